@@ -1,0 +1,54 @@
+package dev.octet.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import dev.octet.api.InferenceSession;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Graph;
+import dev.octet.ir.Node;
+import dev.octet.ir.QuantizationStyle;
+import dev.octet.ir.ValueInfo;
+import dev.octet.onnx.OnnxImporter;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+@Parameters(commandNames = "inspect", commandDescription = "Describe a model: inputs, outputs, opsets, ops, parameters, quantization style")
+final class InspectCommand implements Main.Command {
+    @Parameter(description = "MODEL", required = true, arity = 1)
+    List<String> model;
+
+    @Override
+    public int call(PrintStream out) {
+        Path path = Path.of(model.get(0));
+        Graph g = OnnxImporter.load(path);
+        new InferenceSession(g); // compiles: any unsupported op or bad graph fails here, as at load
+        out.println("model: " + path);
+        out.println("opsets: " + new TreeMap<>(g.opsets()).entrySet().stream()
+            .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + ":" + e.getValue()).toList());
+        out.println("inputs:");
+        for (ValueInfo v : g.runtimeInputs()) {
+            out.println("  " + v.describe());
+        }
+        out.println("outputs:");
+        for (ValueInfo v : g.outputs()) {
+            out.println("  " + v.describe());
+        }
+        long params = 0;
+        for (Tensor t : g.initializers().values()) {
+            params += t.size();
+        }
+        out.println("initializers: " + g.initializers().size() + " tensors, " + params + " parameters");
+        Map<String, Integer> histogram = new TreeMap<>();
+        for (Node n : g.nodes()) {
+            String key = (n.domain().isEmpty() ? "" : n.domain() + ".") + n.opType();
+            histogram.merge(key, 1, Integer::sum);
+        }
+        out.println("nodes: " + g.nodes().size());
+        histogram.forEach((op, count) -> out.printf("  %-28s %d%n", op, count));
+        out.println("quantization: " + QuantizationStyle.detect(g).name().toLowerCase(java.util.Locale.ROOT));
+        return 0;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.octet.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.InferenceSession;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.ir.Graph;
+import dev.octet.ir.ValueInfo;
+import dev.octet.onnx.OnnxImporter;
+import dev.octet.onnx.TensorProtos;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+@Parameters(commandNames = "run", commandDescription = "Run a model once; inputs not given get deterministic random data")
+final class RunCommand implements Main.Command {
+    @Parameter(description = "MODEL", required = true, arity = 1)
+    List<String> model;
+
+    @Parameter(names = "--input", description = "NAME=FILE.pb, a serialized TensorProto for input NAME (repeatable)")
+    List<String> inputs = new ArrayList<>();
+
+    @Parameter(names = "--output-dir", description = "Write each output as OUTPUT_NAME.pb (TensorProto) into this directory")
+    String outputDir;
+
+    @Parameter(names = "--seed", description = "Seed for generated inputs")
+    long seed = 42;
+
+    @Parameter(names = "--dim", description = "SYMBOL=SIZE for symbolic input dimensions (default 1)")
+    List<String> dims = new ArrayList<>();
+
+    @Override
+    public int call(PrintStream out) throws Exception {
+        Path path = Path.of(model.get(0));
+        Graph g = OnnxImporter.load(path);
+        long t0 = System.nanoTime();
+        InferenceSession session = new InferenceSession(g);
+        long t1 = System.nanoTime();
+        Map<String, Tensor> feed = new LinkedHashMap<>();
+        for (String spec : inputs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--input takes NAME=FILE.pb, got '" + spec + "'");
+            }
+            feed.put(spec.substring(0, eq), TensorProtos.read(Path.of(spec.substring(eq + 1))));
+        }
+        Map<String, Integer> symbolSizes = parseDims();
+        SplittableRandom random = new SplittableRandom(seed);
+        for (ValueInfo v : g.runtimeInputs()) {
+            if (!feed.containsKey(v.name())) {
+                Tensor t = randomTensor(v, symbolSizes, random);
+                out.println("input " + v.name() + ": generated " + t + " (seed " + seed + ")");
+                feed.put(v.name(), t);
+            } else {
+                out.println("input " + v.name() + ": " + feed.get(v.name()));
+            }
+        }
+        long t2 = System.nanoTime();
+        Map<String, Tensor> result = session.run(feed);
+        long t3 = System.nanoTime();
+        for (var e : result.entrySet()) {
+            out.println("output " + e.getKey() + ": " + Summaries.describe(e.getValue()));
+        }
+        if (outputDir != null) {
+            Path dir = Path.of(outputDir);
+            Files.createDirectories(dir);
+            for (var e : result.entrySet()) {
+                Path file = dir.resolve(e.getKey().replaceAll("[^A-Za-z0-9_.-]", "_") + ".pb");
+                TensorProtos.write(e.getValue(), e.getKey(), file);
+                out.println("wrote " + file);
+            }
+        }
+        out.printf("time: compile %.1f ms, run %.1f ms%n", (t1 - t0) / 1e6, (t3 - t2) / 1e6);
+        return 0;
+    }
+
+    private Map<String, Integer> parseDims() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (String spec : dims) {
+            int eq = spec.indexOf('=');
+            try {
+                m.put(spec.substring(0, eq), Integer.parseInt(spec.substring(eq + 1)));
+            } catch (RuntimeException e) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--dim takes SYMBOL=SIZE, got '" + spec + "'");
+            }
+        }
+        return m;
+    }
+
+    /** Uniform data of the declared type: floats in [0, 1), integers over their type's range (int32/64: 0..9). */
+    static Tensor randomTensor(ValueInfo v, Map<String, Integer> symbolSizes, SplittableRandom random) {
+        if (v.type() == null || v.shape() == null) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "cannot generate input " + v.describe()
+                + ": its type or rank is not declared; pass --input");
+        }
+        int[] shape = new int[v.shape().size()];
+        for (int i = 0; i < shape.length; i++) {
+            Dim d = v.shape().get(i);
+            shape[i] = d.isFixed() ? (int) d.value() : symbolSizes.getOrDefault(d.symbol(), 1);
+        }
+        int n = Tensor.checkedSize(shape);
+        Object data = Tensor.newArray(v.type(), n);
+        for (int i = 0; i < n; i++) {
+            switch (v.type()) {
+                case FLOAT -> ((float[]) data)[i] = (float) random.nextDouble();
+                case UINT8, INT8 -> ((byte[]) data)[i] = (byte) random.nextInt(256);
+                case INT32 -> ((int[]) data)[i] = random.nextInt(10);
+                case INT64 -> ((long[]) data)[i] = random.nextInt(10);
+                case BOOL -> ((boolean[]) data)[i] = random.nextBoolean();
+            }
+        }
+        return Tensor.of(v.type(), shape, data);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.octet.api;
+
+/** Element types Octet computes with. The ONNX code is the {@code TensorProto.DataType} value. */
+public enum DataType {
+    FLOAT(1, 4),
+    UINT8(2, 1),
+    INT8(3, 1),
+    INT32(6, 4),
+    INT64(7, 8),
+    BOOL(9, 1);
+
+    private final int onnxCode;
+    private final int byteSize;
+
+    DataType(int onnxCode, int byteSize) {
+        this.onnxCode = onnxCode;
+        this.byteSize = byteSize;
+    }
+
+    public int onnxCode() {
+        return onnxCode;
+    }
+
+    public int byteSize() {
+        return byteSize;
+    }
+
+    public boolean isQuantized() {
+        return this == UINT8 || this == INT8;
+    }
+
+    /** The smallest representable value, for 8-bit types the saturation bound. */
+    public int qmin() {
+        return switch (this) {
+            case UINT8 -> 0;
+            case INT8 -> -128;
+            default -> throw new IllegalStateException(this + " is not an 8-bit quantized type");
+        };
+    }
+
+    public int qmax() {
+        return switch (this) {
+            case UINT8 -> 255;
+            case INT8 -> 127;
+            default -> throw new IllegalStateException(this + " is not an 8-bit quantized type");
+        };
+    }
+
+    /** Returns the type for an ONNX code, or null when Octet does not support it. */
+    public static DataType fromOnnx(int code) {
+        for (DataType t : values()) {
+            if (t.onnxCode == code) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** ONNX's name for a type code, for error messages about types Octet does not support. */
+    public static String onnxName(int code) {
+        String[] names = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64", "STRING",
+            "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
+            "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1", "FLOAT8E8M0"};
+        return code >= 0 && code < names.length ? names[code] : "type#" + code;
+    }
+}

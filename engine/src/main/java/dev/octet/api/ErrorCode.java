@@ -1,0 +1,21 @@
+package dev.octet.api;
+
+/** What kind of problem an {@link OctetException} reports. */
+public enum ErrorCode {
+    /** The file is not a readable ONNX model (truncated, not protobuf, bad field values). */
+    INVALID_MODEL,
+    /** The graph is malformed: undefined or duplicate values, a cycle, bad attributes. */
+    INVALID_GRAPH,
+    /** An operator Octet does not implement. */
+    UNSUPPORTED_OP,
+    /** An operator set version outside the range Octet supports. */
+    UNSUPPORTED_OPSET,
+    /** A tensor element type Octet does not support. */
+    UNSUPPORTED_TYPE,
+    /** An input given to run() does not match the model: name, type or shape. */
+    INVALID_INPUT,
+    /** A shape or index that is out of range at run time. */
+    INVALID_SHAPE,
+    /** Reading the model or its external data failed. */
+    IO
+}

@@ -1,0 +1,224 @@
+package dev.octet.compile;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.exec.ExecutionPlan;
+import dev.octet.ir.Graph;
+import dev.octet.ir.Node;
+import dev.octet.ir.ValueInfo;
+import dev.octet.ops.Op;
+import dev.octet.ops.OpRegistry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Graph to {@link ExecutionPlan}: validate and order the graph, apply the rewrite passes, build every op
+ * (so bad attributes fail at load), fold nodes whose inputs are all constant, and number value slots with
+ * their last readers. Nothing here runs per inference.
+ */
+public final class Compiler {
+    private final OpRegistry registry;
+    private final List<GraphPass> passes;
+
+    public Compiler(OpRegistry registry, List<GraphPass> passes) {
+        this.registry = registry;
+        this.passes = List.copyOf(passes);
+    }
+
+    public static Compiler defaults() {
+        return new Compiler(OpRegistry.defaults(), GraphPass.defaults());
+    }
+
+    public ExecutionPlan compile(Graph graph) {
+        for (var e : graph.opsets().entrySet()) {
+            OpRegistry.checkOpset(e.getKey(), e.getValue());
+        }
+        Graph g = sort(graph);
+        for (GraphPass pass : passes) {
+            g = sort(pass.apply(g));
+        }
+        return plan(g);
+    }
+
+    /** Validates value definitions and returns the graph with nodes in a topological order. */
+    static Graph sort(Graph g) {
+        Set<String> available = new HashSet<>(g.initializers().keySet());
+        for (ValueInfo v : g.inputs()) {
+            if (!available.add(v.name()) && !g.initializers().containsKey(v.name())) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, "graph input '" + v.name() + "' is declared twice");
+            }
+        }
+        Map<String, Integer> producer = new HashMap<>();
+        List<Node> nodes = g.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String out : nodes.get(i).outputs()) {
+                if (out.isEmpty()) {
+                    continue;
+                }
+                if (available.contains(out) || producer.putIfAbsent(out, i) != null) {
+                    throw new OctetException(ErrorCode.INVALID_GRAPH, nodes.get(i).describe() + ": output '" + out
+                        + "' is defined more than once");
+                }
+            }
+        }
+        int[] pending = new int[nodes.size()];
+        Map<Integer, List<Integer>> consumers = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Set<Integer> deps = new HashSet<>();
+            for (String in : nodes.get(i).inputs()) {
+                if (in.isEmpty() || available.contains(in)) {
+                    continue;
+                }
+                Integer p = producer.get(in);
+                if (p == null) {
+                    throw new OctetException(ErrorCode.INVALID_GRAPH, nodes.get(i).describe() + ": input '" + in
+                        + "' is not a graph input, an initializer, or any node's output");
+                }
+                if (deps.add(p)) {
+                    consumers.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
+                }
+            }
+            pending[i] = deps.size();
+        }
+        ArrayDeque<Integer> ready = new ArrayDeque<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (pending[i] == 0) {
+                ready.add(i);
+            }
+        }
+        List<Node> order = new ArrayList<>(nodes.size());
+        while (!ready.isEmpty()) {
+            int i = ready.poll();
+            order.add(nodes.get(i));
+            for (int c : consumers.getOrDefault(i, List.of())) {
+                if (--pending[c] == 0) {
+                    ready.add(c);
+                }
+            }
+        }
+        if (order.size() != nodes.size()) {
+            for (int i = 0; i < nodes.size(); i++) {
+                if (pending[i] > 0) {
+                    throw new OctetException(ErrorCode.INVALID_GRAPH, "the graph has a cycle through "
+                        + nodes.get(i).describe());
+                }
+            }
+        }
+        for (ValueInfo out : g.outputs()) {
+            if (!available.contains(out.name()) && !producer.containsKey(out.name())) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, "graph output '" + out.name() + "' is never produced");
+            }
+        }
+        return g.withNodes(order, g.initializers());
+    }
+
+    private ExecutionPlan plan(Graph g) {
+        Map<String, Integer> slotOf = new HashMap<>();
+        List<Tensor> constants = new ArrayList<>();
+        Set<String> runtimeInputNames = new HashSet<>();
+        for (ValueInfo v : g.inputs()) {
+            runtimeInputNames.add(v.name());
+        }
+        // Initializers that are also graph inputs can be overridden at run time, so they are not folded.
+        for (var e : g.initializers().entrySet()) {
+            slotOf.put(e.getKey(), constants.size());
+            constants.add(e.getValue());
+        }
+        int[] inputSlots = new int[g.inputs().size()];
+        for (int i = 0; i < inputSlots.length; i++) {
+            String name = g.inputs().get(i).name();
+            Integer s = slotOf.get(name);
+            if (s == null) {
+                s = constants.size();
+                constants.add(null);
+                slotOf.put(name, s);
+            }
+            inputSlots[i] = s;
+        }
+        List<ExecutionPlan.Step> steps = new ArrayList<>();
+        for (Node node : g.nodes()) {
+            Tensor[] constIn = new Tensor[node.inputs().size()];
+            boolean allConstant = true;
+            for (int i = 0; i < constIn.length; i++) {
+                String in = node.inputs().get(i);
+                if (in.isEmpty()) {
+                    continue;
+                }
+                Tensor c = runtimeInputNames.contains(in) ? null : constants.get(slotOf.get(in));
+                constIn[i] = c;
+                allConstant &= c != null;
+            }
+            int opset = g.opset(OpRegistry.normalizeDomain(node.domain()));
+            Op op = registry.create(node, opset, constIn);
+            int[] outSlots = new int[node.outputs().size()];
+            Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
+            for (int i = 0; i < outSlots.length; i++) {
+                String out = node.outputs().get(i);
+                if (out.isEmpty()) {
+                    outSlots[i] = -1;
+                    continue;
+                }
+                outSlots[i] = constants.size();
+                slotOf.put(out, outSlots[i]);
+                constants.add(folded != null ? folded[i] : null);
+            }
+            if (folded == null) {
+                int[] inSlots = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+                steps.add(new ExecutionPlan.Step(node.describe(), op, inSlots, outSlots, new int[0]));
+            }
+        }
+        int[] outputSlots = g.outputs().stream().mapToInt(v -> slotOf.get(v.name())).toArray();
+        ExecutionPlan.Step[] withRelease = releaseDeadValues(steps, outputSlots, constants);
+        return new ExecutionPlan(g.inputs(), inputSlots, g.outputs(), outputSlots, withRelease,
+            constants.toArray(new Tensor[0]), constants.size());
+    }
+
+    private static Tensor[] fold(Node node, Op op, Tensor[] constIn) {
+        try {
+            return op.run(constIn);
+        } catch (OctetException e) {
+            throw new OctetException(e.code(), node.describe() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + " failed on its constant inputs: " + e, e);
+        }
+    }
+
+    /** Marks, for every step, the runtime values it reads for the last time (never outputs or constants). */
+    private static ExecutionPlan.Step[] releaseDeadValues(List<ExecutionPlan.Step> steps, int[] outputSlots,
+                                                          List<Tensor> constants) {
+        Set<Integer> keep = new HashSet<>();
+        for (int s : outputSlots) {
+            keep.add(s);
+        }
+        Map<Integer, Integer> lastReader = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            for (int s : steps.get(i).inputSlots()) {
+                if (s >= 0) {
+                    lastReader.put(s, i);
+                }
+            }
+        }
+        List<List<Integer>> release = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            release.add(new ArrayList<>());
+        }
+        lastReader.forEach((slot, step) -> {
+            if (!keep.contains(slot) && constants.get(slot) == null) {
+                release.get(step).add(slot);
+            }
+        });
+        ExecutionPlan.Step[] r = new ExecutionPlan.Step[steps.size()];
+        for (int i = 0; i < r.length; i++) {
+            ExecutionPlan.Step s = steps.get(i);
+            r[i] = new ExecutionPlan.Step(s.description(), s.op(), s.inputSlots(), s.outputSlots(),
+                release.get(i).stream().mapToInt(Integer::intValue).toArray());
+        }
+        return r;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.octet.exec;
+
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.ir.ValueInfo;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs an {@link ExecutionPlan}. All per-run state lives in the slot array of one call. */
+public final class Executor {
+    private Executor() {}
+
+    public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs) {
+        Tensor[] slots = plan.constants().clone();
+        bindInputs(plan, inputs, slots);
+        for (ExecutionPlan.Step step : plan.steps()) {
+            Tensor[] in = new Tensor[step.inputSlots().length];
+            for (int i = 0; i < in.length; i++) {
+                int s = step.inputSlots()[i];
+                in[i] = s < 0 ? null : slots[s];
+            }
+            Tensor[] out = runStep(step, in);
+            int[] outSlots = step.outputSlots();
+            for (int i = 0; i < outSlots.length; i++) {
+                if (outSlots[i] >= 0) {
+                    if (i >= out.length || out[i] == null) {
+                        throw new IllegalStateException(step.description() + " produced no output " + i);
+                    }
+                    slots[outSlots[i]] = out[i];
+                }
+            }
+            for (int s : step.release()) {
+                slots[s] = null;
+            }
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (int i = 0; i < plan.outputs().size(); i++) {
+            result.put(plan.outputs().get(i).name(), slots[plan.outputSlots()[i]]);
+        }
+        return result;
+    }
+
+    private static Tensor[] runStep(ExecutionPlan.Step step, Tensor[] in) {
+        try {
+            return step.op().run(in);
+        } catch (OctetException e) {
+            throw new OctetException(e.code(), step.description() + ": " + e.getMessage(), e);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException
+                 | NegativeArraySizeException | ClassCastException | IllegalStateException e) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, step.description() + " failed on inputs "
+                + Arrays.toString(in) + ": " + e, e);
+        }
+    }
+
+    private static void bindInputs(ExecutionPlan plan, Map<String, Tensor> inputs, Tensor[] slots) {
+        List<ValueInfo> declared = plan.inputs();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < declared.size(); i++) {
+            index.put(declared.get(i).name(), i);
+        }
+        for (String name : inputs.keySet()) {
+            if (!index.containsKey(name)) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "unknown input name '" + name + "', expected one of "
+                    + declared.stream().map(ValueInfo::name).toList());
+            }
+        }
+        Map<String, Integer> symbols = new HashMap<>();
+        for (int i = 0; i < declared.size(); i++) {
+            ValueInfo v = declared.get(i);
+            Tensor t = inputs.get(v.name());
+            if (t == null) {
+                if (plan.constants()[plan.inputSlots()[i]] != null) {
+                    continue; // an initializer-backed input keeps its default
+                }
+                throw new OctetException(ErrorCode.INVALID_INPUT, "missing input '" + v.name() + "' (" + v.describe() + ")");
+            }
+            checkInput(v, t, symbols);
+            slots[plan.inputSlots()[i]] = t;
+        }
+    }
+
+    private static void checkInput(ValueInfo v, Tensor t, Map<String, Integer> symbols) {
+        DataType want = v.type();
+        if (want != null && t.type() != want) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "input '" + v.name() + "' must be " + want
+                + ", got " + t.type());
+        }
+        List<Dim> shape = v.shape();
+        if (shape == null) {
+            return;
+        }
+        int[] actual = t.shapeView();
+        if (actual.length != shape.size()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "input '" + v.name() + "' must have rank " + shape.size()
+                + " " + shape + ", got shape " + Arrays.toString(actual));
+        }
+        for (int d = 0; d < actual.length; d++) {
+            Dim dim = shape.get(d);
+            if (dim.isFixed() && dim.value() != actual[d]) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "input '" + v.name() + "' must have shape " + shape
+                    + ", got " + Arrays.toString(actual) + " (dimension " + d + ")");
+            }
+            if (dim.symbol() != null) {
+                Integer prev = symbols.putIfAbsent(dim.symbol(), actual[d]);
+                if (prev != null && prev != actual[d]) {
+                    throw new OctetException(ErrorCode.INVALID_INPUT, "dimension '" + dim.symbol() + "' of input '"
+                        + v.name() + "' is " + actual[d] + " but another input has it as " + prev);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.octet.ops;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Attribute;
+import dev.octet.ir.Node;
+import java.util.Map;
+
+/**
+ * What an {@link OpFactory} may know about the node it builds an op for: attributes, the opset version
+ * in force for the node's domain, which inputs are present, and which inputs are constants.
+ */
+public final class OpContext {
+    private final Node node;
+    private final int opset;
+    private final Tensor[] constantInputs;
+
+    public OpContext(Node node, int opset, Tensor[] constantInputs) {
+        this.node = node;
+        this.opset = opset;
+        this.constantInputs = constantInputs;
+    }
+
+    public String opType() {
+        return node.opType();
+    }
+
+    /** The opset version imported for this node's domain. */
+    public int opset() {
+        return opset;
+    }
+
+    public int inputCount() {
+        return node.inputs().size();
+    }
+
+    public int outputCount() {
+        return node.outputs().size();
+    }
+
+    /** True when input i exists and is not an omitted optional input. */
+    public boolean hasInput(int i) {
+        return i < node.inputs().size() && !node.inputs().get(i).isEmpty();
+    }
+
+    public boolean hasOutput(int i) {
+        return i < node.outputs().size() && !node.outputs().get(i).isEmpty();
+    }
+
+    /** The value of input i if it is a constant known at load time, else null. */
+    public Tensor constantInput(int i) {
+        return i < constantInputs.length ? constantInputs[i] : null;
+    }
+
+    public boolean has(String attr) {
+        return node.attributes().containsKey(attr);
+    }
+
+    public Map<String, Attribute> attributes() {
+        return node.attributes();
+    }
+
+    public long getInt(String name, long dflt) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            return dflt;
+        }
+        if (a instanceof Attribute.IntAttr i) {
+            return i.value();
+        }
+        throw wrongKind(name, a, "int");
+    }
+
+    public long requireInt(String name) {
+        if (!has(name)) {
+            throw fail("missing required attribute '" + name + "'");
+        }
+        return getInt(name, 0);
+    }
+
+    public float getFloat(String name, float dflt) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            return dflt;
+        }
+        if (a instanceof Attribute.FloatAttr f) {
+            return f.value();
+        }
+        throw wrongKind(name, a, "float");
+    }
+
+    public String getString(String name, String dflt) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            return dflt;
+        }
+        if (a instanceof Attribute.StringAttr s) {
+            return s.value();
+        }
+        throw wrongKind(name, a, "string");
+    }
+
+    /** An ints attribute, or null when absent. */
+    public long[] getInts(String name) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            return null;
+        }
+        if (a instanceof Attribute.IntsAttr i) {
+            return i.values().clone();
+        }
+        throw wrongKind(name, a, "ints");
+    }
+
+    /** An ints attribute narrowed to int[], or null when absent. */
+    public int[] getIntArray(String name) {
+        long[] v = getInts(name);
+        if (v == null) {
+            return null;
+        }
+        int[] r = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != (int) v[i]) {
+                throw fail("attribute '" + name + "' value " + v[i] + " is out of range");
+            }
+            r[i] = (int) v[i];
+        }
+        return r;
+    }
+
+    public float[] getFloats(String name) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            return null;
+        }
+        if (a instanceof Attribute.FloatsAttr f) {
+            return f.values().clone();
+        }
+        throw wrongKind(name, a, "floats");
+    }
+
+    public Tensor getTensor(String name) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            return null;
+        }
+        if (a instanceof Attribute.TensorAttr t) {
+            return t.value();
+        }
+        throw wrongKind(name, a, "tensor");
+    }
+
+    /** An error about this node, raised at load time. */
+    public OctetException fail(String message) {
+        return new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + ": " + message);
+    }
+
+    public OctetException unsupported(String message) {
+        return new OctetException(ErrorCode.UNSUPPORTED_OP, node.describe() + ": " + message);
+    }
+
+    private OctetException wrongKind(String name, Attribute a, String expected) {
+        return fail("attribute '" + name + "' must be " + expected + ", got " + a.kind());
+    }
+}

@@ -1,0 +1,236 @@
+package dev.octet.onnx;
+
+import com.google.protobuf.ByteString;
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.onnx.proto.Onnx.StringStringEntryProto;
+import dev.octet.onnx.proto.Onnx.TensorProto;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Conversions between ONNX TensorProto and Octet tensors, including external data files. */
+public final class TensorProtos {
+    private TensorProtos() {}
+
+    /** Reads a serialized TensorProto file (the ONNX test-data format). */
+    public static Tensor read(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return toTensor(TensorProto.parseFrom(in), file.getParent());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, file + " is not a serialized TensorProto: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.IO, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void write(Tensor t, String name, Path file) throws IOException {
+        Files.write(file, toProto(t, name).toByteArray());
+    }
+
+    /**
+     * Decodes a TensorProto. {@code baseDir} resolves external data; null forbids external data.
+     */
+    public static Tensor toTensor(TensorProto p, Path baseDir) {
+        String label = p.getName().isEmpty() ? "tensor" : "tensor '" + p.getName() + "'";
+        DataType type = DataType.fromOnnx(p.getDataType());
+        if (type == null) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, label + " has element type "
+                + DataType.onnxName(p.getDataType()) + ", which Octet does not support");
+        }
+        int[] shape = new int[p.getDimsCount()];
+        for (int i = 0; i < shape.length; i++) {
+            long d = p.getDims(i);
+            if (d < 0 || d > Tensor.MAX_ELEMENTS) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, label + " has invalid dimension " + d);
+            }
+            shape[i] = (int) d;
+        }
+        int n;
+        try {
+            n = Tensor.checkedSize(shape);
+        } catch (OctetException e) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": " + e.getMessage());
+        }
+        if (p.hasSegment()) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + " is segmented, which Octet does not support");
+        }
+        ByteBuffer raw = null;
+        if (p.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            raw = readExternal(p, label, baseDir, (long) n * type.byteSize());
+        } else if (p.hasRawData()) {
+            raw = p.getRawData().asReadOnlyByteBuffer();
+        }
+        if (raw != null) {
+            long expected = (long) n * type.byteSize();
+            if (raw.remaining() != expected) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, label + " has " + raw.remaining()
+                    + " bytes of data, expected " + expected + " for shape " + java.util.Arrays.toString(shape));
+            }
+            return Tensor.of(type, shape, fromRaw(type, raw.order(ByteOrder.LITTLE_ENDIAN), n));
+        }
+        return Tensor.of(type, shape, fromTyped(p, type, n, label));
+    }
+
+    private static Object fromRaw(DataType type, ByteBuffer b, int n) {
+        switch (type) {
+            case FLOAT -> {
+                float[] a = new float[n];
+                b.asFloatBuffer().get(a);
+                return a;
+            }
+            case UINT8, INT8 -> {
+                byte[] a = new byte[n];
+                b.get(a);
+                return a;
+            }
+            case INT32 -> {
+                int[] a = new int[n];
+                b.asIntBuffer().get(a);
+                return a;
+            }
+            case INT64 -> {
+                long[] a = new long[n];
+                b.asLongBuffer().get(a);
+                return a;
+            }
+            case BOOL -> {
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = b.get() != 0;
+                }
+                return a;
+            }
+        }
+        throw new AssertionError(type);
+    }
+
+    private static Object fromTyped(TensorProto p, DataType type, int n, String label) {
+        int count = switch (type) {
+            case FLOAT -> p.getFloatDataCount();
+            case INT64 -> p.getInt64DataCount();
+            default -> p.getInt32DataCount();
+        };
+        if (count != n) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + " has " + count + " values, expected " + n);
+        }
+        switch (type) {
+            case FLOAT -> {
+                float[] a = new float[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = p.getFloatData(i);
+                }
+                return a;
+            }
+            case UINT8, INT8 -> {
+                byte[] a = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = (byte) p.getInt32Data(i);
+                }
+                return a;
+            }
+            case INT32 -> {
+                int[] a = new int[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = p.getInt32Data(i);
+                }
+                return a;
+            }
+            case INT64 -> {
+                long[] a = new long[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = p.getInt64Data(i);
+                }
+                return a;
+            }
+            case BOOL -> {
+                boolean[] a = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = p.getInt32Data(i) != 0;
+                }
+                return a;
+            }
+        }
+        throw new AssertionError(type);
+    }
+
+    private static ByteBuffer readExternal(TensorProto p, String label, Path baseDir, long expected) {
+        String location = null;
+        long offset = 0;
+        long length = -1;
+        for (StringStringEntryProto e : p.getExternalDataList()) {
+            try {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue());
+                    case "length" -> length = Long.parseLong(e.getValue());
+                    default -> { }
+                }
+            } catch (NumberFormatException ex) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data " + e.getKey()
+                    + " is not a number: '" + e.getValue() + "'");
+            }
+        }
+        if (location == null || location.isEmpty()) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + " is external but names no location");
+        }
+        if (baseDir == null) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + " has external data but the model has no directory");
+        }
+        Path base = baseDir.toAbsolutePath().normalize();
+        Path file = base.resolve(location).normalize();
+        if (!file.startsWith(base) || Path.of(location).isAbsolute()) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data location '" + location
+                + "' escapes the model directory");
+        }
+        if (length < 0) {
+            length = expected;
+        }
+        if (length != expected || offset < 0) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data length " + length
+                + " at offset " + offset + " does not match the " + expected + " bytes its shape needs");
+        }
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            if (offset + length > f.length()) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external file '" + location + "' has "
+                    + f.length() + " bytes, fewer than offset " + offset + " + length " + length);
+            }
+            byte[] bytes = new byte[(int) length];
+            f.seek(offset);
+            f.readFully(bytes);
+            return ByteBuffer.wrap(bytes);
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.IO, label + ": cannot read external data '" + location + "': "
+                + e.getMessage(), e);
+        }
+    }
+
+    /** Encodes a tensor as a TensorProto with raw little-endian data. */
+    public static TensorProto toProto(Tensor t, String name) {
+        int n = t.size();
+        ByteBuffer b = ByteBuffer.allocate(n * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.type()) {
+            case FLOAT -> b.asFloatBuffer().put(t.floats());
+            case UINT8, INT8 -> b.put(t.bytes());
+            case INT32 -> b.asIntBuffer().put(t.ints());
+            case INT64 -> b.asLongBuffer().put(t.longs());
+            case BOOL -> {
+                for (boolean v : t.bools()) {
+                    b.put((byte) (v ? 1 : 0));
+                }
+            }
+        }
+        TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(t.type().onnxCode())
+            .setRawData(ByteString.copyFrom(b.array()));
+        for (int d : t.shapeView()) {
+            p.addDims(d);
+        }
+        return p.build();
+    }
+}

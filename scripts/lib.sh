@@ -1,0 +1,37 @@
+# Shared by the scripts: find JDK 25+, the repository root, and Maven invocation.
+# Sourced, not executed.
+
+OCTET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+java_feature_version() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+
+# Sets JAVA_HOME to a JDK 25 or newer: $JAVA_HOME if it qualifies, else /usr/lib/jvm/*25*; exits otherwise.
+octet_select_jdk() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+    v=$(java_feature_version "$JAVA_HOME")
+    if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME
+      return 0
+    fi
+  fi
+  for candidate in /usr/lib/jvm/*25* /usr/lib/jvm/*-2[6-9]* ; do
+    if [ -x "$candidate/bin/java" ]; then
+      v=$(java_feature_version "$candidate")
+      if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+        export JAVA_HOME="$candidate"
+        return 0
+      fi
+    fi
+  done
+  echo "octet: JDK 25 or newer is required, but none was found." >&2
+  echo "       Set JAVA_HOME to a JDK 25 (e.g. Eclipse Temurin 25), or install one under /usr/lib/jvm." >&2
+  exit 3
+}
+
+octet_mvn() {
+  (cd "$OCTET_ROOT" && mvn -B -q "$@")
+}
+
+OCTET_JVM_FLAGS="--add-modules jdk.incubator.vector --sun-misc-unsafe-memory-access=allow -Xss16m"
