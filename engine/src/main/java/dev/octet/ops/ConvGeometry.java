@@ -1,0 +1,143 @@
+package dev.octet.ops;
+
+import java.util.Arrays;
+
+/**
+ * The spatial attributes shared by Conv, ConvInteger, QLinearConv and the pools (kernel_shape, strides,
+ * dilations, pads, auto_pad), read once at load, and the output shape they give for an input shape.
+ * Spatial rank is arbitrary (1-D, 2-D, 3-D); {@code pads} is [begin_0, begin_1, ..., end_0, end_1, ...].
+ */
+public final class ConvGeometry {
+    public enum AutoPad { NOTSET, SAME_UPPER, SAME_LOWER, VALID }
+
+    private final int[] kernel;
+    private final int[] strides;
+    private final int[] dilations;
+    private final int[] pads;
+    private final AutoPad autoPad;
+
+    private ConvGeometry(int[] kernel, int[] strides, int[] dilations, int[] pads, AutoPad autoPad) {
+        this.kernel = kernel;
+        this.strides = strides;
+        this.dilations = dilations;
+        this.pads = pads;
+        this.autoPad = autoPad;
+    }
+
+    /**
+     * Reads the attributes. {@code kernelShape} is the attribute or, when null, the weights' spatial dims
+     * (pass null for both only when the spatial rank is known later: use {@link #withKernel}).
+     */
+    public static ConvGeometry read(OpContext ctx, int[] kernelShape) {
+        int[] k = ctx.getIntArray("kernel_shape");
+        if (k == null) {
+            k = kernelShape;
+        }
+        if (k == null) {
+            throw ctx.fail("kernel_shape is required when the weights are not a constant");
+        }
+        int rank = k.length;
+        int[] s = orDefault(ctx.getIntArray("strides"), rank, 1);
+        int[] d = orDefault(ctx.getIntArray("dilations"), rank, 1);
+        int[] p = orDefault(ctx.getIntArray("pads"), 2 * rank, 0);
+        if (s.length != rank || d.length != rank || p.length != 2 * rank) {
+            throw ctx.fail("strides/dilations/pads do not match kernel rank " + rank);
+        }
+        for (int i = 0; i < rank; i++) {
+            if (k[i] <= 0 || s[i] <= 0 || d[i] <= 0) {
+                throw ctx.fail("kernel_shape, strides and dilations must be positive");
+            }
+        }
+        for (int v : p) {
+            if (v < 0) {
+                throw ctx.fail("pads must not be negative");
+            }
+        }
+        AutoPad ap;
+        try {
+            ap = AutoPad.valueOf(ctx.getString("auto_pad", "NOTSET"));
+        } catch (IllegalArgumentException e) {
+            throw ctx.fail("unknown auto_pad '" + ctx.getString("auto_pad", "") + "'");
+        }
+        return new ConvGeometry(k, s, d, p, ap);
+    }
+
+    private static int[] orDefault(int[] v, int n, int dflt) {
+        if (v != null) {
+            return v;
+        }
+        int[] r = new int[n];
+        Arrays.fill(r, dflt);
+        return r;
+    }
+
+    public int spatialRank() {
+        return kernel.length;
+    }
+
+    public int[] kernel() {
+        return kernel.clone();
+    }
+
+    public int[] strides() {
+        return strides.clone();
+    }
+
+    public int[] dilations() {
+        return dilations.clone();
+    }
+
+    public AutoPad autoPad() {
+        return autoPad;
+    }
+
+    /** The effective pads [begins..., ends...] for the given input spatial dims (resolves auto_pad). */
+    public int[] pads(int[] inSpatial) {
+        int r = kernel.length;
+        int[] p = pads.clone();
+        if (autoPad == AutoPad.VALID) {
+            Arrays.fill(p, 0);
+        } else if (autoPad == AutoPad.SAME_UPPER || autoPad == AutoPad.SAME_LOWER) {
+            for (int i = 0; i < r; i++) {
+                int out = (inSpatial[i] + strides[i] - 1) / strides[i];
+                int total = Math.max(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - inSpatial[i]);
+                int small = total / 2;
+                int big = total - small;
+                p[i] = autoPad == AutoPad.SAME_UPPER ? small : big;
+                p[i + r] = autoPad == AutoPad.SAME_UPPER ? big : small;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Output spatial dims for input spatial dims. With {@code ceilMode} (pools) the last partial window
+     * counts, except one that would start entirely inside the end padding.
+     */
+    public int[] outputSpatial(int[] inSpatial, boolean ceilMode) {
+        int r = kernel.length;
+        int[] p = pads(inSpatial);
+        int[] out = new int[r];
+        for (int i = 0; i < r; i++) {
+            if (autoPad == AutoPad.SAME_UPPER || autoPad == AutoPad.SAME_LOWER) {
+                out[i] = (inSpatial[i] + strides[i] - 1) / strides[i];
+                continue;
+            }
+            int span = inSpatial[i] + p[i] + p[i + r] - ((kernel[i] - 1) * dilations[i] + 1);
+            if (span < 0) {
+                throw new dev.octet.api.OctetException(dev.octet.api.ErrorCode.INVALID_SHAPE, "kernel "
+                    + Arrays.toString(kernel) + " does not fit input " + Arrays.toString(inSpatial) + " with pads "
+                    + Arrays.toString(p));
+            }
+            if (ceilMode) {
+                out[i] = (span + strides[i] - 1) / strides[i] + 1;
+                if ((out[i] - 1) * strides[i] >= inSpatial[i] + p[i]) {
+                    out[i]--;
+                }
+            } else {
+                out[i] = span / strides[i] + 1;
+            }
+        }
+        return out;
+    }
+}
