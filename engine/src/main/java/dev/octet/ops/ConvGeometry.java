@@ -1,5 +1,7 @@
 package dev.octet.ops;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import java.util.Arrays;
 
 /**
@@ -25,41 +27,61 @@ public final class ConvGeometry {
     }
 
     /**
-     * Reads the attributes. {@code kernelShape} is the attribute or, when null, the weights' spatial dims
-     * (pass null for both only when the spatial rank is known later: use {@link #withKernel}).
+     * Reads the attributes. {@code kernelShape} is the kernel_shape attribute's fallback (the weights'
+     * spatial dims when they are constant); when both are missing the kernel is taken from the weights at
+     * run time with {@link #withKernel}.
      */
     public static ConvGeometry read(OpContext ctx, int[] kernelShape) {
         int[] k = ctx.getIntArray("kernel_shape");
         if (k == null) {
             k = kernelShape;
         }
-        if (k == null) {
-            throw ctx.fail("kernel_shape is required when the weights are not a constant");
-        }
-        int rank = k.length;
-        int[] s = orDefault(ctx.getIntArray("strides"), rank, 1);
-        int[] d = orDefault(ctx.getIntArray("dilations"), rank, 1);
-        int[] p = orDefault(ctx.getIntArray("pads"), 2 * rank, 0);
-        if (s.length != rank || d.length != rank || p.length != 2 * rank) {
-            throw ctx.fail("strides/dilations/pads do not match kernel rank " + rank);
-        }
-        for (int i = 0; i < rank; i++) {
-            if (k[i] <= 0 || s[i] <= 0 || d[i] <= 0) {
-                throw ctx.fail("kernel_shape, strides and dilations must be positive");
-            }
-        }
-        for (int v : p) {
-            if (v < 0) {
-                throw ctx.fail("pads must not be negative");
-            }
-        }
+        int[] s = ctx.getIntArray("strides");
+        int[] d = ctx.getIntArray("dilations");
+        int[] p = ctx.getIntArray("pads");
         AutoPad ap;
         try {
             ap = AutoPad.valueOf(ctx.getString("auto_pad", "NOTSET"));
         } catch (IllegalArgumentException e) {
             throw ctx.fail("unknown auto_pad '" + ctx.getString("auto_pad", "") + "'");
         }
-        return new ConvGeometry(k, s, d, p, ap);
+        ConvGeometry g = new ConvGeometry(k, s, d, p, ap);
+        try {
+            return k == null ? g : g.withKernel(k);
+        } catch (OctetException e) {
+            throw ctx.fail(e.getMessage());
+        }
+    }
+
+    /** True when the kernel comes from the weights at run time. */
+    public boolean isDeferred() {
+        return kernel == null;
+    }
+
+    /** This geometry with the kernel given (defaults filled in and everything validated). */
+    public ConvGeometry withKernel(int[] k) {
+        if (kernel != null && !Arrays.equals(kernel, k)) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "kernel_shape " + Arrays.toString(kernel)
+                + " does not match the weights' kernel " + Arrays.toString(k));
+        }
+        int rank = k.length;
+        int[] s = orDefault(strides, rank, 1);
+        int[] d = orDefault(dilations, rank, 1);
+        int[] p = orDefault(pads, 2 * rank, 0);
+        if (s.length != rank || d.length != rank || p.length != 2 * rank) {
+            throw new OctetException(ErrorCode.INVALID_GRAPH, "strides/dilations/pads do not match kernel rank " + rank);
+        }
+        for (int i = 0; i < rank; i++) {
+            if (k[i] <= 0 || s[i] <= 0 || d[i] <= 0) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, "kernel_shape, strides and dilations must be positive");
+            }
+        }
+        for (int v : p) {
+            if (v < 0) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, "pads must not be negative");
+            }
+        }
+        return new ConvGeometry(k.clone(), s, d, p, autoPad);
     }
 
     private static int[] orDefault(int[] v, int n, int dflt) {
@@ -71,12 +93,9 @@ public final class ConvGeometry {
         return r;
     }
 
-    public int spatialRank() {
-        return kernel.length;
-    }
-
+    /** The kernel's spatial dims; null while {@link #isDeferred()}. */
     public int[] kernel() {
-        return kernel.clone();
+        return kernel == null ? null : kernel.clone();
     }
 
     public int[] strides() {
@@ -125,7 +144,7 @@ public final class ConvGeometry {
             }
             int span = inSpatial[i] + p[i] + p[i + r] - ((kernel[i] - 1) * dilations[i] + 1);
             if (span < 0) {
-                throw new dev.octet.api.OctetException(dev.octet.api.ErrorCode.INVALID_SHAPE, "kernel "
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "kernel "
                     + Arrays.toString(kernel) + " does not fit input " + Arrays.toString(inSpatial) + " with pads "
                     + Arrays.toString(p));
             }

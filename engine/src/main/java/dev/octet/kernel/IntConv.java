@@ -1,0 +1,80 @@
+package dev.octet.kernel;
+
+/**
+ * Scalar reference N-D convolution over zero-point-adjusted integers (NCHW, OIHW), int32 accumulation.
+ * Because inputs arrive with their zero point already subtracted, padding contributes 0, which is what
+ * padding with the input zero point means. Accumulation wraps in 32 bits.
+ */
+public final class IntConv {
+    private IntConv() {}
+
+    /**
+     * @param x        input [batch][cin][spatial...], zero point subtracted
+     * @param inSpatial input spatial dims
+     * @param w        weights [cout][cin/group][kernel...], zero point subtracted
+     * @param kernel   kernel spatial dims
+     * @param out      output [batch][cout][outSpatial...]
+     * @param pads     [begins..., ends...]
+     */
+    public static void conv(int[] x, int batch, int cin, int[] inSpatial, int[] w, int cout, int group, int[] kernel,
+                            int[] strides, int[] dilations, int[] pads, int[] outSpatial, int[] out) {
+        int r = inSpatial.length;
+        int inSize = 1, outSize = 1, kSize = 1;
+        for (int i = 0; i < r; i++) {
+            inSize *= inSpatial[i];
+            outSize *= outSpatial[i];
+            kSize *= kernel[i];
+        }
+        int cinG = cin / group;
+        int coutG = cout / group;
+        // For every (output position, kernel tap): the input offset, or -1 when the tap lands in padding.
+        int[] tapOffset = new int[outSize * kSize];
+        int[] oIdx = new int[r];
+        int[] kIdx = new int[r];
+        for (int o = 0; o < outSize; o++) {
+            unravel(o, outSpatial, oIdx);
+            for (int t = 0; t < kSize; t++) {
+                unravel(t, kernel, kIdx);
+                int off = 0;
+                boolean inside = true;
+                for (int d = 0; d < r; d++) {
+                    int pos = oIdx[d] * strides[d] - pads[d] + kIdx[d] * dilations[d];
+                    if (pos < 0 || pos >= inSpatial[d]) {
+                        inside = false;
+                        break;
+                    }
+                    off = off * inSpatial[d] + pos;
+                }
+                tapOffset[o * kSize + t] = inside ? off : -1;
+            }
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int oc = 0; oc < cout; oc++) {
+                int g = oc / coutG;
+                int outBase = (b * cout + oc) * outSize;
+                for (int o = 0; o < outSize; o++) {
+                    int sum = 0;
+                    for (int ic = 0; ic < cinG; ic++) {
+                        int inBase = (b * cin + g * cinG + ic) * inSize;
+                        int wBase = (oc * cinG + ic) * kSize;
+                        int tapBase = o * kSize;
+                        for (int t = 0; t < kSize; t++) {
+                            int off = tapOffset[tapBase + t];
+                            if (off >= 0) {
+                                sum += x[inBase + off] * w[wBase + t];
+                            }
+                        }
+                    }
+                    out[outBase + o] = sum;
+                }
+            }
+        }
+    }
+
+    private static void unravel(int flat, int[] dims, int[] idx) {
+        for (int d = dims.length - 1; d >= 0; d--) {
+            idx[d] = flat % dims[d];
+            flat /= dims[d];
+        }
+    }
+}

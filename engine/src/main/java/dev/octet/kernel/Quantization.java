@@ -1,0 +1,69 @@
+package dev.octet.kernel;
+
+/**
+ * Scalar reference arithmetic for int8 quantization, bit-exact with ONNX Runtime's CPU kernels
+ * (MlasQuantizeLinear, MlasRequantizeOutput, GetQuantizationParameter):
+ * <ul>
+ *   <li>quantize: {@code x / scale} as a true float division (never a reciprocal multiply), rounded half
+ *       to even, plus the zero point, saturated; NaN goes to qmin as on x86.</li>
+ *   <li>requantize: {@code (float)(acc) * scale}, clamped in float to {@code [qmin - zp, qmax - zp]},
+ *       rounded half to even, plus the zero point. Java float arithmetic is IEEE binary32 (JEP 306), so
+ *       this is the same computation ORT's SSE/AVX code does.</li>
+ * </ul>
+ */
+public final class Quantization {
+    private Quantization() {}
+
+    /** One value: saturate(RNE(x / scale) + zp). */
+    public static int quantize(float x, float scale, int zp, int qmin, int qmax) {
+        float v = x / scale;
+        if (Float.isNaN(v)) {
+            return qmin;
+        }
+        float lo = qmin - zp;
+        float hi = qmax - zp;
+        v = v < lo ? lo : Math.min(v, hi);
+        return (int) Math.rint(v) + zp;
+    }
+
+    /** One value: clamp((float) acc * scale) rounded half to even, plus zp. */
+    public static int requantize(int acc, float scale, int zp, int qmin, int qmax) {
+        float v = (float) acc * scale;
+        float lo = qmin - zp;
+        float hi = qmax - zp;
+        v = v < lo ? lo : Math.min(v, hi);
+        return (int) Math.rint(v) + zp;
+    }
+
+    /**
+     * Requantizes an M x N int32 accumulator block (row stride {@code accStride}) into bytes, with an optional
+     * per-column int32 bias and per-column or per-tensor scale (scales.length 1 or n).
+     */
+    public static void requantizeRows(int[] acc, int accOff, int accStride, int m, int n, int[] bias, float[] scales,
+                                      int zp, int qmin, int qmax, byte[] out, int outOff, int outStride) {
+        boolean perColumn = scales.length > 1;
+        for (int i = 0; i < m; i++) {
+            int a = accOff + i * accStride;
+            int o = outOff + i * outStride;
+            for (int j = 0; j < n; j++) {
+                int v = acc[a + j] + (bias == null ? 0 : bias[j]);
+                out[o + j] = (byte) requantize(v, perColumn ? scales[j] : scales[0], zp, qmin, qmax);
+            }
+        }
+    }
+
+    /** DynamicQuantizeLinear's parameters for uint8 over data[off, off+n): {scale, zeroPoint}. */
+    public static float[] dynamicUint8Params(float[] data, int off, int n) {
+        float min = 0f;
+        float max = 0f;
+        for (int i = off; i < off + n; i++) {
+            float v = data[i];
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float scale = max == min ? 1.0f : (max - min) / 255f;
+        float zpF = 0f - min / scale;
+        zpF = zpF < 0f ? 0f : Math.min(zpF, 255f);
+        return new float[] {scale, (float) Math.rint(zpF)};
+    }
+}
