@@ -39,6 +39,12 @@ public final class Compiler {
         for (var e : graph.opsets().entrySet()) {
             OpRegistry.checkOpset(e.getKey(), e.getValue());
         }
+        for (var node : graph.nodes()) {
+            if (OpRegistry.OCTET_DOMAIN.equals(node.domain())) {
+                throw new OctetException(ErrorCode.UNSUPPORTED_OP, node.describe() + ": domain " + OpRegistry.OCTET_DOMAIN
+                    + " is internal to Octet and may not appear in a model");
+            }
+        }
         Graph g = sort(graph);
         for (GraphPass pass : passes) {
             g = sort(pass.apply(g));
@@ -154,7 +160,9 @@ public final class Compiler {
                 constIn[i] = c;
                 allConstant &= c != null;
             }
-            int opset = g.opset(OpRegistry.normalizeDomain(node.domain()));
+            String domain = OpRegistry.normalizeDomain(node.domain());
+            // Fused operators that passes create may live in domains the model does not import.
+            int opset = domain.isEmpty() ? g.opset(domain) : g.opsets().getOrDefault(domain, 1);
             Op op = registry.create(node, opset, constIn);
             int[] outSlots = new int[node.outputs().size()];
             Tensor[] folded = allConstant ? fold(node, op, constIn) : null;

@@ -3,11 +3,14 @@ package dev.octet.compile;
 import dev.octet.ir.Graph;
 import java.util.List;
 
-/** A graph-to-graph rewrite that keeps the model's results; each pass is named and tested on its own. */
+/**
+ * A graph-to-graph rewrite that keeps the model's results; each pass is named and tested on its own.
+ * The compiler re-sorts the graph after every pass, so a pass may append nodes in any order.
+ */
 public interface GraphPass {
     Graph apply(Graph graph);
 
     static List<GraphPass> defaults() {
-        return List.of();
+        return List.of(new AliasElimination(), new QdqFusion(), new DeadNodeElimination());
     }
 }

@@ -14,6 +14,8 @@ import java.util.TreeSet;
 public final class OpRegistry {
     public static final String ONNX_DOMAIN = "";
     public static final String MICROSOFT_DOMAIN = "com.microsoft";
+    /** Octet's own fused operators, created by compiler passes; models cannot name this domain. */
+    public static final String OCTET_DOMAIN = "dev.octet";
     /** Highest ai.onnx opset whose semantics Octet implements. */
     public static final int MAX_ONNX_OPSET = 25;
     /** Lowest ai.onnx opset accepted (older models predate the semantics the ops implement). */
@@ -57,6 +59,10 @@ public final class OpRegistry {
             add(MICROSOFT_DOMAIN, opType, 1, factory);
         }
 
+        public void octet(String opType, OpFactory factory) {
+            add(OCTET_DOMAIN, opType, 1, factory);
+        }
+
         private void add(String domain, String opType, int since, OpFactory factory) {
             if (entries.put(key(domain, opType), new Entry(since, factory)) != null) {
                 throw new IllegalStateException("registered twice: " + domain + ":" + opType);
@@ -97,6 +103,9 @@ public final class OpRegistry {
                 throw new OctetException(ErrorCode.UNSUPPORTED_OPSET, "ai.onnx opset " + version
                     + " is not supported (Octet implements opsets " + MIN_ONNX_OPSET + " to " + MAX_ONNX_OPSET + ")");
             }
+        } else if (d.equals(OCTET_DOMAIN)) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_OPSET, "the model imports Octet's internal domain "
+                + OCTET_DOMAIN + ", which models may not use");
         } else if (d.equals(MICROSOFT_DOMAIN)) {
             if (version < 1 || version > MAX_MICROSOFT_OPSET) {
                 throw new OctetException(ErrorCode.UNSUPPORTED_OPSET, "com.microsoft opset " + version

@@ -26,6 +26,16 @@ final class QuantOps {
         r.onnx("QLinearMatMul", 10, ctx -> QuantOps::qlinearMatMul);
         r.onnx("ConvInteger", 10, QuantOps::convInteger);
         r.onnx("QLinearConv", 10, QuantOps::qlinearConv);
+        r.octet("QLinearConv", QuantOps::qlinearConv);
+        r.microsoft("QLinearConv", ctx -> {
+            if (ctx.getInt("channels_last", 0) != 0) {
+                throw ctx.unsupported("channels_last=1 is not supported yet");
+            }
+            return qlinearConv(ctx);
+        });
+        r.microsoft("QGemm", QuantOps::qgemm);
+        r.microsoft("QLinearAdd", ctx -> QuantOps::qlinearAdd);
+        r.microsoft("QLinearGlobalAveragePool", QuantOps::qlinearGlobalAveragePool);
     }
 
     // ---- QuantizeLinear / DequantizeLinear ----------------------------------------------------------
@@ -349,9 +359,12 @@ final class QuantOps {
         };
     }
 
+    /** QLinearConv; Octet's fused form adds y_min/y_max, the quantized output clamp of a folded Relu. */
     private static Op qlinearConv(OpContext ctx) {
         ConvGeometry geo = convGeometry(ctx, 3);
         int group = (int) ctx.getInt("group", 1);
+        long yMin = ctx.getInt("y_min", Long.MIN_VALUE);
+        long yMax = ctx.getInt("y_max", Long.MAX_VALUE);
         return in -> {
             Tensor x = in[0], w = in[3];
             ConvCall c = convCall(geo, group, x, w);
@@ -373,14 +386,156 @@ final class QuantOps {
             }
             DataType outType = yZp.type();
             int zy = (int) yZp.getLong(0);
+            int qmin = (int) Math.max(outType.qmin(), yMin);
+            int qmax = (int) Math.min(outType.qmax(), yMax);
             int plane = acc.length / (c.batch * c.cout);
             byte[] out = new byte[acc.length];
             for (int i = 0; i < acc.length; i++) {
                 int oc = (i / plane) % c.cout;
                 int v = acc[i] + (bias == null ? 0 : bias[oc]);
-                out[i] = (byte) Quantization.requantize(v, scale[oc], zy, outType.qmin(), outType.qmax());
+                out[i] = (byte) Quantization.requantize(v, scale[oc], zy, qmin, qmax);
             }
             return new Tensor[] {Tensor.of(outType, c.outShape, out)};
+        };
+    }
+
+    // ---- com.microsoft QGemm, QLinearAdd, QLinearGlobalAveragePool ------------------------------------
+
+    /**
+     * QGemm: int32 GEMM plus int32 bias C, requantized with scale {@code (alpha * a_scale * b_scale[n]) / y_scale}
+     * (ORT's order), or scaled to float when y_scale is absent.
+     */
+    private static Op qgemm(OpContext ctx) {
+        boolean transA = ctx.getInt("transA", 0) != 0;
+        boolean transB = ctx.getInt("transB", 0) != 0;
+        float alpha = ctx.getFloat("alpha", 1f);
+        if (transA) {
+            throw ctx.unsupported("transA=1 is not supported yet");
+        }
+        return in -> {
+            Tensor a = in[0], b = in[3];
+            if (a.rank() != 2 || b.rank() != 2) {
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "QGemm needs 2-D A and B, got " + a + " and " + b);
+            }
+            int m = a.dim(0), k = a.dim(1);
+            int n = transB ? b.dim(0) : b.dim(1);
+            if ((transB ? b.dim(1) : b.dim(0)) != k) {
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "QGemm inner dimensions differ: " + a + " x " + b);
+            }
+            byte[] bData = transB ? transpose(b.bytes(), n, k) : b.bytes();
+            int[] za = zeroPoints(in[2], 1, "a");
+            int[] zb = zeroPoints(in[5], n, "b");
+            float[] sb = scales(in[4], n, "b");
+            float sa = in[1].floats()[0];
+            int[] acc = new int[m * n];
+            IntGemm.gemm(m, n, k, a.bytes(), 0, k, a.type() == DataType.UINT8, za, bData, 0, n,
+                b.type() == DataType.UINT8, zb, acc, 0, n);
+            Tensor c = in.length > 6 ? in[6] : null;
+            if (c != null) {
+                int[] bias = c.ints();
+                int[] map = Broadcast.indexMap(c.shapeView(), Broadcast.shape(c.shapeView(), new int[] {m, n}));
+                for (int i = 0; i < acc.length; i++) {
+                    acc[i] += bias[map == null ? i : map[i]];
+                }
+            }
+            Tensor yScale = in.length > 7 ? in[7] : null;
+            float[] scale = new float[sb.length];
+            for (int j = 0; j < sb.length; j++) {
+                scale[j] = alpha * sa * sb[j];
+                if (yScale != null) {
+                    scale[j] /= yScale.floats()[0];
+                }
+            }
+            if (yScale == null) {
+                float[] out = new float[acc.length];
+                for (int i = 0; i < acc.length; i++) {
+                    out[i] = (float) acc[i] * scale[scale.length == 1 ? 0 : i % n];
+                }
+                return new Tensor[] {Tensor.ofFloats(out, m, n)};
+            }
+            Tensor yZp = in[8];
+            DataType outType = yZp.type();
+            byte[] out = new byte[acc.length];
+            Quantization.requantizeRows(acc, 0, n, m, n, null, scale, (int) yZp.getLong(0), outType.qmin(),
+                outType.qmax(), out, 0, n);
+            return new Tensor[] {Tensor.of(outType, new int[] {m, n}, out)};
+        };
+    }
+
+    private static byte[] transpose(byte[] src, int rows, int cols) {
+        byte[] t = new byte[src.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = src[i * cols + j];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * QLinearAdd with ORT's x86 (AVX2) arithmetic: {@code ((a - za) * sa + (b - zb) * sb) / sc}, rounded half
+     * to even, clamped, plus zc. ORT's NEON build uses fixed point and may differ by 1.
+     */
+    private static Tensor[] qlinearAdd(Tensor[] in) {
+        Tensor a = in[0], b = in[3];
+        float sa = in[1].floats()[0], sb = in[4].floats()[0], sc = in[6].floats()[0];
+        int za = in[2] == null ? 0 : (int) in[2].getLong(0);
+        int zb = in[5] == null ? 0 : (int) in[5].getLong(0);
+        Tensor cZp = in.length > 7 ? in[7] : null;
+        DataType outType = cZp != null ? cZp.type() : a.type();
+        int zc = cZp == null ? 0 : (int) cZp.getLong(0);
+        int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
+        int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
+        byte[] out = new byte[Tensor.checkedSize(shape)];
+        float lo = outType.qmin() - zc, hi = outType.qmax() - zc;
+        for (int i = 0; i < out.length; i++) {
+            long av = a.getLong(aMap == null ? i : aMap[i]);
+            long bv = b.getLong(bMap == null ? i : bMap[i]);
+            float v = ((float) (av - za) * sa + (float) (bv - zb) * sb) / sc;
+            float r = (float) Math.rint(v);
+            r = r < lo ? lo : Math.min(r, hi);
+            out[i] = (byte) ((int) r + zc);
+        }
+        return new Tensor[] {Tensor.of(outType, shape, out)};
+    }
+
+    /**
+     * QLinearGlobalAveragePool with ORT's x86 arithmetic: the integer sum over the image minus
+     * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized.
+     */
+    private static Op qlinearGlobalAveragePool(OpContext ctx) {
+        if (ctx.getInt("channels_last", 0) != 0) {
+            throw ctx.unsupported("channels_last=1 is not supported yet");
+        }
+        return in -> {
+            Tensor x = in[0];
+            if (x.rank() < 3) {
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "QLinearGlobalAveragePool needs rank >= 3, got " + x);
+            }
+            float sx = in[1].floats()[0], sy = in[3].floats()[0];
+            int zx = (int) in[2].getLong(0);
+            Tensor yZp = in[4];
+            DataType outType = yZp.type();
+            int zy = (int) yZp.getLong(0);
+            int planes = x.dim(0) * x.dim(1);
+            int size = x.size() / Math.max(1, planes);
+            float scale = sx / (sy * (float) size);
+            byte[] data = x.bytes();
+            boolean unsigned = x.type() == DataType.UINT8;
+            byte[] out = new byte[planes];
+            for (int p = 0; p < planes; p++) {
+                int sum = -zx * size;
+                for (int i = p * size; i < (p + 1) * size; i++) {
+                    sum += unsigned ? data[i] & 0xFF : data[i];
+                }
+                out[p] = (byte) Quantization.requantize(sum, scale, zy, outType.qmin(), outType.qmax());
+            }
+            int[] shape = x.shape();
+            for (int d = 2; d < shape.length; d++) {
+                shape[d] = 1;
+            }
+            return new Tensor[] {Tensor.of(outType, shape, out)};
         };
     }
 }

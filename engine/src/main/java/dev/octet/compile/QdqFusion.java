@@ -1,0 +1,260 @@
+package dev.octet.compile;
+
+import dev.octet.api.DataType;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Attribute;
+import dev.octet.ir.Graph;
+import dev.octet.ir.Node;
+import dev.octet.ops.OpRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns QDQ patterns, {@code DequantizeLinear -> op [-> Relu] -> QuantizeLinear}, into integer operators the
+ * way ONNX Runtime's QDQ transformer does, so that results match ORT bit for bit:
+ * <ul>
+ *   <li>Conv → QLinearConv (Octet's, with the Relu folded into the output clamp: {@code Q(relu(v))} equals
+ *       {@code max(Q(v), zp)} exactly, since rounding is monotonic and maps 0 to 0);</li>
+ *   <li>Gemm (transA = 0, beta = 1, int32 bias) → com.microsoft QGemm;</li>
+ *   <li>Add → com.microsoft QLinearAdd; GlobalAveragePool → com.microsoft QLinearGlobalAveragePool;</li>
+ *   <li>Flatten / Reshape / Squeeze / Unsqueeze / Transpose whose input and output share scale and zero point →
+ *       the same op on the quantized tensor.</li>
+ * </ul>
+ * Only per-tensor activations with constant scales and zero points fuse; weights may be per-channel.
+ * Patterns that do not match stay float, which is slower but still correct. Run {@link AliasElimination}
+ * before and {@link DeadNodeElimination} after.
+ */
+public final class QdqFusion implements GraphPass {
+    private static final Set<String> DATA_MOVEMENT = Set.of("Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose");
+
+    /** Scale and zero point of one Q or DQ node, with the quantized value it reads or writes. */
+    private record QParams(String quantized, String scale, String zeroPoint, Tensor scaleValue, Tensor zpValue) {
+        boolean perTensor() {
+            return scaleValue.size() == 1 && zpValue.size() == 1;
+        }
+
+        boolean sameAs(QParams o) {
+            return scaleValue.floats()[0] == o.scaleValue.floats()[0] && zpValue.type() == o.zpValue.type()
+                && zpValue.getLong(0) == o.zpValue.getLong(0);
+        }
+    }
+
+    @Override
+    public Graph apply(Graph g) {
+        GraphIndex idx = new GraphIndex(g);
+        Map<String, Tensor> initializers = new HashMap<>(g.initializers());
+        Map<Node, Node> replacement = new HashMap<>();
+        for (Node q : g.nodes()) {
+            if (!q.domain().isEmpty() || !q.opType().equals("QuantizeLinear")) {
+                continue;
+            }
+            QParams out = params(q, idx, initializers);
+            if (out == null || !out.perTensor()) {
+                continue;
+            }
+            Node op = idx.producer(q.inputs().get(0));
+            Node relu = null;
+            if (op != null && op.opType().equals("Relu") && op.domain().isEmpty() && idx.hasSingleUse(op.outputs().get(0))) {
+                relu = op;
+                op = idx.producer(op.inputs().get(0));
+            }
+            if (op == null || !op.domain().isEmpty() || op.outputs().size() != 1 || !idx.hasSingleUse(op.outputs().get(0))) {
+                continue;
+            }
+            String y = q.outputs().get(0);
+            Node fused = switch (op.opType()) {
+                case "Conv" -> conv(op, relu != null, out, y, idx, initializers);
+                case "Gemm" -> relu == null ? gemm(op, out, y, idx, initializers) : null;
+                case "Add" -> relu == null ? add(op, out, y, idx, initializers) : null;
+                case "GlobalAveragePool" -> relu == null ? globalAveragePool(op, out, y, idx, initializers) : null;
+                default -> relu == null && DATA_MOVEMENT.contains(op.opType())
+                    ? dataMovement(op, out, y, idx, initializers) : null;
+            };
+            if (fused != null) {
+                replacement.put(q, fused);
+            }
+        }
+        if (replacement.isEmpty()) {
+            return g;
+        }
+        List<Node> nodes = new ArrayList<>(g.nodes().size());
+        for (Node n : g.nodes()) {
+            nodes.add(replacement.getOrDefault(n, n));
+        }
+        return g.withNodes(nodes, initializers);
+    }
+
+    /** Scale/zero point of a Q or DQ node when both are constants (a missing zero point is uint8 0). */
+    private static QParams params(Node n, GraphIndex idx, Map<String, Tensor> initializers) {
+        Tensor scale = idx.constant(n.inputs().get(1));
+        if (scale == null || scale.type() != DataType.FLOAT) {
+            return null;
+        }
+        boolean hasZp = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty();
+        if (n.attributes().containsKey("block_size") || (!hasZp && n.attributes().containsKey("output_dtype"))) {
+            return null;
+        }
+        String zpName;
+        Tensor zp;
+        if (hasZp) {
+            zpName = n.inputs().get(2);
+            zp = idx.constant(zpName);
+        } else {
+            zpName = n.name() + "/octet_zero_point";
+            zp = Tensor.ofUint8(new byte[1]);
+            initializers.put(zpName, zp);
+        }
+        if (zp == null || !zp.type().isQuantized() || zp.size() != scale.size()) {
+            return null;
+        }
+        String quantized = n.opType().equals("QuantizeLinear") ? n.outputs().get(0) : n.inputs().get(0);
+        return new QParams(quantized, n.inputs().get(1), zpName, scale, zp);
+    }
+
+    /** The DQ feeding {@code value}, if it has constant per-tensor parameters. */
+    private static QParams dequantized(String value, GraphIndex idx, Map<String, Tensor> initializers) {
+        Node dq = idx.producer(value);
+        if (dq == null || !dq.domain().isEmpty() || !dq.opType().equals("DequantizeLinear")) {
+            return null;
+        }
+        QParams p = params(dq, idx, initializers);
+        return p != null && p.perTensor() ? p : null;
+    }
+
+    /** The DQ of constant weights, per-tensor or per-channel along {@code channelAxis}. */
+    private static QParams dequantizedWeights(String value, int channelAxis, GraphIndex idx,
+                                              Map<String, Tensor> initializers) {
+        Node dq = idx.producer(value);
+        if (dq == null || !dq.domain().isEmpty() || !dq.opType().equals("DequantizeLinear")) {
+            return null;
+        }
+        QParams p = params(dq, idx, initializers);
+        Tensor w = p == null ? null : idx.constant(p.quantized);
+        if (w == null || !w.type().isQuantized()) {
+            return null;
+        }
+        if (!p.perTensor()) {
+            long axis = dq.attributes().get("axis") instanceof Attribute.IntAttr a ? a.value() : 1;
+            if (axis < 0) {
+                axis += w.rank();
+            }
+            if (axis != channelAxis || p.scaleValue.rank() != 1) {
+                return null;
+            }
+        }
+        return p;
+    }
+
+    /** An int32 bias behind a DequantizeLinear with zero point 0, as ORT requires; null if none matches. */
+    private static String int32Bias(String value, GraphIndex idx) {
+        Node dq = idx.producer(value);
+        if (dq == null || !dq.opType().equals("DequantizeLinear") || !dq.domain().isEmpty()) {
+            return null;
+        }
+        Tensor b = idx.constant(dq.inputs().get(0));
+        if (b == null || b.type() != DataType.INT32) {
+            return null;
+        }
+        if (dq.inputs().size() > 2 && !dq.inputs().get(2).isEmpty()) {
+            Tensor zp = idx.constant(dq.inputs().get(2));
+            if (zp == null) {
+                return null;
+            }
+            for (int i = 0; i < zp.size(); i++) {
+                if (zp.getLong(i) != 0) {
+                    return null;
+                }
+            }
+        }
+        return dq.inputs().get(0);
+    }
+
+    private static Node conv(Node op, boolean relu, QParams out, String y, GraphIndex idx,
+                             Map<String, Tensor> initializers) {
+        QParams x = dequantized(op.inputs().get(0), idx, initializers);
+        QParams w = op.inputs().size() > 1 ? dequantizedWeights(op.inputs().get(1), 0, idx, initializers) : null;
+        if (x == null || w == null) {
+            return null;
+        }
+        String bias = "";
+        if (op.inputs().size() > 2 && !op.inputs().get(2).isEmpty()) {
+            bias = int32Bias(op.inputs().get(2), idx);
+            if (bias == null) {
+                return null;
+            }
+        }
+        Map<String, Attribute> attrs = new HashMap<>(op.attributes());
+        DataType outType = out.zpValue.type();
+        int zp = (int) out.zpValue.getLong(0);
+        attrs.put("y_min", new Attribute.IntAttr(relu ? Math.max(outType.qmin(), zp) : outType.qmin()));
+        attrs.put("y_max", new Attribute.IntAttr(outType.qmax()));
+        return new Node(op.name(), "QLinearConv", OpRegistry.OCTET_DOMAIN,
+            List.of(x.quantized, x.scale, x.zeroPoint, w.quantized, w.scale, w.zeroPoint, out.scale, out.zeroPoint, bias),
+            List.of(y), attrs);
+    }
+
+    private static Node gemm(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
+        Map<String, Attribute> a = op.attributes();
+        long transA = a.get("transA") instanceof Attribute.IntAttr t ? t.value() : 0;
+        long transB = a.get("transB") instanceof Attribute.IntAttr t ? t.value() : 0;
+        float beta = a.get("beta") instanceof Attribute.FloatAttr f ? f.value() : 1f;
+        if (transA != 0 || beta != 1f) {
+            return null;
+        }
+        QParams x = dequantized(op.inputs().get(0), idx, initializers);
+        QParams w = dequantizedWeights(op.inputs().get(1), transB != 0 ? 0 : 1, idx, initializers);
+        if (x == null || w == null) {
+            return null;
+        }
+        String bias = "";
+        if (op.inputs().size() > 2 && !op.inputs().get(2).isEmpty()) {
+            bias = int32Bias(op.inputs().get(2), idx);
+            if (bias == null) {
+                return null;
+            }
+        }
+        Map<String, Attribute> attrs = new HashMap<>();
+        attrs.put("transB", new Attribute.IntAttr(transB));
+        if (a.get("alpha") != null) {
+            attrs.put("alpha", a.get("alpha"));
+        }
+        return new Node(op.name(), "QGemm", OpRegistry.MICROSOFT_DOMAIN,
+            List.of(x.quantized, x.scale, x.zeroPoint, w.quantized, w.scale, w.zeroPoint, bias, out.scale, out.zeroPoint),
+            List.of(y), attrs);
+    }
+
+    private static Node add(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
+        QParams a = dequantized(op.inputs().get(0), idx, initializers);
+        QParams b = dequantized(op.inputs().get(1), idx, initializers);
+        if (a == null || b == null || a.zpValue.type() != out.zpValue.type() || b.zpValue.type() != out.zpValue.type()) {
+            return null;
+        }
+        return new Node(op.name(), "QLinearAdd", OpRegistry.MICROSOFT_DOMAIN,
+            List.of(a.quantized, a.scale, a.zeroPoint, b.quantized, b.scale, b.zeroPoint, out.scale, out.zeroPoint),
+            List.of(y), Map.of());
+    }
+
+    private static Node globalAveragePool(Node op, QParams out, String y, GraphIndex idx,
+                                          Map<String, Tensor> initializers) {
+        QParams x = dequantized(op.inputs().get(0), idx, initializers);
+        if (x == null || x.zpValue.type() != out.zpValue.type()) {
+            return null;
+        }
+        return new Node(op.name(), "QLinearGlobalAveragePool", OpRegistry.MICROSOFT_DOMAIN,
+            List.of(x.quantized, x.scale, x.zeroPoint, out.scale, out.zeroPoint), List.of(y),
+            Map.of("channels_last", new Attribute.IntAttr(0)));
+    }
+
+    private static Node dataMovement(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
+        QParams x = dequantized(op.inputs().get(0), idx, initializers);
+        if (x == null || !x.sameAs(out)) {
+            return null;
+        }
+        List<String> inputs = new ArrayList<>(op.inputs());
+        inputs.set(0, x.quantized);
+        return new Node(op.name(), op.opType(), op.domain(), inputs, List.of(y), op.attributes());
+    }
+}
