@@ -1,0 +1,224 @@
+package dev.octet.ops;
+
+import static dev.octet.ops.ShapeKernels.error;
+import static dev.octet.ops.ShapeKernels.normalizeAxis;
+import static dev.octet.ops.ShapeKernels.optional;
+import static dev.octet.ops.ShapeKernels.readLongs;
+import static dev.octet.ops.ShapeKernels.requireInputs;
+
+import dev.octet.api.DataType;
+import dev.octet.api.Tensor;
+import java.util.Arrays;
+
+/**
+ * Slice and Pad. Both map every output coordinate of an axis to an input coordinate independently of the
+ * other axes, so each builds one offset table per axis and lets {@link ShapeKernels#flatMap} combine them.
+ */
+final class SliceOps {
+    private SliceOps() {}
+
+    static void register(OpRegistry.Builder r) {
+        r.onnx("Slice", 1, SliceOps::slice);
+        r.onnx("Pad", 2, SliceOps::pad);
+    }
+
+    private static Op slice(OpContext ctx) {
+        requireInputs(ctx, 1);
+        if (ctx.opset() < 10) {
+            // Before opset 10 starts/ends/axes are attributes and there are no steps.
+            long[] starts = ctx.getInts("starts");
+            long[] ends = ctx.getInts("ends");
+            long[] axes = ctx.getInts("axes");
+            if (starts == null || ends == null) {
+                throw ctx.fail("attributes 'starts' and 'ends' are required");
+            }
+            return in -> new Tensor[] {slice(in[0], starts, ends, axes, null)};
+        }
+        requireInputs(ctx, 3);
+        return in -> {
+            Tensor axes = optional(in, 3);
+            Tensor steps = optional(in, 4);
+            return new Tensor[] {slice(in[0], readLongs(in[1], "Slice starts"), readLongs(in[2], "Slice ends"),
+                axes == null ? null : readLongs(axes, "Slice axes"),
+                steps == null ? null : readLongs(steps, "Slice steps"))};
+        };
+    }
+
+    /** Slices x; axes null means 0, 1, ..., steps null means all 1. Starts and ends are clamped as ONNX specifies. */
+    private static Tensor slice(Tensor x, long[] starts, long[] ends, long[] axes, long[] steps) {
+        int n = starts.length;
+        if (ends.length != n || (axes != null && axes.length != n) || (steps != null && steps.length != n)) {
+            throw error("Slice starts " + Arrays.toString(starts) + ", ends " + Arrays.toString(ends) + ", axes "
+                + Arrays.toString(axes) + " and steps " + Arrays.toString(steps) + " differ in length");
+        }
+        int[] s = x.shapeView();
+        int rank = s.length;
+        int[] strides = ShapeKernels.strides(s);
+        int[] out = s.clone();
+        int[][] offsets = new int[rank][];
+        for (int i = 0; i < n; i++) {
+            int a = normalizeAxis(axes == null ? i : axes[i], rank, "Slice axis");
+            if (offsets[a] != null) {
+                throw error("Slice axes " + Arrays.toString(axes) + " repeat axis " + a);
+            }
+            long step = steps == null ? 1 : steps[i];
+            if (step == 0) {
+                throw error("Slice step for axis " + a + " is 0");
+            }
+            long dim = s[a];
+            long begin = starts[i] < 0 ? starts[i] + dim : starts[i];
+            long end = ends[i] < 0 ? ends[i] + dim : ends[i];
+            long count;
+            if (dim == 0) {
+                count = 0;
+            } else if (step > 0) {
+                begin = Math.clamp(begin, 0, dim);
+                end = Math.clamp(end, 0, dim);
+                count = end > begin ? (end - begin - 1) / step + 1 : 0;
+            } else {
+                begin = Math.clamp(begin, 0, dim - 1);
+                end = Math.clamp(end, -1, dim - 1);
+                // Dividing by -step would overflow for Long.MIN_VALUE; (begin-end-1)/step is <= 0 either way.
+                count = begin > end ? 1 - (begin - end - 1) / step : 0;
+            }
+            out[a] = (int) count;
+            offsets[a] = new int[out[a]];
+            for (int k = 0; k < out[a]; k++) {
+                // begin + k*step stays within [0, dim) for every k < count, so it cannot overflow.
+                offsets[a][k] = (int) (begin + k * step) * strides[a];
+            }
+        }
+        for (int a = 0; a < rank; a++) {
+            if (offsets[a] == null) {
+                offsets[a] = ShapeKernels.ramp(s[a], strides[a]);
+            }
+        }
+        return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null);
+    }
+
+    private enum Mode { CONSTANT, REFLECT, EDGE, WRAP }
+
+    private static Op pad(OpContext ctx) {
+        requireInputs(ctx, 1);
+        String modeName = ctx.getString("mode", "constant");
+        Mode mode = switch (modeName) {
+            case "constant" -> Mode.CONSTANT;
+            case "reflect" -> Mode.REFLECT;
+            case "edge" -> Mode.EDGE;
+            case "wrap" -> {
+                if (ctx.opset() < 19) {
+                    throw ctx.fail("mode 'wrap' needs opset 19 or later");
+                }
+                yield Mode.WRAP;
+            }
+            default -> throw ctx.fail("unknown mode '" + modeName + "'");
+        };
+        if (ctx.opset() < 11) {
+            // Before opset 11 pads and the (float) constant are attributes.
+            long[] pads = ctx.getInts("pads");
+            if (pads == null) {
+                throw ctx.fail("attribute 'pads' is required");
+            }
+            float value = ctx.getFloat("value", 0);
+            return in -> new Tensor[] {pad(in[0], pads, null, mode, scalar(in[0].type(), value))};
+        }
+        requireInputs(ctx, 2);
+        boolean axesInput = ctx.opset() >= 18;
+        return in -> {
+            Tensor x = in[0];
+            Tensor value = optional(in, 2);
+            Object fill = null;
+            if (value != null && value.size() > 0) {
+                if (value.type() != x.type()) {
+                    throw error("Pad constant_value is " + value.type() + " but the data is " + x.type());
+                }
+                fill = value.data();
+            }
+            Tensor axes = axesInput ? optional(in, 3) : null;
+            return new Tensor[] {pad(x, readLongs(in[1], "Pad pads"), axes == null ? null : readLongs(axes, "Pad axes"),
+                mode, fill)};
+        };
+    }
+
+    /** A one-element storage array of the type holding the attribute value (as a C cast would convert it). */
+    private static Object scalar(DataType type, float v) {
+        return switch (type) {
+            case FLOAT -> new float[] {v};
+            case UINT8, INT8 -> new byte[] {(byte) (int) v};
+            case INT32 -> new int[] {(int) v};
+            case INT64 -> new long[] {(long) v};
+            case BOOL -> new boolean[] {v != 0};
+        };
+    }
+
+    /**
+     * Pads x; pads is [begin per axis..., end per axis...] over {@code axes} (all axes when null). Negative
+     * pads crop; the other modes read relative to the uncropped input.
+     */
+    private static Tensor pad(Tensor x, long[] pads, long[] axes, Mode mode, Object fill) {
+        int[] s = x.shapeView();
+        int rank = s.length;
+        int[] ax = new int[axes == null ? rank : axes.length];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < ax.length; i++) {
+            ax[i] = axes == null ? i : normalizeAxis(axes[i], rank, "Pad axis");
+            if (seen[ax[i]]) {
+                throw error("Pad axes " + Arrays.toString(axes) + " repeat axis " + ax[i]);
+            }
+            seen[ax[i]] = true;
+        }
+        if (pads.length != 2 * ax.length) {
+            throw error("Pad pads " + Arrays.toString(pads) + " must have 2 values per padded axis (" + ax.length + ")");
+        }
+        long[] before = new long[rank];
+        long[] after = new long[rank];
+        for (int i = 0; i < ax.length; i++) {
+            before[ax[i]] = pads[i];
+            after[ax[i]] = pads[i + ax.length];
+        }
+        int[] strides = ShapeKernels.strides(s);
+        int[] out = new int[rank];
+        int[][] offsets = new int[rank][];
+        for (int d = 0; d < rank; d++) {
+            long size = s[d] + before[d] + after[d];
+            if (size < 0 || size > Tensor.MAX_ELEMENTS) {
+                throw error("Pad pads " + Arrays.toString(pads) + " give axis " + d + " of size " + s[d]
+                    + " the invalid size " + size);
+            }
+            out[d] = (int) size;
+        }
+        Tensor.checkedSize(out);
+        for (int d = 0; d < rank; d++) {
+            offsets[d] = new int[out[d]];
+            for (int i = 0; i < out[d]; i++) {
+                int src = source(i - before[d], s[d], mode, d);
+                offsets[d][i] = src < 0 ? -1 : src * strides[d];
+            }
+        }
+        return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, fill);
+    }
+
+    /** The input coordinate that output coordinate j (relative to the input's start) copies, or -1 for fill. */
+    private static int source(long j, int dim, Mode mode, int axis) {
+        if (j >= 0 && j < dim) {
+            return (int) j;
+        }
+        if (dim == 0 && mode != Mode.CONSTANT) {
+            throw error("Pad cannot extend axis " + axis + " of size 0 in mode " + mode.name().toLowerCase());
+        }
+        return switch (mode) {
+            case CONSTANT -> -1;
+            case EDGE -> j < 0 ? 0 : dim - 1;
+            case WRAP -> (int) Math.floorMod(j, (long) dim);
+            case REFLECT -> {
+                // Reflection without repeating the edge is periodic with period 2*(dim-1).
+                if (dim == 1) {
+                    yield 0;
+                }
+                long period = 2L * (dim - 1);
+                long m = Math.floorMod(j, period);
+                yield (int) (m < dim ? m : period - m);
+            }
+        };
+    }
+}

@@ -1,0 +1,148 @@
+package dev.octet.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Attribute;
+import dev.octet.ir.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ShapeOpsTest {
+    /** Builds the op (no constant inputs) and runs it once; inputs named in0, in1... with null for omitted. */
+    private static Tensor[] run(String opType, int opset, Map<String, Attribute> attrs, int outputs, Tensor... in) {
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < in.length; i++) {
+            inputs.add(in[i] == null ? "" : "in" + i);
+        }
+        List<String> outs = new ArrayList<>();
+        for (int i = 0; i < outputs; i++) {
+            outs.add("out" + i);
+        }
+        Node node = new Node("n", opType, "", inputs, outs, attrs);
+        Op op = OpRegistry.defaults().create(node, opset, new Tensor[in.length]);
+        return op.run(in);
+    }
+
+    private static Tensor run1(String opType, int opset, Map<String, Attribute> attrs, Tensor... in) {
+        return run(opType, opset, attrs, 1, in)[0];
+    }
+
+    private static Tensor longs(long... v) {
+        return Tensor.ofLongs(v, v.length);
+    }
+
+    @Test
+    void gatherRejectsOutOfRangeIndexNamingIndexAndBound() {
+        Tensor data = Tensor.ofFloats(new float[] {1, 2, 3, 4, 5}, 5);
+        OctetException e = assertThrows(OctetException.class,
+            () -> run1("Gather", 13, Map.of(), data, Tensor.ofInts(new int[] {1, 7}, 2)));
+        assertEquals(ErrorCode.INVALID_SHAPE, e.code());
+        assertTrue(e.getMessage().contains("index 7") && e.getMessage().contains("size 5"), e.getMessage());
+        assertThrows(OctetException.class, () -> run1("Gather", 13, Map.of(), data, longs(-6)));
+    }
+
+    @Test
+    void gatherTakesNegativeInt32IndicesAlongAxis1() {
+        Tensor data = Tensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor out = run1("Gather", 13, Map.of("axis", new Attribute.IntAttr(1)), data,
+            Tensor.ofInts(new int[] {-1, 0}, 2));
+        assertArrayEquals(new int[] {2, 2}, out.shape());
+        assertArrayEquals(new int[] {3, 1, 6, 4}, out.ints());
+    }
+
+    @Test
+    void gatherNdAndGatherElementsRejectOutOfRangeIndices() {
+        Tensor data = Tensor.ofFloats(new float[] {1, 2, 3, 4}, 2, 2);
+        OctetException nd = assertThrows(OctetException.class,
+            () -> run1("GatherND", 13, Map.of(), data, Tensor.ofLongs(new long[] {0, 2}, 1, 2)));
+        assertEquals(ErrorCode.INVALID_SHAPE, nd.code());
+        OctetException el = assertThrows(OctetException.class,
+            () -> run1("GatherElements", 13, Map.of(), data, Tensor.ofLongs(new long[] {0, 1, 1, -3}, 2, 2)));
+        assertEquals(ErrorCode.INVALID_SHAPE, el.code());
+    }
+
+    @Test
+    void reshapeRejectsAbsurdShapes() {
+        Tensor x = Tensor.ofFloats(new float[6], 2, 3);
+        for (long[] bad : new long[][] {{4, 2}, {-1, -1}, {-2, -3}, {0, 0, 0, 6}, {5, -1}}) {
+            OctetException e = assertThrows(OctetException.class, () -> run1("Reshape", 14, Map.of(), x, longs(bad)));
+            assertEquals(ErrorCode.INVALID_SHAPE, e.code());
+        }
+    }
+
+    @Test
+    void reshapeCopiesZeroAndInfersMinusOneUnlessAllowZero() {
+        Tensor x = Tensor.ofBools(new boolean[24], 2, 3, 4);
+        assertArrayEquals(new int[] {2, 12}, run1("Reshape", 14, Map.of(), x, longs(0, -1)).shape());
+        Tensor empty = Tensor.ofFloats(new float[0], 0, 3);
+        Tensor z = run1("Reshape", 14, Map.of("allowzero", new Attribute.IntAttr(1)), empty, longs(3, 0));
+        assertArrayEquals(new int[] {3, 0}, z.shape());
+    }
+
+    @Test
+    void sliceWithNegativeStepClampsHugeBounds() {
+        Tensor x = longs(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        Tensor out = run1("Slice", 13, Map.of(), x, longs(Long.MAX_VALUE), longs(Long.MIN_VALUE), longs(0), longs(-3));
+        assertArrayEquals(new long[] {9, 6, 3, 0}, out.longs());
+    }
+
+    @Test
+    void sliceAttributeFormBeforeOpset10() {
+        Tensor x = Tensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor out = run1("Slice", 9, Map.of("starts", new Attribute.IntsAttr(new long[] {1}),
+            "ends", new Attribute.IntsAttr(new long[] {-1}), "axes", new Attribute.IntsAttr(new long[] {-1})), x);
+        assertArrayEquals(new int[] {2, 1}, out.shape());
+        assertArrayEquals(new int[] {2, 5}, out.ints());
+    }
+
+    @Test
+    void padReflectsInt8AndCropsWithNegativePads() {
+        Tensor x = Tensor.ofInt8(new byte[] {1, 2, 3}, 3);
+        Tensor reflect = run1("Pad", 13, Map.of("mode", new Attribute.StringAttr("reflect")), x, longs(2, 2));
+        assertArrayEquals(new byte[] {3, 2, 1, 2, 3, 2, 1}, reflect.bytes());
+        Tensor cropped = run1("Pad", 13, Map.of(), x, longs(-1, 2), Tensor.ofInt8(new byte[] {9}));
+        assertArrayEquals(new byte[] {2, 3, 9, 9}, cropped.bytes());
+        Tensor old = run1("Pad", 2, Map.of("pads", new Attribute.IntsAttr(new long[] {1, 0}),
+            "value", new Attribute.FloatAttr(7)), x);
+        assertArrayEquals(new byte[] {7, 1, 2, 3}, old.bytes());
+    }
+
+    @Test
+    void splitUnevenNumOutputsAndAttributeSizes() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6, 7}, 7);
+        Tensor[] parts = run("Split", 18, Map.of("num_outputs", new Attribute.IntAttr(3)), 3, x);
+        assertArrayEquals(new float[] {1, 2, 3}, parts[0].floats());
+        assertArrayEquals(new float[] {7}, parts[2].floats());
+        Tensor[] old = run("Split", 11, Map.of("split", new Attribute.IntsAttr(new long[] {5, 2})), 2, x);
+        assertArrayEquals(new float[] {6, 7}, old[1].floats());
+        assertThrows(OctetException.class, () -> run("Split", 13, Map.of(), 2, x, longs(5, 3)));
+    }
+
+    @Test
+    void transposeAndExpandWorkOnOtherTypes() {
+        Tensor b = Tensor.ofBools(new boolean[] {true, false, false, true, true, false}, 2, 3);
+        Tensor t = run1("Transpose", 13, Map.of(), b);
+        assertArrayEquals(new int[] {3, 2}, t.shape());
+        assertArrayEquals(new boolean[] {true, true, false, true, false, false}, t.bools());
+        Tensor e = run1("Expand", 13, Map.of(), longs(1, 2), longs(2, 1, 2));
+        assertArrayEquals(new int[] {2, 1, 2}, e.shape());
+        assertArrayEquals(new long[] {1, 2, 1, 2}, e.longs());
+        assertThrows(OctetException.class, () -> run1("Expand", 13, Map.of(), longs(1, 2), longs(3)));
+    }
+
+    @Test
+    void squeezeRejectsNonUnitAxis() {
+        Tensor x = Tensor.ofFloats(new float[3], 1, 3);
+        assertArrayEquals(new int[] {3},
+            run1("Squeeze", 11, Map.of("axes", new Attribute.IntsAttr(new long[] {-2})), x).shape());
+        assertThrows(OctetException.class, () -> run1("Squeeze", 13, Map.of(), x, longs(1)));
+    }
+}
