@@ -1,0 +1,243 @@
+package dev.octet.ops;
+
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+
+/**
+ * Broadcasting element loops for the binary and ternary elementwise ops. Each loop has a fast path for
+ * operands of equal shape; otherwise it reads operands through {@link Broadcast#indexMap} maps.
+ */
+final class ElementwiseBinary {
+    private ElementwiseBinary() {}
+
+    interface FloatFn {
+        float apply(float a, float b);
+    }
+
+    /** For 8-bit and int32 operands, widened to int (UINT8 unsigned); the result is narrowed, so it wraps. */
+    interface IntFn {
+        int apply(int a, int b);
+    }
+
+    interface LongFn {
+        long apply(long a, long b);
+    }
+
+    /** An arithmetic op given once per storage width. */
+    record Arith(String name, FloatFn f, IntFn i, LongFn l) {}
+
+    interface FloatTest {
+        boolean test(float a, float b);
+    }
+
+    interface LongTest {
+        boolean test(long a, long b);
+    }
+
+    /** A comparison; integers are compared widened to long, BOOL (Equal only) as 0/1 when allowed. */
+    record Compare(String name, FloatTest f, LongTest l, boolean allowsBool) {}
+
+    private static int at(int[] map, int i) {
+        return map == null ? i : map[i];
+    }
+
+    static Tensor arith(Tensor a, Tensor b, Arith op) {
+        DataType t = sameType(op.name(), a, b);
+        int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        int n = Tensor.checkedSize(shape);
+        int[] ma = Broadcast.indexMap(a.shapeView(), shape);
+        int[] mb = Broadcast.indexMap(b.shapeView(), shape);
+        boolean direct = ma == null && mb == null;
+        Object out = Tensor.newArray(t, n);
+        switch (t) {
+            case FLOAT -> {
+                float[] x = a.floats(), y = b.floats(), z = (float[]) out;
+                FloatFn f = op.f();
+                if (direct) {
+                    for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
+                } else {
+                    for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+                }
+            }
+            case INT32 -> {
+                int[] x = a.ints(), y = b.ints(), z = (int[]) out;
+                IntFn f = op.i();
+                if (direct) {
+                    for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
+                } else {
+                    for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+                }
+            }
+            case INT64 -> {
+                long[] x = a.longs(), y = b.longs(), z = (long[]) out;
+                LongFn f = op.l();
+                if (direct) {
+                    for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
+                } else {
+                    for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+                }
+            }
+            case INT8 -> {
+                byte[] x = a.bytes(), y = b.bytes(), z = (byte[]) out;
+                IntFn f = op.i();
+                if (direct) {
+                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[i], y[i]);
+                } else {
+                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)], y[at(mb, i)]);
+                }
+            }
+            case UINT8 -> {
+                byte[] x = a.bytes(), y = b.bytes(), z = (byte[]) out;
+                IntFn f = op.i();
+                if (direct) {
+                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[i] & 0xFF, y[i] & 0xFF);
+                } else {
+                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)] & 0xFF, y[at(mb, i)] & 0xFF);
+                }
+            }
+            case BOOL -> throw unsupportedType(op.name(), t);
+        }
+        return Tensor.of(t, shape, out);
+    }
+
+    static Tensor compare(Tensor a, Tensor b, Compare op) {
+        DataType t = sameType(op.name(), a, b);
+        if (t == DataType.BOOL && !op.allowsBool()) {
+            throw unsupportedType(op.name(), t);
+        }
+        int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        int n = Tensor.checkedSize(shape);
+        int[] ma = Broadcast.indexMap(a.shapeView(), shape);
+        int[] mb = Broadcast.indexMap(b.shapeView(), shape);
+        boolean[] z = new boolean[n];
+        if (t == DataType.FLOAT) {
+            float[] x = a.floats(), y = b.floats();
+            FloatTest f = op.f();
+            for (int i = 0; i < n; i++) z[i] = f.test(x[at(ma, i)], y[at(mb, i)]);
+        } else {
+            // Widening once keeps one loop for all integer widths and unsigned UINT8.
+            long[] x = ElementwiseCast.longs(a), y = ElementwiseCast.longs(b);
+            LongTest f = op.l();
+            for (int i = 0; i < n; i++) z[i] = f.test(x[at(ma, i)], y[at(mb, i)]);
+        }
+        return Tensor.ofBools(z, shape);
+    }
+
+    /** Where(condition, x, y) with three-way broadcasting. */
+    static Tensor where(Tensor c, Tensor a, Tensor b) {
+        if (c.type() != DataType.BOOL) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "Where: condition must be BOOL, got " + c.type());
+        }
+        DataType t = sameType("Where", a, b);
+        int[] shape = Broadcast.shape(c.shapeView(), a.shapeView(), b.shapeView());
+        int n = Tensor.checkedSize(shape);
+        int[] mc = Broadcast.indexMap(c.shapeView(), shape);
+        int[] ma = Broadcast.indexMap(a.shapeView(), shape);
+        int[] mb = Broadcast.indexMap(b.shapeView(), shape);
+        boolean[] cond = c.bools();
+        Object out = Tensor.newArray(t, n);
+        switch (t) {
+            case FLOAT -> {
+                float[] x = a.floats(), y = b.floats(), z = (float[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
+            case UINT8, INT8 -> {
+                byte[] x = a.bytes(), y = b.bytes(), z = (byte[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
+            case INT32 -> {
+                int[] x = a.ints(), y = b.ints(), z = (int[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
+            case INT64 -> {
+                long[] x = a.longs(), y = b.longs(), z = (long[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
+            case BOOL -> {
+                boolean[] x = a.bools(), y = b.bools(), z = (boolean[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
+        }
+        return Tensor.of(t, shape, out);
+    }
+
+    /**
+     * Pow(base, exponent); the result has the base's type. As in the reference (numpy power then astype):
+     * a float base is raised in double; an integer base with an integer exponent is raised exactly (wrapping),
+     * with a float exponent in double, then truncated.
+     */
+    static Tensor pow(Tensor a, Tensor b) {
+        DataType t = a.type();
+        if (t == DataType.BOOL || b.type() == DataType.BOOL) {
+            throw unsupportedType("Pow", DataType.BOOL);
+        }
+        int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        int n = Tensor.checkedSize(shape);
+        int[] ma = Broadcast.indexMap(a.shapeView(), shape);
+        int[] mb = Broadcast.indexMap(b.shapeView(), shape);
+        if (t == DataType.FLOAT) {
+            float[] x = a.floats();
+            double[] e = doubles(b);
+            float[] z = new float[n];
+            for (int i = 0; i < n; i++) z[i] = (float) Math.pow(x[at(ma, i)], e[at(mb, i)]);
+            return Tensor.ofFloats(z, shape);
+        }
+        long[] x = ElementwiseCast.longs(a);
+        long[] z = new long[n];
+        if (b.type() == DataType.FLOAT) {
+            float[] e = b.floats();
+            boolean wide = t == DataType.INT64;
+            for (int i = 0; i < n; i++) {
+                double p = Math.pow(x[at(ma, i)], e[at(mb, i)]);
+                z[i] = wide ? ElementwiseCast.toInt64(p) : ElementwiseCast.toInt32(p);
+            }
+        } else {
+            long[] y = ElementwiseCast.longs(b);
+            for (int i = 0; i < n; i++) z[i] = intPow(x[at(ma, i)], y[at(mb, i)]);
+        }
+        return ElementwiseCast.fromLongs(z, t, shape);
+    }
+
+    /** Exact integer power by squaring, wrapping on overflow; negative exponents truncate 1/a^-e toward zero. */
+    static long intPow(long a, long e) {
+        if (e < 0) {
+            return a == 1 ? 1 : a == -1 ? ((e & 1) == 0 ? 1 : -1) : 0;
+        }
+        long r = 1;
+        while (e != 0) {
+            if ((e & 1) != 0) {
+                r *= a;
+            }
+            a *= a;
+            e >>>= 1;
+        }
+        return r;
+    }
+
+    private static double[] doubles(Tensor t) {
+        int n = t.size();
+        double[] r = new double[n];
+        if (t.type() == DataType.FLOAT) {
+            float[] s = t.floats();
+            for (int i = 0; i < n; i++) r[i] = s[i];
+        } else {
+            long[] s = ElementwiseCast.longs(t);
+            for (int i = 0; i < n; i++) r[i] = s[i];
+        }
+        return r;
+    }
+
+    static DataType sameType(String op, Tensor a, Tensor b) {
+        if (a.type() != b.type()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, op + ": operand types differ: " + a.type()
+                + " and " + b.type());
+        }
+        return a.type();
+    }
+
+    static OctetException unsupportedType(String op, DataType t) {
+        return new OctetException(ErrorCode.UNSUPPORTED_TYPE, op + " does not support " + t + " tensors");
+    }
+}

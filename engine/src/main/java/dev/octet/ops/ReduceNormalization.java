@@ -1,0 +1,213 @@
+package dev.octet.ops;
+
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import java.util.Arrays;
+
+/** Softmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
+final class ReduceNormalization {
+    private ReduceNormalization() {}
+
+    /** The only stash_type Octet computes with; its Mean and InvStdDev outputs are FLOAT. */
+    private static final int STASH_FLOAT = 1;
+
+    static void register(OpRegistry.Builder r) {
+        r.onnx("Softmax", 7, ctx -> {
+            // Before opset 13 the input is coerced to 2-D at axis; from 13 on only that axis is reduced.
+            boolean flatten = ctx.opset() < 13;
+            long axis = ctx.getInt("axis", flatten ? 1 : -1);
+            return in -> new Tensor[] {softmax(requireFloat("Softmax", in[0]), axis, flatten)};
+        });
+        r.onnx("LayerNormalization", 17, ctx -> {
+            long axis = ctx.getInt("axis", -1);
+            double epsilon = ctx.getFloat("epsilon", 1e-5f);
+            long stash = ctx.getInt("stash_type", STASH_FLOAT);
+            if (stash != STASH_FLOAT) {
+                throw ctx.unsupported("stash_type " + DataType.onnxName((int) stash) + " is not supported");
+            }
+            return in -> layerNorm(requireFloat("LayerNormalization", in[0]), in[1], in.length > 2 ? in[2] : null,
+                axis, epsilon);
+        });
+        r.onnx("BatchNormalization", 7, ReduceNormalization::batchNormFactory);
+    }
+
+    private static Tensor requireFloat(String op, Tensor x) {
+        if (x.type() != DataType.FLOAT) {
+            throw ElementwiseBinary.unsupportedType(op, x.type());
+        }
+        return x;
+    }
+
+    /** Softmax over blocks of {@code n} elements spaced {@code inner} apart. */
+    static Tensor softmax(Tensor x, long axisAttr, boolean flatten) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = flatten ? ReduceOps.size(shape, a, shape.length) : shape[a];
+        int inner = flatten ? 1 : ReduceOps.size(shape, a + 1, shape.length);
+        float[] s = x.floats();
+        float[] z = new float[s.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                // Subtracting the max keeps exp from overflowing; the sum is kept in double.
+                float max = Float.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) {
+                    max = Math.max(max, s[base + k * inner]);
+                }
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    double e = Math.exp((double) s[base + k * inner] - max);
+                    z[base + k * inner] = (float) e;
+                    sum += e;
+                }
+                for (int k = 0; k < n; k++) {
+                    z[base + k * inner] = (float) (z[base + k * inner] / sum);
+                }
+            }
+        }
+        return Tensor.ofFloats(z, shape);
+    }
+
+    /** Y, Mean and InvStdDev; statistics are computed in double over X.shape[axis:]. */
+    static Tensor[] layerNorm(Tensor x, Tensor scale, Tensor bias, long axisAttr, double epsilon) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = ReduceOps.size(shape, a, shape.length);
+        int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
+        float[] sc = requireFloat("LayerNormalization", scale).floats();
+        int[] scaleMap = paramMap(scale, normShape);
+        float[] b = bias == null ? null : requireFloat("LayerNormalization", bias).floats();
+        int[] biasMap = bias == null ? null : paramMap(bias, normShape);
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        float[] means = new float[outer];
+        float[] invStd = new float[outer];
+        for (int o = 0; o < outer; o++) {
+            int base = o * n;
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                sum += s[base + k];
+            }
+            double mean = sum / n;
+            double sq = 0;
+            for (int k = 0; k < n; k++) {
+                double d = s[base + k] - mean;
+                sq += d * d;
+            }
+            double inv = 1 / Math.sqrt(sq / n + epsilon);
+            for (int k = 0; k < n; k++) {
+                double v = (s[base + k] - mean) * inv * sc[scaleMap == null ? k : scaleMap[k]];
+                if (b != null) {
+                    v += b[biasMap == null ? k : biasMap[k]];
+                }
+                y[base + k] = (float) v;
+            }
+            means[o] = (float) mean;
+            invStd[o] = (float) inv;
+        }
+        int[] statShape = shape.clone();
+        Arrays.fill(statShape, a, shape.length, 1);
+        return new Tensor[] {Tensor.ofFloats(y, shape), Tensor.ofFloats(means, statShape),
+            Tensor.ofFloats(invStd, statShape)};
+    }
+
+    /** The index map of a Scale or B input, which must broadcast unidirectionally to the normalized shape. */
+    private static int[] paramMap(Tensor p, int[] normShape) {
+        if (!Arrays.equals(Broadcast.shape(p.shapeView(), normShape), normShape)) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "LayerNormalization: " + Arrays.toString(p.shapeView())
+                + " does not broadcast to the normalized shape " + Arrays.toString(normShape));
+        }
+        return Broadcast.indexMap(p.shapeView(), normShape);
+    }
+
+    private static Op batchNormFactory(OpContext ctx) {
+        double epsilon = ctx.getFloat("epsilon", 1e-5f);
+        double momentum = ctx.getFloat("momentum", 0.9f);
+        if (ctx.getInt("spatial", 1) == 0) {
+            throw ctx.unsupported("spatial=0 (per-activation statistics) is not supported");
+        }
+        boolean training = ctx.opset() >= 14 && ctx.getInt("training_mode", 0) != 0;
+        if (!training && (ctx.hasOutput(1) || ctx.hasOutput(2) || ctx.hasOutput(3) || ctx.hasOutput(4))) {
+            throw ctx.unsupported("the training outputs of BatchNormalization are only computed with training_mode=1");
+        }
+        return in -> batchNorm(requireFloat("BatchNormalization", in[0]), in[1], in[2], in[3], in[4], epsilon,
+            training ? momentum : Double.NaN);
+    }
+
+    /**
+     * Normalizes each channel (axis 1) with the given mean and variance; in training mode (momentum not NaN)
+     * with the batch's own mean and population variance, also returning the updated running statistics.
+     */
+    static Tensor[] batchNorm(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor var, double epsilon,
+                              double momentum) {
+        int[] shape = x.shapeView();
+        if (shape.length < 2) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "BatchNormalization needs an input of rank >= 2, got "
+                + Arrays.toString(shape));
+        }
+        int batch = shape[0];
+        int channels = shape[1];
+        int inner = ReduceOps.size(shape, 2, shape.length);
+        float[] sc = channelParam(scale, channels), b = channelParam(bias, channels);
+        float[] m = channelParam(mean, channels), v = channelParam(var, channels);
+        float[] s = x.floats();
+        boolean training = !Double.isNaN(momentum);
+        double[] useMean = new double[channels];
+        double[] useVar = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            if (training) {
+                double sum = 0;
+                for (int nb = 0; nb < batch; nb++) {
+                    for (int k = 0, base = (nb * channels + c) * inner; k < inner; k++) {
+                        sum += s[base + k];
+                    }
+                }
+                double mu = sum / ((double) batch * inner);
+                double sq = 0;
+                for (int nb = 0; nb < batch; nb++) {
+                    for (int k = 0, base = (nb * channels + c) * inner; k < inner; k++) {
+                        double d = s[base + k] - mu;
+                        sq += d * d;
+                    }
+                }
+                useMean[c] = mu;
+                useVar[c] = sq / ((double) batch * inner);
+            } else {
+                useMean[c] = m[c];
+                useVar[c] = v[c];
+            }
+        }
+        float[] y = new float[s.length];
+        for (int nb = 0; nb < batch; nb++) {
+            for (int c = 0; c < channels; c++) {
+                double mul = sc[c] / Math.sqrt(useVar[c] + epsilon);
+                for (int k = 0, base = (nb * channels + c) * inner; k < inner; k++) {
+                    y[base + k] = (float) ((s[base + k] - useMean[c]) * mul + b[c]);
+                }
+            }
+        }
+        Tensor out = Tensor.ofFloats(y, shape);
+        if (!training) {
+            return new Tensor[] {out};
+        }
+        float[] runMean = new float[channels];
+        float[] runVar = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            runMean[c] = (float) (m[c] * momentum + useMean[c] * (1 - momentum));
+            runVar[c] = (float) (v[c] * momentum + useVar[c] * (1 - momentum));
+        }
+        return new Tensor[] {out, Tensor.ofFloats(runMean, channels), Tensor.ofFloats(runVar, channels)};
+    }
+
+    private static float[] channelParam(Tensor p, int channels) {
+        if (p.type() != DataType.FLOAT || p.size() != channels || p.rank() != 1) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "BatchNormalization: expected FLOAT[" + channels
+                + "] statistics and parameters, got " + p);
+        }
+        return p.floats();
+    }
+}
