@@ -8,7 +8,7 @@ import dev.octet.kernel.FloatConv;
 import dev.octet.kernel.FloatGemm;
 import java.util.Arrays;
 
-/** Float neural-network operators: Conv, ConvTranspose, Gemm, MatMul; registers the pools too. */
+/** Float neural-network operators: Conv, ConvTranspose, Gemm, MatMul; registers the pools and Resize too. */
 final class NnOps {
     private NnOps() {}
 
@@ -18,6 +18,7 @@ final class NnOps {
         r.onnx("Gemm", 1, NnOps::gemm);
         r.onnx("MatMul", 1, ctx -> in -> new Tensor[] {matMul(in[0], in[1])});
         PoolOps.register(r);
+        r.onnx("Resize", 10, ResizeOp::create);
     }
 
     // ---- Conv ----
