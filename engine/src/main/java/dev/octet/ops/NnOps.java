@@ -59,7 +59,10 @@ final class NnOps {
             int rows = cg * kSize;
             float[] y = new float[checkedSize(n, m, outSize)];
             fillBias(y, bias, n, m, outSize);
-            boolean pointwise = kSize == 1 && outSize == inSize && isZero(pads) && allOnes(g.strides());
+            int[] strides = g.strides();
+            int[] dil = g.dilations();
+            // A 1x1, stride-1, unpadded conv reads the input as its own column matrix.
+            boolean pointwise = kSize == 1 && outSize == inSize && isZero(pads) && allOnes(strides);
             float[] col = pointwise ? null : new float[checkedSize(1, rows, outSize)];
             float[] xd = x.floats();
             float[] wd = w.floats();
@@ -69,7 +72,7 @@ final class NnOps {
                     float[] src = xd;
                     int srcOff = xOff;
                     if (!pointwise) {
-                        FloatConv.im2col(xd, xOff, cg, inSp, kernel, g.strides(), g.dilations(), pads, outSp, col, 0);
+                        FloatConv.im2col(xd, xOff, cg, inSp, kernel, strides, dil, pads, outSp, col, 0);
                         src = col;
                         srcOff = 0;
                     }
