@@ -1,0 +1,122 @@
+package dev.octet.ops;
+
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.kernel.PoolKernels;
+import java.util.Arrays;
+
+/** MaxPool, AveragePool and GlobalAveragePool over NC(spatial...) tensors. */
+final class PoolOps {
+    private PoolOps() {}
+
+    static void register(OpRegistry.Builder r) {
+        r.onnx("MaxPool", 1, PoolOps::maxPool);
+        r.onnx("AveragePool", 1, PoolOps::averagePool);
+        r.onnx("GlobalAveragePool", 1, ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
+    }
+
+    private static Op maxPool(OpContext ctx) {
+        ConvGeometry g = ConvGeometry.read(ctx, null);
+        boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
+        long storageOrder = ctx.getInt("storage_order", 0);
+        if (storageOrder != 0 && storageOrder != 1) {
+            throw ctx.fail("storage_order must be 0 or 1, got " + storageOrder);
+        }
+        boolean wantIndices = ctx.hasOutput(1);
+        return in -> {
+            Tensor x = in[0];
+            int[] inSp = spatial(x, g);
+            int[] outSp = g.outputSpatial(inSp, ceil);
+            int planes = x.dim(0) * x.dim(1);
+            int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
+            int outSize = Tensor.checkedSize(outShape);
+            // 8-bit inputs pool exactly in float: every 8-bit value is a float and max only compares.
+            float[] xf = toFloats(x);
+            float[] y = new float[outSize];
+            long[] indices = wantIndices ? new long[outSize] : null;
+            PoolKernels.maxPool(xf, planes, inSp, outSp, g.kernel(), g.strides(), g.dilations(), g.pads(inSp), y,
+                indices, storageOrder == 1);
+            Tensor yt = fromFloats(y, x.type(), outShape);
+            return wantIndices ? new Tensor[] {yt, Tensor.ofLongs(indices, outShape)} : new Tensor[] {yt};
+        };
+    }
+
+    private static Op averagePool(OpContext ctx) {
+        ConvGeometry g = ConvGeometry.read(ctx, null);
+        boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
+        boolean countIncludePad = ctx.getInt("count_include_pad", 0) != 0;
+        if (ctx.opset() < 19 && ctx.has("dilations")) {
+            throw ctx.fail("AveragePool has a dilations attribute only from opset 19");
+        }
+        return in -> {
+            Tensor x = NnOps.floatInput(in[0], "X");
+            int[] inSp = spatial(x, g);
+            int[] outSp = g.outputSpatial(inSp, ceil);
+            int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
+            float[] y = new float[Tensor.checkedSize(outShape)];
+            PoolKernels.averagePool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g.kernel(), g.strides(),
+                g.dilations(), g.pads(inSp), countIncludePad, y);
+            return new Tensor[] {Tensor.ofFloats(y, outShape)};
+        };
+    }
+
+    private static Tensor globalAveragePool(Tensor xt) {
+        Tensor x = NnOps.floatInput(xt, "X");
+        if (x.rank() < 3) {
+            throw NnOps.shapeError("GlobalAveragePool needs rank 3 or more, got " + x);
+        }
+        int planes = x.dim(0) * x.dim(1);
+        int plane = planes == 0 ? 0 : x.size() / planes;
+        float[] xd = x.floats();
+        float[] y = new float[planes];
+        for (int p = 0; p < planes; p++) {
+            // Accumulate in double: planes can be large and the mean should not drift.
+            double s = 0;
+            for (int i = p * plane, e = i + plane; i < e; i++) {
+                s += xd[i];
+            }
+            y[p] = (float) (s / plane);
+        }
+        int[] shape = new int[x.rank()];
+        Arrays.fill(shape, 1);
+        shape[0] = x.dim(0);
+        shape[1] = x.dim(1);
+        return Tensor.ofFloats(y, shape);
+    }
+
+    private static int[] spatial(Tensor x, ConvGeometry g) {
+        if (x.rank() != g.spatialRank() + 2) {
+            throw NnOps.shapeError("pool input must have rank " + (g.spatialRank() + 2) + ", got " + x);
+        }
+        return Arrays.copyOfRange(x.shapeView(), 2, x.rank());
+    }
+
+    private static float[] toFloats(Tensor x) {
+        if (x.type() == DataType.FLOAT) {
+            return x.floats();
+        }
+        if (!x.type().isQuantized()) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "MaxPool does not support " + x.type());
+        }
+        byte[] b = x.bytes();
+        float[] f = new float[b.length];
+        boolean unsigned = x.type() == DataType.UINT8;
+        for (int i = 0; i < b.length; i++) {
+            f[i] = unsigned ? b[i] & 0xFF : b[i];
+        }
+        return f;
+    }
+
+    private static Tensor fromFloats(float[] y, DataType type, int[] shape) {
+        if (type == DataType.FLOAT) {
+            return Tensor.ofFloats(y, shape);
+        }
+        byte[] b = new byte[y.length];
+        for (int i = 0; i < y.length; i++) {
+            b[i] = (byte) (int) y[i];
+        }
+        return Tensor.of(type, shape, b);
+    }
+}

@@ -1,0 +1,357 @@
+package dev.octet.ops;
+
+import dev.octet.api.Tensor;
+import java.util.Arrays;
+
+/**
+ * ONNX Resize (opsets 10 to 19+) for float tensors: nearest, linear and cubic, every coordinate
+ * transformation mode, roi cropping, axes, keep_aspect_ratio_policy and antialias.
+ *
+ * <p>The ONNX reference computes each output element as nested 1-D interpolations, innermost axis first;
+ * the same result comes from resampling one axis at a time, last axis first, which is what this does. Each
+ * 1-D pass precomputes, per output coordinate, its taps (source indices and weights) following the
+ * reference: the tap window is the n indices nearest the source coordinate within the input padded by
+ * ceil(n/2) edge copies.
+ */
+final class ResizeOp {
+    private enum Mode { NEAREST, LINEAR, CUBIC }
+
+    private enum Coordinates {
+        HALF_PIXEL, HALF_PIXEL_SYMMETRIC, PYTORCH_HALF_PIXEL, ALIGN_CORNERS, ASYMMETRIC, TF_HALF_PIXEL_FOR_NN,
+        TF_CROP_AND_RESIZE
+    }
+
+    private enum Nearest { ROUND_PREFER_FLOOR, ROUND_PREFER_CEIL, FLOOR, CEIL }
+
+    private enum AspectPolicy { STRETCH, NOT_LARGER, NOT_SMALLER }
+
+    private final Mode mode;
+    private final Coordinates coordinates;
+    private final Nearest nearest;
+    private final AspectPolicy policy;
+    private final double cubicA;
+    private final boolean excludeOutside;
+    private final boolean antialias;
+    private final float extrapolation;
+    private final int[] axes;
+    /** Opset 10 has only (X, scales); later opsets (X, roi, scales, sizes). */
+    private final boolean opset10;
+
+    private ResizeOp(OpContext ctx) {
+        opset10 = ctx.opset() < 11;
+        mode = parse(ctx, Mode.class, "mode", "nearest");
+        // Resize-10 behaves as asymmetric coordinates with floor rounding, like Upsample.
+        coordinates = parse(ctx, Coordinates.class, "coordinate_transformation_mode",
+            opset10 ? "asymmetric" : "half_pixel");
+        nearest = parse(ctx, Nearest.class, "nearest_mode", opset10 ? "floor" : "round_prefer_floor");
+        policy = parse(ctx, AspectPolicy.class, "keep_aspect_ratio_policy", "stretch");
+        cubicA = ctx.getFloat("cubic_coeff_a", -0.75f);
+        excludeOutside = ctx.getInt("exclude_outside", 0) != 0;
+        antialias = ctx.getInt("antialias", 0) != 0 && mode != Mode.NEAREST;
+        extrapolation = ctx.getFloat("extrapolation_value", 0f);
+        axes = ctx.getIntArray("axes");
+        if (coordinates == Coordinates.TF_HALF_PIXEL_FOR_NN && ctx.opset() >= 13) {
+            throw ctx.fail("coordinate_transformation_mode tf_half_pixel_for_nn was removed in opset 13");
+        }
+    }
+
+    static Op create(OpContext ctx) {
+        ResizeOp op = new ResizeOp(ctx);
+        return op::run;
+    }
+
+    private static <E extends Enum<E>> E parse(OpContext ctx, Class<E> type, String attr, String dflt) {
+        String v = ctx.getString(attr, dflt);
+        try {
+            return Enum.valueOf(type, v.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ctx.unsupported("unsupported " + attr + " '" + v + "'");
+        }
+    }
+
+    private Tensor[] run(Tensor[] in) {
+        Tensor x = NnOps.floatInput(in[0], "X");
+        int r = x.rank();
+        Tensor roiT = opset10 ? null : input(in, 1);
+        Tensor scalesT = opset10 ? input(in, 1) : input(in, 2);
+        Tensor sizesT = opset10 ? null : input(in, 3);
+        int[] ax = resolveAxes(r);
+        int[] inShape = x.shapeView();
+        double[] scales = new double[r];
+        int[] outShape = inShape.clone();
+        Arrays.fill(scales, 1.0);
+        if (sizesT != null) {
+            if (scalesT != null) {
+                throw NnOps.shapeError("Resize takes scales or sizes, not both");
+            }
+            long[] sizes = checkLength(sizesT, ax.length, "sizes").longs();
+            for (int i = 0; i < ax.length; i++) {
+                scales[ax[i]] = (double) sizes[i] / inShape[ax[i]];
+                outShape[ax[i]] = Math.toIntExact(sizes[i]);
+            }
+            if (policy != AspectPolicy.STRETCH) {
+                // One scale for all resized axes, the smallest or largest of the requested ones.
+                double s = scales[ax[0]];
+                for (int a : ax) {
+                    s = policy == AspectPolicy.NOT_LARGER ? Math.min(s, scales[a]) : Math.max(s, scales[a]);
+                }
+                for (int a : ax) {
+                    scales[a] = s;
+                    outShape[a] = (int) (s * inShape[a] + 0.5);
+                }
+            }
+        } else if (scalesT != null) {
+            float[] sc = NnOps.floatInput(checkLength(scalesT, ax.length, "scales"), "scales").floats();
+            for (int i = 0; i < ax.length; i++) {
+                if (!(sc[i] > 0)) {
+                    throw NnOps.shapeError("Resize scales must be positive, got " + sc[i]);
+                }
+                scales[ax[i]] = sc[i];
+                outShape[ax[i]] = (int) Math.floor((double) sc[i] * inShape[ax[i]]);
+            }
+        } else {
+            throw NnOps.shapeError("Resize needs scales or sizes");
+        }
+        double[] roi = roi(roiT, ax, r);
+        float[] data = x.floats();
+        int[] shape = inShape.clone();
+        for (int d = r - 1; d >= 0; d--) {
+            boolean identity = outShape[d] == inShape[d] && scales[d] == 1.0
+                && coordinates != Coordinates.TF_CROP_AND_RESIZE;
+            if (identity) {
+                continue;
+            }
+            data = resizeAxis(data, shape, d, outShape[d], scales[d], roi[d], roi[d + r]);
+            shape[d] = outShape[d];
+        }
+        if (data == x.floats()) {
+            data = data.clone();
+        }
+        return new Tensor[] {Tensor.ofFloats(data, outShape)};
+    }
+
+    private static Tensor input(Tensor[] in, int i) {
+        // Opsets 11-12 pass an empty tensor for an unused roi/scales.
+        return i < in.length && in[i] != null && in[i].size() > 0 ? in[i] : null;
+    }
+
+    private static Tensor checkLength(Tensor t, int n, String name) {
+        if (t.rank() != 1 || t.dim(0) != n) {
+            throw NnOps.shapeError("Resize " + name + " must have " + n + " elements, got " + t);
+        }
+        return t;
+    }
+
+    private int[] resolveAxes(int r) {
+        if (axes == null) {
+            int[] all = new int[r];
+            Arrays.setAll(all, i -> i);
+            return all;
+        }
+        int[] ax = new int[axes.length];
+        boolean[] seen = new boolean[r];
+        for (int i = 0; i < axes.length; i++) {
+            int a = axes[i] < 0 ? axes[i] + r : axes[i];
+            if (a < 0 || a >= r || seen[a]) {
+                throw NnOps.shapeError("Resize axes " + Arrays.toString(axes) + " are invalid for rank " + r);
+            }
+            seen[a] = true;
+            ax[i] = a;
+        }
+        return ax;
+    }
+
+    /** The full-rank roi [starts..., ends...]; axes not listed keep [0, 1]. */
+    private double[] roi(Tensor roiT, int[] ax, int r) {
+        double[] roi = new double[2 * r];
+        Arrays.fill(roi, r, 2 * r, 1.0);
+        if (roiT == null || coordinates != Coordinates.TF_CROP_AND_RESIZE) {
+            return roi;
+        }
+        checkLength(roiT, 2 * ax.length, "roi");
+        for (int i = 0; i < ax.length; i++) {
+            roi[ax[i]] = roiT.getDouble(i);
+            roi[ax[i] + r] = roiT.getDouble(i + ax.length);
+        }
+        return roi;
+    }
+
+    /** Resamples axis d of a row-major tensor from shape[d] to outLen elements. */
+    private float[] resizeAxis(float[] src, int[] shape, int d, int outLen, double scale, double roiStart,
+                               double roiEnd) {
+        int inLen = shape[d];
+        int outer = 1;
+        for (int i = 0; i < d; i++) {
+            outer *= shape[i];
+        }
+        int inner = 1;
+        for (int i = d + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        int n = taps(scale);
+        int[] idx = new int[outLen * n];
+        float[] w = new float[outLen * n];
+        boolean[] outside = new boolean[outLen];
+        double[] coeffs = new double[n];
+        for (int o = 0; o < outLen; o++) {
+            double xo = sourceCoordinate(o, inLen, outLen, scale, roiStart, roiEnd);
+            if (Double.isNaN(xo)) {
+                outside[o] = true;
+                continue;
+            }
+            double fl = Math.floor(xo);
+            int xi = (int) fl;
+            double ratio = xo - fl;
+            if (ratio == 0) {
+                // The reference keeps the ratio in (0, 1]: an exact hit is the right end of the left interval.
+                ratio = 1;
+                xi--;
+            }
+            coefficients(ratio, scale, coeffs);
+            int pad = (n + 1) / 2;
+            int start = Math.max(-pad, Math.min(xi - n / 2 + 1, inLen + pad - n));
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                int s = start + j;
+                if (excludeOutside && (s < 0 || s >= inLen)) {
+                    coeffs[j] = 0;
+                }
+                sum += coeffs[j];
+            }
+            for (int j = 0; j < n; j++) {
+                idx[o * n + j] = Math.max(0, Math.min(inLen - 1, start + j));
+                w[o * n + j] = (float) (excludeOutside ? coeffs[j] / sum : coeffs[j]);
+            }
+        }
+        float[] dst = new float[NnOps.checkedSize(outer, outLen, inner)];
+        for (int b = 0; b < outer; b++) {
+            int srcBase = b * inLen * inner;
+            int dstBase = b * outLen * inner;
+            for (int o = 0; o < outLen; o++) {
+                int dRow = dstBase + o * inner;
+                if (outside[o]) {
+                    Arrays.fill(dst, dRow, dRow + inner, extrapolation);
+                    continue;
+                }
+                for (int j = 0; j < n; j++) {
+                    float wj = w[o * n + j];
+                    int sRow = srcBase + idx[o * n + j] * inner;
+                    for (int i = 0; i < inner; i++) {
+                        dst[dRow + i] += wj * src[sRow + i];
+                    }
+                }
+            }
+        }
+        return dst;
+    }
+
+    /** Taps per output coordinate: antialiasing widens the filter by 1/scale when downsampling. */
+    private int taps(double scale) {
+        return switch (mode) {
+            case NEAREST -> 2;
+            case LINEAR -> antialias ? 2 - 2 * antialiasStart(1, scale) : 2;
+            case CUBIC -> antialias ? 2 - 2 * antialiasStart(2, scale) : 4;
+        };
+    }
+
+    /** Offset of the first tap relative to floor(x) for a filter of the given support. */
+    private static int antialiasStart(int support, double scale) {
+        return (int) Math.floor(-support / Math.min(scale, 1.0)) + 1;
+    }
+
+    /** The input coordinate output o maps to, or NaN when tf_crop_and_resize falls outside the input. */
+    private double sourceCoordinate(int o, int inLen, int outLen, double scale, double roiStart, double roiEnd) {
+        // The reference uses the unrounded output length scale * inLen.
+        double outWidth = scale * inLen;
+        return switch (coordinates) {
+            case HALF_PIXEL -> (o + 0.5) / scale - 0.5;
+            case HALF_PIXEL_SYMMETRIC -> {
+                double adjustment = outLen / outWidth;
+                double offset = inLen / 2.0 * (1 - adjustment);
+                yield offset + (o + 0.5) / scale - 0.5;
+            }
+            case PYTORCH_HALF_PIXEL -> outWidth == 1 ? -0.5 : (o + 0.5) / scale - 0.5;
+            case ALIGN_CORNERS -> outWidth == 1 ? 0 : o * (inLen - 1) / (outWidth - 1);
+            case ASYMMETRIC -> o / scale;
+            case TF_HALF_PIXEL_FOR_NN -> (o + 0.5) / scale;
+            case TF_CROP_AND_RESIZE -> {
+                double xo = outWidth == 1
+                    ? (roiEnd - roiStart) * (inLen - 1) / 2
+                    : o * (roiEnd - roiStart) * (inLen - 1) / (outWidth - 1);
+                xo += roiStart * (inLen - 1);
+                yield xo < 0 || xo > inLen - 1 ? Double.NaN : xo;
+            }
+        };
+    }
+
+    /** Fills c with the tap weights for a source coordinate at distance ratio in (0, 1] past tap n/2 - 1. */
+    private void coefficients(double ratio, double scale, double[] c) {
+        switch (mode) {
+            case NEAREST -> {
+                boolean right = ratio == 1 || switch (nearest) {
+                    case ROUND_PREFER_FLOOR -> ratio > 0.5;
+                    case ROUND_PREFER_CEIL -> ratio >= 0.5;
+                    case FLOOR -> false;
+                    case CEIL -> true;
+                };
+                c[0] = right ? 0 : 1;
+                c[1] = right ? 1 : 0;
+            }
+            case LINEAR -> {
+                if (antialias) {
+                    double s = Math.min(scale, 1.0);
+                    int start = antialiasStart(1, scale);
+                    for (int j = 0; j < c.length; j++) {
+                        c[j] = Math.max(0, Math.min(1, 1 - Math.abs((start + j - ratio) * s)));
+                    }
+                    normalize(c);
+                } else {
+                    c[0] = 1 - ratio;
+                    c[1] = ratio;
+                }
+            }
+            case CUBIC -> {
+                if (antialias) {
+                    double s = Math.min(scale, 1.0);
+                    int start = antialiasStart(2, scale);
+                    for (int j = 0; j < c.length; j++) {
+                        c[j] = cubic(s * (start + j - ratio));
+                    }
+                    normalize(c);
+                } else {
+                    double a = cubicA;
+                    double r1 = ratio + 1;
+                    double q = 1 - ratio;
+                    double q1 = q + 1;
+                    c[0] = ((a * r1 - 5 * a) * r1 + 8 * a) * r1 - 4 * a;
+                    c[1] = ((a + 2) * ratio - (a + 3)) * ratio * ratio + 1;
+                    c[2] = ((a + 2) * q - (a + 3)) * q * q + 1;
+                    c[3] = ((a * q1 - 5 * a) * q1 + 8 * a) * q1 - 4 * a;
+                }
+            }
+        }
+    }
+
+    /** The Keys cubic kernel with parameter cubic_coeff_a. */
+    private double cubic(double x) {
+        double a = cubicA;
+        x = Math.abs(x);
+        if (x <= 1) {
+            return ((a + 2) * x - (a + 3)) * x * x + 1;
+        }
+        if (x < 2) {
+            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+        }
+        return 0;
+    }
+
+    private static void normalize(double[] c) {
+        double s = 0;
+        for (double v : c) {
+            s += v;
+        }
+        for (int j = 0; j < c.length; j++) {
+            c[j] /= s;
+        }
+    }
+}
