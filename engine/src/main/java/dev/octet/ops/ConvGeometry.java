@@ -93,6 +93,11 @@ public final class ConvGeometry {
         return r;
     }
 
+    /** The number of spatial dimensions; only valid once the kernel is known. */
+    public int spatialRank() {
+        return kernel.length;
+    }
+
     /** The kernel's spatial dims; null while {@link #isDeferred()}. */
     public int[] kernel() {
         return kernel == null ? null : kernel.clone();

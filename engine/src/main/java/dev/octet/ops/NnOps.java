@@ -25,14 +25,14 @@ final class NnOps {
 
     private static Op conv(OpContext ctx) {
         int group = groupAttr(ctx);
-        Geometry geometry = geometry(ctx);
+        ConvGeometry geometry = geometry(ctx);
         return in -> {
             Tensor x = floatInput(in[0], "X");
             Tensor w = floatInput(in[1], "W");
             Tensor bias = in.length > 2 && in[2] != null ? floatInput(in[2], "B") : null;
             int[] xs = x.shapeView();
             int[] ws = w.shapeView();
-            ConvGeometry g = geometry.resolve(ws);
+            ConvGeometry g = resolve(geometry, ws);
             int r = g.spatialRank();
             if (xs.length != r + 2 || ws.length != r + 2) {
                 throw shapeError("Conv needs X and W of rank " + (r + 2) + ", got " + x + " and " + w);
@@ -88,7 +88,7 @@ final class NnOps {
 
     private static Op convTranspose(OpContext ctx) {
         int group = groupAttr(ctx);
-        Geometry geometry = geometry(ctx);
+        ConvGeometry geometry = geometry(ctx);
         int[] outputPadding = ctx.getIntArray("output_padding");
         int[] outputShape = ctx.getIntArray("output_shape");
         return in -> {
@@ -97,7 +97,7 @@ final class NnOps {
             Tensor bias = in.length > 2 && in[2] != null ? floatInput(in[2], "B") : null;
             int[] xs = x.shapeView();
             int[] ws = w.shapeView();
-            ConvGeometry g = geometry.resolve(ws);
+            ConvGeometry g = resolve(geometry, ws);
             int r = g.spatialRank();
             if (xs.length != r + 2 || ws.length != r + 2) {
                 throw shapeError("ConvTranspose needs X and W of rank " + (r + 2) + ", got " + x + " and " + w);
@@ -161,30 +161,22 @@ final class NnOps {
         };
     }
 
-    /**
-     * The spatial attributes of a conv op. ConvGeometry needs the kernel shape at load, which ONNX only
-     * guarantees through W; when W is a runtime input without a kernel_shape attribute the attributes are
-     * read once W's shape is known.
-     */
-    private record Geometry(ConvGeometry fixed, OpContext ctx) {
-        ConvGeometry resolve(int[] wShape) {
-            return fixed != null ? fixed : ConvGeometry.read(ctx, Arrays.copyOfRange(wShape, 2, wShape.length));
+    /** The conv attributes, with the kernel from constant weights when kernel_shape is absent. */
+    private static ConvGeometry geometry(OpContext ctx) {
+        Tensor w = ctx.constantInput(1);
+        if (w != null && w.rank() < 3) {
+            throw ctx.fail("W must have rank 3 or more, got " + w);
         }
+        return ConvGeometry.read(ctx, w == null ? null : Arrays.copyOfRange(w.shapeView(), 2, w.rank()));
     }
 
-    private static Geometry geometry(OpContext ctx) {
-        Tensor w = ctx.constantInput(1);
-        if (w != null) {
-            int[] ws = w.shapeView();
-            if (ws.length < 3) {
-                throw ctx.fail("W must have rank 3 or more, got " + w);
-            }
-            return new Geometry(ConvGeometry.read(ctx, Arrays.copyOfRange(ws, 2, ws.length)), null);
+    /** The geometry for these weights: a deferred kernel is taken from them, a declared one must match. */
+    private static ConvGeometry resolve(ConvGeometry geometry, int[] ws) {
+        if (ws.length < 3) {
+            throw shapeError("W must have rank 3 or more, got " + Arrays.toString(ws));
         }
-        if (ctx.has("kernel_shape")) {
-            return new Geometry(ConvGeometry.read(ctx, null), null);
-        }
-        return new Geometry(null, ctx);
+        int[] k = Arrays.copyOfRange(ws, 2, ws.length);
+        return geometry.isDeferred() || !Arrays.equals(k, geometry.kernel()) ? geometry.withKernel(k) : geometry;
     }
 
     private static int groupAttr(OpContext ctx) {

@@ -18,7 +18,7 @@ final class PoolOps {
     }
 
     private static Op maxPool(OpContext ctx) {
-        ConvGeometry g = ConvGeometry.read(ctx, null);
+        ConvGeometry g = poolGeometry(ctx);
         boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
         long storageOrder = ctx.getInt("storage_order", 0);
         if (storageOrder != 0 && storageOrder != 1) {
@@ -44,7 +44,7 @@ final class PoolOps {
     }
 
     private static Op averagePool(OpContext ctx) {
-        ConvGeometry g = ConvGeometry.read(ctx, null);
+        ConvGeometry g = poolGeometry(ctx);
         boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
         boolean countIncludePad = ctx.getInt("count_include_pad", 0) != 0;
         if (ctx.opset() < 19 && ctx.has("dilations")) {
@@ -84,6 +84,14 @@ final class PoolOps {
         shape[0] = x.dim(0);
         shape[1] = x.dim(1);
         return Tensor.ofFloats(y, shape);
+    }
+
+    private static ConvGeometry poolGeometry(OpContext ctx) {
+        ConvGeometry g = ConvGeometry.read(ctx, null);
+        if (g.isDeferred()) {
+            throw ctx.fail("missing required attribute 'kernel_shape'");
+        }
+        return g;
     }
 
     private static int[] spatial(Tensor x, ConvGeometry g) {
