@@ -24,7 +24,7 @@ final class InspectCommand implements Main.Command {
     public int call(PrintStream out) {
         Path path = Path.of(model.get(0));
         Graph g = OnnxImporter.load(path);
-        new InferenceSession(g); // compiles: any unsupported op or bad graph fails here, as at load
+        InferenceSession session = new InferenceSession(g); // compiling rejects unsupported ops and bad graphs
         out.println("model: " + path);
         out.println("opsets: " + new TreeMap<>(g.opsets()).entrySet().stream()
             .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + ":" + e.getValue()).toList());
@@ -49,6 +49,12 @@ final class InspectCommand implements Main.Command {
         out.println("nodes: " + g.nodes().size());
         histogram.forEach((op, count) -> out.printf("  %-28s %d%n", op, count));
         out.println("quantization: " + QuantizationStyle.detect(g).name().toLowerCase(java.util.Locale.ROOT));
+        Map<String, Integer> planned = new TreeMap<>();
+        for (String step : session.executionSteps()) {
+            planned.merge(step.substring(step.lastIndexOf("(op ") + 4, step.length() - 1), 1, Integer::sum);
+        }
+        out.println("compiled plan: " + session.executionSteps().size() + " steps");
+        planned.forEach((op, count) -> out.printf("  %-28s %d%n", op, count));
         return 0;
     }
 }

@@ -53,6 +53,14 @@ final class RunCommand implements Main.Command {
             }
             feed.put(spec.substring(0, eq), TensorProtos.read(Path.of(spec.substring(eq + 1))));
         }
+        java.util.Set<String> known = new java.util.HashSet<>();
+        g.inputs().forEach(v -> known.add(v.name()));
+        for (String name : feed.keySet()) {
+            if (!known.contains(name)) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "unknown input name '" + name + "', expected one of "
+                    + g.runtimeInputs().stream().map(ValueInfo::name).toList());
+            }
+        }
         Map<String, Integer> symbolSizes = parseDims();
         SplittableRandom random = new SplittableRandom(seed);
         for (ValueInfo v : g.runtimeInputs()) {

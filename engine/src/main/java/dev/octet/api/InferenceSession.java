@@ -17,8 +17,12 @@ public final class InferenceSession {
     private final ExecutionPlan plan;
 
     public InferenceSession(Graph graph) {
+        this(graph, SessionOptions.DEFAULTS);
+    }
+
+    public InferenceSession(Graph graph, SessionOptions options) {
         this.graph = graph;
-        this.plan = Compiler.defaults().compile(graph);
+        this.plan = Compiler.forOptions(options).compile(graph);
     }
 
     /** The inputs a caller feeds, in declaration order (initializer-backed inputs are optional). */
@@ -32,6 +36,11 @@ public final class InferenceSession {
 
     public Graph graph() {
         return graph;
+    }
+
+    /** The operators the compiled plan runs, in order (after fusion and constant folding), for inspection. */
+    public List<String> executionSteps() {
+        return java.util.Arrays.stream(plan.steps()).map(dev.octet.exec.ExecutionPlan.Step::description).toList();
     }
 
     /** Runs the model; the result maps output names to tensors in declaration order. */

@@ -31,8 +31,8 @@ public final class Compiler {
         this.passes = List.copyOf(passes);
     }
 
-    public static Compiler defaults() {
-        return new Compiler(OpRegistry.defaults(), GraphPass.defaults());
+    public static Compiler forOptions(dev.octet.api.SessionOptions options) {
+        return new Compiler(OpRegistry.defaults(), options.graphOptimizations() ? GraphPass.defaults() : List.of());
     }
 
     public ExecutionPlan compile(Graph graph) {

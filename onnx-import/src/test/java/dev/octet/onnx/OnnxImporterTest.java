@@ -1,0 +1,192 @@
+package dev.octet.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.InferenceSession;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.ir.Graph;
+import dev.octet.onnx.proto.Onnx.ModelProto;
+import dev.octet.onnx.proto.Onnx.StringStringEntryProto;
+import dev.octet.onnx.proto.Onnx.TensorProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxImporterTest {
+    @TempDir
+    Path tmp;
+
+    private static OctetException expectError(ErrorCode code, org.junit.jupiter.api.function.Executable e) {
+        OctetException ex = assertThrows(OctetException.class, e);
+        assertEquals(code, ex.code(), ex.getMessage());
+        return ex;
+    }
+
+    /** y = x + w, where w is the given initializer proto. */
+    private Path modelWithWeight(TensorProto w) throws Exception {
+        ModelProto m = new OnnxModelBuilder(17)
+            .input("x", DataType.FLOAT, 4).output("y", DataType.FLOAT, 4)
+            .node("Add", List.of("x", "w"), List.of("y")).build();
+        m = m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(w)).build();
+        Path f = tmp.resolve("model.onnx");
+        Files.write(f, m.toByteArray());
+        return f;
+    }
+
+    private static TensorProto.Builder floatWeight(String name) {
+        return TensorProto.newBuilder().setName(name).setDataType(1).addDims(4);
+    }
+
+    private static float[] run(Path model) {
+        InferenceSession s = new InferenceSession(OnnxImporter.load(model));
+        return s.run(Map.of("x", Tensor.ofFloats(new float[4], 4))).get("y").floats();
+    }
+
+    @Test
+    void typedFieldsAndRawDataDecodeAlike() throws Exception {
+        float[] typed = run(modelWithWeight(floatWeight("w").addFloatData(1).addFloatData(-2).addFloatData(3.5f)
+            .addFloatData(0).build()));
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(1).putFloat(-2).putFloat(3.5f).putFloat(0);
+        float[] raw = run(modelWithWeight(floatWeight("w").setRawData(ByteString.copyFrom(b.array())).build()));
+        assertArrayEquals(new float[] {1, -2, 3.5f, 0}, typed);
+        assertArrayEquals(typed, raw);
+    }
+
+    @Test
+    void externalDataIsReadRelativeToTheModel() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(99).putFloat(99).putFloat(5).putFloat(6).putFloat(7).putFloat(8);
+        Files.createDirectories(tmp.resolve("data"));
+        Files.write(tmp.resolve("data/weights.bin"), b.array());
+        TensorProto w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(entry("location", "data/weights.bin")).addExternalData(entry("offset", "8"))
+            .addExternalData(entry("length", "16")).build();
+        assertArrayEquals(new float[] {5, 6, 7, 8}, run(modelWithWeight(w)));
+    }
+
+    @Test
+    void externalDataMayNotEscapeTheModelDirectory() throws Exception {
+        for (String location : List.of("../secret.bin", "/etc/passwd", "data/../../x.bin")) {
+            TensorProto w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", location)).build();
+            Path model = modelWithWeight(w);
+            OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+            assertTrue(e.getMessage().contains("escapes the model directory"), e.getMessage());
+        }
+    }
+
+    @Test
+    void externalDataShorterThanItsShapeIsRejected() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[8]);
+        TensorProto w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(entry("location", "w.bin")).build();
+        Path model = modelWithWeight(w);
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+    }
+
+    @Test
+    void rawDataOfTheWrongSizeIsRejected() throws Exception {
+        Path model = modelWithWeight(floatWeight("w").setRawData(ByteString.copyFrom(new byte[15])).build());
+        OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+        assertTrue(e.getMessage().contains("tensor 'w'"), e.getMessage());
+    }
+
+    @Test
+    void unsupportedElementTypeIsNamedAtLoad() throws Exception {
+        Path model = modelWithWeight(TensorProto.newBuilder().setName("w").setDataType(11).addDims(4)
+            .setRawData(ByteString.copyFrom(new byte[32])).build());
+        OctetException e = expectError(ErrorCode.UNSUPPORTED_TYPE, () -> OnnxImporter.load(model));
+        assertTrue(e.getMessage().contains("DOUBLE") && e.getMessage().contains("'w'"), e.getMessage());
+    }
+
+    @Test
+    void absurdDimensionsAreRejected() throws Exception {
+        Path model = modelWithWeight(TensorProto.newBuilder().setName("w").setDataType(1).addDims(1L << 40).build());
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+        Path huge = modelWithWeight(TensorProto.newBuilder().setName("w").setDataType(1).addDims(1 << 20)
+            .addDims(1 << 20).build());
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(huge));
+    }
+
+    @Test
+    void symbolicDimensionsAreKeptAndBoundConsistently() throws Exception {
+        Path f = new OnnxModelBuilder(17)
+            .input("a", DataType.FLOAT, "batch", 2).input("b", DataType.FLOAT, "batch", 2)
+            .output("c", DataType.FLOAT, "batch", 2)
+            .node("Add", List.of("a", "b"), List.of("c")).write(tmp.resolve("sym.onnx"));
+        Graph g = OnnxImporter.load(f);
+        assertEquals(List.of(Dim.symbol("batch"), Dim.of(2)), g.inputs().get(0).shape());
+        InferenceSession s = new InferenceSession(g);
+        Tensor three = Tensor.ofFloats(new float[6], 3, 2);
+        assertEquals(3, s.run(Map.of("a", three, "b", three)).get("c").dim(0));
+        OctetException e = expectError(ErrorCode.INVALID_INPUT,
+            () -> s.run(Map.of("a", three, "b", Tensor.ofFloats(new float[4], 2, 2))));
+        assertTrue(e.getMessage().contains("'batch'"), e.getMessage());
+        expectError(ErrorCode.INVALID_INPUT, () -> s.run(Map.of("a", three)));
+        expectError(ErrorCode.INVALID_INPUT,
+            () -> s.run(Map.of("a", three, "b", Tensor.ofInts(new int[6], 3, 2))));
+    }
+
+    @Test
+    void graphErrorsNameTheNode() throws Exception {
+        Path undefined = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
+            .node("Add", List.of("x", "ghost"), List.of("y")).write(tmp.resolve("u.onnx"));
+        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(undefined)));
+        assertTrue(e.getMessage().contains("'ghost'") && e.getMessage().contains("Add_0"), e.getMessage());
+
+        Path cycle = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
+            .node("Add", List.of("x", "b"), List.of("a")).node("Relu", List.of("a"), List.of("b"))
+            .node("Relu", List.of("a"), List.of("y")).write(tmp.resolve("c.onnx"));
+        e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(cycle)));
+        assertTrue(e.getMessage().contains("cycle"), e.getMessage());
+
+        Path twice = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
+            .node("Relu", List.of("x"), List.of("y")).node("Neg", List.of("x"), List.of("y")).write(tmp.resolve("t.onnx"));
+        expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(twice)));
+    }
+
+    @Test
+    void unsupportedOpsetsAndDomainsAreRejected() throws Exception {
+        Path future = new OnnxModelBuilder(99).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
+            .node("Relu", List.of("x"), List.of("y")).write(tmp.resolve("f.onnx"));
+        OctetException e = expectError(ErrorCode.UNSUPPORTED_OPSET, () -> new InferenceSession(OnnxImporter.load(future)));
+        assertTrue(e.getMessage().contains("99"), e.getMessage());
+
+        Path tooOld = new OnnxModelBuilder(9).input("x", DataType.FLOAT, 1).output("y", DataType.UINT8, 1)
+            .initializer("s", Tensor.ofFloats(new float[] {1f}))
+            .node("QuantizeLinear", List.of("x", "s"), List.of("y")).write(tmp.resolve("o.onnx"));
+        e = expectError(ErrorCode.UNSUPPORTED_OPSET, () -> new InferenceSession(OnnxImporter.load(tooOld)));
+        assertTrue(e.getMessage().contains("QuantizeLinear") && e.getMessage().contains("opset 9"), e.getMessage());
+
+        Path internal = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
+            .node("dev.octet", "QLinearConv", List.of("x"), List.of("y")).write(tmp.resolve("i.onnx"));
+        expectError(ErrorCode.UNSUPPORTED_OP, () -> new InferenceSession(OnnxImporter.load(internal)));
+    }
+
+    @Test
+    void badAttributesFailAtLoadNotAtRun() throws Exception {
+        Path f = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1, 1, 4, 4).output("y", DataType.FLOAT, 1, 1, 2, 2)
+            .node("MaxPool", List.of("x"), List.of("y"), "kernel_shape", new int[] {2, 2}, "auto_pad", "SIDEWAYS")
+            .write(tmp.resolve("p.onnx"));
+        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(f)));
+        assertTrue(e.getMessage().contains("SIDEWAYS"), e.getMessage());
+    }
+
+    private static StringStringEntryProto entry(String k, String v) {
+        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+    }
+}
