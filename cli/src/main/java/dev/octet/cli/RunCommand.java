@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
 
 @Parameters(commandNames = "run", commandDescription = "Run a model once; inputs not given get deterministic random data")
 final class RunCommand implements Main.Command {
-    @Parameter(description = "MODEL", required = true, arity = 1)
+    @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
     List<String> model;
 
     @Parameter(names = "--input", description = "NAME=FILE.pb, a serialized TensorProto for input NAME (repeatable)")
@@ -40,7 +40,7 @@ final class RunCommand implements Main.Command {
 
     @Override
     public int call(PrintStream out) throws Exception {
-        Path path = Path.of(model.get(0));
+        Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
         long t0 = System.nanoTime();
         InferenceSession session = new InferenceSession(g);
@@ -104,7 +104,7 @@ final class RunCommand implements Main.Command {
         return m;
     }
 
-    /** Uniform data of the declared type: floats in [0, 1), integers over their type's range (int32/64: 0..9). */
+    /** Uniform data of the declared type: floats in [0, 1), 8-bit integers over their range, int32/int64 0 or 1 (valid as indices, masks and token types). */
     static Tensor randomTensor(ValueInfo v, Map<String, Integer> symbolSizes, SplittableRandom random) {
         if (v.type() == null || v.shape() == null) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "cannot generate input " + v.describe()
@@ -121,8 +121,8 @@ final class RunCommand implements Main.Command {
             switch (v.type()) {
                 case FLOAT -> ((float[]) data)[i] = (float) random.nextDouble();
                 case UINT8, INT8 -> ((byte[]) data)[i] = (byte) random.nextInt(256);
-                case INT32 -> ((int[]) data)[i] = random.nextInt(10);
-                case INT64 -> ((long[]) data)[i] = random.nextInt(10);
+                case INT32 -> ((int[]) data)[i] = random.nextInt(2);
+                case INT64 -> ((long[]) data)[i] = random.nextInt(2);
                 case BOOL -> ((boolean[]) data)[i] = random.nextBoolean();
             }
         }
