@@ -1,0 +1,74 @@
+package dev.octet.bench;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import dev.octet.api.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+
+/** Octet tensors to ONNX Runtime tensors (the same values for both engines) and ORT's outputs back. */
+final class OrtTensors {
+    private OrtTensors() {}
+
+    static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
+        long[] shape = Arrays.stream(t.shapeView()).asLongStream().toArray();
+        return switch (t.type()) {
+            case FLOAT -> OnnxTensor.createTensor(env, FloatBuffer.wrap(t.floats()), shape);
+            case INT64 -> OnnxTensor.createTensor(env, LongBuffer.wrap(t.longs()), shape);
+            case INT32 -> OnnxTensor.createTensor(env, IntBuffer.wrap(t.ints()), shape);
+            case UINT8 -> OnnxTensor.createTensor(env, ByteBuffer.wrap(t.bytes()), shape, OnnxJavaType.UINT8);
+            case INT8 -> OnnxTensor.createTensor(env, ByteBuffer.wrap(t.bytes()), shape, OnnxJavaType.INT8);
+            case BOOL -> {
+                boolean[] b = t.bools();
+                byte[] bytes = new byte[b.length];
+                for (int i = 0; i < b.length; i++) {
+                    bytes[i] = (byte) (b[i] ? 1 : 0);
+                }
+                yield OnnxTensor.createTensor(env, ByteBuffer.wrap(bytes), shape, OnnxJavaType.BOOL);
+            }
+        };
+    }
+
+    static Output toOutput(String name, OnnxValue value) {
+        if (!(value instanceof OnnxTensor tensor)) {
+            throw new IllegalStateException("ONNX Runtime output '" + name + "' is a " + value.getType()
+                + ", not a tensor");
+        }
+        TensorInfo info = tensor.getInfo();
+        int[] shape = Arrays.stream(info.getShape()).mapToInt(Math::toIntExact).toArray();
+        double[] v = new double[Math.toIntExact(info.getNumElements())];
+        switch (info.type) {
+            case FLOAT -> {
+                FloatBuffer b = tensor.getFloatBuffer();
+                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+            }
+            case DOUBLE -> tensor.getDoubleBuffer().get(0, v);
+            case INT64 -> {
+                LongBuffer b = tensor.getLongBuffer();
+                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+            }
+            case INT32 -> {
+                IntBuffer b = tensor.getIntBuffer();
+                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+            }
+            case UINT8, BOOL -> {
+                ByteBuffer b = tensor.getByteBuffer();
+                for (int i = 0; i < v.length; i++) v[i] = b.get(i) & 0xFF;
+            }
+            case INT8 -> {
+                ByteBuffer b = tensor.getByteBuffer();
+                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+            }
+            default -> throw new IllegalStateException("ONNX Runtime output '" + name + "' has type " + info.type
+                + ", which Octet does not produce");
+        }
+        return new Output(shape, v);
+    }
+}
