@@ -4,11 +4,23 @@ package dev.octet.api;
  * How a session compiles and runs a model. Immutable; build with {@link #builder()}.
  *
  * @param graphOptimizations whether the compiler's rewrite passes run (QDQ fusion and friends). Off runs the
- *                           model exactly as written, operator by operator, which is slower and, for QDQ
- *                           models, rounds differently from ONNX Runtime's optimized graph.
+ *                           model exactly as written, operator by operator: slower and, for QDQ models,
+ *                           rounded differently from ONNX Runtime's optimized graph
+ * @param provider           kernels: "auto" (vector when the JVM runs it well), "scalar" or "vector"
+ * @param vectorBits         vector width for the vector kernels: 128, 256, 512, or 0 for the JVM's preferred
+ * @param threads            threads per operator (the calling thread plus threads - 1 owned by the session)
  */
-public record SessionOptions(boolean graphOptimizations) {
+public record SessionOptions(boolean graphOptimizations, String provider, int vectorBits, int threads) {
     public static final SessionOptions DEFAULTS = builder().build();
+
+    public SessionOptions {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (vectorBits != 0 && vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+            throw new IllegalArgumentException("vectorBits must be 0, 128, 256 or 512, got " + vectorBits);
+        }
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -16,14 +28,32 @@ public record SessionOptions(boolean graphOptimizations) {
 
     public static final class Builder {
         private boolean graphOptimizations = true;
+        private String provider = System.getProperty("octet.provider", "auto");
+        private int vectorBits = Integer.getInteger("octet.vectorBits", 0);
+        private int threads = 1;
 
         public Builder graphOptimizations(boolean on) {
             this.graphOptimizations = on;
             return this;
         }
 
+        public Builder provider(String name) {
+            this.provider = name;
+            return this;
+        }
+
+        public Builder vectorBits(int bits) {
+            this.vectorBits = bits;
+            return this;
+        }
+
+        public Builder threads(int n) {
+            this.threads = n;
+            return this;
+        }
+
         public SessionOptions build() {
-            return new SessionOptions(graphOptimizations);
+            return new SessionOptions(graphOptimizations, provider, vectorBits, threads);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
 import dev.octet.ops.Op;
+import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,14 +26,16 @@ import java.util.Set;
 public final class Compiler {
     private final OpRegistry registry;
     private final List<GraphPass> passes;
+    private final OpEnvironment env;
 
-    public Compiler(OpRegistry registry, List<GraphPass> passes) {
+    public Compiler(OpRegistry registry, List<GraphPass> passes, OpEnvironment env) {
         this.registry = registry;
         this.passes = List.copyOf(passes);
+        this.env = env;
     }
 
-    public static Compiler forOptions(dev.octet.api.SessionOptions options) {
-        return new Compiler(OpRegistry.defaults(), options.graphOptimizations() ? GraphPass.defaults() : List.of());
+    public static Compiler forOptions(dev.octet.api.SessionOptions options, OpEnvironment env) {
+        return new Compiler(OpRegistry.defaults(), options.graphOptimizations() ? GraphPass.defaults() : List.of(), env);
     }
 
     public ExecutionPlan compile(Graph graph) {
@@ -163,7 +166,7 @@ public final class Compiler {
             String domain = OpRegistry.normalizeDomain(node.domain());
             // Fused operators that passes create may live in domains the model does not import.
             int opset = domain.isEmpty() ? g.opset(domain) : g.opsets().getOrDefault(domain, 1);
-            Op op = registry.create(node, opset, constIn);
+            Op op = registry.create(node, opset, constIn, env);
             int[] outSlots = new int[node.outputs().size()];
             Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {

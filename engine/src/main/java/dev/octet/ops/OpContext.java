@@ -15,11 +15,23 @@ public final class OpContext {
     private final Node node;
     private final int opset;
     private final Tensor[] constantInputs;
+    private final OpEnvironment env;
 
-    public OpContext(Node node, int opset, Tensor[] constantInputs) {
+    public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env) {
         this.node = node;
         this.opset = opset;
         this.constantInputs = constantInputs;
+        this.env = env;
+    }
+
+    /** The kernels this session uses; ops pack constant weights with them at load. */
+    public dev.octet.kernel.KernelProvider kernels() {
+        return env.kernels();
+    }
+
+    /** The session's threads, for ops that split their work. */
+    public dev.octet.kernel.Parallel parallel() {
+        return env.parallel();
     }
 
     public String opType() {

@@ -116,6 +116,10 @@ public final class OpRegistry {
 
     /** Builds the op for a node; the opset is the version imported for the node's domain. */
     public Op create(Node node, int opset, dev.octet.api.Tensor[] constantInputs) {
+        return create(node, opset, constantInputs, OpEnvironment.serial());
+    }
+
+    public Op create(Node node, int opset, dev.octet.api.Tensor[] constantInputs, OpEnvironment env) {
         String domain = normalizeDomain(node.domain());
         Entry e = entries.get(key(domain, node.opType()));
         if (e == null) {
@@ -128,6 +132,6 @@ public final class OpRegistry {
             throw new OctetException(ErrorCode.UNSUPPORTED_OPSET, node.describe() + ": " + d + ":" + node.opType()
                 + " at opset " + opset + " is not supported (Octet implements it from opset " + e.sinceVersion + ")");
         }
-        return e.factory.create(new OpContext(node, opset, constantInputs));
+        return e.factory.create(new OpContext(node, opset, constantInputs, env));
     }
 }

@@ -1,0 +1,20 @@
+package dev.octet.kernel;
+
+/**
+ * One implementation of every kernel family: the scalar reference, or the Vector API kernels at a given
+ * vector width. Chosen once per session (see {@link KernelProviders}); operators ask it for kernels when
+ * they are built, so the choice and the weight packing happen at load.
+ */
+public interface KernelProvider {
+    /** "scalar" or "vector". */
+    String name();
+
+    /** The vector width the kernels use, 0 for scalar. */
+    int vectorBits();
+
+    QGemmKernel qgemm();
+
+    default String describe() {
+        return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.octet.kernel;
+
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Locale;
+
+/**
+ * Chooses kernels: the Vector API provider when the JVM can run it well, else the scalar reference, with
+ * the reason logged once (Lucene's pattern). The vector classes are loaded reflectively, so a JVM started
+ * without {@code --add-modules jdk.incubator.vector} gets scalar kernels instead of a linkage error.
+ *
+ * <p>System properties: {@code octet.provider} = auto | scalar | vector, {@code octet.vectorBits} =
+ * 128 | 256 | 512 (default: the JVM's preferred width).
+ */
+public final class KernelProviders {
+    private static final System.Logger LOG = System.getLogger(KernelProviders.class.getName());
+
+    private KernelProviders() {}
+
+    private static final class Holder {
+        static final Choice DEFAULT = choose(System.getProperty("octet.provider", "auto"),
+            Integer.getInteger("octet.vectorBits", 0));
+        static {
+            LOG.log(System.Logger.Level.INFO, "Octet kernels: " + DEFAULT.provider.describe() + " (" + DEFAULT.reason + ")");
+        }
+    }
+
+    /** A provider and why it was chosen. */
+    public record Choice(KernelProvider provider, String reason) {}
+
+    /** The process-wide default provider. */
+    public static KernelProvider get() {
+        return Holder.DEFAULT.provider;
+    }
+
+    public static Choice defaultChoice() {
+        return Holder.DEFAULT;
+    }
+
+    /**
+     * The provider for a request: {@code name} auto, scalar or vector; {@code bits} 0 for the preferred width.
+     * "vector" fails when the Vector API is unavailable; "auto" falls back to scalar.
+     */
+    public static Choice choose(String name, int bits) {
+        String n = name.toLowerCase(Locale.ROOT);
+        switch (n) {
+            case "scalar":
+                return new Choice(ScalarKernelProvider.INSTANCE, "requested");
+            case "vector": {
+                String why = vectorUnavailable();
+                if (why != null) {
+                    throw new IllegalStateException("vector kernels unavailable: " + why);
+                }
+                return new Choice(panama(bits == 0 ? preferredBits() : bits), "requested");
+            }
+            case "auto": {
+                String why = vectorUnavailable();
+                if (why == null && bits == 0 && preferredBits() < 256 && isX86()) {
+                    why = "the JVM prefers " + preferredBits() + "-bit vectors here, too narrow for fast integer kernels";
+                }
+                if (why != null) {
+                    return new Choice(ScalarKernelProvider.INSTANCE, why);
+                }
+                int b = bits == 0 ? preferredBits() : bits;
+                return new Choice(panama(b), "Vector API available, " + b + "-bit vectors");
+            }
+            default:
+                throw new IllegalArgumentException("unknown kernel provider '" + name + "' (auto, scalar or vector)");
+        }
+    }
+
+    private static boolean isX86() {
+        String arch = System.getProperty("os.arch", "");
+        return arch.equals("amd64") || arch.equals("x86_64");
+    }
+
+    /** Null when the Vector API can be used, else the reason it cannot. */
+    private static String vectorUnavailable() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return "the jdk.incubator.vector module is not loaded (add --add-modules jdk.incubator.vector)";
+        }
+        var vm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (vm.contains("-Xint") || vm.stream().anyMatch(a -> a.startsWith("-XX:TieredStopAtLevel=") && !a.endsWith("4"))) {
+            return "C2 is disabled, so vector code would not be compiled";
+        }
+        return null;
+    }
+
+    private static int preferredBits() {
+        try {
+            Class<?> c = Class.forName("dev.octet.kernel.panama.PanamaKernelProvider");
+            return (int) MethodHandles.publicLookup().findStatic(c, "preferredBits", MethodType.methodType(int.class))
+                .invoke();
+        } catch (Throwable t) {
+            return 0;
+        }
+    }
+
+    private static KernelProvider panama(int bits) {
+        try {
+            Class<?> c = Class.forName("dev.octet.kernel.panama.PanamaKernelProvider");
+            return (KernelProvider) MethodHandles.publicLookup()
+                .findConstructor(c, MethodType.methodType(void.class, int.class)).invoke(bits);
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot load the vector kernels: " + t, t);
+        }
+    }
+}

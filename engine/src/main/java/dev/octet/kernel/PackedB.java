@@ -1,0 +1,45 @@
+package dev.octet.kernel;
+
+/**
+ * The constant right-hand operand of an int8 GEMM (K x N), packed once at load by the kernel that will
+ * read it. Values are canonical signed 8-bit: unsigned inputs were shifted by -128 (and their zero point
+ * with them). {@code ints} or {@code floats} hold the kernel's own layout; {@code columnSums[j]} is the sum
+ * over k of column j's canonical values, which the epilogue needs to apply the activation zero point.
+ *
+ * @param layout     the id of the kernel that packed it, checked when multiplying
+ * @param canonical  the canonical K x N values, row-major, for fix-ups and the reference kernel
+ * @param kernelData anything else the packing kernel keeps
+ */
+public record PackedB(String layout, int k, int n, int[] ints, float[] floats, int[] columnSums, byte[] canonical,
+                      Object kernelData) {
+
+    /** Fails fast when B was packed for another kernel. */
+    public void requireLayout(String id) {
+        if (!layout.equals(id)) {
+            throw new IllegalArgumentException("B was packed by " + layout + ", not " + id);
+        }
+    }
+
+    /** Column sums of canonical K x N values. */
+    public static int[] columnSums(byte[] canonical, int k, int n) {
+        int[] sums = new int[n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                sums[j] += canonical[p * n + j];
+            }
+        }
+        return sums;
+    }
+
+    /** B as canonical signed values, K x N row-major, from K x N or (transposed) N x K input. */
+    public static byte[] canonical(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
+        byte[] r = new byte[k * n];
+        int flip = unsigned ? 0x80 : 0;
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                r[p * n + j] = (byte) (b[offset + (transposed ? j * k + p : p * n + j)] ^ flip);
+            }
+        }
+        return r;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.octet.kernel;
+
+/**
+ * Runs an int8 GEMM with its epilogue: prepares A, multiplies in column blocks (in parallel when asked),
+ * and converts each block while it is in cache. Outputs are row-major M x N.
+ *
+ * <p>Exactness: the kernel gives exact canonical dot products; the zero-point algebra of
+ * {@link QGemmEpilogue} makes them exact {@code sum (a - za)(b - zb)}; the requantizing epilogue is ORT's
+ * float formula ({@link Quantization#requantize}).
+ */
+public final class QGemm {
+    /** Columns per task: a multiple of every kernel's NR (8, 16, 32). */
+    private static final int BLOCK_N = 128;
+    /** Rows per task: a multiple of every kernel's MR (6, 8). */
+    private static final int BLOCK_M = 96;
+
+    private QGemm() {}
+
+    /** How to turn exact int32 sums into outputs. */
+    public sealed interface Output {
+        /** int32 outputs (MatMulInteger, ConvInteger). */
+        record Int32(int[] out) implements Output {}
+
+        /** Requantized 8-bit outputs: per-column (length N) or per-tensor (length 1) scales. */
+        record Requantized(byte[] out, float[] scales, int zeroPoint, int qmin, int qmax) implements Output {}
+
+        /** Float outputs {@code (float) acc * scale[j]} (plus bias[j] when given), for dynamic quantization. */
+        record Scaled(float[] out, float[] scales, float[] bias) implements Output {}
+    }
+
+    /**
+     * out[outOffset + i*N + j] = f(sum_k (A[i][k] - za) (B[k][j] - zb[j]) + bias[j]) for i < m, j < N.
+     *
+     * @param za   the activation zero point, in A's own type (0..255 for unsigned)
+     * @param zb   weight zero points (length 1 or N), in B's own type
+     * @param bias int32 bias per column, or null
+     */
+    public static void run(QGemmKernel kernel, Parallel parallel, int m, byte[] a, int aOffset, int lda,
+                           boolean aUnsigned, int za, PackedB b, boolean bUnsigned, int[] zb, int[] bias, Output output,
+                           int outOffset) {
+        int n = b.n();
+        int[] zbCanonical = new int[zb.length];
+        for (int j = 0; j < zb.length; j++) {
+            zbCanonical[j] = zb[j] - (bUnsigned ? 128 : 0);
+        }
+        int zaCanonical = za - (aUnsigned ? 128 : 0);
+        boolean rowSums = QGemmEpilogue.needsRowSums(zbCanonical);
+        PreparedA pa = new PreparedA();
+        kernel.prepareA(m, b.k(), a, aOffset, lda, aUnsigned, rowSums, pa);
+        int[] colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, bias);
+        boolean intOut = output instanceof Output.Int32;
+        int[] acc = intOut ? ((Output.Int32) output).out() : new int[m * n];
+        int accOffset = intOut ? outOffset : 0;
+        // Tasks own disjoint output blocks and compute them the same way whatever the thread count.
+        int nBlocks = (n + BLOCK_N - 1) / BLOCK_N;
+        int mBlocks = (m + BLOCK_M - 1) / BLOCK_M;
+        parallel.forEach(mBlocks * nBlocks, task -> {
+            int m0 = (task / nBlocks) * BLOCK_M;
+            int m1 = Math.min(m, m0 + BLOCK_M);
+            int n0 = (task % nBlocks) * BLOCK_N;
+            int n1 = Math.min(n, n0 + BLOCK_N);
+            kernel.multiply(pa, m0, m1, b, n0, n1, acc, accOffset, n);
+            epilogue(m0, m1, n, n0, n1, acc, accOffset, colTerms, zbCanonical, pa.rowSums(), output, outOffset);
+        });
+    }
+
+    private static void epilogue(int m0, int m1, int n, int n0, int n1, int[] acc, int accOffset, int[] colTerms,
+                                 int[] zb, int[] rowSums, Output output, int outOffset) {
+        for (int i = m0; i < m1; i++) {
+            int row = outOffset + i * n;
+            int accRow = accOffset + i * n;
+            for (int j = n0; j < n1; j++) {
+                int v = QGemmEpilogue.exact(acc[accRow + j], colTerms[j], zb, j, rowSums, i);
+                switch (output) {
+                    case Output.Int32 o -> o.out()[row + j] = v;
+                    case Output.Requantized o -> o.out()[row + j] = (byte) Quantization.requantize(v,
+                        o.scales().length == 1 ? o.scales()[0] : o.scales()[j], o.zeroPoint(), o.qmin(), o.qmax());
+                    case Output.Scaled o -> {
+                        float f = (float) v * (o.scales().length == 1 ? o.scales()[0] : o.scales()[j]);
+                        o.out()[row + j] = o.bias() == null ? f : f + o.bias()[j];
+                    }
+                }
+            }
+        }
+    }
+}

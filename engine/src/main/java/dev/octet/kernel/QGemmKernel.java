@@ -1,0 +1,28 @@
+package dev.octet.kernel;
+
+/**
+ * An int8 matrix multiply over canonical signed 8-bit values with exact int32 accumulation:
+ * {@code C[i][j] = sum_k A[i][k] * B[k][j]}, A and B in [-128, 127]. Zero points, bias and the output
+ * conversion are applied afterwards by {@link QGemmEpilogue}, so every kernel shares one contract:
+ * bit-exact with {@link dev.octet.kernel.scalar.ScalarQGemm} for any K (sums wrap in int32 as the ONNX
+ * spec allows; |A*B| <= 2^14, so K <= 2^17 never overflows).
+ *
+ * <p>Use: {@link #packB} once at load; per call {@link #prepareA} then {@link #multiply} over any column
+ * ranges of rows and columns, from any number of threads (each with its own outputs).
+ */
+public interface QGemmKernel {
+    /** A stable id in XNNPACK's grammar, e.g. {@code qs8-gemm-8x32-f32fma/panama-512}. */
+    String id();
+
+    /** Packs B (K x N, or N x K when {@code transposed}) once; unsigned values are shifted to signed. */
+    PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed);
+
+    /**
+     * Converts m rows of A (k columns, row stride lda; unsigned values shifted to signed) into {@code out};
+     * with {@code rowSums}, also each row's sum of canonical values.
+     */
+    void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums, PreparedA out);
+
+    /** {@code c[cOffset + i*ldc + j] = sum_k A[i][k] B[k][j]} for rows [m0, m1) of A and columns [n0, n1). */
+    void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc);
+}

@@ -1,0 +1,44 @@
+package dev.octet.kernel.panama;
+
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.QGemmKernel;
+
+/**
+ * The Vector API kernels at one vector width (128, 256 or 512 bits). Any width runs on any CPU — the
+ * Vector API emulates widths the hardware lacks, slowly — which is how every variant is tested everywhere.
+ * This package is the only one that imports {@code jdk.incubator.vector}.
+ */
+public final class PanamaKernelProvider implements KernelProvider {
+    private final int bits;
+    private final QGemmKernel qgemm;
+
+    public PanamaKernelProvider(int bits) {
+        this.bits = bits;
+        this.qgemm = switch (bits) {
+            case 512 -> new QGemmF32Fma512();
+            case 256 -> new QGemmF32Fma256();
+            case 128 -> new QGemmF32Fma128();
+            default -> throw new UnsupportedOperationException("no " + bits + "-bit kernels");
+        };
+    }
+
+    /** The widest vector the JVM runs natively here (C2's MaxVectorSize and the CPU's features). */
+    public static int preferredBits() {
+        return jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public int vectorBits() {
+        return bits;
+    }
+
+    @Override
+    public QGemmKernel qgemm() {
+        return qgemm;
+    }
+}

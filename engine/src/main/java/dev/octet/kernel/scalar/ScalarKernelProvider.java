@@ -1,0 +1,27 @@
+package dev.octet.kernel.scalar;
+
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.QGemmKernel;
+
+/** The reference kernels: plain loops, present on every JVM, the oracle for every vector kernel. */
+public final class ScalarKernelProvider implements KernelProvider {
+    public static final ScalarKernelProvider INSTANCE = new ScalarKernelProvider();
+    private final QGemmKernel qgemm = new ScalarQGemm();
+
+    private ScalarKernelProvider() {}
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public int vectorBits() {
+        return 0;
+    }
+
+    @Override
+    public QGemmKernel qgemm() {
+        return qgemm;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.octet.kernel.scalar;
+
+import dev.octet.kernel.PackedB;
+import dev.octet.kernel.PreparedA;
+import dev.octet.kernel.QGemmKernel;
+
+/** The reference int8 GEMM: plain loops over canonical signed values. The oracle every kernel is tested against. */
+public final class ScalarQGemm implements QGemmKernel {
+    public static final String ID = "qs8-gemm-1x1/scalar";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
+        byte[] canonical = PackedB.canonical(b, offset, k, n, unsigned, transposed);
+        int[] data = new int[k * n];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = canonical[i];
+        }
+        return new PackedB(ID, k, n, data, null, PackedB.columnSums(canonical, k, n), canonical, null);
+    }
+
+    @Override
+    public void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
+                         PreparedA out) {
+        out.reset(m, k, rowSums);
+        int[] p = out.ints(m * k);
+        int[] sums = out.rowSums();
+        int flip = unsigned ? 0x80 : 0;
+        for (int i = 0; i < m; i++) {
+            int sum = 0;
+            for (int q = 0; q < k; q++) {
+                int v = (byte) (a[aOffset + i * lda + q] ^ flip);
+                p[i * k + q] = v;
+                sum += v;
+            }
+            if (sums != null) {
+                sums[i] = sum;
+            }
+        }
+    }
+
+    @Override
+    public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc) {
+        b.requireLayout(ID);
+        int m = a.rows(), k = b.k(), n = b.n();
+        int[] pa = a.ints(m * k);
+        int[] bd = b.ints();
+        for (int i = m0; i < m1; i++) {
+            for (int j = n0; j < n1; j++) {
+                int sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += pa[i * k + p] * bd[p * n + j];
+                }
+                c[cOffset + i * ldc + j] = sum;
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.octet.ops;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+
+/** Reading scale and zero-point tensors of the integer operators. */
+final class QParams {
+    private QParams() {}
+
+    /** Zero points as ints: per-tensor (length 1) or a 1-D vector of the expected length; absent means 0. */
+    static int[] zeroPoints(Tensor zp, int expected, String what) {
+        if (zp == null) {
+            return new int[] {0};
+        }
+        if (zp.size() != 1 && zp.size() != expected) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, what + " zero point has " + zp.size()
+                + " values, expected 1 or " + expected);
+        }
+        int[] r = new int[zp.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = (int) zp.getLong(i);
+        }
+        return r;
+    }
+
+    static float[] scales(Tensor s, int expected, String what) {
+        if (s.size() != 1 && s.size() != expected) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, what + " scale has " + s.size()
+                + " values, expected 1 or " + expected);
+        }
+        return s.floats();
+    }
+
+    /** A per-tensor zero point (absent means 0). */
+    static int scalarZeroPoint(Tensor zp, String what) {
+        if (zp == null) {
+            return 0;
+        }
+        if (zp.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, what + " zero point must be a scalar, got " + zp);
+        }
+        return (int) zp.getLong(0);
+    }
+
+    static float scalarScale(Tensor s, String what) {
+        if (s.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, what + " scale must be a scalar, got " + s);
+        }
+        return s.floats()[0];
+    }
+}

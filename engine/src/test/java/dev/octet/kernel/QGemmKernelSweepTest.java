@@ -1,0 +1,168 @@
+package dev.octet.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every vector GEMM variant, at every width (the Vector API emulates widths the host lacks), against the
+ * scalar reference: bit-exact over odd shapes, strides, zero points, extreme values and int32 wrap-around.
+ */
+class QGemmKernelSweepTest {
+    private static final QGemmKernel REFERENCE = ScalarKernelProvider.INSTANCE.qgemm();
+
+    static Stream<QGemmKernel> variants() {
+        return Stream.of(512, 256, 128).map(b -> new PanamaKernelProvider(b).qgemm());
+    }
+
+    /** K values around lane counts (4, 8, 16), primes, Lucene's sizes, and the float kernels' 1024 flush. */
+    private static final int[] KS = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 61, 207, 300, 702, 1023, 1024,
+        1025, 2049};
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> args = new ArrayList<>();
+        List<QGemmKernel> vs = variants().toList();
+        for (QGemmKernel v : vs) {
+            for (int k : KS) {
+                // M covers 1 .. MR+1 for MR 6 and 8; N covers 1 .. NR+1 for NR 8, 16, 32 plus a multi-panel width.
+                for (int[] mn : new int[][] {{1, 1}, {1, 33}, {7, 9}, {9, 17}, {6, 16}, {8, 32}, {13, 65}, {2, 31}}) {
+                    args.add(Arguments.of(v, mn[0], k, mn[1]));
+                }
+            }
+        }
+        return args.stream();
+    }
+
+    private static byte[] random(SplittableRandom r, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int pick = r.nextInt(10);
+            // Mostly uniform, with the extremes over-represented: -128, -127, 127 (and 0/255 unsigned).
+            b[i] = (byte) (pick == 0 ? -128 : pick == 1 ? 127 : pick == 2 ? -127 : r.nextInt(256));
+        }
+        return b;
+    }
+
+    private static int[] multiply(QGemmKernel kernel, int m, int k, int n, byte[] a, int aOff, int lda, boolean aU,
+                                  byte[] b, boolean bU, boolean transposed, int m0, int m1, int n0, int n1) {
+        PackedB pb = kernel.packB(b, 0, k, n, bU, transposed);
+        PreparedA pa = new PreparedA();
+        kernel.prepareA(m, k, a, aOff, lda, aU, true, pa);
+        int ldc = n + 3;
+        int[] c = new int[5 + m * ldc];
+        java.util.Arrays.fill(c, 0x5A5A5A5A); // cells outside [m0,m1) x [n0,n1) must stay untouched
+        kernel.multiply(pa, m0, m1, pb, n0, n1, c, 5, ldc);
+        return c;
+    }
+
+    @ParameterizedTest(name = "{0} m={1} k={2} n={3}")
+    @MethodSource("shapes")
+    void matchesReference(QGemmKernel kernel, int m, int k, int n) {
+        SplittableRandom r = new SplittableRandom(31L * m + 7L * k + n);
+        int lda = k + 5; // strided rows
+        byte[] a = random(r, 3 + m * lda);
+        byte[] b = random(r, k * n);
+        for (boolean aU : new boolean[] {true, false}) {
+            for (boolean transposed : new boolean[] {false, true}) {
+                boolean bU = !aU;
+                int[] expected = multiply(REFERENCE, m, k, n, a, 3, lda, aU, b, bU, transposed, 0, m, 0, n);
+                assertArrayEquals(expected, multiply(kernel, m, k, n, a, 3, lda, aU, b, bU, transposed, 0, m, 0, n),
+                    kernel.id() + " aU=" + aU + " transposed=" + transposed);
+                // A sub-block, as a parallel task computes it.
+                int m0 = m / 3, m1 = Math.max(m0 + 1, m - 1), n0 = n / 2, n1 = n;
+                assertArrayEquals(multiply(REFERENCE, m, k, n, a, 3, lda, aU, b, bU, transposed, m0, m1, n0, n1),
+                    multiply(kernel, m, k, n, a, 3, lda, aU, b, bU, transposed, m0, m1, n0, n1),
+                    kernel.id() + " block");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void extremesAccumulateExactlyAndWrapLikeInt32(QGemmKernel kernel) {
+        // -128 * -128 = 2^14 per product: 2^17 + 3 products pass 2^31 and wrap, as the reference's ints do.
+        int k = (1 << 17) + 3;
+        byte[] a = new byte[2 * k];
+        byte[] b = new byte[k * 3];
+        java.util.Arrays.fill(a, (byte) -128);
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i % 3 == 0 ? -128 : i % 3 == 1 ? 127 : -127);
+        }
+        int[] expected = multiply(REFERENCE, 2, k, 3, a, 0, k, false, b, false, false, 0, 2, 0, 3);
+        assertEquals(Integer.MIN_VALUE + 3 * 16384, expected[5], "2^31 + 3 * 2^14 wraps in int32");
+        assertArrayEquals(expected, multiply(kernel, 2, k, 3, a, 0, k, false, b, false, false, 0, 2, 0, 3));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void driverEpiloguesMatchTheReferenceAtAnyThreadCount(QGemmKernel kernel) {
+        SplittableRandom r = new SplittableRandom(99);
+        int m = 37, k = 113, n = 203;
+        byte[] a = random(r, m * k);
+        byte[] b = random(r, k * n);
+        int[] bias = new int[n];
+        float[] scales = new float[n];
+        int[] zb = new int[n];
+        for (int j = 0; j < n; j++) {
+            bias[j] = r.nextInt(-100000, 100000);
+            scales[j] = (float) (r.nextDouble() * 0.002 + 1e-5);
+            zb[j] = r.nextInt(256);
+        }
+        try (Parallel three = new Parallel(3)) {
+            for (int[] zbCase : new int[][] {{0}, {255}, zb}) {
+                for (int za : new int[] {0, 128, 255}) {
+                    byte[] ref = new byte[m * n];
+                    byte[] got = new byte[m * n];
+                    QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, true, za, REFERENCE.packB(b, 0, k, n, true, false),
+                        true, zbCase, bias, new QGemm.Output.Requantized(ref, scales, 7, 0, 200), 0);
+                    QGemm.run(kernel, three, m, a, 0, k, true, za, kernel.packB(b, 0, k, n, true, false), true, zbCase,
+                        bias, new QGemm.Output.Requantized(got, scales, 7, 0, 200), 0);
+                    assertArrayEquals(ref, got, kernel.id() + " requantized za=" + za);
+                    float[] fr = new float[m * n];
+                    float[] fg = new float[m * n];
+                    QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, false, za - 128,
+                        REFERENCE.packB(b, 0, k, n, false, true), false, new int[] {0}, null,
+                        new QGemm.Output.Scaled(fr, scales, null), 0);
+                    QGemm.run(kernel, three, m, a, 0, k, false, za - 128, kernel.packB(b, 0, k, n, false, true), false,
+                        new int[] {0}, null, new QGemm.Output.Scaled(fg, scales, null), 0);
+                    assertArrayEquals(fr, fg, kernel.id() + " scaled");
+                }
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void referenceDriverEqualsTheDefinition() {
+        // (a - za)(b - zb) summed directly, against the driver's zero-point algebra on the scalar kernel.
+        SplittableRandom r = new SplittableRandom(5);
+        int m = 5, k = 19, n = 11;
+        byte[] a = random(r, m * k);
+        byte[] b = random(r, k * n);
+        int za = 201;
+        int[] zb = new int[n];
+        for (int j = 0; j < n; j++) {
+            zb[j] = r.nextInt(-128, 128);
+        }
+        int[] got = new int[m * n];
+        QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, true, za, REFERENCE.packB(b, 0, k, n, false, false), false, zb,
+            null, new QGemm.Output.Int32(got), 0);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int sum = 0;
+                for (int p = 0; p < k; p++) {
+                    sum += ((a[i * k + p] & 0xFF) - za) * (b[p * n + j] - zb[j]);
+                }
+                assertEquals(sum, got[i * n + j], "(" + i + ", " + j + ")");
+            }
+        }
+    }
+}
