@@ -35,6 +35,7 @@ public final class Main {
         commands.put("validate", new ValidateCommand());
         commands.put("inspect", new InspectCommand());
         commands.put("run", new RunCommand());
+        commands.put("embed", new EmbedCommand());
         JCommander.Builder b = JCommander.newBuilder().addObject(global).programName("octet");
         commands.forEach(b::addCommand);
         JCommander jc = b.build();

@@ -1,0 +1,110 @@
+package dev.octet.cli;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.Parameters;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.models.BundledModels;
+import dev.octet.text.SentenceEmbedder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+@Parameters(commandNames = "embed", commandDescription = "Sentence embeddings (mean-pooled, L2-normalized) and their cosine similarities")
+final class EmbedCommand implements Main.Command {
+    @Parameter(description = "TEXT...")
+    List<String> texts = new ArrayList<>();
+
+    @Parameter(names = "--model", description = "minilm (bundled all-MiniLM-L6-v2-q) or a model path with tokenizer.json beside it")
+    String model = BundledModels.MINILM;
+
+    @Parameter(names = "--file", description = "Read texts from this file, one per line (empty lines skipped), after the TEXT arguments")
+    String file;
+
+    @Parameter(names = "--json", description = "Print only a JSON array of {\"text\", \"embedding\"} objects, in input order")
+    boolean json;
+
+    @Override
+    public int call(PrintStream out) throws Exception {
+        List<String> all = new ArrayList<>(texts);
+        if (file != null) {
+            Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isEmpty()).forEach(all::add);
+        }
+        if (all.isEmpty()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "nothing to embed: give TEXT arguments or --file");
+        }
+        float[][] vectors = SentenceEmbedder.load(model).embed(all);
+        if (json) {
+            printJson(out, all, vectors);
+        } else {
+            printSummary(out, all, vectors);
+        }
+        return 0;
+    }
+
+    private static void printJson(PrintStream out, List<String> texts, float[][] vectors) throws IOException {
+        // Jackson escapes the texts correctly and writes floats in their shortest round-trip form.
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartArray();
+            for (int i = 0; i < texts.size(); i++) {
+                g.writeStartObject();
+                g.writeStringField("text", texts.get(i));
+                g.writeArrayFieldStart("embedding");
+                for (float v : vectors[i]) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        out.println();
+    }
+
+    private static void printSummary(PrintStream out, List<String> texts, float[][] vectors) {
+        for (int i = 0; i < texts.size(); i++) {
+            float[] v = vectors[i];
+            StringBuilder first = new StringBuilder();
+            for (int d = 0; d < Math.min(4, v.length); d++) {
+                first.append(d == 0 ? "" : ", ").append(String.format("%.4f", v[d]));
+            }
+            out.printf("[%d] dims=%d first=[%s, ...] norm=%.4f  %s%n", i, v.length, first, norm(v), abbreviate(texts.get(i)));
+        }
+        out.println("cosine similarity:");
+        out.print("     ");
+        for (int j = 0; j < texts.size(); j++) {
+            out.printf("%8s", "[" + j + "]");
+        }
+        out.println();
+        for (int i = 0; i < texts.size(); i++) {
+            out.printf("%5s", "[" + i + "]");
+            for (int j = 0; j < texts.size(); j++) {
+                out.printf("%8.4f", dot(vectors[i], vectors[j]) / (norm(vectors[i]) * norm(vectors[j])));
+            }
+            out.println();
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replaceAll("\\s+", " ");
+        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    private static double norm(float[] a) {
+        return Math.sqrt(dot(a, a));
+    }
+}
