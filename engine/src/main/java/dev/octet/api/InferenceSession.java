@@ -5,16 +5,35 @@ import dev.octet.exec.ExecutionPlan;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A compiled model, ready to run. Compilation (validation, rewrites, op construction, constant folding)
- * happens once in the constructor; {@link #run} may be called from several threads at once.
+ * A compiled model, ready to run. Compilation (validation, rewrites, shape inference, op construction,
+ * constant folding) happens once in the constructor; {@link #run} may be called from several threads at once.
+ *
+ * <p>Runs use a plan specialized for their input shapes when shape specialization is on: it is compiled on
+ * the first run with those shapes and kept in a small LRU cache, and gives the same results as the generic
+ * plan with the shape computations folded away.
  */
 public final class InferenceSession {
+    /** How many specialized plans a session keeps. */
+    static final int SPECIALIZED_PLANS = 8;
+
     private final Graph graph;
+    private final Compiler compiler;
     private final ExecutionPlan plan;
+    private final boolean specialize;
+    private final Map<String, ExecutionPlan> specialized = Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ExecutionPlan> eldest) {
+                return size() > SPECIALIZED_PLANS;
+            }
+        });
 
     public InferenceSession(Graph graph) {
         this(graph, SessionOptions.DEFAULTS);
@@ -22,7 +41,9 @@ public final class InferenceSession {
 
     public InferenceSession(Graph graph, SessionOptions options) {
         this.graph = graph;
-        this.plan = Compiler.forOptions(options).compile(graph);
+        this.compiler = Compiler.forOptions(options);
+        this.plan = compiler.compile(graph);
+        this.specialize = options.shapeSpecialization();
     }
 
     /** The inputs a caller feeds, in declaration order (initializer-backed inputs are optional). */
@@ -38,13 +59,58 @@ public final class InferenceSession {
         return graph;
     }
 
+    /** The inferred type and shape of a value (symbolic dims as declared by the inputs), or null if there is none. */
+    public ValueInfo valueInfo(String name) {
+        return plan.valueTypes().get(name);
+    }
+
+    /** The inferred types and shapes of the graph outputs, in declaration order. */
+    public List<ValueInfo> outputTypes() {
+        return plan.outputs().stream().map(v -> plan.valueTypes().getOrDefault(v.name(), v)).toList();
+    }
+
     /** The operators the compiled plan runs, in order (after fusion and constant folding), for inspection. */
     public List<String> executionSteps() {
-        return java.util.Arrays.stream(plan.steps()).map(dev.octet.exec.ExecutionPlan.Step::description).toList();
+        return steps(plan);
+    }
+
+    /** The operators the plan specialized for these input shapes runs, for inspection. */
+    public List<String> executionSteps(Map<String, int[]> inputShapes) {
+        return steps(compiler.specialize(plan, inputShapes));
+    }
+
+    private static List<String> steps(ExecutionPlan p) {
+        return java.util.Arrays.stream(p.steps()).map(ExecutionPlan.Step::description).toList();
     }
 
     /** Runs the model; the result maps output names to tensors in declaration order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        return Executor.run(plan, inputs);
+        return Executor.run(specialize ? planFor(inputs) : plan, inputs);
+    }
+
+    /** The cached plan for these input shapes, specialized on first use. */
+    private ExecutionPlan planFor(Map<String, Tensor> inputs) {
+        Map<String, int[]> shapes = new TreeMap<>();
+        for (var e : inputs.entrySet()) {
+            if (e.getValue() == null) {
+                return plan; // the executor reports it
+            }
+            shapes.put(e.getKey(), e.getValue().shapeView());
+        }
+        StringBuilder key = new StringBuilder();
+        shapes.forEach((name, shape) -> key.append(name).append(java.util.Arrays.toString(shape)).append(';'));
+        String signature = key.toString();
+        ExecutionPlan p = specialized.get(signature);
+        if (p != null) {
+            return p;
+        }
+        try {
+            p = compiler.specialize(plan, shapes);
+        } catch (OctetException e) {
+            // Shapes that contradict the model: the generic plan reports them with its own input checks.
+            p = plan;
+        }
+        ExecutionPlan raced = specialized.putIfAbsent(signature, p);
+        return raced != null ? raced : p;
     }
 }
