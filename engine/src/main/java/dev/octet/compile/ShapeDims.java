@@ -68,7 +68,33 @@ final class ShapeDims {
         if (b.isFixed()) {
             return b;
         }
-        return a.symbol() != null && a.equals(b) ? a : Dim.UNKNOWN;
+        if (a.symbol() != null && a.equals(b)) {
+            return a;
+        }
+        // min(s, n) and s broadcast to s in every valid case: the bounded one is s itself, or 1 and s wins.
+        if (a.symbol() != null && a.symbol().equals(boundedBase(b))) {
+            return a;
+        }
+        return b.symbol() != null && b.symbol().equals(boundedBase(a)) ? b : Dim.UNKNOWN;
+    }
+
+    /**
+     * The dim min(s, bound) for a symbol s and a positive bound, as a symbol named "min(s,bound)": what
+     * slicing a fixed axis up to a symbolic end gives (positions up to the sequence length, say).
+     */
+    static Dim atMost(Dim s, long bound) {
+        return Dim.symbol("min(" + s.symbol() + "," + bound + ")");
+    }
+
+    /** The symbol s of a dim made by {@link #atMost}, else null. */
+    private static String boundedBase(Dim d) {
+        String sym = d.symbol();
+        if (sym == null || !sym.startsWith("min(") || !sym.endsWith(")")) {
+            return null;
+        }
+        int comma = sym.lastIndexOf(',');
+        return comma > 4 && sym.substring(comma + 1, sym.length() - 1).chars().allMatch(Character::isDigit)
+            ? sym.substring(4, comma) : null;
     }
 
     /** Multidirectional broadcasting of shapes; null when any rank is unknown. */

@@ -497,20 +497,7 @@ final class ShapeRules {
             axes = c.has(3) ? c.longs(3) : null;
             steps = c.has(4) ? c.longs(4) : null;
             if (starts == null || ends == null || (c.has(3) && axes == null) || (c.has(4) && steps == null)) {
-                // Only the sliced axes change, but which ones is known only with constant axes.
-                if (s == null || (c.has(3) && axes == null)) {
-                    return one(c.type(0), s == null ? null : unknown(s.size()));
-                }
-                List<Dim> out = new ArrayList<>(s);
-                List<Dim> startsShape = c.shape(1);
-                if (axes == null && (startsShape == null || startsShape.size() != 1 || !startsShape.get(0).isFixed())) {
-                    return one(c.type(0), unknown(s.size()));
-                }
-                long n = axes != null ? axes.length : startsShape.get(0).value();
-                for (int i = 0; i < n; i++) {
-                    out.set(axis(axes != null ? axes[i] : i, s.size(), "Slice axis"), Dim.UNKNOWN);
-                }
-                return one(c.type(0), out);
+                return sliceUnknownBounds(c, s, axes);
             }
         }
         if (s == null) {
@@ -550,6 +537,41 @@ final class ShapeRules {
             }
         }
         return new ShapeValue[] {new ShapeValue(c.type(0), out, null, elements)};
+    }
+
+    /**
+     * Slice whose bounds are not all constant: only the sliced axes change, and which ones is known only
+     * with constant axes. A symbolic end with start 0 and step 1 (positions up to a length) still gives
+     * min(end, dim).
+     */
+    private static ShapeValue[] sliceUnknownBounds(ShapeContext c, List<Dim> s, long[] axes) {
+        if (s == null || (c.has(3) && axes == null)) {
+            return one(c.type(0), s == null ? null : unknown(s.size()));
+        }
+        List<Elem> starts = c.elements(1), ends = c.elements(2);
+        long[] steps = c.has(4) ? c.longs(4) : null;
+        int n = axes != null ? axes.length : ends != null ? ends.size() : -1;
+        if (n < 0) {
+            return one(c.type(0), unknown(s.size()));
+        }
+        List<Dim> out = new ArrayList<>(s);
+        for (int i = 0; i < n; i++) {
+            int a = axis(axes != null ? axes[i] : i, s.size(), "Slice axis");
+            Dim dim = s.get(a);
+            Dim result = Dim.UNKNOWN;
+            boolean fromZero = starts != null && starts.size() == n && starts.get(i).fixed() && starts.get(i).value() == 0
+                && (c.has(4) ? steps != null && steps.length == n && steps[i] == 1 : true);
+            Dim end = ends != null && ends.size() == n ? ends.get(i).toDim() : Dim.UNKNOWN;
+            if (fromZero && end.symbol() != null) {
+                if (end.equals(dim)) {
+                    result = dim;
+                } else if (dim.isFixed() && dim.value() > 0) {
+                    result = ShapeDims.atMost(end, dim.value());
+                }
+            }
+            out.set(a, result);
+        }
+        return one(c.type(0), out);
     }
 
     private static ShapeValue[] pad(ShapeContext c) {
