@@ -139,8 +139,22 @@ public final class ShapeInference {
             if (node.outputs().get(i).isEmpty()) {
                 continue;
             }
-            int[] dims = ShapeDims.toInts(out[i].shape());
-            if (out[i].constant() == null && (dims == null || Tensor.checkedSize(dims) > MAX_CONSTANT_ELEMENTS)) {
+            if (out[i].constant() == null && !isSmall(out[i].shape())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True for a fixed shape of at most {@link #MAX_CONSTANT_ELEMENTS} elements (no overflow on huge ones). */
+    private static boolean isSmall(List<Dim> shape) {
+        if (!ShapeDims.allFixed(shape)) {
+            return false;
+        }
+        long n = 1;
+        for (Dim d : shape) {
+            n *= d.value();
+            if (n > MAX_CONSTANT_ELEMENTS) {
                 return false;
             }
         }

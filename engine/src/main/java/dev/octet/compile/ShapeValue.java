@@ -3,6 +3,7 @@ package dev.octet.compile;
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.ir.ValueInfo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,7 +104,7 @@ record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> el
     }
 
     /** The declared-style description: element type and shape. */
-    dev.octet.ir.ValueInfo toValueInfo(String name) {
-        return new dev.octet.ir.ValueInfo(name, type, type == null ? 0 : type.onnxCode(), shape);
+    ValueInfo toValueInfo(String name) {
+        return new ValueInfo(name, type, type == null ? 0 : type.onnxCode(), shape);
     }
 }
