@@ -36,6 +36,10 @@ final class InspectCommand implements Main.Command {
         for (ValueInfo v : g.outputs()) {
             out.println("  " + v.describe());
         }
+        out.println("inferred outputs:");
+        for (ValueInfo v : session.outputTypes()) {
+            out.println("  " + v.describe());
+        }
         long params = 0;
         for (Tensor t : g.initializers().values()) {
             params += t.size();

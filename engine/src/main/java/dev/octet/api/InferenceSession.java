@@ -5,21 +5,41 @@ import dev.octet.exec.ExecutionPlan;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A compiled model, ready to run. Compilation (validation, rewrites, op construction and weight packing,
- * constant folding) happens once in the constructor; {@link #run} may be called from several threads at
- * once. Close the session to stop its worker threads (they are daemons, so a forgotten session does not
- * keep the JVM alive).
+/**
+ * A compiled model, ready to run. Compilation (validation, rewrites, shape inference, op construction and
+ * weight packing, constant folding) happens once in the constructor; {@link #run} may be called from several
+ * threads at once. Close the session to stop its worker threads (they are daemons, so a forgotten session
+ * does not keep the JVM alive).
+ *
+ * <p>Runs use a plan specialized for their input shapes when shape specialization is on: it is compiled on
+ * the first run with those shapes and kept in a small LRU cache, and gives the same results as the generic
+ * plan with the shape computations folded away.
  */
 public final class InferenceSession implements AutoCloseable {
+    /** How many specialized plans a session keeps. */
+    static final int SPECIALIZED_PLANS = 8;
+
     private final Graph graph;
+    private final Compiler compiler;
     private final ExecutionPlan plan;
     private final SessionOptions options;
     private final dev.octet.kernel.KernelProvider kernels;
     private final dev.octet.kernel.Parallel parallel;
+    private final boolean specialize;
+    private final Map<String, ExecutionPlan> specialized = Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ExecutionPlan> eldest) {
+                return size() > SPECIALIZED_PLANS;
+            }
+        });
 
     public InferenceSession(Graph graph) {
         this(graph, SessionOptions.DEFAULTS);
@@ -31,8 +51,10 @@ public final class InferenceSession implements AutoCloseable {
         this.kernels = dev.octet.kernel.KernelProviders.choose(options.provider(), options.vectorBits()).provider();
         this.parallel = options.threads() == 1 ? dev.octet.kernel.Parallel.SERIAL
             : new dev.octet.kernel.Parallel(options.threads());
+        this.specialize = options.shapeSpecialization();
         try {
-            this.plan = Compiler.forOptions(options, new dev.octet.ops.OpEnvironment(kernels, parallel)).compile(graph);
+            this.compiler = Compiler.forOptions(options, new dev.octet.ops.OpEnvironment(kernels, parallel));
+            this.plan = compiler.compile(graph);
         } catch (RuntimeException e) {
             parallel.close();
             throw e;
@@ -68,13 +90,58 @@ public final class InferenceSession implements AutoCloseable {
         return graph;
     }
 
+    /** The inferred type and shape of a value (symbolic dims as declared by the inputs), or null if there is none. */
+    public ValueInfo valueInfo(String name) {
+        return plan.valueTypes().get(name);
+    }
+
+    /** The inferred types and shapes of the graph outputs, in declaration order. */
+    public List<ValueInfo> outputTypes() {
+        return plan.outputs().stream().map(v -> plan.valueTypes().getOrDefault(v.name(), v)).toList();
+    }
+
     /** The operators the compiled plan runs, in order (after fusion and constant folding), for inspection. */
     public List<String> executionSteps() {
-        return java.util.Arrays.stream(plan.steps()).map(dev.octet.exec.ExecutionPlan.Step::description).toList();
+        return steps(plan);
+    }
+
+    /** The operators the plan specialized for these input shapes runs, for inspection. */
+    public List<String> executionSteps(Map<String, int[]> inputShapes) {
+        return steps(compiler.specialize(plan, inputShapes));
+    }
+
+    private static List<String> steps(ExecutionPlan p) {
+        return java.util.Arrays.stream(p.steps()).map(ExecutionPlan.Step::description).toList();
     }
 
     /** Runs the model; the result maps output names to tensors in declaration order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        return Executor.run(plan, inputs);
+        return Executor.run(specialize ? planFor(inputs) : plan, inputs);
+    }
+
+    /** The cached plan for these input shapes, specialized on first use. */
+    private ExecutionPlan planFor(Map<String, Tensor> inputs) {
+        Map<String, int[]> shapes = new TreeMap<>();
+        for (var e : inputs.entrySet()) {
+            if (e.getValue() == null) {
+                return plan; // the executor reports it
+            }
+            shapes.put(e.getKey(), e.getValue().shapeView());
+        }
+        StringBuilder key = new StringBuilder();
+        shapes.forEach((name, shape) -> key.append(name).append(java.util.Arrays.toString(shape)).append(';'));
+        String signature = key.toString();
+        ExecutionPlan p = specialized.get(signature);
+        if (p != null) {
+            return p;
+        }
+        try {
+            p = compiler.specialize(plan, shapes);
+        } catch (OctetException e) {
+            // Shapes that contradict the model: the generic plan reports them with its own input checks.
+            p = plan;
+        }
+        ExecutionPlan raced = specialized.putIfAbsent(signature, p);
+        return raced != null ? raced : p;
     }
 }

@@ -3,14 +3,18 @@ package dev.octet.api;
 /**
  * How a session compiles and runs a model. Immutable; build with {@link #builder()}.
  *
- * @param graphOptimizations whether the compiler's rewrite passes run (QDQ fusion and friends). Off runs the
- *                           model exactly as written, operator by operator: slower and, for QDQ models,
- *                           rounded differently from ONNX Runtime's optimized graph
- * @param provider           kernels: "auto" (vector when the JVM runs it well), "scalar" or "vector"
- * @param vectorBits         vector width for the vector kernels: 128, 256, 512, or 0 for the JVM's preferred
- * @param threads            threads per operator (the calling thread plus threads - 1 owned by the session)
+ * @param graphOptimizations  whether the compiler's rewrite passes run (QDQ fusion and friends). Off runs the
+ *                            model exactly as written, operator by operator: slower and, for QDQ models,
+ *                            rounded differently from ONNX Runtime's optimized graph
+ * @param shapeSpecialization whether runs use plans specialized for their input shapes (compiled once per
+ *                            shape signature, a few kept), which fold away shape computations. Off suits
+ *                            workloads whose shapes rarely repeat
+ * @param provider            kernels: "auto" (vector when the JVM runs it well), "scalar" or "vector"
+ * @param vectorBits          vector width for the vector kernels: 128, 256, 512, or 0 for the JVM's preferred
+ * @param threads             threads per operator (the calling thread plus threads - 1 owned by the session)
  */
-public record SessionOptions(boolean graphOptimizations, String provider, int vectorBits, int threads) {
+public record SessionOptions(boolean graphOptimizations, boolean shapeSpecialization, String provider, int vectorBits,
+                             int threads) {
     public static final SessionOptions DEFAULTS = builder().build();
 
     public SessionOptions {
@@ -28,12 +32,18 @@ public record SessionOptions(boolean graphOptimizations, String provider, int ve
 
     public static final class Builder {
         private boolean graphOptimizations = true;
+        private boolean shapeSpecialization = true;
         private String provider = System.getProperty("octet.provider", "auto");
         private int vectorBits = Integer.getInteger("octet.vectorBits", 0);
         private int threads = 1;
 
         public Builder graphOptimizations(boolean on) {
             this.graphOptimizations = on;
+            return this;
+        }
+
+        public Builder shapeSpecialization(boolean on) {
+            this.shapeSpecialization = on;
             return this;
         }
 
@@ -53,7 +63,7 @@ public record SessionOptions(boolean graphOptimizations, String provider, int ve
         }
 
         public SessionOptions build() {
-            return new SessionOptions(graphOptimizations, provider, vectorBits, threads);
+            return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, threads);
         }
     }
 }

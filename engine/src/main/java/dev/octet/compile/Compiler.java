@@ -4,6 +4,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.exec.ExecutionPlan;
+import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
@@ -19,9 +20,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Graph to {@link ExecutionPlan}: validate and order the graph, apply the rewrite passes, build every op
- * (so bad attributes fail at load), fold nodes whose inputs are all constant, and number value slots with
- * their last readers. Nothing here runs per inference.
+ * Graph to {@link ExecutionPlan}: validate and order the graph, apply the rewrite passes, infer every
+ * value's type and shape (so incompatible shapes fail at load), build every op (so bad attributes fail at
+ * load), fold nodes whose inputs are all constant, and number value slots with their last readers.
+ * Nothing here runs per inference. A plan can be specialized for concrete input shapes: values that then
+ * become constants (the shape computations of transformers) are folded away.
  */
 public final class Compiler {
     private final OpRegistry registry;
@@ -52,7 +55,43 @@ public final class Compiler {
         for (GraphPass pass : passes) {
             g = sort(pass.apply(g));
         }
-        return plan(g);
+        return plan(g, ShapeInference.infer(g).types());
+    }
+
+    /** A plan valid only for inputs of exactly these shapes (inputs not named keep their declared shapes). */
+    public ExecutionPlan compile(Graph graph, Map<String, int[]> inputShapes) {
+        return specialize(compile(graph), inputShapes);
+    }
+
+    /**
+     * Specializes a plan from {@link #compile(Graph)} for concrete input shapes: every value inference then
+     * knows as a constant becomes an initializer, so its nodes disappear. The results are those of the
+     * generic plan, as the constants are computed by the same operators.
+     */
+    public ExecutionPlan specialize(ExecutionPlan generic, Map<String, int[]> inputShapes) {
+        Map<String, List<Dim>> dims = new HashMap<>();
+        inputShapes.forEach((name, shape) -> dims.put(name, java.util.Arrays.stream(shape).mapToObj(Dim::of).toList()));
+        // Start from what the generic plan already folded, so large folded weights are shared, not recomputed.
+        Graph g = withConstants(generic.graph(), generic.folded());
+        ShapeInference.Result shapes = ShapeInference.infer(g, dims);
+        return plan(withConstants(g, shapes.constants()), shapes.types());
+    }
+
+    /** The graph with the given node outputs as initializers and the nodes that computed them removed. */
+    private static Graph withConstants(Graph g, Map<String, Tensor> values) {
+        if (values.isEmpty()) {
+            return g;
+        }
+        Map<String, Tensor> initializers = new HashMap<>(g.initializers());
+        List<Node> kept = new ArrayList<>();
+        for (Node node : g.nodes()) {
+            if (node.outputs().stream().allMatch(out -> out.isEmpty() || values.containsKey(out))) {
+                node.outputs().stream().filter(out -> !out.isEmpty()).forEach(out -> initializers.put(out, values.get(out)));
+            } else {
+                kept.add(node);
+            }
+        }
+        return g.withNodes(kept, initializers);
     }
 
     /** Validates value definitions and returns the graph with nodes in a topological order. */
@@ -127,7 +166,8 @@ public final class Compiler {
         return g.withNodes(order, g.initializers());
     }
 
-    private ExecutionPlan plan(Graph g) {
+    private ExecutionPlan plan(Graph g, Map<String, ValueInfo> valueTypes) {
+        Map<String, Tensor> foldedByName = new HashMap<>();
         Map<String, Integer> slotOf = new HashMap<>();
         List<Tensor> constants = new ArrayList<>();
         Set<String> runtimeInputNames = new HashSet<>();
@@ -178,6 +218,9 @@ public final class Compiler {
                 outSlots[i] = constants.size();
                 slotOf.put(out, outSlots[i]);
                 constants.add(folded != null ? folded[i] : null);
+                if (folded != null && folded[i] != null) {
+                    foldedByName.put(out, folded[i]);
+                }
             }
             if (folded == null) {
                 int[] inSlots = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
@@ -187,7 +230,7 @@ public final class Compiler {
         int[] outputSlots = g.outputs().stream().mapToInt(v -> slotOf.get(v.name())).toArray();
         ExecutionPlan.Step[] withRelease = releaseDeadValues(steps, outputSlots, constants);
         return new ExecutionPlan(g.inputs(), inputSlots, g.outputs(), outputSlots, withRelease,
-            constants.toArray(new Tensor[0]), constants.size());
+            constants.toArray(new Tensor[0]), constants.size(), g, Map.copyOf(foldedByName), Map.copyOf(valueTypes));
     }
 
     private static Tensor[] fold(Node node, Op op, Tensor[] constIn) {

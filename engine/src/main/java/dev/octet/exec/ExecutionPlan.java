@@ -1,17 +1,24 @@
 package dev.octet.exec;
 
 import dev.octet.api.Tensor;
+import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.ops.Op;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The compiled, immutable form of a graph: steps in execution order over numbered value slots.
  * Constants (initializers and folded values) are pre-filled slots; {@code release} lists the slots a step
  * is the last reader of, so the executor drops intermediate tensors as soon as they are dead.
+ *
+ * <p>{@code graph} is the rewritten graph the plan was built from, {@code folded} the node outputs computed
+ * at load (by name), both kept so the plan can be specialized for concrete input shapes without redoing
+ * that work; {@code valueTypes} holds every value's inferred type and shape.
  */
 public record ExecutionPlan(List<ValueInfo> inputs, int[] inputSlots, List<ValueInfo> outputs, int[] outputSlots,
-                            Step[] steps, Tensor[] constants, int slotCount) {
+                            Step[] steps, Tensor[] constants, int slotCount, Graph graph,
+                            Map<String, Tensor> folded, Map<String, ValueInfo> valueTypes) {
 
     /** One op application: where its inputs come from (-1 = omitted), where its outputs go (-1 = unused). */
     public record Step(String description, Op op, int[] inputSlots, int[] outputSlots, int[] release) {}

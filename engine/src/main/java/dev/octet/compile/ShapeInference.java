@@ -1,0 +1,182 @@
+package dev.octet.compile;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.ir.Graph;
+import dev.octet.ir.Node;
+import dev.octet.ir.ValueInfo;
+import dev.octet.ops.OpRegistry;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Static type and shape inference over a topologically sorted graph. For every value it infers the
+ * element type and the shape (fixed, symbolic or unknown dims, see {@link ShapeRules}), and for small
+ * values that are a function of shapes and constants only (the Shape → Gather → Concat → Reshape
+ * subgraphs of transformers) the value itself, by running the real operator on the known inputs.
+ *
+ * <p>Unknown is always a valid answer; a definite contradiction (shapes no input can make valid) is an
+ * {@link ErrorCode#INVALID_GRAPH} error naming the node.
+ */
+public final class ShapeInference {
+    /** The largest constant (in elements) evaluated or produced during inference; shape tensors are tiny. */
+    static final int MAX_CONSTANT_ELEMENTS = 4096;
+
+    /**
+     * The inference of one graph. {@code types} holds every value's type and shape (type null = unknown,
+     * shape null = unknown rank); {@code constants} the values computed by nodes that are known at load.
+     */
+    public record Result(Map<String, ValueInfo> types, Map<String, Tensor> constants) {
+        public Result {
+            types = Collections.unmodifiableMap(types);
+            constants = Collections.unmodifiableMap(constants);
+        }
+    }
+
+    private final Graph graph;
+    private final Map<String, ShapeValue> values = new HashMap<>();
+
+    private ShapeInference(Graph graph) {
+        this.graph = graph;
+    }
+
+    /** Infers with the declared input shapes. */
+    public static Result infer(Graph graph) {
+        return infer(graph, Map.of());
+    }
+
+    /** Infers with the given shapes for some inputs (by name) and the declared shapes for the others. */
+    public static Result infer(Graph graph, Map<String, List<Dim>> inputShapes) {
+        return new ShapeInference(graph).run(inputShapes);
+    }
+
+    private Result run(Map<String, List<Dim>> inputShapes) {
+        for (var e : graph.initializers().entrySet()) {
+            values.put(e.getKey(), ShapeValue.ofConstant(e.getValue()));
+        }
+        // Declared inputs, including initializer-backed ones: those can be overridden at run time.
+        for (ValueInfo v : graph.inputs()) {
+            values.put(v.name(), ShapeValue.of(v.type(), inputShapes.getOrDefault(v.name(), v.shape())));
+        }
+        Map<String, Tensor> constants = new LinkedHashMap<>();
+        for (Node node : graph.nodes()) {
+            ShapeValue[] out = inferNode(node);
+            for (int i = 0; i < node.outputs().size(); i++) {
+                String name = node.outputs().get(i);
+                if (!name.isEmpty()) {
+                    values.put(name, out[i]);
+                    if (out[i].constant() != null) {
+                        constants.put(name, out[i].constant());
+                    }
+                }
+            }
+        }
+        Map<String, ValueInfo> types = new LinkedHashMap<>();
+        values.forEach((name, v) -> types.put(name, v.toValueInfo(name)));
+        return new Result(types, constants);
+    }
+
+    private int opset(Node node) {
+        String domain = OpRegistry.normalizeDomain(node.domain());
+        // As in the compiler: fused operators may live in domains the model does not import.
+        return domain.isEmpty() ? graph.opset(domain) : graph.opsets().getOrDefault(domain, 1);
+    }
+
+    private ShapeValue[] inferNode(Node node) {
+        ShapeValue[] in = new ShapeValue[node.inputs().size()];
+        for (int i = 0; i < in.length; i++) {
+            String name = node.inputs().get(i);
+            in[i] = name.isEmpty() ? ShapeValue.UNKNOWN : values.getOrDefault(name, ShapeValue.UNKNOWN);
+        }
+        int opset = opset(node);
+        ShapeRules.Rule rule = ShapeRules.rule(node.domain(), node.opType());
+        ShapeValue[] inferred = new ShapeValue[0];
+        if (rule != null) {
+            try {
+                inferred = rule.infer(new ShapeContext(node, opset, in));
+            } catch (ShapeDims.Incompatible e) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                // A bad attribute or an unexpected input: building the op reports it; here it is just unknown.
+                inferred = new ShapeValue[0];
+            }
+        }
+        ShapeValue[] out = new ShapeValue[node.outputs().size()];
+        for (int i = 0; i < out.length; i++) {
+            ShapeValue v = i < inferred.length && inferred[i] != null ? inferred[i] : ShapeValue.UNKNOWN;
+            Tensor fromElements = v.constant() == null ? v.elementsAsConstant() : null;
+            out[i] = fromElements != null ? ShapeValue.ofConstant(fromElements) : v;
+        }
+        if (evaluable(node, in, out)) {
+            evaluate(node, opset, in, out);
+        }
+        return out;
+    }
+
+    /**
+     * True when every input is a small known constant and every output is small (Constant nodes, which have
+     * no inputs, always are evaluated: they only return their attribute).
+     */
+    private static boolean evaluable(Node node, ShapeValue[] in, ShapeValue[] out) {
+        for (int i = 0; i < in.length; i++) {
+            if (node.inputs().get(i).isEmpty()) {
+                continue;
+            }
+            Tensor c = in[i].constant();
+            if (c == null || c.size() > MAX_CONSTANT_ELEMENTS) {
+                return false;
+            }
+        }
+        if (node.inputs().stream().allMatch(String::isEmpty)) {
+            return true;
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (node.outputs().get(i).isEmpty()) {
+                continue;
+            }
+            if (out[i].constant() == null && !isSmall(out[i].shape())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True for a fixed shape of at most {@link #MAX_CONSTANT_ELEMENTS} elements (no overflow on huge ones). */
+    private static boolean isSmall(List<Dim> shape) {
+        if (!ShapeDims.allFixed(shape)) {
+            return false;
+        }
+        long n = 1;
+        for (Dim d : shape) {
+            n *= d.value();
+            if (n > MAX_CONSTANT_ELEMENTS) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Runs the real op on the constant inputs; its results replace the inferred facts. */
+    private static void evaluate(Node node, int opset, ShapeValue[] in, ShapeValue[] out) {
+        Tensor[] constants = new Tensor[in.length];
+        for (int i = 0; i < in.length; i++) {
+            constants[i] = in[i].constant();
+        }
+        Tensor[] result;
+        try {
+            result = OpRegistry.defaults().create(node, opset, constants).run(constants);
+        } catch (RuntimeException e) {
+            return; // it fails at run time too, or at load when the compiler builds the op
+        }
+        for (int i = 0; i < out.length && i < result.length; i++) {
+            if (!node.outputs().get(i).isEmpty() && result[i] != null) {
+                out[i] = ShapeValue.ofConstant(result[i]);
+            }
+        }
+    }
+}
