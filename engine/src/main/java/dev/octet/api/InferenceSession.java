@@ -116,7 +116,12 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Runs the model; the result maps output names to tensors in declaration order. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        return Executor.run(specialize ? planFor(inputs) : plan, inputs);
+        return run(inputs, dev.octet.exec.StepListener.NONE);
+    }
+
+    /** Runs the model, reporting every step's time to {@code listener} (for profiling). */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, dev.octet.exec.StepListener listener) {
+        return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener);
     }
 
     /** The cached plan for these input shapes, specialized on first use. */

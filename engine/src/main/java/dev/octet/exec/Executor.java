@@ -17,6 +17,10 @@ public final class Executor {
     private Executor() {}
 
     public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs) {
+        return run(plan, inputs, StepListener.NONE);
+    }
+
+    public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs, StepListener listener) {
         Tensor[] slots = plan.constants().clone();
         bindInputs(plan, inputs, slots);
         for (ExecutionPlan.Step step : plan.steps()) {
@@ -25,7 +29,9 @@ public final class Executor {
                 int s = step.inputSlots()[i];
                 in[i] = s < 0 ? null : slots[s];
             }
+            long t0 = System.nanoTime();
             Tensor[] out = runStep(step, in);
+            listener.stepDone(step, System.nanoTime() - t0);
             int[] outSlots = step.outputSlots();
             for (int i = 0; i < outSlots.length; i++) {
                 if (outSlots[i] >= 0) {
