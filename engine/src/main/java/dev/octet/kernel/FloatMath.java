@@ -30,4 +30,14 @@ public final class FloatMath {
         }
         return (float) Math.copySign(TWO_OVER_SQRT_PI * Math.exp(-x2) * sum, x);
     }
+
+    /** Placeholder until Octet's own exp: StrictMath is the same on every platform. */
+    public static float exp(float x) {
+        return (float) StrictMath.exp(x);
+    }
+
+    /** Placeholder until Octet's own tanh. */
+    public static float tanh(float x) {
+        return (float) StrictMath.tanh(x);
+    }
 }

@@ -14,6 +14,8 @@ public interface KernelProvider {
 
     QGemmKernel qgemm();
 
+    FloatKernels floats();
+
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }

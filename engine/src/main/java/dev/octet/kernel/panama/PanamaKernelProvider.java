@@ -1,5 +1,6 @@
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.QGemmKernel;
 
@@ -11,6 +12,7 @@ import dev.octet.kernel.QGemmKernel;
 public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
+    private final FloatKernels floats = new dev.octet.kernel.scalar.ScalarFloatKernels();
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -40,5 +42,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
+    }
+
+    @Override
+    public FloatKernels floats() {
+        return floats;
     }
 }

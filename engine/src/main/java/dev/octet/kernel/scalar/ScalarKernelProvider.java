@@ -1,5 +1,6 @@
 package dev.octet.kernel.scalar;
 
+import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.QGemmKernel;
 
@@ -7,6 +8,7 @@ import dev.octet.kernel.QGemmKernel;
 public final class ScalarKernelProvider implements KernelProvider {
     public static final ScalarKernelProvider INSTANCE = new ScalarKernelProvider();
     private final QGemmKernel qgemm = new ScalarQGemm();
+    private final FloatKernels floats = new ScalarFloatKernels();
 
     private ScalarKernelProvider() {}
 
@@ -23,5 +25,10 @@ public final class ScalarKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
+    }
+
+    @Override
+    public FloatKernels floats() {
+        return floats;
     }
 }

@@ -1,0 +1,60 @@
+package dev.octet.kernel;
+
+/**
+ * The float kernels of transformer and CNN models, with one canonical arithmetic so that every
+ * implementation (scalar, and vector at 128, 256 or 512 bits) gives bit-identical results:
+ * <ul>
+ *   <li><b>Products</b> ({@link #gemm}): each output element is one fused multiply-add chain over k in
+ *       increasing order, starting from 0 ({@code acc = fma(a[k], b[k], acc)}); vector lanes hold different
+ *       outputs, so the width never changes an element's arithmetic.</li>
+ *   <li><b>Reductions</b> along a row ({@link #sum}, softmax and layer-norm statistics): element {@code i}
+ *       goes to partial sum {@code i % 16}; partials are combined in the fixed tree
+ *       {@code ((p0+p8)+(p4+p12)) + ((p2+p10)+(p6+p14))) + (((p1+p9)+(p5+p13)) + ((p3+p11)+(p7+p15)))},
+ *       i.e. halving: {@code p[j] += p[j + 8]}, then {@code p[j] += p[j + 4]}, {@code p[j + 2]}, {@code p[j + 1]}.
+ *       A 512-bit kernel keeps one vector of 16, a 256-bit kernel two of 8, a 128-bit one four of 4.</li>
+ *   <li><b>Transcendentals</b> ({@link #exp}, {@link #erf}, {@link #tanh}): Octet's own range reduction and
+ *       polynomials, the same operations in the same order in scalar and vector form — never
+ *       {@code Math.exp} or the Vector API's EXP/TANH, whose results may differ by platform.</li>
+ * </ul>
+ * Kernels see arrays, offsets and sizes only.
+ */
+public interface FloatKernels {
+    /** The number of partial sums of every reduction, whatever the vector width. */
+    int REDUCTION_LANES = 16;
+
+    /**
+     * {@code C[i][j] = sum_p A[i][p] * B[p][j]} for i < m, j < n (overwriting C), row-major with leading
+     * dimensions; {@code transB} reads B as n x k ({@code B[j][p]} at {@code b[bOff + j*ldb + p]}).
+     */
+    void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
+              float[] c, int cOff, int ldc);
+
+    /** The canonical sum of x[off .. off+n). */
+    float sum(float[] x, int off, int n);
+
+    /** out[i] = exp(x[i]) for n elements (in place allowed). */
+    void exp(float[] x, int xOff, float[] out, int outOff, int n);
+
+    /** out[i] = erf(x[i]). */
+    void erf(float[] x, int xOff, float[] out, int outOff, int n);
+
+    /** out[i] = tanh(x[i]). */
+    void tanh(float[] x, int xOff, float[] out, int outOff, int n);
+
+    /** out[i] = 0.5 * x * (1 + erf(x / sqrt(2))), GELU as BERT exports compute it (in that operation order). */
+    void gelu(float[] x, int xOff, float[] out, int outOff, int n);
+
+    /**
+     * Softmax of {@code rows} rows of {@code n}: {@code e = exp(x - max)}, {@code out = e / sum(e)} with the
+     * canonical sum; in place allowed.
+     */
+    void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);
+
+    /**
+     * Layer normalization of {@code rows} rows of {@code n}: {@code mean = sum(x)/n},
+     * {@code var = sum((x-mean)^2)/n} (canonical sums), {@code out = (x - mean) / sqrt(var + eps) * gamma + beta}
+     * (gamma, beta may be null); in place allowed.
+     */
+    void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma, float[] beta,
+                   float eps);
+}
