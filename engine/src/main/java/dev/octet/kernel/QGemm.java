@@ -64,20 +64,50 @@ public final class QGemm {
         });
     }
 
+    /** One loop per output kind and row, simple enough for C2 to vectorize the common cases. */
     private static void epilogue(int m0, int m1, int n, int n0, int n1, int[] acc, int accOffset, int[] colTerms,
                                  int[] zb, int[] rowSums, Output output, int outOffset) {
+        int[] rowTerm = new int[n1 - n0];
         for (int i = m0; i < m1; i++) {
             int row = outOffset + i * n;
             int accRow = accOffset + i * n;
+            // The exact sum is acc + colTerms[j] - zb[j] * rowSum[i]; fold the row part into one array.
             for (int j = n0; j < n1; j++) {
-                int v = QGemmEpilogue.exact(acc[accRow + j], colTerms[j], zb, j, rowSums, i);
-                switch (output) {
-                    case Output.Int32 o -> o.out()[row + j] = v;
-                    case Output.Requantized o -> o.out()[row + j] = (byte) Quantization.requantize(v,
-                        o.scales().length == 1 ? o.scales()[0] : o.scales()[j], o.zeroPoint(), o.qmin(), o.qmax());
-                    case Output.Scaled o -> {
-                        float f = (float) v * (o.scales().length == 1 ? o.scales()[0] : o.scales()[j]);
-                        o.out()[row + j] = o.bias() == null ? f : f + o.bias()[j];
+                rowTerm[j - n0] = colTerms[j] - (rowSums == null ? 0 : (zb.length == 1 ? zb[0] : zb[j]) * rowSums[i]);
+            }
+            switch (output) {
+                case Output.Int32 o -> {
+                    int[] out = o.out();
+                    for (int j = n0; j < n1; j++) {
+                        out[row + j] = acc[accRow + j] + rowTerm[j - n0];
+                    }
+                }
+                case Output.Requantized o -> {
+                    byte[] out = o.out();
+                    float[] sc = o.scales();
+                    for (int j = n0; j < n1; j++) {
+                        out[row + j] = (byte) Quantization.requantize(acc[accRow + j] + rowTerm[j - n0],
+                            sc.length == 1 ? sc[0] : sc[j], o.zeroPoint(), o.qmin(), o.qmax());
+                    }
+                }
+                case Output.Scaled o -> {
+                    float[] out = o.out();
+                    float[] sc = o.scales();
+                    float[] bias = o.bias();
+                    if (sc.length == 1) {
+                        float s0 = sc[0];
+                        for (int j = n0; j < n1; j++) {
+                            out[row + j] = (float) (acc[accRow + j] + rowTerm[j - n0]) * s0;
+                        }
+                    } else {
+                        for (int j = n0; j < n1; j++) {
+                            out[row + j] = (float) (acc[accRow + j] + rowTerm[j - n0]) * sc[j];
+                        }
+                    }
+                    if (bias != null) {
+                        for (int j = n0; j < n1; j++) {
+                            out[row + j] += bias[j];
+                        }
                     }
                 }
             }

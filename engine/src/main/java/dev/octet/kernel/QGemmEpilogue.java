@@ -5,7 +5,7 @@ package dev.octet.kernel;
  * canonical (shifted) operands and za, zb the zero points shifted the same way,
  * {@code sum (A - za)(B - zb) = dot - za * colSum[j] - zb[j] * rowSum[i] + K * za * zb[j]}.
  * The column terms are folded once per call into {@link #columnTerms}; the row term is only needed when a
- * weight zero point is non-zero.
+ * weight zero point is non-zero ({@link #needsRowSums}).
  */
 public final class QGemmEpilogue {
     private QGemmEpilogue() {}
@@ -33,13 +33,5 @@ public final class QGemmEpilogue {
             }
         }
         return false;
-    }
-
-    /** The exact int32 result of row i, column j. */
-    public static int exact(int dot, int colTerm, int[] zb, int j, int[] rowSums, int i) {
-        if (rowSums == null) {
-            return dot + colTerm;
-        }
-        return dot + colTerm - (zb.length == 1 ? zb[0] : zb[j]) * rowSums[i];
     }
 }

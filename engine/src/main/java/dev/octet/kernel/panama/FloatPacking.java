@@ -36,16 +36,19 @@ final class FloatPacking {
         out.reset(m, k, rowSums);
         float[] p = out.floats(m * k);
         int[] sums = out.rowSums();
-        int flip = unsigned ? 0x80 : 0;
+        byte flip = (byte) (unsigned ? 0x80 : 0);
         for (int i = 0; i < m; i++) {
             int row = aOffset + i * lda;
-            int sum = 0;
+            int dst = i * k;
+            // Two plain loops rather than one, so C2's auto-vectorizer takes the conversion.
             for (int q = 0; q < k; q++) {
-                int v = (byte) (a[row + q] ^ flip);
-                p[i * k + q] = v;
-                sum += v;
+                p[dst + q] = (byte) (a[row + q] ^ flip);
             }
             if (sums != null) {
+                int sum = 0;
+                for (int q = 0; q < k; q++) {
+                    sum += (byte) (a[row + q] ^ flip);
+                }
                 sums[i] = sum;
             }
         }
