@@ -29,12 +29,16 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
+    /** Held so the level set on it stays (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger OCTET_LOG = java.util.logging.Logger.getLogger("dev.octet");
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         GlobalOptions global = new GlobalOptions();
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("validate", new ValidateCommand());
         commands.put("inspect", new InspectCommand());
         commands.put("run", new RunCommand());
+        commands.put("info", new InfoCommand());
         commands.put("embed", new EmbedCommand());
         JCommander.Builder b = JCommander.newBuilder().addObject(global).programName("octet");
         commands.forEach(b::addCommand);
@@ -46,6 +50,8 @@ public final class Main {
             err.println("Run 'octet --help' for usage.");
             return 2;
         }
+        // The kernel choice is logged at INFO; the command line shows it only with --verbose (and in 'info').
+        OCTET_LOG.setLevel(global.verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
         String name = jc.getParsedCommand();
         if (global.help || name == null) {
             StringBuilder sb = new StringBuilder();

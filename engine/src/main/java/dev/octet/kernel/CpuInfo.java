@@ -1,0 +1,66 @@
+package dev.octet.kernel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What the CPU and JVM offer the kernels: architecture, SIMD features relevant to int8, and C2's vector settings. */
+public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatures, String useAvx, String maxVectorSize) {
+    /** The features worth naming for int8 and float kernels (x86 and ARM spellings, as /proc/cpuinfo has them). */
+    private static final List<String> INTERESTING = List.of("sse4_1", "avx", "avx2", "fma", "f16c", "avx512f",
+        "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "asimd", "asimddp", "i8mm",
+        "sve", "sve2", "bf16");
+
+    public static CpuInfo detect() {
+        String arch = System.getProperty("os.arch");
+        String model = "unknown";
+        Set<String> features = new TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = line.substring(colon + 1).trim();
+                if ((key.equals("model name") || key.equals("cpu model")) && model.equals("unknown")) {
+                    model = value;
+                } else if (key.equals("flags") || key.equals("features")) {
+                    for (String f : value.split("\\s+")) {
+                        if (INTERESTING.contains(f)) {
+                            features.add(f);
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            model = "unknown (no /proc/cpuinfo)";
+        }
+        return new CpuInfo(arch, model, Runtime.getRuntime().availableProcessors(), features, vmFlag("UseAVX"),
+            vmFlag("MaxVectorSize"));
+    }
+
+    private static String vmFlag(String name) {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean.getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return "n/a";
+        }
+    }
+
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("cpu: " + model + " (" + arch + ", " + cpus + " cpus)");
+        lines.add("simd: " + (simdFeatures.isEmpty() ? "none detected" : String.join(" ", simdFeatures)));
+        lines.add("jvm: " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", UseAVX=" + useAvx
+            + ", MaxVectorSize=" + maxVectorSize);
+        return lines;
+    }
+}
