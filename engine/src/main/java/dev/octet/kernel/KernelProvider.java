@@ -16,6 +16,8 @@ public interface KernelProvider {
 
     FloatKernels floats();
 
+    QuantizeKernels quantize();
+
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }

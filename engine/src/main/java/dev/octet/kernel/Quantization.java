@@ -52,15 +52,11 @@ public final class Quantization {
         }
     }
 
-    /** DynamicQuantizeLinear's parameters for uint8 over data[off, off+n): {scale, zeroPoint}. */
-    public static float[] dynamicUint8Params(float[] data, int off, int n) {
-        float min = 0f;
-        float max = 0f;
-        for (int i = off; i < off + n; i++) {
-            float v = data[i];
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
+    /**
+     * DynamicQuantizeLinear's uint8 parameters {scale, zeroPoint} from the data's range extended to include 0
+     * (ORT's GetQuantizationParameter: scale 1 for an all-zero input, where the ONNX reference has 1/255).
+     */
+    public static float[] dynamicUint8Params(float min, float max) {
         float scale = max == min ? 1.0f : (max - min) / 255f;
         float zpF = 0f - min / scale;
         zpF = zpF < 0f ? 0f : Math.min(zpF, 255f);

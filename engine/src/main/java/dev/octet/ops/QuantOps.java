@@ -5,6 +5,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.kernel.Quantization;
+import dev.octet.kernel.QuantizeKernels;
 import java.util.Arrays;
 
 /**
@@ -18,7 +19,10 @@ final class QuantOps {
     static void register(OpRegistry.Builder r) {
         r.onnx("QuantizeLinear", 10, QuantOps::quantizeLinear);
         r.onnx("DequantizeLinear", 10, QuantOps::dequantizeLinear);
-        r.onnx("DynamicQuantizeLinear", 11, ctx -> QuantOps::dynamicQuantizeLinear);
+        r.onnx("DynamicQuantizeLinear", 11, ctx -> {
+            QuantizeKernels k = ctx.kernels().quantize();
+            return in -> dynamicQuantizeLinear(k, in);
+        });
         QMatMulOps.register(r);
         QConvOps.register(r);
         r.microsoft("QLinearAdd", ctx -> QuantOps::qlinearAdd);
@@ -29,6 +33,30 @@ final class QuantOps {
 
     /** How a scale/zero-point tensor maps onto the elements of the data: per tensor, per axis or per block. */
     private record ParamLayout(int axis, int blockSize) {
+        /**
+         * {count of distinct parameters, run length} when the elements form runs that share one parameter,
+         * parameter index cycling with the run number (per-tensor: one run of everything; per-axis: runs of
+         * the axis' inner size); null for blocked layouts, which take the general path.
+         */
+        int[] runs(int[] shape, int paramSize) {
+            int n = Tensor.checkedSize(shape);
+            if (blockSize != 0) {
+                return null;
+            }
+            if (paramSize == 1) {
+                return new int[] {1, Math.max(n, 1)};
+            }
+            int ax = axis < 0 ? axis + shape.length : axis;
+            if (ax < 0 || ax >= shape.length || shape[ax] != paramSize) {
+                return null; // the general path reports the mismatch
+            }
+            int inner = 1;
+            for (int d = ax + 1; d < shape.length; d++) {
+                inner *= shape[d];
+            }
+            return inner == 0 ? null : new int[] {paramSize, inner};
+        }
+
         /** For each element of a tensor of {@code shape}, the index into the parameter tensor. */
         int[] indices(int[] shape, int[] paramShape, int paramSize) {
             int n = Tensor.checkedSize(shape);
@@ -89,6 +117,7 @@ final class QuantOps {
         if (outputDtype != 0 && (declared == null || !declared.isQuantized())) {
             throw ctx.unsupported("output_dtype " + DataType.onnxName((int) outputDtype) + " is not supported (uint8 and int8 are)");
         }
+        QuantizeKernels kernels = ctx.kernels().quantize();
         return in -> {
             Tensor x = in[0];
             Tensor scale = in[1];
@@ -98,10 +127,20 @@ final class QuantOps {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "QuantizeLinear to " + outType + " is not supported");
             }
             float[] s = scale.floats();
-            int[] pIdx = layout.indices(x.shapeView(), scale.shapeView(), scale.size());
             int qmin = outType.qmin();
             int qmax = outType.qmax();
             byte[] out = new byte[x.size()];
+            int[] runs = layout.runs(x.shapeView(), scale.size());
+            if (runs != null && x.type() == DataType.FLOAT) {
+                // Contiguous runs share one scale and zero point: the vector kernel takes each run.
+                for (int r = 0, off = 0; off < out.length; r++, off += runs[1]) {
+                    int p = runs[0] == 1 ? 0 : r % runs[0];
+                    int z = zp == null ? 0 : (int) zp.getLong(p);
+                    kernels.quantize(x.floats(), off, runs[1], s[p], z, qmin, qmax, out, off);
+                }
+                return new Tensor[] {Tensor.of(outType, x.shape(), out)};
+            }
+            int[] pIdx = layout.indices(x.shapeView(), scale.shapeView(), scale.size());
             for (int i = 0; i < out.length; i++) {
                 int p = pIdx[i];
                 int z = zp == null ? 0 : (int) zp.getLong(p);
@@ -113,6 +152,7 @@ final class QuantOps {
 
     private static Op dequantizeLinear(OpContext ctx) {
         ParamLayout layout = layout(ctx);
+        QuantizeKernels kernels = ctx.kernels().quantize();
         return in -> {
             Tensor x = in[0];
             Tensor scale = in[1];
@@ -121,6 +161,17 @@ final class QuantOps {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "DequantizeLinear of a float tensor");
             }
             float[] s = scale.floats();
+            int[] runs = layout.runs(x.shapeView(), scale.size());
+            if (runs != null && x.type().isQuantized()) {
+                float[] out = new float[x.size()];
+                boolean unsigned = x.type() == DataType.UINT8;
+                for (int r = 0, off = 0; off < out.length; r++, off += runs[1]) {
+                    int p = runs[0] == 1 ? 0 : r % runs[0];
+                    int z = zp == null ? 0 : (int) zp.getLong(p);
+                    kernels.dequantize(x.bytes(), off, runs[1], unsigned, z, s[p], out, off);
+                }
+                return new Tensor[] {Tensor.ofFloats(out, x.shape())};
+            }
             int[] pIdx = layout.indices(x.shapeView(), scale.shapeView(), scale.size());
             float[] out = new float[x.size()];
             for (int i = 0; i < out.length; i++) {
@@ -132,15 +183,14 @@ final class QuantOps {
         };
     }
 
-    private static Tensor[] dynamicQuantizeLinear(Tensor[] in) {
+    private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, Tensor[] in) {
         float[] x = in[0].floats();
-        float[] p = Quantization.dynamicUint8Params(x, 0, x.length);
+        float[] range = kernels.rangeWithZero(x, 0, x.length);
+        float[] p = Quantization.dynamicUint8Params(range[0], range[1]);
         float scale = p[0];
         int zp = (int) p[1];
         byte[] out = new byte[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = (byte) Quantization.quantize(x[i], scale, zp, 0, 255);
-        }
+        kernels.quantize(x, 0, x.length, scale, zp, 0, 255, out, 0);
         return new Tensor[] {
             Tensor.ofUint8(out, in[0].shape()),
             Tensor.ofFloats(new float[] {scale}),

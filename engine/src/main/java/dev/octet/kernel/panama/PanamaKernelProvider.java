@@ -2,6 +2,7 @@ package dev.octet.kernel.panama;
 
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.QGemmKernel;
 
 /**
@@ -12,6 +13,7 @@ import dev.octet.kernel.QGemmKernel;
 public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
+    private final QuantizeKernels quantize;
     private final FloatKernels floats = new dev.octet.kernel.scalar.ScalarFloatKernels();
 
     public PanamaKernelProvider(int bits) {
@@ -21,6 +23,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 256 -> new QGemmF32Fma256();
             case 128 -> new QGemmF32Fma128();
             default -> throw new UnsupportedOperationException("no " + bits + "-bit kernels");
+        };
+        this.quantize = switch (bits) {
+            case 512 -> new QuantizeKernels512();
+            case 256 -> new QuantizeKernels256();
+            default -> new QuantizeKernels128();
         };
     }
 
@@ -47,5 +54,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public FloatKernels floats() {
         return floats;
+    }
+
+    @Override
+    public QuantizeKernels quantize() {
+        return quantize;
     }
 }

@@ -2,6 +2,7 @@ package dev.octet.kernel.scalar;
 
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.QGemmKernel;
 
 /** The reference kernels: plain loops, present on every JVM, the oracle for every vector kernel. */
@@ -9,6 +10,7 @@ public final class ScalarKernelProvider implements KernelProvider {
     public static final ScalarKernelProvider INSTANCE = new ScalarKernelProvider();
     private final QGemmKernel qgemm = new ScalarQGemm();
     private final FloatKernels floats = new ScalarFloatKernels();
+    private final QuantizeKernels quantize = new ScalarQuantizeKernels();
 
     private ScalarKernelProvider() {}
 
@@ -30,5 +32,10 @@ public final class ScalarKernelProvider implements KernelProvider {
     @Override
     public FloatKernels floats() {
         return floats;
+    }
+
+    @Override
+    public QuantizeKernels quantize() {
+        return quantize;
     }
 }

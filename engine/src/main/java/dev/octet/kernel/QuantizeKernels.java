@@ -1,0 +1,17 @@
+package dev.octet.kernel;
+
+/**
+ * Elementwise quantization, bit-exact with ONNX Runtime (see {@link Quantization}): quantize is
+ * {@code saturate(RNE(x / scale) + zp)} with a true division and NaN to qmin; dequantize is
+ * {@code (float)(q - zp) * scale}; the min/max scan of dynamic quantization is exact in any order.
+ */
+public interface QuantizeKernels {
+    /** out[i] = quantize(x[i]) for n elements; bytes hold unsigned values as their low 8 bits. */
+    void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff);
+
+    /** out[i] = (float)(q[i] - zp) * scale, q read as unsigned when asked. */
+    void dequantize(byte[] q, int qOff, int n, boolean unsigned, int zp, float scale, float[] out, int outOff);
+
+    /** {min(0, min x), max(0, max x)} over n elements, as DynamicQuantizeLinear needs them; NaN is ignored. */
+    float[] rangeWithZero(float[] x, int off, int n);
+}

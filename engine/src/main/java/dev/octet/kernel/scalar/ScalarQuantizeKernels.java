@@ -1,0 +1,39 @@
+package dev.octet.kernel.scalar;
+
+import dev.octet.kernel.Quantization;
+import dev.octet.kernel.QuantizeKernels;
+
+/** The reference quantization loops. */
+public final class ScalarQuantizeKernels implements QuantizeKernels {
+    @Override
+    public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (byte) Quantization.quantize(x[xOff + i], scale, zp, qmin, qmax);
+        }
+    }
+
+    @Override
+    public void dequantize(byte[] q, int qOff, int n, boolean unsigned, int zp, float scale, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            int v = unsigned ? q[qOff + i] & 0xFF : q[qOff + i];
+            out[outOff + i] = (float) (v - zp) * scale;
+        }
+    }
+
+    @Override
+    public float[] rangeWithZero(float[] x, int off, int n) {
+        float min = 0f;
+        float max = 0f;
+        for (int i = off; i < off + n; i++) {
+            float v = x[i];
+            // NaN compares false both ways and is skipped, as MLAS's min/max scan skips it.
+            if (v < min) {
+                min = v;
+            }
+            if (v > max) {
+                max = v;
+            }
+        }
+        return new float[] {min, max};
+    }
+}

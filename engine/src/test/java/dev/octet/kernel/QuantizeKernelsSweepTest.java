@@ -1,0 +1,78 @@
+package dev.octet.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every vector quantization kernel, at every width, bit-exact with the scalar reference. */
+class QuantizeKernelsSweepTest {
+    private static final QuantizeKernels REFERENCE = ScalarKernelProvider.INSTANCE.quantize();
+    private static final int[] SIZES = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 127, 384, 1001};
+
+    static Stream<QuantizeKernels> variants() {
+        return Stream.of(512, 256, 128).map(b -> new PanamaKernelProvider(b).quantize());
+    }
+
+    /** Random values with ties (x.5 after division), NaN, infinities, signed zeros and out-of-range values. */
+    private static float[] values(SplittableRandom r, int n, float scale) {
+        float[] x = new float[n];
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, 1e30f, -1e30f,
+            Float.MIN_VALUE, 0.5f * scale, 1.5f * scale, 2.5f * scale, -2.5f * scale, 127.5f * scale, -128.5f * scale};
+        for (int i = 0; i < n; i++) {
+            x[i] = r.nextInt(6) == 0 ? specials[r.nextInt(specials.length)] : (float) (r.nextGaussian() * 80 * scale);
+        }
+        return x;
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void quantizeMatchesReference(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int n : SIZES) {
+            for (float scale : new float[] {0.05f, 1f, 0.0037f}) {
+                float[] x = values(r, n + 3, scale);
+                for (int[] q : new int[][] {{0, 255, 0}, {0, 255, 128}, {0, 255, 255}, {-128, 127, 0},
+                    {-128, 127, -128}, {-128, 127, 127}, {0, 200, 7}}) {
+                    byte[] want = new byte[n + 2];
+                    byte[] got = new byte[n + 2];
+                    REFERENCE.quantize(x, 3, n, scale, q[2], q[0], q[1], want, 2);
+                    k.quantize(x, 3, n, scale, q[2], q[0], q[1], got, 2);
+                    assertArrayEquals(want, got, k.getClass().getSimpleName() + " n=" + n + " scale=" + scale
+                        + " zp=" + q[2]);
+                }
+            }
+        }
+        // Ties round half to even: 2.5 -> 2, 3.5 -> 4; NaN -> qmin.
+        byte[] out = new byte[4];
+        k.quantize(new float[] {2.5f, 3.5f, -2.5f, Float.NaN}, 0, 4, 1f, 10, 0, 255, out, 0);
+        assertArrayEquals(new byte[] {12, 14, 8, 0}, out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void dequantizeAndRangeMatchReference(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(23);
+        for (int n : SIZES) {
+            byte[] q = new byte[n + 1];
+            r.nextBytes(q);
+            for (boolean unsigned : new boolean[] {true, false}) {
+                float[] want = new float[n];
+                float[] got = new float[n];
+                REFERENCE.dequantize(q, 1, n, unsigned, unsigned ? 131 : -5, 0.0173f, want, 0);
+                k.dequantize(q, 1, n, unsigned, unsigned ? 131 : -5, 0.0173f, got, 0);
+                assertArrayEquals(want, got, "n=" + n);
+            }
+            float[] x = values(r, n, 0.3f);
+            float[] a = REFERENCE.rangeWithZero(x, 0, n);
+            float[] b = k.rangeWithZero(x, 0, n);
+            assertEquals(a[0], b[0], "min n=" + n);
+            assertEquals(a[1], b[1], "max n=" + n);
+        }
+    }
+}
