@@ -1,0 +1,129 @@
+package dev.octet.testmodels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.octet.api.InferenceSession;
+import dev.octet.api.SessionOptions;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Graph;
+import dev.octet.ir.ValueInfo;
+import dev.octet.models.BundledModels;
+import dev.octet.onnx.OnnxImporter;
+import dev.octet.onnx.TensorProtos;
+import dev.octet.onnx.conformance.OnnxTestRunner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Octet's promise: one model and one input give bit-identical outputs with the scalar or the vector kernels,
+ * at every vector width, with any number of threads.
+ */
+class DeterminismTest {
+    /** Every provider, width and thread count a user can pick. */
+    static List<SessionOptions> configurations() {
+        List<SessionOptions> all = new ArrayList<>();
+        for (String provider : List.of("scalar", "vector-128", "vector-256", "vector-512")) {
+            for (int threads : new int[] {1, 2, 3}) {
+                String[] p = provider.split("-");
+                all.add(SessionOptions.builder().provider(p[0]).vectorBits(p.length > 1 ? Integer.parseInt(p[1]) : 0)
+                    .threads(threads).build());
+            }
+        }
+        return all;
+    }
+
+    static String label(SessionOptions o) {
+        return o.provider() + (o.vectorBits() == 0 ? "" : "-" + o.vectorBits()) + " threads=" + o.threads();
+    }
+
+    /** SHA-256 over all outputs in order: each output's dims (int32 little-endian), then its raw bytes. */
+    static String hash(Map<String, Tensor> outputs) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        for (Tensor t : outputs.values()) {
+            ByteBuffer dims = ByteBuffer.allocate(4 * t.rank()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int d : t.shapeView()) {
+                dims.putInt(d);
+            }
+            md.update(dims.array());
+            md.update(TensorProtos.toProto(t, "").getRawData().toByteArray());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The outputs' hash under every configuration, which must all agree. */
+    private static void assertSameEverywhere(Graph graph, Map<String, Tensor> inputs, String what) throws Exception {
+        String first = null;
+        String firstLabel = null;
+        for (SessionOptions o : configurations()) {
+            try (InferenceSession s = new InferenceSession(graph, o)) {
+                String h = hash(s.run(inputs));
+                if (first == null) {
+                    first = h;
+                    firstLabel = label(o);
+                } else {
+                    assertEquals(first, h, what + ": " + label(o) + " differs from " + firstLabel);
+                }
+            }
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> onnxNodeSuite() throws Exception {
+        return OnnxTestRunner.discover(List.of(TestData.onnxNodeTests())).stream()
+            .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+                Graph g = OnnxImporter.load(dir.resolve("model.onnx"));
+                List<ValueInfo> inputs = g.runtimeInputs();
+                Map<String, Tensor> feed = new LinkedHashMap<>();
+                Path set = dir.resolve("test_data_set_0");
+                for (int i = 0; i < inputs.size() && Files.exists(set.resolve("input_" + i + ".pb")); i++) {
+                    feed.put(inputs.get(i).name(), TensorProtos.read(set.resolve("input_" + i + ".pb")));
+                }
+                assertSameEverywhere(g, feed, dir.getFileName().toString());
+            }));
+    }
+
+    @Test
+    void mobileNetV2Qdq() throws Exception {
+        Path dir = TestData.mobileNetV2Qdq();
+        assertSameEverywhere(OnnxImporter.load(dir.resolve("model.onnx")),
+            Map.of("image", TensorProtos.read(dir.resolve("test_data_set_0/input_0.pb"))), "mobilenetv2-qdq");
+    }
+
+    @Test
+    void miniLm() throws Exception {
+        Graph g = OnnxImporter.load(BundledModels.minilmModel());
+        for (int seq : new int[] {37, 128}) {
+            assertSameEverywhere(g, textInputs(2, seq), "minilm batch 2 seq " + seq);
+        }
+    }
+
+    /** Token ids in a realistic range with [CLS]/[SEP], the second row padded for its last 5 positions. */
+    static Map<String, Tensor> textInputs(int batch, int seq) {
+        SplittableRandom r = new SplittableRandom(seq);
+        long[] ids = new long[batch * seq];
+        long[] mask = new long[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            int len = b == 1 ? seq - 5 : seq;
+            for (int t = 0; t < seq; t++) {
+                int i = b * seq + t;
+                ids[i] = t == 0 ? 101 : t == len - 1 ? 102 : t < len ? 1000 + r.nextInt(29000) : 0;
+                mask[i] = t < len ? 1 : 0;
+            }
+        }
+        return Map.of("input_ids", Tensor.ofLongs(ids, batch, seq), "attention_mask", Tensor.ofLongs(mask, batch, seq),
+            "token_type_ids", Tensor.ofLongs(new long[batch * seq], batch, seq));
+    }
+}
