@@ -19,7 +19,8 @@ import java.util.Set;
  *   <li>Conv → QLinearConv (Octet's, with the Relu folded into the output clamp: {@code Q(relu(v))} equals
  *       {@code max(Q(v), zp)} exactly, since rounding is monotonic and maps 0 to 0);</li>
  *   <li>Gemm (transA = 0, beta = 1, int32 bias) → com.microsoft QGemm;</li>
- *   <li>Add → com.microsoft QLinearAdd; GlobalAveragePool → com.microsoft QLinearGlobalAveragePool;</li>
+ *   <li>Add and Mul → com.microsoft QLinearAdd and QLinearMul; GlobalAveragePool → com.microsoft
+ *       QLinearGlobalAveragePool;</li>
  *   <li>Flatten / Reshape / Squeeze / Unsqueeze / Transpose whose input and output share scale and zero point →
  *       the same op on the quantized tensor.</li>
  * </ul>
@@ -68,7 +69,8 @@ public final class QdqFusion implements GraphPass {
             Node fused = switch (op.opType()) {
                 case "Conv" -> conv(op, relu != null, out, y, idx, initializers);
                 case "Gemm" -> relu == null ? gemm(op, out, y, idx, initializers) : null;
-                case "Add" -> relu == null ? add(op, out, y, idx, initializers) : null;
+                case "Add" -> relu == null ? binary(op, "QLinearAdd", out, y, idx, initializers) : null;
+                case "Mul" -> relu == null ? binary(op, "QLinearMul", out, y, idx, initializers) : null;
                 case "GlobalAveragePool" -> relu == null ? globalAveragePool(op, out, y, idx, initializers) : null;
                 default -> relu == null && DATA_MOVEMENT.contains(op.opType())
                     ? dataMovement(op, out, y, idx, initializers) : null;
@@ -226,13 +228,14 @@ public final class QdqFusion implements GraphPass {
             List.of(y), attrs);
     }
 
-    private static Node add(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
+    private static Node binary(Node op, String fused, QParams out, String y, GraphIndex idx,
+                               Map<String, Tensor> initializers) {
         QParams a = dequantized(op.inputs().get(0), idx, initializers);
         QParams b = dequantized(op.inputs().get(1), idx, initializers);
         if (a == null || b == null || a.zpValue.type() != out.zpValue.type() || b.zpValue.type() != out.zpValue.type()) {
             return null;
         }
-        return new Node(op.name(), "QLinearAdd", OpRegistry.MICROSOFT_DOMAIN,
+        return new Node(op.name(), fused, OpRegistry.MICROSOFT_DOMAIN,
             List.of(a.quantized, a.scale, a.zeroPoint, b.quantized, b.scale, b.zeroPoint, out.scale, out.zeroPoint),
             List.of(y), Map.of());
     }

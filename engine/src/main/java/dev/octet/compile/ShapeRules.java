@@ -112,6 +112,7 @@ final class ShapeRules {
         microsoft("QGemm", c -> one(c.has(7) ? (c.has(8) ? c.type(8) : null) : DataType.FLOAT,
             gemm(c.shape(0), c.shape(3), false, c.getInt("transB", 0) != 0)));
         microsoft("QLinearAdd", c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)));
+        microsoft("QLinearMul", c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)));
         microsoft("QLinearGlobalAveragePool", c -> one(c.type(4), globalPool(c.shape(0))));
     }
 

@@ -26,6 +26,7 @@ final class QuantOps {
         QMatMulOps.register(r);
         QConvOps.register(r);
         r.microsoft("QLinearAdd", ctx -> QuantOps::qlinearAdd);
+        r.microsoft("QLinearMul", ctx -> QuantOps::qlinearMul);
         r.microsoft("QLinearGlobalAveragePool", QuantOps::qlinearGlobalAveragePool);
     }
 
@@ -224,6 +225,35 @@ final class QuantOps {
             float r = (float) Math.rint(v);
             r = r < lo ? lo : Math.min(r, hi);
             out[i] = (byte) ((int) r + zc);
+        }
+        return new Tensor[] {Tensor.of(outType, shape, out)};
+    }
+
+    /**
+     * QLinearMul with ORT's x86 (SSE2) arithmetic: the exact integer product {@code (a - za) * (b - zb)}, times
+     * {@code ratio = (sa * sb) / sc}, plus {@code (float) zc}, rounded half to even, saturated. The zero point
+     * is added in float before rounding, which can differ from adding it after.
+     */
+    private static Tensor[] qlinearMul(Tensor[] in) {
+        Tensor a = in[0], b = in[3];
+        float sa = QParams.scalarScale(in[1], "A"), sb = QParams.scalarScale(in[4], "B");
+        float sc = QParams.scalarScale(in[6], "C");
+        int za = QParams.scalarZeroPoint(in[2], "A");
+        int zb = QParams.scalarZeroPoint(in[5], "B");
+        Tensor cZp = in.length > 7 ? in[7] : null;
+        DataType outType = cZp != null ? cZp.type() : a.type();
+        float zc = QParams.scalarZeroPoint(cZp, "C");
+        float ratio = sa * sb / sc;
+        int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
+        int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
+        byte[] out = new byte[Tensor.checkedSize(shape)];
+        for (int i = 0; i < out.length; i++) {
+            long av = a.getLong(aMap == null ? i : aMap[i]);
+            long bv = b.getLong(bMap == null ? i : bMap[i]);
+            float v = (float) ((av - za) * (bv - zb)) * ratio + zc;
+            int r = (int) Math.rint(v);
+            out[i] = (byte) Math.max(outType.qmin(), Math.min(outType.qmax(), r));
         }
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
