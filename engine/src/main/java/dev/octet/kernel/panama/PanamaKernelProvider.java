@@ -12,7 +12,7 @@ import dev.octet.kernel.QGemmKernel;
 public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
-    private final FloatKernels floats = new dev.octet.kernel.scalar.ScalarFloatKernels();
+    private final FloatKernels floats;
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -21,6 +21,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 256 -> new QGemmF32Fma256();
             case 128 -> new QGemmF32Fma128();
             default -> throw new UnsupportedOperationException("no " + bits + "-bit kernels");
+        };
+        this.floats = switch (bits) {
+            case 512 -> new PanamaFloatKernels512();
+            case 256 -> new PanamaFloatKernels256();
+            default -> new PanamaFloatKernels128();
         };
     }
 
