@@ -7,21 +7,24 @@ import dev.octet.kernel.FloatMath;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float kernels with 512-bit vectors, bit-identical to {@link ScalarFloatKernels}: GEMM as 8 x 32
  * register tiles of FMA chains over k (lanes are different outputs); reductions keep the 16 canonical partial
- * sums in 1 vector of 16; the transcendentals repeat {@link FloatMath}'s operations lane by lane.
- * Tails shorter than a vector use the scalar functions, which compute the same thing.
+ * sums in 1 vector of 16; the transcendentals repeat {@link FloatMath}'s operations lane
+ * by lane, written out in each loop (C2 would box the vectors of a helper it does not inline), computing
+ * both branches and blending; erf, tanh and gelu run their exp half as a separate pass over blocks, as one
+ * loop body that big gets its vectors boxed. Tails shorter than a vector use the scalar functions.
  */
 final class PanamaFloatKernels512 implements FloatKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final int L = 16;
     private static final int NR = 32;
     private static final int MR = 8;
+    /** Elements per block of the two-pass transcendentals (a multiple of every L). */
+    private static final int BLOCK = 256;
 
     @Override
     public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
@@ -471,24 +474,36 @@ final class PanamaFloatKernels512 implements FloatKernels {
         for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
             p0 = p0.add(FloatVector.fromArray(F, x, off + i));
         }
-        return combine(p0, x, off + i, n - i);
-    }
-
-    /** Adds the last {@code rem} < 16 elements to partials 0 .. rem-1 and combines the partials canonically. */
-    private static float combine(FloatVector p0, float[] x, int off, int rem) {
         float[] p = new float[REDUCTION_LANES];
         p0.intoArray(p, 0);
-        for (int j = 0; j < rem; j++) {
-            p[j] += x[off + j];
+        for (int j = 0; i + j < n; j++) {
+            p[j] += x[off + i + j];
         }
-        return ScalarFloatKernels.combine(p);
+        float s = ScalarFloatKernels.combine(p);
+        return s;
     }
 
     @Override
     public void exp(float[] x, int xOff, float[] out, int outOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            exp(FloatVector.fromArray(F, x, xOff + i)).intoArray(out, outOff + i);
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector exc = v.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+            FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+            FloatVector en = et.sub(FloatMath.ROUNDER);
+            IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+            FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
+            er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
+            FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
+            eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
+            eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
+            eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
+            FloatVector ep = eq.fma(er.mul(er), er).add(1f);
+            IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
+            FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ey = ep.mul(es1).mul(es2);
+            ey.intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
             out[outOff + i] = FloatMath.exp(x[xOff + i]);
@@ -497,34 +512,162 @@ final class PanamaFloatKernels512 implements FloatKernels {
 
     @Override
     public void erf(float[] x, int xOff, float[] out, int outOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            erf(FloatVector.fromArray(F, x, xOff + i)).intoArray(out, outOff + i);
+        float[] scratch = new float[BLOCK];
+        int vectors = n - n % L;
+        for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
+            int b1 = Math.min(b0 + BLOCK, vectors);
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector t = v.abs().min(FloatMath.ERF_MAX);
+                FloatVector u = t.sub(2.5f);
+                FloatVector ql = u.fma(FloatMath.EL7, FloatMath.EL6);
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL5));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL4));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL3));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL2));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL1));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL0));
+                FloatVector g = t.neg().fma(t, ql);
+                FloatVector exc = g.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector en = et.sub(FloatMath.ROUNDER);
+                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
+                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
+                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
+                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
+                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector ey = ep.mul(es1).mul(es2);
+                ey.intoArray(scratch, i - b0);
+            }
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
+                FloatVector s = v.mul(v);
+                FloatVector qs = s.fma(FloatMath.ES6, FloatMath.ES5);
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES4));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES3));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES2));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES1));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES0));
+                FloatVector ys = v.fma(qs, v);
+                FloatVector yl = FloatVector.broadcast(F, 1f).sub(ex).reinterpretAsInts().and(0x7FFFFFFF).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+                FloatVector y = yl.blend(ys, v.abs().lt(FloatMath.ERF_SPLIT));
+                y.intoArray(out, outOff + i);
+            }
         }
-        for (; i < n; i++) {
+        for (int i = vectors; i < n; i++) {
             out[outOff + i] = FloatMath.erf(x[xOff + i]);
         }
     }
 
     @Override
     public void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            tanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(out, outOff + i);
+        float[] scratch = new float[BLOCK];
+        int vectors = n - n % L;
+        for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
+            int b1 = Math.min(b0 + BLOCK, vectors);
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector h = v.abs().min(FloatMath.TANH_MAX).mul(2f);
+                FloatVector exc = h.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector en = et.sub(FloatMath.ROUNDER);
+                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
+                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
+                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
+                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
+                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector ey = ep.mul(es1).mul(es2);
+                ey.intoArray(scratch, i - b0);
+            }
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
+                FloatVector a = v.abs();
+                FloatVector s = a.mul(a);
+                FloatVector q = s.fma(FloatMath.T5, FloatMath.T4);
+                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T3));
+                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T2));
+                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T1));
+                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T0));
+                FloatVector ys = a.mul(s).fma(q, a);
+                FloatVector yl = FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(ex.add(1f)));
+                FloatVector m = yl.blend(ys, a.lt(FloatMath.TANH_SPLIT));
+                FloatVector y = m.reinterpretAsInts().and(0x7FFFFFFF).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+                y.intoArray(out, outOff + i);
+            }
         }
-        for (; i < n; i++) {
+        for (int i = vectors; i < n; i++) {
             out[outOff + i] = FloatMath.tanh(x[xOff + i]);
         }
     }
 
     @Override
     public void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            v.mul(erf(v.div(FloatMath.SQRT2)).add(1f)).mul(0.5f).intoArray(out, outOff + i);
+        float[] scratch = new float[BLOCK];
+        int vectors = n - n % L;
+        for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
+            int b1 = Math.min(b0 + BLOCK, vectors);
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector w = v.div(FloatMath.SQRT2);
+                FloatVector t = w.abs().min(FloatMath.ERF_MAX);
+                FloatVector u = t.sub(2.5f);
+                FloatVector ql = u.fma(FloatMath.EL7, FloatMath.EL6);
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL5));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL4));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL3));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL2));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL1));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL0));
+                FloatVector g = t.neg().fma(t, ql);
+                FloatVector exc = g.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector en = et.sub(FloatMath.ROUNDER);
+                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
+                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
+                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
+                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
+                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector ey = ep.mul(es1).mul(es2);
+                ey.intoArray(scratch, i - b0);
+            }
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector w = v.div(FloatMath.SQRT2);
+                FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
+                FloatVector s = w.mul(w);
+                FloatVector qs = s.fma(FloatMath.ES6, FloatMath.ES5);
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES4));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES3));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES2));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES1));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES0));
+                FloatVector ys = w.fma(qs, w);
+                FloatVector yl = FloatVector.broadcast(F, 1f).sub(ex).reinterpretAsInts().and(0x7FFFFFFF).or(w.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+                FloatVector y = yl.blend(ys, w.abs().lt(FloatMath.ERF_SPLIT));
+                v.mul(y.add(1f)).mul(0.5f).intoArray(out, outOff + i);
+            }
         }
-        for (; i < n; i++) {
+        for (int i = vectors; i < n; i++) {
             out[outOff + i] = FloatMath.gelu(x[xOff + i]);
         }
     }
@@ -547,14 +690,33 @@ final class PanamaFloatKernels512 implements FloatKernels {
             FloatVector p0 = FloatVector.zero(F);
             i = 0;
             for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
-                FloatVector e0 = exp(FloatVector.fromArray(F, x, xi + i).sub(max));
-                e0.intoArray(out, oi + i);
-                p0 = p0.add(e0);
+                FloatVector d0 = FloatVector.fromArray(F, x, xi + i).sub(max);
+                FloatVector e0xc = d0.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                FloatVector e0t = e0xc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector e0n = e0t.sub(FloatMath.ROUNDER);
+                IntVector e0ni = e0t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                FloatVector e0r = e0n.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), e0xc);
+                e0r = e0n.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), e0r);
+                FloatVector e0q = e0r.fma(FloatMath.E4, FloatMath.E3);
+                e0q = e0q.fma(e0r, FloatVector.broadcast(F, FloatMath.E2));
+                e0q = e0q.fma(e0r, FloatVector.broadcast(F, FloatMath.E1));
+                e0q = e0q.fma(e0r, FloatVector.broadcast(F, FloatMath.E0));
+                FloatVector e0p = e0q.fma(e0r.mul(e0r), e0r).add(1f);
+                IntVector e0n1 = e0ni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector e0s1 = e0n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e0s2 = e0ni.sub(e0n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e0y = e0p.mul(e0s1).mul(e0s2);
+                e0y.intoArray(out, oi + i);
+                p0 = p0.add(e0y);
             }
-            for (int j = i; j < n; j++) {
-                out[oi + j] = FloatMath.exp(x[xi + j] - max);
+            float[] p = new float[REDUCTION_LANES];
+            p0.intoArray(p, 0);
+            for (int j = 0; i + j < n; j++) {
+                float e = FloatMath.exp(x[xi + i + j] - max);
+                out[oi + i + j] = e;
+                p[j] += e;
             }
-            float s = combine(p0, out, oi + i, n - i);
+            float s = ScalarFloatKernels.combine(p);
             i = 0;
             for (; i <= n - L; i += L) {
                 FloatVector.fromArray(F, out, oi + i).div(s).intoArray(out, oi + i);
@@ -578,8 +740,14 @@ final class PanamaFloatKernels512 implements FloatKernels {
                 FloatVector d0 = FloatVector.fromArray(F, x, xi + i).sub(mean);
                 p0 = d0.fma(d0, p0);
             }
-            float var = squares(p0, x, xi + i, n - i, mean) / n;
-            float std = (float) Math.sqrt(var + eps);
+            float[] p = new float[REDUCTION_LANES];
+            p0.intoArray(p, 0);
+            for (int j = 0; i + j < n; j++) {
+                float d = x[xi + i + j] - mean;
+                p[j] = Math.fma(d, d, p[j]);
+            }
+            float squares = ScalarFloatKernels.combine(p);
+            float std = (float) Math.sqrt(squares / n + eps);
             i = 0;
             for (; i <= n - L; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xi + i).sub(mean).div(std);
@@ -602,107 +770,5 @@ final class PanamaFloatKernels512 implements FloatKernels {
                 out[oi + i] = v;
             }
         }
-    }
-
-    /** Like {@link #combine}, for squared deviations from mean: the tail adds fma(d, d, p). */
-    private static float squares(FloatVector p0, float[] x, int off, int rem, float mean) {
-        float[] p = new float[REDUCTION_LANES];
-        p0.intoArray(p, 0);
-        for (int j = 0; j < rem; j++) {
-            float d = x[off + j] - mean;
-            p[j] = Math.fma(d, d, p[j]);
-        }
-        return ScalarFloatKernels.combine(p);
-    }
-
-    // ---- FloatMath, lane by lane: the same operations in the same order ----
-
-    private static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-        FloatVector t = xc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
-        FloatVector n = t.sub(FloatMath.ROUNDER);
-        IntVector ni = t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), r);
-        FloatVector q = r.fma(FloatMath.E4, FloatMath.E3);
-        q = q.fma(r, FloatVector.broadcast(F, FloatMath.E2));
-        q = q.fma(r, FloatVector.broadcast(F, FloatMath.E1));
-        q = q.fma(r, FloatVector.broadcast(F, FloatMath.E0));
-        FloatVector p = q.fma(r.mul(r), r).add(1f);
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ni.sub(n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(s1).mul(s2);
-    }
-
-    private static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs();
-        VectorMask<Float> small = a.lt(FloatMath.ERF_SPLIT);
-        if (small.allTrue()) {
-            return erfSmall(x);
-        }
-        FloatVector large = erfLarge(x, a);
-        return small.anyTrue() ? large.blend(erfSmall(x), small) : large;
-    }
-
-    private static FloatVector erfSmall(FloatVector x) {
-        FloatVector s = x.mul(x);
-        FloatVector q = s.fma(FloatMath.ES6, FloatMath.ES5);
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.ES4));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.ES3));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.ES2));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.ES1));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.ES0));
-        return x.fma(q, x);
-    }
-
-    private static FloatVector erfLarge(FloatVector x, FloatVector a) {
-        FloatVector t = a.min(FloatMath.ERF_MAX);
-        FloatVector u = t.sub(2.5f);
-        FloatVector q = u.fma(FloatMath.EL7, FloatMath.EL6);
-        q = q.fma(u, FloatVector.broadcast(F, FloatMath.EL5));
-        q = q.fma(u, FloatVector.broadcast(F, FloatMath.EL4));
-        q = q.fma(u, FloatVector.broadcast(F, FloatMath.EL3));
-        q = q.fma(u, FloatVector.broadcast(F, FloatMath.EL2));
-        q = q.fma(u, FloatVector.broadcast(F, FloatMath.EL1));
-        q = q.fma(u, FloatVector.broadcast(F, FloatMath.EL0));
-        FloatVector erfc = exp(t.neg().fma(t, q));
-        return copySign(FloatVector.broadcast(F, 1f).sub(erfc), x);
-    }
-
-    private static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs();
-        VectorMask<Float> small = a.lt(FloatMath.TANH_SPLIT);
-        FloatVector y;
-        if (small.allTrue()) {
-            y = tanhSmall(a);
-        } else {
-            y = tanhLarge(a);
-            if (small.anyTrue()) {
-                y = y.blend(tanhSmall(a), small);
-            }
-        }
-        return copySign(y, x);
-    }
-
-    private static FloatVector tanhSmall(FloatVector x) {
-        FloatVector s = x.mul(x);
-        FloatVector q = s.fma(FloatMath.T5, FloatMath.T4);
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.T3));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.T2));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.T1));
-        q = q.fma(s, FloatVector.broadcast(F, FloatMath.T0));
-        return x.mul(s).fma(q, x);
-    }
-
-    private static FloatVector tanhLarge(FloatVector a) {
-        FloatVector e = exp(a.min(FloatMath.TANH_MAX).mul(2f));
-        return FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(e.add(1f)));
-    }
-
-    /** Math.copySign's bit operations: the magnitude bits of m, the sign bit of s. */
-    private static FloatVector copySign(FloatVector m, FloatVector s) {
-        return m.reinterpretAsInts().and(0x7FFFFFFF).or(s.reinterpretAsInts().and(0x80000000))
-            .reinterpretAsFloats();
     }
 }
