@@ -4,6 +4,7 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.ops.ElementwiseBinary.Arith;
 import dev.octet.ops.ElementwiseBinary.Compare;
@@ -28,6 +29,11 @@ final class ElementwiseOps {
         float apply(float x);
     }
 
+    /** A float kernel over a whole array: z[i] = f(x[i]) for n elements. */
+    interface FloatBulk {
+        void apply(FloatKernels kernels, float[] x, float[] z, int n);
+    }
+
     static void register(OpRegistry.Builder r) {
         binary(r, "Add", ADD);
         binary(r, "Sub", SUB);
@@ -44,10 +50,11 @@ final class ElementwiseOps {
         r.onnx("Relu", 7, ctx -> in -> out(relu(in[0])));
         floatUnary(r, "Reciprocal", 7, x -> 1f / x);
         floatUnary(r, "Sqrt", 7, x -> (float) Math.sqrt(x));
-        floatUnary(r, "Exp", 7, x -> (float) Math.exp(x));
-        floatUnary(r, "Tanh", 7, x -> (float) Math.tanh(x));
-        floatUnary(r, "Sigmoid", 7, ElementwiseOps::sigmoid);
-        floatUnary(r, "Erf", 9, FloatMath::erf);
+        // Octet's own transcendentals (FloatMath), vectorized by the session's kernels.
+        floatBulk(r, "Exp", 7, (k, x, z, n) -> k.exp(x, 0, z, 0, n));
+        floatBulk(r, "Tanh", 7, (k, x, z, n) -> k.tanh(x, 0, z, 0, n));
+        floatBulk(r, "Sigmoid", 7, ElementwiseOps::sigmoid);
+        floatBulk(r, "Erf", 9, (k, x, z, n) -> k.erf(x, 0, z, 0, n));
         // Round exists from opset 11; Math.rint rounds halves to even, as ONNX Round requires.
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
         r.onnx("Clip", 7, ElementwiseOps::clip);
@@ -103,13 +110,31 @@ final class ElementwiseOps {
         });
     }
 
-    /** Computed in double, in the form whose exp cannot overflow. */
-    private static float sigmoid(float x) {
-        if (x >= 0) {
-            return (float) (1 / (1 + Math.exp(-(double) x)));
+    private static void floatBulk(OpRegistry.Builder r, String name, int since, FloatBulk f) {
+        r.onnx(name, since, ctx -> {
+            FloatKernels kernels = ctx.kernels().floats();
+            return in -> {
+                Tensor x = in[0];
+                if (x.type() != DataType.FLOAT) {
+                    throw ElementwiseBinary.unsupportedType(name, x.type());
+                }
+                float[] s = x.floats();
+                float[] z = new float[s.length];
+                f.apply(kernels, s, z, s.length);
+                return out(Tensor.ofFloats(z, x.shapeView()));
+            };
+        });
+    }
+
+    /** FloatMath.sigmoid with the exponentials exp(-|x|) (which cannot overflow) computed by the kernel. */
+    private static void sigmoid(FloatKernels kernels, float[] x, float[] z, int n) {
+        for (int i = 0; i < n; i++) {
+            z[i] = -Math.abs(x[i]);
         }
-        double e = Math.exp(x);
-        return (float) (e / (1 + e));
+        kernels.exp(z, 0, z, 0, n);
+        for (int i = 0; i < n; i++) {
+            z[i] = FloatMath.sigmoidFrom(x[i], z[i]);
+        }
     }
 
     private static Tensor neg(Tensor x) {

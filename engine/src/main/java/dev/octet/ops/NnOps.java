@@ -6,6 +6,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.kernel.FloatConv;
 import dev.octet.kernel.FloatGemm;
+import dev.octet.kernel.FloatKernels;
 import java.util.Arrays;
 
 /** Float neural-network operators: Conv, ConvTranspose, Gemm, MatMul; registers the pools and Resize too. */
@@ -16,7 +17,10 @@ final class NnOps {
         r.onnx("Conv", 1, NnOps::conv);
         r.onnx("ConvTranspose", 1, NnOps::convTranspose);
         r.onnx("Gemm", 1, NnOps::gemm);
-        r.onnx("MatMul", 1, ctx -> in -> new Tensor[] {matMul(in[0], in[1])});
+        r.onnx("MatMul", 1, ctx -> {
+            FloatKernels kernels = ctx.kernels().floats();
+            return in -> new Tensor[] {matMul(kernels, in[0], in[1])};
+        });
         PoolOps.register(r);
         r.onnx("Resize", 10, ResizeOp::create);
     }
@@ -24,6 +28,7 @@ final class NnOps {
     // ---- Conv ----
 
     private static Op conv(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
         int group = groupAttr(ctx);
         ConvGeometry geometry = geometry(ctx);
         return in -> {
@@ -76,7 +81,7 @@ final class NnOps {
                         src = col;
                         srcOff = 0;
                     }
-                    FloatGemm.gemm(false, false, mg, outSize, rows, 1f, wd, gi * mg * rows, rows, src, srcOff,
+                    FloatGemm.gemm(kernels, false, false, mg, outSize, rows, 1f, wd, gi * mg * rows, rows, src, srcOff,
                         outSize, bias == null ? 0f : 1f, y, (b * m + gi * mg) * outSize, outSize);
                 }
             }
@@ -87,6 +92,7 @@ final class NnOps {
     // ---- ConvTranspose ----
 
     private static Op convTranspose(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
         int group = groupAttr(ctx);
         ConvGeometry geometry = geometry(ctx);
         int[] outputPadding = ctx.getIntArray("output_padding");
@@ -151,7 +157,7 @@ final class NnOps {
             for (int b = 0; b < n; b++) {
                 for (int gi = 0; gi < group; gi++) {
                     // col = W_g^T X_g, then every column entry lands on the output position it contributes to.
-                    FloatGemm.gemm(true, false, rows, inSize, cg, 1f, wd, gi * cg * rows, rows, xd,
+                    FloatGemm.gemm(kernels, true, false, rows, inSize, cg, 1f, wd, gi * cg * rows, rows, xd,
                         (b * c + gi * cg) * inSize, inSize, 0f, col, 0, inSize);
                     FloatConv.col2im(col, 0, mg, outSp, kernel, strides, dil, pads, inSp, y,
                         (b * m + gi * mg) * outSize);
@@ -210,6 +216,7 @@ final class NnOps {
     // ---- Gemm ----
 
     private static Op gemm(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
         boolean transA = ctx.getInt("transA", 0) != 0;
         boolean transB = ctx.getInt("transB", 0) != 0;
         float alpha = ctx.getFloat("alpha", 1f);
@@ -243,7 +250,7 @@ final class NnOps {
                 }
                 cScale = beta;
             }
-            FloatGemm.gemm(transA, transB, m, n, k, alpha, a.floats(), 0, a.dim(1), b.floats(), 0, b.dim(1),
+            FloatGemm.gemm(kernels, transA, transB, m, n, k, alpha, a.floats(), 0, a.dim(1), b.floats(), 0, b.dim(1),
                 cScale, y, 0, n);
             return new Tensor[] {Tensor.ofFloats(y, m, n)};
         };
@@ -252,7 +259,7 @@ final class NnOps {
     // ---- MatMul ----
 
     /** numpy matmul: 1-D operands gain (then lose) a unit dim, leading batch dims broadcast. */
-    static Tensor matMul(Tensor aT, Tensor bT) {
+    static Tensor matMul(FloatKernels kernels, Tensor aT, Tensor bT) {
         Tensor a = floatInput(aT, "A");
         Tensor b = floatInput(bT, "B");
         if (a.rank() == 0 || b.rank() == 0) {
@@ -278,7 +285,7 @@ final class NnOps {
         for (int i = 0; i < batches; i++) {
             int ai = aMap == null ? i : aMap[i];
             int bi = bMap == null ? i : bMap[i];
-            FloatGemm.gemm(false, false, m, n, k, 1f, ad, ai * m * k, k, bd, bi * k * n, n, 0f, y, i * m * n, n);
+            kernels.gemm(m, n, k, ad, ai * m * k, k, bd, bi * k * n, n, false, y, i * m * n, n);
         }
         int[] shape = Arrays.copyOf(batch, batch.length + 2);
         shape[batch.length] = m;

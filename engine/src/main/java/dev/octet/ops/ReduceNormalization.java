@@ -4,6 +4,7 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.kernel.FloatKernels;
 import java.util.Arrays;
 
 /** Softmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
@@ -18,7 +19,8 @@ final class ReduceNormalization {
             // Before opset 13 the input is coerced to 2-D at axis; from 13 on only that axis is reduced.
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
-            return in -> new Tensor[] {softmax(requireFloat("Softmax", in[0]), axis, flatten)};
+            FloatKernels kernels = ctx.kernels().floats();
+            return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten)};
         });
         r.onnx("LayerNormalization", 17, ctx -> {
             long axis = ctx.getInt("axis", -1);
@@ -27,8 +29,10 @@ final class ReduceNormalization {
             if (stash != STASH_FLOAT) {
                 throw ctx.unsupported("stash_type " + DataType.onnxName((int) stash) + " is not supported");
             }
-            return in -> layerNorm(requireFloat("LayerNormalization", in[0]), in[1], in.length > 2 ? in[2] : null,
-                axis, epsilon);
+            FloatKernels kernels = ctx.kernels().floats();
+            boolean statistics = ctx.hasOutput(1) || ctx.hasOutput(2);
+            return in -> layerNorm(kernels, requireFloat("LayerNormalization", in[0]), in[1],
+                in.length > 2 ? in[2] : null, axis, epsilon, statistics);
         });
         r.onnx("BatchNormalization", 7, ReduceNormalization::batchNormFactory);
     }
@@ -40,8 +44,8 @@ final class ReduceNormalization {
         return x;
     }
 
-    /** Softmax over blocks of {@code n} elements spaced {@code inner} apart. */
-    static Tensor softmax(Tensor x, long axisAttr, boolean flatten) {
+    /** Softmax over blocks of {@code n} elements spaced {@code inner} apart, with the canonical float kernel. */
+    static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten) {
         int[] shape = x.shapeView();
         int a = ReduceOps.axis(axisAttr, shape.length);
         int outer = ReduceOps.size(shape, 0, a);
@@ -49,30 +53,33 @@ final class ReduceNormalization {
         int inner = flatten ? 1 : ReduceOps.size(shape, a + 1, shape.length);
         float[] s = x.floats();
         float[] z = new float[s.length];
+        if (inner == 1) {
+            kernels.softmax(s, 0, z, 0, outer, n);
+            return Tensor.ofFloats(z, shape);
+        }
+        // A strided axis: each block is gathered into a contiguous row, normalized, and scattered back.
+        float[] row = new float[n];
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
                 int base = o * n * inner + in;
-                // Subtracting the max keeps exp from overflowing; the sum is kept in double.
-                float max = Float.NEGATIVE_INFINITY;
                 for (int k = 0; k < n; k++) {
-                    max = Math.max(max, s[base + k * inner]);
+                    row[k] = s[base + k * inner];
                 }
-                double sum = 0;
+                kernels.softmax(row, 0, row, 0, 1, n);
                 for (int k = 0; k < n; k++) {
-                    double e = Math.exp((double) s[base + k * inner] - max);
-                    z[base + k * inner] = (float) e;
-                    sum += e;
-                }
-                for (int k = 0; k < n; k++) {
-                    z[base + k * inner] = (float) (z[base + k * inner] / sum);
+                    z[base + k * inner] = row[k];
                 }
             }
         }
         return Tensor.ofFloats(z, shape);
     }
 
-    /** Y, Mean and InvStdDev; statistics are computed in double over X.shape[axis:]. */
-    static Tensor[] layerNorm(Tensor x, Tensor scale, Tensor bias, long axisAttr, double epsilon) {
+    /**
+     * Y with the canonical float kernel over X.shape[axis:]; Mean and InvStdDev, when the graph asks for them,
+     * computed in double.
+     */
+    static Tensor[] layerNorm(FloatKernels kernels, Tensor x, Tensor scale, Tensor bias, long axisAttr, double epsilon,
+                              boolean statistics) {
         int[] shape = x.shapeView();
         int a = ReduceOps.axis(axisAttr, shape.length);
         int outer = ReduceOps.size(shape, 0, a);
@@ -84,6 +91,11 @@ final class ReduceNormalization {
         int[] biasMap = bias == null ? null : paramMap(bias, normShape);
         float[] s = x.floats();
         float[] y = new float[s.length];
+        kernels.layerNorm(s, 0, y, 0, outer, n, expand(sc, scaleMap, n), b == null ? null : expand(b, biasMap, n),
+            (float) epsilon);
+        if (!statistics) {
+            return new Tensor[] {Tensor.ofFloats(y, shape)};
+        }
         float[] means = new float[outer];
         float[] invStd = new float[outer];
         for (int o = 0; o < outer; o++) {
@@ -99,13 +111,6 @@ final class ReduceNormalization {
                 sq += d * d;
             }
             double inv = 1 / Math.sqrt(sq / n + epsilon);
-            for (int k = 0; k < n; k++) {
-                double v = (s[base + k] - mean) * inv * sc[scaleMap == null ? k : scaleMap[k]];
-                if (b != null) {
-                    v += b[biasMap == null ? k : biasMap[k]];
-                }
-                y[base + k] = (float) v;
-            }
             means[o] = (float) mean;
             invStd[o] = (float) inv;
         }
@@ -113,6 +118,18 @@ final class ReduceNormalization {
         Arrays.fill(statShape, a, shape.length, 1);
         return new Tensor[] {Tensor.ofFloats(y, shape), Tensor.ofFloats(means, statShape),
             Tensor.ofFloats(invStd, statShape)};
+    }
+
+    /** A Scale or B input over the n normalized elements (itself when it needs no broadcasting). */
+    private static float[] expand(float[] p, int[] map, int n) {
+        if (map == null) {
+            return p;
+        }
+        float[] e = new float[n];
+        for (int k = 0; k < n; k++) {
+            e[k] = p[map[k]];
+        }
+        return e;
     }
 
     /** The index map of a Scale or B input, which must broadcast unidirectionally to the normalized shape. */

@@ -120,7 +120,8 @@ class ElementwiseOpsTest {
         double[] expected = {0, 0.5204998778130465, 0.8427007929497149, -0.9953222650189527, 0.9999992569016276, 1};
         float[] y = run("Erf", Tensor.ofFloats(x, x.length)).floats();
         for (int i = 0; i < x.length; i++) {
-            assertEquals((float) expected[i], y[i], "erf(" + x[i] + ")");
+            // Octet's erf is within 1 ulp (FloatMathAccuracyTest), not correctly rounded.
+            assertEquals((float) expected[i], y[i], Math.ulp((float) expected[i]), "erf(" + x[i] + ")");
         }
     }
 }

@@ -14,7 +14,7 @@ public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
     private final QuantizeKernels quantize;
-    private final FloatKernels floats = new dev.octet.kernel.scalar.ScalarFloatKernels();
+    private final FloatKernels floats;
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -28,6 +28,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new QuantizeKernels512();
             case 256 -> new QuantizeKernels256();
             default -> new QuantizeKernels128();
+        };
+        this.floats = switch (bits) {
+            case 512 -> new PanamaFloatKernels512();
+            case 256 -> new PanamaFloatKernels256();
+            default -> new PanamaFloatKernels128();
         };
     }
 

@@ -3,7 +3,11 @@ package dev.octet.kernel.scalar;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 
-/** The reference float kernels: plain loops in the canonical order of {@link FloatKernels}. */
+/**
+ * The reference float kernels: plain loops in the canonical order of {@link FloatKernels}. Operation order
+ * beyond the contract, which the vector kernels repeat: layer norm accumulates squared deviations with one
+ * fma each, and normalizes as {@code ((x - mean) / std) * gamma + beta}, rounding after each operation.
+ */
 public final class ScalarFloatKernels implements FloatKernels {
     @Override
     public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
@@ -29,8 +33,8 @@ public final class ScalarFloatKernels implements FloatKernels {
         return combine(p);
     }
 
-    /** The canonical tree over 16 partial sums. */
-    static float combine(float[] p) {
+    /** The canonical tree over 16 partial sums (the vector kernels finish their reductions with it too). */
+    public static float combine(float[] p) {
         for (int half = REDUCTION_LANES / 2; half >= 1; half /= 2) {
             for (int j = 0; j < half; j++) {
                 p[j] += p[j + half];
@@ -62,10 +66,8 @@ public final class ScalarFloatKernels implements FloatKernels {
 
     @Override
     public void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
-        float invSqrt2 = (float) (1 / Math.sqrt(2));
         for (int i = 0; i < n; i++) {
-            float v = x[xOff + i];
-            out[outOff + i] = v * (FloatMath.erf(v * invSqrt2) + 1f) * 0.5f;
+            out[outOff + i] = FloatMath.gelu(x[xOff + i]);
         }
     }
 
@@ -107,7 +109,7 @@ public final class ScalarFloatKernels implements FloatKernels {
             java.util.Arrays.fill(p, 0f);
             for (int i = 0; i < n; i++) {
                 float d = x[xi + i] - mean;
-                p[i % REDUCTION_LANES] += d * d;
+                p[i % REDUCTION_LANES] = Math.fma(d, d, p[i % REDUCTION_LANES]);
             }
             float std = (float) Math.sqrt(combine(p) / n + eps);
             for (int i = 0; i < n; i++) {

@@ -1,0 +1,291 @@
+package dev.octet.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@link FloatKernels} method of the vector kernels, at every width (the Vector API emulates widths the
+ * host lacks), against the scalar reference: bit-identical ({@code floatToRawIntBits}) over odd sizes, odd
+ * GEMM shapes with strides and transposed B, and special values.
+ */
+class FloatKernelsSweepTest {
+    private static final FloatKernels REFERENCE = ScalarKernelProvider.INSTANCE.floats();
+
+    /** Around the lane counts (4, 8, 16), the register tiles and transformer sizes. */
+    private static final int[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 127, 128, 129,
+        384, 1536, 1543};
+
+    /** Values that stress the transcendentals: specials, huge, tiny, denormals, branch boundaries. */
+    private static final float[] SPECIAL = {Float.NaN, -Float.NaN, Float.intBitsToFloat(0x7FA00001),
+        Float.intBitsToFloat(0xFFC12345), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MAX_VALUE,
+        -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, -Float.MIN_NORMAL, 1e-30f, -1e-30f, 1f,
+        -1f, 0.75f, -0.75f, Math.nextDown(1f), Math.nextDown(0.75f), 3.92f, 4f, 4.5f, 9.1f, 10f, 11f, 88.72283f,
+        88.7229f, 89f, 89.5f, -87.3f, -103.2789f, -103.9f, -104f, -104.5f, -150f, 1e10f, -1e10f, 0.5f, 2.5f};
+
+    static Stream<FloatKernels> variants() {
+        return Stream.of(512, 256, 128).map(b -> new PanamaKernelProvider(b).floats());
+    }
+
+    static Stream<Arguments> sizes() {
+        List<Arguments> args = new ArrayList<>();
+        for (FloatKernels v : variants().toList()) {
+            for (int n : SIZES) {
+                args.add(Arguments.of(v, n));
+            }
+        }
+        return args.stream();
+    }
+
+    /** m, n, k: tile edges (MR 6/8, NR 8/16/32), primes, and the attention and BERT MatMul shapes. */
+    private static final int[][] GEMM_SHAPES = {{1, 1, 1}, {1, 1, 7}, {3, 5, 2}, {7, 9, 17}, {8, 32, 16}, {6, 16, 33},
+        {9, 33, 5}, {13, 65, 31}, {17, 31, 64}, {2, 100, 3}, {5, 7, 0}, {0, 4, 4}, {128, 128, 32}, {128, 32, 128},
+        {37, 384, 41}, {16, 47, 384}};
+
+    static Stream<Arguments> gemmShapes() {
+        List<Arguments> args = new ArrayList<>();
+        for (FloatKernels v : variants().toList()) {
+            for (int[] s : GEMM_SHAPES) {
+                args.add(Arguments.of(v, s[0], s[1], s[2]));
+            }
+        }
+        return args.stream();
+    }
+
+    private static float[] random(SplittableRandom r, int n, float scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        return x;
+    }
+
+    /** The input with special values sprinkled over it. */
+    private static float[] withSpecials(SplittableRandom r, float[] x) {
+        for (int i = 0; i < x.length; i += 1 + r.nextInt(4)) {
+            x[i] = SPECIAL[r.nextInt(SPECIAL.length)];
+        }
+        return x;
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertBitsEqual(expected, actual, what, false);
+    }
+
+    /**
+     * Raw bits equal; with {@code anyNaN}, NaN matches any NaN. That is for rows holding several different NaNs:
+     * which payload survives {@code NaN1 + NaN2} depends on operand order, which Java leaves to the JIT.
+     */
+    private static void assertBitsEqual(float[] expected, float[] actual, String what, boolean anyNaN) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            int e = anyNaN ? Float.floatToIntBits(expected[i]) : Float.floatToRawIntBits(expected[i]);
+            int a = anyNaN ? Float.floatToIntBits(actual[i]) : Float.floatToRawIntBits(actual[i]);
+            if (e != a) {
+                throw new AssertionError(what + ": element " + i + " expected " + expected[i] + " (0x"
+                    + Integer.toHexString(e) + ") but was " + actual[i] + " (0x" + Integer.toHexString(a) + ")");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
+    @MethodSource("gemmShapes")
+    void gemm(FloatKernels kernels, int m, int n, int k) {
+        SplittableRandom r = new SplittableRandom(31L * m + 7L * n + k);
+        for (boolean transB : new boolean[] {false, true}) {
+            for (int pad : new int[] {0, 3}) {
+                int lda = k + pad, ldb = (transB ? k : n) + pad, ldc = n + 2 * pad;
+                float[] a = random(r, 2 + m * lda, 1);
+                float[] b = random(r, 1 + (transB ? n : k) * ldb, 1);
+                float[] expected = new float[5 + m * ldc];
+                java.util.Arrays.fill(expected, 42f); // cells outside C's m x n window stay as they were
+                float[] actual = expected.clone();
+                REFERENCE.gemm(m, n, k, a, 2, lda, b, 1, ldb, transB, expected, 5, ldc);
+                kernels.gemm(m, n, k, a, 2, lda, b, 1, ldb, transB, actual, 5, ldc);
+                assertBitsEqual(expected, actual, "transB=" + transB + " pad=" + pad);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void gemmPropagatesSpecials(FloatKernels kernels) {
+        SplittableRandom r = new SplittableRandom(3);
+        int m = 11, n = 37, k = 19;
+        float[] a = withSpecials(r, random(r, m * k, 1e20f));
+        float[] b = random(r, k * n, 1e20f);
+        for (boolean transB : new boolean[] {false, true}) {
+            float[] expected = new float[m * n];
+            float[] actual = new float[m * n];
+            REFERENCE.gemm(m, n, k, a, 0, k, b, 0, transB ? k : n, transB, expected, 0, n);
+            kernels.gemm(m, n, k, a, 0, k, b, 0, transB ? k : n, transB, actual, 0, n);
+            assertBitsEqual(expected, actual, "transB=" + transB);
+        }
+    }
+
+    private static float[] slice(float[] x, int from, int n) {
+        return java.util.Arrays.copyOfRange(x, from, from + n);
+    }
+
+    interface Unary {
+        void apply(FloatKernels f, float[] x, int xOff, float[] out, int outOff, int n);
+    }
+
+    private static void unary(FloatKernels kernels, int n, Unary f, float scale, String what) {
+        SplittableRandom r = new SplittableRandom(n);
+        for (boolean specials : new boolean[] {false, true}) {
+            float[] x = random(r, n + 3, scale);
+            if (specials) {
+                withSpecials(r, x);
+            }
+            float[] expected = new float[n + 1];
+            float[] actual = new float[n + 1];
+            f.apply(REFERENCE, x, 3, expected, 1, n);
+            f.apply(kernels, x, 3, actual, 1, n);
+            assertBitsEqual(expected, actual, what + (specials ? " with specials" : ""));
+            // In place.
+            float[] inPlace = x.clone();
+            f.apply(kernels, inPlace, 3, inPlace, 3, n);
+            assertBitsEqual(slice(expected, 1, n), slice(inPlace, 3, n), what + " in place");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void elementwise(FloatKernels kernels, int n) {
+        for (float scale : new float[] {1f, 6f, 120f}) {
+            unary(kernels, n, FloatKernels::exp, scale, "exp");
+            unary(kernels, n, FloatKernels::erf, scale, "erf");
+            unary(kernels, n, FloatKernels::tanh, scale, "tanh");
+            unary(kernels, n, FloatKernels::gelu, scale, "gelu");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void transcendentalsOverEveryBinade(FloatKernels kernels) {
+        // Every exponent, several mantissas, both signs: 2^16 values through each function.
+        float[] x = new float[1 << 16];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Float.intBitsToFloat((i << 16) | (i * 0x9E37 & 0xFFFF));
+        }
+        Unary[] fs = {FloatKernels::exp, FloatKernels::erf, FloatKernels::tanh, FloatKernels::gelu};
+        for (Unary f : fs) {
+            float[] expected = new float[x.length];
+            float[] actual = new float[x.length];
+            f.apply(REFERENCE, x, 0, expected, 0, x.length);
+            f.apply(kernels, x, 0, actual, 0, x.length);
+            assertBitsEqual(expected, actual, f.toString());
+        }
+    }
+
+    /** The same checks once C2 has compiled the kernels (the first calls run interpreted Vector API code). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void compiledCodeMatchesToo(FloatKernels kernels) {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 1543;
+        float[] x = withSpecials(r, random(r, n, 12f));
+        float[] y = random(r, 4 * 129, 3f);
+        float[] g = random(r, 129, 2f);
+        float[] a = random(r, 19 * 33, 1f);
+        float[] b = random(r, 33 * 47, 1f);
+        Unary[] fs = {FloatKernels::exp, FloatKernels::erf, FloatKernels::tanh, FloatKernels::gelu};
+        float[] expected = new float[n];
+        float[] actual = new float[n];
+        for (int iter = 0; iter < 400; iter++) {
+            for (Unary f : fs) {
+                f.apply(REFERENCE, x, 0, expected, 0, n);
+                f.apply(kernels, x, 0, actual, 0, n);
+                assertBitsEqual(expected, actual, "iteration " + iter);
+            }
+            float[] es = new float[y.length], as = new float[y.length];
+            REFERENCE.softmax(y, 0, es, 0, 4, 129);
+            kernels.softmax(y, 0, as, 0, 4, 129);
+            assertBitsEqual(es, as, "softmax iteration " + iter);
+            REFERENCE.layerNorm(y, 0, es, 0, 4, 129, g, g, 1e-5f);
+            kernels.layerNorm(y, 0, as, 0, 4, 129, g, g, 1e-5f);
+            assertBitsEqual(es, as, "layerNorm iteration " + iter);
+            float[] ec = new float[19 * 47], ac = new float[19 * 47];
+            boolean transB = iter % 2 == 1;
+            REFERENCE.gemm(19, 47, 33, a, 0, 33, b, 0, transB ? 33 : 47, transB, ec, 0, 47);
+            kernels.gemm(19, 47, 33, a, 0, 33, b, 0, transB ? 33 : 47, transB, ac, 0, 47);
+            assertBitsEqual(ec, ac, "gemm iteration " + iter);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void sum(FloatKernels kernels, int n) {
+        SplittableRandom r = new SplittableRandom(n);
+        float[] x = random(r, n + 5, 1000f);
+        assertEquals(Float.floatToRawIntBits(REFERENCE.sum(x, 5, n)), Float.floatToRawIntBits(kernels.sum(x, 5, n)));
+        withSpecials(r, x);
+        assertEquals(Float.floatToIntBits(REFERENCE.sum(x, 5, n)), Float.floatToIntBits(kernels.sum(x, 5, n)),
+            "NaN payloads aside");
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void softmax(FloatKernels kernels, int n) {
+        SplittableRandom r = new SplittableRandom(n);
+        int rows = 3;
+        for (float scale : new float[] {1f, 30f, 1e4f}) {
+            float[] x = random(r, 2 + rows * n, scale);
+            float[] expected = new float[1 + rows * n];
+            float[] actual = new float[1 + rows * n];
+            REFERENCE.softmax(x, 2, expected, 1, rows, n);
+            kernels.softmax(x, 2, actual, 1, rows, n);
+            assertBitsEqual(expected, actual, "softmax scale " + scale);
+            float[] inPlace = x.clone();
+            kernels.softmax(inPlace, 2, inPlace, 2, rows, n);
+            assertBitsEqual(slice(expected, 1, rows * n), slice(inPlace, 2, rows * n), "in place");
+        }
+        float[] x = withSpecials(r, random(r, rows * n, 10f));
+        float[] expected = new float[rows * n];
+        float[] actual = new float[rows * n];
+        REFERENCE.softmax(x, 0, expected, 0, rows, n);
+        kernels.softmax(x, 0, actual, 0, rows, n);
+        assertBitsEqual(expected, actual, "softmax with specials", true);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void layerNorm(FloatKernels kernels, int n) {
+        SplittableRandom r = new SplittableRandom(n);
+        int rows = 3;
+        float[] gamma = random(r, n, 2f);
+        float[] beta = random(r, n, 1f);
+        for (float scale : new float[] {1f, 1e3f}) {
+            float[] x = random(r, 2 + rows * n, scale);
+            for (int params = 0; params < 4; params++) {
+                float[] g = (params & 1) != 0 ? gamma : null;
+                float[] b = (params & 2) != 0 ? beta : null;
+                float[] expected = new float[1 + rows * n];
+                float[] actual = new float[1 + rows * n];
+                REFERENCE.layerNorm(x, 2, expected, 1, rows, n, g, b, 1e-5f);
+                kernels.layerNorm(x, 2, actual, 1, rows, n, g, b, 1e-5f);
+                assertBitsEqual(expected, actual, "layerNorm gamma=" + (g != null) + " beta=" + (b != null));
+            }
+            float[] inPlace = x.clone();
+            kernels.layerNorm(inPlace, 2, inPlace, 2, rows, n, gamma, beta, 1e-12f);
+            float[] expected = new float[2 + rows * n];
+            REFERENCE.layerNorm(x, 2, expected, 2, rows, n, gamma, beta, 1e-12f);
+            assertBitsEqual(slice(expected, 2, rows * n), slice(inPlace, 2, rows * n), "in place");
+        }
+        float[] x = withSpecials(r, random(r, rows * n, 10f));
+        float[] expected = new float[rows * n];
+        float[] actual = new float[rows * n];
+        REFERENCE.layerNorm(x, 0, expected, 0, rows, n, gamma, beta, 1e-5f);
+        kernels.layerNorm(x, 0, actual, 0, rows, n, gamma, beta, 1e-5f);
+        assertBitsEqual(expected, actual, "layerNorm with specials", true);
+    }
+}
