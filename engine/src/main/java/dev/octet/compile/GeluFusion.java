@@ -11,8 +11,8 @@ import java.util.Map;
  * Fuses the exact (erf) GELU as BERT exports it, {@code x * (Erf(x / sqrt(2)) + 1) * 0.5} (also with
  * {@code x * 1/sqrt(2)}, and with {@code 0.5} applied to x first), into com.microsoft {@code Gelu}, computed
  * by {@code FloatKernels.gelu}. The constants must be exactly the float values of sqrt(2) (or 1/sqrt(2)),
- * 1 and 0.5; the kernel multiplies by 1/sqrt(2) where the graph may divide by sqrt(2), a difference of at
- * most one float rounding in the erf argument.
+ * 1 and 0.5. The kernel fixes the operation order, so the fused result may differ from the graph's by one
+ * rounding of the erf argument ({@code x / sqrt2} against {@code x * (1/sqrt2)}).
  */
 public final class GeluFusion implements GraphPass {
     private static final float SQRT2 = (float) Math.sqrt(2);
