@@ -102,8 +102,8 @@ final class QMatMulOps {
      * Runs every batch of a matmul through the GEMM driver into outputs laid out [batch][m][n]; {@code output}
      * is the epilogue (it is applied at offset batch * m * n).
      */
-    static void batched(RightOperand rhs, Parallel parallel, Tensor a, Tensor b, MatMulShape sh, int za,
-                                int[] zb, int[] bias, QGemm.Output output) {
+    static void batched(RightOperand rhs, Parallel parallel, Tensor a, Tensor b, MatMulShape sh, int za, int[] zb,
+                        int[] bias, QGemm.Output output) {
         boolean aUnsigned = a.type() == DataType.UINT8;
         boolean bUnsigned = b.type() == DataType.UINT8;
         if (sh.sharedB() && sh.aBatchMap == null) {
