@@ -66,7 +66,8 @@ public final class MatMulIntegerToFloatFusion implements GraphPass {
             return;
         }
         String aZp = input(mm, 2), bZp = input(mm, 3);
-        if ((!aZp.isEmpty() && !isVector(rw, aZp, 1)) || (!bZp.isEmpty() && !isVector(rw, bZp, 1) && !isVector(rw, bZp, n))) {
+        boolean bZpPerColumn = isVector(rw, bZp, 1) || isVector(rw, bZp, n);
+        if ((!aZp.isEmpty() && !isVector(rw, aZp, 1)) || (!bZp.isEmpty() && !bZpPerColumn)) {
             return;
         }
         List<Node> pattern = new ArrayList<>(List.of(mm, cast, mul));

@@ -128,9 +128,9 @@ final class TransformerOps {
             int[] qs = in[0].shapeView(), ks = in[1].shapeView(), vs = in[2].shapeView();
             if (qs.length != 3 || ks.length != 3 || vs.length != 3 || ks[0] != qs[0] || vs[0] != qs[0] || vs[1] != ks[1]
                 || ks[2] != qs[2] || qs[2] % h != 0 || vs[2] % h != 0) {
-                throw new OctetException(ErrorCode.INVALID_SHAPE, "Attention with " + h + " heads needs query [B, Sq, H*D], "
-                    + "key [B, Sk, H*D] and value [B, Sk, H*Dv], got " + Arrays.toString(qs) + ", " + Arrays.toString(ks)
-                    + ", " + Arrays.toString(vs));
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "Attention with " + h + " heads needs query "
+                    + "[B, Sq, H*D], key [B, Sk, H*D] and value [B, Sk, H*Dv], got " + Arrays.toString(qs) + ", "
+                    + Arrays.toString(ks) + ", " + Arrays.toString(vs));
             }
             int batch = qs[0], sq = qs[1], sk = ks[1], d = qs[2] / h, dv = vs[2] / h;
             float[] mask = in.length > 3 && in[3] != null ? floats(in[3], "Attention") : null;

@@ -176,7 +176,8 @@ class TransformerFusionTest {
         assertEquals(1, count(fused, "Add"));
         Map<String, Tensor> in = Map.of("x", random(new SplittableRandom(3), 2, 3, 4), "b",
             random(new SplittableRandom(4), 1, 5));
-        assertArrayEquals(run(plain, in).get(y).floats(), run(plain, in, new MatMulIntegerToFloatFusion()).get(y).floats());
+        float[] expected = run(plain, in).get(y).floats();
+        assertArrayEquals(expected, run(plain, in, new MatMulIntegerToFloatFusion()).get(y).floats());
     }
 
     // ---- LayerNormalization --------------------------------------------------------------------------
@@ -280,10 +281,14 @@ class TransformerFusionTest {
         return g.op("Transpose", List.of(reshaped), ints("perm", perm));
     }
 
-    /** BERT's self-attention over inputs q, k, v and mask; {@code softmaxAxis} and {@code scaling} vary. */
+    /** BERT's self-attention over q, k, v and a mask [batch, 1, 1, seq], with a given softmax axis and scaling. */
     private static G attention(long softmaxAxis, String scaling) {
+        return attention(softmaxAxis, scaling, BATCH, Dim.of(1), Dim.of(1), SEQ);
+    }
+
+    private static G attention(long softmaxAxis, String scaling, Dim... maskShape) {
         G g = new G().input("q", BATCH, SEQ, Dim.of(HIDDEN)).input("k", BATCH, SEQ, Dim.of(HIDDEN))
-            .input("v", BATCH, SEQ, Dim.of(HIDDEN)).input("mask", BATCH, Dim.of(1), Dim.of(1), SEQ);
+            .input("v", BATCH, SEQ, Dim.of(HIDDEN)).input("mask", maskShape);
         String scores = g.op("MatMul", splitHeads(g, "q", 0, 2, 1, 3), splitHeads(g, "k", 0, 2, 3, 1));
         scores = switch (scaling) {
             case "div" -> g.op("Div", scores, g.constant((float) Math.sqrt(HEAD_SIZE)));
@@ -324,6 +329,16 @@ class TransformerFusionTest {
                 assertClose(run(plain, in).get("y"), run(plain, in, new AttentionFusion()).get("y"), 1e-6);
             }
         }
+    }
+
+    @Test
+    void attentionTakesAMaskPerHeadAndQuery() {
+        Graph plain = attention(-1, "div", BATCH, Dim.of(HEADS), SEQ, SEQ).build("y");
+        assertEquals(1, count(fuse(new AttentionFusion(), plain), "Attention"));
+        SplittableRandom r = new SplittableRandom(9);
+        Map<String, Tensor> in = new HashMap<>(attentionInputs(r, 2, 6));
+        in.put("mask", random(r, 3, 2, HEADS, 6, 6));
+        assertClose(run(plain, in).get("y"), run(plain, in, new AttentionFusion()).get("y"), 1e-6);
     }
 
     @Test

@@ -47,7 +47,8 @@ class MiniLmFusionTest {
         }
         inputs = Map.of("input_ids", Tensor.ofLongs(ids, BATCH, SEQ), "attention_mask", Tensor.ofLongs(mask, BATCH, SEQ),
             "token_type_ids", Tensor.ofLongs(types, BATCH, SEQ));
-        try (InferenceSession s = new InferenceSession(graph, SessionOptions.builder().graphOptimizations(false).build())) {
+        SessionOptions unoptimized = SessionOptions.builder().graphOptimizations(false).build();
+        try (InferenceSession s = new InferenceSession(graph, unoptimized)) {
             unfused = s.run(inputs).get(OUTPUT).floats();
         }
     }
@@ -71,7 +72,8 @@ class MiniLmFusionTest {
             assertEquals(6, steps(steps, "dev.octet.Attention"), steps.toString());
             // One DynamicQuantizeLinear per quantized activation: Q, K and V share theirs.
             assertEquals(24, steps(steps, "DynamicQuantizeLinear"), steps.toString());
-            for (String op : List.of("Erf", "Pow", "Sqrt", "ReduceMean", "Softmax", "MatMul", "MatMulInteger", "Transpose")) {
+            for (String op : List.of("Erf", "Pow", "Sqrt", "ReduceMean", "Softmax", "MatMul", "MatMulInteger",
+                "Transpose")) {
                 assertEquals(0, steps(steps, op), op + " left in " + steps);
             }
         }
