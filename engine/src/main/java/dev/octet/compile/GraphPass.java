@@ -11,6 +11,7 @@ public interface GraphPass {
     Graph apply(Graph graph);
 
     static List<GraphPass> defaults() {
-        return List.of(new AliasElimination(), new QdqFusion(), new DeadNodeElimination());
+        return List.of(new AliasElimination(), new QdqFusion(), new MatMulIntegerToFloatFusion(), new LayerNormFusion(),
+            new GeluFusion(), new AttentionFusion(), new DeadNodeElimination());
     }
 }

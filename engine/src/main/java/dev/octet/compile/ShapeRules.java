@@ -114,6 +114,12 @@ final class ShapeRules {
         microsoft("QLinearAdd", c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)));
         microsoft("QLinearMul", c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)));
         microsoft("QLinearGlobalAveragePool", c -> one(c.type(4), globalPool(c.shape(0))));
+        microsoft("MatMulIntegerToFloat", c -> one(DataType.FLOAT, matMul(c.shape(0), c.shape(1))));
+
+        // Fused transformer operators.
+        octet("LayerNormalization", c -> one(DataType.FLOAT, c.shape(0)));
+        microsoft("Gelu", c -> one(DataType.FLOAT, c.shape(0)));
+        octet("Attention", ShapeRules::attention);
     }
 
     private static void onnx(String op, Rule rule) {
@@ -701,6 +707,18 @@ final class ShapeRules {
         }
         return new ShapeValue[] {ShapeValue.of(DataType.FLOAT, s), ShapeValue.of(DataType.FLOAT, stats),
             ShapeValue.of(DataType.FLOAT, stats)};
+    }
+
+    /** dev.octet Attention: [B, Sq, H*Dv] from query [B, Sq, H*D] and value [B, Sk, H*Dv]. */
+    private static ShapeValue[] attention(ShapeContext c) {
+        List<Dim> q = c.shape(0), v = c.shape(2);
+        if ((q != null && q.size() != 3) || (v != null && v.size() != 3)) {
+            throw c.fail("Attention needs rank-3 query and value, got " + q + " and " + v);
+        }
+        if (q == null) {
+            return one(DataType.FLOAT, v == null ? null : List.of(Dim.UNKNOWN, Dim.UNKNOWN, v.get(2)));
+        }
+        return one(DataType.FLOAT, List.of(q.get(0), q.get(1), v == null ? Dim.UNKNOWN : v.get(2)));
     }
 
     private static ShapeValue[] batchNorm(ShapeContext c) {

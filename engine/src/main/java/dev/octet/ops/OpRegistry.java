@@ -43,6 +43,8 @@ public final class OpRegistry {
         ShapeOps.register(b);
         NnOps.register(b);
         QuantOps.register(b);
+        MatMulIntegerToFloatOp.register(b);
+        TransformerOps.register(b);
         return new OpRegistry(b.entries);
     }
 

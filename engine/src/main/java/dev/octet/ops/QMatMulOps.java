@@ -79,7 +79,7 @@ final class QMatMulOps {
     }
 
     /** B as the kernel wants it: packed at load when constant, else per call. */
-    private record RightOperand(QGemmKernel kernel, PackedB packed) {
+    record RightOperand(QGemmKernel kernel, PackedB packed) {
         static RightOperand of(OpContext ctx, int input) {
             QGemmKernel kernel = ctx.kernels().qgemm();
             Tensor b = ctx.constantInput(input);
@@ -102,8 +102,8 @@ final class QMatMulOps {
      * Runs every batch of a matmul through the GEMM driver into outputs laid out [batch][m][n]; {@code output}
      * is the epilogue (it is applied at offset batch * m * n).
      */
-    private static void batched(RightOperand rhs, Parallel parallel, Tensor a, Tensor b, MatMulShape sh, int za,
-                                int[] zb, int[] bias, QGemm.Output output) {
+    static void batched(RightOperand rhs, Parallel parallel, Tensor a, Tensor b, MatMulShape sh, int za, int[] zb,
+                        int[] bias, QGemm.Output output) {
         boolean aUnsigned = a.type() == DataType.UINT8;
         boolean bUnsigned = b.type() == DataType.UINT8;
         if (sh.sharedB() && sh.aBatchMap == null) {
@@ -118,7 +118,7 @@ final class QMatMulOps {
         }
     }
 
-    private static void require8Bit(Tensor t, String what) {
+    static void require8Bit(Tensor t, String what) {
         if (!t.type().isQuantized()) {
             throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, what + " must be uint8 or int8, got " + t.type());
         }

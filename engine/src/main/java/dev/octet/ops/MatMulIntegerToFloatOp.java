@@ -1,0 +1,69 @@
+package dev.octet.ops;
+
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.kernel.Parallel;
+import dev.octet.kernel.QGemm;
+
+/**
+ * com.microsoft MatMulIntegerToFloat (ONNX Runtime's contrib op): inputs A, B, a_scale, b_scale, and optional
+ * a_zero_point, b_zero_point, bias; output {@code (float) sum_k (A - a_zp)(B - b_zp) * (a_scale * b_scale[j])
+ * + bias[j]}. a_scale and a_zero_point are per-tensor; b_scale, b_zero_point and bias per-tensor or
+ * per-column (length N). The scale product is taken in float, then the GEMM's {@link QGemm.Output.Scaled}
+ * epilogue applies it and the bias, so the result equals MatMulInteger, Cast, Mul and Add run one by one.
+ * A constant 2-D B is packed once at load.
+ */
+final class MatMulIntegerToFloatOp {
+    private MatMulIntegerToFloatOp() {}
+
+    static void register(OpRegistry.Builder r) {
+        r.microsoft("MatMulIntegerToFloat", MatMulIntegerToFloatOp::create);
+    }
+
+    private static Op create(OpContext ctx) {
+        QMatMulOps.RightOperand rhs = QMatMulOps.RightOperand.of(ctx, 1);
+        Parallel parallel = ctx.parallel();
+        return in -> {
+            Tensor a = in[0], b = in[1];
+            QMatMulOps.require8Bit(a, "A");
+            QMatMulOps.require8Bit(b, "B");
+            QMatMulOps.MatMulShape sh = QMatMulOps.MatMulShape.of(a.shapeView(), b.shapeView());
+            float aScale = QParams.scalarScale(requireFloat(in[2], "a_scale"), "a");
+            float[] bScale = QParams.scales(requireFloat(in[3], "b_scale"), sh.n(), "b");
+            int za = QParams.scalarZeroPoint(in.length > 4 ? in[4] : null, "a");
+            int[] zb = QParams.zeroPoints(in.length > 5 ? in[5] : null, sh.n(), "b");
+            float[] bias = in.length > 6 && in[6] != null ? columnBias(requireFloat(in[6], "bias"), sh.n()) : null;
+            float[] scales = new float[bScale.length];
+            for (int j = 0; j < scales.length; j++) {
+                scales[j] = aScale * bScale[j];
+            }
+            float[] out = new float[sh.batch() * sh.m() * sh.n()];
+            QMatMulOps.batched(rhs, parallel, a, b, sh, za, zb, null, new QGemm.Output.Scaled(out, scales, bias));
+            return new Tensor[] {Tensor.ofFloats(out, sh.outShape())};
+        };
+    }
+
+    private static Tensor requireFloat(Tensor t, String what) {
+        if (t.type() != DataType.FLOAT) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "MatMulIntegerToFloat " + what + " must be float, got "
+                + t.type());
+        }
+        return t;
+    }
+
+    /** The bias as one value per column (the epilogue indexes it by column). */
+    private static float[] columnBias(Tensor bias, int n) {
+        if (bias.size() == n) {
+            return bias.floats();
+        }
+        if (bias.size() == 1) {
+            float[] r = new float[n];
+            java.util.Arrays.fill(r, bias.floats()[0]);
+            return r;
+        }
+        throw new OctetException(ErrorCode.INVALID_SHAPE, "MatMulIntegerToFloat bias has " + bias.size()
+            + " values, expected 1 or " + n);
+    }
+}

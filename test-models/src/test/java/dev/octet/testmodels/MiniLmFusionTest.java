@@ -1,0 +1,133 @@
+package dev.octet.testmodels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.api.InferenceSession;
+import dev.octet.api.SessionOptions;
+import dev.octet.api.Tensor;
+import dev.octet.compile.AliasElimination;
+import dev.octet.compile.AttentionFusion;
+import dev.octet.compile.Compiler;
+import dev.octet.compile.DeadNodeElimination;
+import dev.octet.compile.GraphPass;
+import dev.octet.compile.MatMulIntegerToFloatFusion;
+import dev.octet.exec.Executor;
+import dev.octet.ir.Graph;
+import dev.octet.models.BundledModels;
+import dev.octet.onnx.OnnxImporter;
+import dev.octet.ops.OpEnvironment;
+import dev.octet.ops.OpRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The transformer fusions on the bundled all-MiniLM-L6-v2 (int8, dynamic quantization), against the unfused graph. */
+class MiniLmFusionTest {
+    private static final int BATCH = 2, SEQ = 37, HIDDEN = 384;
+    private static final String OUTPUT = "last_hidden_state";
+
+    private static Graph graph;
+    private static Map<String, Tensor> inputs;
+    private static float[] unfused;
+
+    @BeforeAll
+    static void load() {
+        graph = OnnxImporter.load(BundledModels.minilmModel());
+        long[] ids = new long[BATCH * SEQ], mask = new long[BATCH * SEQ], types = new long[BATCH * SEQ];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int b = 0; b < BATCH; b++) {
+            for (int s = 0; s < SEQ; s++) {
+                ids[b * SEQ + s] = s == 0 ? 101 : r.nextInt(1000, 30000);
+                mask[b * SEQ + s] = b == 1 && s >= SEQ - 5 ? 0 : 1; // row 1 padded at its last 5 positions
+            }
+        }
+        inputs = Map.of("input_ids", Tensor.ofLongs(ids, BATCH, SEQ), "attention_mask", Tensor.ofLongs(mask, BATCH, SEQ),
+            "token_type_ids", Tensor.ofLongs(types, BATCH, SEQ));
+        SessionOptions unoptimized = SessionOptions.builder().graphOptimizations(false).build();
+        try (InferenceSession s = new InferenceSession(graph, unoptimized)) {
+            unfused = s.run(inputs).get(OUTPUT).floats();
+        }
+    }
+
+    private static float[] runWith(GraphPass... passes) {
+        var plan = new Compiler(OpRegistry.defaults(), List.of(passes), OpEnvironment.serial()).compile(graph);
+        return Executor.run(plan, inputs).get(OUTPUT).floats();
+    }
+
+    private static long steps(List<String> steps, String op) {
+        return steps.stream().filter(s -> s.endsWith("(op " + op + ")")).count();
+    }
+
+    @Test
+    void everyBlockBecomesOneOperator() {
+        try (InferenceSession s = new InferenceSession(graph)) {
+            List<String> steps = s.executionSteps();
+            assertEquals(36, steps(steps, "com.microsoft.MatMulIntegerToFloat"), steps.toString());
+            assertEquals(13, steps(steps, "dev.octet.LayerNormalization"), steps.toString());
+            assertEquals(6, steps(steps, "com.microsoft.Gelu"), steps.toString());
+            assertEquals(6, steps(steps, "dev.octet.Attention"), steps.toString());
+            // One DynamicQuantizeLinear per quantized activation: Q, K and V share theirs.
+            assertEquals(24, steps(steps, "DynamicQuantizeLinear"), steps.toString());
+            for (String op : List.of("Erf", "Pow", "Sqrt", "ReduceMean", "Softmax", "MatMul", "MatMulInteger",
+                "Transpose")) {
+                assertEquals(0, steps(steps, op), op + " left in " + steps);
+            }
+        }
+    }
+
+    @Test
+    void matMulIntegerToFloatIsBitExact() {
+        assertArrayEquals(unfused, runWith(new AliasElimination(), new MatMulIntegerToFloatFusion(),
+            new DeadNodeElimination()));
+    }
+
+    @Test
+    void attentionOnlyReordersFloatRounding() {
+        float[] fused = runWith(new AliasElimination(), new AttentionFusion(), new DeadNodeElimination());
+        // Measured: max |diff| 6.6e-7, min cosine 1 - 5e-9 (the softmax sums in float instead of double).
+        assertTrue(maxAbsDiff(unfused, fused) < 1e-5, "max diff " + maxAbsDiff(unfused, fused));
+        assertTrue(minRowCosine(unfused, fused) >= 0.9999, "min cosine " + minRowCosine(unfused, fused));
+    }
+
+    /**
+     * All fusions against the unoptimized session. LayerNormalization and Gelu round differently from the
+     * decomposed graph by an ulp or two (float statistics in the canonical order; x * (1/sqrt2) for x / sqrt2),
+     * and each of the 24 DynamicQuantizeLinear steps turns an ulp that crosses a rounding boundary into a
+     * whole quantization step, which the next layers spread. Measured: max |diff| 0.032, min row cosine 0.99975.
+     */
+    @Test
+    void allFusionsStayCloseToTheUnfusedGraph() {
+        float[] fused;
+        try (InferenceSession s = new InferenceSession(graph)) {
+            fused = s.run(inputs).get(OUTPUT).floats();
+        }
+        assertTrue(maxAbsDiff(unfused, fused) < 0.1, "max diff " + maxAbsDiff(unfused, fused));
+        assertTrue(minRowCosine(unfused, fused) >= 0.999, "min cosine " + minRowCosine(unfused, fused));
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    private static double minRowCosine(float[] a, float[] b) {
+        double min = 1;
+        for (int row = 0; row < a.length / HIDDEN; row++) {
+            double dot = 0, na = 0, nb = 0;
+            for (int i = row * HIDDEN; i < (row + 1) * HIDDEN; i++) {
+                dot += (double) a[i] * b[i];
+                na += (double) a[i] * a[i];
+                nb += (double) b[i] * b[i];
+            }
+            min = Math.min(min, dot / Math.sqrt(na * nb));
+        }
+        return min;
+    }
+}
