@@ -6,6 +6,7 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.InferenceSession;
 import dev.octet.api.OctetException;
+import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
@@ -13,9 +14,15 @@ import dev.octet.ir.ValueInfo;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.TensorProtos;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +45,28 @@ final class RunCommand implements Main.Command {
     @Parameter(names = "--dim", description = "SYMBOL=SIZE for symbolic input dimensions (default 1)")
     List<String> dims = new ArrayList<>();
 
+    @Parameter(names = "--provider", description = "Kernels: scalar, vector or auto (default: auto, or -Doctet.provider)")
+    String provider;
+
+    @Parameter(names = "--vector-bits", description = "Vector width for the vector kernels: 128, 256 or 512 (default: the JVM's preferred)")
+    Integer vectorBits;
+
+    @Parameter(names = "--threads", description = "Threads per operator (default 1)")
+    Integer threads;
+
     @Override
     public int call(PrintStream out) throws Exception {
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
+        SessionOptions options = sessionOptions();
         long t0 = System.nanoTime();
-        InferenceSession session = new InferenceSession(g);
-        long t1 = System.nanoTime();
+        try (InferenceSession session = new InferenceSession(g, options)) {
+            long t1 = System.nanoTime();
+            return run(g, session, out, t1 - t0);
+        }
+    }
+
+    private int run(Graph g, InferenceSession session, PrintStream out, long compileNanos) throws Exception {
         Map<String, Tensor> feed = new LinkedHashMap<>();
         for (String spec : inputs) {
             int eq = spec.indexOf('=');
@@ -78,6 +100,7 @@ final class RunCommand implements Main.Command {
         for (var e : result.entrySet()) {
             out.println("output " + e.getKey() + ": " + Summaries.describe(e.getValue()));
         }
+        out.println("output-sha256: " + outputSha256(result.values()));
         if (outputDir != null) {
             Path dir = Path.of(outputDir);
             Files.createDirectories(dir);
@@ -87,8 +110,79 @@ final class RunCommand implements Main.Command {
                 out.println("wrote " + file);
             }
         }
-        out.printf("time: compile %.1f ms, run %.1f ms%n", (t1 - t0) / 1e6, (t3 - t2) / 1e6);
+        out.println("kernels: " + session.kernelDescription() + ", threads " + session.options().threads());
+        out.printf("time: compile %.1f ms, run %.1f ms%n", compileNanos / 1e6, (t3 - t2) / 1e6);
         return 0;
+    }
+
+    /** The session options from --provider, --vector-bits and --threads; unset ones keep the defaults. */
+    private SessionOptions sessionOptions() {
+        SessionOptions.Builder b = SessionOptions.builder();
+        if (provider != null) {
+            if (!List.of("scalar", "vector", "auto").contains(provider)) {
+                throw new OctetException(ErrorCode.INVALID_INPUT,
+                    "--provider takes scalar, vector or auto, got '" + provider + "'");
+            }
+            b.provider(provider);
+        }
+        if (vectorBits != null) {
+            if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--vector-bits takes 128, 256 or 512, got " + vectorBits);
+            }
+            b.vectorBits(vectorBits);
+        }
+        if (threads != null) {
+            if (threads < 1) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--threads takes a count of at least 1, got " + threads);
+            }
+            b.threads(threads);
+        }
+        return b.build();
+    }
+
+    /**
+     * SHA-256 over the outputs in order; for each, its dims as int32 little-endian, then its elements'
+     * little-endian bytes (floats as their raw IEEE bits, booleans as one byte 0 or 1). Equal hashes mean
+     * bit-identical outputs, which is what cross-platform determinism checks compare.
+     */
+    static String outputSha256(Collection<Tensor> outputs) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+        for (Tensor t : outputs) {
+            int[] shape = t.shape();
+            ByteBuffer dims = ByteBuffer.allocate(4 * shape.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (int d : shape) {
+                dims.putInt(d);
+            }
+            md.update(dims.array());
+            md.update(littleEndianBytes(t));
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static byte[] littleEndianBytes(Tensor t) {
+        int n = t.size();
+        ByteBuffer b = ByteBuffer.allocate(n * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.type()) {
+            case FLOAT -> {
+                for (float v : t.floats()) {
+                    b.putInt(Float.floatToRawIntBits(v));
+                }
+            }
+            case UINT8, INT8 -> b.put(t.bytes());
+            case INT32 -> b.asIntBuffer().put(t.ints());
+            case INT64 -> b.asLongBuffer().put(t.longs());
+            case BOOL -> {
+                for (boolean v : t.bools()) {
+                    b.put((byte) (v ? 1 : 0));
+                }
+            }
+        }
+        return b.array();
     }
 
     private Map<String, Integer> parseDims() {
