@@ -127,10 +127,12 @@ public final class VsOrt {
             for (var e : feed.entrySet()) {
                 ortFeed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
             }
-            // Octet has no thread setting yet: its session always runs on the calling thread.
-            Engines engines = new Engines(new InferenceSession(graph), feed, ort, ortFeed);
-            out.printf("engines: octet single-threaded (no thread setting yet); onnxruntime %s with %d intra-op"
-                + " thread(s), 1 inter-op, ALL_OPT%n", env.getVersion(), a.threads);
+            InferenceSession session = new InferenceSession(graph,
+                dev.octet.api.SessionOptions.builder().threads(a.threads).build());
+            Engines engines = new Engines(session, feed, ort, ortFeed);
+            out.printf("engines: octet %s kernels with %d thread(s); onnxruntime %s with %d intra-op"
+                + " thread(s), 1 inter-op, ALL_OPT%n", session.kernelDescription(), a.threads, env.getVersion(),
+                a.threads);
 
             long deadline = System.nanoTime() + (long) (a.budgetSeconds * 1e9);
             int warmed = 0;
@@ -161,6 +163,7 @@ public final class VsOrt {
                  OrtSession.Result r = plain.run(ortFeed)) {
                 unoptimized = outputs(r);
             }
+            session.close();
             double diff = Output.maxAbsDiff(engines.octetOutputs, engines.ortOutputs);
             double cosine = Output.minRowCosine(engines.octetOutputs, engines.ortOutputs);
             double selfCosine = Output.minRowCosine(engines.ortOutputs, unoptimized);
