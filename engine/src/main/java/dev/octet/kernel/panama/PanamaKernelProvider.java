@@ -1,5 +1,6 @@
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.QuantizeKernels;
@@ -14,6 +15,7 @@ public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
     private final QuantizeKernels quantize;
+    private final DepthwiseKernels depthwise;
     private final FloatKernels floats = new dev.octet.kernel.scalar.ScalarFloatKernels();
 
     public PanamaKernelProvider(int bits) {
@@ -28,6 +30,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new QuantizeKernels512();
             case 256 -> new QuantizeKernels256();
             default -> new QuantizeKernels128();
+        };
+        this.depthwise = switch (bits) {
+            case 512 -> new DepthwiseKernels512();
+            case 256 -> new DepthwiseKernels256();
+            default -> new DepthwiseKernels128();
         };
     }
 
@@ -59,5 +66,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public QuantizeKernels quantize() {
         return quantize;
+    }
+
+    @Override
+    public DepthwiseKernels depthwise() {
+        return depthwise;
     }
 }
