@@ -62,6 +62,12 @@ public final class Im2Col {
                 int pixel = taps[o * kSize + t];
                 if (pixel < 0) {
                     java.util.Arrays.fill(rows, dst, dst + channels, pad);
+                } else if (channels < 16) {
+                    // A call to arraycopy costs more than a few byte moves.
+                    int src = xOffset + pixel * pixelStride;
+                    for (int c = 0; c < channels; c++) {
+                        rows[dst + c] = x[src + c];
+                    }
                 } else {
                     System.arraycopy(x, xOffset + pixel * pixelStride, rows, dst, channels);
                 }

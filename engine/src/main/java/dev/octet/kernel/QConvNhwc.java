@@ -5,13 +5,18 @@ import java.util.Arrays;
 /**
  * Int8 convolutions on channels-last tensors: input [batch][spatial...][cin], output [batch][spatial...][cout].
  * A 1x1 stride-1 unpadded convolution is a GEMM straight on the input pixels (A = pixels x cin); any other
- * window goes through {@link Im2Col} rows (a tap copies a contiguous run of channels) in chunks of output
- * positions that stay in cache. Depthwise convolutions run {@link DepthwiseKernels} over output rows.
+ * window goes through {@link Im2Col} rows (a tap copies a contiguous run of channels). GEMMs run over chunks
+ * of output positions whose operands and sums stay in L2. Depthwise convolutions run {@link DepthwiseKernels} over output rows.
  * Requantization stays fused in the GEMM's epilogue.
  */
 public final class QConvNhwc {
-    /** Bytes of im2col rows per GEMM call: large enough to amortize the call, small enough for L2. */
-    private static final int CHUNK_BYTES = 1 << 18;
+    /**
+     * Bytes a GEMM call works on (A as bytes and floats, the int32 sums): large enough to amortize the call,
+     * small enough to stay in L2.
+     */
+    private static final int CHUNK_BYTES = 1 << 19;
+    /** Pixels per block of a layout transpose. */
+    private static final int TRANSPOSE_BLOCK = 64;
     /** Rows per thread and chunk, so every thread gets GEMM row blocks. */
     private static final int CHUNK_ROWS_PER_THREAD = 192;
 
@@ -92,8 +97,9 @@ public final class QConvNhwc {
         boolean pointwise = g.pointwise();
         int[] taps = pointwise ? null
             : Im2Col.tapOffsets(g.inSpatial(), g.kernel(), g.strides(), g.dilations(), g.pads(), g.outSpatial());
-        int chunk = pointwise ? outSize
-            : Math.max(1, Math.min(outSize, Math.max(CHUNK_ROWS_PER_THREAD * parallel.threads(), CHUNK_BYTES / Math.max(1, k))));
+        int rowBytes = 5 * k + 4 * coutG;
+        int chunk = Math.max(1, Math.min(outSize,
+            Math.max(CHUNK_ROWS_PER_THREAD * parallel.threads(), CHUNK_BYTES / Math.max(1, rowBytes))));
         byte[] rows = pointwise ? null : new byte[chunk * k];
         // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
         boolean direct = g.group() == 1;
@@ -166,9 +172,14 @@ public final class QConvNhwc {
         byte[] r = new byte[x.length];
         for (int b = 0; b < batch; b++) {
             int base = b * channels * pixels;
-            for (int p = 0; p < pixels; p++) {
+            // Pixel blocks keep the lines of every channel plane being read in L1.
+            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
+                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
                 for (int c = 0; c < channels; c++) {
-                    r[base + p * channels + c] = x[base + c * pixels + p];
+                    int src = base + c * pixels;
+                    for (int p = p0; p < p1; p++) {
+                        r[base + p * channels + c] = x[src + p];
+                    }
                 }
             }
         }
@@ -180,9 +191,13 @@ public final class QConvNhwc {
         byte[] r = new byte[y.length];
         for (int b = 0; b < batch; b++) {
             int base = b * channels * pixels;
-            for (int c = 0; c < channels; c++) {
-                for (int p = 0; p < pixels; p++) {
-                    r[base + c * pixels + p] = y[base + p * channels + c];
+            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
+                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
+                for (int c = 0; c < channels; c++) {
+                    int dst = base + c * pixels;
+                    for (int p = p0; p < p1; p++) {
+                        r[dst + p] = y[base + p * channels + c];
+                    }
                 }
             }
         }
@@ -194,9 +209,13 @@ public final class QConvNhwc {
         int[] r = new int[y.length];
         for (int b = 0; b < batch; b++) {
             int base = b * channels * pixels;
-            for (int c = 0; c < channels; c++) {
-                for (int p = 0; p < pixels; p++) {
-                    r[base + c * pixels + p] = y[base + p * channels + c];
+            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
+                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
+                for (int c = 0; c < channels; c++) {
+                    int dst = base + c * pixels;
+                    for (int p = p0; p < p1; p++) {
+                        r[dst + p] = y[base + p * channels + c];
+                    }
                 }
             }
         }
