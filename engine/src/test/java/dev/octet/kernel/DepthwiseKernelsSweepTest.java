@@ -83,6 +83,15 @@ class DepthwiseKernelsSweepTest {
                 for (int c = 0; c < channels; c++) {
                     scales[c] = (float) (r.nextDouble() * 0.02 + 1e-5);
                 }
+                if (i % 4 == 2) {
+                    // Degenerate scales (a zero y scale gives infinity): infinities clamp, NaN (with or without a
+                    // payload) gives the zero point.
+                    float[] odd = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+                        Float.intBitsToFloat(0x7FC00A5B), 0f, -0.5f};
+                    for (int c = 0; c < channels; c += 3) {
+                        scales[c] = odd[(c / 3 + i) % odd.length];
+                    }
+                }
             }
             boolean yU = i % 2 == 1;
             int yzp = yU ? new int[] {0, 255, 128, 7}[i % 4] : new int[] {-128, 127, 0, -5}[i % 4];

@@ -25,50 +25,71 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
     /** Below 256 bits the narrowest byte vector (64 bits) holds more than one vector's channels: mask it. */
     private static final boolean PARTIAL = B.length() > L;
     private static final VectorMask<Byte> BYTES = B.indexInRange(0, L);
-    /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
-    private static final float RNE_MAGIC = 0x1.8p23f;
+    private static final float MAGIC = 0x1.8p23f;
 
     @Override
     public String id() {
         return "qs8-dwconv-" + L + "c-i32/panama-256";
     }
 
+    /** One call's operands, so the per-pixel methods stay small enough for C2 to inline their vector code. */
+    private static final class Call {
+        byte[] x;
+        boolean xUnsigned;
+        int xzp;
+        int[] wp;
+        int[] tapOffset;
+        /** Per-channel start of a sum: bias, minus zx * sum(w) for windows entirely inside the input. */
+        int[] inner;
+        int[] outer;
+        int channels;
+        int vectorEnd;
+        int kw;
+        int pixelStep;
+        byte[] q;
+        int[] ints;
+        float[] scales;
+        int zp;
+        int qmin;
+        int qmax;
+    }
+
     @Override
     public void run(DepthwiseWeights w, Shape s, byte[] x, int xOffset, boolean xUnsigned, int xzp, int[] bias,
                     QGemm.Output output, int yOffset, int oy0, int oy1) {
+        Call k = new Call();
         int channels = s.channels();
-        int vectorEnd = channels - channels % L;
         int kh = s.kernelH(), kw = s.kernelW();
-        int[] wp = w.ints();
+        k.x = x;
+        k.xUnsigned = xUnsigned;
+        k.xzp = xzp;
+        k.wp = w.ints();
+        k.channels = channels;
+        k.vectorEnd = channels - channels % L;
+        k.kw = kw;
+        k.pixelStep = s.strideW() * channels;
         // A window entirely inside the input needs no zero-point subtraction per tap:
         // sum (x - zx) w = sum x w - zx sum w, and the last term joins the bias.
-        int[] inner = new int[channels];
-        int[] outer = new int[channels];
+        k.inner = new int[channels];
+        k.outer = new int[channels];
         for (int c = 0; c < channels; c++) {
-            outer[c] = bias == null ? 0 : bias[c];
-            inner[c] = outer[c] - xzp * w.sums()[c];
+            k.outer[c] = bias == null ? 0 : bias[c];
+            k.inner[c] = k.outer[c] - xzp * w.sums()[c];
         }
-        int[] tapOffset = new int[kh * kw];
+        k.tapOffset = new int[kh * kw];
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
-                tapOffset[ky * kw + kx] = (ky * s.dilationH() * s.inW() + kx * s.dilationW()) * channels;
+                k.tapOffset[ky * kw + kx] = (ky * s.dilationH() * s.inW() + kx * s.dilationW()) * channels;
             }
         }
-        byte[] q = null;
-        int[] ints = null;
-        float[] scales = null;
-        int zp = 0, qmin = 0, qmax = 0;
-        float lo = 0, hi = 0;
         switch (output) {
-            case QGemm.Output.Int32 o -> ints = o.out();
+            case QGemm.Output.Int32 o -> k.ints = o.out();
             case QGemm.Output.Requantized o -> {
-                q = o.out();
-                scales = perChannel(o.scales(), channels);
-                zp = o.zeroPoint();
-                qmin = o.qmin();
-                qmax = o.qmax();
-                lo = qmin - zp;
-                hi = qmax - zp;
+                k.q = o.out();
+                k.scales = perChannel(o.scales(), channels);
+                k.zp = o.zeroPoint();
+                k.qmin = o.qmin();
+                k.qmax = o.qmax();
             }
             case QGemm.Output.Scaled o -> throw new UnsupportedOperationException("depthwise has no float output");
         }
@@ -76,62 +97,133 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
             int iy0 = oy * s.strideH() - s.padTop();
             int kyLo = firstTap(iy0, s.dilationH());
             int kyHi = endTap(iy0, s.dilationH(), kh, s.inH());
-            for (int ox = 0; ox < s.outW(); ox++) {
+            // Output columns [oxLo, oxHi) of a row whose windows are inside vertically are inside entirely.
+            int oxLo = s.outW(), oxHi = s.outW();
+            if (kyLo == 0 && kyHi == kh) {
+                oxLo = Math.min(s.outW(), (s.padLeft() + s.strideW() - 1) / s.strideW());
+                int lastStart = s.inW() - 1 - (kw - 1) * s.dilationW() + s.padLeft();
+                oxHi = lastStart < 0 ? oxLo : Math.max(oxLo, Math.min(s.outW(), lastStart / s.strideW() + 1));
+            }
+            int ox = 0;
+            while (ox < s.outW()) {
                 int ix0 = ox * s.strideW() - s.padLeft();
-                int kxLo = firstTap(ix0, s.dilationW());
-                int kxHi = endTap(ix0, s.dilationW(), kw, s.inW());
-                boolean inside = kyLo == 0 && kyHi == kh && kxLo == 0 && kxHi == kw;
                 // The window's top-left input pixel; outside the input when padded, but then only valid taps are read.
                 int xPixel = xOffset + (iy0 * s.inW() + ix0) * channels;
                 int yPixel = yOffset + (oy * s.outW() + ox) * channels;
-                for (int c = 0; c < vectorEnd; c += L) {
-                    IntVector acc;
-                    if (inside) {
-                        acc = IntVector.fromArray(I, inner, c);
-                        for (int t = 0; t < tapOffset.length; t++) {
-                            acc = acc.add(load(x, xPixel + tapOffset[t] + c, xUnsigned)
-                                .mul(IntVector.fromArray(I, wp, t * channels + c)));
-                        }
-                    } else {
-                        acc = IntVector.fromArray(I, outer, c);
-                        for (int ky = kyLo; ky < kyHi; ky++) {
-                            for (int kx = kxLo; kx < kxHi; kx++) {
-                                int t = ky * kw + kx;
-                                acc = acc.add(load(x, xPixel + tapOffset[t] + c, xUnsigned).sub(xzp)
-                                    .mul(IntVector.fromArray(I, wp, t * channels + c)));
-                            }
-                        }
+                if (ox >= oxLo && ox + 4 <= oxHi) {
+                    inside4(k, xPixel, yPixel);
+                    for (int i = 0; i < 4; i++) {
+                        tail(k, xPixel + i * k.pixelStep, yPixel + i * channels, 0, kh, 0, kw);
                     }
-                    if (q != null) {
-                        FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0))
-                            .mul(FloatVector.fromArray(F, scales, c));
-                        v = v.max(lo).min(hi).add(RNE_MAGIC).sub(RNE_MAGIC);
-                        ByteVector r = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp)
-                            .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
-                        if (PARTIAL) {
-                            r.intoArray(q, yPixel + c, BYTES);
-                        } else {
-                            r.intoArray(q, yPixel + c);
-                        }
+                    ox += 4;
+                } else {
+                    int kxLo = firstTap(ix0, s.dilationW());
+                    int kxHi = endTap(ix0, s.dilationW(), kw, s.inW());
+                    if (ox >= oxLo && ox < oxHi) {
+                        inside1(k, xPixel, yPixel);
                     } else {
-                        acc.intoArray(ints, yPixel + c);
+                        border(k, xPixel, yPixel, kyLo, kyHi, kxLo, kxHi);
                     }
+                    tail(k, xPixel, yPixel, kyLo, kyHi, kxLo, kxHi);
+                    ox++;
                 }
-                for (int c = vectorEnd; c < channels; c++) {
-                    int acc = outer[c];
-                    for (int ky = kyLo; ky < kyHi; ky++) {
-                        for (int kx = kxLo; kx < kxHi; kx++) {
-                            int t = ky * kw + kx;
-                            byte b = x[xPixel + tapOffset[t] + c];
-                            acc += ((xUnsigned ? b & 0xFF : b) - xzp) * wp[t * channels + c];
-                        }
-                    }
-                    if (q != null) {
-                        q[yPixel + c] = (byte) Quantization.requantize(acc, scales[c], zp, qmin, qmax);
-                    } else {
-                        ints[yPixel + c] = acc;
-                    }
+            }
+        }
+    }
+
+    /** Four inside windows side by side, sharing each weight vector. */
+    private static void inside4(Call k, int xPixel, int yPixel) {
+        byte[] x = k.x;
+        int[] wp = k.wp;
+        int[] taps = k.tapOffset;
+        int channels = k.channels;
+        int step = k.pixelStep;
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            IntVector a0 = IntVector.fromArray(I, k.inner, c), a1 = a0, a2 = a0, a3 = a0;
+            for (int t = 0; t < taps.length; t++) {
+                IntVector wv = IntVector.fromArray(I, wp, t * channels + c);
+                int xi = xPixel + taps[t] + c;
+                a0 = a0.add(load(x, xi, k.xUnsigned).mul(wv));
+                a1 = a1.add(load(x, xi + step, k.xUnsigned).mul(wv));
+                a2 = a2.add(load(x, xi + 2 * step, k.xUnsigned).mul(wv));
+                a3 = a3.add(load(x, xi + 3 * step, k.xUnsigned).mul(wv));
+            }
+            store(k, a0, c, yPixel + c);
+            store(k, a1, c, yPixel + channels + c);
+            store(k, a2, c, yPixel + 2 * channels + c);
+            store(k, a3, c, yPixel + 3 * channels + c);
+        }
+    }
+
+    /** One window inside the input. */
+    private static void inside1(Call k, int xPixel, int yPixel) {
+        int[] taps = k.tapOffset;
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            IntVector acc = IntVector.fromArray(I, k.inner, c);
+            for (int t = 0; t < taps.length; t++) {
+                acc = acc.add(load(k.x, xPixel + taps[t] + c, k.xUnsigned)
+                    .mul(IntVector.fromArray(I, k.wp, t * k.channels + c)));
+            }
+            store(k, acc, c, yPixel + c);
+        }
+    }
+
+    /** One window reaching into the padding: only the taps [kyLo, kyHi) x [kxLo, kxHi) read the input. */
+    private static void border(Call k, int xPixel, int yPixel, int kyLo, int kyHi, int kxLo, int kxHi) {
+        IntVector xzp = IntVector.broadcast(I, k.xzp);
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            IntVector acc = IntVector.fromArray(I, k.outer, c);
+            for (int ky = kyLo; ky < kyHi; ky++) {
+                for (int kx = kxLo; kx < kxHi; kx++) {
+                    int t = ky * k.kw + kx;
+                    acc = acc.add(load(k.x, xPixel + k.tapOffset[t] + c, k.xUnsigned).sub(xzp)
+                        .mul(IntVector.fromArray(I, k.wp, t * k.channels + c)));
                 }
+            }
+            store(k, acc, c, yPixel + c);
+        }
+    }
+
+    /** Requantizes (or stores as int32) L channels' sums. */
+    private static void store(Call k, IntVector acc, int c, int index) {
+        if (k.q == null) {
+            acc.intoArray(k.ints, index);
+            return;
+        }
+        FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, k.scales, c));
+        // The reference's clamp (v < lo ? lo : min(v, hi)) as compares and blends, much cheaper than the
+        // vector max/min with Java's -0.0 and NaN rules; NaN stays unclamped and becomes 0 like (int) NaN.
+        FloatVector hi = FloatVector.broadcast(F, k.qmax - k.zp);
+        FloatVector lo = FloatVector.broadcast(F, k.qmin - k.zp);
+        FloatVector clamped = v.blend(hi, v.compare(VectorOperators.GT, hi))
+            .blend(lo, v.compare(VectorOperators.LT, lo))
+            .blend(0f, v.compare(VectorOperators.NE, v));
+        // Adding 1.5 * 2^23 rounds half to even and leaves the integer in the low mantissa bits (|v| <= 2^22);
+        // one subtraction removes MAGIC's bits and adds the zero point.
+        ByteVector r = clamped.add(MAGIC).reinterpretAsInts().sub(Float.floatToRawIntBits(MAGIC) - k.zp)
+            .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+        if (PARTIAL) {
+            r.intoArray(k.q, index, BYTES);
+        } else {
+            r.intoArray(k.q, index);
+        }
+    }
+
+    /** The channels past the last full vector, as the reference computes them. */
+    private static void tail(Call k, int xPixel, int yPixel, int kyLo, int kyHi, int kxLo, int kxHi) {
+        for (int c = k.vectorEnd; c < k.channels; c++) {
+            int acc = k.outer[c];
+            for (int ky = kyLo; ky < kyHi; ky++) {
+                for (int kx = kxLo; kx < kxHi; kx++) {
+                    int t = ky * k.kw + kx;
+                    byte b = k.x[xPixel + k.tapOffset[t] + c];
+                    acc += ((k.xUnsigned ? b & 0xFF : b) - k.xzp) * k.wp[t * k.channels + c];
+                }
+            }
+            if (k.q == null) {
+                k.ints[yPixel + c] = acc;
+            } else {
+                k.q[yPixel + c] = (byte) Quantization.requantize(acc, k.scales[c], k.zp, k.qmin, k.qmax);
             }
         }
     }
