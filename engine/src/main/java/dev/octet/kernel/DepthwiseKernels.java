@@ -17,7 +17,7 @@ public interface DepthwiseKernels {
     record Shape(int channels, int inH, int inW, int outH, int outW, int kernelH, int kernelW, int strideH,
                  int strideW, int dilationH, int dilationW, int padTop, int padLeft) {}
 
-    /** A stable id, e.g. {@code qs8-dwconv-i32/panama-512}. */
+    /** A stable id, e.g. {@code qs8-dwconv-16c-i32/panama-512}. */
     String id();
 
     /**

@@ -124,8 +124,8 @@ final class QConvOps {
 
     private static PackedB[] packGroups(KernelProvider kernels, Tensor w, int group) {
         int[] ws = w.shapeView();
-        return QConvNhwc.packGroups(kernels.qgemm(), w.bytes(), ws[0], ws[1], w.size() / (ws[0] * ws[1]), group,
-            w.type() == DataType.UINT8);
+        return QConvNhwc.packGroups(kernels.qgemm(), w.bytes(), ws[0], ws[1],
+            Tensor.checkedSize(Arrays.copyOfRange(ws, 2, ws.length)), group, w.type() == DataType.UINT8);
     }
 
     /**
