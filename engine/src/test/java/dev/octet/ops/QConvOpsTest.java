@@ -48,6 +48,12 @@ class QConvOpsTest {
             new int[] {1, 0, 2, 1}, new int[] {1, 2}),
         new Conv("3x3-grouped", new int[] {1, 16, 8, 8}, new int[] {24, 8, 3, 3}, 2, null, new int[] {1, 1, 1, 1},
             null),
+        // Large windows: the GEMM runs over several chunks of output positions (one group, and two).
+        new Conv("pointwise-chunked", new int[] {1, 1024, 20, 20}, new int[] {8, 1024, 1, 1}, 1, null, null, null),
+        new Conv("3x3-chunked", new int[] {1, 64, 20, 20}, new int[] {16, 64, 3, 3}, 1, null, new int[] {1, 1, 1, 1},
+            null),
+        new Conv("3x3-grouped-chunked", new int[] {1, 128, 15, 15}, new int[] {32, 64, 3, 3}, 2, null,
+            new int[] {1, 1, 1, 1}, null),
         new Conv("depthwise-3x3-s1", new int[] {2, 48, 10, 9}, new int[] {48, 1, 3, 3}, 48, null,
             new int[] {1, 1, 1, 1}, null),
         new Conv("depthwise-3x3-s2", new int[] {1, 35, 14, 14}, new int[] {35, 1, 3, 3}, 35, new int[] {2, 2},
