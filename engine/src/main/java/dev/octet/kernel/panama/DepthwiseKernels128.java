@@ -42,6 +42,8 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         /** Per-channel start of a sum: bias, minus zx * sum(w) for windows entirely inside the input. */
         int[] inner;
         int[] outer;
+        /** The sums of up to four windows, [pixel][channel], before the output conversion. */
+        int[] sums;
         int channels;
         int vectorEnd;
         int kw;
@@ -72,6 +74,7 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         // sum (x - zx) w = sum x w - zx sum w, and the last term joins the bias.
         k.inner = new int[channels];
         k.outer = new int[channels];
+        k.sums = new int[4 * channels];
         for (int c = 0; c < channels; c++) {
             k.outer[c] = bias == null ? 0 : bias[c];
             k.inner[c] = k.outer[c] - xzp * w.sums()[c];
@@ -148,11 +151,12 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 a2 = a2.add(load(x, xi + 2 * step, k.xUnsigned).mul(wv));
                 a3 = a3.add(load(x, xi + 3 * step, k.xUnsigned).mul(wv));
             }
-            store(k, a0, c, yPixel + c);
-            store(k, a1, c, yPixel + channels + c);
-            store(k, a2, c, yPixel + 2 * channels + c);
-            store(k, a3, c, yPixel + 3 * channels + c);
+            a0.intoArray(k.sums, c);
+            a1.intoArray(k.sums, channels + c);
+            a2.intoArray(k.sums, 2 * channels + c);
+            a3.intoArray(k.sums, 3 * channels + c);
         }
+        emit(k, yPixel, 4);
     }
 
     /** One window inside the input. */
@@ -164,8 +168,9 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 acc = acc.add(load(k.x, xPixel + taps[t] + c, k.xUnsigned)
                     .mul(IntVector.fromArray(I, k.wp, t * k.channels + c)));
             }
-            store(k, acc, c, yPixel + c);
+            acc.intoArray(k.sums, c);
         }
+        emit(k, yPixel, 1);
     }
 
     /** One window reaching into the padding: only the taps [kyLo, kyHi) x [kxLo, kxHi) read the input. */
@@ -180,7 +185,21 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                         .mul(IntVector.fromArray(I, k.wp, t * k.channels + c)));
                 }
             }
-            store(k, acc, c, yPixel + c);
+            acc.intoArray(k.sums, c);
+        }
+        emit(k, yPixel, 1);
+    }
+
+    /**
+     * Converts the vector channels of {@code pixels} windows' sums to outputs. Apart from the accumulation, so
+     * that each method stays within C2's inlining budget (a method that inlines too much code leaves vectors
+     * boxed).
+     */
+    private static void emit(Call k, int yPixel, int pixels) {
+        for (int i = 0; i < pixels; i++) {
+            for (int c = 0; c < k.vectorEnd; c += L) {
+                store(k, IntVector.fromArray(I, k.sums, i * k.channels + c), c, yPixel + i * k.channels + c);
+            }
         }
     }
 
