@@ -15,6 +15,8 @@ public final class QConvNhwc {
      * small enough to stay in L2.
      */
     private static final int CHUNK_BYTES = 1 << 19;
+    /** Depthwise row bands per thread. */
+    private static final int TASKS_PER_THREAD = 4;
     /** Pixels per block of a layout transpose. */
     private static final int TRANSPOSE_BLOCK = 64;
     /** Rows per thread and chunk, so every thread gets GEMM row blocks. */
@@ -152,7 +154,8 @@ public final class QConvNhwc {
     }
 
     /**
-     * A depthwise convolution over {@code batch} NHWC images, one task per output row. {@code out} as for
+     * A depthwise convolution over {@code batch} NHWC images, in tasks of whole output rows (a few per thread,
+     * so a kernel call's setup is amortized and threads stay balanced). {@code out} as for
      * {@link DepthwiseKernels#run}, over [batch][outH][outW][channels].
      */
     public static void depthwise(DepthwiseKernels kernel, Parallel parallel, DepthwiseWeights w,
@@ -160,10 +163,15 @@ public final class QConvNhwc {
                                  QGemm.Output out) {
         int inImage = s.inH() * s.inW() * s.channels();
         int outImage = s.outH() * s.outW() * s.channels();
-        parallel.forEach(batch * s.outH(), task -> {
-            int b = task / s.outH();
-            int oy = task % s.outH();
-            kernel.run(w, s, x, b * inImage, xUnsigned, xzp, bias, out, b * outImage, oy, oy + 1);
+        int bands = Math.max(1, Math.min(s.outH(), TASKS_PER_THREAD * parallel.threads()));
+        int rowsPerBand = (s.outH() + bands - 1) / bands;
+        parallel.forEach(batch * bands, task -> {
+            int b = task / bands;
+            int oy0 = (task % bands) * rowsPerBand;
+            int oy1 = Math.min(s.outH(), oy0 + rowsPerBand);
+            if (oy0 < oy1) {
+                kernel.run(w, s, x, b * inImage, xUnsigned, xzp, bias, out, b * outImage, oy0, oy1);
+            }
         });
     }
 
