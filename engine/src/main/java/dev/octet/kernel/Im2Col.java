@@ -1,15 +1,16 @@
 package dev.octet.kernel;
 
 /**
- * Lowers an N-D convolution window to GEMM rows for one image and one group of an NCHW int8 tensor:
- * row {@code o} (an output position) holds, for every input channel of the group and every kernel tap, the
- * input byte under that tap, or {@code pad} (the input zero point) where the tap falls into padding.
- * Row layout: channel-major, taps inner ({@code ic * kSize + t}), matching OIHW weights.
+ * Lowers an N-D convolution window to GEMM rows for one image and one group of a channels-last (NHWC) int8
+ * tensor: row {@code o} (an output position) holds, for every kernel tap, the group's input channels under
+ * that tap (a contiguous run of the input pixel), or {@code pad} (the input zero point) where the tap falls
+ * into padding. Row layout: tap-major, channels inner ({@code t * channels + ic}), matching weights repacked
+ * to [oc][tap][ic] ({@link QConvNhwc#packGroups}).
  */
 public final class Im2Col {
     private Im2Col() {}
 
-    /** For every (output position, kernel tap), the input offset within a channel plane, or -1 for padding. */
+    /** For every (output position, kernel tap), the input pixel index, or -1 for padding. */
     public static int[] tapOffsets(int[] inSpatial, int[] kernel, int[] strides, int[] dilations, int[] pads,
                                    int[] outSpatial) {
         int r = inSpatial.length;
@@ -49,21 +50,26 @@ public final class Im2Col {
     }
 
     /**
-     * Fills {@code rows} ([outSize][channels * kSize]) from {@code channels} planes of {@code inSize} bytes
-     * starting at {@code xOffset}.
+     * Fills rows [o0, o1) of {@code rows} ([outSize][kSize * channels], row o at {@code (o - o0) * k}) from
+     * pixels of {@code pixelStride} bytes starting at {@code xOffset} (the group's first channel).
      */
-    public static void rows(byte[] x, int xOffset, int channels, int inSize, int[] taps, int outSize, int kSize,
+    public static void rows(byte[] x, int xOffset, int pixelStride, int channels, int[] taps, int o0, int o1, int kSize,
                             byte pad, byte[] rows) {
         int k = channels * kSize;
-        for (int o = 0; o < outSize; o++) {
-            int rowBase = o * k;
-            int tapBase = o * kSize;
-            for (int c = 0; c < channels; c++) {
-                int plane = xOffset + c * inSize;
-                int dst = rowBase + c * kSize;
-                for (int t = 0; t < kSize; t++) {
-                    int off = taps[tapBase + t];
-                    rows[dst + t] = off < 0 ? pad : x[plane + off];
+        for (int o = o0; o < o1; o++) {
+            int dst = (o - o0) * k;
+            for (int t = 0; t < kSize; t++, dst += channels) {
+                int pixel = taps[o * kSize + t];
+                if (pixel < 0) {
+                    java.util.Arrays.fill(rows, dst, dst + channels, pad);
+                } else if (channels < 16) {
+                    // A call to arraycopy costs more than a few byte moves.
+                    int src = xOffset + pixel * pixelStride;
+                    for (int c = 0; c < channels; c++) {
+                        rows[dst + c] = x[src + c];
+                    }
+                } else {
+                    System.arraycopy(x, xOffset + pixel * pixelStride, rows, dst, channels);
                 }
             }
         }

@@ -18,6 +18,8 @@ public interface KernelProvider {
 
     QuantizeKernels quantize();
 
+    DepthwiseKernels depthwise();
+
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }

@@ -4,20 +4,24 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
-import dev.octet.kernel.Im2Col;
+import dev.octet.kernel.DepthwiseKernels;
+import dev.octet.kernel.DepthwiseWeights;
 import dev.octet.kernel.IntConv;
+import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.Parallel;
+import dev.octet.kernel.QConvNhwc;
 import dev.octet.kernel.QGemm;
-import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.Quantization;
 import java.util.Arrays;
 
 /**
  * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft) and Octet's fused QLinearConv
- * with an output clamp. Each group is an im2col GEMM (output positions x input window, times the group's
- * weights packed once at load) with the requantization fused into the GEMM epilogue; groups too narrow for
- * the GEMM kernels (depthwise) take the direct reference loop. NCHW in and out.
+ * with an output clamp. NCHW in and out; the work is channels-last ({@link QConvNhwc}): the input is
+ * transposed to NHWC once per call and the NHWC result back. Depthwise 1-D and 2-D convolutions run the
+ * depthwise kernels; other convolutions are GEMMs per group (weights packed once at load, requantization
+ * fused in the epilogue); groups too narrow for the GEMM (fewer than 8 output channels, not depthwise)
+ * take the direct reference loop.
  */
 final class QConvOps {
     /** Below this many output channels per group the GEMM's column tiles would be mostly padding. */
@@ -107,15 +111,21 @@ final class QConvOps {
         return acc;
     }
 
-    /** The weights of every group packed as the GEMM's B (K = input window, N = the group's channels). */
-    private static PackedB[] packGroups(QGemmKernel kernel, Tensor w, int group) {
-        int coutG = w.dim(0) / group;
-        int k = w.size() / w.dim(0);
-        PackedB[] packed = new PackedB[group];
-        for (int g = 0; g < group; g++) {
-            packed[g] = kernel.packB(w.bytes(), g * coutG * k, k, coutG, w.type() == DataType.UINT8, true);
-        }
-        return packed;
+    /** One filter per channel (group == cin == cout) over one or two spatial dims. */
+    private static boolean isDepthwise(int[] ws, int group) {
+        return (ws.length == 3 || ws.length == 4) && ws[0] == group && ws[1] == 1;
+    }
+
+    private static DepthwiseWeights packDepthwise(DepthwiseKernels kernel, Tensor w, int[] wzp) {
+        int[] ws = w.shapeView();
+        return kernel.pack(w.bytes(), 0, ws[0], ws.length == 4 ? ws[2] : 1, ws[ws.length - 1],
+            w.type() == DataType.UINT8, wzp);
+    }
+
+    private static PackedB[] packGroups(KernelProvider kernels, Tensor w, int group) {
+        int[] ws = w.shapeView();
+        return QConvNhwc.packGroups(kernels.qgemm(), w.bytes(), ws[0], ws[1],
+            Tensor.checkedSize(Arrays.copyOfRange(ws, 2, ws.length)), group, w.type() == DataType.UINT8);
     }
 
     /**
@@ -124,6 +134,7 @@ final class QConvOps {
      */
     private static Op conv(OpContext ctx, boolean quantized) {
         int wIn = quantized ? 3 : 1;
+        int wzpIn = quantized ? 5 : 3;
         ConvGeometry geo = convGeometry(ctx, wIn);
         int group = (int) ctx.getInt("group", 1);
         if (group < 1) {
@@ -131,11 +142,17 @@ final class QConvOps {
         }
         long yMin = ctx.getInt("y_min", Long.MIN_VALUE);
         long yMax = ctx.getInt("y_max", Long.MAX_VALUE);
-        QGemmKernel kernel = ctx.kernels().qgemm();
+        KernelProvider kernels = ctx.kernels();
         Tensor wConst = ctx.constantInput(wIn);
-        PackedB[] packed = wConst != null && wConst.type().isQuantized() && wConst.rank() >= 3
-            && wConst.dim(0) % group == 0 && wConst.dim(0) / group >= MIN_GEMM_CHANNELS
-            ? packGroups(kernel, wConst, group) : null;
+        boolean packable = wConst != null && wConst.type().isQuantized() && wConst.rank() >= 3
+            && wConst.dim(0) % group == 0;
+        boolean wzpKnown = !ctx.hasInput(wzpIn) || ctx.constantInput(wzpIn) != null;
+        DepthwiseWeights dwPacked = packable && wzpKnown && isDepthwise(wConst.shapeView(), group)
+            ? packDepthwise(kernels.depthwise(), wConst,
+                QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w"))
+            : null;
+        PackedB[] gemmPacked = packable && !isDepthwise(wConst.shapeView(), group)
+            && wConst.dim(0) / group >= MIN_GEMM_CHANNELS ? packGroups(kernels, wConst, group) : null;
         Parallel parallel = ctx.parallel();
         return in -> {
             Tensor x = in[0];
@@ -146,9 +163,7 @@ final class QConvOps {
             }
             ConvCall c = convCall(geo, group, x, w);
             int xzp = QParams.scalarZeroPoint(quantized ? in[2] : (in.length > 2 ? in[2] : null), "x");
-            int[] wzp = QParams.zeroPoints(quantized ? in[5] : (in.length > 3 ? in[3] : null), c.cout, "w");
-            QGemm.Output output;
-            Object y;
+            int[] wzp = QParams.zeroPoints(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
             int[] bias = null;
             DataType outType = DataType.INT32;
             float[] scale = null;
@@ -171,71 +186,60 @@ final class QConvOps {
                 for (int oc = 0; oc < c.cout; oc++) {
                     scale[oc] = xs * ws[ws.length == 1 ? 0 : oc] / ys; // ORT's order
                 }
-                y = new byte[outSize];
-            } else {
-                y = new int[outSize];
             }
-            int coutG = c.cout / group;
-            PackedB[] groups = packed != null ? packed
-                : coutG >= MIN_GEMM_CHANNELS ? packGroups(kernel, w, group) : null;
-            if (groups != null) {
-                gemmConv(kernel, parallel, x, c, group, groups, xzp, wzp, w.type() == DataType.UINT8, bias, scale, zy,
-                    qmin, qmax, y);
-            } else {
-                int[] acc = referenceConv(group, c, centered(x, xzp), centeredWeights(w, wzp));
-                int plane = outSize / Math.max(1, c.batch * c.cout);
-                for (int i = 0; i < outSize; i++) {
-                    int oc = (i / plane) % c.cout;
-                    if (quantized) {
-                        int v = acc[i] + (bias == null ? 0 : bias[oc]);
-                        ((byte[]) y)[i] = (byte) Quantization.requantize(v, scale[oc], zy, qmin, qmax);
-                    } else {
-                        ((int[]) y)[i] = acc[i];
-                    }
+            boolean xUnsigned = x.type() == DataType.UINT8;
+            int inPixels = Tensor.checkedSize(c.inSpatial);
+            int outPixels = Tensor.checkedSize(c.outSpatial);
+            Object y;
+            if (isDepthwise(w.shapeView(), group) || c.cout / group >= MIN_GEMM_CHANNELS) {
+                byte[] xNhwc = QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels);
+                QGemm.Output out = quantized
+                    ? new QGemm.Output.Requantized(new byte[outSize], scale, zy, qmin, qmax)
+                    : new QGemm.Output.Int32(new int[outSize]);
+                if (isDepthwise(w.shapeView(), group)) {
+                    DepthwiseWeights dw = dwPacked != null ? dwPacked : packDepthwise(kernels.depthwise(), w, wzp);
+                    QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, depthwiseShape(c), c.batch, xNhwc,
+                        xUnsigned, xzp, bias, out);
+                } else {
+                    PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
+                    QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
+                        c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
+                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, xNhwc, xUnsigned, xzp, groups,
+                        w.type() == DataType.UINT8, wzp, bias, out);
                 }
+                y = out instanceof QGemm.Output.Requantized r
+                    ? QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels)
+                    : QConvNhwc.toNchw(((QGemm.Output.Int32) out).out(), c.batch, c.cout, outPixels);
+            } else {
+                y = narrowGroupConv(group, c, x, xzp, w, wzp, bias, scale, zy, qmin, qmax, quantized);
             }
             return new Tensor[] {Tensor.of(outType, c.outShape, y)};
         };
     }
 
-    /** Every image and group as an im2col GEMM whose [position][channel] result is scattered to NCHW. */
-    private static void gemmConv(QGemmKernel kernel, Parallel parallel, Tensor x, ConvCall c, int group,
-                                 PackedB[] groups, int xzp, int[] wzp, boolean wUnsigned, int[] bias, float[] scale,
-                                 int zy, int qmin, int qmax, Object y) {
-        int cinG = c.cin / group;
-        int coutG = c.cout / group;
-        int inSize = Tensor.checkedSize(c.inSpatial);
-        int outSize = Tensor.checkedSize(c.outSpatial);
-        int kSize = Tensor.checkedSize(c.kernel);
-        int k = cinG * kSize;
-        int[] taps = Im2Col.tapOffsets(c.inSpatial, c.kernel, c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
-        byte[] rows = new byte[outSize * k];
-        boolean quantized = y instanceof byte[];
-        int[] accTmp = quantized ? null : new int[outSize * coutG];
-        byte[] qTmp = quantized ? new byte[outSize * coutG] : null;
-        boolean xUnsigned = x.type() == DataType.UINT8;
-        for (int b = 0; b < c.batch; b++) {
-            for (int g = 0; g < group; g++) {
-                Im2Col.rows(x.bytes(), (b * c.cin + g * cinG) * inSize, cinG, inSize, taps, outSize, kSize, (byte) xzp,
-                    rows);
-                int[] zb = wzp.length == 1 ? wzp : Arrays.copyOfRange(wzp, g * coutG, (g + 1) * coutG);
-                int[] gBias = bias == null ? null : Arrays.copyOfRange(bias, g * coutG, (g + 1) * coutG);
-                QGemm.Output out = quantized
-                    ? new QGemm.Output.Requantized(qTmp, Arrays.copyOfRange(scale, g * coutG, (g + 1) * coutG), zy,
-                        qmin, qmax)
-                    : new QGemm.Output.Int32(accTmp);
-                QGemm.run(kernel, parallel, outSize, rows, 0, k, xUnsigned, xzp, groups[g], wUnsigned, zb, gBias, out, 0);
-                int base = (b * c.cout + g * coutG) * outSize;
-                for (int j = 0; j < coutG; j++) {
-                    for (int o = 0; o < outSize; o++) {
-                        if (quantized) {
-                            ((byte[]) y)[base + j * outSize + o] = qTmp[o * coutG + j];
-                        } else {
-                            ((int[]) y)[base + j * outSize + o] = accTmp[o * coutG + j];
-                        }
-                    }
-                }
-            }
+    /** 1-D convolutions as 2-D ones of height 1. */
+    private static DepthwiseKernels.Shape depthwiseShape(ConvCall c) {
+        int r = c.kernel.length;
+        boolean twoD = r == 2;
+        return new DepthwiseKernels.Shape(c.cin, twoD ? c.inSpatial[0] : 1, c.inSpatial[r - 1],
+            twoD ? c.outSpatial[0] : 1, c.outSpatial[r - 1], twoD ? c.kernel[0] : 1, c.kernel[r - 1],
+            twoD ? c.geo.strides()[0] : 1, c.geo.strides()[r - 1], twoD ? c.geo.dilations()[0] : 1,
+            c.geo.dilations()[r - 1], twoD ? c.pads[0] : 0, c.pads[r - 1]);
+    }
+
+    /** Groups of fewer than {@link #MIN_GEMM_CHANNELS} outputs that are not depthwise: the direct loop, NCHW. */
+    private static Object narrowGroupConv(int group, ConvCall c, Tensor x, int xzp, Tensor w, int[] wzp, int[] bias,
+                                          float[] scale, int zy, int qmin, int qmax, boolean quantized) {
+        int[] acc = referenceConv(group, c, centered(x, xzp), centeredWeights(w, wzp));
+        if (!quantized) {
+            return acc;
         }
+        byte[] y = new byte[acc.length];
+        int plane = acc.length / Math.max(1, c.batch * c.cout);
+        for (int i = 0; i < acc.length; i++) {
+            int oc = (i / plane) % c.cout;
+            y[i] = (byte) Quantization.requantize(acc[i] + (bias == null ? 0 : bias[oc]), scale[oc], zy, qmin, qmax);
+        }
+        return y;
     }
 }

@@ -1,5 +1,6 @@
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.QuantizeKernels;
@@ -15,6 +16,7 @@ public final class PanamaKernelProvider implements KernelProvider {
     private final QGemmKernel qgemm;
     private final QuantizeKernels quantize;
     private final FloatKernels floats;
+    private final DepthwiseKernels depthwise;
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -33,6 +35,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new PanamaFloatKernels512();
             case 256 -> new PanamaFloatKernels256();
             default -> new PanamaFloatKernels128();
+        };
+        this.depthwise = switch (bits) {
+            case 512 -> new DepthwiseKernels512();
+            case 256 -> new DepthwiseKernels256();
+            default -> new DepthwiseKernels128();
         };
     }
 
@@ -64,5 +71,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public QuantizeKernels quantize() {
         return quantize;
+    }
+
+    @Override
+    public DepthwiseKernels depthwise() {
+        return depthwise;
     }
 }

@@ -1,5 +1,6 @@
 package dev.octet.kernel.scalar;
 
+import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.QuantizeKernels;
@@ -11,6 +12,7 @@ public final class ScalarKernelProvider implements KernelProvider {
     private final QGemmKernel qgemm = new ScalarQGemm();
     private final FloatKernels floats = new ScalarFloatKernels();
     private final QuantizeKernels quantize = new ScalarQuantizeKernels();
+    private final DepthwiseKernels depthwise = new ScalarDepthwiseKernels();
 
     private ScalarKernelProvider() {}
 
@@ -37,5 +39,10 @@ public final class ScalarKernelProvider implements KernelProvider {
     @Override
     public QuantizeKernels quantize() {
         return quantize;
+    }
+
+    @Override
+    public DepthwiseKernels depthwise() {
+        return depthwise;
     }
 }

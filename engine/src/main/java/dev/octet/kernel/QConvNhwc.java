@@ -1,0 +1,232 @@
+package dev.octet.kernel;
+
+import java.util.Arrays;
+
+/**
+ * Int8 convolutions on channels-last tensors: input [batch][spatial...][cin], output [batch][spatial...][cout].
+ * A 1x1 stride-1 unpadded convolution is a GEMM straight on the input pixels (A = pixels x cin); any other
+ * window goes through {@link Im2Col} rows (a tap copies a contiguous run of channels). GEMMs run over chunks
+ * of output positions whose operands and sums stay in L2. Depthwise convolutions run {@link DepthwiseKernels} over output rows.
+ * Requantization stays fused in the GEMM's epilogue.
+ */
+public final class QConvNhwc {
+    /**
+     * Bytes a GEMM call works on (A as bytes and floats, the int32 sums): large enough to amortize the call,
+     * small enough to stay in L2.
+     */
+    private static final int CHUNK_BYTES = 1 << 19;
+    /** Depthwise row bands per thread. */
+    private static final int TASKS_PER_THREAD = 4;
+    /** Pixels per block of a layout transpose. */
+    private static final int TRANSPOSE_BLOCK = 64;
+    /** Rows per thread and chunk, so every thread gets GEMM row blocks. */
+    private static final int CHUNK_ROWS_PER_THREAD = 192;
+
+    private QConvNhwc() {}
+
+    /**
+     * The shape of one convolution: spatial dims of any rank, {@code pads} [begins..., ends...].
+     */
+    public record Geometry(int batch, int cin, int[] inSpatial, int cout, int group, int[] kernel, int[] strides,
+                           int[] dilations, int[] pads, int[] outSpatial) {
+        int inSize() {
+            return size(inSpatial);
+        }
+
+        int outSize() {
+            return size(outSpatial);
+        }
+
+        int kernelSize() {
+            return size(kernel);
+        }
+
+        /** 1x1, stride 1, no padding: output pixels are input pixels. */
+        boolean pointwise() {
+            for (int i = 0; i < kernel.length; i++) {
+                if (kernel[i] != 1 || strides[i] != 1 || pads[i] != 0 || pads[i + kernel.length] != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static int size(int[] dims) {
+            int n = 1;
+            for (int d : dims) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Weights [cout][cinG][taps...] (OIHW) repacked to [cout][tap][cinG], the order of NHWC im2col rows, and
+     * packed once per group as the GEMM's B (K = taps * cinG, N = cout / group).
+     */
+    public static PackedB[] packGroups(QGemmKernel kernel, byte[] w, int cout, int cinG, int kSize, int group,
+                                       boolean unsigned) {
+        int k = cinG * kSize;
+        byte[] reordered = new byte[cout * k];
+        for (int oc = 0; oc < cout; oc++) {
+            for (int ic = 0; ic < cinG; ic++) {
+                for (int t = 0; t < kSize; t++) {
+                    reordered[oc * k + t * cinG + ic] = w[oc * k + ic * kSize + t];
+                }
+            }
+        }
+        int coutG = cout / group;
+        PackedB[] packed = new PackedB[group];
+        for (int g = 0; g < group; g++) {
+            packed[g] = kernel.packB(reordered, g * coutG * k, k, coutG, unsigned, true);
+        }
+        return packed;
+    }
+
+    /**
+     * A grouped convolution as GEMMs. {@code wzp} has length 1 or cout, {@code bias} length cout or null;
+     * {@code out} is {@link QGemm.Output.Int32} or {@link QGemm.Output.Requantized} (scales length 1 or cout)
+     * over an NHWC array.
+     */
+    public static void gemm(QGemmKernel kernel, Parallel parallel, Geometry g, byte[] x, boolean xUnsigned, int xzp,
+                            PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias, QGemm.Output out) {
+        int cinG = g.cin() / g.group();
+        int coutG = g.cout() / g.group();
+        int inSize = g.inSize();
+        int outSize = g.outSize();
+        int kSize = g.kernelSize();
+        int k = cinG * kSize;
+        boolean pointwise = g.pointwise();
+        int[] taps = pointwise ? null
+            : Im2Col.tapOffsets(g.inSpatial(), g.kernel(), g.strides(), g.dilations(), g.pads(), g.outSpatial());
+        int rowBytes = 5 * k + 4 * coutG;
+        int chunk = Math.max(1, Math.min(outSize,
+            Math.max(CHUNK_ROWS_PER_THREAD * parallel.threads(), CHUNK_BYTES / Math.max(1, rowBytes))));
+        byte[] rows = pointwise ? null : new byte[chunk * k];
+        // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
+        boolean direct = g.group() == 1;
+        Object tmp = direct ? null : out instanceof QGemm.Output.Int32 ? new int[chunk * coutG] : new byte[chunk * coutG];
+        for (int b = 0; b < g.batch(); b++) {
+            int xImage = b * inSize * g.cin();
+            for (int gi = 0; gi < g.group(); gi++) {
+                int[] zb = wzp.length == 1 ? wzp : Arrays.copyOfRange(wzp, gi * coutG, (gi + 1) * coutG);
+                int[] gBias = bias == null ? null : Arrays.copyOfRange(bias, gi * coutG, (gi + 1) * coutG);
+                QGemm.Output gOut = direct ? out : groupOutput(out, tmp, gi, coutG);
+                for (int o0 = 0; o0 < outSize; o0 += chunk) {
+                    int m = Math.min(chunk, outSize - o0);
+                    int outOffset = direct ? (b * outSize + o0) * g.cout() : 0;
+                    if (pointwise) {
+                        QGemm.run(kernel, parallel, m, x, xImage + o0 * g.cin() + gi * cinG, g.cin(), xUnsigned, xzp,
+                            groups[gi], wUnsigned, zb, gBias, gOut, outOffset);
+                    } else {
+                        Im2Col.rows(x, xImage + gi * cinG, g.cin(), cinG, taps, o0, o0 + m, kSize, (byte) xzp, rows);
+                        QGemm.run(kernel, parallel, m, rows, 0, k, xUnsigned, xzp, groups[gi], wUnsigned, zb, gBias,
+                            gOut, outOffset);
+                    }
+                    if (!direct) {
+                        int dst = (b * outSize + o0) * g.cout() + gi * coutG;
+                        for (int o = 0; o < m; o++) {
+                            System.arraycopy(tmp, o * coutG, outArray(out), dst + o * g.cout(), coutG);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The output of one group's GEMM into {@code tmp}, with the group's slice of per-channel scales. */
+    private static QGemm.Output groupOutput(QGemm.Output out, Object tmp, int gi, int coutG) {
+        return switch (out) {
+            case QGemm.Output.Int32 o -> new QGemm.Output.Int32((int[]) tmp);
+            case QGemm.Output.Requantized o -> new QGemm.Output.Requantized((byte[]) tmp, o.scales().length == 1
+                ? o.scales() : Arrays.copyOfRange(o.scales(), gi * coutG, (gi + 1) * coutG), o.zeroPoint(), o.qmin(),
+                o.qmax());
+            case QGemm.Output.Scaled o -> throw new UnsupportedOperationException("convolutions have no float output");
+        };
+    }
+
+    private static Object outArray(QGemm.Output out) {
+        return switch (out) {
+            case QGemm.Output.Int32 o -> o.out();
+            case QGemm.Output.Requantized o -> o.out();
+            case QGemm.Output.Scaled o -> o.out();
+        };
+    }
+
+    /**
+     * A depthwise convolution over {@code batch} NHWC images, in tasks of whole output rows (a few per thread,
+     * so a kernel call's setup is amortized and threads stay balanced). {@code out} as for
+     * {@link DepthwiseKernels#run}, over [batch][outH][outW][channels].
+     */
+    public static void depthwise(DepthwiseKernels kernel, Parallel parallel, DepthwiseWeights w,
+                                 DepthwiseKernels.Shape s, int batch, byte[] x, boolean xUnsigned, int xzp, int[] bias,
+                                 QGemm.Output out) {
+        int inImage = s.inH() * s.inW() * s.channels();
+        int outImage = s.outH() * s.outW() * s.channels();
+        int bands = Math.max(1, Math.min(s.outH(), TASKS_PER_THREAD * parallel.threads()));
+        int rowsPerBand = (s.outH() + bands - 1) / bands;
+        parallel.forEach(batch * bands, task -> {
+            int b = task / bands;
+            int oy0 = (task % bands) * rowsPerBand;
+            int oy1 = Math.min(s.outH(), oy0 + rowsPerBand);
+            if (oy0 < oy1) {
+                kernel.run(w, s, x, b * inImage, xUnsigned, xzp, bias, out, b * outImage, oy0, oy1);
+            }
+        });
+    }
+
+    /** [batch][channels][pixels] to [batch][pixels][channels]. */
+    public static byte[] toNhwc(byte[] x, int batch, int channels, int pixels) {
+        byte[] r = new byte[x.length];
+        for (int b = 0; b < batch; b++) {
+            int base = b * channels * pixels;
+            // Pixel blocks keep the lines of every channel plane being read in L1.
+            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
+                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
+                for (int c = 0; c < channels; c++) {
+                    int src = base + c * pixels;
+                    for (int p = p0; p < p1; p++) {
+                        r[base + p * channels + c] = x[src + p];
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
+    /** [batch][pixels][channels] to [batch][channels][pixels]. */
+    public static byte[] toNchw(byte[] y, int batch, int channels, int pixels) {
+        byte[] r = new byte[y.length];
+        for (int b = 0; b < batch; b++) {
+            int base = b * channels * pixels;
+            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
+                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
+                for (int c = 0; c < channels; c++) {
+                    int dst = base + c * pixels;
+                    for (int p = p0; p < p1; p++) {
+                        r[dst + p] = y[base + p * channels + c];
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
+    /** [batch][pixels][channels] to [batch][channels][pixels]. */
+    public static int[] toNchw(int[] y, int batch, int channels, int pixels) {
+        int[] r = new int[y.length];
+        for (int b = 0; b < batch; b++) {
+            int base = b * channels * pixels;
+            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
+                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
+                for (int c = 0; c < channels; c++) {
+                    int dst = base + c * pixels;
+                    for (int p = p0; p < p1; p++) {
+                        r[dst + p] = y[base + p * channels + c];
+                    }
+                }
+            }
+        }
+        return r;
+    }
+}
