@@ -60,13 +60,14 @@ public final class QGemm {
             int n0 = (task % nBlocks) * BLOCK_N;
             int n1 = Math.min(n, n0 + BLOCK_N);
             kernel.multiply(pa, m0, m1, b, n0, n1, acc, accOffset, n);
-            epilogue(m0, m1, n, n0, n1, acc, accOffset, colTerms, zbCanonical, pa.rowSums(), output, outOffset);
+            epilogue(kernel.epilogue(), m0, m1, n, n0, n1, acc, accOffset, colTerms, zbCanonical, pa.rowSums(), output,
+                outOffset);
         });
     }
 
     /** One loop per output kind and row, simple enough for C2 to vectorize the common cases. */
-    private static void epilogue(int m0, int m1, int n, int n0, int n1, int[] acc, int accOffset, int[] colTerms,
-                                 int[] zb, int[] rowSums, Output output, int outOffset) {
+    private static void epilogue(QuantizeKernels epilogue, int m0, int m1, int n, int n0, int n1, int[] acc,
+                                 int accOffset, int[] colTerms, int[] zb, int[] rowSums, Output output, int outOffset) {
         int[] rowTerm = new int[n1 - n0];
         for (int i = m0; i < m1; i++) {
             int row = outOffset + i * n;
@@ -83,12 +84,9 @@ public final class QGemm {
                     }
                 }
                 case Output.Requantized o -> {
-                    byte[] out = o.out();
-                    float[] sc = o.scales();
-                    for (int j = n0; j < n1; j++) {
-                        out[row + j] = (byte) Quantization.requantize(acc[accRow + j] + rowTerm[j - n0],
-                            sc.length == 1 ? sc[0] : sc[j], o.zeroPoint(), o.qmin(), o.qmax());
-                    }
+                    boolean perColumn = o.scales().length > 1;
+                    epilogue.requantize(acc, accRow + n0, rowTerm, 0, o.scales(), perColumn ? n0 : 0, perColumn,
+                        o.zeroPoint(), o.qmin(), o.qmax(), o.out(), row + n0, n1 - n0);
                 }
                 case Output.Scaled o -> {
                     float[] out = o.out();

@@ -23,6 +23,9 @@ public interface QGemmKernel {
      */
     void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums, PreparedA out);
 
+    /** The quantization kernels of the same width, which run this GEMM's requantizing epilogue. */
+    QuantizeKernels epilogue();
+
     /** {@code c[cOffset + i*ldc + j] = sum_k A[i][k] B[k][j]} for rows [m0, m1) of A and columns [n0, n1). */
     void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc);
 }

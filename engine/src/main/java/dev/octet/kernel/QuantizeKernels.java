@@ -12,6 +12,14 @@ public interface QuantizeKernels {
     /** out[i] = (float)(q[i] - zp) * scale, q read as unsigned when asked. */
     void dequantize(byte[] q, int qOff, int n, boolean unsigned, int zp, float scale, float[] out, int outOff);
 
+    /**
+     * out[i] = {@link Quantization#requantize}(acc[i] + add[i], scale_i, zp, qmin, qmax) for n elements, where
+     * scale_i is {@code scales[scaleOff + i]} or, when {@code perColumn} is false, {@code scales[scaleOff]}:
+     * the int8 GEMM's requantizing epilogue.
+     */
+    void requantize(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
+                    int zp, int qmin, int qmax, byte[] out, int outOff, int n);
+
     /** {min(0, min x), max(0, max x)} over n elements, as DynamicQuantizeLinear needs them; NaN is ignored. */
     float[] rangeWithZero(float[] x, int off, int n);
 }

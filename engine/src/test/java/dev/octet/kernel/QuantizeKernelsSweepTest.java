@@ -75,4 +75,36 @@ class QuantizeKernelsSweepTest {
             assertEquals(a[1], b[1], "max n=" + n);
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void requantizeMatchesReference(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(29);
+        for (int n : SIZES) {
+            int[] acc = new int[n + 2];
+            int[] add = new int[n + 1];
+            float[] scales = new float[n + 3];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = r.nextInt(6) == 0 ? (r.nextBoolean() ? Integer.MAX_VALUE / 2 : Integer.MIN_VALUE / 2)
+                    : r.nextInt(-300000, 300000);
+            }
+            for (int i = 0; i < add.length; i++) {
+                add[i] = r.nextInt(-5000, 5000);
+            }
+            float[] special = {Float.NaN, Float.POSITIVE_INFINITY, 0f, 1e-9f, 3e-4f};
+            for (int i = 0; i < scales.length; i++) {
+                scales[i] = r.nextInt(8) == 0 ? special[r.nextInt(special.length)] : (float) (r.nextDouble() * 0.003);
+            }
+            for (boolean perColumn : new boolean[] {true, false}) {
+                for (int[] q : new int[][] {{0, 255, 0}, {0, 255, 131}, {-128, 127, 0}, {-128, 127, -7}, {17, 255, 17}}) {
+                    byte[] want = new byte[n + 1];
+                    byte[] got = new byte[n + 1];
+                    REFERENCE.requantize(acc, 2, add, 1, scales, 3, perColumn, q[2], q[0], q[1], want, 1, n);
+                    k.requantize(acc, 2, add, 1, scales, 3, perColumn, q[2], q[0], q[1], got, 1, n);
+                    assertArrayEquals(want, got, k.getClass().getSimpleName() + " n=" + n + " perColumn=" + perColumn
+                        + " zp=" + q[2]);
+                }
+            }
+        }
+    }
 }

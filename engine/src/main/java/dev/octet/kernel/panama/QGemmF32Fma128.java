@@ -5,6 +5,7 @@ package dev.octet.kernel.panama;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
+import dev.octet.kernel.QuantizeKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -21,9 +22,16 @@ final class QGemmF32Fma128 implements QGemmKernel {
     private static final int NR = 8;
     private static final int MR = 8;
 
+    private static final QuantizeKernels EPILOGUE = new QuantizeKernels128();
+
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public QuantizeKernels epilogue() {
+        return EPILOGUE;
     }
 
     @Override

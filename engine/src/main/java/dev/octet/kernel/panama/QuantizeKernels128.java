@@ -53,6 +53,37 @@ final class QuantizeKernels128 implements QuantizeKernels {
     }
 
     @Override
+    public void requantize(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
+                           int zp, int qmin, int qmax, byte[] out, int outOff, int n) {
+        if (n == 0) {
+            return;
+        }
+        float lo = qmin - zp;
+        float hi = qmax - zp;
+        FloatVector scale = FloatVector.broadcast(F, scales[scaleOff]);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            IntVector v = IntVector.fromArray(I, acc, accOff + i).add(IntVector.fromArray(I, add, addOff + i));
+            if (perColumn) {
+                scale = FloatVector.fromArray(F, scales, scaleOff + i);
+            }
+            // (float) sum * scale, clamped as the scalar code does (a NaN from a NaN or infinite scale compares
+            // false, stays NaN and converts to 0), rounded half to even with the 1.5 * 2^23 trick, plus zp.
+            FloatVector f = ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
+            f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+            f = f.add(RNE_MAGIC).sub(RNE_MAGIC);
+            IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
+            q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(out, outOff + i,
+                B.indexInRange(0, L));
+        }
+        for (; i < n; i++) {
+            float s = scales[scaleOff + (perColumn ? i : 0)];
+            out[outOff + i] = (byte) dev.octet.kernel.Quantization.requantize(acc[accOff + i] + add[addOff + i], s, zp,
+                qmin, qmax);
+        }
+    }
+
+    @Override
     public float[] rangeWithZero(float[] x, int off, int n) {
         FloatVector min = FloatVector.zero(F);
         FloatVector max = FloatVector.zero(F);

@@ -3,14 +3,22 @@ package dev.octet.kernel.scalar;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
+import dev.octet.kernel.QuantizeKernels;
 
 /** The reference int8 GEMM: plain loops over canonical signed values. The oracle every kernel is tested against. */
 public final class ScalarQGemm implements QGemmKernel {
     public static final String ID = "qs8-gemm-1x1/scalar";
 
+    private static final QuantizeKernels EPILOGUE = new ScalarQuantizeKernels();
+
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public QuantizeKernels epilogue() {
+        return EPILOGUE;
     }
 
     @Override

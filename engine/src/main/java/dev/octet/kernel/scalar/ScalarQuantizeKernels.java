@@ -21,6 +21,15 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
     }
 
     @Override
+    public void requantize(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
+                           int zp, int qmin, int qmax, byte[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float scale = scales[scaleOff + (perColumn ? i : 0)];
+            out[outOff + i] = (byte) Quantization.requantize(acc[accOff + i] + add[addOff + i], scale, zp, qmin, qmax);
+        }
+    }
+
+    @Override
     public float[] rangeWithZero(float[] x, int off, int n) {
         float min = 0f;
         float max = 0f;
