@@ -11,8 +11,10 @@ package dev.octet.kernel;
 public final class QGemm {
     /** Columns per task: a multiple of every kernel's NR (8, 16, 32). */
     private static final int BLOCK_N = 128;
-    /** Rows per task: a multiple of every kernel's MR (6, 8). */
+    /** Rows per task at most; blocks are evened out so threads get equal shares. */
     private static final int BLOCK_M = 96;
+    /** The calling thread's A scratch, reused across calls (workers only read it during a call). */
+    private static final ThreadLocal<PreparedA> SCRATCH = ThreadLocal.withInitial(PreparedA::new);
 
     private QGemm() {}
 
@@ -45,7 +47,7 @@ public final class QGemm {
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
         boolean rowSums = QGemmEpilogue.needsRowSums(zbCanonical);
-        PreparedA pa = new PreparedA();
+        PreparedA pa = SCRATCH.get();
         kernel.prepareA(m, b.k(), a, aOffset, lda, aUnsigned, rowSums, pa);
         int[] colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, bias);
         boolean intOut = output instanceof Output.Int32;
@@ -54,9 +56,15 @@ public final class QGemm {
         // Tasks own disjoint output blocks and compute them the same way whatever the thread count.
         int nBlocks = (n + BLOCK_N - 1) / BLOCK_N;
         int mBlocks = (m + BLOCK_M - 1) / BLOCK_M;
-        parallel.forEach(mBlocks * nBlocks, task -> {
-            int m0 = (task / nBlocks) * BLOCK_M;
-            int m1 = Math.min(m, m0 + BLOCK_M);
+        if (parallel.threads() > 1 && mBlocks * nBlocks < 4 * parallel.threads()) {
+            // Too few tasks to share evenly: cut rows finer (never below one 8-row tile).
+            mBlocks = Math.max(1, Math.min((m + 7) / 8, (4 * parallel.threads() + nBlocks - 1) / nBlocks));
+        }
+        int rowsPerBlock = ((m + mBlocks - 1) / mBlocks + 7) / 8 * 8;
+        int taskCount = ((m + rowsPerBlock - 1) / rowsPerBlock) * nBlocks;
+        parallel.forEach(taskCount, task -> {
+            int m0 = (task / nBlocks) * rowsPerBlock;
+            int m1 = Math.min(m, m0 + rowsPerBlock);
             int n0 = (task % nBlocks) * BLOCK_N;
             int n1 = Math.min(n, n0 + BLOCK_N);
             kernel.multiply(pa, m0, m1, b, n0, n1, acc, accOffset, n);
