@@ -1,42 +1,75 @@
 package dev.octet.kernel;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
  * Intra-op parallelism on threads the session owns (never the common pool). {@link #forEach} splits
- * {@code [0, tasks)} among the calling thread and the pool's workers; tasks must write disjoint outputs,
- * and each task's result may not depend on how tasks are grouped, so results are the same for any thread
- * count.
+ * {@code [0, tasks)} among the calling thread and the workers; tasks must write disjoint outputs, and each
+ * task's result may not depend on how tasks are grouped, so results are the same for any thread count.
+ *
+ * <p>An inference hands out many short jobs back to back (one per operator), so workers spin for a moment
+ * after each job before parking: the next job usually arrives within that window and starts without a
+ * thread wake-up, which costs more than a small operator itself.
  */
 public final class Parallel implements AutoCloseable {
+    private static final AtomicInteger POOLS = new AtomicInteger();
     /** One thread: everything runs on the caller. */
     public static final Parallel SERIAL = new Parallel(1);
-    private static final AtomicInteger POOLS = new AtomicInteger();
+    /** How long an idle worker spins before parking. */
+    private static final long SPIN_NANOS = 50_000;
 
     private final int threads;
-    private final ExecutorService pool;
+    private final Thread[] workers;
+    private final AtomicReference<Job> current = new AtomicReference<>();
+    private volatile boolean closed;
+
+    /** One forEach call: tasks are claimed by index; the caller waits until all are done. */
+    private static final class Job {
+        final int tasks;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final Thread caller;
+        volatile RuntimeException failure;
+
+        Job(int tasks, IntConsumer body, Thread caller) {
+            this.tasks = tasks;
+            this.body = body;
+            this.caller = caller;
+        }
+
+        void work() {
+            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                try {
+                    body.accept(t);
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                    }
+                } finally {
+                    if (done.incrementAndGet() == tasks) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+    }
 
     public Parallel(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        if (threads == 1) {
-            this.pool = null;
-        } else {
-            int id = POOLS.incrementAndGet();
-            AtomicInteger n = new AtomicInteger();
-            ThreadFactory f = r -> {
-                Thread t = new Thread(r, "octet-" + id + "-worker-" + n.incrementAndGet());
-                t.setDaemon(true); // a session the caller forgets to close must not keep the JVM alive
-                return t;
-            };
-            this.pool = Executors.newFixedThreadPool(threads - 1, f);
+        this.workers = new Thread[threads - 1];
+        int id = threads == 1 ? 0 : POOLS.incrementAndGet();
+        for (int w = 0; w < workers.length; w++) {
+            Thread t = new Thread(this::workLoop, "octet-" + id + "-worker-" + (w + 1));
+            t.setDaemon(true); // a session the caller forgets to close must not keep the JVM alive
+            workers[w] = t;
+            t.start();
         }
     }
 
@@ -44,52 +77,58 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
+    private void workLoop() {
+        Job seen = null;
+        while (!closed) {
+            Job j = current.get();
+            if (j == null || j == seen) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while ((j = current.get()) == null || j == seen) {
+                    if (closed) {
+                        return;
+                    }
+                    if (System.nanoTime() < spinUntil) {
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(this);
+                    }
+                }
+            }
+            seen = j;
+            j.work();
+        }
+    }
+
     /** Runs body(t) for every t in [0, tasks), spread over the threads; returns when all are done. */
     public void forEach(int tasks, IntConsumer body) {
-        if (pool == null || tasks <= 1) {
+        if (workers.length == 0 || tasks <= 1) {
             for (int t = 0; t < tasks; t++) {
                 body.accept(t);
             }
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
-                body.accept(t);
-            }
-        };
-        int helpers = Math.min(threads, tasks) - 1;
-        Future<?>[] futures = new Future<?>[helpers];
-        for (int h = 0; h < helpers; h++) {
-            futures[h] = pool.submit(worker);
+        if (closed) {
+            throw new IllegalStateException("the session's threads are closed");
         }
-        RuntimeException failure = null;
-        try {
-            worker.run();
-        } catch (RuntimeException e) {
-            failure = e;
+        Job j = new Job(tasks, body, Thread.currentThread());
+        current.set(j);
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
         }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for workers", e);
-            }
+        j.work();
+        while (j.done.get() < tasks) {
+            LockSupport.parkNanos(this, 20_000);
         }
-        if (failure != null) {
-            throw failure;
+        if (j.failure != null) {
+            throw j.failure;
         }
     }
 
     @Override
     public void close() {
-        if (pool != null) {
-            pool.shutdownNow();
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
         }
     }
 }

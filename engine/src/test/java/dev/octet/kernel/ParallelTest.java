@@ -1,0 +1,51 @@
+package dev.octet.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+    @Test
+    void everyTaskRunsExactlyOnceAcrossManyBackToBackJobs() {
+        try (Parallel p = new Parallel(3)) {
+            for (int job = 0; job < 2000; job++) {
+                int tasks = 1 + job % 17;
+                AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+                p.forEach(tasks, runs::incrementAndGet);
+                for (int t = 0; t < tasks; t++) {
+                    assertEquals(1, runs.get(t), "job " + job + " task " + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailingTaskIsRethrownAfterTheOthersFinish() {
+        try (Parallel p = new Parallel(2)) {
+            AtomicIntegerArray runs = new AtomicIntegerArray(8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.forEach(8, t -> {
+                runs.incrementAndGet(t);
+                if (t == 5) {
+                    throw new IllegalArgumentException("task 5");
+                }
+            }));
+            assertEquals("task 5", e.getMessage());
+            for (int t = 0; t < 8; t++) {
+                assertEquals(1, runs.get(t));
+            }
+            // The pool still works after a failure.
+            AtomicIntegerArray again = new AtomicIntegerArray(4);
+            p.forEach(4, again::incrementAndGet);
+            assertEquals(1, again.get(3));
+        }
+    }
+
+    @Test
+    void aClosedPoolRefusesWork() {
+        Parallel p = new Parallel(2);
+        p.close();
+        assertThrows(IllegalStateException.class, () -> p.forEach(4, t -> { }));
+    }
+}
