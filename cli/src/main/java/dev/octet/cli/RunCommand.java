@@ -14,15 +14,10 @@ import dev.octet.ir.ValueInfo;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.TensorProtos;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,43 +141,7 @@ final class RunCommand implements Main.Command {
      * bit-identical outputs, which is what cross-platform determinism checks compare.
      */
     static String outputSha256(Collection<Tensor> outputs) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is unavailable", e);
-        }
-        for (Tensor t : outputs) {
-            int[] shape = t.shape();
-            ByteBuffer dims = ByteBuffer.allocate(4 * shape.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (int d : shape) {
-                dims.putInt(d);
-            }
-            md.update(dims.array());
-            md.update(littleEndianBytes(t));
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static byte[] littleEndianBytes(Tensor t) {
-        int n = t.size();
-        ByteBuffer b = ByteBuffer.allocate(n * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.type()) {
-            case FLOAT -> {
-                for (float v : t.floats()) {
-                    b.putInt(Float.floatToRawIntBits(v));
-                }
-            }
-            case UINT8, INT8 -> b.put(t.bytes());
-            case INT32 -> b.asIntBuffer().put(t.ints());
-            case INT64 -> b.asLongBuffer().put(t.longs());
-            case BOOL -> {
-                for (boolean v : t.bools()) {
-                    b.put((byte) (v ? 1 : 0));
-                }
-            }
-        }
-        return b.array();
+        return TensorProtos.sha256(outputs);
     }
 
     private Map<String, Integer> parseDims() {

@@ -28,26 +28,7 @@ public final class IntConv {
         int cinG = cin / group;
         int coutG = cout / group;
         // For every (output position, kernel tap): the input offset, or -1 when the tap lands in padding.
-        int[] tapOffset = new int[outSize * kSize];
-        int[] oIdx = new int[r];
-        int[] kIdx = new int[r];
-        for (int o = 0; o < outSize; o++) {
-            unravel(o, outSpatial, oIdx);
-            for (int t = 0; t < kSize; t++) {
-                unravel(t, kernel, kIdx);
-                int off = 0;
-                boolean inside = true;
-                for (int d = 0; d < r; d++) {
-                    int pos = oIdx[d] * strides[d] - pads[d] + kIdx[d] * dilations[d];
-                    if (pos < 0 || pos >= inSpatial[d]) {
-                        inside = false;
-                        break;
-                    }
-                    off = off * inSpatial[d] + pos;
-                }
-                tapOffset[o * kSize + t] = inside ? off : -1;
-            }
-        }
+        int[] tapOffset = Im2Col.tapOffsets(inSpatial, kernel, strides, dilations, pads, outSpatial);
         for (int b = 0; b < batch; b++) {
             for (int oc = 0; oc < cout; oc++) {
                 int g = oc / coutG;
@@ -71,10 +52,4 @@ public final class IntConv {
         }
     }
 
-    private static void unravel(int flat, int[] dims, int[] idx) {
-        for (int d = dims.length - 1; d >= 0; d--) {
-            idx[d] = flat % dims[d];
-            flat /= dims[d];
-        }
-    }
 }

@@ -211,12 +211,15 @@ public final class TensorProtos {
         }
     }
 
-    /** Encodes a tensor as a TensorProto with raw little-endian data. */
-    public static TensorProto toProto(Tensor t, String name) {
-        int n = t.size();
-        ByteBuffer b = ByteBuffer.allocate(n * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    /** The elements as ONNX raw data: little-endian, floats by their raw bits, bools as one byte. */
+    public static byte[] rawBytes(Tensor t) {
+        ByteBuffer b = ByteBuffer.allocate(t.size() * t.type().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         switch (t.type()) {
-            case FLOAT -> b.asFloatBuffer().put(t.floats());
+            case FLOAT -> {
+                for (float v : t.floats()) {
+                    b.putInt(Float.floatToRawIntBits(v));
+                }
+            }
             case UINT8, INT8 -> b.put(t.bytes());
             case INT32 -> b.asIntBuffer().put(t.ints());
             case INT64 -> b.asLongBuffer().put(t.longs());
@@ -226,8 +229,35 @@ public final class TensorProtos {
                 }
             }
         }
+        return b.array();
+    }
+
+    /**
+     * SHA-256 over tensors in order, each as its dims (int32 little-endian) then its {@link #rawBytes}: the
+     * {@code output-sha256} that shows two runs computed the same bits.
+     */
+    public static String sha256(java.util.Collection<Tensor> tensors) {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is unavailable", e);
+        }
+        for (Tensor t : tensors) {
+            ByteBuffer dims = ByteBuffer.allocate(4 * t.rank()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int d : t.shapeView()) {
+                dims.putInt(d);
+            }
+            md.update(dims.array());
+            md.update(rawBytes(t));
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Encodes a tensor as a TensorProto with raw little-endian data. */
+    public static TensorProto toProto(Tensor t, String name) {
         TensorProto.Builder p = TensorProto.newBuilder().setName(name).setDataType(t.type().onnxCode())
-            .setRawData(ByteString.copyFrom(b.array()));
+            .setRawData(ByteString.copyFrom(rawBytes(t)));
         for (int d : t.shapeView()) {
             p.addDims(d);
         }

@@ -11,13 +11,9 @@ import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.TensorProtos;
 import dev.octet.onnx.conformance.OnnxTestRunner;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,18 +45,8 @@ class DeterminismTest {
         return o.provider() + (o.vectorBits() == 0 ? "" : "-" + o.vectorBits()) + " threads=" + o.threads();
     }
 
-    /** SHA-256 over all outputs in order: each output's dims (int32 little-endian), then its raw bytes. */
-    static String hash(Map<String, Tensor> outputs) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        for (Tensor t : outputs.values()) {
-            ByteBuffer dims = ByteBuffer.allocate(4 * t.rank()).order(ByteOrder.LITTLE_ENDIAN);
-            for (int d : t.shapeView()) {
-                dims.putInt(d);
-            }
-            md.update(dims.array());
-            md.update(TensorProtos.toProto(t, "").getRawData().toByteArray());
-        }
-        return HexFormat.of().formatHex(md.digest());
+    static String hash(Map<String, Tensor> outputs) {
+        return TensorProtos.sha256(outputs.values());
     }
 
     /** The outputs' hash under every configuration, which must all agree. */
