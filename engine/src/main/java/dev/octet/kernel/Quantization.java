@@ -35,22 +35,6 @@ public final class Quantization {
         return (int) Math.rint(v) + zp;
     }
 
-    /**
-     * Requantizes an M x N int32 accumulator block (row stride {@code accStride}) into bytes, with an optional
-     * per-column int32 bias and per-column or per-tensor scale (scales.length 1 or n).
-     */
-    public static void requantizeRows(int[] acc, int accOff, int accStride, int m, int n, int[] bias, float[] scales,
-                                      int zp, int qmin, int qmax, byte[] out, int outOff, int outStride) {
-        boolean perColumn = scales.length > 1;
-        for (int i = 0; i < m; i++) {
-            int a = accOff + i * accStride;
-            int o = outOff + i * outStride;
-            for (int j = 0; j < n; j++) {
-                int v = acc[a + j] + (bias == null ? 0 : bias[j]);
-                out[o + j] = (byte) requantize(v, perColumn ? scales[j] : scales[0], zp, qmin, qmax);
-            }
-        }
-    }
 
     /**
      * DynamicQuantizeLinear's uint8 parameters {scale, zeroPoint} from the data's range extended to include 0

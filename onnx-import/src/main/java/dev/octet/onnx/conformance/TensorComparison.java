@@ -59,13 +59,4 @@ public final class TensorComparison {
     private static String format(Tensor t, int i) {
         return t.type() == DataType.FLOAT ? Float.toString((float) t.getDouble(i)) : Long.toString(t.getLong(i));
     }
-
-    /** Largest absolute difference between two float tensors of the same shape. */
-    public static double maxAbsDiff(Tensor a, Tensor b) {
-        double m = 0;
-        for (int i = 0; i < a.size(); i++) {
-            m = Math.max(m, Math.abs(a.getDouble(i) - b.getDouble(i)));
-        }
-        return m;
-    }
 }
