@@ -113,6 +113,8 @@ final class ShapeRules {
             gemm(c.shape(0), c.shape(3), false, c.getInt("transB", 0) != 0)));
         microsoft("QLinearAdd", c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)));
         microsoft("QLinearMul", c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)));
+        microsoft("QLinearSigmoid", c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)));
+        microsoft("QLinearLeakyRelu", c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)));
         microsoft("QLinearGlobalAveragePool", c -> one(c.type(4), globalPool(c.shape(0))));
         microsoft("MatMulIntegerToFloat", c -> one(DataType.FLOAT, matMul(c.shape(0), c.shape(1))));
 

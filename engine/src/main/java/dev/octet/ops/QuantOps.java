@@ -27,6 +27,11 @@ final class QuantOps {
         QConvOps.register(r);
         r.microsoft("QLinearAdd", ctx -> QuantOps::qlinearAdd);
         r.microsoft("QLinearMul", ctx -> QuantOps::qlinearMul);
+        r.microsoft("QLinearSigmoid", ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
+        r.microsoft("QLinearLeakyRelu", ctx -> {
+            float alpha = ctx.getFloat("alpha", 0.01f);
+            return lookupTable(v -> v >= 0 ? v : alpha * v);
+        });
         r.microsoft("QLinearGlobalAveragePool", QuantOps::qlinearGlobalAveragePool);
     }
 
@@ -256,6 +261,44 @@ final class QuantOps {
             out[i] = (byte) Math.max(outType.qmin(), Math.min(outType.qmax(), r));
         }
         return new Tensor[] {Tensor.of(outType, shape, out)};
+    }
+
+    /**
+     * A unary quantized op as a 256-entry table, built the way ORT builds it: every code is dequantized
+     * ({@code x_scale * (q - x_zp)}), transformed in float, and quantized with {@link Quantization#quantize}.
+     * Inputs: X, X_scale, X_zero_point, Y_scale, Y_zero_point (per-tensor). Building the table costs 256
+     * evaluations per call, small beside any real tensor.
+     */
+    private static Op lookupTable(java.util.function.Function<Float, Float> f) {
+        return in -> {
+            Tensor x = in[0];
+            if (!x.type().isQuantized()) {
+                throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "quantized lookup op needs 8-bit X, got " + x.type());
+            }
+            Tensor yZp = in.length > 4 ? in[4] : null;
+            DataType outType = yZp != null ? yZp.type() : x.type();
+            byte[] table = table(f, x.type() == DataType.UINT8, QParams.scalarScale(in[1], "X"),
+                QParams.scalarZeroPoint(in.length > 2 ? in[2] : null, "X"), QParams.scalarScale(in[3], "Y"),
+                QParams.scalarZeroPoint(yZp, "Y"), outType);
+            byte[] src = x.bytes();
+            byte[] out = new byte[src.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = table[src[i] & 0xFF];
+            }
+            return new Tensor[] {Tensor.of(outType, x.shape(), out)};
+        };
+    }
+
+    /** table[code & 0xFF] for every 8-bit code of the input type. */
+    private static byte[] table(java.util.function.Function<Float, Float> f, boolean unsigned, float xs, int xzp,
+                                float ys, int yzp, DataType outType) {
+        byte[] t = new byte[256];
+        for (int code = 0; code < 256; code++) {
+            int q = unsigned ? code : (byte) code;
+            float v = f.apply(xs * (q - xzp));
+            t[code] = (byte) Quantization.quantize(v, ys, yzp, outType.qmin(), outType.qmax());
+        }
+        return t;
     }
 
     /**
