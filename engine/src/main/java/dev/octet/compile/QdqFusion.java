@@ -174,6 +174,14 @@ public final class QdqFusion implements GraphPass {
         return dq.inputs().get(0);
     }
 
+    /** The op's third input as an int32 bias ("" when absent), or null when it is present but does not qualify. */
+    private static String optionalBias(Node op, GraphIndex idx) {
+        if (op.inputs().size() <= 2 || op.inputs().get(2).isEmpty()) {
+            return "";
+        }
+        return int32Bias(op.inputs().get(2), idx);
+    }
+
     private static Node conv(Node op, boolean relu, QParams out, String y, GraphIndex idx,
                              Map<String, Tensor> initializers) {
         QParams x = dequantized(op.inputs().get(0), idx, initializers);
@@ -181,12 +189,9 @@ public final class QdqFusion implements GraphPass {
         if (x == null || w == null) {
             return null;
         }
-        String bias = "";
-        if (op.inputs().size() > 2 && !op.inputs().get(2).isEmpty()) {
-            bias = int32Bias(op.inputs().get(2), idx);
-            if (bias == null) {
-                return null;
-            }
+        String bias = optionalBias(op, idx);
+        if (bias == null) {
+            return null;
         }
         Map<String, Attribute> attrs = new HashMap<>(op.attributes());
         DataType outType = out.zpValue.type();
@@ -211,12 +216,9 @@ public final class QdqFusion implements GraphPass {
         if (x == null || w == null) {
             return null;
         }
-        String bias = "";
-        if (op.inputs().size() > 2 && !op.inputs().get(2).isEmpty()) {
-            bias = int32Bias(op.inputs().get(2), idx);
-            if (bias == null) {
-                return null;
-            }
+        String bias = optionalBias(op, idx);
+        if (bias == null) {
+            return null;
         }
         Map<String, Attribute> attrs = new HashMap<>();
         attrs.put("transB", new Attribute.IntAttr(transB));
