@@ -1,5 +1,7 @@
 package dev.octet.kernel;
 
+import java.util.function.IntConsumer;
+
 /**
  * Runs an int8 GEMM with its epilogue: prepares A, multiplies in column blocks (in parallel when asked),
  * and converts each block while it is in cache. Outputs are row-major M x N.
@@ -13,8 +15,8 @@ public final class QGemm {
     private static final int BLOCK_N = 128;
     /** Rows per task at most; blocks are evened out so threads get equal shares. */
     private static final int BLOCK_M = 96;
-    /** The calling thread's A scratch, reused across calls (workers only read it during a call). */
-    private static final ThreadLocal<PreparedA> SCRATCH = ThreadLocal.withInitial(PreparedA::new);
+    /** The calling thread's buffers, reused across calls (workers only use them during the caller's call). */
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     private QGemm() {}
 
@@ -41,18 +43,21 @@ public final class QGemm {
                            boolean aUnsigned, int za, PackedB b, boolean bUnsigned, int[] zb, int[] bias, Output output,
                            int outOffset) {
         int n = b.n();
-        int[] zbCanonical = new int[zb.length];
+        Call call = CALLS.get();
+        int[] zbCanonical = call.zb = grow(call.zb, zb.length);
         for (int j = 0; j < zb.length; j++) {
             zbCanonical[j] = zb[j] - (bUnsigned ? 128 : 0);
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
-        boolean rowSums = QGemmEpilogue.needsRowSums(zbCanonical);
-        PreparedA pa = SCRATCH.get();
-        kernel.prepareA(m, b.k(), a, aOffset, lda, aUnsigned, rowSums, pa);
-        int[] colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, bias);
+        kernel.prepareA(m, b.k(), a, aOffset, lda, aUnsigned, QGemmEpilogue.needsRowSums(zbCanonical, zb.length),
+            call.a);
+        call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, zb.length, bias, call.colTerms);
         boolean intOut = output instanceof Output.Int32;
-        int[] acc = intOut ? ((Output.Int32) output).out() : new int[m * n];
-        int accOffset = intOut ? outOffset : 0;
+        if (!intOut) {
+            call.accBuffer = grow(call.accBuffer, m * n);
+        }
+        call.acc = intOut ? ((Output.Int32) output).out() : call.accBuffer;
+        call.accOffset = intOut ? outOffset : 0;
         // Tasks own disjoint output blocks and compute them the same way whatever the thread count.
         int nBlocks = (n + BLOCK_N - 1) / BLOCK_N;
         int mBlocks = (m + BLOCK_M - 1) / BLOCK_M;
@@ -60,40 +65,97 @@ public final class QGemm {
             // Too few tasks to share evenly: cut rows finer (never below one 8-row tile).
             mBlocks = Math.max(1, Math.min((m + 7) / 8, (4 * parallel.threads() + nBlocks - 1) / nBlocks));
         }
-        int rowsPerBlock = ((m + mBlocks - 1) / mBlocks + 7) / 8 * 8;
-        int taskCount = ((m + rowsPerBlock - 1) / rowsPerBlock) * nBlocks;
-        parallel.forEach(taskCount, task -> {
+        int mr = kernel.rowTile();
+        call.rowsPerBlock = ((m + mBlocks - 1) / mBlocks + mr - 1) / mr * mr;
+        int taskCount = ((m + call.rowsPerBlock - 1) / call.rowsPerBlock) * nBlocks;
+        call.rowTerms = grow(call.rowTerms, taskCount * BLOCK_N);
+        call.set(kernel, m, n, nBlocks, b, zb.length, output, outOffset);
+        try {
+            parallel.forEach(taskCount, call);
+        } finally {
+            call.clear();
+        }
+    }
+
+    private static int[] grow(int[] buffer, int size) {
+        return buffer.length >= size ? buffer : new int[size];
+    }
+
+    /** One call's state and its task body; a field per argument so that tasks need no capturing lambda. */
+    private static final class Call implements IntConsumer {
+        final PreparedA a = new PreparedA();
+        int[] zb = new int[0];
+        int[] colTerms = new int[0];
+        int[] accBuffer = new int[0];
+        int[] acc;
+        int[] rowTerms = new int[0];
+        int accOffset;
+        int rowsPerBlock;
+        private QGemmKernel kernel;
+        private int m;
+        private int n;
+        private int nBlocks;
+        private PackedB b;
+        private int zbLength;
+        private Output output;
+        private int outOffset;
+
+        void set(QGemmKernel kernel, int m, int n, int nBlocks, PackedB b, int zbLength, Output output, int outOffset) {
+            this.kernel = kernel;
+            this.m = m;
+            this.n = n;
+            this.nBlocks = nBlocks;
+            this.b = b;
+            this.zbLength = zbLength;
+            this.output = output;
+            this.outOffset = outOffset;
+        }
+
+        /** Drops references to the caller's arrays so that a finished call does not keep them alive. */
+        void clear() {
+            kernel = null;
+            b = null;
+            output = null;
+            acc = null;
+        }
+
+        @Override
+        public void accept(int task) {
             int m0 = (task / nBlocks) * rowsPerBlock;
             int m1 = Math.min(m, m0 + rowsPerBlock);
             int n0 = (task % nBlocks) * BLOCK_N;
             int n1 = Math.min(n, n0 + BLOCK_N);
-            kernel.multiply(pa, m0, m1, b, n0, n1, acc, accOffset, n);
-            epilogue(kernel.epilogue(), m0, m1, n, n0, n1, acc, accOffset, colTerms, zbCanonical, pa.rowSums(), output,
-                outOffset);
-        });
+            kernel.multiply(a, m0, m1, b, n0, n1, acc, accOffset, n);
+            epilogue(kernel.epilogue(), m0, m1, n, n0, n1, acc, accOffset, colTerms, zb, zbLength, a.rowSums(),
+                rowTerms, task * BLOCK_N, output, outOffset);
+        }
     }
 
     /** One loop per output kind and row, simple enough for C2 to vectorize the common cases. */
     private static void epilogue(QuantizeKernels epilogue, int m0, int m1, int n, int n0, int n1, int[] acc,
-                                 int accOffset, int[] colTerms, int[] zb, int[] rowSums, Output output, int outOffset) {
-        int[] rowTerm = new int[n1 - n0];
+                                 int accOffset, int[] colTerms, int[] zb, int zbLength, int[] rowSums, int[] rowTerms,
+                                 int rowTermOffset, Output output, int outOffset) {
+        // The exact sum is acc + colTerms[j] - zb[j] * rowSum[i]; without row sums the column terms are all of it.
+        int[] add = rowSums == null ? colTerms : rowTerms;
+        int addBase = rowSums == null ? 0 : rowTermOffset - n0;
         for (int i = m0; i < m1; i++) {
             int row = outOffset + i * n;
             int accRow = accOffset + i * n;
-            // The exact sum is acc + colTerms[j] - zb[j] * rowSum[i]; fold the row part into one array.
-            for (int j = n0; j < n1; j++) {
-                rowTerm[j - n0] = colTerms[j] - (rowSums == null ? 0 : (zb.length == 1 ? zb[0] : zb[j]) * rowSums[i]);
+            if (rowSums != null) {
+                for (int j = n0; j < n1; j++) {
+                    rowTerms[addBase + j] = colTerms[j] - (zbLength == 1 ? zb[0] : zb[j]) * rowSums[i];
+                }
             }
             switch (output) {
                 case Output.Int32 o -> {
                     int[] out = o.out();
                     for (int j = n0; j < n1; j++) {
-                        out[row + j] = acc[accRow + j] + rowTerm[j - n0];
+                        out[row + j] = acc[accRow + j] + add[addBase + j];
                     }
                 }
                 case Output.Requantized o -> {
                     boolean perColumn = o.scales().length > 1;
-                    epilogue.requantize(acc, accRow + n0, rowTerm, 0, o.scales(), perColumn ? n0 : 0, perColumn,
+                    epilogue.requantize(acc, accRow + n0, add, addBase + n0, o.scales(), perColumn ? n0 : 0, perColumn,
                         o.zeroPoint(), o.qmin(), o.qmax(), o.out(), row + n0, n1 - n0);
                 }
                 case Output.Scaled o -> {
@@ -103,11 +165,11 @@ public final class QGemm {
                     if (sc.length == 1) {
                         float s0 = sc[0];
                         for (int j = n0; j < n1; j++) {
-                            out[row + j] = (float) (acc[accRow + j] + rowTerm[j - n0]) * s0;
+                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * s0;
                         }
                     } else {
                         for (int j = n0; j < n1; j++) {
-                            out[row + j] = (float) (acc[accRow + j] + rowTerm[j - n0]) * sc[j];
+                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * sc[j];
                         }
                     }
                     if (bias != null) {

@@ -14,6 +14,9 @@ public interface QGemmKernel {
     /** A stable id in XNNPACK's grammar, e.g. {@code qs8-gemm-8x32-f32fma/panama-512}. */
     String id();
 
+    /** Rows of the kernel's register tile; row blocks that start at a multiple of it run whole tiles. */
+    int rowTile();
+
     /** Packs B (K x N, or N x K when {@code transposed}) once; unsigned values are shifted to signed. */
     PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed);
 

@@ -50,6 +50,7 @@ public class QGemmBenchmark {
     private QGemmKernel kernel;
     private Parallel parallel;
     private QGemm.Output output;
+    private final int[] weightZeroPoint = {0};
 
     @Setup(Level.Trial)
     public void setup() {
@@ -80,7 +81,7 @@ public class QGemmBenchmark {
 
     @Benchmark
     public QGemm.Output gemm() {
-        QGemm.run(kernel, parallel, m, a, 0, k, true, 131, b, false, new int[] {0}, null, output, 0);
+        QGemm.run(kernel, parallel, m, a, 0, k, true, 131, b, false, weightZeroPoint, null, output, 0);
         return output;
     }
 

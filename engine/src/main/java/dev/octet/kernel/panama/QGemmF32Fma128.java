@@ -23,6 +23,8 @@ final class QGemmF32Fma128 implements QGemmKernel {
     private static final int MR = 8;
 
     private static final QuantizeKernels EPILOGUE = new QuantizeKernels128();
+    /** Each thread's whole-tile buffer for panels that the column range cuts. */
+    private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[MR * NR]);
 
     @Override
     public String id() {
@@ -35,6 +37,11 @@ final class QGemmF32Fma128 implements QGemmKernel {
     }
 
     @Override
+    public int rowTile() {
+        return MR;
+    }
+
+    @Override
     public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
         return FloatPacking.packB(ID, NR, b, offset, k, n, unsigned, transposed);
     }
@@ -42,7 +49,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
     @Override
     public void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
                          PreparedA out) {
-        FloatPacking.prepareA(m, k, a, aOffset, lda, unsigned, rowSums, out);
+        FloatPacking.prepareA(MR, m, k, a, aOffset, lda, unsigned, rowSums, out);
     }
 
     @Override
@@ -50,12 +57,13 @@ final class QGemmF32Fma128 implements QGemmKernel {
         b.requireLayout(ID);
         int m = a.rows();
         int k = b.k();
-        float[] pa = a.floats(m * k);
+        float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
         float[] pb = b.floats();
         if (k == 0) {
             FloatPacking.zeroColumns(m0, m1, n0, n1, c, cOffset, ldc);
             return;
         }
+        int[] edge = null;
         for (int k0 = 0; k0 < k; k0 += FloatPacking.KC) {
             int kc = Math.min(FloatPacking.KC, k - k0);
             boolean accumulate = k0 > 0;
@@ -63,28 +71,48 @@ final class QGemmF32Fma128 implements QGemmKernel {
                 int col = panel * NR;
                 int lo = Math.max(n0, col);
                 int hi = Math.min(n1, col + NR);
+                boolean whole = lo == col && hi == col + NR;
+                if (!whole && edge == null) {
+                    edge = EDGE.get();
+                }
                 int bOff = (panel * k + k0) * NR;
-                for (int i = m0; i < m1; i += MR) {
-                    int aOff = i * k + k0;
+                // A row tiles start at multiples of MR; a block starting inside one takes its rest first.
+                for (int i = m0, rows; i < m1; i += rows) {
+                    rows = Math.min(MR - i % MR, m1 - i);
+                    int aOff = ((i / MR) * k + k0) * MR + i % MR;
                     int cRow = cOffset + i * ldc;
-                    switch (Math.min(MR, m1 - i)) {
-                        case 8 -> tile8(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 7 -> tile7(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 6 -> tile6(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 5 -> tile5(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 4 -> tile4(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 3 -> tile3(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 2 -> tile2(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        case 1 -> tile1(pa, aOff, k, pb, bOff, kc, c, cRow, ldc, col, lo, hi, accumulate);
-                        default -> throw new AssertionError();
+                    if (whole) {
+                        tile(rows, pa, aOff, pb, bOff, kc, c, cRow + col, ldc, accumulate);
+                    } else {
+                        // A partial panel goes through a whole-tile buffer: tiles never store masked.
+                        if (accumulate) {
+                            FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
+                        }
+                        tile(rows, pa, aOff, pb, bOff, kc, edge, 0, NR, accumulate);
+                        FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
                 }
             }
         }
     }
 
-    private static void tile8(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile(int rows, float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c, int cAt,
+                             int ldc, boolean accumulate) {
+        switch (rows) {
+            case 8 -> tile8(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 7 -> tile7(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 6 -> tile6(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 5 -> tile5(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 4 -> tile4(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 3 -> tile3(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 2 -> tile2(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 1 -> tile1(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            default -> throw new AssertionError();
+        }
+    }
+
+    private static void tile8(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -95,54 +123,74 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[aOff + 2 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[aOff + 3 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[aOff + 4 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[aOff + 5 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, pa[aOff + 6 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 6]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(F, pa[aOff + 7 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 7]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
-        store(c20, c, cRow + 2 * ldc, col, lo, hi, accumulate);
-        store(c21, c, cRow + 2 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c30, c, cRow + 3 * ldc, col, lo, hi, accumulate);
-        store(c31, c, cRow + 3 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c40, c, cRow + 4 * ldc, col, lo, hi, accumulate);
-        store(c41, c, cRow + 4 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c50, c, cRow + 5 * ldc, col, lo, hi, accumulate);
-        store(c51, c, cRow + 5 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c60, c, cRow + 6 * ldc, col, lo, hi, accumulate);
-        store(c61, c, cRow + 6 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c70, c, cRow + 7 * ldc, col, lo, hi, accumulate);
-        store(c71, c, cRow + 7 * ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc + 1 * L)).intoArray(c, cAt + 6 * ldc + 1 * L);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc + 1 * L)).intoArray(c, cAt + 7 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + 1 * L);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc + 1 * L);
+        }
     }
 
-    private static void tile7(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile7(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -152,49 +200,67 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[aOff + 2 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[aOff + 3 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[aOff + 4 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[aOff + 5 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, pa[aOff + 6 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 6]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
-        store(c20, c, cRow + 2 * ldc, col, lo, hi, accumulate);
-        store(c21, c, cRow + 2 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c30, c, cRow + 3 * ldc, col, lo, hi, accumulate);
-        store(c31, c, cRow + 3 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c40, c, cRow + 4 * ldc, col, lo, hi, accumulate);
-        store(c41, c, cRow + 4 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c50, c, cRow + 5 * ldc, col, lo, hi, accumulate);
-        store(c51, c, cRow + 5 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c60, c, cRow + 6 * ldc, col, lo, hi, accumulate);
-        store(c61, c, cRow + 6 * ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc + 1 * L)).intoArray(c, cAt + 6 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + 1 * L);
+        }
     }
 
-    private static void tile6(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile6(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -203,44 +269,60 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[aOff + 2 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[aOff + 3 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[aOff + 4 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[aOff + 5 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 5]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
-        store(c20, c, cRow + 2 * ldc, col, lo, hi, accumulate);
-        store(c21, c, cRow + 2 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c30, c, cRow + 3 * ldc, col, lo, hi, accumulate);
-        store(c31, c, cRow + 3 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c40, c, cRow + 4 * ldc, col, lo, hi, accumulate);
-        store(c41, c, cRow + 4 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c50, c, cRow + 5 * ldc, col, lo, hi, accumulate);
-        store(c51, c, cRow + 5 * ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+        }
     }
 
-    private static void tile5(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile5(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -248,151 +330,184 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[aOff + 2 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[aOff + 3 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[aOff + 4 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 4]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
-        store(c20, c, cRow + 2 * ldc, col, lo, hi, accumulate);
-        store(c21, c, cRow + 2 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c30, c, cRow + 3 * ldc, col, lo, hi, accumulate);
-        store(c31, c, cRow + 3 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c40, c, cRow + 4 * ldc, col, lo, hi, accumulate);
-        store(c41, c, cRow + 4 * ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+        }
     }
 
-    private static void tile4(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[aOff + 2 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[aOff + 3 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 3]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
-        store(c20, c, cRow + 2 * ldc, col, lo, hi, accumulate);
-        store(c21, c, cRow + 2 * ldc, col + 1 * L, lo, hi, accumulate);
-        store(c30, c, cRow + 3 * ldc, col, lo, hi, accumulate);
-        store(c31, c, cRow + 3 * ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+        }
     }
 
-    private static void tile3(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile3(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[aOff + 2 * lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 2]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
-        store(c20, c, cRow + 2 * ldc, col, lo, hi, accumulate);
-        store(c21, c, cRow + 2 * ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+        }
     }
 
-    private static void tile2(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile2(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[aOff + lda + p]);
+            a = FloatVector.broadcast(F, pa[ai + 1]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-        store(c10, c, cRow + ldc, col, lo, hi, accumulate);
-        store(c11, c, cRow + ldc, col + 1 * L, lo, hi, accumulate);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+        }
     }
 
-    private static void tile1(float[] pa, int aOff, int lda, float[] pb, int bOff, int kc, int[] c,
-                              int cRow, int ldc, int col, int lo, int hi, boolean accumulate) {
+    private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR;
+            int ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, pb, bi);
             FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
             FloatVector a;
-            a = FloatVector.broadcast(F, pa[aOff + p]);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
         }
-        store(c00, c, cRow, col, lo, hi, accumulate);
-        store(c01, c, cRow, col + 1 * L, lo, hi, accumulate);
-    }
-
-    /** Stores one vector of exact integer sums at columns [col, col + L) clipped to [lo, hi). */
-    private static void store(FloatVector v, int[] c, int row, int col, int lo, int hi, boolean accumulate) {
-        IntVector s = (IntVector) v.convert(VectorOperators.F2I, 0);
-        if (col >= lo && col + L <= hi) {
-            if (accumulate) {
-                s = s.add(IntVector.fromArray(I, c, row + col));
-            }
-            s.intoArray(c, row + col);
-        } else if (col < hi && col + L > lo) {
-            var mask = I.indexInRange(col - lo, col - lo + L).and(I.indexInRange(0, hi - col));
-            if (accumulate) {
-                s = s.add(IntVector.fromArray(I, c, row + col, mask));
-            }
-            s.intoArray(c, row + col, mask);
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
         }
     }
 }

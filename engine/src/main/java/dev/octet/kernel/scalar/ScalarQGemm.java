@@ -22,6 +22,11 @@ public final class ScalarQGemm implements QGemmKernel {
     }
 
     @Override
+    public int rowTile() {
+        return 1;
+    }
+
+    @Override
     public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
         byte[] canonical = PackedB.canonical(b, offset, k, n, unsigned, transposed);
         int[] data = new int[k * n];
