@@ -2,6 +2,10 @@ package dev.octet.kernel.panama;
 
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The layout of the float-FMA int8 GEMMs. Canonical int8 values are stored as floats; a float FMA of two
@@ -31,32 +35,52 @@ final class FloatPacking {
         return new PackedB(id, k, n, null, data, PackedB.columnSums(canonical, k, n), canonical, null);
     }
 
-    /** Floats {@link #prepareA} writes for m rows: whole row tiles of mr rows. */
+    /** k steps per group in prepared A. */
+    static final int G = 4;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
+
+    /** k rounded up to whole groups. */
+    static int groupedDepth(int k) {
+        return (k + G - 1) / G * G;
+    }
+
+    /** Floats {@link #prepareA} writes for m rows: whole row tiles of mr rows over whole groups. */
     static int preparedSize(int mr, int m, int k) {
-        return (m + mr - 1) / mr * mr * k;
+        return (m + mr - 1) / mr * mr * groupedDepth(k);
     }
 
     /**
-     * A as tiles of mr rows, k-major inside a tile: row i, column q at {@code ((i / mr) * k + q) * mr + i % mr}.
-     * A tile's mr values for one k are adjacent, so the kernel's broadcasts read one stream at constant
-     * offsets (row-major A made them mr strided streams and cost about a quarter of the speed).
+     * A as tiles of mr rows; inside a tile, groups of {@link #G} k steps; inside a group, row by row:
+     * row i, column q at {@code (i / mr) * kg * mr + (q / G) * mr * G + (i % mr) * G + q % G}. The kernel's
+     * mr broadcasts of one k step then read one 128-byte block at constant offsets (row-major A made them
+     * mr strided streams and cost about a quarter of the speed), and packing moves G contiguous values at a
+     * time (element-wise interleaving cost more than the conversion itself).
      */
     static void prepareA(int mr, int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
                          PreparedA out) {
         out.reset(m, k, rowSums);
         float[] p = out.floats(preparedSize(mr, m, k));
         int[] sums = out.rowSums();
+        int kg = groupedDepth(k);
         byte flip = (byte) (unsigned ? 0x80 : 0);
         for (int i = 0; i < m; i++) {
             int row = aOffset + i * lda;
-            int dst = (i / mr) * k * mr + i % mr;
-            int sum = 0;
-            for (int q = 0; q < k; q++) {
-                int v = (byte) (a[row + q] ^ flip);
-                p[dst + q * mr] = v;
-                sum += v;
+            int dst = (i / mr) * kg * mr + (i % mr) * G;
+            int q = 0;
+            for (; q + 2 * G <= k; q += 2 * G) {
+                ByteVector v = ByteVector.fromArray(BYTES, a, row + q).lanewise(VectorOperators.XOR, flip);
+                ((FloatVector) v.convertShape(VectorOperators.B2F, GROUP, 0)).intoArray(p, dst + q * mr);
+                ((FloatVector) v.convertShape(VectorOperators.B2F, GROUP, 1)).intoArray(p, dst + (q + G) * mr);
+            }
+            for (; q < k; q++) {
+                p[dst + (q / G) * mr * G + q % G] = (byte) (a[row + q] ^ flip);
             }
             if (sums != null) {
+                int sum = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += (byte) (a[row + j] ^ flip);
+                }
                 sums[i] = sum;
             }
         }

@@ -21,6 +21,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
     private static final int L = 4;
     private static final int NR = 8;
     private static final int MR = 8;
+    private static final int G = FloatPacking.G;
 
     private static final QuantizeKernels EPILOGUE = new QuantizeKernels128();
     /** Each thread's whole-tile buffer for panels that the column range cuts. */
@@ -58,6 +59,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
         int m = a.rows();
         int k = b.k();
         float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
+        int kg = FloatPacking.groupedDepth(k);
         float[] pb = b.floats();
         if (k == 0) {
             FloatPacking.zeroColumns(m0, m1, n0, n1, c, cOffset, ldc);
@@ -79,7 +81,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
                 // A row tiles start at multiples of MR; a block starting inside one takes its rest first.
                 for (int i = m0, rows; i < m1; i += rows) {
                     rows = Math.min(MR - i % MR, m1 - i);
-                    int aOff = ((i / MR) * k + k0) * MR + i % MR;
+                    int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
                         tile(rows, pa, aOff, pb, bOff, kc, c, cRow + col, ldc, accumulate);
@@ -121,34 +123,33 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
         FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, pa[ai + 6]);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(F, pa[ai + 7]);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
@@ -198,31 +199,30 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, pa[ai + 6]);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
         }
@@ -267,28 +267,27 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
@@ -328,25 +327,24 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
         }
@@ -381,22 +379,21 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
@@ -426,19 +423,18 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
         }
@@ -463,16 +459,15 @@ final class QGemmF32Fma128 implements QGemmKernel {
                               int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
         }
@@ -492,12 +487,11 @@ final class QGemmF32Fma128 implements QGemmKernel {
     private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
                               int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);

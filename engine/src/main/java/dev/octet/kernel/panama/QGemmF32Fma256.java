@@ -21,6 +21,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
     private static final int L = 8;
     private static final int NR = 16;
     private static final int MR = 6;
+    private static final int G = FloatPacking.G;
 
     private static final QuantizeKernels EPILOGUE = new QuantizeKernels256();
     /** Each thread's whole-tile buffer for panels that the column range cuts. */
@@ -58,6 +59,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
         int m = a.rows();
         int k = b.k();
         float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
+        int kg = FloatPacking.groupedDepth(k);
         float[] pb = b.floats();
         if (k == 0) {
             FloatPacking.zeroColumns(m0, m1, n0, n1, c, cOffset, ldc);
@@ -79,7 +81,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 // A row tiles start at multiples of MR; a block starting inside one takes its rest first.
                 for (int i = m0, rows; i < m1; i += rows) {
                     rows = Math.min(MR - i % MR, m1 - i);
-                    int aOff = ((i / MR) * k + k0) * MR + i % MR;
+                    int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
                         tile(rows, pa, aOff, pb, bOff, kc, c, cRow + col, ldc, accumulate);
@@ -117,28 +119,27 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
@@ -178,25 +179,24 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
         }
@@ -231,22 +231,21 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
@@ -276,19 +275,18 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
         }
@@ -313,16 +311,15 @@ final class QGemmF32Fma256 implements QGemmKernel {
                               int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
         }
@@ -342,12 +339,11 @@ final class QGemmF32Fma256 implements QGemmKernel {
     private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
                               int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
         for (int p = 0; p < kc; p++) {
-            int bi = bOff + p * NR;
-            int ai = aOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
-            FloatVector a;
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
