@@ -40,6 +40,8 @@ public final class Main {
         commands.put("run", new RunCommand());
         commands.put("info", new InfoCommand());
         commands.put("embed", new EmbedCommand());
+        commands.put("profile", new ProfileCommand());
+        commands.put("bench", new BenchCommand());
         JCommander.Builder b = JCommander.newBuilder().addObject(global).programName("octet");
         commands.forEach(b::addCommand);
         JCommander jc = b.build();

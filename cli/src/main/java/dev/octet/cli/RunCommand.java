@@ -2,13 +2,11 @@ package dev.octet.cli;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
-import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.InferenceSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
-import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.onnx.OnnxImporter;
@@ -78,11 +76,11 @@ final class RunCommand implements Main.Command {
                     + g.runtimeInputs().stream().map(ValueInfo::name).toList());
             }
         }
-        Map<String, Integer> symbolSizes = parseDims();
+        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims);
         SplittableRandom random = new SplittableRandom(seed);
         for (ValueInfo v : g.runtimeInputs()) {
             if (!feed.containsKey(v.name())) {
-                Tensor t = randomTensor(v, symbolSizes, random);
+                Tensor t = GeneratedInputs.randomTensor(v, symbolSizes, random);
                 out.println("input " + v.name() + ": generated " + t + " (seed " + seed + ")");
                 feed.put(v.name(), t);
             } else {
@@ -142,43 +140,5 @@ final class RunCommand implements Main.Command {
      */
     static String outputSha256(Collection<Tensor> outputs) {
         return TensorProtos.sha256(outputs);
-    }
-
-    private Map<String, Integer> parseDims() {
-        Map<String, Integer> m = new LinkedHashMap<>();
-        for (String spec : dims) {
-            int eq = spec.indexOf('=');
-            try {
-                m.put(spec.substring(0, eq), Integer.parseInt(spec.substring(eq + 1)));
-            } catch (RuntimeException e) {
-                throw new OctetException(ErrorCode.INVALID_INPUT, "--dim takes SYMBOL=SIZE, got '" + spec + "'");
-            }
-        }
-        return m;
-    }
-
-    /** Uniform data of the declared type: floats in [0, 1), 8-bit integers over their range, int32/int64 0 or 1 (valid as indices, masks and token types). */
-    static Tensor randomTensor(ValueInfo v, Map<String, Integer> symbolSizes, SplittableRandom random) {
-        if (v.type() == null || v.shape() == null) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "cannot generate input " + v.describe()
-                + ": its type or rank is not declared; pass --input");
-        }
-        int[] shape = new int[v.shape().size()];
-        for (int i = 0; i < shape.length; i++) {
-            Dim d = v.shape().get(i);
-            shape[i] = d.isFixed() ? (int) d.value() : symbolSizes.getOrDefault(d.symbol(), 1);
-        }
-        int n = Tensor.checkedSize(shape);
-        Object data = Tensor.newArray(v.type(), n);
-        for (int i = 0; i < n; i++) {
-            switch (v.type()) {
-                case FLOAT -> ((float[]) data)[i] = (float) random.nextDouble();
-                case UINT8, INT8 -> ((byte[]) data)[i] = (byte) random.nextInt(256);
-                case INT32 -> ((int[]) data)[i] = random.nextInt(2);
-                case INT64 -> ((long[]) data)[i] = random.nextInt(2);
-                case BOOL -> ((boolean[]) data)[i] = random.nextBoolean();
-            }
-        }
-        return Tensor.of(v.type(), shape, data);
     }
 }
