@@ -11,10 +11,12 @@ import java.util.function.IntConsumer;
  * float formula ({@link Quantization#requantize}).
  */
 public final class QGemm {
-    /** Columns per task: a multiple of every kernel's NR (8, 16, 32). */
+    /** Columns per task at most. */
     private static final int BLOCK_N = 128;
-    /** Rows per task at most; blocks are evened out so threads get equal shares. */
+    /** Rows per task at most. */
     private static final int BLOCK_M = 96;
+    /** Column blocks are multiples of this: a multiple of every kernel's NR (8, 16, 32). */
+    private static final int COLUMN_UNIT = 32;
     /** The calling thread's buffers, reused across calls (workers only use them during the caller's call). */
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
@@ -59,22 +61,51 @@ public final class QGemm {
         call.acc = intOut ? ((Output.Int32) output).out() : call.accBuffer;
         call.accOffset = intOut ? outOffset : 0;
         // Tasks own disjoint output blocks and compute them the same way whatever the thread count.
-        int nBlocks = (n + BLOCK_N - 1) / BLOCK_N;
-        int mBlocks = (m + BLOCK_M - 1) / BLOCK_M;
-        if (parallel.threads() > 1 && mBlocks * nBlocks < 4 * parallel.threads()) {
-            // Too few tasks to share evenly: cut rows finer (never below one 8-row tile).
-            mBlocks = Math.max(1, Math.min((m + 7) / 8, (4 * parallel.threads() + nBlocks - 1) / nBlocks));
-        }
         int mr = kernel.rowTile();
-        call.rowsPerBlock = ((m + mBlocks - 1) / mBlocks + mr - 1) / mr * mr;
+        long blocks = blocks((m + mr - 1) / mr, BLOCK_M / mr, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, parallel.threads());
+        call.rowsPerBlock = (int) (blocks >>> 32) * mr;
+        call.columnsPerBlock = (int) blocks * COLUMN_UNIT;
+        int nBlocks = (n + call.columnsPerBlock - 1) / call.columnsPerBlock;
         int taskCount = ((m + call.rowsPerBlock - 1) / call.rowsPerBlock) * nBlocks;
-        call.rowTerms = grow(call.rowTerms, taskCount * BLOCK_N);
+        call.rowTerms = grow(call.rowTerms, taskCount * call.columnsPerBlock);
         call.set(kernel, m, n, nBlocks, b, zb.length, output, outOffset);
         try {
             parallel.forEach(taskCount, call);
         } finally {
             call.clear();
         }
+    }
+
+    /**
+     * Block sizes in row tiles and column units (high and low 32 bits): at most maxTiles row tiles and
+     * {@link #BLOCK_N} columns, so a block's A and B stay in cache; with several threads, the cut that
+     * minimizes the busiest thread's work (tasks per thread x largest task), then the fewest tasks.
+     */
+    static long blocks(int rowTiles, int maxTiles, int columnUnits, int threads) {
+        int maxUnits = BLOCK_N / COLUMN_UNIT;
+        int mbMin = (rowTiles + maxTiles - 1) / maxTiles;
+        int nbMin = (columnUnits + maxUnits - 1) / maxUnits;
+        long best = ((long) ((rowTiles + mbMin - 1) / mbMin) << 32) | ((columnUnits + nbMin - 1) / nbMin);
+        if (threads == 1) {
+            return best;
+        }
+        long bestSpan = Long.MAX_VALUE;
+        int bestTasks = Integer.MAX_VALUE;
+        for (int mb = mbMin; mb <= Math.min(rowTiles, mbMin + 2 * threads); mb++) {
+            int tiles = (rowTiles + mb - 1) / mb;
+            int rowBlocks = (rowTiles + tiles - 1) / tiles;
+            for (int nb = nbMin; nb <= Math.min(columnUnits, nbMin + 2 * threads); nb++) {
+                int units = (columnUnits + nb - 1) / nb;
+                int tasks = rowBlocks * ((columnUnits + units - 1) / units);
+                long span = (long) ((tasks + threads - 1) / threads) * tiles * units;
+                if (span < bestSpan || (span == bestSpan && tasks < bestTasks)) {
+                    bestSpan = span;
+                    bestTasks = tasks;
+                    best = ((long) tiles << 32) | units;
+                }
+            }
+        }
+        return best;
     }
 
     private static int[] grow(int[] buffer, int size) {
@@ -91,6 +122,7 @@ public final class QGemm {
         int[] rowTerms = new int[0];
         int accOffset;
         int rowsPerBlock;
+        int columnsPerBlock;
         private QGemmKernel kernel;
         private int m;
         private int n;
@@ -123,11 +155,11 @@ public final class QGemm {
         public void accept(int task) {
             int m0 = (task / nBlocks) * rowsPerBlock;
             int m1 = Math.min(m, m0 + rowsPerBlock);
-            int n0 = (task % nBlocks) * BLOCK_N;
-            int n1 = Math.min(n, n0 + BLOCK_N);
+            int n0 = (task % nBlocks) * columnsPerBlock;
+            int n1 = Math.min(n, n0 + columnsPerBlock);
             kernel.multiply(a, m0, m1, b, n0, n1, acc, accOffset, n);
             epilogue(kernel.epilogue(), m0, m1, n, n0, n1, acc, accOffset, colTerms, zb, zbLength, a.rowSums(),
-                rowTerms, task * BLOCK_N, output, outOffset);
+                rowTerms, task * columnsPerBlock, output, outOffset);
         }
     }
 
