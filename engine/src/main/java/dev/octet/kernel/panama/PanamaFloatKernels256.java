@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * register tiles of FMA chains over k (lanes are different outputs); reductions keep the 16 canonical partial
  * sums in 2 vectors of 8; the transcendentals repeat {@link FloatMath}'s operations lane
  * by lane, written out in each loop (C2 would box the vectors of a helper it does not inline), computing
- * both branches and blending; erf and tanh run their exp half as a separate pass over blocks, and gelu runs
- * erf over a block, as one loop body that big gets its vectors boxed. Tails use the scalar functions.
+ * both branches and blending; erf, gelu and tanh run their exp half as a separate pass over blocks, as one
+ * loop body that big gets its vectors boxed. Tails use the scalar functions.
  */
 final class PanamaFloatKernels256 implements FloatKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -25,6 +25,8 @@ final class PanamaFloatKernels256 implements FloatKernels {
     private static final int MR = 6;
     /** Elements per block of the two-pass transcendentals (a multiple of every L). */
     private static final int BLOCK = 256;
+    /** Each thread's block of exp results for the two-pass transcendentals. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
     public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
@@ -366,7 +368,7 @@ final class PanamaFloatKernels256 implements FloatKernels {
 
     @Override
     public void erf(float[] x, int xOff, float[] out, int outOff, int n) {
-        float[] scratch = new float[BLOCK];
+        float[] scratch = SCRATCH.get();
         int vectors = n - n % L;
         for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
             int b1 = Math.min(b0 + BLOCK, vectors);
@@ -422,7 +424,7 @@ final class PanamaFloatKernels256 implements FloatKernels {
 
     @Override
     public void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
-        float[] scratch = new float[BLOCK];
+        float[] scratch = SCRATCH.get();
         int vectors = n - n % L;
         for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
             int b1 = Math.min(b0 + BLOCK, vectors);
@@ -470,18 +472,56 @@ final class PanamaFloatKernels256 implements FloatKernels {
 
     @Override
     public void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
-        // erf runs over a scratch block of x / sqrt2: gelu as one loop body is too big to stay unboxed.
-        float[] w = new float[BLOCK];
+        float[] scratch = SCRATCH.get();
         int vectors = n - n % L;
         for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
-            int len = Math.min(BLOCK, vectors - b0);
-            for (int i = 0; i < len; i += L) {
-                FloatVector.fromArray(F, x, xOff + b0 + i).div(FloatMath.SQRT2).intoArray(w, i);
+            int b1 = Math.min(b0 + BLOCK, vectors);
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector w = v.div(FloatMath.SQRT2);
+                FloatVector t = w.abs().min(FloatMath.ERF_MAX);
+                FloatVector u = t.sub(2.5f);
+                FloatVector ql = u.fma(FloatMath.EL7, FloatMath.EL6);
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL5));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL4));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL3));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL2));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL1));
+                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL0));
+                FloatVector g = t.neg().fma(t, ql);
+                FloatVector exc = g.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector en = et.sub(FloatMath.ROUNDER);
+                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
+                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
+                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
+                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
+                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
+                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector ey = ep.mul(es1).mul(es2);
+                ey.intoArray(scratch, i - b0);
             }
-            erf(w, 0, w, 0, len);
-            for (int i = 0; i < len; i += L) {
-                FloatVector v = FloatVector.fromArray(F, x, xOff + b0 + i);
-                v.mul(FloatVector.fromArray(F, w, i).add(1f)).mul(0.5f).intoArray(out, outOff + b0 + i);
+            for (int i = b0; i < b1; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector w = v.div(FloatMath.SQRT2);
+                FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
+                FloatVector s = w.mul(w);
+                FloatVector qs = s.fma(FloatMath.ES6, FloatMath.ES5);
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES4));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES3));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES2));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES1));
+                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES0));
+                FloatVector ys = w.fma(qs, w);
+                FloatVector yl = FloatVector.broadcast(F, 1f).sub(ex).reinterpretAsInts().and(0x7FFFFFFF).or(w.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+                FloatVector y = yl.blend(ys, w.abs().lt(FloatMath.ERF_SPLIT));
+                FloatVector r = v.mul(y.add(1f)).mul(0.5f);
+                r.intoArray(out, outOff + i);
             }
         }
         for (int i = vectors; i < n; i++) {
