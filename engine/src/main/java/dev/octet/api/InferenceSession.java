@@ -33,6 +33,8 @@ public final class InferenceSession implements AutoCloseable {
     private final dev.octet.kernel.KernelProvider kernels;
     private final dev.octet.kernel.Parallel parallel;
     private final boolean specialize;
+    /** Output arrays reused from run to run (one pool per concurrent run). */
+    private final dev.octet.exec.BufferPools buffers = new dev.octet.exec.BufferPools();
     private final Map<String, ExecutionPlan> specialized = Collections.synchronizedMap(
         new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -121,7 +123,7 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Runs the model, reporting every step's time to {@code listener} (for profiling). */
     public Map<String, Tensor> run(Map<String, Tensor> inputs, dev.octet.exec.StepListener listener) {
-        return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener);
+        return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
     }
 
     /** The cached plan for these input shapes, specialized on first use. */

@@ -17,44 +17,62 @@ public final class Executor {
     private Executor() {}
 
     public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs) {
-        return run(plan, inputs, StepListener.NONE);
+        return run(plan, inputs, StepListener.NONE, new BufferPools());
     }
 
-    public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs, StepListener listener) {
-        Tensor[] slots = plan.constants().clone();
-        bindInputs(plan, inputs, slots);
-        for (ExecutionPlan.Step step : plan.steps()) {
-            Tensor[] in = new Tensor[step.inputSlots().length];
-            for (int i = 0; i < in.length; i++) {
-                int s = step.inputSlots()[i];
-                in[i] = s < 0 ? null : slots[s];
-            }
-            long t0 = System.nanoTime();
-            Tensor[] out = runStep(step, in);
-            listener.stepDone(step, System.nanoTime() - t0);
-            int[] outSlots = step.outputSlots();
-            for (int i = 0; i < outSlots.length; i++) {
-                if (outSlots[i] >= 0) {
-                    if (i >= out.length || out[i] == null) {
-                        throw new IllegalStateException(step.description() + " produced no output " + i);
+    /** Runs with output arrays reused from {@code pools}, which should live as long as the plan's session. */
+    public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs, StepListener listener,
+                                          BufferPools pools) {
+        BufferPool pool = pools.take();
+        pool.begin(plan);
+        Tensor[] outputs = NO_TENSORS;
+        try {
+            Tensor[] slots = plan.constants().clone();
+            bindInputs(plan, inputs, slots);
+            for (ExecutionPlan.Step step : plan.steps()) {
+                Tensor[] in = new Tensor[step.inputSlots().length];
+                for (int i = 0; i < in.length; i++) {
+                    int s = step.inputSlots()[i];
+                    in[i] = s < 0 ? null : slots[s];
+                }
+                long t0 = System.nanoTime();
+                Tensor[] out = runStep(step, in, pool);
+                listener.stepDone(step, System.nanoTime() - t0);
+                int[] outSlots = step.outputSlots();
+                for (int i = 0; i < outSlots.length; i++) {
+                    if (outSlots[i] >= 0) {
+                        if (i >= out.length || out[i] == null) {
+                            throw new IllegalStateException(step.description() + " produced no output " + i);
+                        }
+                        slots[outSlots[i]] = out[i];
+                        pool.retain(out[i]);
                     }
-                    slots[outSlots[i]] = out[i];
+                }
+                for (int s : step.release()) {
+                    if (slots[s] != null) {
+                        pool.release(slots[s]);
+                        slots[s] = null;
+                    }
                 }
             }
-            for (int s : step.release()) {
-                slots[s] = null;
+            outputs = new Tensor[plan.outputs().size()];
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (int i = 0; i < outputs.length; i++) {
+                outputs[i] = slots[plan.outputSlots()[i]];
+                result.put(plan.outputs().get(i).name(), outputs[i]);
             }
+            return result;
+        } finally {
+            pool.end(outputs);
+            pools.put(pool);
         }
-        Map<String, Tensor> result = new LinkedHashMap<>();
-        for (int i = 0; i < plan.outputs().size(); i++) {
-            result.put(plan.outputs().get(i).name(), slots[plan.outputSlots()[i]]);
-        }
-        return result;
     }
 
-    private static Tensor[] runStep(ExecutionPlan.Step step, Tensor[] in) {
+    private static final Tensor[] NO_TENSORS = new Tensor[0];
+
+    private static Tensor[] runStep(ExecutionPlan.Step step, Tensor[] in, BufferPool pool) {
         try {
-            return step.op().run(in);
+            return step.op().run(in, pool);
         } catch (OctetException e) {
             throw new OctetException(e.code(), step.description() + ": " + e.getMessage(), e);
         } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException

@@ -176,8 +176,7 @@ public final class QConvNhwc {
     }
 
     /** [batch][channels][pixels] to [batch][pixels][channels]. */
-    public static byte[] toNhwc(byte[] x, int batch, int channels, int pixels) {
-        byte[] r = new byte[x.length];
+    public static byte[] toNhwc(byte[] x, int batch, int channels, int pixels, byte[] r) {
         for (int b = 0; b < batch; b++) {
             int base = b * channels * pixels;
             // Pixel blocks keep the lines of every channel plane being read in L1.
@@ -195,8 +194,7 @@ public final class QConvNhwc {
     }
 
     /** [batch][pixels][channels] to [batch][channels][pixels]. */
-    public static byte[] toNchw(byte[] y, int batch, int channels, int pixels) {
-        byte[] r = new byte[y.length];
+    public static byte[] toNchw(byte[] y, int batch, int channels, int pixels, byte[] r) {
         for (int b = 0; b < batch; b++) {
             int base = b * channels * pixels;
             for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
@@ -213,8 +211,7 @@ public final class QConvNhwc {
     }
 
     /** [batch][pixels][channels] to [batch][channels][pixels]. */
-    public static int[] toNchw(int[] y, int batch, int channels, int pixels) {
-        int[] r = new int[y.length];
+    public static int[] toNchw(int[] y, int batch, int channels, int pixels, int[] r) {
         for (int b = 0; b < batch; b++) {
             int base = b * channels * pixels;
             for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {

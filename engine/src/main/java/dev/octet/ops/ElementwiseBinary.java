@@ -43,14 +43,15 @@ final class ElementwiseBinary {
         return map == null ? i : map[i];
     }
 
-    static Tensor arith(Tensor a, Tensor b, Arith op) {
+    /** Float outputs come from {@code buffers}; every element is written. */
+    static Tensor arith(Tensor a, Tensor b, Arith op, Buffers buffers) {
         DataType t = sameType(op.name(), a, b);
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
         int n = Tensor.checkedSize(shape);
         int[] ma = Broadcast.indexMap(a.shapeView(), shape);
         int[] mb = Broadcast.indexMap(b.shapeView(), shape);
         boolean direct = ma == null && mb == null;
-        Object out = Tensor.newArray(t, n);
+        Object out = t == DataType.FLOAT ? buffers.floats(n) : Tensor.newArray(t, n);
         switch (t) {
             case FLOAT -> {
                 float[] x = a.floats(), y = b.floats(), z = (float[]) out;

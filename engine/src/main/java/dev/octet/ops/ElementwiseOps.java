@@ -76,7 +76,7 @@ final class ElementwiseOps {
     }
 
     private static void binary(OpRegistry.Builder r, String name, Arith op) {
-        r.onnx(name, 7, ctx -> in -> out(ElementwiseBinary.arith(in[0], in[1], op)));
+        r.onnx(name, 7, ctx -> Op.withBuffers((in, buffers) -> out(ElementwiseBinary.arith(in[0], in[1], op, buffers))));
     }
 
     /** Max and Min: any number of inputs, folded pairwise with broadcasting. */
@@ -88,7 +88,7 @@ final class ElementwiseOps {
             return in -> {
                 Tensor acc = in[0];
                 for (int i = 1; i < in.length; i++) {
-                    acc = ElementwiseBinary.arith(acc, in[i], op);
+                    acc = ElementwiseBinary.arith(acc, in[i], op, Buffers.FRESH);
                 }
                 return out(acc);
             };

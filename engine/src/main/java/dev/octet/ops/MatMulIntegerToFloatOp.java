@@ -25,7 +25,7 @@ final class MatMulIntegerToFloatOp {
     private static Op create(OpContext ctx) {
         QMatMulOps.RightOperand rhs = QMatMulOps.RightOperand.of(ctx, 1);
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[1];
             QMatMulOps.require8Bit(a, "A");
             QMatMulOps.require8Bit(b, "B");
@@ -39,10 +39,10 @@ final class MatMulIntegerToFloatOp {
             for (int j = 0; j < scales.length; j++) {
                 scales[j] = aScale * bScale[j];
             }
-            float[] out = new float[sh.batch() * sh.m() * sh.n()];
+            float[] out = buffers.floats(sh.batch() * sh.m() * sh.n());
             QMatMulOps.batched(rhs, parallel, a, b, sh, za, zb, null, new QGemm.Output.Scaled(out, scales, bias));
             return new Tensor[] {Tensor.ofFloats(out, sh.outShape())};
-        };
+        });
     }
 
     private static Tensor requireFloat(Tensor t, String what) {

@@ -154,7 +154,7 @@ final class QConvOps {
         PackedB[] gemmPacked = packable && !isDepthwise(wConst.shapeView(), group)
             && wConst.dim(0) / group >= MIN_GEMM_CHANNELS ? packGroups(kernels, wConst, group) : null;
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor w = in[wIn];
             if (!x.type().isQuantized() || !w.type().isQuantized()) {
@@ -192,10 +192,10 @@ final class QConvOps {
             int outPixels = Tensor.checkedSize(c.outSpatial);
             Object y;
             if (isDepthwise(w.shapeView(), group) || c.cout / group >= MIN_GEMM_CHANNELS) {
-                byte[] xNhwc = QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels);
+                byte[] xNhwc = QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
                 QGemm.Output out = quantized
-                    ? new QGemm.Output.Requantized(new byte[outSize], scale, zy, qmin, qmax)
-                    : new QGemm.Output.Int32(new int[outSize]);
+                    ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)
+                    : new QGemm.Output.Int32(buffers.ints(outSize));
                 if (isDepthwise(w.shapeView(), group)) {
                     DepthwiseWeights dw = dwPacked != null ? dwPacked : packDepthwise(kernels.depthwise(), w, wzp);
                     QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, depthwiseShape(c), c.batch, xNhwc,
@@ -207,14 +207,20 @@ final class QConvOps {
                     QConvNhwc.gemm(kernels.qgemm(), parallel, g, xNhwc, xUnsigned, xzp, groups,
                         w.type() == DataType.UINT8, wzp, bias, out);
                 }
-                y = out instanceof QGemm.Output.Requantized r
-                    ? QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels)
-                    : QConvNhwc.toNchw(((QGemm.Output.Int32) out).out(), c.batch, c.cout, outPixels);
+                buffers.giveBack(xNhwc);
+                if (out instanceof QGemm.Output.Requantized r) {
+                    y = QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels, buffers.bytes(outSize));
+                    buffers.giveBack(r.out());
+                } else {
+                    int[] nhwc = ((QGemm.Output.Int32) out).out();
+                    y = QConvNhwc.toNchw(nhwc, c.batch, c.cout, outPixels, buffers.ints(outSize));
+                    buffers.giveBack(nhwc);
+                }
             } else {
                 y = narrowGroupConv(group, c, x, xzp, w, wzp, bias, scale, zy, qmin, qmax, quantized);
             }
             return new Tensor[] {Tensor.of(outType, c.outShape, y)};
-        };
+        });
     }
 
     /** 1-D convolutions as 2-D ones of height 1. */

@@ -127,27 +127,27 @@ final class QMatMulOps {
     private static Op matMulInteger(OpContext ctx) {
         RightOperand rhs = RightOperand.of(ctx, 1);
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[1];
             require8Bit(a, "A");
             require8Bit(b, "B");
             MatMulShape sh = MatMulShape.of(a.shapeView(), b.shapeView());
             int[] za = QParams.zeroPoints(in.length > 2 ? in[2] : null, sh.m, "A");
             int[] zb = QParams.zeroPoints(in.length > 3 ? in[3] : null, sh.n, "B");
-            int[] c = new int[sh.batch * sh.m * sh.n];
+            int[] c = buffers.ints(sh.batch * sh.m * sh.n);
             if (za.length == 1) {
                 batched(rhs, parallel, a, b, sh, za[0], zb, null, new QGemm.Output.Int32(c));
             } else {
                 referenceMatMul(a, b, za, zb, sh, c);
             }
             return new Tensor[] {Tensor.ofInts(c, sh.outShape)};
-        };
+        });
     }
 
     private static Op qlinearMatMul(OpContext ctx) {
         RightOperand rhs = RightOperand.of(ctx, 3);
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[3];
             require8Bit(a, "a");
             require8Bit(b, "b");
@@ -159,7 +159,7 @@ final class QMatMulOps {
             float sy = QParams.scalarScale(in[6], "y");
             DataType outType = in[7] == null ? DataType.UINT8 : in[7].type();
             int zy = QParams.scalarZeroPoint(in[7], "y");
-            byte[] out = new byte[sh.batch * sh.m * sh.n];
+            byte[] out = buffers.bytes(sh.batch * sh.m * sh.n);
             if (sa.length == 1 && za.length == 1) {
                 // ORT's order: (a_scale * b_scale[j]) / y_scale, in float.
                 float[] scales = new float[sb.length];
@@ -183,7 +183,7 @@ final class QMatMulOps {
                 }
             }
             return new Tensor[] {Tensor.of(outType, sh.outShape, out)};
-        };
+        });
     }
 
     /**
@@ -201,7 +201,7 @@ final class QMatMulOps {
         Tensor bConst = ctx.constantInput(3);
         PackedB packed = bConst == null || bConst.rank() != 2 ? null : packGemmB(kernel, bConst, transB);
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[3];
             require8Bit(a, "A");
             require8Bit(b, "B");
@@ -243,18 +243,18 @@ final class QMatMulOps {
                 return new Tensor[] {convert(acc, m, n, scale, yScale == null ? null : in[8])};
             }
             if (yScale == null) {
-                float[] out = new float[m * n];
+                float[] out = buffers.floats(m * n);
                 QGemm.run(kernel, parallel, m, a.bytes(), 0, k, aUnsigned, za, pb, bUnsigned, zb, bias,
                     new QGemm.Output.Scaled(out, scale, null), 0);
                 return new Tensor[] {Tensor.ofFloats(out, m, n)};
             }
             DataType outType = in[8].type();
-            byte[] out = new byte[m * n];
+            byte[] out = buffers.bytes(m * n);
             QGemm.run(kernel, parallel, m, a.bytes(), 0, k, aUnsigned, za, pb, bUnsigned, zb, bias,
                 new QGemm.Output.Requantized(out, scale, QParams.scalarZeroPoint(in[8], "y"), outType.qmin(),
                     outType.qmax()), 0);
             return new Tensor[] {Tensor.of(outType, new int[] {m, n}, out)};
-        };
+        });
     }
 
     private static PackedB packGemmB(QGemmKernel kernel, Tensor b, boolean transB) {

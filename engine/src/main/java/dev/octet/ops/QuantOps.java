@@ -21,12 +21,12 @@ final class QuantOps {
         r.onnx("DequantizeLinear", 10, QuantOps::dequantizeLinear);
         r.onnx("DynamicQuantizeLinear", 11, ctx -> {
             QuantizeKernels k = ctx.kernels().quantize();
-            return in -> dynamicQuantizeLinear(k, in);
+            return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, in, buffers));
         });
         QMatMulOps.register(r);
         QConvOps.register(r);
-        r.microsoft("QLinearAdd", ctx -> QuantOps::qlinearAdd);
-        r.microsoft("QLinearMul", ctx -> QuantOps::qlinearMul);
+        r.microsoft("QLinearAdd", ctx -> Op.withBuffers(QuantOps::qlinearAdd));
+        r.microsoft("QLinearMul", ctx -> Op.withBuffers(QuantOps::qlinearMul));
         r.microsoft("QLinearSigmoid", ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
         r.microsoft("QLinearLeakyRelu", ctx -> {
             float alpha = ctx.getFloat("alpha", 0.01f);
@@ -189,13 +189,13 @@ final class QuantOps {
         };
     }
 
-    private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, Tensor[] in) {
+    private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
         float[] x = in[0].floats();
         float[] range = kernels.rangeWithZero(x, 0, x.length);
         float[] p = Quantization.dynamicUint8Params(range[0], range[1]);
         float scale = p[0];
         int zp = (int) p[1];
-        byte[] out = new byte[x.length];
+        byte[] out = buffers.bytes(x.length);
         kernels.quantize(x, 0, x.length, scale, zp, 0, 255, out, 0);
         return new Tensor[] {
             Tensor.ofUint8(out, in[0].shape()),
@@ -210,7 +210,7 @@ final class QuantOps {
      * QLinearAdd with ORT's x86 (AVX2) arithmetic: {@code ((a - za) * sa + (b - zb) * sb) / sc}, rounded half
      * to even, clamped, plus zc. ORT's NEON build uses fixed point and may differ by 1.
      */
-    private static Tensor[] qlinearAdd(Tensor[] in) {
+    private static Tensor[] qlinearAdd(Tensor[] in, Buffers buffers) {
         Tensor a = in[0], b = in[3];
         float sa = in[1].floats()[0], sb = in[4].floats()[0], sc = in[6].floats()[0];
         int za = in[2] == null ? 0 : (int) in[2].getLong(0);
@@ -221,7 +221,7 @@ final class QuantOps {
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
         int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
-        byte[] out = new byte[Tensor.checkedSize(shape)];
+        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         float lo = outType.qmin() - zc, hi = outType.qmax() - zc;
         for (int i = 0; i < out.length; i++) {
             long av = a.getLong(aMap == null ? i : aMap[i]);
@@ -239,7 +239,7 @@ final class QuantOps {
      * {@code ratio = (sa * sb) / sc}, plus {@code (float) zc}, rounded half to even, saturated. The zero point
      * is added in float before rounding, which can differ from adding it after.
      */
-    private static Tensor[] qlinearMul(Tensor[] in) {
+    private static Tensor[] qlinearMul(Tensor[] in, Buffers buffers) {
         Tensor a = in[0], b = in[3];
         float sa = QParams.scalarScale(in[1], "A"), sb = QParams.scalarScale(in[4], "B");
         float sc = QParams.scalarScale(in[6], "C");
@@ -252,7 +252,7 @@ final class QuantOps {
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
         int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
-        byte[] out = new byte[Tensor.checkedSize(shape)];
+        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         for (int i = 0; i < out.length; i++) {
             long av = a.getLong(aMap == null ? i : aMap[i]);
             long bv = b.getLong(bMap == null ? i : bMap[i]);

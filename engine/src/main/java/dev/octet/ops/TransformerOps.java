@@ -50,7 +50,7 @@ final class TransformerOps {
         }
         FloatKernels kernels = ctx.kernels().floats();
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             float[] x = floats(in[0], "LayerNormalization");
             int[] shape = in[0].shapeView();
             int axis = (int) (axisAttr < 0 ? axisAttr + shape.length : axisAttr);
@@ -62,14 +62,14 @@ final class TransformerOps {
             int rows = n == 0 ? 0 : x.length / n;
             float[] gamma = parameter(in[1], n, "Scale");
             float[] beta = in.length > 2 && in[2] != null ? parameter(in[2], n, "B") : null;
-            float[] y = new float[x.length];
+            float[] y = buffers.floats(x.length);
             parallel.forEach((rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK, t -> {
                 int r0 = t * ROWS_PER_TASK;
                 int count = Math.min(ROWS_PER_TASK, rows - r0);
                 kernels.layerNorm(x, r0 * n, y, r0 * n, count, n, gamma, beta, eps);
             });
             return new Tensor[] {Tensor.ofFloats(y, shape)};
-        };
+        });
     }
 
     private static float[] parameter(Tensor p, int n, String what) {
@@ -83,15 +83,15 @@ final class TransformerOps {
     private static Op gelu(OpContext ctx) {
         FloatKernels kernels = ctx.kernels().floats();
         Parallel parallel = ctx.parallel();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             float[] x = floats(in[0], "Gelu");
-            float[] y = new float[x.length];
+            float[] y = buffers.floats(x.length);
             parallel.forEach((x.length + ELEMENTS_PER_TASK - 1) / ELEMENTS_PER_TASK, t -> {
                 int off = t * ELEMENTS_PER_TASK;
                 kernels.gelu(x, off, y, off, Math.min(ELEMENTS_PER_TASK, x.length - off));
             });
             return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
-        };
+        });
     }
 
     /**
@@ -123,7 +123,7 @@ final class TransformerOps {
         FloatKernels kernels = ctx.kernels().floats();
         Parallel parallel = ctx.parallel();
         int h = (int) heads;
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             float[] q = floats(in[0], "Attention"), k = floats(in[1], "Attention"), v = floats(in[2], "Attention");
             int[] qs = in[0].shapeView(), ks = in[1].shapeView(), vs = in[2].shapeView();
             if (qs.length != 3 || ks.length != 3 || vs.length != 3 || ks[0] != qs[0] || vs[0] != qs[0] || vs[1] != ks[1]
@@ -135,7 +135,7 @@ final class TransformerOps {
             int batch = qs[0], sq = qs[1], sk = ks[1], d = qs[2] / h, dv = vs[2] / h;
             float[] mask = in.length > 3 && in[3] != null ? floats(in[3], "Attention") : null;
             int[] ms = mask == null ? null : maskStrides(in[3].shapeView(), new int[] {batch, h, sq, sk});
-            float[] out = new float[batch * sq * vs[2]];
+            float[] out = buffers.floats(batch * sq * vs[2]);
             parallel.forEach(batch * h, task -> {
                 int b = task / h, head = task % h;
                 float[] scores = new float[Math.min(sq, QUERY_BLOCK) * sk];
@@ -160,7 +160,7 @@ final class TransformerOps {
                 }
             });
             return new Tensor[] {Tensor.ofFloats(out, batch, sq, vs[2])};
-        };
+        });
     }
 
     /** Element strides of a mask broadcast (numpy rules, right-aligned) to {@code target}; 0 along broadcast dims. */

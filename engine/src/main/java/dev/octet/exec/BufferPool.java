@@ -1,0 +1,137 @@
+package dev.octet.exec;
+
+import dev.octet.api.Tensor;
+import dev.octet.ops.Buffers;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+
+/**
+ * The arrays of one run at a time: ops take output arrays from it, and the executor gives an array back
+ * when the last slot holding it dies (views such as Reshape share arrays, so arrays are counted by
+ * identity). Arrays a run returns to its caller leave the pool. The pool serves one plan; a run of another
+ * plan drops the free arrays first, so alternating shapes cost allocation, not unbounded memory.
+ *
+ * <p>Not thread-safe: a run owns its pool ({@link BufferPools} hands them out).
+ */
+final class BufferPool implements Buffers {
+    /** Marks an array on a free list in {@link #owned}. */
+    private static final Integer FREE = -1;
+    /**
+     * Per array this pool handed out: how many slots hold it (0 = taken by an op, not stored yet), or
+     * {@link #FREE}.
+     */
+    private final IdentityHashMap<Object, Integer> owned = new IdentityHashMap<>();
+    /** Arrays handed out during the current run. */
+    private final List<Object> handed = new ArrayList<>();
+    /** Free arrays by class and exact length. */
+    private final List<FreeList> free = new ArrayList<>();
+    private ExecutionPlan plan;
+
+    private record FreeList(Class<?> type, int length, ArrayDeque<Object> arrays) {}
+
+    /** Prepares for a run of {@code p}. */
+    void begin(ExecutionPlan p) {
+        handed.clear();
+        if (plan != p) {
+            free.clear();
+            owned.clear();
+            plan = p;
+        }
+    }
+
+    @Override
+    public float[] floats(int n) {
+        float[] a = (float[]) take(float[].class, n);
+        return a != null ? a : (float[]) hand(new float[n]);
+    }
+
+    @Override
+    public byte[] bytes(int n) {
+        byte[] a = (byte[]) take(byte[].class, n);
+        return a != null ? a : (byte[]) hand(new byte[n]);
+    }
+
+    @Override
+    public int[] ints(int n) {
+        int[] a = (int[]) take(int[].class, n);
+        return a != null ? a : (int[]) hand(new int[n]);
+    }
+
+    private Object take(Class<?> type, int n) {
+        for (FreeList f : free) {
+            if (f.length == n && f.type == type) {
+                Object a = f.arrays.poll();
+                return a == null ? null : hand(a);
+            }
+        }
+        return null;
+    }
+
+    private Object hand(Object array) {
+        owned.put(array, 0);
+        handed.add(array);
+        return array;
+    }
+
+    @Override
+    public void giveBack(Object array) {
+        Integer count = owned.get(array);
+        if (count != null && count == 0) {
+            giveBack0(array);
+        }
+    }
+
+    /** A slot now holds {@code t}. */
+    void retain(Tensor t) {
+        Object data = t.data();
+        Integer count = owned.get(data);
+        if (count != null && count >= 0) {
+            owned.put(data, count + 1);
+        }
+    }
+
+    /** A slot that held {@code t} died. */
+    void release(Tensor t) {
+        Object data = t.data();
+        Integer count = owned.get(data);
+        if (count != null && count > 0) {
+            owned.put(data, count - 1);
+            if (count == 1) {
+                giveBack0(data);
+            }
+        }
+    }
+
+    /** The run ends: its outputs leave with the caller, every other array it took becomes free. */
+    void end(Tensor[] outputs) {
+        for (Tensor t : outputs) {
+            if (t != null) {
+                owned.remove(t.data());
+            }
+        }
+        for (Object a : handed) {
+            Integer count = owned.get(a);
+            if (count != null && count >= 0) {
+                giveBack0(a);
+            }
+        }
+        handed.clear();
+    }
+
+    private void giveBack0(Object array) {
+        owned.put(array, FREE);
+        Class<?> type = array.getClass();
+        int n = java.lang.reflect.Array.getLength(array);
+        for (FreeList f : free) {
+            if (f.length == n && f.type == type) {
+                f.arrays.push(array);
+                return;
+            }
+        }
+        FreeList f = new FreeList(type, n, new ArrayDeque<>());
+        f.arrays.push(array);
+        free.add(f);
+    }
+}
