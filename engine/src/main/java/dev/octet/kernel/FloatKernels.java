@@ -44,6 +44,15 @@ public interface FloatKernels {
     /** out[i] = 0.5 * x * (1 + erf(x / sqrt(2))), GELU as BERT exports compute it (in that operation order). */
     void gelu(float[] x, int xOff, float[] out, int outOff, int n);
 
+    /** How {@link #scaleAndMask} scales. */
+    enum Scaling { NONE, DIVIDE, MULTIPLY }
+
+    /**
+     * Attention scores in place, in the order of the graph they come from: {@code x / factor} (DIVIDE) or
+     * {@code x * factor} (MULTIPLY), then {@code + mask[maskOff + i]} when mask is not null.
+     */
+    void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask, int maskOff);
+
     /**
      * Softmax of {@code rows} rows of {@code n}: {@code e = exp(x - max)}, {@code out = e / sum(e)} with the
      * canonical sum; in place allowed.

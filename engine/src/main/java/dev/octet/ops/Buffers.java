@@ -14,6 +14,16 @@ public interface Buffers {
 
     int[] ints(int n);
 
+    /** An array for n elements of {@code type}: pooled for float and 8-bit and int32 tensors, else new. */
+    default Object array(dev.octet.api.DataType type, int n) {
+        return switch (type) {
+            case FLOAT -> floats(n);
+            case UINT8, INT8 -> bytes(n);
+            case INT32 -> ints(n);
+            default -> dev.octet.api.Tensor.newArray(type, n);
+        };
+    }
+
     /** Returns scratch taken from {@link #floats}, {@link #bytes} or {@link #ints} that the op no longer uses. */
     void giveBack(Object array);
 

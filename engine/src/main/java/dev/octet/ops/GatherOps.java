@@ -25,7 +25,7 @@ final class GatherOps {
     private static Op gather(OpContext ctx) {
         requireInputs(ctx, 2);
         long axis = ctx.getInt("axis", 0);
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor indices = in[1];
             int[] s = x.shapeView();
@@ -38,7 +38,7 @@ final class GatherOps {
             System.arraycopy(s, 0, out, 0, a);
             System.arraycopy(is, 0, out, a, is.length);
             System.arraycopy(s, a + 1, out, a + is.length, s.length - a - 1);
-            Object data = Tensor.newArray(x.type(), Tensor.checkedSize(out));
+            Object data = buffers.array(x.type(), Tensor.checkedSize(out));
             int outer = product(s, 0, a);
             int inner = product(s, a + 1, s.length);
             for (int o = 0; o < outer; o++) {
@@ -47,7 +47,7 @@ final class GatherOps {
                 }
             }
             return new Tensor[] {Tensor.of(x.type(), out, data)};
-        };
+        });
     }
 
     private static Op gatherElements(OpContext ctx) {

@@ -35,12 +35,13 @@ final class MatMulIntegerToFloatOp {
             int za = QParams.scalarZeroPoint(in.length > 4 ? in[4] : null, "a");
             int[] zb = QParams.zeroPoints(in.length > 5 ? in[5] : null, sh.n(), "b");
             float[] bias = in.length > 6 && in[6] != null ? columnBias(requireFloat(in[6], "bias"), sh.n()) : null;
-            float[] scales = new float[bScale.length];
+            float[] scales = buffers.floats(bScale.length);
             for (int j = 0; j < scales.length; j++) {
                 scales[j] = aScale * bScale[j];
             }
             float[] out = buffers.floats(sh.batch() * sh.m() * sh.n());
             QMatMulOps.batched(rhs, parallel, a, b, sh, za, zb, null, new QGemm.Output.Scaled(out, scales, bias));
+            buffers.giveBack(scales);
             return new Tensor[] {Tensor.ofFloats(out, sh.outShape())};
         });
     }

@@ -159,7 +159,7 @@ final class QuantOps {
     private static Op dequantizeLinear(OpContext ctx) {
         ParamLayout layout = layout(ctx);
         QuantizeKernels kernels = ctx.kernels().quantize();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor scale = in[1];
             Tensor zp = in.length > 2 ? in[2] : null;
@@ -169,7 +169,7 @@ final class QuantOps {
             float[] s = scale.floats();
             int[] runs = layout.runs(x.shapeView(), scale.size());
             if (runs != null && x.type().isQuantized()) {
-                float[] out = new float[x.size()];
+                float[] out = buffers.floats(x.size());
                 boolean unsigned = x.type() == DataType.UINT8;
                 for (int r = 0, off = 0; off < out.length; r++, off += runs[1]) {
                     int p = runs[0] == 1 ? 0 : r % runs[0];
@@ -179,14 +179,14 @@ final class QuantOps {
                 return new Tensor[] {Tensor.ofFloats(out, x.shape())};
             }
             int[] pIdx = layout.indices(x.shapeView(), scale.shapeView(), scale.size());
-            float[] out = new float[x.size()];
+            float[] out = buffers.floats(x.size());
             for (int i = 0; i < out.length; i++) {
                 int p = pIdx[i];
                 long z = zp == null ? 0 : zp.getLong(p);
                 out[i] = (float) (x.getLong(i) - z) * s[p];
             }
             return new Tensor[] {Tensor.ofFloats(out, x.shape())};
-        };
+        });
     }
 
     private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {

@@ -6,6 +6,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.Parallel;
+import dev.octet.kernel.scalar.ScalarFloatKernels;
 import java.util.Arrays;
 
 /**
@@ -119,7 +120,8 @@ final class TransformerOps {
         }
         boolean divide = ctx.has("divisor");
         float factor = divide ? ctx.getFloat("divisor", 1f) : ctx.getFloat("scale", 1f);
-        boolean scaled = divide || ctx.has("scale");
+        FloatKernels.Scaling scaling = divide ? FloatKernels.Scaling.DIVIDE
+            : ctx.has("scale") ? FloatKernels.Scaling.MULTIPLY : FloatKernels.Scaling.NONE;
         FloatKernels kernels = ctx.kernels().floats();
         Parallel parallel = ctx.parallel();
         int h = (int) heads;
@@ -136,9 +138,11 @@ final class TransformerOps {
             float[] mask = in.length > 3 && in[3] != null ? floats(in[3], "Attention") : null;
             int[] ms = mask == null ? null : maskStrides(in[3].shapeView(), new int[] {batch, h, sq, sk});
             float[] out = buffers.floats(batch * sq * vs[2]);
+            // A mask contiguous along keys goes through the vector kernel; other broadcasts take the scalar loop.
+            boolean rowMask = mask == null || ms[3] == 1;
             parallel.forEach(batch * h, task -> {
                 int b = task / h, head = task % h;
-                float[] scores = new float[Math.min(sq, QUERY_BLOCK) * sk];
+                float[] scores = scores(Math.min(sq, QUERY_BLOCK) * sk);
                 for (int i0 = 0; i0 < sq; i0 += QUERY_BLOCK) {
                     int rows = Math.min(QUERY_BLOCK, sq - i0);
                     kernels.gemm(rows, sk, d, q, (b * sq + i0) * qs[2] + head * d, qs[2],
@@ -146,12 +150,13 @@ final class TransformerOps {
                     for (int i = 0; i < rows; i++) {
                         int row = i * sk;
                         int m = mask == null ? 0 : b * ms[0] + head * ms[1] + (i0 + i) * ms[2];
+                        if (rowMask) {
+                            kernels.scaleAndMask(scores, row, sk, scaling, factor, mask, m);
+                            continue;
+                        }
                         for (int j = 0; j < sk; j++) {
-                            float s = scores[row + j];
-                            if (scaled) {
-                                s = divide ? s / factor : s * factor;
-                            }
-                            scores[row + j] = mask == null ? s : s + mask[m + j * ms[3]];
+                            scores[row + j] = ScalarFloatKernels.scaleAndMask(scores[row + j], scaling, factor,
+                                mask[m + j * ms[3]], true);
                         }
                     }
                     kernels.softmax(scores, 0, scores, 0, rows, sk);
@@ -161,6 +166,18 @@ final class TransformerOps {
             });
             return new Tensor[] {Tensor.ofFloats(out, batch, sq, vs[2])};
         });
+    }
+
+    /** Each thread's score block, reused across calls. */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scores(int n) {
+        float[] s = SCORES.get();
+        if (s.length < n) {
+            s = new float[n];
+            SCORES.set(s);
+        }
+        return s;
     }
 
     /** Element strides of a mask broadcast (numpy rules, right-aligned) to {@code target}; 0 along broadcast dims. */

@@ -235,6 +235,23 @@ class FloatKernelsSweepTest {
 
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
+    void scaleAndMask(FloatKernels kernels, int n) {
+        SplittableRandom r = new SplittableRandom(n);
+        float[] mask = withSpecials(r, random(r, n + 3, 1e4f));
+        for (FloatKernels.Scaling scaling : FloatKernels.Scaling.values()) {
+            for (boolean masked : new boolean[] {false, true}) {
+                float[] x = withSpecials(r, random(r, n + 2, 100f));
+                float[] expected = x.clone();
+                float[] actual = x.clone();
+                REFERENCE.scaleAndMask(expected, 2, n, scaling, 5.656854f, masked ? mask : null, 3);
+                kernels.scaleAndMask(actual, 2, n, scaling, 5.656854f, masked ? mask : null, 3);
+                assertBitsEqual(expected, actual, scaling + (masked ? " masked" : ""), true);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
     void softmax(FloatKernels kernels, int n) {
         SplittableRandom r = new SplittableRandom(n);
         int rows = 3;

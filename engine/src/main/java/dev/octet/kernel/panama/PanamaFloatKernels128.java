@@ -25,7 +25,7 @@ final class PanamaFloatKernels128 implements FloatKernels {
     private static final int MR = 8;
     /** Elements per block of the two-pass transcendentals (a multiple of every L). */
     private static final int BLOCK = 256;
-    /** Each thread's block of exp results for the two-pass transcendentals. */
+    /** Each thread's block of exp results for the two-pass transcendentals, and of partial sums. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
@@ -479,7 +479,7 @@ final class PanamaFloatKernels128 implements FloatKernels {
             p2 = p2.add(FloatVector.fromArray(F, x, off + i + 2 * L));
             p3 = p3.add(FloatVector.fromArray(F, x, off + i + 3 * L));
         }
-        float[] p = new float[REDUCTION_LANES];
+        float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
         p0.intoArray(p, 0);
         p1.intoArray(p, L);
         p2.intoArray(p, 2 * L);
@@ -682,6 +682,28 @@ final class PanamaFloatKernels128 implements FloatKernels {
     }
 
     @Override
+    public void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask,
+                             int maskOff) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            if (scaling == Scaling.DIVIDE) {
+                v = v.div(factor);
+            } else if (scaling == Scaling.MULTIPLY) {
+                v = v.mul(factor);
+            }
+            if (mask != null) {
+                v = v.add(FloatVector.fromArray(F, mask, maskOff + i));
+            }
+            v.intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] = ScalarFloatKernels.scaleAndMask(x[off + i], scaling, factor,
+                mask == null ? 0f : mask[maskOff + i], mask != null);
+        }
+    }
+
+    @Override
     public void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
         for (int r = 0; r < rows; r++) {
             int xi = xOff + r * n;
@@ -772,7 +794,7 @@ final class PanamaFloatKernels128 implements FloatKernels {
                 e3y.intoArray(out, oi + i + 3 * L);
                 p3 = p3.add(e3y);
             }
-            float[] p = new float[REDUCTION_LANES];
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             p1.intoArray(p, L);
             p2.intoArray(p, 2 * L);
@@ -812,7 +834,7 @@ final class PanamaFloatKernels128 implements FloatKernels {
                 FloatVector d3 = FloatVector.fromArray(F, x, xi + i + 3 * L).sub(mean);
                 p3 = d3.fma(d3, p3);
             }
-            float[] p = new float[REDUCTION_LANES];
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             p1.intoArray(p, L);
             p2.intoArray(p, 2 * L);

@@ -25,7 +25,7 @@ final class PanamaFloatKernels256 implements FloatKernels {
     private static final int MR = 6;
     /** Elements per block of the two-pass transcendentals (a multiple of every L). */
     private static final int BLOCK = 256;
-    /** Each thread's block of exp results for the two-pass transcendentals. */
+    /** Each thread's block of exp results for the two-pass transcendentals, and of partial sums. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
@@ -329,7 +329,7 @@ final class PanamaFloatKernels256 implements FloatKernels {
             p0 = p0.add(FloatVector.fromArray(F, x, off + i));
             p1 = p1.add(FloatVector.fromArray(F, x, off + i + L));
         }
-        float[] p = new float[REDUCTION_LANES];
+        float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
         p0.intoArray(p, 0);
         p1.intoArray(p, L);
         for (int j = 0; i + j < n; j++) {
@@ -530,6 +530,28 @@ final class PanamaFloatKernels256 implements FloatKernels {
     }
 
     @Override
+    public void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask,
+                             int maskOff) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            if (scaling == Scaling.DIVIDE) {
+                v = v.div(factor);
+            } else if (scaling == Scaling.MULTIPLY) {
+                v = v.mul(factor);
+            }
+            if (mask != null) {
+                v = v.add(FloatVector.fromArray(F, mask, maskOff + i));
+            }
+            v.intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] = ScalarFloatKernels.scaleAndMask(x[off + i], scaling, factor,
+                mask == null ? 0f : mask[maskOff + i], mask != null);
+        }
+    }
+
+    @Override
     public void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
         for (int r = 0; r < rows; r++) {
             int xi = xOff + r * n;
@@ -584,7 +606,7 @@ final class PanamaFloatKernels256 implements FloatKernels {
                 e1y.intoArray(out, oi + i + L);
                 p1 = p1.add(e1y);
             }
-            float[] p = new float[REDUCTION_LANES];
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             p1.intoArray(p, L);
             for (int j = 0; i + j < n; j++) {
@@ -618,7 +640,7 @@ final class PanamaFloatKernels256 implements FloatKernels {
                 FloatVector d1 = FloatVector.fromArray(F, x, xi + i + L).sub(mean);
                 p1 = d1.fma(d1, p1);
             }
-            float[] p = new float[REDUCTION_LANES];
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             p1.intoArray(p, L);
             for (int j = 0; i + j < n; j++) {

@@ -25,7 +25,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
     private static final int MR = 8;
     /** Elements per block of the two-pass transcendentals (a multiple of every L). */
     private static final int BLOCK = 256;
-    /** Each thread's block of exp results for the two-pass transcendentals. */
+    /** Each thread's block of exp results for the two-pass transcendentals, and of partial sums. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
@@ -476,7 +476,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
         for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
             p0 = p0.add(FloatVector.fromArray(F, x, off + i));
         }
-        float[] p = new float[REDUCTION_LANES];
+        float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
         p0.intoArray(p, 0);
         for (int j = 0; i + j < n; j++) {
             p[j] += x[off + i + j];
@@ -676,6 +676,28 @@ final class PanamaFloatKernels512 implements FloatKernels {
     }
 
     @Override
+    public void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask,
+                             int maskOff) {
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, off + i);
+            if (scaling == Scaling.DIVIDE) {
+                v = v.div(factor);
+            } else if (scaling == Scaling.MULTIPLY) {
+                v = v.mul(factor);
+            }
+            if (mask != null) {
+                v = v.add(FloatVector.fromArray(F, mask, maskOff + i));
+            }
+            v.intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] = ScalarFloatKernels.scaleAndMask(x[off + i], scaling, factor,
+                mask == null ? 0f : mask[maskOff + i], mask != null);
+        }
+    }
+
+    @Override
     public void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
         for (int r = 0; r < rows; r++) {
             int xi = xOff + r * n;
@@ -712,7 +734,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
                 e0y.intoArray(out, oi + i);
                 p0 = p0.add(e0y);
             }
-            float[] p = new float[REDUCTION_LANES];
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             for (int j = 0; i + j < n; j++) {
                 float e = FloatMath.exp(x[xi + i + j] - max);
@@ -743,7 +765,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
                 FloatVector d0 = FloatVector.fromArray(F, x, xi + i).sub(mean);
                 p0 = d0.fma(d0, p0);
             }
-            float[] p = new float[REDUCTION_LANES];
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             for (int j = 0; i + j < n; j++) {
                 float d = x[xi + i + j] - mean;

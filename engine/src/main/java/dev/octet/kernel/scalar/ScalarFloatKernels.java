@@ -72,6 +72,23 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask, int maskOff) {
+        for (int i = 0; i < n; i++) {
+            x[off + i] = scaleAndMask(x[off + i], scaling, factor, mask == null ? 0f : mask[maskOff + i], mask != null);
+        }
+    }
+
+    /** One score of {@link #scaleAndMask}; also the vector kernels' tail. */
+    public static float scaleAndMask(float x, Scaling scaling, float factor, float mask, boolean masked) {
+        float s = switch (scaling) {
+            case NONE -> x;
+            case DIVIDE -> x / factor;
+            case MULTIPLY -> x * factor;
+        };
+        return masked ? s + mask : s;
+    }
+
+    @Override
     public void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
         float[] p = new float[REDUCTION_LANES];
         for (int r = 0; r < rows; r++) {
