@@ -46,6 +46,18 @@ final class ProfileCommand implements Main.Command {
     @Parameter(names = "--trace", description = "Also write the timed runs as a Chrome trace (JSON, for chrome://tracing or Perfetto)")
     String trace;
 
+    private static final java.lang.management.ThreadMXBean THREADS =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Bytes the calling thread has allocated so far (JVMs without the counter report 0). */
+    private static long allocatedBytes() {
+        return THREADS instanceof com.sun.management.ThreadMXBean t ? t.getCurrentThreadAllocatedBytes() : 0;
+    }
+
+    private static String mb(double bytes) {
+        return String.format(Locale.ROOT, "%.2f", bytes / 1e6);
+    }
+
     /** Collects one run's steps: each step, its time and the clock when it ended. */
     private static final class Recorder implements StepListener {
         final List<ExecutionPlan.Step> steps = new ArrayList<>();
@@ -111,11 +123,14 @@ final class ProfileCommand implements Main.Command {
         long[][] stepEnds = new long[n][];
         long[] runStart = new long[n];
         long[] runNanos = new long[n];
+        long[] runBytes = new long[n];
         for (int r = 0; r < n; r++) {
             rec.reset();
+            long b0 = allocatedBytes();
             long t0 = System.nanoTime();
             m.session.run(m.feed, rec);
             long t1 = System.nanoTime();
+            runBytes[r] = allocatedBytes() - b0;
             runStart[r] = t0;
             runNanos[r] = t1 - t0;
             if (steps == null) {
@@ -153,7 +168,8 @@ final class ProfileCommand implements Main.Command {
         out.println("model " + m.name + " | inputs " + m.inputShapes() + " | threads " + m.threads()
             + " | kernels " + m.session.kernelDescription()
             + " | run p50 " + TimedModel.ms(runP50) + " ms, p90 " + TimedModel.ms(TimedModel.quantile(runNanos, 0.9))
-            + " ms, min " + TimedModel.ms(TimedModel.min(runNanos)) + " ms over " + n + " runs (" + warmup + " warm-up)");
+            + " ms, min " + TimedModel.ms(TimedModel.min(runNanos)) + " ms over " + n + " runs (" + warmup + " warm-up)"
+            + " | allocated " + mb(TimedModel.quantile(runBytes, 0.5)) + " MB/run (p50, calling thread, outputs included)");
 
         int opWidth = Math.max("all steps".length(), rows.stream().mapToInt(row -> row.op.length()).max().orElse(0));
         String rowFormat = "%-" + opWidth + "s %7s %10s %8s %12s%n";
@@ -196,7 +212,8 @@ final class ProfileCommand implements Main.Command {
         OpRow topOp = rows.get(0);
         out.println();
         out.println("profile: model=" + m.name + " threads=" + m.threads() + " run_p50_ms=" + TimedModel.ms(runP50)
-            + " steps=" + s + " top_op=" + topOp.op + " top_op_pct=" + pct(median.get(topOp), runP50));
+            + " steps=" + s + " top_op=" + topOp.op + " top_op_pct=" + pct(median.get(topOp), runP50)
+            + " alloc_mb_per_run=" + mb(TimedModel.quantile(runBytes, 0.5)));
         return 0;
     }
 

@@ -59,7 +59,8 @@ class ProfileBenchTest {
     }
 
     private static final Pattern PROFILE_LINE = Pattern.compile(
-        "profile: model=(\\S+) threads=(\\d+) run_p50_ms=(\\d+\\.\\d{3}) steps=(\\d+) top_op=(\\S+) top_op_pct=(\\d+\\.\\d)");
+        "profile: model=(\\S+) threads=(\\d+) run_p50_ms=(\\d+\\.\\d{3}) steps=(\\d+) top_op=(\\S+) top_op_pct=(\\d+\\.\\d)"
+            + " alloc_mb_per_run=(\\d+\\.\\d{2})");
 
     private record OpRow(String op, int nodes, double ms, double pct) {}
 
