@@ -63,22 +63,30 @@ final class ProfileCommand implements Main.Command {
         final List<ExecutionPlan.Step> steps = new ArrayList<>();
         long[] nanos = new long[256];
         long[] ends = new long[256];
+        /** Bytes allocated from the previous step's end to this one's (the step and the executor around it). */
+        long[] bytes = new long[256];
+        private long lastBytes;
 
         @Override
         public void stepDone(ExecutionPlan.Step step, long stepNanos) {
             long end = System.nanoTime();
+            long allocated = allocatedBytes();
             int n = steps.size();
             if (n == nanos.length) {
                 nanos = Arrays.copyOf(nanos, 2 * n);
                 ends = Arrays.copyOf(ends, 2 * n);
+                bytes = Arrays.copyOf(bytes, 2 * n);
             }
             steps.add(step);
             nanos[n] = stepNanos;
             ends[n] = end;
+            bytes[n] = allocated - lastBytes;
+            lastBytes = allocatedBytes();
         }
 
         void reset() {
             steps.clear();
+            lastBytes = allocatedBytes();
         }
     }
 
@@ -87,10 +95,12 @@ final class ProfileCommand implements Main.Command {
         final String op;
         int count;
         final long[] perRun;
+        final long[] bytesPerRun;
 
         OpRow(String op, int runs) {
             this.op = op;
             this.perRun = new long[runs];
+            this.bytesPerRun = new long[runs];
         }
     }
 
@@ -121,6 +131,7 @@ final class ProfileCommand implements Main.Command {
         List<ExecutionPlan.Step> steps = null;
         long[][] stepNanos = new long[n][];
         long[][] stepEnds = new long[n][];
+        long[][] stepBytes = new long[n][];
         long[] runStart = new long[n];
         long[] runNanos = new long[n];
         long[] runBytes = new long[n];
@@ -140,6 +151,7 @@ final class ProfileCommand implements Main.Command {
             }
             stepNanos[r] = Arrays.copyOf(rec.nanos, steps.size());
             stepEnds[r] = Arrays.copyOf(rec.ends, steps.size());
+            stepBytes[r] = Arrays.copyOf(rec.bytes, steps.size());
         }
         int s = steps.size();
 
@@ -151,6 +163,7 @@ final class ProfileCommand implements Main.Command {
             row.count++;
             for (int r = 0; r < n; r++) {
                 row.perRun[r] += stepNanos[r][i];
+                row.bytesPerRun[r] += stepBytes[r][i];
             }
         }
         long[] allSteps = new long[n];
@@ -172,13 +185,14 @@ final class ProfileCommand implements Main.Command {
             + " | allocated " + mb(TimedModel.quantile(runBytes, 0.5)) + " MB/run (p50, calling thread, outputs included)");
 
         int opWidth = Math.max("all steps".length(), rows.stream().mapToInt(row -> row.op.length()).max().orElse(0));
-        String rowFormat = "%-" + opWidth + "s %7s %10s %8s %12s%n";
+        String rowFormat = "%-" + opWidth + "s %7s %10s %8s %12s %10s%n";
         out.println();
-        out.printf(Locale.ROOT, rowFormat, "op type", "nodes", "ms/run", "% run", "mean us/call");
+        out.printf(Locale.ROOT, rowFormat, "op type", "nodes", "ms/run", "% run", "mean us/call", "KB/run");
         for (OpRow row : rows) {
             long total = Arrays.stream(row.perRun).sum();
             out.printf(Locale.ROOT, rowFormat, row.op, row.count, TimedModel.ms(median.get(row)),
-                pct(median.get(row), runP50), String.format(Locale.ROOT, "%.1f", total / 1e3 / ((double) n * row.count)));
+                pct(median.get(row), runP50), String.format(Locale.ROOT, "%.1f", total / 1e3 / ((double) n * row.count)),
+                String.format(Locale.ROOT, "%.1f", TimedModel.quantile(row.bytesPerRun, 0.5) / 1e3));
         }
         double stepsMedian = TimedModel.quantile(allSteps, 0.5);
         out.printf(Locale.ROOT, "%-" + opWidth + "s %7s %10s %8s%n", "all steps", s, TimedModel.ms(stepsMedian),

@@ -75,7 +75,8 @@ class ProfileBenchTest {
                 break;
             } else if (in) {
                 String[] f = line.trim().split("\\s+");
-                assertEquals(5, f.length, line);
+                assertEquals(6, f.length, line);
+                assertTrue(Double.parseDouble(f[5]) >= 0, "allocated KB: " + line);
                 rows.add(new OpRow(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])));
             }
         }

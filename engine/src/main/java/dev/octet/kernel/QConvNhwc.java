@@ -24,6 +24,49 @@ public final class QConvNhwc {
 
     private QConvNhwc() {}
 
+    /** The calling thread's im2col rows and group buffers, reused across calls. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        private byte[] rows = new byte[0];
+        private byte[] bytes = new byte[0];
+        private int[] ints = new int[0];
+
+        byte[] rows(int n) {
+            return rows.length >= n ? rows : (rows = new byte[n]);
+        }
+
+        byte[] bytes(int n) {
+            return bytes.length >= n ? bytes : (bytes = new byte[n]);
+        }
+
+        int[] ints(int n) {
+            return ints.length >= n ? ints : (ints = new int[n]);
+        }
+    }
+
+    /**
+     * The im2col tap offsets of the last geometry an op saw, kept by the op (its shapes rarely change), so
+     * they are computed once rather than per call. Thread-safe: entries are immutable.
+     */
+    public static final class TapCache {
+        private volatile Object[] last;
+
+        int[] taps(Geometry g) {
+            Object[] e = last;
+            if (e != null && Arrays.equals((int[]) e[0], g.inSpatial()) && Arrays.equals((int[]) e[1], g.kernel())
+                && Arrays.equals((int[]) e[2], g.strides()) && Arrays.equals((int[]) e[3], g.dilations())
+                && Arrays.equals((int[]) e[4], g.pads()) && Arrays.equals((int[]) e[5], g.outSpatial())) {
+                return (int[]) e[6];
+            }
+            int[] taps = Im2Col.tapOffsets(g.inSpatial(), g.kernel(), g.strides(), g.dilations(), g.pads(),
+                g.outSpatial());
+            last = new Object[] {g.inSpatial().clone(), g.kernel().clone(), g.strides().clone(), g.dilations().clone(),
+                g.pads().clone(), g.outSpatial().clone(), taps};
+            return taps;
+        }
+    }
+
     /**
      * The shape of one convolution: spatial dims of any rank, {@code pads} [begins..., ends...].
      */
@@ -88,8 +131,9 @@ public final class QConvNhwc {
      * {@code out} is {@link QGemm.Output.Int32} or {@link QGemm.Output.Requantized} (scales length 1 or cout)
      * over an NHWC array.
      */
-    public static void gemm(QGemmKernel kernel, Parallel parallel, Geometry g, byte[] x, boolean xUnsigned, int xzp,
-                            PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias, QGemm.Output out) {
+    public static void gemm(QGemmKernel kernel, Parallel parallel, Geometry g, TapCache tapCache, byte[] x,
+                            boolean xUnsigned, int xzp, PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias,
+                            QGemm.Output out) {
         int cinG = g.cin() / g.group();
         int coutG = g.cout() / g.group();
         int inSize = g.inSize();
@@ -97,15 +141,16 @@ public final class QConvNhwc {
         int kSize = g.kernelSize();
         int k = cinG * kSize;
         boolean pointwise = g.pointwise();
-        int[] taps = pointwise ? null
-            : Im2Col.tapOffsets(g.inSpatial(), g.kernel(), g.strides(), g.dilations(), g.pads(), g.outSpatial());
+        int[] taps = pointwise ? null : tapCache.taps(g);
         int rowBytes = 5 * k + 4 * coutG;
         int chunk = Math.max(1, Math.min(outSize,
             Math.max(CHUNK_ROWS_PER_THREAD * parallel.threads(), CHUNK_BYTES / Math.max(1, rowBytes))));
-        byte[] rows = pointwise ? null : new byte[chunk * k];
+        Scratch scratch = SCRATCH.get();
+        byte[] rows = pointwise ? null : scratch.rows(chunk * k);
         // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
         boolean direct = g.group() == 1;
-        Object tmp = direct ? null : out instanceof QGemm.Output.Int32 ? new int[chunk * coutG] : new byte[chunk * coutG];
+        Object tmp = direct ? null
+            : out instanceof QGemm.Output.Int32 ? scratch.ints(chunk * coutG) : scratch.bytes(chunk * coutG);
         for (int b = 0; b < g.batch(); b++) {
             int xImage = b * inSize * g.cin();
             for (int gi = 0; gi < g.group(); gi++) {

@@ -154,6 +154,7 @@ final class QConvOps {
         PackedB[] gemmPacked = packable && !isDepthwise(wConst.shapeView(), group)
             && wConst.dim(0) / group >= MIN_GEMM_CHANNELS ? packGroups(kernels, wConst, group) : null;
         Parallel parallel = ctx.parallel();
+        QConvNhwc.TapCache taps = new QConvNhwc.TapCache();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor w = in[wIn];
@@ -204,7 +205,7 @@ final class QConvOps {
                     PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
                     QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
                         c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
-                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, xNhwc, xUnsigned, xzp, groups,
+                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
                         w.type() == DataType.UINT8, wzp, bias, out);
                 }
                 buffers.giveBack(xNhwc);

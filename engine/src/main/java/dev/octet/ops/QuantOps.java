@@ -124,7 +124,7 @@ final class QuantOps {
             throw ctx.unsupported("output_dtype " + DataType.onnxName((int) outputDtype) + " is not supported (uint8 and int8 are)");
         }
         QuantizeKernels kernels = ctx.kernels().quantize();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor scale = in[1];
             Tensor zp = in.length > 2 ? in[2] : null;
@@ -135,7 +135,7 @@ final class QuantOps {
             float[] s = scale.floats();
             int qmin = outType.qmin();
             int qmax = outType.qmax();
-            byte[] out = new byte[x.size()];
+            byte[] out = buffers.bytes(x.size());
             int[] runs = layout.runs(x.shapeView(), scale.size());
             if (runs != null && x.type() == DataType.FLOAT) {
                 // Contiguous runs share one scale and zero point: the vector kernel takes each run.
@@ -153,7 +153,7 @@ final class QuantOps {
                 out[i] = (byte) Quantization.quantize((float) x.getDouble(i), s[p], z, qmin, qmax);
             }
             return new Tensor[] {Tensor.of(outType, x.shape(), out)};
-        };
+        });
     }
 
     private static Op dequantizeLinear(OpContext ctx) {

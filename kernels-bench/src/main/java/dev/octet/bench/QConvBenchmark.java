@@ -111,6 +111,9 @@ public class QConvBenchmark {
         }
     }
 
+    private final QConvNhwc.TapCache taps = new QConvNhwc.TapCache();
+    private final int[] weightZeroPoint = {0};
+
     @TearDown(Level.Trial)
     public void tearDown() {
         parallel.close();
@@ -121,7 +124,8 @@ public class QConvBenchmark {
         if (dwWeights != null) {
             QConvNhwc.depthwise(kernels.depthwise(), parallel, dwWeights, dwShape, 1, x, true, 131, bias, out);
         } else {
-            QConvNhwc.gemm(kernels.qgemm(), parallel, geometry, x, true, 131, packed, false, new int[] {0}, bias, out);
+            QConvNhwc.gemm(kernels.qgemm(), parallel, geometry, taps, x, true, 131, packed, false, weightZeroPoint, bias,
+                out);
         }
         return out;
     }

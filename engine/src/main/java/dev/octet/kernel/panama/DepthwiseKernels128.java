@@ -39,6 +39,8 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         int xzp;
         int[] wp;
         int[] tapOffset;
+        /** Taps in use: tapOffset may be longer, kept from a larger kernel. */
+        int tapCount;
         /** Per-channel start of a sum: bias, minus zx * sum(w) for windows entirely inside the input. */
         int[] inner;
         int[] outer;
@@ -51,15 +53,24 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         byte[] q;
         int[] ints;
         float[] scales;
+        /** A per-tensor scale repeated per channel, kept across calls. */
+        float[] perTensorScales;
         int zp;
         int qmin;
         int qmax;
+
+        static int[] grow(int[] a, int n) {
+            return a != null && a.length >= n ? a : new int[n];
+        }
     }
+
+    /** Each thread's call state; its arrays grow as needed and are kept for the next band. */
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     @Override
     public void run(DepthwiseWeights w, Shape s, byte[] x, int xOffset, boolean xUnsigned, int xzp, int[] bias,
                     QGemm.Output output, int yOffset, int oy0, int oy1) {
-        Call k = new Call();
+        Call k = CALLS.get();
         int channels = s.channels();
         int kh = s.kernelH(), kw = s.kernelW();
         k.x = x;
@@ -72,14 +83,15 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         k.pixelStep = s.strideW() * channels;
         // A window entirely inside the input needs no zero-point subtraction per tap:
         // sum (x - zx) w = sum x w - zx sum w, and the last term joins the bias.
-        k.inner = new int[channels];
-        k.outer = new int[channels];
-        k.sums = new int[4 * channels];
+        k.inner = Call.grow(k.inner, channels);
+        k.outer = Call.grow(k.outer, channels);
+        k.sums = Call.grow(k.sums, 4 * channels);
         for (int c = 0; c < channels; c++) {
             k.outer[c] = bias == null ? 0 : bias[c];
             k.inner[c] = k.outer[c] - xzp * w.sums()[c];
         }
-        k.tapOffset = new int[kh * kw];
+        k.tapOffset = Call.grow(k.tapOffset, kh * kw);
+        k.tapCount = kh * kw;
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
                 k.tapOffset[ky * kw + kx] = (ky * s.dilationH() * s.inW() + kx * s.dilationW()) * channels;
@@ -89,7 +101,7 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
             case QGemm.Output.Int32 o -> k.ints = o.out();
             case QGemm.Output.Requantized o -> {
                 k.q = o.out();
-                k.scales = perChannel(o.scales(), channels);
+                k.scales = perChannel(o.scales(), channels, k);
                 k.zp = o.zeroPoint();
                 k.qmin = o.qmin();
                 k.qmax = o.qmax();
@@ -132,6 +144,12 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 }
             }
         }
+        // Drop the caller's arrays: the thread keeps only its own scratch.
+        k.x = null;
+        k.wp = null;
+        k.q = null;
+        k.ints = null;
+        k.scales = null;
     }
 
     /** Four inside windows side by side, sharing each weight vector. */
@@ -143,7 +161,7 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         int step = k.pixelStep;
         for (int c = 0; c < k.vectorEnd; c += L) {
             IntVector a0 = IntVector.fromArray(I, k.inner, c), a1 = a0, a2 = a0, a3 = a0;
-            for (int t = 0; t < taps.length; t++) {
+            for (int t = 0; t < k.tapCount; t++) {
                 IntVector wv = IntVector.fromArray(I, wp, t * channels + c);
                 int xi = xPixel + taps[t] + c;
                 a0 = a0.add(load(x, xi, k.xUnsigned).mul(wv));
@@ -164,7 +182,7 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         int[] taps = k.tapOffset;
         for (int c = 0; c < k.vectorEnd; c += L) {
             IntVector acc = IntVector.fromArray(I, k.inner, c);
-            for (int t = 0; t < taps.length; t++) {
+            for (int t = 0; t < k.tapCount; t++) {
                 acc = acc.add(load(k.x, xPixel + taps[t] + c, k.xUnsigned)
                     .mul(IntVector.fromArray(I, k.wp, t * k.channels + c)));
             }
@@ -265,12 +283,14 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         return n <= i0 ? 0 : Math.min(k, (n - i0 + d - 1) / d);
     }
 
-    private static float[] perChannel(float[] scales, int channels) {
+    private static float[] perChannel(float[] scales, int channels, Call k) {
         if (scales.length == channels) {
             return scales;
         }
-        float[] r = new float[channels];
-        java.util.Arrays.fill(r, scales[0]);
-        return r;
+        if (k.perTensorScales == null || k.perTensorScales.length < channels) {
+            k.perTensorScales = new float[channels];
+        }
+        java.util.Arrays.fill(k.perTensorScales, 0, channels, scales[0]);
+        return k.perTensorScales;
     }
 }
