@@ -223,17 +223,7 @@ public final class QConvNhwc {
     /** [batch][channels][pixels] to [batch][pixels][channels]. */
     public static byte[] toNhwc(byte[] x, int batch, int channels, int pixels, byte[] r) {
         for (int b = 0; b < batch; b++) {
-            int base = b * channels * pixels;
-            // Pixel blocks keep the lines of every channel plane being read in L1.
-            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
-                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
-                for (int c = 0; c < channels; c++) {
-                    int src = base + c * pixels;
-                    for (int p = p0; p < p1; p++) {
-                        r[base + p * channels + c] = x[src + p];
-                    }
-                }
-            }
+            ByteTranspose.transpose(x, b * channels * pixels, channels, pixels, r, b * channels * pixels);
         }
         return r;
     }
@@ -241,16 +231,7 @@ public final class QConvNhwc {
     /** [batch][pixels][channels] to [batch][channels][pixels]. */
     public static byte[] toNchw(byte[] y, int batch, int channels, int pixels, byte[] r) {
         for (int b = 0; b < batch; b++) {
-            int base = b * channels * pixels;
-            for (int p0 = 0; p0 < pixels; p0 += TRANSPOSE_BLOCK) {
-                int p1 = Math.min(pixels, p0 + TRANSPOSE_BLOCK);
-                for (int c = 0; c < channels; c++) {
-                    int dst = base + c * pixels;
-                    for (int p = p0; p < p1; p++) {
-                        r[dst + p] = y[base + p * channels + c];
-                    }
-                }
-            }
+            ByteTranspose.transpose(y, b * channels * pixels, pixels, channels, r, b * channels * pixels);
         }
         return r;
     }

@@ -1,0 +1,29 @@
+package dev.octet.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ByteTransposeTest {
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"1,1", "1,9", "9,1", "8,8", "7,9", "8,64", "16,65", "24,121", "3,14884", "13,67", "64,64", "96,961",
+        "130,7"})
+    void matchesElementByElement(int rows, int cols) {
+        SplittableRandom r = new SplittableRandom(rows * 1000L + cols);
+        byte[] src = new byte[3 + rows * cols];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (byte) r.nextInt(256);
+        }
+        byte[] expected = new byte[5 + rows * cols];
+        byte[] actual = new byte[5 + rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                expected[5 + j * rows + i] = src[3 + i * cols + j];
+            }
+        }
+        ByteTranspose.transpose(src, 3, rows, cols, actual, 5);
+        assertArrayEquals(expected, actual);
+    }
+}
