@@ -4,6 +4,7 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.QuantizeKernels;
 import java.util.Arrays;
@@ -343,13 +344,17 @@ final class QuantOps {
 
     /**
      * QLinearGlobalAveragePool with ORT's x86 arithmetic: the integer sum over the image minus
-     * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized.
+     * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized. The sums come from
+     * {@link PoolKernels#planeSums}, the requantization from {@link QuantizeKernels#requantize} (int32 sums
+     * are exact in any order; the requantization is the scalar one, bit for bit).
      */
     private static Op qlinearGlobalAveragePool(OpContext ctx) {
         if (ctx.getInt("channels_last", 0) != 0) {
             throw ctx.unsupported("channels_last=1 is not supported yet");
         }
-        return in -> {
+        PoolKernels pool = ctx.kernels().pool();
+        QuantizeKernels quantize = ctx.kernels().quantize();
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             if (x.rank() < 3) {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "QLinearGlobalAveragePool needs rank >= 3, got " + x);
@@ -362,21 +367,20 @@ final class QuantOps {
             int planes = x.dim(0) * x.dim(1);
             int size = x.size() / Math.max(1, planes);
             float scale = sx / (sy * (float) size);
-            byte[] data = x.bytes();
-            boolean unsigned = x.type() == DataType.UINT8;
-            byte[] out = new byte[planes];
-            for (int p = 0; p < planes; p++) {
-                int sum = -zx * size;
-                for (int i = p * size; i < (p + 1) * size; i++) {
-                    sum += unsigned ? data[i] & 0xFF : data[i];
-                }
-                out[p] = (byte) Quantization.requantize(sum, scale, zy, outType.qmin(), outType.qmax());
-            }
+            byte[] out = buffers.bytes(planes);
+            int[] sums = buffers.ints(planes);
+            int[] bias = buffers.ints(planes);
+            pool.planeSums(x.bytes(), 0, planes, size, x.type() == DataType.UINT8, sums, 0);
+            Arrays.fill(bias, -zx * size);
+            quantize.requantize(sums, 0, bias, 0, new float[] {scale}, 0, false, zy, outType.qmin(), outType.qmax(),
+                out, 0, planes);
+            buffers.giveBack(sums);
+            buffers.giveBack(bias);
             int[] shape = x.shape();
             for (int d = 2; d < shape.length; d++) {
                 shape[d] = 1;
             }
             return new Tensor[] {Tensor.of(outType, shape, out)};
-        };
+        });
     }
 }
