@@ -411,16 +411,14 @@ final class PoolKernels128 implements PoolKernels {
     }
 
     private static int planeSum(byte[] x, int off, int size, boolean unsigned) {
-        // Signed codes are summed as x + 128 (top bit flipped, zero-extended), and 128 per element taken off.
-        byte flip = unsigned ? 0 : (byte) 0x80;
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         IntVector acc = IntVector.zero(I);
         int i = 0;
         for (; i <= size - L; i += L) {
             ByteVector b = PARTIAL ? ByteVector.fromArray(B, x, off + i, BYTES) : ByteVector.fromArray(B, x, off + i);
-            acc = acc.add((IntVector) b.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0));
+            acc = acc.add((IntVector) b.convertShape(widen, I, 0));
         }
-        int s = acc.reduceLanes(VectorOperators.ADD) - (unsigned ? 0 : 128 * i);
+        int s = acc.reduceLanes(VectorOperators.ADD);
         int mask = unsigned ? 0xFF : -1;
         for (; i < size; i++) {
             s += x[off + i] & mask;

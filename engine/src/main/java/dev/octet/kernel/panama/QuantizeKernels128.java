@@ -20,9 +20,6 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** Below 256 bits the narrowest byte vector (64 bits) holds more than one vector's elements: mask it. */
     private static final boolean PARTIAL = B.length() > L;
     private static final VectorMask<Byte> BYTES = B.indexInRange(0, L);
-    // QLinearAdd and QLinearMul widen bytes with one zero-extending conversion for both types (the conversion
-    // must be a constant for C2 to compile it): signed bytes have their top bit flipped (flip = 0x80) and 128
-    // added to their zero point, since (x + 128) - (zp + 128) = x - zp.
 
     @Override
     public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff) {
@@ -120,9 +117,7 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** QLinearAdd of two arrays over the whole vectors of n elements; returns where it stopped. */
     private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float sa, int za, float sb,
                            int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff) {
-        byte flip = unsigned ? 0 : (byte) 0x80;
-        int zaw = unsigned ? za : za + 128;
-        int zbw = unsigned ? zb : zb + 128;
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float lo = qmin - zc;
         float hi = qmax - zc;
         int i = 0;
@@ -130,12 +125,10 @@ final class QuantizeKernels128 implements QuantizeKernels {
             // The scalar's order: two products, their sum, a true division (no FMA, no reciprocal).
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).sub(zaw);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
-            IntVector db = ((IntVector) xb.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).sub(zbw);
+            IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
             FloatVector ta = ((FloatVector) da.convert(VectorOperators.I2F, 0)).mul(sa);
             FloatVector tb = ((FloatVector) db.convert(VectorOperators.I2F, 0)).mul(sb);
             FloatVector v = ta.add(tb).div(sc);
@@ -157,16 +150,14 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** QLinearAdd of an array and a scalar whose term {@code (float)(b - zb) * sb} is {@code tb}. */
     private static int addScalarB(byte[] a, int aOff, float tb, int n, boolean unsigned, float sa, int za, float sc,
                                   int zc, int qmin, int qmax, byte[] out, int outOff) {
-        byte flip = unsigned ? 0 : (byte) 0x80;
-        int zaw = unsigned ? za : za + 128;
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float lo = qmin - zc;
         float hi = qmax - zc;
         int i = 0;
         for (; i <= n - L; i += L) {
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).sub(zaw);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
             FloatVector v = ((FloatVector) da.convert(VectorOperators.I2F, 0)).mul(sa).add(tb).div(sc);
             v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
             v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
@@ -209,9 +200,7 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** QLinearMul of two arrays over the whole vectors of n elements; returns where it stopped. */
     private static int mul(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, int za, int zb, float ratio,
                            int zc, int qmin, int qmax, byte[] out, int outOff) {
-        byte flip = unsigned ? 0 : (byte) 0x80;
-        int zaw = unsigned ? za : za + 128;
-        int zbw = unsigned ? zb : zb + 128;
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float zcf = zc;
         float lo = qmin;
         float hi = qmax;
@@ -220,12 +209,10 @@ final class QuantizeKernels128 implements QuantizeKernels {
             // The exact int32 product as a float, times the ratio, plus zc as a float: the scalar's order.
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).sub(zaw);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
-            IntVector db = ((IntVector) xb.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).sub(zbw);
+            IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
             IntVector p = da.mul(db);
             FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
             // The scalar converts NaN to the int 0 and then clamps; infinities and huge values saturate.
@@ -246,8 +233,7 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** QLinearMul of an array and a scalar operand {@code db = b - zb}. */
     private static int mulScalarB(byte[] a, int aOff, int db, int n, boolean unsigned, int za, float ratio, int zc,
                                   int qmin, int qmax, byte[] out, int outOff) {
-        byte flip = unsigned ? 0 : (byte) 0x80;
-        int zaw = unsigned ? za : za + 128;
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float zcf = zc;
         float lo = qmin;
         float hi = qmax;
@@ -255,8 +241,7 @@ final class QuantizeKernels128 implements QuantizeKernels {
         for (; i <= n - L; i += L) {
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).sub(zaw);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
             IntVector p = da.mul(db);
             FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
             v = v.blend(0f, v.test(VectorOperators.IS_NAN));
