@@ -20,6 +20,8 @@ public interface KernelProvider {
 
     DepthwiseKernels depthwise();
 
+    PoolKernels pool();
+
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }

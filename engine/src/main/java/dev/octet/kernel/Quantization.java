@@ -35,6 +35,35 @@ public final class Quantization {
         return (int) Math.rint(v) + zp;
     }
 
+    /**
+     * com.microsoft QLinearAdd on one pair, ORT's x86 (AVX2) arithmetic:
+     * {@code RNE(((float)(a - za) * sa + (float)(b - zb) * sb) / sc)} (two products, then a sum, then a true
+     * division), clamped to {@code [qmin - zc, qmax - zc]}, plus zc. A NaN gives zc.
+     */
+    public static int qlinearAdd(int a, int za, float sa, int b, int zb, float sb, float sc, int zc, int qmin, int qmax) {
+        float v = ((float) (a - za) * sa + (float) (b - zb) * sb) / sc;
+        float r = (float) Math.rint(v);
+        float lo = qmin - zc;
+        float hi = qmax - zc;
+        r = r < lo ? lo : Math.min(r, hi);
+        return (int) r + zc;
+    }
+
+    /**
+     * com.microsoft QLinearMul on one pair, ORT's x86 (SSE2) arithmetic: the exact integer product
+     * {@code (a - za) * (b - zb)} as a float, times {@code ratio = (sa * sb) / sc}, plus {@code (float) zc},
+     * rounded half to even, saturated to [qmin, qmax]. A NaN gives 0, clamped.
+     */
+    public static int qlinearMul(int a, int za, int b, int zb, float ratio, int zc, int qmin, int qmax) {
+        float v = (float) ((a - za) * (b - zb)) * ratio + (float) zc;
+        int r = (int) Math.rint(v);
+        return Math.max(qmin, Math.min(qmax, r));
+    }
+
+    /** QLinearMul's multiplier: {@code (sa * sb) / sc} in float, in this order. */
+    public static float qlinearMulRatio(float sa, float sb, float sc) {
+        return sa * sb / sc;
+    }
 
     /**
      * DynamicQuantizeLinear's uint8 parameters {scale, zeroPoint} from the data's range extended to include 0

@@ -20,6 +20,22 @@ public interface QuantizeKernels {
     void requantize(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
                     int zp, int qmin, int qmax, byte[] out, int outOff, int n);
 
+    /**
+     * com.microsoft QLinearAdd over n elements: {@code out[outOff + i] = }{@link Quantization#qlinearAdd} of
+     * {@code a[aOff + i]} and {@code b[bOff + i]}, where an operand marked scalar is its one element
+     * {@code a[aOff]} (or {@code b[bOff]}) for every i. Inputs are unsigned when asked; the output is
+     * clamped to [qmin, qmax].
+     */
+    void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n, boolean unsigned,
+                    float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff);
+
+    /**
+     * com.microsoft QLinearMul over n elements: {@link Quantization#qlinearMul} with
+     * {@code ratio = }{@link Quantization#qlinearMulRatio}{@code (sa, sb, sc)}; operands as in {@link #qlinearAdd}.
+     */
+    void qlinearMul(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n, boolean unsigned,
+                    float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff);
+
     /** {min(0, min x), max(0, max x)} over n elements, as DynamicQuantizeLinear needs them; NaN is ignored. */
     float[] rangeWithZero(float[] x, int off, int n);
 }

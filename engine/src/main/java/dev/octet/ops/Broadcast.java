@@ -40,6 +40,88 @@ public final class Broadcast {
     }
 
     /**
+     * The output of a binary op on broadcast operands as {@code count} runs of {@code length} elements, run j
+     * starting at output element {@code j * length}, in each of which an operand either walks its array from
+     * {@code aStarts[j]} (or {@code bStarts[j]}) or repeats the one element there ({@code aConstant},
+     * {@code bConstant}): the innermost dims over which each operand is entirely present or entirely broadcast.
+     * Same shapes are one run; {@code [N, C] + [C]} is N runs of C; {@code [N, C, H, W] + [1, C, 1, 1]} is
+     * N * C runs of H * W with b constant; a scalar operand is constant in one run.
+     */
+    public record Runs(int count, int length, boolean aConstant, boolean bConstant, int[] aStarts, int[] bStarts) {}
+
+    /** The runs of {@code a op b} for {@code outShape = shape(aShape, bShape)}. */
+    public static Runs runs(int[] aShape, int[] bShape, int[] outShape) {
+        int rank = outShape.length;
+        int[] as = leadingOnes(aShape, rank);
+        int[] bs = leadingOnes(bShape, rank);
+        // Walk outwards while each operand keeps one mode: 1 = present (contiguous), 2 = broadcast (constant).
+        int modeA = 0;
+        int modeB = 0;
+        int k = rank;
+        for (; k > 0; k--) {
+            int d = k - 1;
+            if (outShape[d] == 1) {
+                continue;
+            }
+            int ma = as[d] == 1 ? 2 : 1;
+            int mb = bs[d] == 1 ? 2 : 1;
+            if ((modeA != 0 && modeA != ma) || (modeB != 0 && modeB != mb)) {
+                break;
+            }
+            modeA = ma;
+            modeB = mb;
+        }
+        int length = 1;
+        for (int d = k; d < rank; d++) {
+            length *= outShape[d];
+        }
+        int count = 1;
+        for (int d = 0; d < k; d++) {
+            count *= outShape[d];
+        }
+        int[] aStarts = new int[count];
+        int[] bStarts = new int[count];
+        int[] aStrides = strides(as);
+        int[] bStrides = strides(bs);
+        int[] idx = new int[k];
+        int aOff = 0;
+        int bOff = 0;
+        for (int j = 0; j < count; j++) {
+            aStarts[j] = aOff;
+            bStarts[j] = bOff;
+            for (int d = k - 1; d >= 0; d--) {
+                idx[d]++;
+                aOff += aStrides[d];
+                bOff += bStrides[d];
+                if (idx[d] < outShape[d]) {
+                    break;
+                }
+                aOff -= aStrides[d] * idx[d];
+                bOff -= bStrides[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
+        return new Runs(count, length, modeA == 2, modeB == 2, aStarts, bStarts);
+    }
+
+    private static int[] leadingOnes(int[] shape, int rank) {
+        int[] r = new int[rank];
+        Arrays.fill(r, 1);
+        System.arraycopy(shape, 0, r, rank - shape.length, shape.length);
+        return r;
+    }
+
+    /** Row-major element strides, 0 along dims of extent 1 (broadcast). */
+    private static int[] strides(int[] shape) {
+        int[] s = new int[shape.length];
+        for (int d = shape.length - 1, stride = 1; d >= 0; d--) {
+            s[d] = shape[d] == 1 ? 0 : stride;
+            stride *= shape[d];
+        }
+        return s;
+    }
+
+    /**
      * For every element of {@code outShape} (row-major), the flat index of the element of {@code inShape}
      * that broadcasts to it. Null when the shapes are equal (the identity map).
      */

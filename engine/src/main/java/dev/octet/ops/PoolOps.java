@@ -25,6 +25,7 @@ final class PoolOps {
             throw ctx.fail("storage_order must be 0 or 1, got " + storageOrder);
         }
         boolean wantIndices = ctx.hasOutput(1);
+        PoolKernels kernels = ctx.kernels().pool();
         return in -> {
             Tensor x = in[0];
             int[] inSp = spatial(x, g);
@@ -32,11 +33,17 @@ final class PoolOps {
             int planes = x.dim(0) * x.dim(1);
             int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
             int outSize = Tensor.checkedSize(outShape);
-            // 8-bit inputs pool exactly in float: every 8-bit value is a float and max only compares.
+            if (x.type().isQuantized() && !wantIndices) {
+                byte[] y = new byte[outSize];
+                kernels.maxPool(x.bytes(), x.type() == DataType.UINT8, planes, inSp, outSp, g.kernel(), g.strides(),
+                    g.dilations(), g.pads(inSp), y);
+                return new Tensor[] {Tensor.of(x.type(), outShape, y)};
+            }
+            // 8-bit inputs with indices pool exactly in float: every 8-bit value is a float and max only compares.
             float[] xf = toFloats(x);
             float[] y = new float[outSize];
             long[] indices = wantIndices ? new long[outSize] : null;
-            PoolKernels.maxPool(xf, planes, inSp, outSp, g.kernel(), g.strides(), g.dilations(), g.pads(inSp), y,
+            kernels.maxPool(xf, planes, inSp, outSp, g.kernel(), g.strides(), g.dilations(), g.pads(inSp), y,
                 indices, storageOrder == 1);
             Tensor yt = fromFloats(y, x.type(), outShape);
             return wantIndices ? new Tensor[] {yt, Tensor.ofLongs(indices, outShape)} : new Tensor[] {yt};
@@ -50,13 +57,14 @@ final class PoolOps {
         if (ctx.opset() < 19 && ctx.has("dilations")) {
             throw ctx.fail("AveragePool has a dilations attribute only from opset 19");
         }
+        PoolKernels kernels = ctx.kernels().pool();
         return in -> {
             Tensor x = NnOps.floatInput(in[0], "X");
             int[] inSp = spatial(x, g);
             int[] outSp = g.outputSpatial(inSp, ceil);
             int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
             float[] y = new float[Tensor.checkedSize(outShape)];
-            PoolKernels.averagePool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g.kernel(), g.strides(),
+            kernels.averagePool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g.kernel(), g.strides(),
                 g.dilations(), g.pads(inSp), countIncludePad, y);
             return new Tensor[] {Tensor.ofFloats(y, outShape)};
         };

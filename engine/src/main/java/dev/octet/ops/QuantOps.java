@@ -4,6 +4,7 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.QuantizeKernels;
 import java.util.Arrays;
@@ -25,8 +26,14 @@ final class QuantOps {
         });
         QMatMulOps.register(r);
         QConvOps.register(r);
-        r.microsoft("QLinearAdd", ctx -> Op.withBuffers(QuantOps::qlinearAdd));
-        r.microsoft("QLinearMul", ctx -> Op.withBuffers(QuantOps::qlinearMul));
+        r.microsoft("QLinearAdd", ctx -> {
+            QuantizeKernels k = ctx.kernels().quantize();
+            return Op.withBuffers((in, buffers) -> qlinearAdd(k, in, buffers));
+        });
+        r.microsoft("QLinearMul", ctx -> {
+            QuantizeKernels k = ctx.kernels().quantize();
+            return Op.withBuffers((in, buffers) -> qlinearMul(k, in, buffers));
+        });
         r.microsoft("QLinearSigmoid", ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
         r.microsoft("QLinearLeakyRelu", ctx -> {
             float alpha = ctx.getFloat("alpha", 0.01f);
@@ -206,11 +213,28 @@ final class QuantOps {
 
     // ---- com.microsoft QGemm, QLinearAdd, QLinearGlobalAveragePool ------------------------------------
 
+    /** Runs shorter than this take the general broadcast loop: a kernel call per few elements gains nothing. */
+    private static final int MIN_RUN = 8;
+
     /**
-     * QLinearAdd with ORT's x86 (AVX2) arithmetic: {@code ((a - za) * sa + (b - zb) * sb) / sc}, rounded half
-     * to even, clamped, plus zc. ORT's NEON build uses fixed point and may differ by 1.
+     * The runs of a QLinearAdd/QLinearMul output for the kernels (see {@link Broadcast#runs}), or null for the
+     * general loop: operands of different or non-8-bit types, a non-8-bit output, or short runs.
      */
-    private static Tensor[] qlinearAdd(Tensor[] in, Buffers buffers) {
+    private static Broadcast.Runs kernelRuns(Tensor a, Tensor b, DataType outType, int[] shape) {
+        if (!a.type().isQuantized() || b.type() != a.type() || !outType.isQuantized()) {
+            return null;
+        }
+        Broadcast.Runs runs = Broadcast.runs(a.shapeView(), b.shapeView(), shape);
+        return runs.count() == 1 || runs.length() >= MIN_RUN ? runs : null;
+    }
+
+    /**
+     * QLinearAdd with ORT's x86 (AVX2) arithmetic ({@link Quantization#qlinearAdd}):
+     * {@code ((a - za) * sa + (b - zb) * sb) / sc}, rounded half to even, clamped, plus zc. ORT's NEON build
+     * uses fixed point and may differ by 1. Same shapes and broadcasts that leave runs of whole or constant
+     * operands go to {@link QuantizeKernels#qlinearAdd}; others take the general loop, the same arithmetic.
+     */
+    private static Tensor[] qlinearAdd(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
         Tensor a = in[0], b = in[3];
         float sa = in[1].floats()[0], sb = in[4].floats()[0], sc = in[6].floats()[0];
         int za = in[2] == null ? 0 : (int) in[2].getLong(0);
@@ -219,27 +243,35 @@ final class QuantOps {
         DataType outType = cZp != null ? cZp.type() : a.type();
         int zc = cZp == null ? 0 : (int) cZp.getLong(0);
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
+        Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
+        if (runs != null) {
+            boolean unsigned = a.type() == DataType.UINT8;
+            for (int j = 0; j < runs.count(); j++) {
+                kernels.qlinearAdd(a.bytes(), runs.aStarts()[j], runs.aConstant(), b.bytes(), runs.bStarts()[j],
+                    runs.bConstant(), runs.length(), unsigned, sa, za, sb, zb, sc, zc, outType.qmin(), outType.qmax(),
+                    out, j * runs.length());
+            }
+            return new Tensor[] {Tensor.of(outType, shape, out)};
+        }
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
         int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
-        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
-        float lo = outType.qmin() - zc, hi = outType.qmax() - zc;
         for (int i = 0; i < out.length; i++) {
             long av = a.getLong(aMap == null ? i : aMap[i]);
             long bv = b.getLong(bMap == null ? i : bMap[i]);
-            float v = ((float) (av - za) * sa + (float) (bv - zb) * sb) / sc;
-            float r = (float) Math.rint(v);
-            r = r < lo ? lo : Math.min(r, hi);
-            out[i] = (byte) ((int) r + zc);
+            out[i] = (byte) Quantization.qlinearAdd((int) av, za, sa, (int) bv, zb, sb, sc, zc, outType.qmin(),
+                outType.qmax());
         }
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
 
     /**
-     * QLinearMul with ORT's x86 (SSE2) arithmetic: the exact integer product {@code (a - za) * (b - zb)}, times
-     * {@code ratio = (sa * sb) / sc}, plus {@code (float) zc}, rounded half to even, saturated. The zero point
-     * is added in float before rounding, which can differ from adding it after.
+     * QLinearMul with ORT's x86 (SSE2) arithmetic ({@link Quantization#qlinearMul}): the exact integer product
+     * {@code (a - za) * (b - zb)}, times {@code ratio = (sa * sb) / sc}, plus {@code (float) zc}, rounded half to
+     * even, saturated. The zero point is added in float before rounding, which can differ from adding it after.
+     * Broadcasts as in {@link #qlinearAdd}.
      */
-    private static Tensor[] qlinearMul(Tensor[] in, Buffers buffers) {
+    private static Tensor[] qlinearMul(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
         Tensor a = in[0], b = in[3];
         float sa = QParams.scalarScale(in[1], "A"), sb = QParams.scalarScale(in[4], "B");
         float sc = QParams.scalarScale(in[6], "C");
@@ -247,18 +279,27 @@ final class QuantOps {
         int zb = QParams.scalarZeroPoint(in[5], "B");
         Tensor cZp = in.length > 7 ? in[7] : null;
         DataType outType = cZp != null ? cZp.type() : a.type();
-        float zc = QParams.scalarZeroPoint(cZp, "C");
-        float ratio = sa * sb / sc;
+        int zc = QParams.scalarZeroPoint(cZp, "C");
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
+        Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
+        if (runs != null) {
+            boolean unsigned = a.type() == DataType.UINT8;
+            for (int j = 0; j < runs.count(); j++) {
+                kernels.qlinearMul(a.bytes(), runs.aStarts()[j], runs.aConstant(), b.bytes(), runs.bStarts()[j],
+                    runs.bConstant(), runs.length(), unsigned, sa, za, sb, zb, sc, zc, outType.qmin(), outType.qmax(),
+                    out, j * runs.length());
+            }
+            return new Tensor[] {Tensor.of(outType, shape, out)};
+        }
+        float ratio = Quantization.qlinearMulRatio(sa, sb, sc);
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
         int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
-        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         for (int i = 0; i < out.length; i++) {
             long av = a.getLong(aMap == null ? i : aMap[i]);
             long bv = b.getLong(bMap == null ? i : bMap[i]);
-            float v = (float) ((av - za) * (bv - zb)) * ratio + zc;
-            int r = (int) Math.rint(v);
-            out[i] = (byte) Math.max(outType.qmin(), Math.min(outType.qmax(), r));
+            out[i] = (byte) Quantization.qlinearMul((int) av, za, (int) bv, zb, ratio, zc, outType.qmin(),
+                outType.qmax());
         }
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
@@ -303,13 +344,17 @@ final class QuantOps {
 
     /**
      * QLinearGlobalAveragePool with ORT's x86 arithmetic: the integer sum over the image minus
-     * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized.
+     * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized. The sums come from
+     * {@link PoolKernels#planeSums}, the requantization from {@link QuantizeKernels#requantize} (int32 sums
+     * are exact in any order; the requantization is the scalar one, bit for bit).
      */
     private static Op qlinearGlobalAveragePool(OpContext ctx) {
         if (ctx.getInt("channels_last", 0) != 0) {
             throw ctx.unsupported("channels_last=1 is not supported yet");
         }
-        return in -> {
+        PoolKernels pool = ctx.kernels().pool();
+        QuantizeKernels quantize = ctx.kernels().quantize();
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             if (x.rank() < 3) {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "QLinearGlobalAveragePool needs rank >= 3, got " + x);
@@ -322,21 +367,20 @@ final class QuantOps {
             int planes = x.dim(0) * x.dim(1);
             int size = x.size() / Math.max(1, planes);
             float scale = sx / (sy * (float) size);
-            byte[] data = x.bytes();
-            boolean unsigned = x.type() == DataType.UINT8;
-            byte[] out = new byte[planes];
-            for (int p = 0; p < planes; p++) {
-                int sum = -zx * size;
-                for (int i = p * size; i < (p + 1) * size; i++) {
-                    sum += unsigned ? data[i] & 0xFF : data[i];
-                }
-                out[p] = (byte) Quantization.requantize(sum, scale, zy, outType.qmin(), outType.qmax());
-            }
+            byte[] out = buffers.bytes(planes);
+            int[] sums = buffers.ints(planes);
+            int[] bias = buffers.ints(planes);
+            pool.planeSums(x.bytes(), 0, planes, size, x.type() == DataType.UINT8, sums, 0);
+            Arrays.fill(bias, -zx * size);
+            quantize.requantize(sums, 0, bias, 0, new float[] {scale}, 0, false, zy, outType.qmin(), outType.qmax(),
+                out, 0, planes);
+            buffers.giveBack(sums);
+            buffers.giveBack(bias);
             int[] shape = x.shape();
             for (int d = 2; d < shape.length; d++) {
                 shape[d] = 1;
             }
             return new Tensor[] {Tensor.of(outType, shape, out)};
-        };
+        });
     }
 }

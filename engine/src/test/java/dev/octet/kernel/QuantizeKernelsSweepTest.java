@@ -76,6 +76,107 @@ class QuantizeKernelsSweepTest {
         }
     }
 
+    /** Random codes of the type, a third of them at its extremes or at the zero point. */
+    private static byte[] codes(SplittableRandom r, int n, boolean unsigned, int zp) {
+        byte[] x = new byte[n];
+        r.nextBytes(x);
+        int[] specials = unsigned ? new int[] {0, 255, 1, 254, zp} : new int[] {-128, 127, -127, 0, zp};
+        for (int i = 0; i < n; i++) {
+            if (r.nextInt(3) == 0) {
+                x[i] = (byte) specials[r.nextInt(specials.length)];
+            }
+        }
+        return x;
+    }
+
+    /**
+     * {sa, sb, sc} triples: ordinary scales, exact halves (sc = 2 makes every odd sum a tie), saturating ones,
+     * overflow to infinity, and 0, NaN and infinite scales (the zero point of a NaN, the bounds of an infinity).
+     */
+    private static final float[][] BINARY_SCALES = {
+        {0.0213f, 0.0178f, 0.0291f}, {1f, 1f, 2f}, {0.5f, 0.5f, 1f}, {1f, 3f, 4f}, {0.1f, 0.2f, 0.003f},
+        {0.7f, 0.9f, 13f}, {3e38f, 3e38f, 1f}, {1f, 1f, 0f}, {Float.NaN, 1f, 1f}, {1f, Float.POSITIVE_INFINITY, 1f},
+        {0.0037f, 0.05f, 1e-30f}};
+
+    /** {zp a, zp b, zp c} for unsigned and signed codes: extremes and a middle. */
+    private static int[][] zeroPoints(boolean unsigned) {
+        return unsigned ? new int[][] {{0, 0, 0}, {128, 131, 127}, {255, 0, 255}, {0, 255, 0}, {255, 255, 128}}
+            : new int[][] {{0, 0, 0}, {-128, 127, -128}, {127, -128, 127}, {-3, 5, 1}, {-128, -128, 0}};
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void qlinearAddAndMulMatchReference(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(31);
+        for (int n : SIZES) {
+            for (boolean unsigned : new boolean[] {true, false}) {
+                int qmin = unsigned ? 0 : -128;
+                int qmax = unsigned ? 255 : 127;
+                for (int[] zp : zeroPoints(unsigned)) {
+                    byte[] a = codes(r, n + 3, unsigned, zp[0]);
+                    byte[] b = codes(r, n + 1, unsigned, zp[1]);
+                    for (float[] s : BINARY_SCALES) {
+                        // Both operands arrays, a scalar, b scalar, both scalars.
+                        for (int mode = 0; mode < 4; mode++) {
+                            boolean aScalar = (mode & 1) != 0;
+                            boolean bScalar = (mode & 2) != 0;
+                            String what = k.getClass().getSimpleName() + " n=" + n + " unsigned=" + unsigned
+                                + " zp=" + java.util.Arrays.toString(zp) + " scales=" + java.util.Arrays.toString(s)
+                                + " aScalar=" + aScalar + " bScalar=" + bScalar;
+                            byte[] want = new byte[n + 2];
+                            byte[] got = new byte[n + 2];
+                            REFERENCE.qlinearAdd(a, 3, aScalar, b, 1, bScalar, n, unsigned, s[0], zp[0], s[1], zp[1],
+                                s[2], zp[2], qmin, qmax, want, 2);
+                            k.qlinearAdd(a, 3, aScalar, b, 1, bScalar, n, unsigned, s[0], zp[0], s[1], zp[1],
+                                s[2], zp[2], qmin, qmax, got, 2);
+                            assertArrayEquals(want, got, "qlinearAdd " + what);
+                            REFERENCE.qlinearMul(a, 3, aScalar, b, 1, bScalar, n, unsigned, s[0], zp[0], s[1], zp[1],
+                                s[2], zp[2], qmin, qmax, want, 2);
+                            k.qlinearMul(a, 3, aScalar, b, 1, bScalar, n, unsigned, s[0], zp[0], s[1], zp[1],
+                                s[2], zp[2], qmin, qmax, got, 2);
+                            assertArrayEquals(want, got, "qlinearMul " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void qlinearAddAndMulRoundHalfToEvenAndSaturate(QuantizeKernels k) {
+        // Add, scales 1, 1, 2: (a + b) / 2 for a + b = 1, 3, 5, -1, -3 is 0.5, 1.5, 2.5, -0.5, -1.5 -> 0, 2, 2, -0, -2.
+        int n = 37;
+        byte[] a = new byte[n];
+        byte[] b = new byte[n];
+        int[] sums = {1, 3, 5, -1, -3};
+        int[] want = {0, 2, 2, 0, -2};
+        for (int i = 0; i < n; i++) {
+            a[i] = (byte) sums[i % 5];
+        }
+        byte[] out = new byte[n];
+        k.qlinearAdd(a, 0, false, b, 0, false, n, false, 1f, 0, 1f, 0, 2f, 10, -128, 127, out, 0);
+        for (int i = 0; i < n; i++) {
+            assertEquals(want[i % 5] + 10, out[i], "add tie " + sums[i % 5]);
+        }
+        // Saturation: 255 + 255 with scale 1 is 510 -> 255; 0 - 255 is -255 -> 0.
+        java.util.Arrays.fill(a, (byte) 255);
+        k.qlinearAdd(a, 0, false, a, 0, false, n, true, 1f, 0, 1f, 0, 1f, 0, 0, 255, out, 0);
+        assertEquals((byte) 255, out[n - 1]);
+        // Mul, ratio 1/2, zc 0: 1 * (1, 3, 5, -1, -3) / 2 -> 0, 2, 2, 0, -2 as for add; then 127 * -128 saturates.
+        java.util.Arrays.fill(b, (byte) 1);
+        for (int i = 0; i < n; i++) {
+            a[i] = (byte) sums[i % 5];
+        }
+        k.qlinearMul(a, 0, false, b, 0, false, n, false, 1f, 0, 1f, 0, 2f, 0, -128, 127, out, 0);
+        for (int i = 0; i < n; i++) {
+            assertEquals(want[i % 5], out[i], "mul tie " + sums[i % 5]);
+        }
+        k.qlinearMul(new byte[] {127}, 0, true, new byte[] {-128}, 0, true, 1, false, 1f, 0, 1f, 0, 1f, 0, -128, 127,
+            out, 0);
+        assertEquals(-128, out[0]);
+    }
+
     @ParameterizedTest
     @MethodSource("variants")
     void requantizeMatchesReference(QuantizeKernels k) {

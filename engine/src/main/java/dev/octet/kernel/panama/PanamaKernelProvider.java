@@ -3,6 +3,7 @@ package dev.octet.kernel.panama;
 import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.QGemmKernel;
 
@@ -17,6 +18,7 @@ public final class PanamaKernelProvider implements KernelProvider {
     private final QuantizeKernels quantize;
     private final FloatKernels floats;
     private final DepthwiseKernels depthwise;
+    private final PoolKernels pool;
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -40,6 +42,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new DepthwiseKernels512();
             case 256 -> new DepthwiseKernels256();
             default -> new DepthwiseKernels128();
+        };
+        this.pool = switch (bits) {
+            case 512 -> new PoolKernels512();
+            case 256 -> new PoolKernels256();
+            default -> new PoolKernels128();
         };
     }
 
@@ -76,5 +83,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public DepthwiseKernels depthwise() {
         return depthwise;
+    }
+
+    @Override
+    public PoolKernels pool() {
+        return pool;
     }
 }

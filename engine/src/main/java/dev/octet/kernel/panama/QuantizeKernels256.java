@@ -17,6 +17,9 @@ final class QuantizeKernels256 implements QuantizeKernels {
     private static final int L = F.length();
     /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
     private static final float RNE_MAGIC = 0x1.8p23f;
+    /** Below 256 bits the narrowest byte vector (64 bits) holds more than one vector's elements: mask it. */
+    private static final boolean PARTIAL = B.length() > L;
+    private static final VectorMask<Byte> BYTES = B.indexInRange(0, L);
 
     @Override
     public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff) {
@@ -81,6 +84,178 @@ final class QuantizeKernels256 implements QuantizeKernels {
             out[outOff + i] = (byte) dev.octet.kernel.Quantization.requantize(acc[accOff + i] + add[addOff + i], s, zp,
                 qmin, qmax);
         }
+    }
+
+    @Override
+    public void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
+                           boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
+                           byte[] out, int outOff) {
+        if (n <= 0) {
+            return; // a scalar operand is not read
+        }
+        if (aScalar && !bScalar) {
+            // Float addition is commutative: the b term plus the a term is the same float as the other way round.
+            qlinearAdd(b, bOff, false, a, aOff, true, n, unsigned, sb, zb, sa, za, sc, zc, qmin, qmax, out, outOff);
+            return;
+        }
+        // One loop per method, vector code written out without helpers: C2 stops inlining into a method past a
+        // size budget, and a vector passed to or returned from a method it did not inline is boxed (10-100x
+        // slower). The loops take and return no vectors, so inlined or not they stay unboxed.
+        int i = aScalar ? 0
+            : bScalar ? addScalarB(a, aOff, (float) ((unsigned ? b[bOff] & 0xFF : b[bOff]) - zb) * sb, n, unsigned,
+                                   sa, za, sc, zc, qmin, qmax, out, outOff)
+            : add(a, aOff, b, bOff, n, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out, outOff);
+        int mask = unsigned ? 0xFF : -1;
+        for (; i < n; i++) {
+            int av = a[aOff + (aScalar ? 0 : i)] & mask;
+            int bv = b[bOff + (bScalar ? 0 : i)] & mask;
+            out[outOff + i] = (byte) dev.octet.kernel.Quantization.qlinearAdd(av, za, sa, bv, zb, sb, sc, zc, qmin,
+                qmax);
+        }
+    }
+
+    /** QLinearAdd of two arrays over the whole vectors of n elements; returns where it stopped. */
+    private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float sa, int za, float sb,
+                           int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff) {
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+        float lo = qmin - zc;
+        float hi = qmax - zc;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            // The scalar's order: two products, their sum, a true division (no FMA, no reciprocal).
+            ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
+                : ByteVector.fromArray(B, a, aOff + i);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
+                : ByteVector.fromArray(B, b, bOff + i);
+            IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
+            FloatVector ta = ((FloatVector) da.convert(VectorOperators.I2F, 0)).mul(sa);
+            FloatVector tb = ((FloatVector) db.convert(VectorOperators.I2F, 0)).mul(sb);
+            FloatVector v = ta.add(tb).div(sc);
+            // Clamp then round (the bounds are integers, so this equals round then clamp); NaN compares false,
+            // stays NaN and converts to 0, giving zc as the scalar's (int) NaN does.
+            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
+            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
+            IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zc);
+            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            if (PARTIAL) {
+                bq.intoArray(out, outOff + i, BYTES);
+            } else {
+                bq.intoArray(out, outOff + i);
+            }
+        }
+        return i;
+    }
+
+    /** QLinearAdd of an array and a scalar whose term {@code (float)(b - zb) * sb} is {@code tb}. */
+    private static int addScalarB(byte[] a, int aOff, float tb, int n, boolean unsigned, float sa, int za, float sc,
+                                  int zc, int qmin, int qmax, byte[] out, int outOff) {
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+        float lo = qmin - zc;
+        float hi = qmax - zc;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
+                : ByteVector.fromArray(B, a, aOff + i);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            FloatVector v = ((FloatVector) da.convert(VectorOperators.I2F, 0)).mul(sa).add(tb).div(sc);
+            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
+            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
+            IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zc);
+            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            if (PARTIAL) {
+                bq.intoArray(out, outOff + i, BYTES);
+            } else {
+                bq.intoArray(out, outOff + i);
+            }
+        }
+        return i;
+    }
+
+    @Override
+    public void qlinearMul(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
+                           boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
+                           byte[] out, int outOff) {
+        if (n <= 0) {
+            return; // a scalar operand is not read
+        }
+        if (aScalar && !bScalar) {
+            // The integer product commutes exactly.
+            qlinearMul(b, bOff, false, a, aOff, true, n, unsigned, sb, zb, sa, za, sc, zc, qmin, qmax, out, outOff);
+            return;
+        }
+        float ratio = dev.octet.kernel.Quantization.qlinearMulRatio(sa, sb, sc);
+        int i = aScalar ? 0
+            : bScalar ? mulScalarB(a, aOff, (unsigned ? b[bOff] & 0xFF : b[bOff]) - zb, n, unsigned, za, ratio, zc,
+                                   qmin, qmax, out, outOff)
+            : mul(a, aOff, b, bOff, n, unsigned, za, zb, ratio, zc, qmin, qmax, out, outOff);
+        int mask = unsigned ? 0xFF : -1;
+        for (; i < n; i++) {
+            int av = a[aOff + (aScalar ? 0 : i)] & mask;
+            int bv = b[bOff + (bScalar ? 0 : i)] & mask;
+            out[outOff + i] = (byte) dev.octet.kernel.Quantization.qlinearMul(av, za, bv, zb, ratio, zc, qmin, qmax);
+        }
+    }
+
+    /** QLinearMul of two arrays over the whole vectors of n elements; returns where it stopped. */
+    private static int mul(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, int za, int zb, float ratio,
+                           int zc, int qmin, int qmax, byte[] out, int outOff) {
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+        float zcf = zc;
+        float lo = qmin;
+        float hi = qmax;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            // The exact int32 product as a float, times the ratio, plus zc as a float: the scalar's order.
+            ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
+                : ByteVector.fromArray(B, a, aOff + i);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
+                : ByteVector.fromArray(B, b, bOff + i);
+            IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
+            IntVector p = da.mul(db);
+            FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
+            // The scalar converts NaN to the int 0 and then clamps; infinities and huge values saturate.
+            v = v.blend(0f, v.test(VectorOperators.IS_NAN));
+            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
+            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
+            IntVector q = (IntVector) v.convert(VectorOperators.F2I, 0);
+            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            if (PARTIAL) {
+                bq.intoArray(out, outOff + i, BYTES);
+            } else {
+                bq.intoArray(out, outOff + i);
+            }
+        }
+        return i;
+    }
+
+    /** QLinearMul of an array and a scalar operand {@code db = b - zb}. */
+    private static int mulScalarB(byte[] a, int aOff, int db, int n, boolean unsigned, int za, float ratio, int zc,
+                                  int qmin, int qmax, byte[] out, int outOff) {
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+        float zcf = zc;
+        float lo = qmin;
+        float hi = qmax;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
+                : ByteVector.fromArray(B, a, aOff + i);
+            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            IntVector p = da.mul(db);
+            FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
+            v = v.blend(0f, v.test(VectorOperators.IS_NAN));
+            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
+            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
+            IntVector q = (IntVector) v.convert(VectorOperators.F2I, 0);
+            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            if (PARTIAL) {
+                bq.intoArray(out, outOff + i, BYTES);
+            } else {
+                bq.intoArray(out, outOff + i);
+            }
+        }
+        return i;
     }
 
     @Override

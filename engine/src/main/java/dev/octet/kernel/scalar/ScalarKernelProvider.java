@@ -3,6 +3,7 @@ package dev.octet.kernel.scalar;
 import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.QGemmKernel;
 
@@ -13,6 +14,7 @@ public final class ScalarKernelProvider implements KernelProvider {
     private final FloatKernels floats = new ScalarFloatKernels();
     private final QuantizeKernels quantize = new ScalarQuantizeKernels();
     private final DepthwiseKernels depthwise = new ScalarDepthwiseKernels();
+    private final PoolKernels pool = new ScalarPoolKernels();
 
     private ScalarKernelProvider() {}
 
@@ -44,5 +46,10 @@ public final class ScalarKernelProvider implements KernelProvider {
     @Override
     public DepthwiseKernels depthwise() {
         return depthwise;
+    }
+
+    @Override
+    public PoolKernels pool() {
+        return pool;
     }
 }

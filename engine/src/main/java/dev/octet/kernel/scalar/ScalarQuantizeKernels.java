@@ -30,6 +30,31 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
     }
 
     @Override
+    public void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
+                           boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
+                           byte[] out, int outOff) {
+        int mask = unsigned ? 0xFF : -1;
+        for (int i = 0; i < n; i++) {
+            int av = a[aOff + (aScalar ? 0 : i)] & mask;
+            int bv = b[bOff + (bScalar ? 0 : i)] & mask;
+            out[outOff + i] = (byte) Quantization.qlinearAdd(av, za, sa, bv, zb, sb, sc, zc, qmin, qmax);
+        }
+    }
+
+    @Override
+    public void qlinearMul(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
+                           boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
+                           byte[] out, int outOff) {
+        float ratio = Quantization.qlinearMulRatio(sa, sb, sc);
+        int mask = unsigned ? 0xFF : -1;
+        for (int i = 0; i < n; i++) {
+            int av = a[aOff + (aScalar ? 0 : i)] & mask;
+            int bv = b[bOff + (bScalar ? 0 : i)] & mask;
+            out[outOff + i] = (byte) Quantization.qlinearMul(av, za, bv, zb, ratio, zc, qmin, qmax);
+        }
+    }
+
+    @Override
     public float[] rangeWithZero(float[] x, int off, int n) {
         float min = 0f;
         float max = 0f;

@@ -1,0 +1,102 @@
+package dev.octet.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.octet.api.DataType;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Attribute;
+import dev.octet.ir.Node;
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.Parallel;
+import dev.octet.kernel.Quantization;
+import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The pooling ops on the pool kernels, with every provider, against direct computations of their definitions. */
+class PoolOpsTest {
+    private static final List<KernelProvider> PROVIDERS = List.of(ScalarKernelProvider.INSTANCE,
+        new PanamaKernelProvider(512), new PanamaKernelProvider(256), new PanamaKernelProvider(128));
+
+    @Test
+    void qlinearGlobalAveragePoolIsTheIntegerSumRequantized() {
+        SplittableRandom r = new SplittableRandom(71);
+        for (int[] shape : new int[][] {{1, 37, 5, 7}, {2, 3, 1, 1}, {1, 4, 67}, {1, 2, 3, 4, 5}}) {
+            for (boolean unsigned : new boolean[] {true, false}) {
+                DataType t = unsigned ? DataType.UINT8 : DataType.INT8;
+                byte[] x = new byte[Tensor.checkedSize(shape)];
+                r.nextBytes(x);
+                int zx = unsigned ? 255 : -128;
+                int zy = unsigned ? 3 : 127;
+                float sx = 0.0371f, sy = 0.0213f;
+                int planes = shape[0] * shape[1];
+                int size = x.length / planes;
+                byte[] want = new byte[planes];
+                for (int p = 0; p < planes; p++) {
+                    int sum = -zx * size;
+                    for (int i = p * size; i < (p + 1) * size; i++) {
+                        sum += unsigned ? x[i] & 0xFF : x[i];
+                    }
+                    want[p] = (byte) Quantization.requantize(sum, sx / (sy * (float) size), zy, t.qmin(), t.qmax());
+                }
+                Tensor[] in = {Tensor.of(t, shape, x), Tensor.ofFloats(new float[] {sx}), zp(t, zx),
+                    Tensor.ofFloats(new float[] {sy}), zp(t, zy)};
+                for (KernelProvider p : PROVIDERS) {
+                    Tensor y = op("QLinearGlobalAveragePool", OpRegistry.MICROSOFT_DOMAIN, 5, Map.of(), p).run(in)[0];
+                    assertEquals(t, y.type());
+                    assertEquals(shape.length, y.rank());
+                    assertArrayEquals(want, y.bytes(), p.describe() + " " + t + " " + java.util.Arrays.toString(shape));
+                }
+            }
+        }
+    }
+
+    @Test
+    void eightBitMaxPoolEqualsTheFloatMaxPoolOfItsValues() {
+        SplittableRandom r = new SplittableRandom(73);
+        Map<String, Attribute> attrs = Map.of("kernel_shape", ints(3, 3), "strides", ints(2, 2), "pads", ints(1, 0, 1, 2));
+        int[] shape = {2, 3, 9, 70};
+        for (DataType t : new DataType[] {DataType.UINT8, DataType.INT8}) {
+            byte[] x = new byte[Tensor.checkedSize(shape)];
+            r.nextBytes(x);
+            float[] xf = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xf[i] = t == DataType.UINT8 ? x[i] & 0xFF : x[i];
+            }
+            Tensor wantF = op("MaxPool", "", 1, attrs, ScalarKernelProvider.INSTANCE).run(
+                new Tensor[] {Tensor.ofFloats(xf, shape)})[0];
+            byte[] want = new byte[wantF.size()];
+            for (int i = 0; i < want.length; i++) {
+                want[i] = (byte) (int) wantF.floats()[i];
+            }
+            for (KernelProvider p : PROVIDERS) {
+                Tensor y = op("MaxPool", "", 1, attrs, p).run(new Tensor[] {Tensor.of(t, shape, x)})[0];
+                assertEquals(t, y.type());
+                assertArrayEquals(wantF.shapeView(), y.shapeView());
+                assertArrayEquals(want, y.bytes(), p.describe() + " " + t);
+            }
+        }
+    }
+
+    private static Op op(String type, String domain, int inputs, Map<String, Attribute> attrs, KernelProvider p) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < inputs; i++) {
+            names.add("i" + i);
+        }
+        Node node = new Node("n", type, domain, names, List.of("y"), attrs);
+        return OpRegistry.defaults().create(node, domain.isEmpty() ? 22 : 1, new Tensor[inputs],
+            new OpEnvironment(p, Parallel.SERIAL));
+    }
+
+    private static Attribute ints(long... v) {
+        return new Attribute.IntsAttr(v);
+    }
+
+    private static Tensor zp(DataType t, int v) {
+        return Tensor.of(t, new int[0], new byte[] {(byte) v});
+    }
+}
