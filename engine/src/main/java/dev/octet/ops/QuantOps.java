@@ -22,7 +22,8 @@ final class QuantOps {
         r.onnx("DequantizeLinear", 10, QuantOps::dequantizeLinear);
         r.onnx("DynamicQuantizeLinear", 11, ctx -> {
             QuantizeKernels k = ctx.kernels().quantize();
-            return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, in, buffers));
+            dev.octet.kernel.Parallel parallel = ctx.parallel();
+            return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, parallel, in, buffers));
         });
         QMatMulOps.register(r);
         QConvOps.register(r);
@@ -196,14 +197,51 @@ final class QuantOps {
         });
     }
 
-    private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
+    /** Elements per task of a parallel DynamicQuantizeLinear; smaller inputs run on the caller alone. */
+    private static final int DQL_CHUNK = 16384;
+
+    /**
+     * The range is a min and a max, the same in any grouping, and quantizing is element-wise, so both passes
+     * split over chunks without changing a bit.
+     */
+    private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel,
+                                                  Tensor[] in, Buffers buffers) {
         float[] x = in[0].floats();
-        float[] range = kernels.rangeWithZero(x, 0, x.length);
-        float[] p = Quantization.dynamicUint8Params(range[0], range[1]);
+        int n = x.length;
+        int chunks = parallel.threads() == 1 ? 1 : Math.max(1, (n + DQL_CHUNK - 1) / DQL_CHUNK);
+        float lo;
+        float hi;
+        if (chunks == 1) {
+            float[] range = kernels.rangeWithZero(x, 0, n);
+            lo = range[0];
+            hi = range[1];
+        } else {
+            float[] ranges = new float[2 * chunks];
+            parallel.forEach(chunks, t -> {
+                int off = t * DQL_CHUNK;
+                float[] r = kernels.rangeWithZero(x, off, Math.min(DQL_CHUNK, n - off));
+                ranges[2 * t] = r[0];
+                ranges[2 * t + 1] = r[1];
+            });
+            lo = 0f;
+            hi = 0f;
+            for (int t = 0; t < chunks; t++) {
+                lo = Math.min(lo, ranges[2 * t]);
+                hi = Math.max(hi, ranges[2 * t + 1]);
+            }
+        }
+        float[] p = Quantization.dynamicUint8Params(lo, hi);
         float scale = p[0];
         int zp = (int) p[1];
-        byte[] out = buffers.bytes(x.length);
-        kernels.quantize(x, 0, x.length, scale, zp, 0, 255, out, 0);
+        byte[] out = buffers.bytes(n);
+        if (chunks == 1) {
+            kernels.quantize(x, 0, n, scale, zp, 0, 255, out, 0);
+        } else {
+            parallel.forEach(chunks, t -> {
+                int off = t * DQL_CHUNK;
+                kernels.quantize(x, off, Math.min(DQL_CHUNK, n - off), scale, zp, 0, 255, out, off);
+            });
+        }
         return new Tensor[] {
             Tensor.ofUint8(out, in[0].shape()),
             Tensor.ofFloats(new float[] {scale}),
