@@ -185,6 +185,9 @@ public final class VsOrt {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(level);
+            // ORT's workers spin for a while after each run by default; with runs alternating in one process that
+            // spinning takes the core Octet's second thread needs. Octet's workers park 50 us after a job.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return env.createSession(model.toString(), options);
         }
     }
