@@ -112,8 +112,7 @@ public final class VsOrt {
     static String run(Args a, PrintStream out) throws OrtException {
         String spec = a.model.get(0);
         Path path = BundledModels.resolve(spec);
-        String name = spec.equalsIgnoreCase(BundledModels.MINILM) ? BundledModels.MINILM
-            : path.getFileName().toString().replaceFirst("\\.onnx$", "");
+        String name = spec.equalsIgnoreCase(BundledModels.MINILM) ? BundledModels.MINILM : modelName(path);
         Graph graph = OnnxImporter.load(path);
         Map<String, Tensor> feed = BenchInputs.generate(graph.runtimeInputs(), a.batch, a.seq, a.seed);
         out.printf("model: %s (%s)%n", name, path);
@@ -178,6 +177,14 @@ public final class VsOrt {
         } finally {
             ortFeed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** The file name without .onnx, or the folder's name for a generic model.onnx; one word for scripts. */
+    static String modelName(Path path) {
+        String file = path.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path dir = path.toAbsolutePath().getParent();
+        String name = file.equals("model") && dir != null && dir.getFileName() != null ? dir.getFileName().toString() : file;
+        return name.replaceAll("\\s+", "_");
     }
 
     private static OrtSession ortSession(OrtEnvironment env, Path model, int threads, OptLevel level) throws OrtException {

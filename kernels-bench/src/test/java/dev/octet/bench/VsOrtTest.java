@@ -30,4 +30,11 @@ class VsOrtTest {
         assertTrue(Double.parseDouble(m.group(1)) > 0.9, "octet/ort cosine: " + line);
         assertTrue(Double.parseDouble(m.group(2)) > 0.9, "ort self cosine: " + line);
     }
+
+    @Test
+    void modelNamesAreOneWord() {
+        assertEquals("mobilenetv2-qdq", VsOrt.modelName(java.nio.file.Path.of("../shared/real/mobilenetv2-qdq/model.onnx")));
+        assertEquals("conv_qdq_u8u8", VsOrt.modelName(java.nio.file.Path.of("ort-quant/conv_qdq_u8u8.onnx")));
+        assertEquals("my_model", VsOrt.modelName(java.nio.file.Path.of("my model.onnx")));
+    }
 }
