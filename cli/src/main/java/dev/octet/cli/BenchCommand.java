@@ -2,38 +2,24 @@ package dev.octet.cli;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
+import com.beust.jcommander.ParametersDelegate;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 @Parameters(commandNames = "bench", commandDescription = "Time whole runs of a model on generated inputs: p50, p90, min, mean, runs/s")
 final class BenchCommand implements Main.Command {
-    @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
-    List<String> model;
-
-    @Parameter(names = "--dim", description = "SYMBOL=SIZE for symbolic input dimensions (default 1)")
-    List<String> dims = new ArrayList<>();
-
-    @Parameter(names = "--threads", description = "Threads per operator (default 1)")
-    Integer threads;
-
-    @Parameter(names = "--warmup", description = "Untimed runs first, to let the JIT compile the kernels")
-    Integer warmup = 10;
+    @ParametersDelegate
+    TimingOptions timing = new TimingOptions();
 
     @Parameter(names = "--iters", description = "Timed runs")
     Integer iters = 50;
 
-    @Parameter(names = "--seed", description = "Seed for generated inputs")
-    long seed = 42;
-
     @Override
     public int call(PrintStream out) {
-        TimedModel.checkAtLeast("--threads", threads, 1);
-        TimedModel.checkAtLeast("--warmup", warmup, 0);
         TimedModel.checkAtLeast("--iters", iters, 1);
-        try (TimedModel m = TimedModel.open(model.get(0), dims, threads, seed)) {
-            for (int w = 0; w < warmup; w++) {
+        try (TimedModel m = timing.open()) {
+            for (int w = 0; w < timing.warmup; w++) {
                 m.session.run(m.feed);
             }
             long[] runNanos = new long[iters];
@@ -47,7 +33,7 @@ final class BenchCommand implements Main.Command {
             long min = TimedModel.min(runNanos);
             double mean = TimedModel.mean(runNanos);
             out.println("model " + m.name + " | inputs " + m.inputShapes() + " | threads " + m.threads()
-                + " | kernels " + m.session.kernelDescription() + " | " + iters + " runs (" + warmup + " warm-up)");
+                + " | kernels " + m.session.kernelDescription() + " | " + iters + " runs (" + timing.warmup + " warm-up)");
             out.println("p50 " + TimedModel.ms(p50) + " ms, p90 " + TimedModel.ms(p90) + " ms, min " + TimedModel.ms(min)
                 + " ms, mean " + TimedModel.ms(mean) + " ms, " + String.format(Locale.ROOT, "%.1f", 1e9 / mean) + " runs/s");
             out.println("bench: model=" + m.name + " threads=" + m.threads() + " p50_ms=" + TimedModel.ms(p50)

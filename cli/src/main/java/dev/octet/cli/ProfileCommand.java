@@ -2,6 +2,7 @@ package dev.octet.cli;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
+import com.beust.jcommander.ParametersDelegate;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.exec.ExecutionPlan;
@@ -22,26 +23,14 @@ import java.util.Map;
 @Parameters(commandNames = "profile",
     commandDescription = "Time every step of the compiled plan over repeated runs on generated inputs: time per op type, the slowest steps, optionally a Chrome trace")
 final class ProfileCommand implements Main.Command {
-    @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
-    List<String> model;
-
-    @Parameter(names = "--dim", description = "SYMBOL=SIZE for symbolic input dimensions (default 1)")
-    List<String> dims = new ArrayList<>();
-
-    @Parameter(names = "--threads", description = "Threads per operator (default 1)")
-    Integer threads;
-
-    @Parameter(names = "--warmup", description = "Untimed runs first, to let the JIT compile the kernels")
-    Integer warmup = 10;
+    @ParametersDelegate
+    TimingOptions timing = new TimingOptions();
 
     @Parameter(names = "--iters", description = "Timed runs")
     Integer iters = 20;
 
     @Parameter(names = "--top", description = "How many of the slowest steps to list")
     Integer top = 15;
-
-    @Parameter(names = "--seed", description = "Seed for generated inputs")
-    long seed = 42;
 
     @Parameter(names = "--trace", description = "Also write the timed runs as a Chrome trace (JSON, for chrome://tracing or Perfetto)")
     String trace;
@@ -106,8 +95,6 @@ final class ProfileCommand implements Main.Command {
 
     @Override
     public int call(PrintStream out) throws Exception {
-        TimedModel.checkAtLeast("--threads", threads, 1);
-        TimedModel.checkAtLeast("--warmup", warmup, 0);
         TimedModel.checkAtLeast("--iters", iters, 1);
         TimedModel.checkAtLeast("--top", top, 1);
         if (trace != null) {
@@ -116,14 +103,14 @@ final class ProfileCommand implements Main.Command {
                 throw new OctetException(ErrorCode.IO, "cannot write trace " + trace + ": no directory " + dir);
             }
         }
-        try (TimedModel m = TimedModel.open(model.get(0), dims, threads, seed)) {
+        try (TimedModel m = timing.open()) {
             return profile(m, out);
         }
     }
 
     private int profile(TimedModel m, PrintStream out) throws IOException {
         Recorder rec = new Recorder();
-        for (int w = 0; w < warmup; w++) {
+        for (int w = 0; w < timing.warmup; w++) {
             rec.reset();
             m.session.run(m.feed, rec);
         }
@@ -181,7 +168,7 @@ final class ProfileCommand implements Main.Command {
         out.println("model " + m.name + " | inputs " + m.inputShapes() + " | threads " + m.threads()
             + " | kernels " + m.session.kernelDescription()
             + " | run p50 " + TimedModel.ms(runP50) + " ms, p90 " + TimedModel.ms(TimedModel.quantile(runNanos, 0.9))
-            + " ms, min " + TimedModel.ms(TimedModel.min(runNanos)) + " ms over " + n + " runs (" + warmup + " warm-up)"
+            + " ms, min " + TimedModel.ms(TimedModel.min(runNanos)) + " ms over " + n + " runs (" + timing.warmup + " warm-up)"
             + " | allocated " + mb(TimedModel.quantile(runBytes, 0.5)) + " MB/run (p50, calling thread, outputs included)");
 
         int opWidth = Math.max("all steps".length(), rows.stream().mapToInt(row -> row.op.length()).max().orElse(0));
