@@ -4,7 +4,6 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import com.beust.jcommander.ParametersDelegate;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Locale;
 
 @Parameters(commandNames = "bench", commandDescription = "Time whole runs of a model on generated inputs: p50, p90, min, mean, runs/s")
