@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * The arrays of one run at a time: ops take output arrays from it, and the executor gives an array back
  * when the last slot holding it dies (views such as Reshape share arrays, so arrays are counted by
- * identity). Arrays a run returns to its caller leave the pool. The pool serves one plan; a run of another
- * plan drops the free arrays first, so alternating shapes cost allocation, not unbounded memory.
+ * identity). Arrays a run returns to its caller leave the pool. A run of another plan drops the free arrays
+ * first, and a run drops the free arrays of sizes it did not use (a generic plan fed changing shapes), so
+ * the pool holds at most what one run needs: changing shapes cost allocation, not unbounded memory.
  *
  * <p>Not thread-safe: a run owns its pool ({@link BufferPools} hands them out).
  */
@@ -29,7 +30,18 @@ final class BufferPool implements Buffers {
     private final List<FreeList> free = new ArrayList<>();
     private ExecutionPlan plan;
 
-    private record FreeList(Class<?> type, int length, ArrayDeque<Object> arrays) {}
+    /** Free arrays of one class and length; {@code used} when the current run took or gave back one. */
+    private static final class FreeList {
+        final Class<?> type;
+        final int length;
+        final ArrayDeque<Object> arrays = new ArrayDeque<>();
+        boolean used;
+
+        FreeList(Class<?> type, int length) {
+            this.type = type;
+            this.length = length;
+        }
+    }
 
     /** Prepares for a run of {@code p}. */
     void begin(ExecutionPlan p) {
@@ -62,6 +74,7 @@ final class BufferPool implements Buffers {
     private Object take(Class<?> type, int n) {
         for (FreeList f : free) {
             if (f.length == n && f.type == type) {
+                f.used = true;
                 Object a = f.arrays.poll();
                 return a == null ? null : hand(a);
             }
@@ -118,6 +131,17 @@ final class BufferPool implements Buffers {
             }
         }
         handed.clear();
+        // Sizes this run did not touch belong to other shapes: let them go.
+        for (int i = free.size() - 1; i >= 0; i--) {
+            FreeList f = free.get(i);
+            if (!f.used) {
+                for (Object a : f.arrays) {
+                    owned.remove(a);
+                }
+                free.remove(i);
+            }
+            f.used = false;
+        }
     }
 
     private void giveBack0(Object array) {
@@ -126,11 +150,13 @@ final class BufferPool implements Buffers {
         int n = java.lang.reflect.Array.getLength(array);
         for (FreeList f : free) {
             if (f.length == n && f.type == type) {
+                f.used = true;
                 f.arrays.push(array);
                 return;
             }
         }
-        FreeList f = new FreeList(type, n, new ArrayDeque<>());
+        FreeList f = new FreeList(type, n);
+        f.used = true;
         f.arrays.push(array);
         free.add(f);
     }

@@ -17,7 +17,10 @@ public final class QGemm {
     private static final int BLOCK_M = 96;
     /** Column blocks are multiples of this: a multiple of every kernel's NR (8, 16, 32). */
     private static final int COLUMN_UNIT = 32;
-    /** The calling thread's buffers, reused across calls (workers only use them during the caller's call). */
+    /**
+     * The calling thread's buffers, reused across calls (workers only use them during the caller's call). So
+     * {@link #run} must not be called from inside one of its own tasks: the inner call would reuse them.
+     */
     private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     private QGemm() {}
@@ -45,6 +48,9 @@ public final class QGemm {
                            boolean aUnsigned, int za, PackedB b, boolean bUnsigned, int[] zb, int[] bias, Output output,
                            int outOffset) {
         int n = b.n();
+        if (m == 0 || n == 0) {
+            return; // no output element
+        }
         Call call = CALLS.get();
         int[] zbCanonical = call.zb = grow(call.zb, zb.length);
         for (int j = 0; j < zb.length; j++) {

@@ -89,6 +89,19 @@ class BufferPoolTest {
     }
 
     @Test
+    void sizesARunDoesNotUseAreDropped() {
+        BufferPool p = pool();
+        float[] shapeA = p.floats(4);
+        p.end(new Tensor[0]);
+        p.begin(PLAN);
+        float[] shapeB = p.floats(6); // the same plan with other shapes: size 4 is not used this run
+        p.end(new Tensor[0]);
+        p.begin(PLAN);
+        assertNotSame(shapeA, p.floats(4));
+        assertSame(shapeB, p.floats(6));
+    }
+
+    @Test
     void runsOfASessionNeverChangeEarlierResults() {
         // Add -> Gelu -> Add: every output array comes from the pool, the middle ones are reused run to run.
         ValueInfo x = new ValueInfo("x", DataType.FLOAT, 1, List.of(Dim.of(64)));

@@ -104,6 +104,22 @@ class QGemmKernelSweepTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
+    void emptyProductsWriteNothing(QGemmKernel kernel) {
+        try (Parallel two = new Parallel(2)) {
+            for (Parallel p : new Parallel[] {Parallel.SERIAL, two}) {
+                int[] out = {42};
+                // m = 0 (an empty sequence) and n = 0: nothing to compute, nothing written.
+                QGemm.run(kernel, p, 0, new byte[0], 0, 5, true, 3, kernel.packB(new byte[5], 0, 5, 1, true, false), true,
+                    new int[] {0}, null, new QGemm.Output.Int32(out), 0);
+                QGemm.run(kernel, p, 1, new byte[5], 0, 5, true, 3, kernel.packB(new byte[0], 0, 5, 0, true, false), true,
+                    new int[] {0}, null, new QGemm.Output.Int32(out), 0);
+                assertArrayEquals(new int[] {42}, out);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
     void driverEpiloguesMatchTheReferenceAtAnyThreadCount(QGemmKernel kernel) {
         SplittableRandom r = new SplittableRandom(99);
         int m = 37, k = 113, n = 203;

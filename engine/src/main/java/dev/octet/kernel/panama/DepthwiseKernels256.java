@@ -97,6 +97,9 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 k.tapOffset[ky * kw + kx] = (ky * s.dilationH() * s.inW() + kx * s.dilationW()) * channels;
             }
         }
+        // The kind of output is told by which of q and ints is set: never leave the other from an earlier call.
+        k.q = null;
+        k.ints = null;
         switch (output) {
             case QGemm.Output.Int32 o -> k.ints = o.out();
             case QGemm.Output.Requantized o -> {
@@ -108,48 +111,51 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
             }
             case QGemm.Output.Scaled o -> throw new UnsupportedOperationException("depthwise has no float output");
         }
-        for (int oy = oy0; oy < oy1; oy++) {
-            int iy0 = oy * s.strideH() - s.padTop();
-            int kyLo = firstTap(iy0, s.dilationH());
-            int kyHi = endTap(iy0, s.dilationH(), kh, s.inH());
-            // Output columns [oxLo, oxHi) of a row whose windows are inside vertically are inside entirely.
-            int oxLo = s.outW(), oxHi = s.outW();
-            if (kyLo == 0 && kyHi == kh) {
-                oxLo = Math.min(s.outW(), (s.padLeft() + s.strideW() - 1) / s.strideW());
-                int lastStart = s.inW() - 1 - (kw - 1) * s.dilationW() + s.padLeft();
-                oxHi = lastStart < 0 ? oxLo : Math.max(oxLo, Math.min(s.outW(), lastStart / s.strideW() + 1));
-            }
-            int ox = 0;
-            while (ox < s.outW()) {
-                int ix0 = ox * s.strideW() - s.padLeft();
-                // The window's top-left input pixel; outside the input when padded, but then only valid taps are read.
-                int xPixel = xOffset + (iy0 * s.inW() + ix0) * channels;
-                int yPixel = yOffset + (oy * s.outW() + ox) * channels;
-                if (ox >= oxLo && ox + 4 <= oxHi) {
-                    inside4(k, xPixel, yPixel);
-                    for (int i = 0; i < 4; i++) {
-                        tail(k, xPixel + i * k.pixelStep, yPixel + i * channels, 0, kh, 0, kw);
-                    }
-                    ox += 4;
-                } else {
-                    int kxLo = firstTap(ix0, s.dilationW());
-                    int kxHi = endTap(ix0, s.dilationW(), kw, s.inW());
-                    if (ox >= oxLo && ox < oxHi) {
-                        inside1(k, xPixel, yPixel);
+        try {
+            for (int oy = oy0; oy < oy1; oy++) {
+                int iy0 = oy * s.strideH() - s.padTop();
+                int kyLo = firstTap(iy0, s.dilationH());
+                int kyHi = endTap(iy0, s.dilationH(), kh, s.inH());
+                // Output columns [oxLo, oxHi) of a row whose windows are inside vertically are inside entirely.
+                int oxLo = s.outW(), oxHi = s.outW();
+                if (kyLo == 0 && kyHi == kh) {
+                    oxLo = Math.min(s.outW(), (s.padLeft() + s.strideW() - 1) / s.strideW());
+                    int lastStart = s.inW() - 1 - (kw - 1) * s.dilationW() + s.padLeft();
+                    oxHi = lastStart < 0 ? oxLo : Math.max(oxLo, Math.min(s.outW(), lastStart / s.strideW() + 1));
+                }
+                int ox = 0;
+                while (ox < s.outW()) {
+                    int ix0 = ox * s.strideW() - s.padLeft();
+                    // The window's top-left input pixel; outside the input when padded, but then only valid taps are read.
+                    int xPixel = xOffset + (iy0 * s.inW() + ix0) * channels;
+                    int yPixel = yOffset + (oy * s.outW() + ox) * channels;
+                    if (ox >= oxLo && ox + 4 <= oxHi) {
+                        inside4(k, xPixel, yPixel);
+                        for (int i = 0; i < 4; i++) {
+                            tail(k, xPixel + i * k.pixelStep, yPixel + i * channels, 0, kh, 0, kw);
+                        }
+                        ox += 4;
                     } else {
-                        border(k, xPixel, yPixel, kyLo, kyHi, kxLo, kxHi);
+                        int kxLo = firstTap(ix0, s.dilationW());
+                        int kxHi = endTap(ix0, s.dilationW(), kw, s.inW());
+                        if (ox >= oxLo && ox < oxHi) {
+                            inside1(k, xPixel, yPixel);
+                        } else {
+                            border(k, xPixel, yPixel, kyLo, kyHi, kxLo, kxHi);
+                        }
+                        tail(k, xPixel, yPixel, kyLo, kyHi, kxLo, kxHi);
+                        ox++;
                     }
-                    tail(k, xPixel, yPixel, kyLo, kyHi, kxLo, kxHi);
-                    ox++;
                 }
             }
+        } finally {
+            // Drop the caller's arrays, even after a failure: the thread keeps only its own scratch.
+            k.x = null;
+            k.wp = null;
+            k.q = null;
+            k.ints = null;
+            k.scales = null;
         }
-        // Drop the caller's arrays: the thread keeps only its own scratch.
-        k.x = null;
-        k.wp = null;
-        k.q = null;
-        k.ints = null;
-        k.scales = null;
     }
 
     /** Four inside windows side by side, sharing each weight vector. */
