@@ -186,9 +186,10 @@ public final class QGemm {
             }
             switch (output) {
                 case Output.Int32 o -> {
-                    int[] out = o.out();
+                    // The kernel wrote the sums into the output itself (acc is out, accRow is row): add in place,
+                    // a form C2 vectorizes without having to prove two arrays apart.
                     for (int j = n0; j < n1; j++) {
-                        out[row + j] = acc[accRow + j] + add[addBase + j];
+                        acc[accRow + j] += add[addBase + j];
                     }
                 }
                 case Output.Requantized o -> {
@@ -200,19 +201,24 @@ public final class QGemm {
                     float[] out = o.out();
                     float[] sc = o.scales();
                     float[] bias = o.bias();
-                    if (sc.length == 1) {
+                    // One pass: multiply, then add the bias (two roundings, as the unfused ops had them).
+                    if (sc.length == 1 && bias == null) {
                         float s0 = sc[0];
                         for (int j = n0; j < n1; j++) {
                             out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * s0;
                         }
-                    } else {
+                    } else if (sc.length == 1) {
+                        float s0 = sc[0];
+                        for (int j = n0; j < n1; j++) {
+                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * s0 + bias[j];
+                        }
+                    } else if (bias == null) {
                         for (int j = n0; j < n1; j++) {
                             out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * sc[j];
                         }
-                    }
-                    if (bias != null) {
+                    } else {
                         for (int j = n0; j < n1; j++) {
-                            out[row + j] += bias[j];
+                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * sc[j] + bias[j];
                         }
                     }
                 }
