@@ -15,6 +15,8 @@ public final class QGemm {
     private static final int BLOCK_N = 128;
     /** Rows per task at most. */
     private static final int BLOCK_M = 96;
+    /** Elements of A below which one thread prepares it alone (splitting costs more than it saves). */
+    private static final long PARALLEL_PREPARE_MIN = 32 * 1024;
     /** Column blocks are multiples of this: a multiple of every kernel's NR (8, 16, 32). */
     private static final int COLUMN_UNIT = 32;
     /**
@@ -57,8 +59,17 @@ public final class QGemm {
             zbCanonical[j] = zb[j] - (bUnsigned ? 128 : 0);
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
-        kernel.prepareA(m, b.k(), a, aOffset, lda, aUnsigned, QGemmEpilogue.needsRowSums(zbCanonical, zb.length),
-            call.a);
+        kernel.resetA(m, b.k(), QGemmEpilogue.needsRowSums(zbCanonical, zb.length), call.a);
+        if (parallel.threads() == 1 || (long) m * b.k() < PARALLEL_PREPARE_MIN) {
+            kernel.prepareRows(0, m, a, aOffset, lda, aUnsigned, call.a);
+        } else {
+            // Before the blocks that read all of it: split by rows, or the caller alone would hold the others up.
+            int parts = parallel.threads();
+            int rowsPerPart = (m + parts - 1) / parts;
+            PreparedA prepared = call.a;
+            parallel.forEach(parts, t -> kernel.prepareRows(Math.min(m, t * rowsPerPart),
+                Math.min(m, (t + 1) * rowsPerPart), a, aOffset, lda, aUnsigned, prepared));
+        }
         call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, zb.length, bias, call.colTerms);
         boolean intOut = output instanceof Output.Int32;
         if (!intOut) {

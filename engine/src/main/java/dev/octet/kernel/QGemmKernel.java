@@ -20,11 +20,22 @@ public interface QGemmKernel {
     /** Packs B (K x N, or N x K when {@code transposed}) once; unsigned values are shifted to signed. */
     PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed);
 
+    /** Sizes {@code out} for m rows of depth k (with room for row sums when asked) before {@link #prepareRows}. */
+    void resetA(int m, int k, boolean rowSums, PreparedA out);
+
     /**
-     * Converts m rows of A (k columns, row stride lda; unsigned values shifted to signed) into {@code out};
-     * with {@code rowSums}, also each row's sum of canonical values.
+     * Converts rows [i0, i1) of A (row stride lda; unsigned values shifted to signed) into {@code out}, reset by
+     * {@link #resetA}, and stores their row sums of canonical values if it asked for them. Disjoint row ranges
+     * may be prepared by different threads at once.
      */
-    void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums, PreparedA out);
+    void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out);
+
+    /** {@link #resetA} and {@link #prepareRows} for all m rows. */
+    default void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
+                          PreparedA out) {
+        resetA(m, k, rowSums, out);
+        prepareRows(0, m, a, aOffset, lda, unsigned, out);
+    }
 
     /** The quantization kernels of the same width, which run this GEMM's requantizing epilogue. */
     QuantizeKernels epilogue();

@@ -104,6 +104,29 @@ class QGemmKernelSweepTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
+    void aPreparedByThreadsInRowRanges(QGemmKernel kernel) {
+        // Large enough that QGemm splits A's preparation over the threads; weight zero points need row sums.
+        SplittableRandom r = new SplittableRandom(7);
+        int m = 67, k = 517, n = 45;
+        byte[] a = random(r, m * k);
+        byte[] b = random(r, k * n);
+        int[] zb = new int[n];
+        for (int j = 0; j < n; j++) {
+            zb[j] = r.nextInt(256);
+        }
+        int[] ref = new int[m * n];
+        int[] got = new int[m * n];
+        QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, true, 77, REFERENCE.packB(b, 0, k, n, true, false), true, zb,
+            null, new QGemm.Output.Int32(ref), 0);
+        try (Parallel three = new Parallel(3)) {
+            QGemm.run(kernel, three, m, a, 0, k, true, 77, kernel.packB(b, 0, k, n, true, false), true, zb, null,
+                new QGemm.Output.Int32(got), 0);
+        }
+        assertArrayEquals(ref, got, kernel.id());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
     void emptyProductsWriteNothing(QGemmKernel kernel) {
         try (Parallel two = new Parallel(2)) {
             for (Parallel p : new Parallel[] {Parallel.SERIAL, two}) {

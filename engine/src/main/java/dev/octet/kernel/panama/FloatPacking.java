@@ -57,14 +57,19 @@ final class FloatPacking {
      * mr strided streams and cost about a quarter of the speed), and packing moves G contiguous values at a
      * time (element-wise interleaving cost more than the conversion itself).
      */
-    static void prepareA(int mr, int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
-                         PreparedA out) {
+    static void resetA(int mr, int m, int k, boolean rowSums, PreparedA out) {
         out.reset(m, k, rowSums);
-        float[] p = out.floats(preparedSize(mr, m, k));
+        out.floats(preparedSize(mr, m, k));
+    }
+
+    /** Rows [i0, i1) of A into the layout above; each row writes only its own floats. */
+    static void prepareRows(int mr, int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+        int k = out.depth();
+        float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int[] sums = out.rowSums();
         int kg = groupedDepth(k);
         byte flip = (byte) (unsigned ? 0x80 : 0);
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             int row = aOffset + i * lda;
             int dst = (i / mr) * kg * mr + (i % mr) * G;
             int q = 0;

@@ -48,9 +48,13 @@ final class QGemmF32Fma512 implements QGemmKernel {
     }
 
     @Override
-    public void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
-                         PreparedA out) {
-        FloatPacking.prepareA(MR, m, k, a, aOffset, lda, unsigned, rowSums, out);
+    public void resetA(int m, int k, boolean rowSums, PreparedA out) {
+        FloatPacking.resetA(MR, m, k, rowSums, out);
+    }
+
+    @Override
+    public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+        FloatPacking.prepareRows(MR, i0, i1, a, aOffset, lda, unsigned, out);
     }
 
     @Override

@@ -37,13 +37,18 @@ public final class ScalarQGemm implements QGemmKernel {
     }
 
     @Override
-    public void prepareA(int m, int k, byte[] a, int aOffset, int lda, boolean unsigned, boolean rowSums,
-                         PreparedA out) {
+    public void resetA(int m, int k, boolean rowSums, PreparedA out) {
         out.reset(m, k, rowSums);
-        int[] p = out.ints(m * k);
+        out.ints(m * k);
+    }
+
+    @Override
+    public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+        int k = out.depth();
+        int[] p = out.ints(out.rows() * k);
         int[] sums = out.rowSums();
         int flip = unsigned ? 0x80 : 0;
-        for (int i = 0; i < m; i++) {
+        for (int i = i0; i < i1; i++) {
             int sum = 0;
             for (int q = 0; q < k; q++) {
                 int v = (byte) (a[aOffset + i * lda + q] ^ flip);
