@@ -77,6 +77,19 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
+    /**
+     * How many tasks to cut {@code n} units of work into: one below {@code minParallel} (waking the threads
+     * costs tens of microseconds, more than a small operator), else a multiple of the thread count with about
+     * {@code grain} units or more each, so every thread gets an equal share.
+     */
+    public int split(long n, long minParallel, long grain) {
+        if (threads == 1 || n < minParallel) {
+            return 1;
+        }
+        long rounds = Math.max(1, n / ((long) threads * grain));
+        return (int) Math.min(Integer.MAX_VALUE, rounds * threads);
+    }
+
     private void workLoop() {
         Job seen = null;
         while (!closed) {

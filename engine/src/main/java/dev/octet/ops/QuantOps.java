@@ -197,8 +197,9 @@ final class QuantOps {
         });
     }
 
-    /** Elements per task of a parallel DynamicQuantizeLinear; smaller inputs run on the caller alone. */
-    private static final int DQL_CHUNK = 16384;
+    /** Elements below which DynamicQuantizeLinear runs on the caller alone; per task once split, at least. */
+    private static final int DQL_PARALLEL_MIN = 65536;
+    private static final int DQL_GRAIN = 16384;
 
     /**
      * The range is a min and a max, the same in any grouping, and quantizing is element-wise, so both passes
@@ -208,7 +209,9 @@ final class QuantOps {
                                                   Tensor[] in, Buffers buffers) {
         float[] x = in[0].floats();
         int n = x.length;
-        int chunks = parallel.threads() == 1 ? 1 : Math.max(1, (n + DQL_CHUNK - 1) / DQL_CHUNK);
+        int tasks = parallel.split(n, DQL_PARALLEL_MIN, DQL_GRAIN);
+        int chunk = Math.max(64, ((n + tasks - 1) / tasks + 63) / 64 * 64);
+        int chunks = tasks == 1 ? 1 : (n + chunk - 1) / chunk;
         float lo;
         float hi;
         if (chunks == 1) {
@@ -218,8 +221,8 @@ final class QuantOps {
         } else {
             float[] ranges = new float[2 * chunks];
             parallel.forEach(chunks, t -> {
-                int off = t * DQL_CHUNK;
-                float[] r = kernels.rangeWithZero(x, off, Math.min(DQL_CHUNK, n - off));
+                int off = t * chunk;
+                float[] r = kernels.rangeWithZero(x, off, Math.min(chunk, n - off));
                 ranges[2 * t] = r[0];
                 ranges[2 * t + 1] = r[1];
             });
@@ -238,8 +241,8 @@ final class QuantOps {
             kernels.quantize(x, 0, n, scale, zp, 0, 255, out, 0);
         } else {
             parallel.forEach(chunks, t -> {
-                int off = t * DQL_CHUNK;
-                kernels.quantize(x, off, Math.min(DQL_CHUNK, n - off), scale, zp, 0, 255, out, off);
+                int off = t * chunk;
+                kernels.quantize(x, off, Math.min(chunk, n - off), scale, zp, 0, 255, out, off);
             });
         }
         return new Tensor[] {

@@ -25,8 +25,10 @@ final class TransformerOps {
     private TransformerOps() {}
 
     /** Rows (or elements) per parallel task: enough work to be worth a thread hand-off. */
-    private static final int ROWS_PER_TASK = 32;
-    private static final int ELEMENTS_PER_TASK = 16384;
+    /** Elements below which the row-wise and element-wise ops run on the caller alone (a 128 x 384 layer norm). */
+    private static final int PARALLEL_MIN = 65536;
+    /** Elements per task at least, once split. */
+    private static final int GRAIN = 16384;
     /** Query rows whose scores one attention task holds at once. */
     private static final int QUERY_BLOCK = 64;
 
@@ -64,9 +66,11 @@ final class TransformerOps {
             float[] gamma = parameter(in[1], n, "Scale");
             float[] beta = in.length > 2 && in[2] != null ? parameter(in[2], n, "B") : null;
             float[] y = buffers.floats(x.length);
-            parallel.forEach((rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK, t -> {
-                int r0 = t * ROWS_PER_TASK;
-                int count = Math.min(ROWS_PER_TASK, rows - r0);
+            int tasks = parallel.split((long) rows * n, PARALLEL_MIN, GRAIN);
+            int rowsPerTask = Math.max(1, (rows + tasks - 1) / Math.max(1, tasks));
+            parallel.forEach((rows + rowsPerTask - 1) / rowsPerTask, t -> {
+                int r0 = t * rowsPerTask;
+                int count = Math.min(rowsPerTask, rows - r0);
                 kernels.layerNorm(x, r0 * n, y, r0 * n, count, n, gamma, beta, eps);
             });
             return new Tensor[] {Tensor.ofFloats(y, shape)};
@@ -87,9 +91,12 @@ final class TransformerOps {
         return Op.withBuffers((in, buffers) -> {
             float[] x = floats(in[0], "Gelu");
             float[] y = buffers.floats(x.length);
-            parallel.forEach((x.length + ELEMENTS_PER_TASK - 1) / ELEMENTS_PER_TASK, t -> {
-                int off = t * ELEMENTS_PER_TASK;
-                kernels.gelu(x, off, y, off, Math.min(ELEMENTS_PER_TASK, x.length - off));
+            int tasks = parallel.split(x.length, PARALLEL_MIN, GRAIN);
+            // Chunks of whole vectors (a multiple of 64 elements) so only the last one has a scalar tail.
+            int chunk = Math.max(64, ((x.length + tasks - 1) / tasks + 63) / 64 * 64);
+            parallel.forEach((x.length + chunk - 1) / chunk, t -> {
+                int off = t * chunk;
+                kernels.gelu(x, off, y, off, Math.min(chunk, x.length - off));
             });
             return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
         });

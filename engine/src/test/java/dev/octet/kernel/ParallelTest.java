@@ -48,4 +48,15 @@ class ParallelTest {
         p.close();
         assertThrows(IllegalStateException.class, () -> p.forEach(4, t -> { }));
     }
+
+    @Test
+    void smallWorkStaysOnTheCallerAndLargeWorkSplitsEvenly() {
+        try (Parallel p = new Parallel(3)) {
+            assertEquals(1, p.split(1000, 65536, 16384));
+            assertEquals(3, p.split(65536, 65536, 16384));
+            assertEquals(12, p.split(196608, 65536, 16384));
+            assertEquals(0, p.split(1 << 20, 65536, 16384) % 3);
+        }
+        assertEquals(1, Parallel.SERIAL.split(1 << 20, 1, 1));
+    }
 }
