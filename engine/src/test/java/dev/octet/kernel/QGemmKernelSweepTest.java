@@ -127,6 +127,28 @@ class QGemmKernelSweepTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
+    void oneRowProducts(QGemmKernel kernel) {
+        // M = 1, the one-row tile: column counts around the panel width, K across the float flush, -128 x 127.
+        SplittableRandom r = new SplittableRandom(11);
+        for (int k : new int[] {1, 3, 64, 1023, 1024, 1025, 2049}) {
+            for (int n : new int[] {1, 7, 31, 32, 33, 63, 64, 65, 200}) {
+                byte[] a = random(r, k);
+                byte[] b = random(r, k * n);
+                a[0] = (byte) 0;   // 0 - 128 = -128 canonically
+                b[0] = (byte) 255; // 255 - 128 = 127 canonically
+                int[] ref = new int[n];
+                int[] got = new int[n];
+                QGemm.run(REFERENCE, Parallel.SERIAL, 1, a, 0, k, true, 3, REFERENCE.packB(b, 0, k, n, true, false),
+                    true, new int[] {0}, null, new QGemm.Output.Int32(ref), 0);
+                QGemm.run(kernel, Parallel.SERIAL, 1, a, 0, k, true, 3, kernel.packB(b, 0, k, n, true, false), true,
+                    new int[] {0}, null, new QGemm.Output.Int32(got), 0);
+                assertArrayEquals(ref, got, kernel.id() + " k=" + k + " n=" + n);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
     void emptyProductsWriteNothing(QGemmKernel kernel) {
         try (Parallel two = new Parallel(2)) {
             for (Parallel p : new Parallel[] {Parallel.SERIAL, two}) {
