@@ -277,12 +277,13 @@ final class QuantOps {
      */
     private static Tensor[] qlinearAdd(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
         Tensor a = in[0], b = in[3];
-        float sa = in[1].floats()[0], sb = in[4].floats()[0], sc = in[6].floats()[0];
-        int za = in[2] == null ? 0 : (int) in[2].getLong(0);
-        int zb = in[5] == null ? 0 : (int) in[5].getLong(0);
+        float sa = QParams.scalarScale(in[1], "A"), sb = QParams.scalarScale(in[4], "B");
+        float sc = QParams.scalarScale(in[6], "C");
+        int za = QParams.scalarZeroPoint(in[2], "A");
+        int zb = QParams.scalarZeroPoint(in[5], "B");
         Tensor cZp = in.length > 7 ? in[7] : null;
         DataType outType = cZp != null ? cZp.type() : a.type();
-        int zc = cZp == null ? 0 : (int) cZp.getLong(0);
+        int zc = QParams.scalarZeroPoint(cZp, "C");
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
