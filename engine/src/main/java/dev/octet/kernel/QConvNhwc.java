@@ -50,19 +50,29 @@ public final class QConvNhwc {
      * they are computed once rather than per call. Thread-safe: entries are immutable.
      */
     public static final class TapCache {
-        private volatile Object[] last;
+        private volatile Entry last;
+
+        private record Entry(Geometry geometry, int[] taps) {
+            /** The tap table depends only on the window: spatial sizes, kernel, strides, dilations, pads. */
+            boolean matches(Geometry g) {
+                Geometry e = geometry;
+                return Arrays.equals(e.inSpatial(), g.inSpatial()) && Arrays.equals(e.kernel(), g.kernel())
+                    && Arrays.equals(e.strides(), g.strides()) && Arrays.equals(e.dilations(), g.dilations())
+                    && Arrays.equals(e.pads(), g.pads()) && Arrays.equals(e.outSpatial(), g.outSpatial());
+            }
+        }
 
         int[] taps(Geometry g) {
-            Object[] e = last;
-            if (e != null && Arrays.equals((int[]) e[0], g.inSpatial()) && Arrays.equals((int[]) e[1], g.kernel())
-                && Arrays.equals((int[]) e[2], g.strides()) && Arrays.equals((int[]) e[3], g.dilations())
-                && Arrays.equals((int[]) e[4], g.pads()) && Arrays.equals((int[]) e[5], g.outSpatial())) {
-                return (int[]) e[6];
+            Entry e = last;
+            if (e != null && e.matches(g)) {
+                return e.taps();
             }
             int[] taps = Im2Col.tapOffsets(g.inSpatial(), g.kernel(), g.strides(), g.dilations(), g.pads(),
                 g.outSpatial());
-            last = new Object[] {g.inSpatial().clone(), g.kernel().clone(), g.strides().clone(), g.dilations().clone(),
-                g.pads().clone(), g.outSpatial().clone(), taps};
+            // Copies of the arrays: the caller's geometry may share them with arrays it changes later.
+            last = new Entry(new Geometry(g.batch(), g.cin(), g.inSpatial().clone(), g.cout(), g.group(),
+                g.kernel().clone(), g.strides().clone(), g.dilations().clone(), g.pads().clone(),
+                g.outSpatial().clone()), taps);
             return taps;
         }
     }
