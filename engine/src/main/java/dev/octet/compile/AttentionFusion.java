@@ -20,9 +20,9 @@ import java.util.Map;
  *   P = Softmax(MatMul(Q, K) / divisor (or * scale) [+ mask], last axis)
  *   out = Reshape(Transpose(MatMul(P, V), [0,2,1,3]), [b, s, H*D])
  * </pre>
- * into Octet's {@code Attention(q, k, v, mask)} with {@code num_heads} and {@code divisor} or {@code scale}
- * (see {@code TransformerOps}), which computes the same float operations per (batch, head) without
- * materializing the transposes. Head counts and sizes come from shape inference; the mask (any additive
+ * into Octet's {@code Attention(q, k, v, mask)} with {@code num_heads} and {@code scale} (see
+ * {@code TransformerOps}), which computes the same float operations per (batch, head) without materializing the
+ * transposes, except that a division is a multiply by the reciprocal, as in ONNX Runtime's fused graph. Head counts and sizes come from shape inference; the mask (any additive
  * tensor that broadcasts to the scores without widening them) is optional, as is the scaling.
  */
 public final class AttentionFusion implements GraphPass {
@@ -69,7 +69,8 @@ public final class AttentionFusion implements GraphPass {
         if (!FusionRewriter.isOnnx(rw.producer(scores), "MatMul")) {
             Node scaling = rw.producer(scores);
             float c = rw.scalar(scaling.inputs().get(1));
-            attrs.put(scaling.opType().equals("Div") ? "divisor" : "scale", new Attribute.FloatAttr(c));
+            // A division becomes a multiply by the float reciprocal, as ORT's fusion folds it into its MatMul's alpha.
+            attrs.put("scale", new Attribute.FloatAttr(scaling.opType().equals("Div") ? 1f / c : c));
             pattern.add(scaling);
         }
         Heads q = heads(rw, qk.inputs().get(0), new long[] {0, 2, 1, 3});

@@ -11,8 +11,9 @@ import java.util.Map;
  * Fuses the exact (erf) GELU as BERT exports it, {@code x * (Erf(x / sqrt(2)) + 1) * 0.5} (also with
  * {@code x * 1/sqrt(2)}, and with {@code 0.5} applied to x first), into com.microsoft {@code Gelu}, computed
  * by {@code FloatKernels.gelu}. The constants must be exactly the float values of sqrt(2) (or 1/sqrt(2)),
- * 1 and 0.5. The kernel fixes the operation order, so the fused result may differ from the graph's by one
- * rounding of the erf argument ({@code x / sqrt2} against {@code x * (1/sqrt2)}).
+ * 1 and 0.5. The kernel computes in the order of ONNX Runtime's fused Gelu, which ORT's default optimizations run
+ * for this pattern, so the result may differ from the unfused graph's by one rounding of the erf argument
+ * ({@code x / sqrt2} against {@code x * (1/sqrt2)}).
  */
 public final class GeluFusion implements GraphPass {
     private static final float SQRT2 = (float) Math.sqrt(2);

@@ -41,17 +41,18 @@ public interface FloatKernels {
     /** out[i] = tanh(x[i]). */
     void tanh(float[] x, int xOff, float[] out, int outOff, int n);
 
-    /** out[i] = 0.5 * x * (1 + erf(x / sqrt(2))), GELU as BERT exports compute it (in that operation order). */
+    /**
+     * out[i] = (x * 0.5) * (erf(x * (1 / sqrt(2))) + 1): GELU in the operation order of ONNX Runtime's fused Gelu and
+     * BiasGelu kernels, which is what a model exported with the decomposed Erf form runs as under ORT's default
+     * graph optimizations (see {@link dev.octet.kernel.FloatMath#gelu}).
+     */
     void gelu(float[] x, int xOff, float[] out, int outOff, int n);
 
-    /** How {@link #scaleAndMask} scales. */
-    enum Scaling { NONE, DIVIDE, MULTIPLY }
-
     /**
-     * Attention scores in place, in the order of the graph they come from: {@code x / factor} (DIVIDE) or
-     * {@code x * factor} (MULTIPLY), then {@code + mask[maskOff + i]} when mask is not null.
+     * Attention scores in place: {@code x * scale}, then {@code + mask[maskOff + i]} when mask is not null (ONNX
+     * Runtime's fused attention order: a graph's division by a constant is folded into the reciprocal scale).
      */
-    void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask, int maskOff);
+    void scaleAndMask(float[] x, int off, int n, float scale, float[] mask, int maskOff);
 
     /**
      * Softmax of {@code rows} rows of {@code n}: {@code e = exp(x - max)}, {@code out = e / sum(e)} with the
@@ -60,9 +61,12 @@ public interface FloatKernels {
     void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);
 
     /**
-     * Layer normalization of {@code rows} rows of {@code n}: {@code mean = sum(x)/n},
-     * {@code var = sum((x-mean)^2)/n} (canonical sums), {@code out = (x - mean) / sqrt(var + eps) * gamma + beta}
-     * (gamma, beta may be null); in place allowed.
+     * Layer normalization of {@code rows} rows of {@code n} in the arithmetic of ONNX Runtime's LayerNormalization
+     * kernel, which ORT's default graph optimizations also put in place of the decomposed form BERT exports write:
+     * float sums of x and of x*x in index order, {@code mean = sum/n}, {@code std = sqrt(sumSq/n - mean*mean + eps)},
+     * {@code out = (x - mean) / std * gamma + beta} (gamma, beta may be null), no fused multiply-adds. Where the
+     * cancellation in {@code sumSq/n - mean*mean} goes below zero (where ORT's result is NaN) the variance is 0.
+     * In place allowed.
      */
     void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma, float[] beta,
                    float eps);

@@ -154,15 +154,16 @@ public final class FloatMath {
 
     // ---- gelu ----
 
-    /** sqrt(2) rounded to float, the divisor BERT exports write. */
-    public static final float SQRT2 = 1.4142135f;
+    /** 1/sqrt(2) rounded to float, the constant ONNX Runtime's Gelu kernels multiply by. */
+    public static final float SQRT1_2 = 0.70710677f;
 
     /**
-     * GELU in the operation order of BERT's exported graph: {@code Div(x, sqrt2) -> Erf -> Add 1 -> Mul x ->
-     * Mul 0.5}, so it matches the unfused nodes bit for bit.
+     * GELU in the operation order of ONNX Runtime's Gelu and BiasGelu kernels: {@code (x * 0.5) * (erf(x * SQRT1_2)
+     * + 1)}. A BERT export's {@code Div(x, sqrt2) -> Erf -> Add 1 -> Mul x -> Mul 0.5} rounds the erf argument
+     * differently; ORT's default optimizations replace it with the fused kernel, and so does Octet.
      */
     public static float gelu(float x) {
-        return x * (erf(x / SQRT2) + 1f) * 0.5f;
+        return x * 0.5f * (erf(x * SQRT1_2) + 1f);
     }
 
     // ---- sigmoid ----

@@ -107,10 +107,8 @@ final class TransformerOps {
      * <ul>
      *   <li>inputs: query [B, Sq, H*D], key [B, Sk, H*D], value [B, Sk, H*Dv], and an optional float additive
      *       mask that broadcasts to the scores [B, H, Sq, Sk];</li>
-     *   <li>attributes: {@code num_heads} H (required); {@code divisor} or {@code scale} (at most one, else no
-     *       scaling): the scores are divided by the divisor or multiplied by the scale, as the graph it
-     *       replaces did;</li>
-     *   <li>output [B, Sq, H*Dv]: per (batch, head), {@code softmax(Q K^T / divisor + mask) V}, with head h's
+     *   <li>attributes: {@code num_heads} H (required); {@code scale} (default 1), which multiplies the scores;</li>
+     *   <li>output [B, Sq, H*Dv]: per (batch, head), {@code softmax(Q K^T * scale + mask) V}, with head h's
      *       columns at [h*D, (h+1)*D) of every row.</li>
      * </ul>
      * Products are {@link FloatKernels#gemm} (K read transposed in place), the softmax
@@ -122,13 +120,7 @@ final class TransformerOps {
         if (heads < 1) {
             throw ctx.fail("num_heads must be positive, got " + heads);
         }
-        if (ctx.has("divisor") && ctx.has("scale")) {
-            throw ctx.fail("has both 'divisor' and 'scale'");
-        }
-        boolean divide = ctx.has("divisor");
-        float factor = divide ? ctx.getFloat("divisor", 1f) : ctx.getFloat("scale", 1f);
-        FloatKernels.Scaling scaling = divide ? FloatKernels.Scaling.DIVIDE
-            : ctx.has("scale") ? FloatKernels.Scaling.MULTIPLY : FloatKernels.Scaling.NONE;
+        float scale = ctx.getFloat("scale", 1f);
         FloatKernels kernels = ctx.kernels().floats();
         Parallel parallel = ctx.parallel();
         int h = (int) heads;
@@ -158,12 +150,12 @@ final class TransformerOps {
                         int row = i * sk;
                         int m = mask == null ? 0 : b * ms[0] + head * ms[1] + (i0 + i) * ms[2];
                         if (rowMask) {
-                            kernels.scaleAndMask(scores, row, sk, scaling, factor, mask, m);
+                            kernels.scaleAndMask(scores, row, sk, scale, mask, m);
                             continue;
                         }
                         for (int j = 0; j < sk; j++) {
-                            scores[row + j] = ScalarFloatKernels.scaleAndMask(scores[row + j], scaling, factor,
-                                mask[m + j * ms[3]], true);
+                            scores[row + j] = ScalarFloatKernels.scaleAndMask(scores[row + j], scale, mask[m + j * ms[3]],
+                                true);
                         }
                     }
                     kernels.softmax(scores, 0, scores, 0, rows, sk);

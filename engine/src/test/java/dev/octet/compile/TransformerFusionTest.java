@@ -325,7 +325,7 @@ class TransformerFusionTest {
             assertEquals(List.of("q", "k", "v", "mask"), att.inputs());
             for (int[] bs : new int[][] {{2, 7}, {1, 70}}) {
                 Map<String, Tensor> in = attentionInputs(r, bs[0], bs[1]);
-                // Same operations in the same order except the softmax's sum (double vs canonical float): 1e-6.
+                // Same operations except the softmax's sum (double vs canonical float) and x * (1/d) for x / d: 1e-6.
                 assertClose(run(plain, in).get("y"), run(plain, in, new AttentionFusion()).get("y"), 1e-6);
             }
         }

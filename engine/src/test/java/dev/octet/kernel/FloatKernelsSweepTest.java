@@ -238,14 +238,14 @@ class FloatKernelsSweepTest {
     void scaleAndMask(FloatKernels kernels, int n) {
         SplittableRandom r = new SplittableRandom(n);
         float[] mask = withSpecials(r, random(r, n + 3, 1e4f));
-        for (FloatKernels.Scaling scaling : FloatKernels.Scaling.values()) {
+        for (float scale : new float[] {1f, 0.17677669f}) {
             for (boolean masked : new boolean[] {false, true}) {
                 float[] x = withSpecials(r, random(r, n + 2, 100f));
                 float[] expected = x.clone();
                 float[] actual = x.clone();
-                REFERENCE.scaleAndMask(expected, 2, n, scaling, 5.656854f, masked ? mask : null, 3);
-                kernels.scaleAndMask(actual, 2, n, scaling, 5.656854f, masked ? mask : null, 3);
-                assertBitsEqual(expected, actual, scaling + (masked ? " masked" : ""), true);
+                REFERENCE.scaleAndMask(expected, 2, n, scale, masked ? mask : null, 3);
+                kernels.scaleAndMask(actual, 2, n, scale, masked ? mask : null, 3);
+                assertBitsEqual(expected, actual, "scale " + scale + (masked ? " masked" : ""), true);
             }
         }
     }
@@ -278,7 +278,7 @@ class FloatKernelsSweepTest {
     @MethodSource("sizes")
     void layerNorm(FloatKernels kernels, int n) {
         SplittableRandom r = new SplittableRandom(n);
-        int rows = 3;
+        int rows = 7; // one group of four rows for the statistics, then three
         float[] gamma = random(r, n, 2f);
         float[] beta = random(r, n, 1f);
         for (float scale : new float[] {1f, 1e3f}) {

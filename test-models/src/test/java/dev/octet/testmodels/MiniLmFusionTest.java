@@ -85,19 +85,26 @@ class MiniLmFusionTest {
             new DeadNodeElimination()));
     }
 
+    /**
+     * The fused attention multiplies the scores by the float reciprocal of the graph's divisor (as ORT's fused graph
+     * does) and sums the softmax in float: ulp differences, some of which the dynamic quantization downstream turns
+     * into whole steps. Measured: max |diff| 0.080, min row cosine 0.9978 (ORT's own default-vs-unoptimized worst
+     * token on this model is 0.98). A wrong head layout or mask lands far below. engine's TransformerFusionTest
+     * holds the fused attention to 1e-6 of the unfused float graph.
+     */
     @Test
-    void attentionOnlyReordersFloatRounding() {
+    void attentionStaysCloseToTheUnfusedGraph() {
         float[] fused = runWith(new AliasElimination(), new AttentionFusion(), new DeadNodeElimination());
-        // Measured: max |diff| 6.6e-7, min cosine 1 - 5e-9 (the softmax sums in float instead of double).
-        assertTrue(maxAbsDiff(unfused, fused) < 1e-5, "max diff " + maxAbsDiff(unfused, fused));
-        assertTrue(minRowCosine(unfused, fused) >= 0.9999, "min cosine " + minRowCosine(unfused, fused));
+        assertTrue(maxAbsDiff(unfused, fused) < 0.15, "max diff " + maxAbsDiff(unfused, fused));
+        assertTrue(minRowCosine(unfused, fused) >= 0.995, "min cosine " + minRowCosine(unfused, fused));
     }
 
     /**
-     * All fusions against the unoptimized session. LayerNormalization and Gelu round differently from the
-     * decomposed graph by an ulp or two (float statistics in the canonical order; x * (1/sqrt2) for x / sqrt2),
-     * and each of the 24 DynamicQuantizeLinear steps turns an ulp that crosses a rounding boundary into a
-     * whole quantization step, which the next layers spread. Measured: max |diff| 0.032, min row cosine 0.99975.
+     * All fusions against the unoptimized session. LayerNormalization, Gelu and the attention scale round as ONNX
+     * Runtime's fused kernels do, not as the decomposed graph (ORT's float E[x^2] - mean^2 statistics;
+     * x * (1/sqrt2) for x / sqrt2), and each of the 24 DynamicQuantizeLinear steps turns an ulp that crosses a
+     * rounding boundary into a whole quantization step, which the next layers spread. Measured: max |diff| 0.029,
+     * min row cosine 0.99966.
      */
     @Test
     void allFusionsStayCloseToTheUnfusedGraph() {

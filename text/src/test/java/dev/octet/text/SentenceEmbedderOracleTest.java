@@ -82,12 +82,13 @@ class SentenceEmbedderOracleTest {
                 System.out.println("octet vs ORT (optimizations off):           " + octetVsOrtNoOpt);
                 System.out.println("octet vs ORT default, texts over " + LANGCHAIN4J_MAX_TOKENS + " tokens: " + octetVsOrtLong);
                 assertTrue(octetVsLc4j.count >= 30 && octetVsOrtLong.count >= 1);
-                // ORT's optimized graph (what LangChain4j runs) rounds differently from the model as written, which
-                // Octet runs: ORT with optimizations off agrees with LangChain4j to a mean of only 0.9993, so the
-                // bound on the mean sits just under that; Octet must match unoptimized ORT much more closely.
-                assertTrue(octetVsLc4j.mean() >= 0.999, "mean cosine " + octetVsLc4j);
+                // LangChain4j runs ORT's optimized graph, whose fused LayerNormalization, Gelu and attention scaling
+                // round differently from the model as written; Octet fuses the same patterns and computes them in
+                // the fused kernels' arithmetic, so it should sit closer to LangChain4j than unoptimized ORT does
+                // (mean 0.9993 here). The remaining gap is the transcendentals (MLAS's exp and erf against
+                // Octet's own), whose one-ulp differences flip a few dynamically quantized activations.
+                assertTrue(octetVsLc4j.mean() >= 0.9995, "mean cosine " + octetVsLc4j);
                 assertTrue(octetVsLc4j.min >= 0.99, "min cosine " + octetVsLc4j);
-                assertTrue(octetVsOrtNoOpt.mean() >= 0.9995 && octetVsOrtNoOpt.min >= 0.99, "vs unoptimized ORT " + octetVsOrtNoOpt);
                 assertTrue(octetVsOrtLong.min >= 0.99, "long texts " + octetVsOrtLong);
             }
         }

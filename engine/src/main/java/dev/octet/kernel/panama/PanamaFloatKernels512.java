@@ -624,7 +624,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
             int b1 = Math.min(b0 + BLOCK, vectors);
             for (int i = b0; i < b1; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector w = v.div(FloatMath.SQRT2);
+                FloatVector w = v.mul(FloatMath.SQRT1_2);
                 FloatVector t = w.abs().min(FloatMath.ERF_MAX);
                 FloatVector u = t.sub(2.5f);
                 FloatVector ql = u.fma(FloatMath.EL7, FloatMath.EL6);
@@ -654,7 +654,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
             }
             for (int i = b0; i < b1; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector w = v.div(FloatMath.SQRT2);
+                FloatVector w = v.mul(FloatMath.SQRT1_2);
                 FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
                 FloatVector s = w.mul(w);
                 FloatVector qs = s.fma(FloatMath.ES6, FloatMath.ES5);
@@ -666,7 +666,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
                 FloatVector ys = w.fma(qs, w);
                 FloatVector yl = FloatVector.broadcast(F, 1f).sub(ex).reinterpretAsInts().and(0x7FFFFFFF).or(w.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
                 FloatVector y = yl.blend(ys, w.abs().lt(FloatMath.ERF_SPLIT));
-                FloatVector r = v.mul(y.add(1f)).mul(0.5f);
+                FloatVector r = v.mul(0.5f).mul(y.add(1f));
                 r.intoArray(out, outOff + i);
             }
         }
@@ -676,24 +676,18 @@ final class PanamaFloatKernels512 implements FloatKernels {
     }
 
     @Override
-    public void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask,
-                             int maskOff) {
+    public void scaleAndMask(float[] x, int off, int n, float scale, float[] mask, int maskOff) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, off + i);
-            if (scaling == Scaling.DIVIDE) {
-                v = v.div(factor);
-            } else if (scaling == Scaling.MULTIPLY) {
-                v = v.mul(factor);
-            }
+            FloatVector v = FloatVector.fromArray(F, x, off + i).mul(scale);
             if (mask != null) {
                 v = v.add(FloatVector.fromArray(F, mask, maskOff + i));
             }
             v.intoArray(x, off + i);
         }
         for (; i < n; i++) {
-            x[off + i] = ScalarFloatKernels.scaleAndMask(x[off + i], scaling, factor,
-                mask == null ? 0f : mask[maskOff + i], mask != null);
+            x[off + i] = ScalarFloatKernels.scaleAndMask(x[off + i], scale, mask == null ? 0f : mask[maskOff + i],
+                mask != null);
         }
     }
 
@@ -755,44 +749,28 @@ final class PanamaFloatKernels512 implements FloatKernels {
     @Override
     public void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma, float[] beta,
                           float eps) {
-        for (int r = 0; r < rows; r++) {
-            int xi = xOff + r * n;
-            int oi = outOff + r * n;
-            float mean = sum(x, xi, n) / n;
-            FloatVector p0 = FloatVector.zero(F);
-            int i = 0;
-            for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
-                FloatVector d0 = FloatVector.fromArray(F, x, xi + i).sub(mean);
-                p0 = d0.fma(d0, p0);
-            }
-            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
-            p0.intoArray(p, 0);
-            for (int j = 0; i + j < n; j++) {
-                float d = x[xi + i + j] - mean;
-                p[j] = Math.fma(d, d, p[j]);
-            }
-            float squares = ScalarFloatKernels.combine(p);
-            float std = (float) Math.sqrt(squares / n + eps);
-            i = 0;
-            for (; i <= n - L; i += L) {
-                FloatVector v = FloatVector.fromArray(F, x, xi + i).sub(mean).div(std);
-                if (gamma != null) {
-                    v = v.mul(FloatVector.fromArray(F, gamma, i));
+        // The statistics are sequential sums (ORT's arithmetic), so only the normalization is vectorized.
+        float[] stats = SCRATCH.get(); // the first 2 * LAYER_NORM_STATS_ROWS floats
+        for (int r0 = 0; r0 < rows; r0 += ScalarFloatKernels.LAYER_NORM_STATS_ROWS) {
+            int group = Math.min(ScalarFloatKernels.LAYER_NORM_STATS_ROWS, rows - r0);
+            ScalarFloatKernels.layerNormStats(x, xOff + r0 * n, group, n, eps, stats);
+            for (int g = 0; g < group; g++) {
+                int xi = xOff + (r0 + g) * n;
+                int oi = outOff + (r0 + g) * n;
+                float mean = stats[2 * g];
+                float std = stats[2 * g + 1];
+                int i = 0;
+                for (; i <= n - L; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xi + i).sub(mean).div(std);
+                    if (gamma != null) {
+                        v = v.mul(FloatVector.fromArray(F, gamma, i));
+                    }
+                    if (beta != null) {
+                        v = v.add(FloatVector.fromArray(F, beta, i));
+                    }
+                    v.intoArray(out, oi + i);
                 }
-                if (beta != null) {
-                    v = v.add(FloatVector.fromArray(F, beta, i));
-                }
-                v.intoArray(out, oi + i);
-            }
-            for (; i < n; i++) {
-                float v = (x[xi + i] - mean) / std;
-                if (gamma != null) {
-                    v *= gamma[i];
-                }
-                if (beta != null) {
-                    v += beta[i];
-                }
-                out[oi + i] = v;
+                ScalarFloatKernels.layerNormRow(x, xi, out, oi, i, n, mean, std, gamma, beta);
             }
         }
     }

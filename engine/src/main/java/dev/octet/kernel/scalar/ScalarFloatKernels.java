@@ -72,19 +72,15 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void scaleAndMask(float[] x, int off, int n, Scaling scaling, float factor, float[] mask, int maskOff) {
+    public void scaleAndMask(float[] x, int off, int n, float scale, float[] mask, int maskOff) {
         for (int i = 0; i < n; i++) {
-            x[off + i] = scaleAndMask(x[off + i], scaling, factor, mask == null ? 0f : mask[maskOff + i], mask != null);
+            x[off + i] = scaleAndMask(x[off + i], scale, mask == null ? 0f : mask[maskOff + i], mask != null);
         }
     }
 
     /** One score of {@link #scaleAndMask}; also the vector kernels' tail. */
-    public static float scaleAndMask(float x, Scaling scaling, float factor, float mask, boolean masked) {
-        float s = switch (scaling) {
-            case NONE -> x;
-            case DIVIDE -> x / factor;
-            case MULTIPLY -> x * factor;
-        };
+    public static float scaleAndMask(float x, float scale, float mask, boolean masked) {
+        float s = x * scale;
         return masked ? s + mask : s;
     }
 
@@ -114,31 +110,77 @@ public final class ScalarFloatKernels implements FloatKernels {
     @Override
     public void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma, float[] beta,
                           float eps) {
-        float[] p = new float[REDUCTION_LANES];
-        for (int r = 0; r < rows; r++) {
-            int xi = xOff + r * n;
-            int oi = outOff + r * n;
-            java.util.Arrays.fill(p, 0f);
-            for (int i = 0; i < n; i++) {
-                p[i % REDUCTION_LANES] += x[xi + i];
+        float[] stats = new float[2 * LAYER_NORM_STATS_ROWS];
+        for (int r0 = 0; r0 < rows; r0 += LAYER_NORM_STATS_ROWS) {
+            int group = Math.min(LAYER_NORM_STATS_ROWS, rows - r0);
+            layerNormStats(x, xOff + r0 * n, group, n, eps, stats);
+            for (int g = 0; g < group; g++) {
+                int r = r0 + g;
+                layerNormRow(x, xOff + r * n, out, outOff + r * n, 0, n, stats[2 * g], stats[2 * g + 1], gamma, beta);
             }
-            float mean = combine(p) / n;
-            java.util.Arrays.fill(p, 0f);
+        }
+    }
+
+    /** Rows {@link #layerNormStats} takes at once. */
+    public static final int LAYER_NORM_STATS_ROWS = 4;
+
+    /**
+     * The mean and standard deviation of {@code rows} (at most {@value #LAYER_NORM_STATS_ROWS}) consecutive rows of
+     * {@code n}, as {@link FloatKernels#layerNorm} defines them, into {@code stats[2g]} and {@code stats[2g + 1]}.
+     * The sums are sequential by definition, so four rows run as independent chains to hide the add latency.
+     */
+    public static void layerNormStats(float[] x, int xOff, int rows, int n, float eps, float[] stats) {
+        if (rows == 4) {
+            int a = xOff, b = a + n, c = b + n, d = c + n;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, q0 = 0f, q1 = 0f, q2 = 0f, q3 = 0f;
             for (int i = 0; i < n; i++) {
-                float d = x[xi + i] - mean;
-                p[i % REDUCTION_LANES] = Math.fma(d, d, p[i % REDUCTION_LANES]);
+                float v0 = x[a + i], v1 = x[b + i], v2 = x[c + i], v3 = x[d + i];
+                s0 += v0;
+                q0 += v0 * v0;
+                s1 += v1;
+                q1 += v1 * v1;
+                s2 += v2;
+                q2 += v2 * v2;
+                s3 += v3;
+                q3 += v3 * v3;
             }
-            float std = (float) Math.sqrt(combine(p) / n + eps);
+            meanAndStd(s0, q0, n, eps, stats, 0);
+            meanAndStd(s1, q1, n, eps, stats, 2);
+            meanAndStd(s2, q2, n, eps, stats, 4);
+            meanAndStd(s3, q3, n, eps, stats, 6);
+            return;
+        }
+        for (int g = 0; g < rows; g++) {
+            int xi = xOff + g * n;
+            float s = 0f, q = 0f;
             for (int i = 0; i < n; i++) {
-                float v = (x[xi + i] - mean) / std;
-                if (gamma != null) {
-                    v *= gamma[i];
-                }
-                if (beta != null) {
-                    v += beta[i];
-                }
-                out[oi + i] = v;
+                float v = x[xi + i];
+                s += v;
+                q += v * v;
             }
+            meanAndStd(s, q, n, eps, stats, 2 * g);
+        }
+    }
+
+    private static void meanAndStd(float sum, float sumSq, int n, float eps, float[] stats, int at) {
+        float mean = sum / n;
+        float variance = Math.max(sumSq / n - mean * mean, 0f);
+        stats[at] = mean;
+        stats[at + 1] = (float) Math.sqrt(variance + eps); // a double sqrt rounded to float is the float sqrt
+    }
+
+    /** Elements [from, n) of one row: {@code (x - mean) / std * gamma + beta}; also the vector kernels' tail. */
+    public static void layerNormRow(float[] x, int xi, float[] out, int oi, int from, int n, float mean, float std,
+                                    float[] gamma, float[] beta) {
+        for (int i = from; i < n; i++) {
+            float v = (x[xi + i] - mean) / std;
+            if (gamma != null) {
+                v *= gamma[i];
+            }
+            if (beta != null) {
+                v += beta[i];
+            }
+            out[oi + i] = v;
         }
     }
 }
