@@ -18,7 +18,7 @@ public final class Parallel implements AutoCloseable {
     private static final AtomicInteger POOLS = new AtomicInteger();
     /** One thread: everything runs on the caller. */
     public static final Parallel SERIAL = new Parallel(1);
-    /** How long an idle worker spins before parking. */
+    /** How long an idle worker, or a caller waiting for the workers, spins before parking. */
     private static final long SPIN_NANOS = 50_000;
 
     private final int threads;
@@ -129,8 +129,14 @@ public final class Parallel implements AutoCloseable {
             LockSupport.unpark(w);
         }
         j.work();
+        // The others' last tasks are usually microseconds from done: spin, as a park and wake-up costs tens.
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (j.done.get() < tasks) {
-            LockSupport.parkNanos(this, 20_000);
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 20_000);
+            }
         }
         if (j.failure != null) {
             throw j.failure;
