@@ -55,8 +55,8 @@ public interface FloatKernels {
     void scaleAndMask(float[] x, int off, int n, float scale, float[] mask, int maskOff);
 
     /**
-     * Softmax of {@code rows} rows of {@code n}: {@code e = exp(x - max)}, {@code out = e / sum(e)} with the
-     * canonical sum; in place allowed.
+     * Softmax of {@code rows} rows of {@code n}: {@code e = exp(x - max)}, {@code out = e * (1 / sum(e))} with the
+     * canonical sum (a multiply by the reciprocal, as ONNX Runtime's MLAS softmax does); in place allowed.
      */
     void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);
 

@@ -799,12 +799,13 @@ final class PanamaFloatKernels128 implements FloatKernels {
                 p[j] += e;
             }
             float s = ScalarFloatKernels.combine(p);
+            float inv = 1f / s;
             i = 0;
             for (; i <= n - L; i += L) {
-                FloatVector.fromArray(F, out, oi + i).div(s).intoArray(out, oi + i);
+                FloatVector.fromArray(F, out, oi + i).mul(inv).intoArray(out, oi + i);
             }
             for (; i < n; i++) {
-                out[oi + i] = out[oi + i] / s;
+                out[oi + i] = out[oi + i] * inv;
             }
         }
     }

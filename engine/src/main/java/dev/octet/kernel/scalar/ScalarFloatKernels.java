@@ -100,9 +100,9 @@ public final class ScalarFloatKernels implements FloatKernels {
                 out[oi + i] = e;
                 p[i % REDUCTION_LANES] += e;
             }
-            float s = combine(p);
+            float inv = 1f / combine(p);
             for (int i = 0; i < n; i++) {
-                out[oi + i] = out[oi + i] / s;
+                out[oi + i] = out[oi + i] * inv;
             }
         }
     }
