@@ -69,8 +69,13 @@ public final class AttentionFusion implements GraphPass {
         if (!FusionRewriter.isOnnx(rw.producer(scores), "MatMul")) {
             Node scaling = rw.producer(scores);
             float c = rw.scalar(scaling.inputs().get(1));
-            // A division becomes a multiply by the float reciprocal, as ORT's fusion folds it into its MatMul's alpha.
-            attrs.put("scale", new Attribute.FloatAttr(scaling.opType().equals("Div") ? 1f / c : c));
+            // A division becomes a multiply by the float reciprocal, as ORT's fusion folds it into its MatMul's alpha;
+            // not for a divisor whose reciprocal overflows or is subnormal, where the two would part by more.
+            float scale = scaling.opType().equals("Div") ? 1f / c : c;
+            if (scaling.opType().equals("Div") && !(Math.abs(scale) >= Float.MIN_NORMAL && Math.abs(scale) <= Float.MAX_VALUE)) {
+                return;
+            }
+            attrs.put("scale", new Attribute.FloatAttr(scale));
             pattern.add(scaling);
         }
         Heads q = heads(rw, qk.inputs().get(0), new long[] {0, 2, 1, 3});

@@ -13,11 +13,12 @@ import java.util.Map;
 /**
  * Fuses layer normalization as PyTorch exports it over the last axis,
  * {@code d = x - ReduceMean(x); y = d / Sqrt(ReduceMean(Pow(d, 2)) + eps) * gamma + beta}, into Octet's
- * {@code LayerNormalization(x, gamma, beta)} (axis -1, epsilon), computed by {@code FloatKernels.layerNorm}:
- * the same formula, with float statistics in the kernels' canonical order, so results differ from the
- * decomposed graph by a few ulps. It lives in the dev.octet domain because ai.onnx LayerNormalization needs
- * opset 17 and computes its statistics in double. eps, gamma and beta must be constants; gamma and beta 1-D
- * over the (known) last dimension.
+ * {@code LayerNormalization(x, gamma, beta)} (axis -1, epsilon), computed by {@code FloatKernels.layerNorm} in
+ * the arithmetic of ONNX Runtime's LayerNormalization kernel, which ORT's default optimizations also put in place
+ * of this pattern: float {@code E[x^2] - mean^2} statistics, so results differ from the decomposed graph's
+ * two-pass variance by more than ulps where the mean is large against the spread. It lives in the dev.octet
+ * domain because ai.onnx LayerNormalization needs opset 17. eps, gamma and beta must be constants; gamma and
+ * beta 1-D over the (known) last dimension.
  */
 public final class LayerNormFusion implements GraphPass {
     @Override

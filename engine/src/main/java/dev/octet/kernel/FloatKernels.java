@@ -29,9 +29,6 @@ public interface FloatKernels {
     void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
               float[] c, int cOff, int ldc);
 
-    /** The canonical sum of x[off .. off+n). */
-    float sum(float[] x, int off, int n);
-
     /** out[i] = exp(x[i]) for n elements (in place allowed). */
     void exp(float[] x, int xOff, float[] out, int outOff, int n);
 
@@ -65,8 +62,8 @@ public interface FloatKernels {
      * kernel, which ORT's default graph optimizations also put in place of the decomposed form BERT exports write:
      * float sums of x and of x*x in index order, {@code mean = sum/n}, {@code std = sqrt(sumSq/n - mean*mean + eps)},
      * {@code out = (x - mean) / std * gamma + beta} (gamma, beta may be null), no fused multiply-adds. Where the
-     * cancellation in {@code sumSq/n - mean*mean} goes below zero (where ORT's result is NaN) the variance is 0.
-     * In place allowed.
+     * cancellation makes {@code sumSq/n - mean*mean + eps} negative (ORT's result is NaN there) the variance is
+     * taken as 0. In place allowed.
      */
     void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma, float[] beta,
                    float eps);

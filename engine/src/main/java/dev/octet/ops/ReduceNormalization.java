@@ -5,6 +5,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.scalar.ScalarFloatKernels;
 import java.util.Arrays;
 
 /** Softmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
@@ -75,8 +76,8 @@ final class ReduceNormalization {
     }
 
     /**
-     * Y with the canonical float kernel over X.shape[axis:]; Mean and InvStdDev, when the graph asks for them,
-     * computed in double.
+     * Y with {@link FloatKernels#layerNorm} over X.shape[axis:]; Mean and InvStdDev, when the graph asks for them,
+     * are the statistics Y was normalized with ({@code 1 / std} in float), as ONNX Runtime returns them.
      */
     static Tensor[] layerNorm(FloatKernels kernels, Tensor x, Tensor scale, Tensor bias, long axisAttr, double epsilon,
                               boolean statistics) {
@@ -98,21 +99,14 @@ final class ReduceNormalization {
         }
         float[] means = new float[outer];
         float[] invStd = new float[outer];
-        for (int o = 0; o < outer; o++) {
-            int base = o * n;
-            double sum = 0;
-            for (int k = 0; k < n; k++) {
-                sum += s[base + k];
+        float[] stats = new float[2 * ScalarFloatKernels.LAYER_NORM_STATS_ROWS];
+        for (int o0 = 0; o0 < outer; o0 += ScalarFloatKernels.LAYER_NORM_STATS_ROWS) {
+            int group = Math.min(ScalarFloatKernels.LAYER_NORM_STATS_ROWS, outer - o0);
+            ScalarFloatKernels.layerNormStats(s, o0 * n, group, n, (float) epsilon, stats);
+            for (int g = 0; g < group; g++) {
+                means[o0 + g] = stats[2 * g];
+                invStd[o0 + g] = 1f / stats[2 * g + 1];
             }
-            double mean = sum / n;
-            double sq = 0;
-            for (int k = 0; k < n; k++) {
-                double d = s[base + k] - mean;
-                sq += d * d;
-            }
-            double inv = 1 / Math.sqrt(sq / n + epsilon);
-            means[o] = (float) mean;
-            invStd[o] = (float) inv;
         }
         int[] statShape = shape.clone();
         Arrays.fill(statShape, a, shape.length, 1);

@@ -15,9 +15,9 @@ import java.util.Arrays;
  * <ul>
  *   <li>dev.octet {@code LayerNormalization(X, Scale, B)}, attributes {@code axis} (default -1) and
  *       {@code epsilon} (default 1e-5): {@code (x - mean) / sqrt(var + eps) * scale + b} over the dims from
- *       axis on, with float statistics in the canonical order; Scale and B hold one value per normalized
- *       element. Only output Y.</li>
- *   <li>com.microsoft {@code Gelu(X)}: {@code 0.5 * x * (1 + erf(x / sqrt(2)))}.</li>
+ *       axis on, in ONNX Runtime's LayerNormalization arithmetic ({@link FloatKernels#layerNorm}); Scale and B
+ *       hold one value per normalized element. Only output Y.</li>
+ *   <li>com.microsoft {@code Gelu(X)}: {@code (x * 0.5) * (erf(x * (1/sqrt(2))) + 1)}, ORT's order.</li>
  *   <li>dev.octet {@code Attention(query, key, value, mask)}, see {@link #attention}.</li>
  * </ul>
  */

@@ -3,11 +3,14 @@ package dev.octet.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ScalarFloatKernels;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -222,15 +225,43 @@ class FloatKernelsSweepTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} n={1}")
-    @MethodSource("sizes")
-    void sum(FloatKernels kernels, int n) {
-        SplittableRandom r = new SplittableRandom(n);
-        float[] x = random(r, n + 5, 1000f);
-        assertEquals(Float.floatToRawIntBits(REFERENCE.sum(x, 5, n)), Float.floatToRawIntBits(kernels.sum(x, 5, n)));
-        withSpecials(r, x);
-        assertEquals(Float.floatToIntBits(REFERENCE.sum(x, 5, n)), Float.floatToIntBits(kernels.sum(x, 5, n)),
-            "NaN payloads aside");
+    /**
+     * The layer-norm statistics every provider shares, against their definition written out: float sums of x and
+     * x*x in index order, E[x^2] - mean^2, the variance taken as 0 where that plus eps is negative. Four rows go
+     * through the interleaved path, fewer through the single-row one; constant rows cancel to about zero.
+     */
+    @Test
+    void layerNormStatisticsAreSequentialFloatSums() {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] stats = new float[2 * ScalarFloatKernels.LAYER_NORM_STATS_ROWS];
+        for (int rows = 1; rows <= ScalarFloatKernels.LAYER_NORM_STATS_ROWS; rows++) {
+            for (int n : new int[] {1, 2, 17, 384}) {
+                for (float offset : new float[] {0f, 100f}) {
+                    float[] x = random(r, 3 + rows * n, 30f);
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] += offset;
+                    }
+                    if (n == 17) {
+                        Arrays.fill(x, 3, 3 + n, 5.230672f); // a constant row whose variance cancels to -1.9e-6
+                    }
+                    ScalarFloatKernels.layerNormStats(x, 3, rows, n, 1e-5f, stats);
+                    for (int g = 0; g < rows; g++) {
+                        float s = 0f, q = 0f;
+                        for (int i = 0; i < n; i++) {
+                            float v = x[3 + g * n + i];
+                            s = s + v;
+                            q = q + v * v;
+                        }
+                        float mean = s / n;
+                        float t = q / n - mean * mean + 1e-5f;
+                        float std = (float) Math.sqrt(t < 0 ? 1e-5f : t);
+                        String where = "rows=" + rows + " n=" + n + " offset=" + offset + " row " + g;
+                        assertEquals(Float.floatToIntBits(mean), Float.floatToIntBits(stats[2 * g]), "mean, " + where);
+                        assertEquals(Float.floatToIntBits(std), Float.floatToIntBits(stats[2 * g + 1]), "std, " + where);
+                    }
+                }
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} n={1}")

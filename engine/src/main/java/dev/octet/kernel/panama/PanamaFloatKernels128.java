@@ -470,28 +470,6 @@ final class PanamaFloatKernels128 implements FloatKernels {
     }
 
     @Override
-    public float sum(float[] x, int off, int n) {
-        FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F), p2 = FloatVector.zero(F), p3 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
-            p0 = p0.add(FloatVector.fromArray(F, x, off + i));
-            p1 = p1.add(FloatVector.fromArray(F, x, off + i + L));
-            p2 = p2.add(FloatVector.fromArray(F, x, off + i + 2 * L));
-            p3 = p3.add(FloatVector.fromArray(F, x, off + i + 3 * L));
-        }
-        float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
-        p0.intoArray(p, 0);
-        p1.intoArray(p, L);
-        p2.intoArray(p, 2 * L);
-        p3.intoArray(p, 3 * L);
-        for (int j = 0; i + j < n; j++) {
-            p[j] += x[off + i + j];
-        }
-        float s = ScalarFloatKernels.combine(p);
-        return s;
-    }
-
-    @Override
     public void exp(float[] x, int xOff, float[] out, int outOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {

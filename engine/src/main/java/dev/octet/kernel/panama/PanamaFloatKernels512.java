@@ -470,22 +470,6 @@ final class PanamaFloatKernels512 implements FloatKernels {
     }
 
     @Override
-    public float sum(float[] x, int off, int n) {
-        FloatVector p0 = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
-            p0 = p0.add(FloatVector.fromArray(F, x, off + i));
-        }
-        float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
-        p0.intoArray(p, 0);
-        for (int j = 0; i + j < n; j++) {
-            p[j] += x[off + i + j];
-        }
-        float s = ScalarFloatKernels.combine(p);
-        return s;
-    }
-
-    @Override
     public void exp(float[] x, int xOff, float[] out, int outOff, int n) {
         int i = 0;
         for (; i <= n - L; i += L) {

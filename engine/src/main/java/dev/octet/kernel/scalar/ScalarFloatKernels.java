@@ -4,9 +4,9 @@ import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 
 /**
- * The reference float kernels: plain loops in the canonical order of {@link FloatKernels}. Operation order
- * beyond the contract, which the vector kernels repeat: layer norm accumulates squared deviations with one
- * fma each, and normalizes as {@code ((x - mean) / std) * gamma + beta}, rounding after each operation.
+ * The reference float kernels: plain loops in the order {@link FloatKernels} fixes. Operation order beyond the
+ * contract, which the vector kernels repeat: layer norm normalizes as {@code ((x - mean) / std) * gamma + beta},
+ * rounding after each operation; its statistics are shared with them ({@link #layerNormStats}).
  */
 public final class ScalarFloatKernels implements FloatKernels {
     @Override
@@ -22,15 +22,6 @@ public final class ScalarFloatKernels implements FloatKernels {
                 c[cOff + i * ldc + j] = acc;
             }
         }
-    }
-
-    @Override
-    public float sum(float[] x, int off, int n) {
-        float[] p = new float[REDUCTION_LANES];
-        for (int i = 0; i < n; i++) {
-            p[i % REDUCTION_LANES] += x[off + i];
-        }
-        return combine(p);
     }
 
     /** The canonical tree over 16 partial sums (the vector kernels finish their reductions with it too). */
@@ -164,9 +155,11 @@ public final class ScalarFloatKernels implements FloatKernels {
 
     private static void meanAndStd(float sum, float sumSq, int n, float eps, float[] stats, int at) {
         float mean = sum / n;
-        float variance = Math.max(sumSq / n - mean * mean, 0f);
+        float t = sumSq / n - mean * mean + eps;
         stats[at] = mean;
-        stats[at + 1] = (float) Math.sqrt(variance + eps); // a double sqrt rounded to float is the float sqrt
+        // Below zero ORT's sqrt gives NaN: take the variance as 0 there (t < 0 lets a NaN input through).
+        // A double sqrt rounded to float is the float sqrt.
+        stats[at + 1] = (float) Math.sqrt(t < 0 ? eps : t);
     }
 
     /** Elements [from, n) of one row: {@code (x - mean) / std * gamma + beta}; also the vector kernels' tail. */
