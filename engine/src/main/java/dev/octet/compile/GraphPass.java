@@ -12,6 +12,6 @@ public interface GraphPass {
 
     static List<GraphPass> defaults() {
         return List.of(new AliasElimination(), new QdqFusion(), new MatMulIntegerToFloatFusion(), new LayerNormFusion(),
-            new GeluFusion(), new AttentionFusion(), new DeadNodeElimination());
+            new GeluFusion(), new AttentionFusion(), new ChannelsLastLayout(), new DeadNodeElimination());
     }
 }

@@ -796,7 +796,11 @@ final class ShapeRules {
 
     /** Conv, ConvInteger and QLinearConv: [N, M, spatial...] with channel and kernel checks. */
     private static List<Dim> conv(ShapeContext c, int xi, int wi) {
-        List<Dim> xs = c.shape(xi), ws = c.shape(wi);
+        return conv(c, c.shape(xi), c.shape(wi));
+    }
+
+    /** The NCHW rule for X's shape {@code xs} in NCHW order. */
+    private static List<Dim> conv(ShapeContext c, List<Dim> xs, List<Dim> ws) {
         long group = c.getInt("group", 1);
         int[] kernel = c.attrs().getIntArray("kernel_shape");
         if (ws != null && ws.size() < 3) {
@@ -833,7 +837,19 @@ final class ShapeRules {
     }
 
     private static ShapeValue[] qlinearConv(ShapeContext c) {
-        return one(c.type(7), conv(c, 0, 3));
+        if (c.getInt("channels_last", 0) == 0) {
+            return one(c.type(7), conv(c, 0, 3));
+        }
+        // X and Y are [N, spatial..., C]: the NCHW rule with the channels moved first and back last.
+        List<Dim> xs = c.shape(0);
+        List<Dim> y = conv(c, xs == null || xs.size() < 2 ? xs : moveDim(xs, xs.size() - 1, 1), c.shape(3));
+        return one(c.type(7), y == null || y.size() < 2 ? y : moveDim(y, 1, y.size() - 1));
+    }
+
+    private static List<Dim> moveDim(List<Dim> dims, int from, int to) {
+        List<Dim> r = new ArrayList<>(dims);
+        r.add(to, r.remove(from));
+        return r;
     }
 
     private static ShapeValue[] convTranspose(ShapeContext c) {

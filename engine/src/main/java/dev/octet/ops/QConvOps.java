@@ -17,7 +17,8 @@ import java.util.Arrays;
 
 /**
  * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft) and Octet's fused QLinearConv
- * with an output clamp. NCHW in and out; the work is channels-last ({@link QConvNhwc}): the input is
+ * with an output clamp. The work is channels-last ({@link QConvNhwc}). With {@code channels_last} (com.microsoft
+ * and Octet's QLinearConv) X and Y are NHWC and go straight through; otherwise they are NCHW, the input is
  * transposed to NHWC once per call and the NHWC result back. Depthwise 1-D and 2-D convolutions run the
  * depthwise kernels; other convolutions are GEMMs per group (weights packed once at load, requantization
  * fused in the epilogue); groups too narrow for the GEMM (fewer than 8 output channels, not depthwise)
@@ -33,20 +34,36 @@ final class QConvOps {
         r.onnx("ConvInteger", 10, ctx -> conv(ctx, false));
         r.onnx("QLinearConv", 10, ctx -> conv(ctx, true));
         r.octet("QLinearConv", ctx -> conv(ctx, true));
-        r.microsoft("QLinearConv", ctx -> {
-            if (ctx.getInt("channels_last", 0) != 0) {
-                throw ctx.unsupported("channels_last=1 is not supported yet");
-            }
-            return conv(ctx, true);
-        });
+        r.microsoft("QLinearConv", ctx -> conv(ctx, true));
     }
 
     /** The validated shapes of one integer convolution call. */
     private record ConvCall(ConvGeometry geo, int batch, int cin, int[] inSpatial, int cout, int[] kernel, int[] pads, int[] outSpatial,
-                            int[] outShape) {}
+                            int[] outShape) {
+        /** X's shape in NCHW order. */
+        int[] xShape() {
+            int[] s = new int[inSpatial.length + 2];
+            s[0] = batch;
+            s[1] = cin;
+            System.arraycopy(inSpatial, 0, s, 2, inSpatial.length);
+            return s;
+        }
+    }
 
-    private static ConvCall convCall(ConvGeometry geo, int group, Tensor x, Tensor w) {
-        int[] xs = x.shapeView();
+    /** [N, spatial..., C] as [N, C, spatial...]. */
+    private static int[] channelsFirst(int[] nhwc) {
+        int[] s = new int[nhwc.length];
+        if (s.length < 2) {
+            return nhwc.clone();
+        }
+        s[0] = nhwc[0];
+        s[1] = nhwc[nhwc.length - 1];
+        System.arraycopy(nhwc, 1, s, 2, nhwc.length - 2);
+        return s;
+    }
+
+    /** {@code xs} is X's shape in NCHW order, whatever its layout; {@code outShape} is in X's layout. */
+    private static ConvCall convCall(ConvGeometry geo, int group, int[] xs, boolean channelsLast, Tensor w) {
         int[] ws = w.shapeView();
         if (ws.length < 3) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, "conv weights " + Arrays.toString(ws) + " need rank 3 or more");
@@ -69,8 +86,8 @@ final class QConvOps {
         int[] outSpatial = geo.outputSpatial(inSpatial, false);
         int[] outShape = new int[xs.length];
         outShape[0] = xs[0];
-        outShape[1] = cout;
-        System.arraycopy(outSpatial, 0, outShape, 2, r);
+        outShape[channelsLast ? r + 1 : 1] = cout;
+        System.arraycopy(outSpatial, 0, outShape, channelsLast ? 1 : 2, r);
         return new ConvCall(geo, xs[0], cin, inSpatial, cout, kernel, geo.pads(inSpatial), outSpatial, outShape);
     }
 
@@ -140,6 +157,7 @@ final class QConvOps {
         if (group < 1) {
             throw ctx.fail("group must be positive, got " + group);
         }
+        boolean channelsLast = ctx.getInt("channels_last", 0) != 0;
         long yMin = ctx.getInt("y_min", Long.MIN_VALUE);
         long yMax = ctx.getInt("y_max", Long.MAX_VALUE);
         KernelProvider kernels = ctx.kernels();
@@ -162,7 +180,7 @@ final class QConvOps {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "integer conv needs 8-bit x and w, got "
                     + x.type() + " and " + w.type());
             }
-            ConvCall c = convCall(geo, group, x, w);
+            ConvCall c = convCall(geo, group, channelsLast ? channelsFirst(x.shapeView()) : x.shapeView(), channelsLast, w);
             int xzp = QParams.scalarZeroPoint(quantized ? in[2] : (in.length > 2 ? in[2] : null), "x");
             int[] wzp = QParams.zeroPoints(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
             int[] bias = null;
@@ -193,7 +211,8 @@ final class QConvOps {
             int outPixels = Tensor.checkedSize(c.outSpatial);
             Object y;
             if (isDepthwise(w.shapeView(), group) || c.cout / group >= MIN_GEMM_CHANNELS) {
-                byte[] xNhwc = QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
+                byte[] xNhwc = channelsLast ? x.bytes()
+                    : QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
                 QGemm.Output out = quantized
                     ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)
                     : new QGemm.Output.Int32(buffers.ints(outSize));
@@ -208,15 +227,24 @@ final class QConvOps {
                     QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
                         w.type() == DataType.UINT8, wzp, bias, out);
                 }
-                buffers.giveBack(xNhwc);
-                if (out instanceof QGemm.Output.Requantized r) {
+                if (channelsLast) {
+                    y = out instanceof QGemm.Output.Requantized r ? r.out() : ((QGemm.Output.Int32) out).out();
+                } else if (out instanceof QGemm.Output.Requantized r) {
+                    buffers.giveBack(xNhwc);
                     y = QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels, buffers.bytes(outSize));
                     buffers.giveBack(r.out());
                 } else {
+                    buffers.giveBack(xNhwc);
                     int[] nhwc = ((QGemm.Output.Int32) out).out();
                     y = QConvNhwc.toNchw(nhwc, c.batch, c.cout, outPixels, buffers.ints(outSize));
                     buffers.giveBack(nhwc);
                 }
+            } else if (channelsLast) {
+                // The reference loop is NCHW: transpose around it (only QLinearConv, so the output is 8-bit).
+                Tensor xNchw = Tensor.of(x.type(), c.xShape(),
+                    QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, new byte[x.size()]));
+                byte[] yNchw = (byte[]) narrowGroupConv(group, c, xNchw, xzp, w, wzp, bias, scale, zy, qmin, qmax, true);
+                y = QConvNhwc.toNhwc(yNchw, c.batch, c.cout, outPixels, new byte[yNchw.length]);
             } else {
                 y = narrowGroupConv(group, c, x, xzp, w, wzp, bias, scale, zy, qmin, qmax, quantized);
             }

@@ -9,6 +9,7 @@ import static dev.octet.ops.ShapeKernels.requireInputs;
 
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
+import dev.octet.kernel.QConvNhwc;
 import java.util.Arrays;
 
 /**
@@ -255,7 +256,7 @@ final class ShapeOps {
                 seen[p] = true;
             }
         }
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             int rank = x.rank();
             int[] p = perm;
@@ -267,15 +268,46 @@ final class ShapeOps {
             } else if (p.length != rank) {
                 throw error("Transpose perm " + Arrays.toString(p) + " does not fit rank " + rank);
             }
-            int[] strides = ShapeKernels.strides(x.shapeView());
             int[] out = new int[rank];
-            int[][] offsets = new int[rank][];
             for (int d = 0; d < rank; d++) {
                 out[d] = x.dim(p[d]);
+            }
+            // Channels to last or back, on 8-bit tensors (the layout changes around NHWC convolutions): blocked.
+            if (x.type().isQuantized() && rank >= 3 && p[0] == 0 && (channelsLastPerm(p) || channelsFirstPerm(p))) {
+                int channels = channelsLastPerm(p) ? x.dim(1) : x.dim(rank - 1);
+                int pixels = x.size() / Math.max(1, x.dim(0) * channels);
+                byte[] r = buffers.bytes(x.size());
+                return new Tensor[] {Tensor.of(x.type(), out, channelsLastPerm(p)
+                    ? QConvNhwc.toNhwc(x.bytes(), x.dim(0), channels, pixels, r)
+                    : QConvNhwc.toNchw(x.bytes(), x.dim(0), channels, pixels, r))};
+            }
+            int[] strides = ShapeKernels.strides(x.shapeView());
+            int[][] offsets = new int[rank][];
+            for (int d = 0; d < rank; d++) {
                 offsets[d] = ShapeKernels.ramp(out[d], strides[p[d]]);
             }
             return new Tensor[] {ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null)};
-        };
+        });
+    }
+
+    /** [0, 2, ..., r-1, 1]: NCHW to NHWC. */
+    static boolean channelsLastPerm(int[] p) {
+        for (int d = 1; d < p.length - 1; d++) {
+            if (p[d] != d + 1) {
+                return false;
+            }
+        }
+        return p[0] == 0 && p[p.length - 1] == 1;
+    }
+
+    /** [0, r-1, 1, ..., r-2]: NHWC to NCHW. */
+    static boolean channelsFirstPerm(int[] p) {
+        for (int d = 2; d < p.length; d++) {
+            if (p[d] != d - 1) {
+                return false;
+            }
+        }
+        return p[0] == 0 && p[1] == p.length - 1;
     }
 
     private static Op concat(OpContext ctx) {
