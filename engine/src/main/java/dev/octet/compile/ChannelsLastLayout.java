@@ -19,9 +19,9 @@ import java.util.Set;
 /**
  * Keeps chains of 2-D int8 convolutions in NHWC, the layout their kernels work in. Every QLinearConv (ONNX,
  * com.microsoft or Octet's fused one) with a rank-4 input that reads from or feeds another one, or a QLinearAdd
- * or QLinearMul, becomes Octet's QLinearConv with {@code channels_last},
- * and QLinearAdd / QLinearMul whose two inputs are both already NHWC and of one shape follow them (elementwise, so
- * layout-blind). A value enters the NHWC region through one Transpose {@code [0,2,3,1]} and leaves it, where an
+ * or QLinearMul, becomes Octet's QLinearConv with {@code channels_last}, and QLinearAdd / QLinearMul whose two
+ * rank-4 inputs are both already NHWC follow them (elementwise: permuting both operands alike keeps any
+ * broadcast). A value enters the NHWC region through one Transpose {@code [0,2,3,1]} and leaves it, where an
  * NCHW op or a graph output reads it, through one Transpose {@code [0,3,1,2]}; inside, the per-convolution
  * transposes are gone (MobileNetV2: 52 convolutions, each of which transposed its input and output). The
  * transposes move bytes only, so results are unchanged bit for bit.
@@ -29,6 +29,7 @@ import java.util.Set;
 public final class ChannelsLastLayout implements GraphPass {
     private static final long[] TO_NHWC = {0, 2, 3, 1};
     private static final long[] TO_NCHW = {0, 3, 1, 2};
+    private static final int TRANSPOSE_OPSET = 13;
 
     @Override
     public Graph apply(Graph g) {
@@ -80,7 +81,13 @@ public final class ChannelsLastLayout implements GraphPass {
                 nodes.add(transpose(yNhwc, y, TO_NCHW));
             }
         });
-        return g.withNodes(nodes, g.initializers());
+        if (g.opsets().containsKey(OpRegistry.ONNX_DOMAIN)) {
+            return g.withNodes(nodes, g.initializers());
+        }
+        // A model importing only com.microsoft: the Transposes need an ai.onnx opset (Transpose is the same in all).
+        Map<String, Integer> opsets = new HashMap<>(g.opsets());
+        opsets.put(OpRegistry.ONNX_DOMAIN, TRANSPOSE_OPSET);
+        return new Graph(g.name(), g.inputs(), g.outputs(), g.initializers(), nodes, opsets, g.valueInfo());
     }
 
     /**
@@ -127,17 +134,14 @@ public final class ChannelsLastLayout implements GraphPass {
         return rank(types, n.inputs().get(0)) == 4 && rank(types, n.inputs().get(3)) == 4;
     }
 
-    /** QLinearAdd/QLinearMul of two NHWC values of one shape: the same elements pair up in either layout. */
+    /** QLinearAdd/QLinearMul of two rank-4 values that both have NHWC twins. */
     private static boolean isLayoutBlindBinary(Node n, Map<String, ValueInfo> types, Map<String, String> twin) {
-        if (!isQLinearBinary(n) || n.inputs().size() != 8 || n.outputs().size() != 1) {
+        if (!isQLinearBinary(n) || n.inputs().size() < 7 || n.outputs().size() != 1) {
             return false;
         }
         String a = n.inputs().get(0), b = n.inputs().get(3);
-        if (!twin.containsKey(a) || !twin.containsKey(b)) {
-            return false;
-        }
-        List<Dim> sa = shape(types, a), sb = shape(types, b);
-        return sa != null && sb != null && sa.size() == 4 && FusionRewriter.sameShape(sa, sb);
+        // Both rank 4 and both permuted alike: any broadcast between them pairs the same elements in NHWC.
+        return twin.containsKey(a) && twin.containsKey(b) && rank(types, a) == 4 && rank(types, b) == 4;
     }
 
     private static String toNhwc(String x, Map<String, String> twin, Set<String> names, List<Node> nodes) {

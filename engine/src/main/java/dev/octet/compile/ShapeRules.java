@@ -106,7 +106,7 @@ final class ShapeRules {
         onnx("MatMulInteger", c -> one(DataType.INT32, matMul(c.shape(0), c.shape(1))));
         onnx("QLinearMatMul", c -> one(c.type(7), matMul(c.shape(0), c.shape(3))));
         onnx("ConvInteger", c -> one(DataType.INT32, conv(c, 0, 1)));
-        onnx("QLinearConv", ShapeRules::qlinearConv);
+        onnx("QLinearConv", c -> one(c.type(7), conv(c, 0, 3))); // no channels_last in ONNX
         microsoft("QLinearConv", ShapeRules::qlinearConv);
         octet("QLinearConv", ShapeRules::qlinearConv);
         microsoft("QGemm", c -> one(c.has(7) ? (c.has(8) ? c.type(8) : null) : DataType.FLOAT,

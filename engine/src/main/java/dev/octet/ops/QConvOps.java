@@ -31,10 +31,10 @@ final class QConvOps {
     private QConvOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("ConvInteger", 10, ctx -> conv(ctx, false));
-        r.onnx("QLinearConv", 10, ctx -> conv(ctx, true));
-        r.octet("QLinearConv", ctx -> conv(ctx, true));
-        r.microsoft("QLinearConv", ctx -> conv(ctx, true));
+        r.onnx("ConvInteger", 10, ctx -> conv(ctx, false, false));
+        r.onnx("QLinearConv", 10, ctx -> conv(ctx, true, false));
+        r.octet("QLinearConv", ctx -> conv(ctx, true, true));
+        r.microsoft("QLinearConv", ctx -> conv(ctx, true, true));
     }
 
     /** The validated shapes of one integer convolution call. */
@@ -62,21 +62,23 @@ final class QConvOps {
         return s;
     }
 
-    /** {@code xs} is X's shape in NCHW order, whatever its layout; {@code outShape} is in X's layout. */
-    private static ConvCall convCall(ConvGeometry geo, int group, int[] xs, boolean channelsLast, Tensor w) {
+    /** {@code x} is X's shape in its layout; {@code outShape} is in X's layout, the rest in NCHW terms. */
+    private static ConvCall convCall(ConvGeometry geo, int group, int[] x, boolean channelsLast, Tensor w) {
+        int[] xs = channelsLast ? channelsFirst(x) : x;
         int[] ws = w.shapeView();
+        String shown = Arrays.toString(x) + (channelsLast ? " (NHWC)" : "");
         if (ws.length < 3) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, "conv weights " + Arrays.toString(ws) + " need rank 3 or more");
         }
         int r = ws.length - 2;
         if (xs.length != r + 2 || ws.length != r + 2) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "conv input " + Arrays.toString(xs) + " and weights "
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "conv input " + shown + " and weights "
                 + Arrays.toString(ws) + " must both have rank " + (r + 2));
         }
         int cin = xs[1], cout = ws[0];
         if (cin % group != 0 || cout % group != 0 || ws[1] != cin / group) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, "conv weights " + Arrays.toString(ws) + " do not fit input "
-                + Arrays.toString(xs) + " with group " + group);
+                + shown + " with group " + group);
         }
         int[] inSpatial = Arrays.copyOfRange(xs, 2, xs.length);
         int[] kernel = Arrays.copyOfRange(ws, 2, ws.length);
@@ -149,7 +151,7 @@ final class QConvOps {
      * ConvInteger ({@code quantized} false: int32 out, inputs x, w, x_zp, w_zp) or QLinearConv (inputs x, xs,
      * xzp, w, ws, wzp, ys, yzp, bias; Octet's fused form adds y_min/y_max, the clamp of a folded Relu).
      */
-    private static Op conv(OpContext ctx, boolean quantized) {
+    private static Op conv(OpContext ctx, boolean quantized, boolean layoutAttribute) {
         int wIn = quantized ? 3 : 1;
         int wzpIn = quantized ? 5 : 3;
         ConvGeometry geo = convGeometry(ctx, wIn);
@@ -157,7 +159,7 @@ final class QConvOps {
         if (group < 1) {
             throw ctx.fail("group must be positive, got " + group);
         }
-        boolean channelsLast = ctx.getInt("channels_last", 0) != 0;
+        boolean channelsLast = layoutAttribute && ctx.getInt("channels_last", 0) != 0;
         long yMin = ctx.getInt("y_min", Long.MIN_VALUE);
         long yMax = ctx.getInt("y_max", Long.MAX_VALUE);
         KernelProvider kernels = ctx.kernels();
@@ -180,7 +182,7 @@ final class QConvOps {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "integer conv needs 8-bit x and w, got "
                     + x.type() + " and " + w.type());
             }
-            ConvCall c = convCall(geo, group, channelsLast ? channelsFirst(x.shapeView()) : x.shapeView(), channelsLast, w);
+            ConvCall c = convCall(geo, group, x.shapeView(), channelsLast, w);
             int xzp = QParams.scalarZeroPoint(quantized ? in[2] : (in.length > 2 ? in[2] : null), "x");
             int[] wzp = QParams.zeroPoints(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
             int[] bias = null;
@@ -241,10 +243,11 @@ final class QConvOps {
                 }
             } else if (channelsLast) {
                 // The reference loop is NCHW: transpose around it (only QLinearConv, so the output is 8-bit).
-                Tensor xNchw = Tensor.of(x.type(), c.xShape(),
-                    QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, new byte[x.size()]));
-                byte[] yNchw = (byte[]) narrowGroupConv(group, c, xNchw, xzp, w, wzp, bias, scale, zy, qmin, qmax, true);
-                y = QConvNhwc.toNhwc(yNchw, c.batch, c.cout, outPixels, new byte[yNchw.length]);
+                byte[] xNchw = QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
+                byte[] yNchw = (byte[]) narrowGroupConv(group, c, Tensor.of(x.type(), c.xShape(), xNchw), xzp, w, wzp,
+                    bias, scale, zy, qmin, qmax, true);
+                buffers.giveBack(xNchw);
+                y = QConvNhwc.toNhwc(yNchw, c.batch, c.cout, outPixels, buffers.bytes(outSize));
             } else {
                 y = narrowGroupConv(group, c, x, xzp, w, wzp, bias, scale, zy, qmin, qmax, quantized);
             }

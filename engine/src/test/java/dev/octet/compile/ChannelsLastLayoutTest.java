@@ -48,7 +48,11 @@ class ChannelsLastLayoutTest {
 
     /** ONNX QLinearConv, u8 activations, s8 weights, square kernel, "same" padding. */
     private String conv(String x, int cin, int cout, int k, int stride, int group) {
-        byte[] w = new byte[cout * (cin / group) * k * k];
+        return conv("", x, cin, cout, k, k, stride, group, k / 2);
+    }
+
+    private String conv(String domain, String x, int cin, int cout, int kh, int kw, int stride, int group, int p) {
+        byte[] w = new byte[cout * (cin / group) * kh * kw];
         for (int i = 0; i < w.length; i++) {
             w[i] = (byte) random.nextInt(-127, 128);
         }
@@ -57,9 +61,8 @@ class ChannelsLastLayoutTest {
             bias[i] = random.nextInt(-2000, 2000);
         }
         String y = "conv" + counter++;
-        int p = k / 2;
-        nodes.add(new Node(y, "QLinearConv", "", List.of(x, scalar(0.02f), zeroPoint(128),
-            constant(Tensor.ofInt8(w, cout, cin / group, k, k)), scalar(0.01f), constant(Tensor.ofInt8(new byte[] {0})),
+        nodes.add(new Node(y, "QLinearConv", domain, List.of(x, scalar(0.02f), zeroPoint(128),
+            constant(Tensor.ofInt8(w, cout, cin / group, kh, kw)), scalar(0.01f), constant(Tensor.ofInt8(new byte[] {0})),
             scalar(0.05f), zeroPoint(120), constant(Tensor.ofInts(bias, cout))), List.of(y),
             Map.of("group", new Attribute.IntAttr(group), "pads", new Attribute.IntsAttr(new long[] {p, p, p, p}),
                 "strides", new Attribute.IntsAttr(new long[] {stride, stride}))));
@@ -74,10 +77,24 @@ class ChannelsLastLayoutTest {
     }
 
     private Graph build(String... outputs) {
+        return build(Map.of("", 13, OpRegistry.MICROSOFT_DOMAIN, 1), outputs);
+    }
+
+    private Graph build(Map<String, Integer> opsets, String... outputs) {
         List<ValueInfo> in = List.of(new ValueInfo("x", DataType.UINT8, DataType.UINT8.onnxCode(),
             List.of(Dim.of(2), Dim.of(8), Dim.of(9), Dim.of(11))));
         return new Graph("g", in, List.of(outputs).stream().map(o -> new ValueInfo(o, null, 0, null)).toList(), init,
-            nodes, Map.of("", 13, OpRegistry.MICROSOFT_DOMAIN, 1), Map.of());
+            nodes, opsets, Map.of());
+    }
+
+    private void assertSameBits(Graph g, String... outputs) {
+        Map<String, Tensor> in = input();
+        Map<String, Tensor> expected = run(g, in);
+        Map<String, Tensor> actual = run(g, in, new ChannelsLastLayout());
+        for (String out : outputs) {
+            assertArrayEquals(expected.get(out).shapeView(), actual.get(out).shapeView(), out);
+            assertArrayEquals(expected.get(out).bytes(), actual.get(out).bytes(), out);
+        }
     }
 
     private static Map<String, Tensor> run(Graph g, Map<String, Tensor> in, GraphPass... passes) {
@@ -114,13 +131,30 @@ class ChannelsLastLayoutTest {
         assertEquals(1, converted.nodes().stream().filter(n -> n.opType().equals("QLinearAdd")
             && n.outputs().get(0).endsWith("__nhwc")).count());
 
-        Map<String, Tensor> in = input();
-        Map<String, Tensor> expected = run(g, in);
-        Map<String, Tensor> actual = run(g, in, new ChannelsLastLayout());
-        for (String out : List.of(y1, y6)) {
-            assertArrayEquals(expected.get(out).shapeView(), actual.get(out).shapeView(), out);
-            assertArrayEquals(expected.get(out).bytes(), actual.get(out).bytes(), out);
-        }
+        assertSameBits(g, y1, y6);
+    }
+
+    /** Two NHWC values that broadcast ([2,16,5,6] + [2,16,1,1]) pair the same elements in either layout. */
+    @Test
+    void broadcastsBetweenNhwcValuesStayNhwc() {
+        String y1 = conv("x", 8, 16, 3, 2, 1);                          // [2, 16, 5, 6]
+        String y2 = conv("", y1, 16, 16, 5, 6, 1, 1, 0);                 // a full-size window: [2, 16, 1, 1]
+        String y3 = add(y1, y2);
+        String y4 = conv(y3, 16, 8, 1, 1, 1);
+        Graph g = build(y4);
+        Graph converted = Compiler.sort(new ChannelsLastLayout().apply(Compiler.sort(g)));
+        assertEquals(2, count(converted, "Transpose"), converted.nodes().toString());
+        assertSameBits(g, y4);
+    }
+
+    /** A model importing only com.microsoft gets an ai.onnx opset for the Transposes the pass adds. */
+    @Test
+    void microsoftOnlyModelsGetTheirTransposes() {
+        String y1 = conv(OpRegistry.MICROSOFT_DOMAIN, "x", 8, 16, 3, 3, 1, 1, 1);
+        String y2 = conv(OpRegistry.MICROSOFT_DOMAIN, y1, 16, 16, 3, 3, 1, 16, 1);
+        Graph g = build(Map.of(OpRegistry.MICROSOFT_DOMAIN, 1), y2);
+        assertSameBits(g, y2);
+        assertEquals(2, count(new ChannelsLastLayout().apply(Compiler.sort(g)), "Transpose"));
     }
 
     @Test
