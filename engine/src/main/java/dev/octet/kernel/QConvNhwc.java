@@ -21,6 +21,8 @@ public final class QConvNhwc {
     private static final int TRANSPOSE_BLOCK = 64;
     /** Rows per thread and chunk, so every thread gets GEMM row blocks. */
     private static final int CHUNK_ROWS_PER_THREAD = 192;
+    /** Output positions per thread from which each thread takes whole chunks, im2col and GEMM, on its own. */
+    private static final int MIN_ROWS_PER_TASK = 256;
 
     private QConvNhwc() {}
 
@@ -144,47 +146,74 @@ public final class QConvNhwc {
     public static void gemm(QGemmKernel kernel, Parallel parallel, Geometry g, TapCache tapCache, byte[] x,
                             boolean xUnsigned, int xzp, PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias,
                             QGemm.Output out) {
+        int k = g.cin() / g.group() * g.kernelSize();
+        int coutG = g.cout() / g.group();
+        int outSize = g.outSize();
+        int rowBytes = 5 * k + 4 * coutG;
+        int chunkRows = Math.max(1, Math.min(outSize, CHUNK_BYTES / Math.max(1, rowBytes)));
+        int[] taps = g.pointwise() ? null : tapCache.taps(g);
+        int threads = parallel.threads();
+        if (threads > 1 && outSize >= threads * MIN_ROWS_PER_TASK) {
+            // Whole chunks per thread, im2col included (it is serial work otherwise): equal chunks, a multiple of
+            // the thread count, each an independent single-threaded GEMM.
+            int perImage = (outSize + chunkRows - 1) / chunkRows;
+            perImage = (perImage + threads - 1) / threads * threads;
+            int chunk = (outSize + perImage - 1) / perImage;
+            int chunks = (outSize + chunk - 1) / chunk;
+            parallel.forEach(g.batch() * g.group() * chunks, task -> {
+                int c = task % chunks;
+                int gi = task / chunks % g.group();
+                int b = task / chunks / g.group();
+                int o0 = c * chunk;
+                chunk(kernel, Parallel.SERIAL, g, taps, x, xUnsigned, xzp, groups, wUnsigned, wzp, bias, out, b, gi, o0,
+                    Math.min(chunk, outSize - o0));
+            });
+            return;
+        }
+        // Few output positions: chunks one after another, each GEMM over all threads (rows for each thread).
+        int chunk = Math.max(1, Math.min(outSize, Math.max(CHUNK_ROWS_PER_THREAD * threads, chunkRows)));
+        for (int b = 0; b < g.batch(); b++) {
+            for (int gi = 0; gi < g.group(); gi++) {
+                for (int o0 = 0; o0 < outSize; o0 += chunk) {
+                    chunk(kernel, parallel, g, taps, x, xUnsigned, xzp, groups, wUnsigned, wzp, bias, out, b, gi, o0,
+                        Math.min(chunk, outSize - o0));
+                }
+            }
+        }
+    }
+
+    /** Output positions [o0, o0 + m) of image b, group gi: im2col rows (unless pointwise), one GEMM. */
+    private static void chunk(QGemmKernel kernel, Parallel parallel, Geometry g, int[] taps, byte[] x,
+                              boolean xUnsigned, int xzp, PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias,
+                              QGemm.Output out, int b, int gi, int o0, int m) {
         int cinG = g.cin() / g.group();
         int coutG = g.cout() / g.group();
-        int inSize = g.inSize();
-        int outSize = g.outSize();
         int kSize = g.kernelSize();
         int k = cinG * kSize;
-        boolean pointwise = g.pointwise();
-        int[] taps = pointwise ? null : tapCache.taps(g);
-        int rowBytes = 5 * k + 4 * coutG;
-        int chunk = Math.max(1, Math.min(outSize,
-            Math.max(CHUNK_ROWS_PER_THREAD * parallel.threads(), CHUNK_BYTES / Math.max(1, rowBytes))));
+        int outSize = g.outSize();
+        int xImage = b * g.inSize() * g.cin();
         Scratch scratch = SCRATCH.get();
-        byte[] rows = pointwise ? null : scratch.rows(chunk * k);
+        int[] zb = wzp.length == 1 ? wzp : Arrays.copyOfRange(wzp, gi * coutG, (gi + 1) * coutG);
+        int[] gBias = bias == null ? null : Arrays.copyOfRange(bias, gi * coutG, (gi + 1) * coutG);
         // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
         boolean direct = g.group() == 1;
         Object tmp = direct ? null
-            : out instanceof QGemm.Output.Int32 ? scratch.ints(chunk * coutG) : scratch.bytes(chunk * coutG);
-        for (int b = 0; b < g.batch(); b++) {
-            int xImage = b * inSize * g.cin();
-            for (int gi = 0; gi < g.group(); gi++) {
-                int[] zb = wzp.length == 1 ? wzp : Arrays.copyOfRange(wzp, gi * coutG, (gi + 1) * coutG);
-                int[] gBias = bias == null ? null : Arrays.copyOfRange(bias, gi * coutG, (gi + 1) * coutG);
-                QGemm.Output gOut = direct ? out : groupOutput(out, tmp, gi, coutG);
-                for (int o0 = 0; o0 < outSize; o0 += chunk) {
-                    int m = Math.min(chunk, outSize - o0);
-                    int outOffset = direct ? (b * outSize + o0) * g.cout() : 0;
-                    if (pointwise) {
-                        QGemm.run(kernel, parallel, m, x, xImage + o0 * g.cin() + gi * cinG, g.cin(), xUnsigned, xzp,
-                            groups[gi], wUnsigned, zb, gBias, gOut, outOffset);
-                    } else {
-                        Im2Col.rows(x, xImage + gi * cinG, g.cin(), cinG, taps, o0, o0 + m, kSize, (byte) xzp, rows);
-                        QGemm.run(kernel, parallel, m, rows, 0, k, xUnsigned, xzp, groups[gi], wUnsigned, zb, gBias,
-                            gOut, outOffset);
-                    }
-                    if (!direct) {
-                        int dst = (b * outSize + o0) * g.cout() + gi * coutG;
-                        for (int o = 0; o < m; o++) {
-                            System.arraycopy(tmp, o * coutG, outArray(out), dst + o * g.cout(), coutG);
-                        }
-                    }
-                }
+            : out instanceof QGemm.Output.Int32 ? scratch.ints(m * coutG) : scratch.bytes(m * coutG);
+        QGemm.Output gOut = direct ? out : groupOutput(out, tmp, gi, coutG);
+        int outOffset = direct ? (b * outSize + o0) * g.cout() : 0;
+        if (taps == null) {
+            QGemm.run(kernel, parallel, m, x, xImage + o0 * g.cin() + gi * cinG, g.cin(), xUnsigned, xzp,
+                groups[gi], wUnsigned, zb, gBias, gOut, outOffset);
+        } else {
+            byte[] rows = scratch.rows(m * k);
+            Im2Col.rows(x, xImage + gi * cinG, g.cin(), cinG, taps, o0, o0 + m, kSize, (byte) xzp, rows);
+            QGemm.run(kernel, parallel, m, rows, 0, k, xUnsigned, xzp, groups[gi], wUnsigned, zb, gBias, gOut,
+                outOffset);
+        }
+        if (!direct) {
+            int dst = (b * outSize + o0) * g.cout() + gi * coutG;
+            for (int o = 0; o < m; o++) {
+                System.arraycopy(tmp, o * coutG, outArray(out), dst + o * g.cout(), coutG);
             }
         }
     }
