@@ -32,7 +32,7 @@ final class FloatPacking {
                 data[((j / nr) * k + p) * nr + j % nr] = canonical[p * n + j];
             }
         }
-        return new PackedB(id, k, n, null, data, PackedB.columnSums(canonical, k, n), canonical, null);
+        return new PackedB(id, k, n, null, data, PackedB.columnSums(canonical, k, n));
     }
 
     /** k steps per group in prepared A. */

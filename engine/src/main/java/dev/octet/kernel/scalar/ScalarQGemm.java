@@ -33,7 +33,7 @@ public final class ScalarQGemm implements QGemmKernel {
         for (int i = 0; i < data.length; i++) {
             data[i] = canonical[i];
         }
-        return new PackedB(ID, k, n, data, null, PackedB.columnSums(canonical, k, n), canonical, null);
+        return new PackedB(ID, k, n, data, null, PackedB.columnSums(canonical, k, n));
     }
 
     @Override
