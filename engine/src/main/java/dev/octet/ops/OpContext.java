@@ -29,6 +29,14 @@ public final class OpContext {
         return env.kernels();
     }
 
+    /**
+     * {@code pack} applied to the constant {@code weights}, once per session and {@code what} (every plan of the
+     * session shares it; see {@link PackedWeights}).
+     */
+    public <T> T packed(Tensor weights, String what, java.util.function.Supplier<T> pack) {
+        return env.packedWeights().get(weights, what, pack);
+    }
+
     /** The session's threads, for ops that split their work. */
     public dev.octet.kernel.Parallel parallel() {
         return env.parallel();

@@ -141,6 +141,13 @@ final class QConvOps {
             w.type() == DataType.UINT8, wzp);
     }
 
+    /** The depthwise packing of constant weights, shared by the session's plans (it holds the zero points too). */
+    private static DepthwiseWeights packedDepthwise(OpContext ctx, Tensor w, int[] wzp) {
+        DepthwiseKernels kernel = ctx.kernels().depthwise();
+        return ctx.packed(w, "depthwise for " + kernel.getClass().getName() + ", zero points " + Arrays.toString(wzp),
+            () -> packDepthwise(kernel, w, wzp));
+    }
+
     private static PackedB[] packGroups(KernelProvider kernels, Tensor w, int group) {
         int[] ws = w.shapeView();
         return QConvNhwc.packGroups(kernels.qgemm(), w.bytes(), ws[0], ws[1],
@@ -168,11 +175,11 @@ final class QConvOps {
             && wConst.dim(0) % group == 0;
         boolean wzpKnown = !ctx.hasInput(wzpIn) || ctx.constantInput(wzpIn) != null;
         DepthwiseWeights dwPacked = packable && wzpKnown && isDepthwise(wConst.shapeView(), group)
-            ? packDepthwise(kernels.depthwise(), wConst,
-                QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w"))
-            : null;
+            ? packedDepthwise(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
         PackedB[] gemmPacked = packable && !isDepthwise(wConst.shapeView(), group)
-            && wConst.dim(0) / group >= MIN_GEMM_CHANNELS ? packGroups(kernels, wConst, group) : null;
+            && wConst.dim(0) / group >= MIN_GEMM_CHANNELS
+            ? ctx.packed(wConst, group + " groups for " + kernels.qgemm().id(), () -> packGroups(kernels, wConst, group))
+            : null;
         Parallel parallel = ctx.parallel();
         QConvNhwc.TapCache taps = new QConvNhwc.TapCache();
         return Op.withBuffers((in, buffers) -> {

@@ -85,7 +85,8 @@ final class QMatMulOps {
             Tensor b = ctx.constantInput(input);
             PackedB packed = null;
             if (b != null && b.rank() == 2 && b.type().isQuantized()) {
-                packed = kernel.packB(b.bytes(), 0, b.dim(0), b.dim(1), b.type() == DataType.UINT8, false);
+                packed = ctx.packed(b, "B for " + kernel.id(),
+                    () -> kernel.packB(b.bytes(), 0, b.dim(0), b.dim(1), b.type() == DataType.UINT8, false));
             }
             return new RightOperand(kernel, packed);
         }
@@ -199,7 +200,8 @@ final class QMatMulOps {
         }
         QGemmKernel kernel = ctx.kernels().qgemm();
         Tensor bConst = ctx.constantInput(3);
-        PackedB packed = bConst == null || bConst.rank() != 2 ? null : packGemmB(kernel, bConst, transB);
+        PackedB packed = bConst == null || bConst.rank() != 2 ? null
+            : ctx.packed(bConst, "B" + (transB ? "^T" : "") + " for " + kernel.id(), () -> packGemmB(kernel, bConst, transB));
         Parallel parallel = ctx.parallel();
         return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[3];
