@@ -18,7 +18,8 @@ public final class PackedWeights {
 
     /**
      * The value {@code pack} makes from {@code weights}, made once per {@code what}; {@code what} names everything
-     * else the packing depends on (kernel, layout, other constant inputs read).
+     * else the packing depends on (kernel, layout, other constant inputs read). Packs run under the session's
+     * lock and must not call back into this cache.
      */
     @SuppressWarnings("unchecked")
     public synchronized <T> T get(Tensor weights, String what, Supplier<T> pack) {

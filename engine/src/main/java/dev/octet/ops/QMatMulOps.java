@@ -85,8 +85,7 @@ final class QMatMulOps {
             Tensor b = ctx.constantInput(input);
             PackedB packed = null;
             if (b != null && b.rank() == 2 && b.type().isQuantized()) {
-                packed = ctx.packed(b, "B for " + kernel.id(),
-                    () -> kernel.packB(b.bytes(), 0, b.dim(0), b.dim(1), b.type() == DataType.UINT8, false));
+                packed = packedB(ctx, kernel, b, false);
             }
             return new RightOperand(kernel, packed);
         }
@@ -200,8 +199,7 @@ final class QMatMulOps {
         }
         QGemmKernel kernel = ctx.kernels().qgemm();
         Tensor bConst = ctx.constantInput(3);
-        PackedB packed = bConst == null || bConst.rank() != 2 ? null
-            : ctx.packed(bConst, "B" + (transB ? "^T" : "") + " for " + kernel.id(), () -> packGemmB(kernel, bConst, transB));
+        PackedB packed = bConst == null || bConst.rank() != 2 ? null : packedB(ctx, kernel, bConst, transB);
         Parallel parallel = ctx.parallel();
         return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[3];
@@ -257,6 +255,11 @@ final class QMatMulOps {
                     outType.qmax()), 0);
             return new Tensor[] {Tensor.of(outType, new int[] {m, n}, out)};
         });
+    }
+
+    /** A constant 2-D B (transposed: N x K), packed once per session: the one key and packing every matmul uses. */
+    private static PackedB packedB(OpContext ctx, QGemmKernel kernel, Tensor b, boolean transB) {
+        return ctx.packed(b, "B" + (transB ? "^T" : "") + " for " + kernel.id(), () -> packGemmB(kernel, b, transB));
     }
 
     private static PackedB packGemmB(QGemmKernel kernel, Tensor b, boolean transB) {

@@ -31,7 +31,7 @@ final class TransformerOps {
      * 128 x 384 layer norm takes some 30 us, worth splitting.
      */
     private static final int LAYER_NORM_PARALLEL_MIN = 16384;
-    /** Elements per task at least, once split. */
+    /** Elements per task aimed at, once split (less when the whole is under threads x GRAIN: one task each). */
     private static final int GRAIN = 16384;
     /** Query rows whose scores one attention task holds at once. */
     private static final int QUERY_BLOCK = 64;
