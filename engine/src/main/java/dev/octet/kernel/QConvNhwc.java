@@ -152,6 +152,7 @@ public final class QConvNhwc {
         int rowBytes = 5 * k + 4 * coutG;
         int chunkRows = Math.max(1, Math.min(outSize, CHUNK_BYTES / Math.max(1, rowBytes)));
         int[] taps = g.pointwise() ? null : tapCache.taps(g);
+        GroupParams params = GroupParams.of(g, wzp, bias, out);
         int threads = parallel.threads();
         if (threads > 1 && outSize >= threads * MIN_ROWS_PER_TASK) {
             // Whole chunks per thread, im2col included (it is serial work otherwise): equal chunks, a multiple of
@@ -165,7 +166,7 @@ public final class QConvNhwc {
                 int gi = task / chunks % g.group();
                 int b = task / chunks / g.group();
                 int o0 = c * chunk;
-                chunk(kernel, Parallel.SERIAL, g, taps, x, xUnsigned, xzp, groups, wUnsigned, wzp, bias, out, b, gi, o0,
+                chunk(kernel, Parallel.SERIAL, g, taps, x, xUnsigned, xzp, groups, wUnsigned, params, out, b, gi, o0,
                     Math.min(chunk, outSize - o0));
             });
             return;
@@ -175,16 +176,43 @@ public final class QConvNhwc {
         for (int b = 0; b < g.batch(); b++) {
             for (int gi = 0; gi < g.group(); gi++) {
                 for (int o0 = 0; o0 < outSize; o0 += chunk) {
-                    chunk(kernel, parallel, g, taps, x, xUnsigned, xzp, groups, wUnsigned, wzp, bias, out, b, gi, o0,
+                    chunk(kernel, parallel, g, taps, x, xUnsigned, xzp, groups, wUnsigned, params, out, b, gi, o0,
                         Math.min(chunk, outSize - o0));
                 }
             }
         }
     }
 
+    /**
+     * Each group's slice of the per-channel weight zero points, bias and output scales, cut once per call (one
+     * group uses the arrays themselves).
+     */
+    private record GroupParams(int[][] zeroPoints, int[][] bias, float[][] scales) {
+        static GroupParams of(Geometry g, int[] wzp, int[] bias, QGemm.Output out) {
+            int group = g.group();
+            int coutG = g.cout() / group;
+            float[] scales = out instanceof QGemm.Output.Requantized r ? r.scales() : null;
+            int[][] zp = new int[group][];
+            int[][] b = new int[group][];
+            float[][] sc = new float[group][];
+            for (int gi = 0; gi < group; gi++) {
+                zp[gi] = slice(wzp, gi, coutG, group);
+                b[gi] = bias == null ? null : slice(bias, gi, coutG, group);
+                sc[gi] = scales == null ? null
+                    : group == 1 || scales.length == 1 ? scales : Arrays.copyOfRange(scales, gi * coutG, (gi + 1) * coutG);
+            }
+            return new GroupParams(zp, b, sc);
+        }
+
+        /** Per-channel values of group gi; per-tensor (length 1) or single-group arrays as they are. */
+        private static int[] slice(int[] v, int gi, int coutG, int group) {
+            return group == 1 || v.length == 1 ? v : Arrays.copyOfRange(v, gi * coutG, (gi + 1) * coutG);
+        }
+    }
+
     /** Output positions [o0, o0 + m) of image b, group gi: im2col rows (unless pointwise), one GEMM. */
     private static void chunk(QGemmKernel kernel, Parallel parallel, Geometry g, int[] taps, byte[] x,
-                              boolean xUnsigned, int xzp, PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias,
+                              boolean xUnsigned, int xzp, PackedB[] groups, boolean wUnsigned, GroupParams params,
                               QGemm.Output out, int b, int gi, int o0, int m) {
         int cinG = g.cin() / g.group();
         int coutG = g.cout() / g.group();
@@ -193,13 +221,13 @@ public final class QConvNhwc {
         int outSize = g.outSize();
         int xImage = b * g.inSize() * g.cin();
         Scratch scratch = SCRATCH.get();
-        int[] zb = wzp.length == 1 ? wzp : Arrays.copyOfRange(wzp, gi * coutG, (gi + 1) * coutG);
-        int[] gBias = bias == null ? null : Arrays.copyOfRange(bias, gi * coutG, (gi + 1) * coutG);
+        int[] zb = params.zeroPoints()[gi];
+        int[] gBias = params.bias()[gi];
         // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
         boolean direct = g.group() == 1;
         Object tmp = direct ? null
             : out instanceof QGemm.Output.Int32 ? scratch.ints(m * coutG) : scratch.bytes(m * coutG);
-        QGemm.Output gOut = direct ? out : groupOutput(out, tmp, gi, coutG);
+        QGemm.Output gOut = direct ? out : groupOutput(out, tmp, params.scales()[gi]);
         int outOffset = direct ? (b * outSize + o0) * g.cout() : 0;
         if (taps == null) {
             QGemm.run(kernel, parallel, m, x, xImage + o0 * g.cin() + gi * cinG, g.cin(), xUnsigned, xzp,
@@ -218,13 +246,12 @@ public final class QConvNhwc {
         }
     }
 
-    /** The output of one group's GEMM into {@code tmp}, with the group's slice of per-channel scales. */
-    private static QGemm.Output groupOutput(QGemm.Output out, Object tmp, int gi, int coutG) {
+    /** The output of one group's GEMM into {@code tmp}, with the group's scales. */
+    private static QGemm.Output groupOutput(QGemm.Output out, Object tmp, float[] scales) {
         return switch (out) {
             case QGemm.Output.Int32 o -> new QGemm.Output.Int32((int[]) tmp);
-            case QGemm.Output.Requantized o -> new QGemm.Output.Requantized((byte[]) tmp, o.scales().length == 1
-                ? o.scales() : Arrays.copyOfRange(o.scales(), gi * coutG, (gi + 1) * coutG), o.zeroPoint(), o.qmin(),
-                o.qmax());
+            case QGemm.Output.Requantized o -> new QGemm.Output.Requantized((byte[]) tmp, scales, o.zeroPoint(),
+                o.qmin(), o.qmax());
             case QGemm.Output.Scaled o -> throw new UnsupportedOperationException("convolutions have no float output");
         };
     }
