@@ -273,11 +273,12 @@ final class ShapeOps {
                 out[d] = x.dim(p[d]);
             }
             // Channels to last or back, on 8-bit tensors (the layout changes around NHWC convolutions): blocked.
-            if (x.type().isQuantized() && rank >= 3 && p[0] == 0 && (channelsLastPerm(p) || channelsFirstPerm(p))) {
-                int channels = channelsLastPerm(p) ? x.dim(1) : x.dim(rank - 1);
+            boolean toLast = channelsLastPerm(p);
+            if (x.type().isQuantized() && rank >= 3 && (toLast || channelsFirstPerm(p))) {
+                int channels = toLast ? x.dim(1) : x.dim(rank - 1);
                 int pixels = x.size() / Math.max(1, x.dim(0) * channels);
                 byte[] r = buffers.bytes(x.size());
-                return new Tensor[] {Tensor.of(x.type(), out, channelsLastPerm(p)
+                return new Tensor[] {Tensor.of(x.type(), out, toLast
                     ? QConvNhwc.toNhwc(x.bytes(), x.dim(0), channels, pixels, r)
                     : QConvNhwc.toNchw(x.bytes(), x.dim(0), channels, pixels, r))};
             }
