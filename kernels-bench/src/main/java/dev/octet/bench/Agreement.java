@@ -123,8 +123,9 @@ record Agreement(long elements, long differingElements, double maxAbsDiff, doubl
     }
 
     /**
-     * A difference or fraction: 0 as {@code 0}, others to 4 significant digits ({@code 1.192E-7}, {@code 0.25}),
-     * non-finite ones as {@code Infinity} and {@code NaN}; every form parses with Java's and Python's float parsers.
+     * A difference or fraction to 4 significant digits: plain from 0.001 up ({@code 0.25}, {@code 0.0012}),
+     * scientific below ({@code 1.192E-7}); 0 as {@code 0}, non-finite ones as {@code Infinity} and {@code NaN}.
+     * Every form parses with Java's and Python's float parsers.
      */
     static String formatNumber(double v) {
         if (v == 0) {
@@ -133,6 +134,8 @@ record Agreement(long elements, long differingElements, double maxAbsDiff, doubl
         if (!Double.isFinite(v)) {
             return Double.toString(v);
         }
-        return new BigDecimal(v).round(new MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros().toString();
+        BigDecimal r = new BigDecimal(v).round(new MathContext(4, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        int exponent = r.precision() - r.scale() - 1;
+        return exponent < -3 ? r.movePointRight(-exponent).toPlainString() + "E" + exponent : r.toPlainString();
     }
 }

@@ -270,10 +270,10 @@ public final class VsOrt {
     }
 
     private static String describe(Agreement g) {
-        return String.format(Locale.ROOT, "max|diff| %-9s  cosine %s  >1e-2 %-9s  >1e-1 %-9s  bits differ in %d",
+        return String.format(Locale.ROOT, "max|diff| %-10s cosine %s  >1e-2 %-10s >1e-1 %-10s bits differ in %d of %d",
             Agreement.formatNumber(g.maxAbsDiff()), Agreement.formatCosine(g.cosine()),
             Agreement.formatNumber(g.fractionBeyond1e2()), Agreement.formatNumber(g.fractionBeyond1e1()),
-            g.differingElements());
+            g.differingElements(), g.elements());
     }
 
     /** The machine-readable last line; {@code noise} null when the model has no float inputs (keys say n/a). */

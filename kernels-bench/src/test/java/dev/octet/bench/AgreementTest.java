@@ -151,6 +151,10 @@ class AgreementTest {
         assertEquals("0", Agreement.formatNumber(0));
         assertEquals("0.25", Agreement.formatNumber(0.25));
         assertEquals("1.192E-7", Agreement.formatNumber(Math.ulp(1f)));
+        assertEquals("1.311E-6", Agreement.formatNumber(1.3109e-6));
+        assertEquals("1E-4", Agreement.formatNumber(1e-4));
+        assertEquals("0.0012", Agreement.formatNumber(0.0012));
+        assertEquals("250", Agreement.formatNumber(250.04));
         assertEquals("Infinity", Agreement.formatNumber(Double.POSITIVE_INFINITY));
         assertEquals("NaN", Agreement.formatNumber(Double.NaN));
         assertEquals(0.2679, Double.parseDouble(Agreement.formatNumber(0.26789)), 0.0);

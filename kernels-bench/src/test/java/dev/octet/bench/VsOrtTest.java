@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The benchmark end to end on small models, one warm-up and one or two timed runs, so it takes seconds. */
 class VsOrtTest {
-    private static final String NUMBER = "(?:0|\\d\\.\\d+(?:E-\\d+)?|\\d+(?:\\.\\d+)?|Infinity|NaN)";
+    private static final String NUMBER = "(?:\\d+(?:\\.\\d+)?(?:E-\\d+)?|Infinity|NaN)";
     private static final String COSINE = "-?\\d\\.\\d{9}";
 
     /** Runs the benchmark, checks that the summary is the last line printed, and returns its key=value pairs. */
