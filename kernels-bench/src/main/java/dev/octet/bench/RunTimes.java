@@ -4,16 +4,38 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * One engine's timing block: how many warm-up runs it got and the run times of its timed runs, in order.
- * Percentiles are nearest-rank. Whether the timings had settled is judged from the timed runs themselves:
- * the median of their second half against the median of their first half; an engine still warming up (JIT
- * compilation, caches, thread pools) or a machine whose load changed shows as a drift between the two.
+ * One engine's timing block: how many warm-up runs it got, whether they had settled, and the run times of its
+ * timed runs, in order. Percentiles are nearest-rank. Warm-up has settled when the medians of its last two
+ * windows of {@link #WINDOW} runs are within {@link #SETTLED_WITHIN} of each other. The timed runs are judged
+ * by themselves too: the median of their second half against the median of their first half; an engine still
+ * warming up (JIT compilation, caches, thread pools) or a machine whose load changed shows as a drift.
  */
-record RunTimes(int warmups, long[] nanos) {
-    /** Settled: the two halves' medians within this fraction of each other. */
+record RunTimes(int warmups, Verdict warmupSettled, long[] nanos) {
+    /** Settled: two medians within this fraction of each other. */
     static final double SETTLED_WITHIN = 0.05;
+    /** Warm-up runs are judged in windows of this many. */
+    static final int WINDOW = 5;
     /** Fewer timed runs than this cannot be split into halves worth comparing. */
     static final int MIN_RUNS_TO_JUDGE = 4;
+
+    enum Verdict {
+        YES, NO, UNKNOWN;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Whether the last two windows of {@link #WINDOW} among the first n run times have medians within {@link #SETTLED_WITHIN}. */
+    static Verdict windowsSettled(long[] ns, int n) {
+        if (n < 2 * WINDOW) {
+            return Verdict.UNKNOWN;
+        }
+        double previous = percentileMs(Arrays.copyOfRange(ns, n - 2 * WINDOW, n - WINDOW), 0.5);
+        double last = percentileMs(Arrays.copyOfRange(ns, n - WINDOW, n), 0.5);
+        return Math.abs(last - previous) <= SETTLED_WITHIN * previous ? Verdict.YES : Verdict.NO;
+    }
 
     RunTimes {
         if (nanos.length == 0) {
@@ -48,22 +70,27 @@ record RunTimes(int warmups, long[] nanos) {
         return (second - first) / first;
     }
 
-    /** {@code yes}, {@code no}, or {@code unknown} with fewer than {@link #MIN_RUNS_TO_JUDGE} timed runs. */
-    String settled() {
+    /** Whether the timed runs had settled; unknown with fewer than {@link #MIN_RUNS_TO_JUDGE} of them. */
+    Verdict settled() {
         double d = drift();
-        return Double.isNaN(d) ? "unknown" : Math.abs(d) <= SETTLED_WITHIN ? "yes" : "no";
+        return Double.isNaN(d) ? Verdict.UNKNOWN : Math.abs(d) <= SETTLED_WITHIN ? Verdict.YES : Verdict.NO;
     }
 
-    /** The report line's tail: percentiles, counts and the verdict on settling, in words. */
+    /** The report line's tail: percentiles, then warm-up and timed runs with their verdicts, in words. */
     String describe() {
-        String verdict = switch (settled()) {
-            case "unknown" -> "settling unknown (fewer than " + MIN_RUNS_TO_JUDGE + " timed runs)";
-            case "yes" -> String.format(Locale.ROOT, "settled (second half's median %+.1f%% from the first's)", 100 * drift());
-            default -> String.format(Locale.ROOT, "NOT settled (second half's median %+.1f%% from the first's;"
-                + " more --warmup or a quieter machine)", 100 * drift());
+        String warm = switch (warmupSettled) {
+            case YES -> "settled";
+            case NO -> "NOT settled";
+            case UNKNOWN -> "too few to judge";
         };
-        return String.format(Locale.ROOT, "p50 %.3f ms  p90 %.3f ms  min %.3f ms  (%d warm-up, %d timed runs; %s)",
-            p50Ms(), p90Ms(), minMs(), warmups, runs(), verdict);
+        String timed = switch (settled()) {
+            case UNKNOWN -> "too few to judge";
+            case YES -> String.format(Locale.ROOT, "settled, second half's median %+.1f%% from the first's", 100 * drift());
+            case NO -> String.format(Locale.ROOT, "NOT settled, second half's median %+.1f%% from the first's;"
+                + " raise --warmup or use a quieter machine", 100 * drift());
+        };
+        return String.format(Locale.ROOT, "p50 %.3f ms  p90 %.3f ms  min %.3f ms  (%d warm-up runs, %s; %d timed runs, %s)",
+            p50Ms(), p90Ms(), minMs(), warmups, warm, runs(), timed);
     }
 
     /** Nearest rank: the smallest sample with at least a fraction p of the samples at or below it (p 0: the minimum). */

@@ -53,8 +53,12 @@ public final class VsOrt {
         @Parameter(names = "--threads", description = "Threads per operator for both engines (ORT: intra-op)")
         int threads = 1;
 
-        @Parameter(names = "--warmup", description = "Untimed runs of each engine before its timed runs")
+        @Parameter(names = "--warmup", description = "Untimed runs of each engine before its timed runs, at least")
         int warmup = 5;
+
+        @Parameter(names = "--max-warmup", description = "Untimed runs, at most: past --warmup, warm-up goes on until"
+            + " the medians of the last two windows of 5 runs are within 5% of each other")
+        int maxWarmup = 200;
 
         @Parameter(names = "--iters", description = "Timed runs of each engine")
         int iters = 20;
@@ -81,9 +85,10 @@ public final class VsOrt {
         }
 
         private void validate() {
-            if (batch < 1 || seq < 1 || threads < 1 || warmup < 0 || iters < 1 || !(budgetSeconds > 0)) {
+            if (batch < 1 || seq < 1 || threads < 1 || warmup < 0 || maxWarmup < warmup || iters < 1
+                    || !(budgetSeconds > 0)) {
                 throw new ParameterException("--batch, --seq, --threads and --iters must be at least 1, --warmup at"
-                    + " least 0 and --budget positive");
+                    + " least 0, --max-warmup at least --warmup and --budget positive");
             }
         }
     }
@@ -227,18 +232,20 @@ public final class VsOrt {
     }
 
     /**
-     * Warm-up runs (until {@code --warmup} of them, or half the block's budget), then timed runs (until
-     * {@code --iters}, or the whole budget, at least one). Collects garbage first so that the previous block's
-     * leftovers are not this one's pause.
+     * Warm-up runs: at least {@code --warmup}, then on until the last two windows have settled, at most
+     * {@code --max-warmup} and half the block's budget. Then timed runs: {@code --iters}, or fewer once the whole
+     * budget is spent (at least one). Collects garbage first so that the previous block's leftovers are not this
+     * one's pause.
      */
     private static RunTimes timeBlock(Engine engine, Args a, long budgetNanos, String label, PrintStream out)
             throws OrtException {
         System.gc();
         long start = System.nanoTime();
+        long[] warm = new long[a.maxWarmup];
         int warmed = 0;
-        while (warmed < a.warmup && System.nanoTime() - start < budgetNanos / 2) {
-            engine.run();
-            warmed++;
+        while (warmed < a.maxWarmup && System.nanoTime() - start < budgetNanos / 2
+                && (warmed < a.warmup || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
+            warm[warmed++] = engine.run();
         }
         long[] ns = new long[a.iters];
         int timed = 0;
@@ -249,7 +256,7 @@ public final class VsOrt {
             out.printf(Locale.ROOT, "budget: %s stopped at %.0f s after %d of %d warm-up and %d of %d timed runs%n",
                 label, budgetNanos / 1e9, warmed, a.warmup, timed, a.iters);
         }
-        RunTimes times = new RunTimes(warmed, Arrays.copyOf(ns, timed));
+        RunTimes times = new RunTimes(warmed, RunTimes.windowsSettled(warm, warmed), Arrays.copyOf(ns, timed));
         out.printf("%-12s %s%n", label + ":", times.describe());
         return times;
     }

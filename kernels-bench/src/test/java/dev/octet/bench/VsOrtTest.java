@@ -44,7 +44,7 @@ class VsOrtTest {
     @Test
     void minilmHasNoFloatInputsSoItsNoiseFloorIsNotApplicable() throws Exception {
         Map<String, String> s = run("minilm", "--batch", "1", "--seq", "8", "--threads", "1", "--warmup", "1",
-            "--iters", "2");
+            "--max-warmup", "1", "--iters", "2");
         assertEquals("minilm", s.get("model"));
         assertEquals("8", s.get("seq"));
         assertTrue(s.get("octet_p50_ms").matches("\\d+\\.\\d{3}") && s.get("ort_p50_ms").matches("\\d+\\.\\d{3}"), s.toString());
@@ -68,7 +68,8 @@ class VsOrtTest {
     void floatInputsGetANoiseFloorAndTheDriftCheckTimesOctetTwice() throws Exception {
         String shared = System.getProperty("octet.shared.dir", "../shared");
         Path model = Path.of(shared, "testdata", "ort-quant", "conv_qdq_u8u8.onnx");
-        Map<String, String> s = run(model.toString(), "--warmup", "1", "--iters", "1", "--drift-check");
+        Map<String, String> s = run(model.toString(), "--warmup", "1", "--max-warmup", "1", "--iters", "1",
+            "--drift-check");
         assertEquals("conv_qdq_u8u8", s.get("model"));
         assertFigures(s, "noise_");
         assertTrue(s.get("noise_frac_gt_1e-2").matches(NUMBER), s.toString());
