@@ -56,9 +56,15 @@ public final class VsOrt {
         @Parameter(names = "--warmup", description = "Untimed runs of each engine before its timed runs, at least")
         int warmup = 5;
 
-        @Parameter(names = "--max-warmup", description = "Untimed runs, at most: past --warmup, warm-up goes on until"
-            + " the medians of the last two windows of 5 runs are within 5% of each other")
-        int maxWarmup = 200;
+        @Parameter(names = "--max-warmup", description = "Untimed runs, at most (default: the larger of 200 and"
+            + " --warmup): past --warmup and --min-warmup-seconds, warm-up goes on until the medians of the last two"
+            + " windows of 5 runs are within 5% of each other")
+        Integer maxWarmup;
+
+        @Parameter(names = "--min-warmup-seconds", description = "Seconds of warm-up, at least: the Vector API"
+            + " kernels run boxed until C2 has compiled them, which takes seconds, and a plateau before that can look"
+            + " settled")
+        double minWarmupSeconds = 3;
 
         @Parameter(names = "--iters", description = "Timed runs of each engine")
         int iters = 20;
@@ -85,10 +91,14 @@ public final class VsOrt {
         }
 
         private void validate() {
+            if (maxWarmup == null) {
+                maxWarmup = Math.max(200, warmup);
+            }
             if (batch < 1 || seq < 1 || threads < 1 || warmup < 0 || maxWarmup < warmup || iters < 1
-                    || !(budgetSeconds > 0)) {
+                    || !(budgetSeconds > 0) || !(minWarmupSeconds >= 0)) {
                 throw new ParameterException("--batch, --seq, --threads and --iters must be at least 1, --warmup at"
-                    + " least 0, --max-warmup at least --warmup and --budget positive");
+                    + " least 0, --max-warmup at least --warmup, --min-warmup-seconds at least 0 and --budget"
+                    + " positive");
             }
         }
     }
@@ -232,7 +242,8 @@ public final class VsOrt {
     }
 
     /**
-     * Warm-up runs: at least {@code --warmup}, then on until the last two windows have settled, at most
+     * Warm-up runs: at least {@code --warmup} and {@code --min-warmup-seconds}, then on until the last two windows
+     * have settled, at most
      * {@code --max-warmup} and half the block's budget. Then timed runs: {@code --iters}, or fewer once the whole
      * budget is spent (at least one). Collects garbage first so that the previous block's leftovers are not this
      * one's pause.
@@ -243,8 +254,10 @@ public final class VsOrt {
         long start = System.nanoTime();
         long[] warm = new long[a.maxWarmup];
         int warmed = 0;
+        long minWarmupNanos = (long) (a.minWarmupSeconds * 1e9);
         while (warmed < a.maxWarmup && System.nanoTime() - start < budgetNanos / 2
-                && (warmed < a.warmup || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
+                && (warmed < a.warmup || System.nanoTime() - start < minWarmupNanos
+                    || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
             warm[warmed++] = engine.run();
         }
         long[] ns = new long[a.iters];
