@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -31,6 +32,30 @@ final class BenchInputs {
             feed.put(v.name(), tensor(v, batch, seq, random));
         }
         return feed;
+    }
+
+    /**
+     * The same inputs with every float element moved by one ulp, up or down by a seeded coin per element
+     * (0 moves to the smallest subnormal of either sign); integer and bool inputs (token ids, masks) unchanged.
+     * Empty when no input is a float tensor: then there is nothing to nudge.
+     */
+    static Optional<Map<String, Tensor>> nudgedByOneUlp(Map<String, Tensor> feed, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<String, Tensor> nudged = new LinkedHashMap<>();
+        boolean anyFloat = false;
+        for (var e : feed.entrySet()) {
+            Tensor t = e.getValue();
+            if (t.type() == DataType.FLOAT) {
+                float[] v = t.floats().clone();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = random.nextBoolean() ? Math.nextUp(v[i]) : Math.nextDown(v[i]);
+                }
+                t = Tensor.of(DataType.FLOAT, t.shape(), v);
+                anyFloat = true;
+            }
+            nudged.put(e.getKey(), t);
+        }
+        return anyFloat ? Optional.of(nudged) : Optional.empty();
     }
 
     /** How an input is filled, for the report. */

@@ -8,10 +8,12 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import dev.octet.api.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
+import java.util.Locale;
 
 /** Octet tensors to ONNX Runtime tensors (the same values for both engines) and ORT's outputs back. */
 final class OrtTensors {
@@ -43,32 +45,55 @@ final class OrtTensors {
         }
         TensorInfo info = tensor.getInfo();
         int[] shape = Arrays.stream(info.getShape()).mapToInt(Math::toIntExact).toArray();
-        double[] v = new double[Math.toIntExact(info.getNumElements())];
+        int n = Math.toIntExact(info.getNumElements());
+        double[] v = new double[n];
+        long[] bits = new long[n];
         switch (info.type) {
             case FLOAT -> {
                 FloatBuffer b = tensor.getFloatBuffer();
-                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+                for (int i = 0; i < n; i++) {
+                    v[i] = b.get(i);
+                    bits[i] = Float.floatToRawIntBits(b.get(i));
+                }
             }
-            case DOUBLE -> tensor.getDoubleBuffer().get(0, v);
+            case DOUBLE -> {
+                DoubleBuffer b = tensor.getDoubleBuffer();
+                for (int i = 0; i < n; i++) {
+                    v[i] = b.get(i);
+                    bits[i] = Double.doubleToRawLongBits(v[i]);
+                }
+            }
             case INT64 -> {
                 LongBuffer b = tensor.getLongBuffer();
-                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+                for (int i = 0; i < n; i++) {
+                    bits[i] = b.get(i);
+                    v[i] = bits[i];
+                }
             }
             case INT32 -> {
                 IntBuffer b = tensor.getIntBuffer();
-                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+                for (int i = 0; i < n; i++) {
+                    bits[i] = b.get(i);
+                    v[i] = bits[i];
+                }
             }
             case UINT8, BOOL -> {
                 ByteBuffer b = tensor.getByteBuffer();
-                for (int i = 0; i < v.length; i++) v[i] = b.get(i) & 0xFF;
+                for (int i = 0; i < n; i++) {
+                    bits[i] = b.get(i) & 0xFF;
+                    v[i] = bits[i];
+                }
             }
             case INT8 -> {
                 ByteBuffer b = tensor.getByteBuffer();
-                for (int i = 0; i < v.length; i++) v[i] = b.get(i);
+                for (int i = 0; i < n; i++) {
+                    bits[i] = b.get(i);
+                    v[i] = bits[i];
+                }
             }
             default -> throw new IllegalStateException("ONNX Runtime output '" + name + "' has type " + info.type
                 + ", which Octet does not produce");
         }
-        return new Output(shape, v);
+        return new Output(info.type.name().toLowerCase(Locale.ROOT), shape, v, bits);
     }
 }

@@ -22,12 +22,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Octet against ONNX Runtime on one model: the same deterministic inputs, a warmup, then timed runs that
- * alternate between the engines (so changes in machine load hit both alike), then how far the outputs differ,
- * next to how far ORT differs from itself with graph optimizations off (the model's own noise floor).
- * The last line printed is the machine-readable summary ({@code vs-ort: model=... }).
+ * Octet against ONNX Runtime on one model, with the same deterministic inputs.
+ *
+ * <p>Timing: each engine in its own block (warm-up runs, then timed runs), Octet first, then ORT, and with
+ * {@code --drift-check} Octet once more. Runs are not alternated: alternating lets one engine's spinning
+ * workers, JIT threads and cache traffic slow the other. The budget is shared equally by the blocks.
+ *
+ * <p>Agreement, per output ({@link Agreement}): Octet against ORT, next to two yardsticks from ORT alone:
+ * the noise floor, ORT on the inputs nudged by one ulp against ORT on the inputs as they are (how far the
+ * smallest possible change of the input moves the result; n/a without float inputs), and ORT with graph
+ * optimizations off against ORT with them on (how far ORT's own rewrites move it; identical when it fuses
+ * nothing). The last line printed is the machine-readable summary ({@code vs-ort: model=... }).
  */
 public final class VsOrt {
     private VsOrt() {}
@@ -42,19 +50,34 @@ public final class VsOrt {
         @Parameter(names = "--seq", description = "Size of sequence-like symbolic dimensions")
         int seq = 128;
 
-        @Parameter(names = "--threads", description = "ONNX Runtime intra-op threads")
+        @Parameter(names = "--threads", description = "Threads per operator for both engines (ORT: intra-op)")
         int threads = 1;
 
-        @Parameter(names = "--warmup", description = "Untimed runs of each engine")
+        @Parameter(names = "--warmup", description = "Untimed runs of each engine before its timed runs, at least")
         int warmup = 5;
+
+        @Parameter(names = "--max-warmup", description = "Untimed runs, at most (default: the larger of 200 and"
+            + " --warmup): past --warmup and --min-warmup-seconds, warm-up goes on until the medians of the last two"
+            + " windows of 5 runs are within 5% of each other")
+        Integer maxWarmup;
+
+        @Parameter(names = "--min-warmup-seconds", description = "Seconds of warm-up, at least: the Vector API"
+            + " kernels run boxed until C2 has compiled them, which takes seconds, and a plateau before that can look"
+            + " settled")
+        double minWarmupSeconds = 3;
 
         @Parameter(names = "--iters", description = "Timed runs of each engine")
         int iters = 20;
 
-        @Parameter(names = "--budget", description = "Seconds after which warmup and timing stop early (at least one timed run each)")
+        @Parameter(names = "--budget", description = "Seconds for all timing, shared equally by the engine blocks;"
+            + " a block stops warming up after half its share and timing after all of it (at least one timed run)")
         double budgetSeconds = 120;
 
-        @Parameter(names = "--seed", description = "Seed for the generated inputs")
+        @Parameter(names = "--drift-check", description = "Time Octet again after ORT, to show how much the"
+            + " machine drifted between the blocks")
+        boolean driftCheck;
+
+        @Parameter(names = "--seed", description = "Seed for the generated inputs and the one-ulp nudges")
         long seed = 42;
 
         @Parameter(names = {"-h", "--help"}, help = true, description = "Show this help")
@@ -68,9 +91,14 @@ public final class VsOrt {
         }
 
         private void validate() {
-            if (batch < 1 || seq < 1 || threads < 1 || warmup < 0 || iters < 1 || !(budgetSeconds > 0)) {
+            if (maxWarmup == null) {
+                maxWarmup = Math.max(200, warmup);
+            }
+            if (batch < 1 || seq < 1 || threads < 1 || warmup < 0 || maxWarmup < warmup || iters < 1
+                    || !(budgetSeconds > 0) || !(minWarmupSeconds >= 0)) {
                 throw new ParameterException("--batch, --seq, --threads and --iters must be at least 1, --warmup at"
-                    + " least 0 and --budget positive");
+                    + " least 0, --max-warmup at least --warmup, --min-warmup-seconds at least 0 and --budget"
+                    + " positive");
             }
         }
     }
@@ -115,68 +143,185 @@ public final class VsOrt {
         String name = spec.equalsIgnoreCase(BundledModels.MINILM) ? BundledModels.MINILM : modelName(path);
         Graph graph = OnnxImporter.load(path);
         Map<String, Tensor> feed = BenchInputs.generate(graph.runtimeInputs(), a.batch, a.seq, a.seed);
+        Optional<Map<String, Tensor>> nudged = BenchInputs.nudgedByOneUlp(feed, a.seed);
         out.printf("model: %s (%s)%n", name, path);
         for (ValueInfo v : graph.runtimeInputs()) {
             out.printf("input %s: %s, %s%n", v.name(), feed.get(v.name()), BenchInputs.describe(v));
         }
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long blockBudget = (long) (a.budgetSeconds * 1e9 / (a.driftCheck ? 3 : 2));
         Map<String, OnnxTensor> ortFeed = new LinkedHashMap<>();
-        try (OrtSession ort = ortSession(env, path, a.threads, OptLevel.ALL_OPT)) {
+        Map<String, OnnxTensor> ortNudgedFeed = new LinkedHashMap<>();
+        try (InferenceSession session = new InferenceSession(graph,
+                dev.octet.api.SessionOptions.builder().threads(a.threads).build())) {
+            out.printf("engines: octet %s kernels with %d thread(s); onnxruntime %s with %d intra-op"
+                + " thread(s), 1 inter-op, ALL_OPT, default spinning%n", session.kernelDescription(), a.threads,
+                env.getVersion(), a.threads);
+            out.printf("timing: each engine in its own block (warm-up, then timed runs), octet first%s%n",
+                a.driftCheck ? ", then ort, then octet again" : ", then ort");
+
+            Engine octet = new Engine() {
+                @Override
+                long run() {
+                    long t0 = System.nanoTime();
+                    Map<String, Tensor> result = session.run(feed);
+                    long elapsed = System.nanoTime() - t0;
+                    if (firstOutputs == null) {
+                        firstOutputs = new LinkedHashMap<>();
+                        result.forEach((k, v) -> firstOutputs.put(k, Output.of(v)));
+                    }
+                    return elapsed;
+                }
+            };
+            RunTimes octetTimes = timeBlock(octet, a, blockBudget, "octet", out);
+
             for (var e : feed.entrySet()) {
                 ortFeed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
             }
-            InferenceSession session = new InferenceSession(graph,
-                dev.octet.api.SessionOptions.builder().threads(a.threads).build());
-            Engines engines = new Engines(session, feed, ort, ortFeed);
-            out.printf("engines: octet %s kernels with %d thread(s); onnxruntime %s with %d intra-op"
-                + " thread(s), 1 inter-op, ALL_OPT%n", session.kernelDescription(), a.threads, env.getVersion(),
-                a.threads);
-
-            long deadline = System.nanoTime() + (long) (a.budgetSeconds * 1e9);
-            int warmed = 0;
-            while (warmed < a.warmup && System.nanoTime() < deadline) {
-                engines.octet();
-                engines.ort();
-                warmed++;
+            if (nudged.isPresent()) {
+                for (var e : nudged.get().entrySet()) {
+                    ortNudgedFeed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
+                }
             }
-            long[] octetNs = new long[a.iters];
-            long[] ortNs = new long[a.iters];
-            int timed = 0;
-            while (timed < a.iters && (timed == 0 || System.nanoTime() < deadline)) {
-                octetNs[timed] = engines.octet();
-                ortNs[timed] = engines.ort();
-                timed++;
+            RunTimes ortTimes;
+            Map<String, Output> ortOutputs;
+            Map<String, Output> ortNudged = null;
+            // ORT's session (and its thread pool) exists only for its own block.
+            try (OrtSession ort = ortSession(env, path, a.threads, OptLevel.ALL_OPT)) {
+                Engine ortEngine = new Engine() {
+                    @Override
+                    long run() throws OrtException {
+                        long t0 = System.nanoTime();
+                        try (OrtSession.Result result = ort.run(ortFeed)) {
+                            long elapsed = System.nanoTime() - t0;
+                            if (firstOutputs == null) {
+                                firstOutputs = outputs(result);
+                            }
+                            return elapsed;
+                        }
+                    }
+                };
+                ortTimes = timeBlock(ortEngine, a, blockBudget, "ort", out);
+                ortOutputs = ortEngine.firstOutputs;
+                if (nudged.isPresent()) {
+                    try (OrtSession.Result r = ort.run(ortNudgedFeed)) {
+                        ortNudged = outputs(r);
+                    }
+                }
             }
-            if (warmed < a.warmup || timed < a.iters) {
-                out.printf(Locale.ROOT, "budget: %.0f s reached after %d of %d warmup and %d of %d timed runs%n",
-                    a.budgetSeconds, warmed, a.warmup, timed, a.iters);
-            }
-            double[] octetMs = percentilesMs(octetNs, timed);
-            double[] ortMs = percentilesMs(ortNs, timed);
-            out.printf(Locale.ROOT, "octet: p50 %.3f ms  p90 %.3f ms  (%d runs)%n", octetMs[0], octetMs[1], timed);
-            out.printf(Locale.ROOT, "ort:   p50 %.3f ms  p90 %.3f ms  (%d runs)%n", ortMs[0], ortMs[1], timed);
+            RunTimes octetAgain = a.driftCheck ? timeBlock(octet, a, blockBudget, "octet again", out) : null;
+            out.printf(Locale.ROOT, "ratio octet/ort (p50): %.2f%n", octetTimes.p50Ms() / ortTimes.p50Ms());
 
             Map<String, Output> unoptimized;
             try (OrtSession plain = ortSession(env, path, a.threads, OptLevel.NO_OPT);
                  OrtSession.Result r = plain.run(ortFeed)) {
                 unoptimized = outputs(r);
             }
-            session.close();
-            double diff = Output.maxAbsDiff(engines.octetOutputs, engines.ortOutputs);
-            double cosine = Output.minRowCosine(engines.octetOutputs, engines.ortOutputs);
-            double selfCosine = Output.minRowCosine(engines.ortOutputs, unoptimized);
-            out.printf(Locale.ROOT, "accuracy: max |octet - ort| %.6f, min row cosine octet/ort %.6f,"
-                + " ort/ort-without-optimizations %.6f%n", diff, cosine, selfCosine);
+            Map<String, Agreement> vsOrt = Agreement.perOutput(octet.firstOutputs, ortOutputs);
+            Map<String, Agreement> noise = ortNudged == null ? null : Agreement.perOutput(ortNudged, ortOutputs);
+            Map<String, Agreement> noOpt = Agreement.perOutput(unoptimized, ortOutputs);
+            printAgreement(out, ortOutputs, vsOrt, noise, noOpt);
 
-            String line = String.format(Locale.ROOT, "vs-ort: model=%s batch=%d seq=%d threads=%d octet_p50_ms=%.3f"
-                    + " ort_p50_ms=%.3f ratio=%.2f max_abs_diff=%.6f cosine=%.6f ort_self_cosine=%.6f",
-                name, a.batch, a.seq, a.threads, octetMs[0], ortMs[0], octetMs[0] / ortMs[0], diff, cosine, selfCosine);
+            String line = summary(a, name, octetTimes, ortTimes, octetAgain, Agreement.overall(vsOrt.values()),
+                noise == null ? null : Agreement.overall(noise.values()), Agreement.overall(noOpt.values()));
             out.println(line);
             return line;
         } finally {
             ortFeed.values().forEach(OnnxTensor::close);
+            ortNudgedFeed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** One engine on the fixed inputs: each run returns its time; the first run's outputs are kept. */
+    private abstract static class Engine {
+        Map<String, Output> firstOutputs;
+
+        /** One run, in nanoseconds. */
+        abstract long run() throws OrtException;
+    }
+
+    /**
+     * Warm-up runs: at least {@code --warmup} and {@code --min-warmup-seconds}, then on until the last two windows
+     * have settled, at most
+     * {@code --max-warmup} and half the block's budget. Then timed runs: {@code --iters}, or fewer once the whole
+     * budget is spent (at least one). Collects garbage first so that the previous block's leftovers are not this
+     * one's pause.
+     */
+    private static RunTimes timeBlock(Engine engine, Args a, long budgetNanos, String label, PrintStream out)
+            throws OrtException {
+        System.gc();
+        long start = System.nanoTime();
+        long[] warm = new long[a.maxWarmup];
+        int warmed = 0;
+        long minWarmupNanos = (long) (a.minWarmupSeconds * 1e9);
+        while (warmed < a.maxWarmup && System.nanoTime() - start < budgetNanos / 2
+                && (warmed < a.warmup || System.nanoTime() - start < minWarmupNanos
+                    || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
+            warm[warmed++] = engine.run();
+        }
+        long[] ns = new long[a.iters];
+        int timed = 0;
+        while (timed < a.iters && (timed == 0 || System.nanoTime() - start < budgetNanos)) {
+            ns[timed++] = engine.run();
+        }
+        if (warmed < a.warmup || timed < a.iters) {
+            out.printf(Locale.ROOT, "budget: %s stopped at %.0f s after %d of %d warm-up and %d of %d timed runs%n",
+                label, budgetNanos / 1e9, warmed, a.warmup, timed, a.iters);
+        }
+        RunTimes times = new RunTimes(warmed, RunTimes.windowsSettled(warm, warmed), Arrays.copyOf(ns, timed));
+        out.printf("%-12s %s%n", label + ":", times.describe());
+        return times;
+    }
+
+    private static void printAgreement(PrintStream out, Map<String, Output> ortOutputs, Map<String, Agreement> vsOrt,
+                                       Map<String, Agreement> noise, Map<String, Agreement> noOpt) {
+        out.println("agreement per output (|diff| absolute; >1e-2, >1e-1: fraction of elements off by more;"
+            + " bits differ: elements not bit for bit equal; cosine over the whole tensor):");
+        for (var e : vsOrt.entrySet()) {
+            Output o = ortOutputs.get(e.getKey());
+            out.printf("  %s: %s%s, %d elements%n", e.getKey(), o.type(), Arrays.toString(o.shape()), o.values().length);
+            out.printf("    %-28s %s%n", "octet vs ort", describe(e.getValue()));
+            out.printf("    %-28s %s%n", "noise floor: ort(input±1ulp)", noise == null
+                ? "n/a: no float inputs to nudge (integer inputs such as token ids stay as they are)"
+                : describe(noise.get(e.getKey())));
+            out.printf("    %-28s %s%n", "ort without optimizations", describe(noOpt.get(e.getKey())));
+        }
+    }
+
+    private static String describe(Agreement g) {
+        return String.format(Locale.ROOT, "max|diff| %-10s cosine %s  >1e-2 %-10s >1e-1 %-10s bits differ in %d of %d",
+            Agreement.formatNumber(g.maxAbsDiff()), Agreement.formatCosine(g.cosine()),
+            Agreement.formatNumber(g.fractionBeyond1e2()), Agreement.formatNumber(g.fractionBeyond1e1()),
+            g.differingElements(), g.elements());
+    }
+
+    /** The machine-readable last line; {@code noise} null when the model has no float inputs (keys say n/a). */
+    static String summary(Args a, String name, RunTimes octet, RunTimes ort, RunTimes octetAgain, Agreement vsOrt,
+                          Agreement noise, Agreement noOpt) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+            "vs-ort: model=%s batch=%d seq=%d threads=%d octet_p50_ms=%.3f ort_p50_ms=%.3f ratio=%.2f",
+            name, a.batch, a.seq, a.threads, octet.p50Ms(), ort.p50Ms(), octet.p50Ms() / ort.p50Ms()));
+        sb.append(" max_abs_diff=").append(Agreement.formatNumber(vsOrt.maxAbsDiff()))
+            .append(" diff_elems=").append(vsOrt.differingElements())
+            .append(" elems=").append(vsOrt.elements())
+            .append(" cosine=").append(Agreement.formatCosine(vsOrt.cosine()))
+            .append(" frac_gt_1e-2=").append(Agreement.formatNumber(vsOrt.fractionBeyond1e2()))
+            .append(" frac_gt_1e-1=").append(Agreement.formatNumber(vsOrt.fractionBeyond1e1()));
+        sb.append(" noise_max_abs_diff=").append(noise == null ? "n/a" : Agreement.formatNumber(noise.maxAbsDiff()))
+            .append(" noise_diff_elems=").append(noise == null ? "n/a" : Long.toString(noise.differingElements()))
+            .append(" noise_cosine=").append(noise == null ? "n/a" : Agreement.formatCosine(noise.cosine()))
+            .append(" noise_frac_gt_1e-2=").append(noise == null ? "n/a" : Agreement.formatNumber(noise.fractionBeyond1e2()));
+        sb.append(" noopt_max_abs_diff=").append(Agreement.formatNumber(noOpt.maxAbsDiff()))
+            .append(" noopt_diff_elems=").append(noOpt.differingElements())
+            .append(" noopt_cosine=").append(Agreement.formatCosine(noOpt.cosine()));
+        sb.append(String.format(Locale.ROOT, " octet_warmup=%d ort_warmup=%d octet_runs=%d ort_runs=%d"
+            + " octet_settled=%s ort_settled=%s", octet.warmups(), ort.warmups(), octet.runs(), ort.runs(),
+            octet.settled(), ort.settled()));
+        if (octetAgain != null) {
+            sb.append(String.format(Locale.ROOT, " octet_again_p50_ms=%.3f", octetAgain.p50Ms()));
+        }
+        return sb.toString();
     }
 
     /** The file name without .onnx, or the folder's name for a generic model.onnx; one word for scripts. */
@@ -192,22 +337,8 @@ public final class VsOrt {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(level);
-            // ORT's workers spin for a while after each run by default; with runs alternating in one process that
-            // spinning takes the core Octet's second thread needs. Octet's workers park 50 us after a job.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return env.createSession(model.toString(), options);
         }
-    }
-
-    /** p50 and p90 (nearest rank) of the first n samples, in milliseconds. */
-    private static double[] percentilesMs(long[] ns, int n) {
-        long[] sorted = Arrays.copyOf(ns, n);
-        Arrays.sort(sorted);
-        return new double[] {sorted[rank(0.5, n)] / 1e6, sorted[rank(0.9, n)] / 1e6};
-    }
-
-    private static int rank(double p, int n) {
-        return Math.max(0, (int) Math.ceil(p * n) - 1);
     }
 
     private static Map<String, Output> outputs(OrtSession.Result r) {
@@ -216,44 +347,5 @@ public final class VsOrt {
             m.put(e.getKey(), OrtTensors.toOutput(e.getKey(), e.getValue()));
         }
         return m;
-    }
-
-    /** Both engines on the fixed inputs; each call returns its run time and the first outputs are kept. */
-    private static final class Engines {
-        private final InferenceSession octet;
-        private final Map<String, Tensor> feed;
-        private final OrtSession ort;
-        private final Map<String, OnnxTensor> ortFeed;
-        Map<String, Output> octetOutputs;
-        Map<String, Output> ortOutputs;
-
-        Engines(InferenceSession octet, Map<String, Tensor> feed, OrtSession ort, Map<String, OnnxTensor> ortFeed) {
-            this.octet = octet;
-            this.feed = feed;
-            this.ort = ort;
-            this.ortFeed = ortFeed;
-        }
-
-        long octet() {
-            long t0 = System.nanoTime();
-            Map<String, Tensor> result = octet.run(feed);
-            long elapsed = System.nanoTime() - t0;
-            if (octetOutputs == null) {
-                octetOutputs = new LinkedHashMap<>();
-                result.forEach((k, v) -> octetOutputs.put(k, Output.of(v)));
-            }
-            return elapsed;
-        }
-
-        long ort() throws OrtException {
-            long t0 = System.nanoTime();
-            try (OrtSession.Result result = ort.run(ortFeed)) {
-                long elapsed = System.nanoTime() - t0;
-                if (ortOutputs == null) {
-                    ortOutputs = outputs(result);
-                }
-                return elapsed;
-            }
-        }
     }
 }
