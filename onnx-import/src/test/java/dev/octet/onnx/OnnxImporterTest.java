@@ -16,6 +16,9 @@ import dev.octet.ir.Graph;
 import dev.octet.onnx.proto.Onnx.ModelProto;
 import dev.octet.onnx.proto.Onnx.StringStringEntryProto;
 import dev.octet.onnx.proto.Onnx.TensorProto;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -76,6 +79,61 @@ class OnnxImporterTest {
             .addExternalData(entry("location", "data/weights.bin")).addExternalData(entry("offset", "8"))
             .addExternalData(entry("length", "16")).build();
         assertArrayEquals(new float[] {5, 6, 7, 8}, run(modelWithWeight(w)));
+    }
+
+    @Test
+    void aModelLoadsFromBytesAndStreamsAsFromItsFile() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(1).putFloat(-2).putFloat(3.5f).putFloat(0);
+        Path file = modelWithWeight(floatWeight("w").setRawData(ByteString.copyFrom(b.array())).build());
+        byte[] bytes = Files.readAllBytes(file);
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new float[] {10, 20, 30, 40}, 4));
+        float[] fromFile = new InferenceSession(OnnxImporter.load(file)).run(feed).get("y").floats();
+        float[] fromBytes = new InferenceSession(OnnxImporter.load(bytes)).run(feed).get("y").floats();
+        float[] fromStream = new InferenceSession(OnnxImporter.load(new ByteArrayInputStream(bytes))).run(feed)
+            .get("y").floats();
+        assertArrayEquals(new float[] {11, 18, 33.5f, 40}, fromFile);
+        assertArrayEquals(fromFile, fromBytes);
+        assertArrayEquals(fromFile, fromStream);
+        // Exactly at the limit is fine; one byte more is not.
+        OnnxImporter.load(new ByteArrayInputStream(bytes), bytes.length);
+        OctetException e = expectError(ErrorCode.INVALID_MODEL,
+            () -> OnnxImporter.load(new ByteArrayInputStream(bytes), bytes.length - 1));
+        assertTrue(e.getMessage().contains("limit of " + (bytes.length - 1) + " bytes"), e.getMessage());
+    }
+
+    @Test
+    void anEndlessStreamStopsAtTheLimit() {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+        };
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(endless, 1 << 20));
+    }
+
+    @Test
+    void garbageBytesAndFailingStreamsAreTypedErrors() {
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(new byte[] {(byte) 0xff, 1, 2, 3}));
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("disk on fire");
+            }
+        };
+        OctetException e = expectError(ErrorCode.IO, () -> OnnxImporter.load(failing));
+        assertTrue(e.getMessage().contains("disk on fire"), e.getMessage());
+    }
+
+    @Test
+    void anInMemoryModelCannotNameExternalData() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[16]);
+        TensorProto w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(entry("location", "w.bin")).build();
+        byte[] bytes = Files.readAllBytes(modelWithWeight(w));
+        OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(bytes));
+        assertTrue(e.getMessage().contains("external data"), e.getMessage());
     }
 
     @Test
