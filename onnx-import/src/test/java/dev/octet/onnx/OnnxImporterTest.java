@@ -3,6 +3,7 @@ package dev.octet.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -40,13 +41,14 @@ class OnnxImporterTest {
 
     /** y = x + w, where w is the given initializer proto. */
     private Path modelWithWeight(TensorProto w) throws Exception {
+        return Files.write(tmp.resolve("model.onnx"), modelWithWeightBytes(w));
+    }
+
+    private static byte[] modelWithWeightBytes(TensorProto w) {
         ModelProto m = new OnnxModelBuilder(17)
             .input("x", DataType.FLOAT, 4).output("y", DataType.FLOAT, 4)
             .node("Add", List.of("x", "w"), List.of("y")).build();
-        m = m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(w)).build();
-        Path f = tmp.resolve("model.onnx");
-        Files.write(f, m.toByteArray());
-        return f;
+        return m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(w)).build().toByteArray();
     }
 
     private static TensorProto.Builder floatWeight(String name) {
@@ -144,6 +146,85 @@ class OnnxImporterTest {
             Path model = modelWithWeight(w);
             OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
             assertTrue(e.getMessage().contains("escapes the model directory"), e.getMessage());
+        }
+    }
+
+    private static TensorProto external(String location, String... offsetAndLength) {
+        TensorProto.Builder w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(entry("location", location));
+        if (offsetAndLength.length > 0) {
+            w.addExternalData(entry("offset", offsetAndLength[0]));
+        }
+        if (offsetAndLength.length > 1) {
+            w.addExternalData(entry("length", offsetAndLength[1]));
+        }
+        return w.build();
+    }
+
+    /** Issue 13: the check compared names, so a link inside the folder read a file outside it. */
+    @Test
+    void externalDataThroughASymlinkMayNotLeaveTheModelDirectory() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.write(outside.resolve("secret.bin"), new byte[16]);
+        Path modelDir = Files.createDirectories(tmp.resolve("model"));
+        Files.createSymbolicLink(modelDir.resolve("w.bin"), outside.resolve("secret.bin"));
+        Files.createSymbolicLink(modelDir.resolve("linked"), outside);
+        for (String location : List.of("w.bin", "linked/secret.bin")) {
+            Path model = Files.write(modelDir.resolve("model.onnx"), modelWithWeightBytes(external(location)));
+            OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+            assertTrue(e.getMessage().contains("escapes the model directory"), e.getMessage());
+        }
+        // A link that stays inside the folder is fine.
+        Files.write(modelDir.resolve("real.bin"), new byte[16]);
+        Files.createSymbolicLink(modelDir.resolve("alias.bin"), modelDir.resolve("real.bin"));
+        Path model = Files.write(modelDir.resolve("model.onnx"), modelWithWeightBytes(external("alias.bin")));
+        assertArrayEquals(new float[4], run(model));
+    }
+
+    /** Issue 13: opening a FIFO blocked the load forever. */
+    @Test
+    void externalDataMustBeARegularFile() throws Exception {
+        Path fifo = tmp.resolve("w.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        Files.createDirectories(tmp.resolve("dir.bin"));
+        for (String location : List.of("w.fifo", "dir.bin")) {
+            Path model = modelWithWeight(external(location));
+            OctetException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model)));
+            assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        }
+    }
+
+    /** Issue 13: a NUL byte in the location escaped as InvalidPathException. */
+    @Test
+    void anInvalidLocationIsATypedError() throws Exception {
+        Path model = modelWithWeight(external("w\0.bin"));
+        OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+        assertTrue(e.getMessage().contains("not a valid path"), e.getMessage());
+    }
+
+    /** Issue 13: offset + length wrapped past Long.MAX_VALUE and slipped under the size check. */
+    @Test
+    void offsetsNearTheTopOfLongDoNotWrapPastTheSizeCheck() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[16]);
+        String nearMax = Long.toString(Long.MAX_VALUE - 7);
+        OctetException e = expectError(ErrorCode.INVALID_MODEL,
+            () -> OnnxImporter.load(modelWithWeight(external("w.bin", nearMax, "16"))));
+        assertTrue(e.getMessage().contains("fewer than offset " + nearMax), e.getMessage());
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(modelWithWeight(external("w.bin", "1", "16"))));
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(modelWithWeight(external("w.bin", "0", "-16"))));
+    }
+
+    /** Issue 13: a 2 GiB external tensor in a tiny file was allocated (or overflowed int) before any size check. */
+    @Test
+    void aHugeExternalTensorIsRejectedBeforeAllocating() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[16]);
+        for (long elements : List.of(1L << 29, (1L << 28) + 1)) { // 2 GiB (past the array limit), 1 GiB + 4 bytes
+            TensorProto w = TensorProto.newBuilder(external("w.bin", Long.toString(Long.MAX_VALUE - 100)))
+                .setDims(0, elements).build();
+            OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(modelWithWeight(w)));
+            assertTrue(e.getMessage().contains("external"), e.getMessage());
         }
     }
 
