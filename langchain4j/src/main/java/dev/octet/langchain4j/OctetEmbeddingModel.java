@@ -42,11 +42,6 @@ public final class OctetEmbeddingModel implements EmbeddingModel, AutoCloseable 
         this.dimension = embedder.dimension();
     }
 
-    /** Embeds with the given embedder (which this model then owns and closes), reported as {@code modelName}. */
-    public static OctetEmbeddingModel of(SentenceEmbedder embedder, String modelName) {
-        return new OctetEmbeddingModel(embedder, modelName);
-    }
-
     /** A BERT-style ONNX model with its tokenizer.json, mean-pooled and normalized, truncated as the file says. */
     public static OctetEmbeddingModel fromFiles(Path model, Path tokenizerJson) {
         WordPieceTokenizer tokenizer = WordPieceTokenizer.fromFile(tokenizerJson);
