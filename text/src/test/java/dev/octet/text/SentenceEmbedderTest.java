@@ -175,6 +175,18 @@ class SentenceEmbedderTest {
     }
 
     @Test
+    void moreThreadsGiveTheSameBits() {
+        List<String> texts = List.of("The quick brown fox jumps over the lazy dog.", "hello world");
+        try (SentenceEmbedder two = SentenceEmbedder.load(BundledModels.MINILM, Options.builder().threads(2).build())) {
+            float[][] expected = minilm.embed(texts);
+            float[][] actual = two.embed(texts);
+            for (int i = 0; i < texts.size(); i++) {
+                assertArrayEquals(expected[i], actual[i], texts.get(i));
+            }
+        }
+    }
+
+    @Test
     void aNullTextIsATypedError() {
         OctetException e = expectError(ErrorCode.INVALID_INPUT, () -> minilm.embedAll(java.util.Arrays.asList("a", null)));
         assertTrue(e.getMessage().contains("text 1"), e.getMessage());
