@@ -3,15 +3,23 @@ package dev.octet.models;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Models that come with Octet as Maven artifacts, named by a word wherever a model path is accepted.
  * {@code minilm} is all-MiniLM-L6-v2, dynamically quantized (MatMulInteger + DynamicQuantizeLinear), from
- * LangChain4j's artifact. Resources are copied once into a cache folder so they can be read as files.
+ * LangChain4j's artifact.
+ *
+ * <p>Nothing is ever copied out of the artifact: the bytes are read from the classpath into memory, and the
+ * {@link Path} forms name the resource inside its jar (a read-only zip file system; read them with
+ * {@link java.nio.file.Files}, not {@link Path#toFile()}).
  */
 public final class BundledModels {
     public static final String MINILM = "minilm";
@@ -20,46 +28,73 @@ public final class BundledModels {
 
     private BundledModels() {}
 
-    /** A model path for a path or a bundled model's name. */
+    /** Whether a model argument names a bundled model rather than a path. */
+    public static boolean isBundled(String pathOrName) {
+        return pathOrName.toLowerCase(Locale.ROOT).equals(MINILM);
+    }
+
+    /** A model path for a path or a bundled model's name (then a path inside its jar). */
     public static Path resolve(String pathOrName) {
-        if (pathOrName.toLowerCase(Locale.ROOT).equals(MINILM)) {
-            return extract(MINILM_MODEL);
-        }
-        return Path.of(pathOrName);
+        return isBundled(pathOrName) ? minilmModel() : Path.of(pathOrName);
     }
 
-    /** The tokenizer.json of a bundled text model. */
-    public static Path minilmTokenizer() {
-        return extract(MINILM_TOKENIZER);
+    /** The bundled MiniLM's ONNX file, read from the classpath. */
+    public static byte[] minilmModelBytes() {
+        return read(MINILM_MODEL);
     }
 
+    /** The bundled MiniLM's tokenizer.json, read from the classpath. */
+    public static byte[] minilmTokenizerBytes() {
+        return read(MINILM_TOKENIZER);
+    }
+
+    /** The bundled MiniLM's ONNX file as a path inside its jar. */
     public static Path minilmModel() {
-        return extract(MINILM_MODEL);
+        return pathOf(MINILM_MODEL);
     }
 
-    private static synchronized Path extract(String resource) {
+    /** The bundled MiniLM's tokenizer.json as a path inside its jar. */
+    public static Path minilmTokenizer() {
+        return pathOf(MINILM_TOKENIZER);
+    }
+
+    private static byte[] read(String resource) {
         try (InputStream in = BundledModels.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("bundled resource " + resource + " is not on the classpath");
+                throw missing(resource);
             }
-            Path dir = cacheDir();
-            Path target = dir.resolve(resource);
-            byte[] bytes = in.readAllBytes();
-            if (!Files.exists(target) || Files.size(target) != bytes.length) {
-                Path tmp = Files.createTempFile(dir, resource, ".part");
-                Files.write(tmp, bytes);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            return target;
+            return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract bundled " + resource, e);
+            throw new UncheckedIOException("cannot read bundled " + resource, e);
         }
     }
 
-    private static Path cacheDir() throws IOException {
-        String override = System.getProperty("octet.cache.dir");
-        Path dir = override != null ? Path.of(override)
-            : Path.of(System.getProperty("java.io.tmpdir"), "octet-models-" + System.getProperty("user.name"));
-        return Files.createDirectories(dir);
+    private static synchronized Path pathOf(String resource) {
+        URL url = BundledModels.class.getClassLoader().getResource(resource);
+        if (url == null) {
+            throw missing(resource);
+        }
+        try {
+            URI uri = url.toURI();
+            if (uri.getScheme().equals("jar")) {
+                try {
+                    FileSystems.newFileSystem(uri, Map.of());
+                } catch (FileSystemAlreadyExistsException alreadyOpen) {
+                    // Opened by an earlier call (or by someone else): Path.of finds it.
+                }
+            } else if (!uri.getScheme().equals("file")) {
+                throw new IllegalStateException("bundled " + resource + " is at " + url
+                    + ", which has no file system path; read it with minilmModelBytes() / minilmTokenizerBytes()");
+            }
+            return Path.of(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("bundled " + resource + " has an invalid location " + url, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the jar holding bundled " + resource, e);
+        }
+    }
+
+    private static IllegalStateException missing(String resource) {
+        return new IllegalStateException("bundled resource " + resource + " is not on the classpath");
     }
 }

@@ -43,25 +43,72 @@ public final class OnnxImporter {
 
     private OnnxImporter() {}
 
+    /**
+     * The largest model {@link #load(InputStream)} reads by default: protobuf messages, and so ONNX files without
+     * external data, cannot be larger than 2 GiB.
+     */
+    public static final long DEFAULT_MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
+
+    /** A model file; external data is read relative to its folder. */
     public static Graph load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new OctetException(ErrorCode.IO, "model file not found: " + file);
         }
         ModelProto model;
         try (InputStream in = Files.newInputStream(file)) {
-            CodedInputStream cis = CodedInputStream.newInstance(in);
-            cis.setSizeLimit(Integer.MAX_VALUE);
-            cis.setRecursionLimit(RECURSION_LIMIT);
-            model = ModelProto.parseFrom(cis);
-            cis.checkLastTagWas(0);
-        } catch (InvalidProtocolBufferException e) {
-            throw new OctetException(ErrorCode.INVALID_MODEL, file + " is not a valid ONNX model (protobuf parse failed: "
-                + e.getMessage() + ")", e);
+            model = parse(CodedInputStream.newInstance(in), file.toString());
         } catch (IOException e) {
             throw new OctetException(ErrorCode.IO, "cannot read " + file + ": " + e.getMessage(), e);
         }
         Path dir = file.toAbsolutePath().getParent();
         return convert(model, dir, file.toString());
+    }
+
+    /** A model held in memory. It has no folder, so a model with external data is rejected. */
+    public static Graph load(byte[] model) {
+        String label = "the in-memory model";
+        return convert(parse(CodedInputStream.newInstance(model), label), null, label);
+    }
+
+    /** A model read from a stream (not closed here), at most {@link #DEFAULT_MAX_MODEL_BYTES} long. */
+    public static Graph load(InputStream in) {
+        return load(in, DEFAULT_MAX_MODEL_BYTES);
+    }
+
+    /**
+     * A model read from a stream (not closed here); a stream longer than {@code maxBytes} is rejected before more
+     * than {@code maxBytes + 1} bytes are read. External data is rejected, as for {@link #load(byte[])}.
+     */
+    public static Graph load(InputStream in, long maxBytes) {
+        if (maxBytes < 0 || maxBytes > DEFAULT_MAX_MODEL_BYTES) {
+            throw new IllegalArgumentException("maxBytes must be in [0, " + DEFAULT_MAX_MODEL_BYTES + "], got " + maxBytes);
+        }
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes((int) maxBytes);
+            if (in.read() != -1) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, "the model stream is longer than the limit of "
+                    + maxBytes + " bytes");
+            }
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.IO, "cannot read the model stream: " + e.getMessage(), e);
+        }
+        return load(bytes);
+    }
+
+    private static ModelProto parse(CodedInputStream cis, String label) {
+        cis.setSizeLimit(Integer.MAX_VALUE);
+        cis.setRecursionLimit(RECURSION_LIMIT);
+        try {
+            ModelProto model = ModelProto.parseFrom(cis);
+            cis.checkLastTagWas(0);
+            return model;
+        } catch (InvalidProtocolBufferException e) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + " is not a valid ONNX model (protobuf parse failed: "
+                + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.IO, "cannot read " + label + ": " + e.getMessage(), e);
+        }
     }
 
     public static Graph convert(ModelProto model, Path baseDir, String label) {

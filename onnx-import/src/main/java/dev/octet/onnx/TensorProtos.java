@@ -9,14 +9,20 @@ import dev.octet.onnx.proto.Onnx.StringStringEntryProto;
 import dev.octet.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** Conversions between ONNX TensorProto and Octet tensors, including external data files. */
 public final class TensorProtos {
+    /** The most bytes one tensor's external data may have: the largest Java array. */
+    static final long MAX_EXTERNAL_BYTES = Integer.MAX_VALUE - 8;
+
     private TensorProtos() {}
 
     /** Reads a serialized TensorProto file (the ONNX test-data format). */
@@ -163,13 +169,13 @@ public final class TensorProtos {
     private static ByteBuffer readExternal(TensorProto p, String label, Path baseDir, long expected) {
         String location = null;
         long offset = 0;
-        long length = -1;
+        Long declaredLength = null;
         for (StringStringEntryProto e : p.getExternalDataList()) {
             try {
                 switch (e.getKey()) {
                     case "location" -> location = e.getValue();
                     case "offset" -> offset = Long.parseLong(e.getValue());
-                    case "length" -> length = Long.parseLong(e.getValue());
+                    case "length" -> declaredLength = Long.parseLong(e.getValue());
                     default -> { }
                 }
             } catch (NumberFormatException ex) {
@@ -183,32 +189,78 @@ public final class TensorProtos {
         if (baseDir == null) {
             throw new OctetException(ErrorCode.INVALID_MODEL, label + " has external data but the model has no directory");
         }
-        Path base = baseDir.toAbsolutePath().normalize();
-        Path file = base.resolve(location).normalize();
-        if (!file.startsWith(base) || Path.of(location).isAbsolute()) {
-            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data location '" + location
-                + "' escapes the model directory");
-        }
-        if (length < 0) {
-            length = expected;
-        }
+        long length = declaredLength == null ? expected : declaredLength;
         if (length != expected || offset < 0) {
             throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data length " + length
                 + " at offset " + offset + " does not match the " + expected + " bytes its shape needs");
         }
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            if (offset + length > f.length()) {
+        if (length > MAX_EXTERNAL_BYTES) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data of " + length
+                + " bytes is more than one tensor can hold (" + MAX_EXTERNAL_BYTES + ")");
+        }
+        Path file = externalFile(label, baseDir, location);
+        try (SeekableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = in.size();
+            // offset + length could wrap past Long.MAX_VALUE; compare without adding.
+            if (length > size || offset > size - length) {
                 throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external file '" + location + "' has "
-                    + f.length() + " bytes, fewer than offset " + offset + " + length " + length);
+                    + size + " bytes, fewer than offset " + offset + " + length " + length);
             }
-            byte[] bytes = new byte[(int) length];
-            f.seek(offset);
-            f.readFully(bytes);
-            return ByteBuffer.wrap(bytes);
+            ByteBuffer bytes = ByteBuffer.allocate((int) length);
+            in.position(offset);
+            while (bytes.hasRemaining()) {
+                if (in.read(bytes) < 0) {
+                    throw new OctetException(ErrorCode.IO, label + ": external file '" + location
+                        + "' ended early (it shrank while being read)");
+                }
+            }
+            return bytes.flip();
         } catch (IOException e) {
             throw new OctetException(ErrorCode.IO, label + ": cannot read external data '" + location + "': "
                 + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The real path of an external data file: a regular file inside the model's folder once every symbolic link
+     * is resolved. The file type is checked before the file is opened, so a FIFO or device cannot block the load.
+     */
+    private static Path externalFile(String label, Path baseDir, String location) {
+        Path base;
+        Path file;
+        try {
+            if (Path.of(location).isAbsolute()) {
+                throw escapes(label, location);
+            }
+            base = baseDir.toAbsolutePath().normalize();
+            file = base.resolve(location).normalize();
+        } catch (InvalidPathException e) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data location '"
+                + location.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
+        }
+        if (!file.startsWith(base)) {
+            throw escapes(label, location);
+        }
+        Path real;
+        try {
+            real = file.toRealPath();
+            if (!real.startsWith(base.toRealPath())) {
+                throw escapes(label, location);
+            }
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.IO, label + ": cannot read external data '" + location + "': "
+                + e.getMessage(), e);
+        }
+        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": external data '" + location
+                + "' is not a regular file");
+        }
+        return real;
+    }
+
+    private static OctetException escapes(String label, String location) {
+        return new OctetException(ErrorCode.INVALID_MODEL, label + ": external data location '" + location
+            + "' escapes the model directory");
     }
 
     /** The elements as ONNX raw data: little-endian, floats by their raw bits, bools as one byte. */

@@ -3,6 +3,7 @@ package dev.octet.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -16,6 +17,9 @@ import dev.octet.ir.Graph;
 import dev.octet.onnx.proto.Onnx.ModelProto;
 import dev.octet.onnx.proto.Onnx.StringStringEntryProto;
 import dev.octet.onnx.proto.Onnx.TensorProto;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -37,13 +41,14 @@ class OnnxImporterTest {
 
     /** y = x + w, where w is the given initializer proto. */
     private Path modelWithWeight(TensorProto w) throws Exception {
+        return Files.write(tmp.resolve("model.onnx"), modelWithWeightBytes(w));
+    }
+
+    private static byte[] modelWithWeightBytes(TensorProto w) {
         ModelProto m = new OnnxModelBuilder(17)
             .input("x", DataType.FLOAT, 4).output("y", DataType.FLOAT, 4)
             .node("Add", List.of("x", "w"), List.of("y")).build();
-        m = m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(w)).build();
-        Path f = tmp.resolve("model.onnx");
-        Files.write(f, m.toByteArray());
-        return f;
+        return m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(w)).build().toByteArray();
     }
 
     private static TensorProto.Builder floatWeight(String name) {
@@ -79,6 +84,61 @@ class OnnxImporterTest {
     }
 
     @Test
+    void aModelLoadsFromBytesAndStreamsAsFromItsFile() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(1).putFloat(-2).putFloat(3.5f).putFloat(0);
+        Path file = modelWithWeight(floatWeight("w").setRawData(ByteString.copyFrom(b.array())).build());
+        byte[] bytes = Files.readAllBytes(file);
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new float[] {10, 20, 30, 40}, 4));
+        float[] fromFile = new InferenceSession(OnnxImporter.load(file)).run(feed).get("y").floats();
+        float[] fromBytes = new InferenceSession(OnnxImporter.load(bytes)).run(feed).get("y").floats();
+        float[] fromStream = new InferenceSession(OnnxImporter.load(new ByteArrayInputStream(bytes))).run(feed)
+            .get("y").floats();
+        assertArrayEquals(new float[] {11, 18, 33.5f, 40}, fromFile);
+        assertArrayEquals(fromFile, fromBytes);
+        assertArrayEquals(fromFile, fromStream);
+        // Exactly at the limit is fine; one byte more is not.
+        OnnxImporter.load(new ByteArrayInputStream(bytes), bytes.length);
+        OctetException e = expectError(ErrorCode.INVALID_MODEL,
+            () -> OnnxImporter.load(new ByteArrayInputStream(bytes), bytes.length - 1));
+        assertTrue(e.getMessage().contains("limit of " + (bytes.length - 1) + " bytes"), e.getMessage());
+    }
+
+    @Test
+    void anEndlessStreamStopsAtTheLimit() {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+        };
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(endless, 1 << 20));
+    }
+
+    @Test
+    void garbageBytesAndFailingStreamsAreTypedErrors() {
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(new byte[] {(byte) 0xff, 1, 2, 3}));
+        InputStream failing = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("disk on fire");
+            }
+        };
+        OctetException e = expectError(ErrorCode.IO, () -> OnnxImporter.load(failing));
+        assertTrue(e.getMessage().contains("disk on fire"), e.getMessage());
+    }
+
+    @Test
+    void anInMemoryModelCannotNameExternalData() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[16]);
+        TensorProto w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(entry("location", "w.bin")).build();
+        byte[] bytes = Files.readAllBytes(modelWithWeight(w));
+        OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(bytes));
+        assertTrue(e.getMessage().contains("external data"), e.getMessage());
+    }
+
+    @Test
     void externalDataMayNotEscapeTheModelDirectory() throws Exception {
         for (String location : List.of("../secret.bin", "/etc/passwd", "data/../../x.bin")) {
             TensorProto w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
@@ -86,6 +146,85 @@ class OnnxImporterTest {
             Path model = modelWithWeight(w);
             OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
             assertTrue(e.getMessage().contains("escapes the model directory"), e.getMessage());
+        }
+    }
+
+    private static TensorProto external(String location, String... offsetAndLength) {
+        TensorProto.Builder w = floatWeight("w").setDataLocation(TensorProto.DataLocation.EXTERNAL)
+            .addExternalData(entry("location", location));
+        if (offsetAndLength.length > 0) {
+            w.addExternalData(entry("offset", offsetAndLength[0]));
+        }
+        if (offsetAndLength.length > 1) {
+            w.addExternalData(entry("length", offsetAndLength[1]));
+        }
+        return w.build();
+    }
+
+    /** Issue 13: the check compared names, so a link inside the folder read a file outside it. */
+    @Test
+    void externalDataThroughASymlinkMayNotLeaveTheModelDirectory() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.write(outside.resolve("secret.bin"), new byte[16]);
+        Path modelDir = Files.createDirectories(tmp.resolve("model"));
+        Files.createSymbolicLink(modelDir.resolve("w.bin"), outside.resolve("secret.bin"));
+        Files.createSymbolicLink(modelDir.resolve("linked"), outside);
+        for (String location : List.of("w.bin", "linked/secret.bin")) {
+            Path model = Files.write(modelDir.resolve("model.onnx"), modelWithWeightBytes(external(location)));
+            OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+            assertTrue(e.getMessage().contains("escapes the model directory"), e.getMessage());
+        }
+        // A link that stays inside the folder is fine.
+        Files.write(modelDir.resolve("real.bin"), new byte[16]);
+        Files.createSymbolicLink(modelDir.resolve("alias.bin"), modelDir.resolve("real.bin"));
+        Path model = Files.write(modelDir.resolve("model.onnx"), modelWithWeightBytes(external("alias.bin")));
+        assertArrayEquals(new float[4], run(model));
+    }
+
+    /** Issue 13: opening a FIFO blocked the load forever. */
+    @Test
+    void externalDataMustBeARegularFile() throws Exception {
+        Path fifo = tmp.resolve("w.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        Files.createDirectories(tmp.resolve("dir.bin"));
+        for (String location : List.of("w.fifo", "dir.bin")) {
+            Path model = modelWithWeight(external(location));
+            OctetException e = assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model)));
+            assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+        }
+    }
+
+    /** Issue 13: a NUL byte in the location escaped as InvalidPathException. */
+    @Test
+    void anInvalidLocationIsATypedError() throws Exception {
+        Path model = modelWithWeight(external("w\0.bin"));
+        OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(model));
+        assertTrue(e.getMessage().contains("not a valid path"), e.getMessage());
+    }
+
+    /** Issue 13: offset + length wrapped past Long.MAX_VALUE and slipped under the size check. */
+    @Test
+    void offsetsNearTheTopOfLongDoNotWrapPastTheSizeCheck() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[16]);
+        String nearMax = Long.toString(Long.MAX_VALUE - 7);
+        OctetException e = expectError(ErrorCode.INVALID_MODEL,
+            () -> OnnxImporter.load(modelWithWeight(external("w.bin", nearMax, "16"))));
+        assertTrue(e.getMessage().contains("fewer than offset " + nearMax), e.getMessage());
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(modelWithWeight(external("w.bin", "1", "16"))));
+        expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(modelWithWeight(external("w.bin", "0", "-16"))));
+    }
+
+    /** Issue 13: a 2 GiB external tensor in a tiny file was allocated (or overflowed int) before any size check. */
+    @Test
+    void aHugeExternalTensorIsRejectedBeforeAllocating() throws Exception {
+        Files.write(tmp.resolve("w.bin"), new byte[16]);
+        for (long elements : List.of(1L << 29, (1L << 28) + 1)) { // 2 GiB (past the array limit), 1 GiB + 4 bytes
+            TensorProto w = TensorProto.newBuilder(external("w.bin", Long.toString(Long.MAX_VALUE - 100)))
+                .setDims(0, elements).build();
+            OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(modelWithWeight(w)));
+            assertTrue(e.getMessage().contains("external"), e.getMessage());
         }
     }
 

@@ -3,25 +3,36 @@ package dev.octet.text;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.InferenceSession;
 import dev.octet.api.OctetException;
+import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Graph;
+import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
 import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.stream.IntStream;
 
 /**
  * Sentence embeddings from a BERT-style encoder (sentence-transformers style): tokenize, run the model on
- * padded batches, mean-pool {@code last_hidden_state} over the attention mask, L2-normalize.
+ * padded batches, pool {@code last_hidden_state} (mean over the attention mask, or the [CLS] position) and
+ * L2-normalize. The embedder owns its session: close it to stop the session's worker threads. Thread-safe.
+ *
+ * <p>Texts are limited to the model's position table (its position-embedding initializer's rows, else the
+ * declared sequence dimension of {@code input_ids}, else the tokenizer's max length), or to a shorter
+ * {@link Options#maxLength()}. A longer text is truncated (and reported as such) or, with truncation off, rejected
+ * with {@link ErrorCode#INVALID_INPUT} naming the limit.
  */
-public final class SentenceEmbedder {
+public final class SentenceEmbedder implements AutoCloseable {
     /**
      * Texts per model run. One by default: a dynamically quantized model (MiniLM's DynamicQuantizeLinear) picks
      * one activation scale per tensor, so batching lets the other texts and the padding change a text's
@@ -31,28 +42,144 @@ public final class SentenceEmbedder {
     public static final int DEFAULT_BATCH_SIZE = 1;
     private static final String HIDDEN_STATE = "last_hidden_state";
 
+    /** How the token vectors of {@code last_hidden_state} become one vector per text. */
+    public enum Pooling {
+        /** The mean over the tokens whose attention mask is 1 (sentence-transformers' default). */
+        MEAN,
+        /** The vector of the first token, [CLS]. */
+        CLS
+    }
+
+    /**
+     * How texts are embedded. Immutable; build with {@link #builder()}.
+     *
+     * @param maxLength  ids per text, special tokens included; 0 means the model's limit
+     * @param truncate   whether longer texts are truncated (and reported so) rather than rejected
+     * @param pooling    how token vectors are pooled
+     * @param normalize  whether vectors are scaled to unit length
+     * @param threads    threads per model run (see {@link SessionOptions#threads()})
+     * @param batchSize  texts per model run (see {@link #DEFAULT_BATCH_SIZE})
+     */
+    public record Options(int maxLength, boolean truncate, Pooling pooling, boolean normalize, int threads,
+                          int batchSize) {
+        public static final Options DEFAULTS = builder().build();
+
+        public Options {
+            if (maxLength < 0) {
+                throw new IllegalArgumentException("max length must be positive (or 0 for the model's), got " + maxLength);
+            }
+            if (pooling == null) {
+                throw new IllegalArgumentException("pooling must be given");
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+            }
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public static final class Builder {
+            private int maxLength;
+            private boolean truncate = true;
+            private Pooling pooling = Pooling.MEAN;
+            private boolean normalize = true;
+            private int threads = 1;
+            private int batchSize = DEFAULT_BATCH_SIZE;
+
+            /** Ids per text, special tokens included; 0 (the default) means the model's limit. */
+            public Builder maxLength(int ids) {
+                this.maxLength = ids;
+                return this;
+            }
+
+            /** On by default; off rejects a text longer than the max length. */
+            public Builder truncate(boolean on) {
+                this.truncate = on;
+                return this;
+            }
+
+            public Builder pooling(Pooling pooling) {
+                this.pooling = pooling;
+                return this;
+            }
+
+            /** On by default. */
+            public Builder normalize(boolean on) {
+                this.normalize = on;
+                return this;
+            }
+
+            public Builder threads(int n) {
+                this.threads = n;
+                return this;
+            }
+
+            public Builder batchSize(int n) {
+                this.batchSize = n;
+                return this;
+            }
+
+            public Options build() {
+                return new Options(maxLength, truncate, pooling, normalize, threads, batchSize);
+            }
+        }
+    }
+
+    /**
+     * One text's embedding, the number of ids the model saw for it (special tokens included) and whether the text
+     * was truncated to get there.
+     */
+    public record SentenceEmbedding(float[] vector, int tokenCount, boolean truncated) {}
+
     private final InferenceSession session;
     private final WordPieceTokenizer tokenizer;
+    private final Options options;
     private final boolean wantsTokenTypes;
-    private final int batchSize;
+    private final int maxLength;
+    private final String limitDescription;
 
-    public SentenceEmbedder(InferenceSession session, WordPieceTokenizer tokenizer, int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
-        }
-        this.session = session;
+    /**
+     * An embedder for a BERT-style model with inputs {@code input_ids}, {@code attention_mask} (and optionally
+     * {@code token_type_ids}) and output {@code last_hidden_state}; it compiles the model into its own session.
+     */
+    public SentenceEmbedder(Graph model, WordPieceTokenizer tokenizer, Options options) {
         this.tokenizer = tokenizer;
-        this.batchSize = batchSize;
-        List<String> inputs = session.inputs().stream().map(ValueInfo::name).toList();
+        this.options = options;
+        List<String> inputs = model.runtimeInputs().stream().map(ValueInfo::name).toList();
         for (String required : List.of("input_ids", "attention_mask")) {
             if (!inputs.contains(required)) {
                 throw new OctetException(ErrorCode.INVALID_INPUT, "the model has no input '" + required + "', only " + inputs);
             }
         }
         wantsTokenTypes = inputs.contains("token_type_ids");
-        if (session.outputs().stream().noneMatch(v -> v.name().equals(HIDDEN_STATE))) {
+        if (model.outputs().stream().noneMatch(v -> v.name().equals(HIDDEN_STATE))) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "the model has no output '" + HIDDEN_STATE + "'");
         }
+        OptionalInt vocabulary = wordEmbeddingRows(model);
+        if (vocabulary.isPresent() && tokenizer.maxTokenId() >= vocabulary.getAsInt()) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, "the tokenizer produces token id " + tokenizer.maxTokenId()
+                + " but the model's word-embedding table has " + vocabulary.getAsInt() + " rows");
+        }
+        OptionalInt positions = positionLimit(model);
+        int modelLimit = positions.orElse(tokenizer.maxLength());
+        String modelLimitDescription = positions.isPresent()
+            ? "the model's limit of " + modelLimit + " positions" : "the tokenizer's limit of " + modelLimit + " tokens";
+        if (options.maxLength() > modelLimit) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "max length " + options.maxLength() + " is more than "
+                + modelLimitDescription);
+        }
+        maxLength = options.maxLength() == 0 ? modelLimit : options.maxLength();
+        limitDescription = options.maxLength() == 0 ? modelLimitDescription : "the max length of " + maxLength + " tokens";
+        if (maxLength <= tokenizer.specialTokenCount()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, limitDescription + " leaves no room after the "
+                + tokenizer.specialTokenCount() + " special tokens");
+        }
+        session = new InferenceSession(model, SessionOptions.builder().threads(options.threads()).build());
     }
 
     /**
@@ -60,45 +187,100 @@ public final class SentenceEmbedder {
      * in its folder.
      */
     public static SentenceEmbedder load(String modelPathOrName) {
-        if (modelPathOrName.toLowerCase(Locale.ROOT).equals(BundledModels.MINILM)) {
-            return load(BundledModels.minilmModel(), BundledModels.minilmTokenizer());
+        return load(modelPathOrName, Options.DEFAULTS);
+    }
+
+    public static SentenceEmbedder load(String modelPathOrName, Options options) {
+        if (BundledModels.isBundled(modelPathOrName)) {
+            return bundledMiniLm(options);
         }
         Path model = Path.of(modelPathOrName);
         Path tokenizer = model.toAbsolutePath().resolveSibling("tokenizer.json");
         if (!Files.isRegularFile(tokenizer)) {
             throw new OctetException(ErrorCode.IO, "no tokenizer.json beside " + model);
         }
-        return load(model, tokenizer);
+        return load(model, tokenizer, options);
+    }
+
+    /** The bundled all-MiniLM-L6-v2-q, read from the classpath. */
+    public static SentenceEmbedder bundledMiniLm(Options options) {
+        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromJson(BundledModels.minilmTokenizerBytes(),
+            "the bundled MiniLM tokenizer", WordPieceTokenizer.DEFAULT_MAX_LENGTH);
+        return new SentenceEmbedder(OnnxImporter.load(BundledModels.minilmModelBytes()), tokenizer, options);
     }
 
     public static SentenceEmbedder load(Path model, Path tokenizerJson) {
-        return new SentenceEmbedder(new InferenceSession(OnnxImporter.load(model)),
-            WordPieceTokenizer.fromFile(tokenizerJson), DEFAULT_BATCH_SIZE);
+        return load(model, tokenizerJson, Options.DEFAULTS);
+    }
+
+    public static SentenceEmbedder load(Path model, Path tokenizerJson, Options options) {
+        return new SentenceEmbedder(OnnxImporter.load(model), WordPieceTokenizer.fromFile(tokenizerJson), options);
     }
 
     public WordPieceTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** One unit-length embedding per text, in input order. */
-    public float[][] embed(List<String> texts) {
-        float[][] out = new float[texts.size()][];
-        // Batch texts of similar length together so little work goes into padding.
-        int[] lengths = texts.stream().mapToInt(t -> tokenizer.encode(t).length).toArray();
-        List<Integer> order = new ArrayList<>(IntStream.range(0, texts.size()).boxed().toList());
-        order.sort(Comparator.comparingInt(i -> lengths[i]));
-        for (int from = 0; from < order.size(); from += batchSize) {
-            List<Integer> batch = order.subList(from, Math.min(order.size(), from + batchSize));
-            float[][] vectors = embedBatch(batch.stream().map(texts::get).toList());
-            for (int i = 0; i < batch.size(); i++) {
-                out[batch.get(i)] = vectors[i];
-            }
-        }
-        return out;
+    public Options options() {
+        return options;
     }
 
-    private float[][] embedBatch(List<String> texts) {
-        WordPieceTokenizer.Batch b = tokenizer.encodeBatch(texts);
+    /** Ids per text, special tokens included, that the model sees at most. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /** The length of every vector. */
+    public int dimension() {
+        ValueInfo hidden = session.outputTypes().stream().filter(v -> v.name().equals(HIDDEN_STATE)).findFirst()
+            .orElseThrow();
+        if (hidden.shape() != null && hidden.shape().size() == 3 && hidden.shape().get(2).isFixed()) {
+            return (int) hidden.shape().get(2).value();
+        }
+        return embedAll(List.of("")).getFirst().vector().length;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    /** One embedding per text, in input order (the vectors of {@link #embedAll}). */
+    public float[][] embed(List<String> texts) {
+        return embedAll(texts).stream().map(SentenceEmbedding::vector).toArray(float[][]::new);
+    }
+
+    /** One embedding per text, in input order, with token counts and truncation. */
+    public List<SentenceEmbedding> embedAll(List<String> texts) {
+        List<WordPieceTokenizer.Encoding> encodings = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            if (text == null) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "text " + i + " is null");
+            }
+            WordPieceTokenizer.Encoding e = tokenizer.encode(text, maxLength);
+            if (e.truncated() && !options.truncate()) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "text " + i + " has " + e.untruncatedLength()
+                    + " tokens, more than " + limitDescription + " (truncation is off)");
+            }
+            encodings.add(e);
+        }
+        SentenceEmbedding[] out = new SentenceEmbedding[texts.size()];
+        // Batch texts of similar length together so little work goes into padding.
+        List<Integer> order = new ArrayList<>(IntStream.range(0, texts.size()).boxed().toList());
+        order.sort(Comparator.comparingInt(i -> encodings.get(i).ids().length));
+        for (int from = 0; from < order.size(); from += options.batchSize()) {
+            List<Integer> batch = order.subList(from, Math.min(order.size(), from + options.batchSize()));
+            float[][] vectors = embedBatch(tokenizer.pad(batch.stream().map(encodings::get).toList()));
+            for (int i = 0; i < batch.size(); i++) {
+                WordPieceTokenizer.Encoding e = encodings.get(batch.get(i));
+                out[batch.get(i)] = new SentenceEmbedding(vectors[i], e.ids().length, e.truncated());
+            }
+        }
+        return List.of(out);
+    }
+
+    private float[][] embedBatch(WordPieceTokenizer.Batch b) {
         Map<String, Tensor> feed = new HashMap<>();
         feed.put("input_ids", Tensor.ofLongs(b.inputIds(), b.batch(), b.seq()));
         feed.put("attention_mask", Tensor.ofLongs(b.attentionMask(), b.batch(), b.seq()));
@@ -108,13 +290,30 @@ public final class SentenceEmbedder {
         Tensor hidden = session.run(feed).get(HIDDEN_STATE);
         if (hidden.rank() != 3 || hidden.dim(0) != b.batch() || hidden.dim(1) != b.seq()) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, HIDDEN_STATE + " has shape "
-                + java.util.Arrays.toString(hidden.shape()) + ", expected [" + b.batch() + ", " + b.seq() + ", dims]");
+                + Arrays.toString(hidden.shape()) + ", expected [" + b.batch() + ", " + b.seq() + ", dims]");
         }
-        return meanPoolAndNormalize(hidden.floats(), b.attentionMask(), b.batch(), b.seq(), hidden.dim(2));
+        float[][] pooled = options.pooling() == Pooling.MEAN
+            ? meanPool(hidden.floats(), b.attentionMask(), b.batch(), b.seq(), hidden.dim(2))
+            : firstToken(hidden.floats(), b.batch(), b.seq(), hidden.dim(2));
+        if (options.normalize()) {
+            for (float[] v : pooled) {
+                normalize(v);
+            }
+        }
+        return pooled;
     }
 
     /** Mean over the positions whose mask is 1, then division by the L2 norm (sums in double). */
     static float[][] meanPoolAndNormalize(float[] hidden, long[] mask, int batch, int seq, int dims) {
+        float[][] out = meanPool(hidden, mask, batch, seq, dims);
+        for (float[] v : out) {
+            normalize(v);
+        }
+        return out;
+    }
+
+    /** Mean over the positions whose mask is 1, summed in double. */
+    private static float[][] meanPool(float[] hidden, long[] mask, int batch, int seq, int dims) {
         float[][] out = new float[batch][dims];
         for (int b = 0; b < batch; b++) {
             double[] sum = new double[dims];
@@ -129,16 +328,66 @@ public final class SentenceEmbedder {
                     sum[d] += hidden[base + d];
                 }
             }
-            double norm = 0;
             for (int d = 0; d < dims; d++) {
-                sum[d] /= Math.max(count, 1);
-                norm += sum[d] * sum[d];
-            }
-            norm = Math.max(Math.sqrt(norm), 1e-12);
-            for (int d = 0; d < dims; d++) {
-                out[b][d] = (float) (sum[d] / norm);
+                out[b][d] = (float) (sum[d] / Math.max(count, 1));
             }
         }
         return out;
+    }
+
+    private static float[][] firstToken(float[] hidden, int batch, int seq, int dims) {
+        float[][] out = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            out[b] = Arrays.copyOfRange(hidden, b * seq * dims, b * seq * dims + dims);
+        }
+        return out;
+    }
+
+    private static void normalize(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += (double) x * x;
+        }
+        norm = Math.max(Math.sqrt(norm), 1e-12);
+        for (int d = 0; d < v.length; d++) {
+            v[d] = (float) (v[d] / norm);
+        }
+    }
+
+    /** Rows of the table {@code input_ids} index: a Gather of an initializer by {@code input_ids}. */
+    static OptionalInt wordEmbeddingRows(Graph g) {
+        for (Node n : g.nodes()) {
+            if (n.opType().equals("Gather") && n.inputs().size() == 2 && n.inputs().get(1).equals("input_ids")) {
+                OptionalInt rows = initializerRows(g, n.inputs().get(0));
+                if (rows.isPresent()) {
+                    return rows;
+                }
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /**
+     * How many positions the model has: the rows of its position-embedding table (an initializer gathered from
+     * whose name says "position"), else a fixed sequence dimension declared on {@code input_ids}.
+     */
+    static OptionalInt positionLimit(Graph g) {
+        for (Node n : g.nodes()) {
+            if (n.opType().equals("Gather") && !n.inputs().isEmpty()
+                && n.inputs().get(0).toLowerCase(Locale.ROOT).contains("position")) {
+                OptionalInt rows = initializerRows(g, n.inputs().get(0));
+                if (rows.isPresent()) {
+                    return rows;
+                }
+            }
+        }
+        return g.runtimeInputs().stream().filter(v -> v.name().equals("input_ids"))
+            .filter(v -> v.shape() != null && v.shape().size() == 2 && v.shape().get(1).isFixed())
+            .mapToInt(v -> (int) Math.min(Integer.MAX_VALUE, v.shape().get(1).value())).findFirst();
+    }
+
+    private static OptionalInt initializerRows(Graph g, String name) {
+        Tensor t = g.initializers().get(name);
+        return t == null || t.rank() < 1 ? OptionalInt.empty() : OptionalInt.of(t.dim(0));
     }
 }

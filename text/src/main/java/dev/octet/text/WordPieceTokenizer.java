@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * A BERT WordPiece tokenizer read from a HuggingFace {@code tokenizer.json}, reproducing the Rust
@@ -19,8 +22,11 @@ import java.util.Map;
  * BertPreTokenizer, the WordPiece model, and the TemplateProcessing / BertProcessing post-processor.
  *
  * <p>The file's own {@code truncation} and {@code padding} sections are runtime settings, not part of the
- * model, and are ignored: sequences are truncated to {@code maxLength} ids including the special tokens
- * (512 by default, BERT's position limit) and batches are padded to their longest sequence.
+ * model: sequences are truncated to {@code maxLength} ids including the special tokens (512 by default, BERT's
+ * position limit) and batches are padded to their longest sequence. The file's truncation length is available
+ * as {@link #configuredMaxLength()} for callers that want to follow it (as LangChain4j does).
+ *
+ * <p>Every id a tokenizer produces is checked to be non-negative when the file is read.
  */
 public final class WordPieceTokenizer {
     /** BERT's position-embedding limit, special tokens included. */
@@ -28,6 +34,16 @@ public final class WordPieceTokenizer {
 
     /** Token ids and attention mask of a padded batch, row-major {@code [batch, seq]}. */
     public record Batch(int batch, int seq, long[] inputIds, long[] attentionMask, long[] tokenTypeIds) {}
+
+    /**
+     * One text's ids with the special tokens, their token type ids, and how many ids the text needs untruncated
+     * (special tokens included).
+     */
+    public record Encoding(int[] ids, int[] typeIds, int untruncatedLength) {
+        public boolean truncated() {
+            return untruncatedLength > ids.length;
+        }
+    }
 
     private record AddedToken(String content, int id) {}
 
@@ -51,6 +67,8 @@ public final class WordPieceTokenizer {
     private final int specialTokenCount;
     private final int padId;
     private final int maxLength;
+    private final int configuredMaxLength;
+    private final int maxTokenId;
 
     private WordPieceTokenizer(JsonNode root, String source, int maxLength) {
         JsonNode normalizer = root.path("normalizer");
@@ -92,20 +110,45 @@ public final class WordPieceTokenizer {
 
         JsonNode padding = root.path("padding");
         padId = padding.has("pad_id") ? padding.path("pad_id").asInt() : vocab.getOrDefault("[PAD]", 0);
+        configuredMaxLength = root.path("truncation").path("max_length").asInt(0);
+
+        // Negative ids would index the embedding table from its end; no id the tokenizer can produce may be one.
+        List<Integer> ids = new ArrayList<>(vocab.values());
+        addedTokens.forEach(t -> ids.add(t.id()));
+        template.stream().filter(p -> !p.isSequence()).forEach(p -> Arrays.stream(p.specialIds()).forEach(ids::add));
+        ids.add(padId);
+        int min = ids.stream().mapToInt(Integer::intValue).min().orElseThrow();
+        require(min >= 0, source, "token id " + min + " is negative");
+        maxTokenId = ids.stream().mapToInt(Integer::intValue).max().orElseThrow();
     }
 
     public static WordPieceTokenizer fromFile(Path tokenizerJson) {
         return fromFile(tokenizerJson, DEFAULT_MAX_LENGTH);
     }
 
+    /** Reads a tokenizer.json from any file system (a path inside a jar included). */
     public static WordPieceTokenizer fromFile(Path tokenizerJson, int maxLength) {
-        JsonNode root;
+        byte[] json;
         try {
-            root = new ObjectMapper().readTree(tokenizerJson.toFile());
+            json = Files.readAllBytes(tokenizerJson);
         } catch (IOException e) {
             throw new OctetException(ErrorCode.IO, "cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
         }
-        return new WordPieceTokenizer(root, tokenizerJson.toString(), maxLength);
+        return fromJson(json, tokenizerJson.toString(), maxLength);
+    }
+
+    /** A tokenizer.json held in memory; {@code source} names it in error messages. */
+    public static WordPieceTokenizer fromJson(byte[] tokenizerJson, String source, int maxLength) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(tokenizerJson);
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, source + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, source + " is not a tokenizer.json object");
+        }
+        return new WordPieceTokenizer(root, source, maxLength);
     }
 
     private static List<Piece> readTemplate(JsonNode pp, String source) {
@@ -151,8 +194,32 @@ public final class WordPieceTokenizer {
         return maxLength;
     }
 
+    /** The file's own {@code truncation.max_length}, or empty when it does not truncate. */
+    public OptionalInt configuredMaxLength() {
+        return configuredMaxLength > 0 ? OptionalInt.of(configuredMaxLength) : OptionalInt.empty();
+    }
+
+    /** How many special tokens ([CLS], [SEP]) every encoded text carries. */
+    public int specialTokenCount() {
+        return specialTokenCount;
+    }
+
+    /** The largest id this tokenizer can produce (vocabulary, added and special tokens, padding). */
+    public int maxTokenId() {
+        return maxTokenId;
+    }
+
     /** The ids of one text with the special tokens, truncated to {@link #maxLength()}. */
     public int[] encode(String text) {
+        return encode(text, maxLength).ids();
+    }
+
+    /** One text with the special tokens, truncated to {@code maxLength} ids, reporting whether it was. */
+    public Encoding encode(String text, int maxLength) {
+        if (maxLength <= specialTokenCount) {
+            throw new IllegalArgumentException("max length " + maxLength + " leaves no room after the "
+                + specialTokenCount + " special tokens");
+        }
         List<Integer> ids = tokenIds(text);
         int keep = Math.min(ids.size(), maxLength - specialTokenCount);
         int[] out = new int[keep + specialTokenCount];
@@ -168,7 +235,7 @@ public final class WordPieceTokenizer {
                 }
             }
         }
-        return out;
+        return new Encoding(out, typeIds(out), ids.size() + specialTokenCount);
     }
 
     /** The token type id of each position of {@link #encode}'s result. */
@@ -187,7 +254,12 @@ public final class WordPieceTokenizer {
 
     /** Encodes the texts and pads them to the longest (pad id, attention mask 0, type id 0). */
     public Batch encodeBatch(List<String> texts) {
-        List<int[]> encoded = texts.stream().map(this::encode).toList();
+        return pad(texts.stream().map(t -> encode(t, maxLength)).toList());
+    }
+
+    /** Pads encoded texts to the longest (pad id, attention mask 0, type id 0). */
+    public Batch pad(List<Encoding> encodings) {
+        List<int[]> encoded = encodings.stream().map(Encoding::ids).toList();
         int seq = encoded.stream().mapToInt(e -> e.length).max().orElse(0);
         int batch = encoded.size();
         long[] ids = new long[batch * seq];
@@ -196,7 +268,7 @@ public final class WordPieceTokenizer {
         java.util.Arrays.fill(ids, padId);
         for (int b = 0; b < batch; b++) {
             int[] e = encoded.get(b);
-            int[] t = typeIds(e);
+            int[] t = encodings.get(b).typeIds();
             for (int i = 0; i < e.length; i++) {
                 ids[b * seq + i] = e[i];
                 mask[b * seq + i] = 1;

@@ -10,9 +10,7 @@ import ai.onnxruntime.OrtSession;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.output.Response;
-import dev.octet.api.InferenceSession;
 import dev.octet.models.BundledModels;
-import dev.octet.onnx.OnnxImporter;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -38,15 +36,15 @@ class SentenceEmbedderOracleTest {
         float[][] ours = octet.embed(texts);
         System.out.printf("octet: %d texts embedded in %.1f s, one per run%n", texts.size(), (System.nanoTime() - t0) / 1e9);
         // For the record only: batches share the dynamic quantization range (see SentenceEmbedder.DEFAULT_BATCH_SIZE).
-        SentenceEmbedder batched = new SentenceEmbedder(
-            new InferenceSession(OnnxImporter.load(BundledModels.minilmModel())), octet.tokenizer(), 8);
+        SentenceEmbedder batched = SentenceEmbedder.load(BundledModels.MINILM,
+            SentenceEmbedder.Options.builder().batchSize(8).build());
         t0 = System.nanoTime();
         float[][] oursBatched = batched.embed(texts);
         System.out.printf("octet: %d texts embedded in %.1f s, 8 per run%n", texts.size(), (System.nanoTime() - t0) / 1e9);
 
         AllMiniLmL6V2QuantizedEmbeddingModel langchain4j = new AllMiniLmL6V2QuantizedEmbeddingModel();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        byte[] model = java.nio.file.Files.readAllBytes(BundledModels.minilmModel());
+        byte[] model = BundledModels.minilmModelBytes();
         try (OrtSession.SessionOptions noOpt = new OrtSession.SessionOptions();
              OrtSession.SessionOptions defaults = new OrtSession.SessionOptions()) {
             noOpt.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
