@@ -15,7 +15,11 @@ import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -337,6 +341,15 @@ public final class VsOrt {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(level);
+            // A bundled model is a path inside its jar, which ORT cannot open; a file on disk is passed by name so
+            // that ORT finds external data beside it.
+            if (model.getFileSystem() != FileSystems.getDefault()) {
+                try {
+                    return env.createSession(Files.readAllBytes(model), options);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + model, e);
+                }
+            }
             return env.createSession(model.toString(), options);
         }
     }
