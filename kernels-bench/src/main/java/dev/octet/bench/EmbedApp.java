@@ -36,7 +36,10 @@ public final class EmbedApp {
     interface SentenceModel {
         float[] embed(String text);
 
-        /** Token count of {@code text} as the engine reports it (its model's sequence length). */
+        /**
+         * The token count of {@code text} as the engine reports it: Octet's is the model's sequence length, with
+         * [CLS] and [SEP]; LangChain4j's leaves those two out.
+         */
         int tokens(String text);
     }
 

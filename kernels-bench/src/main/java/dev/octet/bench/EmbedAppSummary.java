@@ -117,7 +117,7 @@ public final class EmbedAppSummary {
         }
         Map<String, Map<String, Double>> medians = medians(processes);
         long perEngine = processes.stream().filter(p -> p.get("engine").equals(processes.get(0).get("engine"))).count();
-        out.printf(Locale.ROOT, "Medians over %d processes per engine:%n", perEngine);
+        out.printf(Locale.ROOT, "Medians over the processes (%d per engine):%n", perEngine);
         out.printf(Locale.ROOT, "  %-40s", "");
         medians.keySet().forEach(e -> out.printf(Locale.ROOT, "%12s", e));
         out.println();
