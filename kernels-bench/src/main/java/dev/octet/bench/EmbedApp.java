@@ -69,10 +69,10 @@ public final class EmbedApp {
             return last.content().vector();
         }
 
+        /** The count LangChain4j reported with the last embedding of {@code text}: measure() always embeds first. */
         @Override
         public int tokens(String text) {
-            Response<Embedding> response = last != null ? last : model.embed(text);
-            Integer count = response.tokenUsage() == null ? null : response.tokenUsage().inputTokenCount();
+            Integer count = last.tokenUsage() == null ? null : last.tokenUsage().inputTokenCount();
             return count == null ? -1 : count;
         }
     }
