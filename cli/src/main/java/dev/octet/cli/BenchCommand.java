@@ -7,7 +7,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 @Parameters(commandNames = "bench", commandDescription = "Time whole runs of a model on generated inputs: p50, p90, min, mean, runs/s")
-final class BenchCommand implements Main.Command {
+final class BenchCommand extends Main.Command {
     @ParametersDelegate
     TimingOptions timing = new TimingOptions();
 
@@ -15,7 +15,7 @@ final class BenchCommand implements Main.Command {
     Integer iters = 50;
 
     @Override
-    public int call(PrintStream out) {
+    int call(PrintStream out) {
         TimedModel.checkAtLeast("--iters", iters, 1);
         try (TimedModel m = timing.open()) {
             for (int w = 0; w < timing.warmup; w++) {

@@ -9,6 +9,7 @@ import dev.octet.api.OctetException;
 import dev.octet.models.BundledModels;
 import dev.octet.text.SentenceEmbedder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 @Parameters(commandNames = "embed", commandDescription = "Sentence embeddings (mean-pooled, L2-normalized) and their cosine similarities")
-final class EmbedCommand implements Main.Command {
+final class EmbedCommand extends Main.Command {
     @Parameter(description = "TEXT...")
     List<String> texts = new ArrayList<>();
 
@@ -29,8 +30,14 @@ final class EmbedCommand implements Main.Command {
     @Parameter(names = "--json", description = "Print only a JSON array of {\"text\", \"embedding\"} objects, in input order")
     boolean json;
 
+    private final InputStream stdin;
+
+    EmbedCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
     @Override
-    public int call(PrintStream out) throws Exception {
+    int call(PrintStream out) throws Exception {
         List<String> all = new ArrayList<>(texts);
         if (file != null) {
             Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isEmpty()).forEach(all::add);

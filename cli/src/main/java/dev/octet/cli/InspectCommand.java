@@ -16,12 +16,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 @Parameters(commandNames = "inspect", commandDescription = "Describe a model: inputs, outputs, opsets, ops, parameters, quantization style")
-final class InspectCommand implements Main.Command {
+final class InspectCommand extends Main.Command {
     @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
     List<String> model;
 
     @Override
-    public int call(PrintStream out) {
+    int call(PrintStream out) {
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
         InferenceSession session = new InferenceSession(g); // compiling rejects unsupported ops and bad graphs

@@ -3,78 +3,136 @@ package dev.octet.cli;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
+import com.beust.jcommander.ParametersDelegate;
 import dev.octet.api.OctetException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The {@code octet} command line: one class per subcommand. */
+/**
+ * The {@code octet} command line: one class per subcommand. Every failure ends in one line on stderr,
+ * {@code octet: error: MESSAGE [KIND]}, and one of the exit statuses below ({@code --verbose} adds the stack trace).
+ */
 public final class Main {
-    /** A subcommand; returns the process exit status. */
-    interface Command {
-        int call(PrintStream out) throws Exception;
+    /** Success. */
+    static final int OK = 0;
+    /** The model, an input or a file is bad (a typed {@link OctetException}), or validate saw failing tests. */
+    static final int FAILED = 1;
+    /** The command line itself is wrong: unknown command or option, a missing or non-numeric value. */
+    static final int USAGE = 2;
+    // 3 is scripts/octet's "no JDK 25 found".
+    /** The JVM ran out of heap: the model or its inputs need more than -Xmx allows. */
+    static final int OUT_OF_MEMORY = 4;
+    /** An unexpected exception: a bug in Octet. */
+    static final int INTERNAL = 5;
+
+    /** A subcommand; {@link #call} returns the process exit status. Every command takes {@code --help}. */
+    abstract static class Command {
+        @ParametersDelegate
+        final HelpOption help = new HelpOption();
+
+        abstract int call(PrintStream out) throws Exception;
     }
 
     static final class GlobalOptions {
-        @Parameter(names = {"--verbose", "-v"}, description = "Print stack traces on errors")
+        @Parameter(names = {"--verbose", "-v"}, description = "Print stack traces on errors, and the kernel choice")
         boolean verbose;
 
         @Parameter(names = {"--help", "-h"}, help = true, description = "Show usage")
+        boolean help;
+
+        @Parameter(names = "--version", help = true, description = "Show Octet's and the JDK's versions")
+        boolean version;
+    }
+
+    /** {@code --help} / {@code -h}, added to every subcommand. */
+    static final class HelpOption {
+        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this command's usage")
         boolean help;
     }
 
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.in, System.out, System.err));
     }
 
     /** Held so the level set on it stays (java.util.logging keeps loggers weakly). */
     private static final java.util.logging.Logger OCTET_LOG = java.util.logging.Logger.getLogger("dev.octet");
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, InputStream.nullInputStream(), out, err);
+    }
+
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         GlobalOptions global = new GlobalOptions();
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("validate", new ValidateCommand());
         commands.put("inspect", new InspectCommand());
         commands.put("run", new RunCommand());
         commands.put("info", new InfoCommand());
-        commands.put("embed", new EmbedCommand());
+        commands.put("embed", new EmbedCommand(in));
         commands.put("profile", new ProfileCommand());
         commands.put("bench", new BenchCommand());
+        commands.put("version", new VersionCommand());
         JCommander.Builder b = JCommander.newBuilder().addObject(global).programName("octet");
         commands.forEach(b::addCommand);
         JCommander jc = b.build();
         try {
             jc.parse(args);
         } catch (ParameterException e) {
-            err.println("octet: " + e.getMessage());
-            err.println("Run 'octet --help' for usage.");
-            return 2;
+            err.println("octet: " + SafeText.oneLine(e.getMessage()));
+            String command = Arrays.stream(args).filter(commands::containsKey).findFirst().map(c -> c + " ").orElse("");
+            err.println("Run 'octet " + command + "--help' for usage.");
+            return USAGE;
         }
         // The kernel choice is logged at INFO; the command line shows it only with --verbose (and in 'info').
         OCTET_LOG.setLevel(global.verbose ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING);
         String name = jc.getParsedCommand();
-        if (global.help || name == null) {
+        if (global.version) {
+            name = "version";
+        } else if (name != null && commands.get(name).help.help) {
+            StringBuilder sb = new StringBuilder();
+            jc.getUsageFormatter().usage(name, sb);
+            out.print(sb);
+            return OK;
+        } else if (global.help || name == null) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(sb);
             out.print(sb);
-            return global.help ? 0 : 2;
+            out.println("Exit status: 0 success; 1 a bad model, input or file (or failing tests in validate); "
+                + "2 a usage error; 4 out of memory; 5 an internal error.");
+            return global.help ? OK : USAGE;
         }
         try {
             return commands.get(name).call(out);
-        } catch (OctetException e) {
-            err.println("octet: error: " + e.getMessage() + " [" + e.code() + "]");
-            if (global.verbose) {
-                e.printStackTrace(err);
-            }
-            return 1;
-        } catch (Exception e) {
-            err.println("octet: error: " + e);
-            if (global.verbose) {
-                e.printStackTrace(err);
-            }
-            return 1;
+        } catch (Throwable e) {
+            return failure(e, global.verbose, err);
         }
+    }
+
+    /** Prints the one line for a failed command (and with {@code verbose} its stack trace); returns the exit status. */
+    static int failure(Throwable e, boolean verbose, PrintStream err) {
+        return switch (e) {
+            case OctetException o -> fail(err, verbose, e, SafeText.oneLine(o.getMessage()) + " [" + o.code() + "]", FAILED);
+            case IOException io -> fail(err, verbose, e, SafeText.oneLine(io.getMessage()) + " [IO]", FAILED);
+            case UncheckedIOException io -> fail(err, verbose, e, SafeText.oneLine(io.getMessage()) + " [IO]", FAILED);
+            case OutOfMemoryError oom -> fail(err, verbose, e, "out of memory (" + SafeText.oneLine(oom.getMessage())
+                + "); give the JVM more heap, e.g. OCTET_JAVA_OPTS=-Xmx8g [OUT_OF_MEMORY]", OUT_OF_MEMORY);
+            default -> fail(err, verbose, e, "internal error, a bug in Octet: " + SafeText.oneLine(e.toString())
+                + (verbose ? "" : " (--verbose prints the stack trace)") + " [INTERNAL]", INTERNAL);
+        };
+    }
+
+    private static int fail(PrintStream err, boolean verbose, Throwable e, String line, int status) {
+        err.println("octet: error: " + line);
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        return status;
     }
 }

@@ -22,7 +22,7 @@ import java.util.Map;
 
 @Parameters(commandNames = "profile",
     commandDescription = "Time every step of the compiled plan over repeated runs on generated inputs: time per op type, the slowest steps, optionally a Chrome trace")
-final class ProfileCommand implements Main.Command {
+final class ProfileCommand extends Main.Command {
     @ParametersDelegate
     TimingOptions timing = new TimingOptions();
 
@@ -94,7 +94,7 @@ final class ProfileCommand implements Main.Command {
     }
 
     @Override
-    public int call(PrintStream out) throws Exception {
+    int call(PrintStream out) throws Exception {
         TimedModel.checkAtLeast("--iters", iters, 1);
         TimedModel.checkAtLeast("--top", top, 1);
         if (trace != null) {

@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 @Parameters(commandNames = "run", commandDescription = "Run a model once; inputs not given get deterministic random data")
-final class RunCommand implements Main.Command {
+final class RunCommand extends Main.Command {
     @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
     List<String> model;
 
@@ -48,7 +48,7 @@ final class RunCommand implements Main.Command {
     Integer threads;
 
     @Override
-    public int call(PrintStream out) throws Exception {
+    int call(PrintStream out) throws Exception {
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
         SessionOptions options = sessionOptions();
