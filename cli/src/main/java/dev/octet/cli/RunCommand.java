@@ -51,15 +51,17 @@ final class RunCommand extends Main.Command {
     int call(PrintStream out) throws Exception {
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
+        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         SessionOptions options = sessionOptions();
         long t0 = System.nanoTime();
         try (InferenceSession session = new InferenceSession(g, options)) {
             long t1 = System.nanoTime();
-            return run(g, session, out, t1 - t0);
+            return run(g, session, symbolSizes, out, t1 - t0);
         }
     }
 
-    private int run(Graph g, InferenceSession session, PrintStream out, long compileNanos) throws Exception {
+    private int run(Graph g, InferenceSession session, Map<String, Integer> symbolSizes, PrintStream out,
+                    long compileNanos) throws Exception {
         Map<String, Tensor> feed = new LinkedHashMap<>();
         for (String spec : inputs) {
             int eq = spec.indexOf('=');
@@ -76,7 +78,6 @@ final class RunCommand extends Main.Command {
                     + g.runtimeInputs().stream().map(ValueInfo::name).toList());
             }
         }
-        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims);
         SplittableRandom random = new SplittableRandom(seed);
         for (ValueInfo v : g.runtimeInputs()) {
             if (!feed.containsKey(v.name())) {

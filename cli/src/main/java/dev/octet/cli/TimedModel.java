@@ -31,9 +31,9 @@ final class TimedModel implements AutoCloseable {
     }
 
     static TimedModel open(String model, List<String> dims, Integer threads, long seed) {
-        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims);
         Path path = BundledModels.resolve(model);
         Graph g = OnnxImporter.load(path);
+        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         SessionOptions.Builder b = SessionOptions.builder();
         if (threads != null) {
             b.threads(threads);
