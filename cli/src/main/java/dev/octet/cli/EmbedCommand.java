@@ -171,7 +171,7 @@ final class EmbedCommand extends Main.Command {
     }
 
     private static String abbreviate(String text) {
-        String oneLine = text.replaceAll("\\s+", " ");
+        String oneLine = SafeText.clean(text.replaceAll("\\s+", " "));
         return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
     }
 

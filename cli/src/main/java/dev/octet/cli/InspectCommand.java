@@ -25,20 +25,20 @@ final class InspectCommand extends Main.Command {
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
         InferenceSession session = new InferenceSession(g); // compiling rejects unsupported ops and bad graphs
-        out.println("model: " + path);
-        out.println("opsets: " + new TreeMap<>(g.opsets()).entrySet().stream()
-            .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + ":" + e.getValue()).toList());
+        out.println("model: " + SafeText.clean(path.toString()));
+        out.println("opsets: " + SafeText.clean(new TreeMap<>(g.opsets()).entrySet().stream()
+            .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + ":" + e.getValue()).toList().toString()));
         out.println("inputs:");
         for (ValueInfo v : g.runtimeInputs()) {
-            out.println("  " + v.describe());
+            out.println("  " + SafeText.clean(v.describe()));
         }
         out.println("outputs:");
         for (ValueInfo v : g.outputs()) {
-            out.println("  " + v.describe());
+            out.println("  " + SafeText.clean(v.describe()));
         }
         out.println("inferred outputs:");
         for (ValueInfo v : session.outputTypes()) {
-            out.println("  " + v.describe());
+            out.println("  " + SafeText.clean(v.describe()));
         }
         long params = 0;
         for (Tensor t : g.initializers().values()) {
@@ -51,14 +51,14 @@ final class InspectCommand extends Main.Command {
             histogram.merge(key, 1, Integer::sum);
         }
         out.println("nodes: " + g.nodes().size());
-        histogram.forEach((op, count) -> out.printf("  %-28s %d%n", op, count));
+        histogram.forEach((op, count) -> out.printf("  %-28s %d%n", SafeText.clean(op), count));
         out.println("quantization: " + QuantizationStyle.detect(g).name().toLowerCase(java.util.Locale.ROOT));
         Map<String, Integer> planned = new TreeMap<>();
         for (String step : session.executionSteps()) {
             planned.merge(step.substring(step.lastIndexOf("(op ") + 4, step.length() - 1), 1, Integer::sum);
         }
         out.println("compiled plan: " + session.executionSteps().size() + " steps");
-        planned.forEach((op, count) -> out.printf("  %-28s %d%n", op, count));
+        planned.forEach((op, count) -> out.printf("  %-28s %d%n", SafeText.clean(op), count));
         return 0;
     }
 }

@@ -145,7 +145,7 @@ final class ProfileCommand extends Main.Command {
         String[] opOf = new String[s];
         Map<String, OpRow> byOp = new LinkedHashMap<>();
         for (int i = 0; i < s; i++) {
-            opOf[i] = opType(steps.get(i));
+            opOf[i] = SafeText.clean(opType(steps.get(i)));
             OpRow row = byOp.computeIfAbsent(opOf[i], op -> new OpRow(op, n));
             row.count++;
             for (int r = 0; r < n; r++) {
@@ -202,7 +202,7 @@ final class ProfileCommand extends Main.Command {
         for (int j = 0; j < k; j++) {
             int i = order[j];
             out.printf(Locale.ROOT, "%10s ms %6s%%  %s%n", TimedModel.ms(stepMedian[i]), pct(stepMedian[i], runP50),
-                steps.get(i).description());
+                SafeText.clean(steps.get(i).description()));
         }
 
         if (trace != null) {

@@ -82,17 +82,17 @@ final class RunCommand extends Main.Command {
         for (ValueInfo v : g.runtimeInputs()) {
             if (!feed.containsKey(v.name())) {
                 Tensor t = GeneratedInputs.randomTensor(v, symbolSizes, random);
-                out.println("input " + v.name() + ": generated " + t + " (seed " + seed + ")");
+                out.println("input " + SafeText.clean(v.name()) + ": generated " + t + " (seed " + seed + ")");
                 feed.put(v.name(), t);
             } else {
-                out.println("input " + v.name() + ": " + feed.get(v.name()));
+                out.println("input " + SafeText.clean(v.name()) + ": " + feed.get(v.name()));
             }
         }
         long t2 = System.nanoTime();
         Map<String, Tensor> result = session.run(feed);
         long t3 = System.nanoTime();
         for (var e : result.entrySet()) {
-            out.println("output " + e.getKey() + ": " + Summaries.describe(e.getValue()));
+            out.println("output " + SafeText.clean(e.getKey()) + ": " + Summaries.describe(e.getValue()));
         }
         out.println("output-sha256: " + outputSha256(result.values()));
         if (outputDir != null) {

@@ -21,7 +21,7 @@ final class ValidateCommand extends Main.Command {
         int passed = 0, failed = 0, errors = 0;
         for (Path dir : tests) {
             OnnxTestRunner.Result r = OnnxTestRunner.run(dir);
-            out.println(r.line());
+            out.println(SafeText.oneLine(r.line()));
             switch (r.status()) {
                 case PASS -> passed++;
                 case FAIL -> failed++;
