@@ -26,11 +26,16 @@ final class RunCommand extends Main.Command {
     @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
     List<String> model;
 
-    @Parameter(names = "--input", description = "NAME=FILE.pb, a serialized TensorProto for input NAME (repeatable)")
+    @Parameter(names = "--input", description = "NAME=FILE for input NAME: a serialized TensorProto (.pb), a NumPy .npy, "
+        + "or an .npz holding an array NAME (or only one array); or FILE.npz alone, whose arrays are inputs by name (repeatable)")
     List<String> inputs = new ArrayList<>();
 
-    @Parameter(names = "--output-dir", description = "Write each output as OUTPUT_NAME.pb (TensorProto) into this directory")
+    @Parameter(names = "--output-dir", description = "Write each output into this directory (see --output-format)")
     String outputDir;
+
+    @Parameter(names = "--output-format", description = "pb: OUTPUT_NAME.pb (TensorProto) each; npy: OUTPUT_NAME.npy each; "
+        + "npz: all outputs in outputs.npz (default pb)")
+    String outputFormat;
 
     @Parameter(names = "--seed", description = "Seed for generated inputs")
     long seed = 42;
@@ -49,6 +54,10 @@ final class RunCommand extends Main.Command {
 
     @Override
     int call(PrintStream out) throws Exception {
+        if (outputFormat != null && (outputDir == null || !List.of("pb", "npy", "npz").contains(outputFormat))) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, outputDir == null ? "--output-format needs --output-dir"
+                : "--output-format takes pb, npy or npz, got '" + outputFormat + "'");
+        }
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
         Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
@@ -62,14 +71,7 @@ final class RunCommand extends Main.Command {
 
     private int run(Graph g, InferenceSession session, Map<String, Integer> symbolSizes, PrintStream out,
                     long compileNanos) throws Exception {
-        Map<String, Tensor> feed = new LinkedHashMap<>();
-        for (String spec : inputs) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0) {
-                throw new OctetException(ErrorCode.INVALID_INPUT, "--input takes NAME=FILE.pb, got '" + spec + "'");
-            }
-            feed.put(spec.substring(0, eq), TensorProtos.read(Path.of(spec.substring(eq + 1))));
-        }
+        Map<String, Tensor> feed = readInputs(inputs);
         java.util.Set<String> known = new java.util.HashSet<>();
         g.inputs().forEach(v -> known.add(v.name()));
         for (String name : feed.keySet()) {
@@ -96,17 +98,85 @@ final class RunCommand extends Main.Command {
         }
         out.println("output-sha256: " + outputSha256(result.values()));
         if (outputDir != null) {
-            Path dir = Path.of(outputDir);
-            Files.createDirectories(dir);
-            for (var e : result.entrySet()) {
-                Path file = dir.resolve(e.getKey().replaceAll("[^A-Za-z0-9_.-]", "_") + ".pb");
-                TensorProtos.write(e.getValue(), e.getKey(), file);
-                out.println("wrote " + file);
-            }
+            writeOutputs(result, Path.of(outputDir), out);
         }
         out.println("kernels: " + session.kernelDescription() + ", threads " + session.options().threads());
         out.printf("time: compile %.1f ms, run %.1f ms%n", compileNanos / 1e6, (t3 - t2) / 1e6);
         return 0;
+    }
+
+    /** The --input values as input name to tensor, in the order given; a name given twice is an error. */
+    static Map<String, Tensor> readInputs(List<String> specs) {
+        Map<String, Tensor> feed = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            Map<String, Tensor> read;
+            if (eq < 0 && isNpz(spec)) {
+                read = Npy.readNpz(Path.of(spec));
+            } else if (eq <= 0) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--input takes NAME=FILE (.pb, .npy or .npz) or FILE.npz, got '"
+                    + spec + "'");
+            } else {
+                String name = spec.substring(0, eq);
+                read = Map.of(name, readTensor(name, Path.of(spec.substring(eq + 1))));
+            }
+            for (var e : read.entrySet()) {
+                if (feed.put(e.getKey(), e.getValue()) != null) {
+                    throw new OctetException(ErrorCode.INVALID_INPUT, "--input gives '" + e.getKey() + "' twice");
+                }
+            }
+        }
+        return feed;
+    }
+
+    private static boolean isNpz(String file) {
+        return file.toLowerCase(java.util.Locale.ROOT).endsWith(".npz");
+    }
+
+    /** Input {@code name} from a .npy, from an .npz (its array {@code name}, or its only one), else from a TensorProto. */
+    private static Tensor readTensor(String name, Path file) {
+        String lower = file.toString().toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".npy")) {
+            return Npy.read(file);
+        }
+        if (isNpz(lower)) {
+            Map<String, Tensor> arrays = Npy.readNpz(file);
+            if (arrays.containsKey(name)) {
+                return arrays.get(name);
+            }
+            if (arrays.size() == 1) {
+                return arrays.values().iterator().next();
+            }
+            throw new OctetException(ErrorCode.INVALID_INPUT, file + " has no array '" + name + "'; it has " + arrays.keySet());
+        }
+        return TensorProtos.read(file);
+    }
+
+    private void writeOutputs(Map<String, Tensor> result, Path dir, PrintStream out) throws java.io.IOException {
+        String format = outputFormat == null ? "pb" : outputFormat;
+        Files.createDirectories(dir);
+        if (format.equals("npz")) {
+            Map<String, Tensor> byFileName = new LinkedHashMap<>();
+            result.forEach((name, t) -> byFileName.put(fileName(name), t));
+            Path file = dir.resolve("outputs.npz");
+            Npy.writeNpz(byFileName, file);
+            out.println("wrote " + SafeText.clean(file.toString()));
+            return;
+        }
+        for (var e : result.entrySet()) {
+            Path file = dir.resolve(fileName(e.getKey()) + "." + format);
+            if (format.equals("npy")) {
+                Npy.write(e.getValue(), file);
+            } else {
+                TensorProtos.write(e.getValue(), e.getKey(), file);
+            }
+            out.println("wrote " + SafeText.clean(file.toString()));
+        }
+    }
+
+    /** An output name as a file name: characters other than letters, digits, '_', '.' and '-' become '_'. */
+    private static String fileName(String outputName) {
+        return outputName.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
     /** The session options from --provider, --vector-bits and --threads; unset ones keep the defaults. */
