@@ -45,6 +45,8 @@ final class BenchCommand extends Main.Command {
                 m.session.run(m.feed);
                 long t1 = System.nanoTime();
                 warmNanos[warmRuns++] = t1 - t0;
+                int done = warmRuns;
+                progress.update(() -> "warming up, " + done + " runs, last " + TimedModel.ms(t1 - t0) + " ms");
                 if (warmRuns >= timing.warmup && (settled = WarmUp.settled(warmNanos, warmRuns))) {
                     break;
                 }
@@ -59,6 +61,8 @@ final class BenchCommand extends Main.Command {
                 long t0 = System.nanoTime();
                 m.session.run(m.feed);
                 runNanos[r] = System.nanoTime() - t0;
+                int done = r + 1;
+                progress.update(() -> "timed run " + done + " of " + iters);
             }
             OptionalLong peakRss = peakRssBytes();
             double p50 = TimedModel.quantile(runNanos, 0.5);

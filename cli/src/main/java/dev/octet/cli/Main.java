@@ -35,6 +35,9 @@ public final class Main {
         @ParametersDelegate
         final HelpOption help = new HelpOption();
 
+        /** Where long commands report how far they are; set by {@link Main#run} before {@link #call}. */
+        Progress progress = Progress.OFF;
+
         abstract int call(PrintStream out) throws Exception;
     }
 
@@ -47,6 +50,13 @@ public final class Main {
 
         @Parameter(names = "--version", help = true, description = "Show Octet's and the JDK's versions")
         boolean version;
+
+        @Parameter(names = "--progress", description = "Progress lines on stderr during long commands (bench, profile, "
+            + "validate) even when stderr is not a terminal")
+        boolean progress;
+
+        @Parameter(names = "--progress-every", description = "Seconds between progress lines")
+        double progressEverySeconds = 5;
     }
 
     /** {@code --help} / {@code -h}, added to every subcommand. */
@@ -108,8 +118,16 @@ public final class Main {
                 + "2 a usage error; 4 out of memory; 5 an internal error.");
             return global.help ? OK : USAGE;
         }
+        Main.Command command = commands.get(name);
+        if (global.progress || Boolean.getBoolean("octet.stderrIsTerminal")) {
+            if (!(global.progressEverySeconds >= 0)) {
+                return failure(new OctetException(dev.octet.api.ErrorCode.INVALID_INPUT,
+                    "--progress-every takes a number of seconds of at least 0, got " + global.progressEverySeconds), false, err);
+            }
+            command.progress = new Progress(err, name, (long) (global.progressEverySeconds * 1e9), System::nanoTime);
+        }
         try {
-            return commands.get(name).call(out);
+            return command.call(out);
         } catch (Throwable e) {
             return failure(e, global.verbose, err);
         }

@@ -113,6 +113,8 @@ final class ProfileCommand extends Main.Command {
         for (int w = 0; w < timing.warmup; w++) {
             rec.reset();
             m.session.run(m.feed, rec);
+            int done = w + 1;
+            progress.update(() -> "warm-up run " + done + " of " + timing.warmup);
         }
         int n = iters;
         List<ExecutionPlan.Step> steps = null;
@@ -131,6 +133,8 @@ final class ProfileCommand extends Main.Command {
             runBytes[r] = allocatedBytes() - b0;
             runStart[r] = t0;
             runNanos[r] = t1 - t0;
+            int done = r + 1;
+            progress.update(() -> "timed run " + done + " of " + n);
             if (steps == null) {
                 steps = List.copyOf(rec.steps);
             } else if (!steps.equals(rec.steps)) {

@@ -27,6 +27,9 @@ final class ValidateCommand extends Main.Command {
                 case FAIL -> failed++;
                 case ERROR -> errors++;
             }
+            String counts = (passed + failed + errors) + " of " + tests.size() + " tests: " + passed + " passed, "
+                + failed + " failed, " + errors + " errors";
+            progress.update(() -> counts);
         }
         out.println("onnx-tests: " + passed + " passed, " + failed + " failed, " + errors + " errors");
         return failed + errors == 0 || allowFailures ? 0 : 1;
