@@ -34,12 +34,7 @@ class MainTest {
     }
 
     private Path addModel() throws Exception {
-        return new OnnxModelBuilder(17)
-            .input("x", DataType.FLOAT, "batch", 3)
-            .input("y", DataType.FLOAT, "batch", 3)
-            .output("z", DataType.FLOAT, "batch", 3)
-            .node("Add", List.of("x", "y"), List.of("z"))
-            .write(tmp.resolve("add.onnx"));
+        return Cli.addModel(tmp);
     }
 
     private static void assertOneLineError(Outcome o, String expected) {
