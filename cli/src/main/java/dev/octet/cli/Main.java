@@ -2,6 +2,7 @@ package dev.octet.cli;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.ParametersDelegate;
 import dev.octet.api.OctetException;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -92,12 +92,18 @@ public final class Main {
         JCommander.Builder b = JCommander.newBuilder().addObject(global).programName("octet");
         commands.forEach(b::addCommand);
         JCommander jc = b.build();
+        int commandAt = commandIndex(jc, args);
+        String unknown = commandAt < 0 ? null : unknownOption(jc.getCommands().get(args[commandAt]), args, commandAt);
+        if (unknown != null) {
+            err.println("octet: " + args[commandAt] + " has no option '" + SafeText.oneLine(unknown) + "'");
+            err.println("Run 'octet " + args[commandAt] + " --help' for usage.");
+            return USAGE;
+        }
         try {
             jc.parse(args);
         } catch (ParameterException e) {
             err.println("octet: " + SafeText.oneLine(e.getMessage()));
-            String command = Arrays.stream(args).filter(commands::containsKey).findFirst().map(c -> c + " ").orElse("");
-            err.println("Run 'octet " + command + "--help' for usage.");
+            err.println("Run 'octet " + (commandAt < 0 ? "" : args[commandAt] + " ") + "--help' for usage.");
             return USAGE;
         }
         // The kernel choice is logged at INFO; the command line shows it only with --verbose (and in 'info').
@@ -108,7 +114,7 @@ public final class Main {
         } else if (name != null && commands.get(name).help.help) {
             StringBuilder sb = new StringBuilder();
             jc.getUsageFormatter().usage(name, sb);
-            out.print(sb);
+            out.print(sb.toString().replace("Usage: " + name + " ", "Usage: octet " + name + " "));
             return OK;
         } else if (global.help || name == null) {
             StringBuilder sb = new StringBuilder();
@@ -131,6 +137,39 @@ public final class Main {
         } catch (Throwable e) {
             return failure(e, global.verbose, err);
         }
+    }
+
+    /** Where the command's name is in {@code args} (after the global options), or -1. */
+    private static int commandIndex(JCommander jc, String[] args) {
+        for (int at = 0; at < args.length; at += args[at].equals("--progress-every") ? 2 : 1) {
+            if (jc.getCommands().containsKey(args[at])) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The first argument after the command's name that looks like an option ({@code --name}) but is none of the
+     * command's, nor the value of one: jcommander would take it for a main argument (a model path, a sentence).
+     */
+    private static String unknownOption(JCommander command, String[] args, int at) {
+        Map<String, Boolean> takesValue = new java.util.HashMap<>();
+        for (ParameterDescription p : command.getParameters()) {
+            Class<?> type = p.getParameterized().getType();
+            for (String n : p.getParameter().names()) {
+                takesValue.put(n, type != boolean.class && type != Boolean.class);
+            }
+        }
+        for (int i = at + 1; i < args.length; i++) {
+            String a = args[i];
+            if (takesValue.containsKey(a)) {
+                i += takesValue.get(a) ? 1 : 0;
+            } else if (a.startsWith("--") && a.length() > 2) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** Prints the one line for a failed command (and with {@code verbose} its stack trace); returns the exit status. */

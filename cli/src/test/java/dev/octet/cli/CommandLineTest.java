@@ -27,7 +27,7 @@ class CommandLineTest {
                 Outcome o = octet(command, flag);
                 assertEquals(0, o.status(), command + " " + flag + ": " + o.err());
                 assertTrue(o.err().isEmpty(), o.err());
-                assertTrue(o.out().contains("Usage: " + command), command + " " + flag + ":\n" + o.out());
+                assertTrue(o.out().contains("Usage: octet " + command + " [options]"), command + " " + flag + ":\n" + o.out());
                 assertTrue(o.out().contains("--help, -h"), o.out());
                 for (String other : COMMANDS) {
                     assertFalse(!other.equals(command) && o.out().contains("Usage: " + other), "only " + command + ":\n" + o.out());
@@ -74,6 +74,13 @@ class CommandLineTest {
         Outcome o = octet("bench", "model.onnx", "--iters", "many");
         assertEquals(Main.USAGE, o.status());
         assertTrue(o.err().contains("--iters") && o.err().contains("'octet bench --help'"), o.err());
+        // An unknown --option is not taken for a model path or a sentence.
+        for (String command : List.of("inspect", "run", "bench", "profile", "validate", "embed")) {
+            o = octet(command, "x", "--bogus");
+            assertEquals(Main.USAGE, o.status(), command + ": " + o.err());
+            assertEquals("octet: " + command + " has no option '--bogus'\nRun 'octet " + command + " --help' for usage.",
+                o.err().strip(), command);
+        }
         o = octet("frobnicate");
         assertEquals(Main.USAGE, o.status());
         assertTrue(o.err().contains("frobnicate"), o.err());
