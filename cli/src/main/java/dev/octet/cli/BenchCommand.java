@@ -54,7 +54,6 @@ final class BenchCommand extends Main.Command {
                     break;
                 }
             }
-            double heapMb = heapUsedAfterGc() / 1e6;
 
             long[] runNanos = new long[iters];
             for (int r = 0; r < iters; r++) {
@@ -64,6 +63,8 @@ final class BenchCommand extends Main.Command {
                 int done = r + 1;
                 progress.update(() -> "timed run " + done + " of " + iters);
             }
+            // Measured after the timed runs, so that the collection cannot disturb them.
+            double heapMb = heapUsedAfterGc() / 1e6;
             OptionalLong peakRss = peakRssBytes();
             double p50 = TimedModel.quantile(runNanos, 0.5);
             double p90 = TimedModel.quantile(runNanos, 0.9);
@@ -87,7 +88,7 @@ final class BenchCommand extends Main.Command {
                 + " ms, max " + TimedModel.ms(max) + " ms, min " + TimedModel.ms(min) + " ms, mean " + TimedModel.ms(mean)
                 + " ms, " + String.format(Locale.ROOT, "%.1f", 1e9 / mean) + " runs/s");
             String rss = peakRss.isPresent() ? String.format(Locale.ROOT, "%.1f", peakRss.getAsLong() / 1e6) : "na";
-            out.println("memory: heap used after warm-up " + String.format(Locale.ROOT, "%.1f", heapMb)
+            out.println("memory: heap in use after the runs " + String.format(Locale.ROOT, "%.1f", heapMb)
                 + " MB (after a GC), peak RSS " + rss + (peakRss.isPresent() ? " MB (VmHWM)" : " (no /proc/self/status)"));
             out.println("bench: model=" + m.name + " threads=" + m.threads() + " p50_ms=" + TimedModel.ms(p50)
                 + " p90_ms=" + TimedModel.ms(p90) + " min_ms=" + TimedModel.ms(min) + " p99_ms=" + TimedModel.ms(p99)
