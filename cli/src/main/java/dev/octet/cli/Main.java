@@ -121,15 +121,15 @@ public final class Main {
             jc.getUsageFormatter().usage(sb);
             out.print(sb);
             out.println("Exit status: 0 success; 1 a bad model, input or file (or failing tests in validate); "
-                + "2 a usage error; 4 out of memory; 5 an internal error.");
+                + "2 a usage error; 3 no JDK 25 (scripts/octet); 4 out of memory; 5 an internal error.");
             return global.help ? OK : USAGE;
+        }
+        if (!(global.progressEverySeconds >= 0)) {
+            return failure(new OctetException(dev.octet.api.ErrorCode.INVALID_INPUT,
+                "--progress-every takes a number of seconds of at least 0, got " + global.progressEverySeconds), false, err);
         }
         Main.Command command = commands.get(name);
         if (global.progress || Boolean.getBoolean("octet.stderrIsTerminal")) {
-            if (!(global.progressEverySeconds >= 0)) {
-                return failure(new OctetException(dev.octet.api.ErrorCode.INVALID_INPUT,
-                    "--progress-every takes a number of seconds of at least 0, got " + global.progressEverySeconds), false, err);
-            }
             command.progress = new Progress(err, name, (long) (global.progressEverySeconds * 1e9), System::nanoTime);
         }
         try {

@@ -50,6 +50,18 @@ class UnsupportedOpsTest {
     }
 
     @Test
+    void inspectListsUnsupportedOpsets() throws Exception {
+        Path model = new OnnxModelBuilder(99).input("x", DataType.FLOAT, 2).output("y", DataType.FLOAT, 2)
+            .node("Relu", List.of("x"), List.of("y")).write(tmp.resolve("future.onnx"));
+        Outcome o = octet("inspect", model.toString());
+        assertEquals(Main.FAILED, o.status());
+        assertTrue(o.out().contains("unsupported: 0 operator types (0 nodes), 1 opsets\n  ai.onnx opset 99 is not supported"),
+            o.out());
+        assertTrue(o.err().startsWith("octet: error: ai.onnx opset 99 is not supported")
+            && o.err().strip().endsWith("[UNSUPPORTED_OPSET]"), o.err());
+    }
+
+    @Test
     void supportedModelSaysNoneAndShowsThePlan() throws Exception {
         Path model = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 2).output("y", DataType.FLOAT, 2)
             .node("Relu", List.of("x"), List.of("y")).write(tmp.resolve("relu.onnx"));
