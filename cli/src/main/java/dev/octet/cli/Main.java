@@ -176,13 +176,28 @@ public final class Main {
     static int failure(Throwable e, boolean verbose, PrintStream err) {
         return switch (e) {
             case OctetException o -> fail(err, verbose, e, SafeText.oneLine(o.getMessage()) + " [" + o.code() + "]", FAILED);
-            case IOException io -> fail(err, verbose, e, SafeText.oneLine(io.getMessage()) + " [IO]", FAILED);
-            case UncheckedIOException io -> fail(err, verbose, e, SafeText.oneLine(io.getMessage()) + " [IO]", FAILED);
+            case IOException io -> fail(err, verbose, e, SafeText.oneLine(describe(io)) + " [IO]", FAILED);
+            case UncheckedIOException io -> fail(err, verbose, e, SafeText.oneLine(describe(io.getCause())) + " [IO]", FAILED);
             case OutOfMemoryError oom -> fail(err, verbose, e, "out of memory (" + SafeText.oneLine(oom.getMessage())
                 + "); give the JVM more heap, e.g. OCTET_JAVA_OPTS=-Xmx8g [OUT_OF_MEMORY]", OUT_OF_MEMORY);
             default -> fail(err, verbose, e, "internal error, a bug in Octet: " + SafeText.oneLine(e.toString())
                 + (verbose ? "" : " (--verbose prints the stack trace)") + " [INTERNAL]", INTERNAL);
         };
+    }
+
+    /** An I/O failure as "PATH: what happened"; file system exceptions carry only the path as their message. */
+    private static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null) {
+            String why = switch (fs) {
+                case java.nio.file.NoSuchFileException x -> "no such file or directory";
+                case java.nio.file.AccessDeniedException x -> "permission denied";
+                case java.nio.file.FileAlreadyExistsException x -> "already exists";
+                case java.nio.file.NotDirectoryException x -> "not a directory";
+                default -> fs.getReason() != null ? fs.getReason() : fs.getClass().getSimpleName();
+            };
+            return fs.getFile() + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "") + ": " + why;
+        }
+        return String.valueOf(e.getMessage());
     }
 
     private static int fail(PrintStream err, boolean verbose, Throwable e, String line, int status) {

@@ -111,6 +111,10 @@ class CommandLineTest {
         assertEquals(Main.INTERNAL, failure(new StackOverflowError(), false).status());
         Outcome io = failure(new java.io.UncheckedIOException(new java.io.IOException("disk full")), false);
         assertEquals(Main.FAILED, io.status());
-        assertEquals("octet: error: java.io.IOException: disk full [IO]", io.err().strip());
+        assertEquals("octet: error: disk full [IO]", io.err().strip());
+        Outcome noFile = failure(new java.nio.file.NoSuchFileException("/out/z.npy"), false);
+        assertEquals("octet: error: /out/z.npy: no such file or directory [IO]", noFile.err().strip());
+        Outcome other = failure(new java.nio.file.FileSystemException("/proc/x", null, "Read-only file system"), false);
+        assertEquals("octet: error: /proc/x: Read-only file system [IO]", other.err().strip());
     }
 }
