@@ -34,4 +34,8 @@ octet_mvn() {
   (cd "$OCTET_ROOT" && mvn -B -q "$@")
 }
 
+# The Vector API is an incubator module: every JVM that resolves it prints "WARNING: Using incubator modules:
+# jdk.incubator.vector" on stderr at boot (jdk.internal.module.ModuleBootstrap.checkIncubatingStatus prints it
+# unconditionally; no flag turns it off, and a jlink image containing the module prints it too). The scripts let
+# it through rather than filter stderr, which could eat or mangle real messages.
 OCTET_JVM_FLAGS="--add-modules jdk.incubator.vector --sun-misc-unsafe-memory-access=allow -Xss16m"

@@ -9,31 +9,47 @@ import dev.octet.api.OctetException;
 import dev.octet.models.BundledModels;
 import dev.octet.text.SentenceEmbedder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 @Parameters(commandNames = "embed", commandDescription = "Sentence embeddings (mean-pooled, L2-normalized) and their cosine similarities")
-final class EmbedCommand implements Main.Command {
+final class EmbedCommand extends Main.Command {
     @Parameter(description = "TEXT...")
     List<String> texts = new ArrayList<>();
 
     @Parameter(names = "--model", description = "minilm (bundled all-MiniLM-L6-v2-q) or a model path with tokenizer.json beside it")
     String model = BundledModels.MINILM;
 
-    @Parameter(names = "--file", description = "Read texts from this file, one per line (empty lines skipped), after the TEXT arguments")
+    @Parameter(names = "--file", description = "Read texts from this UTF-8 file (- for stdin), one per line (empty lines skipped), after the TEXT arguments; at most 16 MiB")
     String file;
 
     @Parameter(names = "--json", description = "Print only a JSON array of {\"text\", \"embedding\"} objects, in input order")
     boolean json;
 
+    private final InputStream stdin;
+
+    EmbedCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
     @Override
-    public int call(PrintStream out) throws Exception {
+    int call(PrintStream out) throws Exception {
         List<String> all = new ArrayList<>(texts);
         if (file != null) {
-            Files.readAllLines(Path.of(file)).stream().filter(l -> !l.isEmpty()).forEach(all::add);
+            readTexts(file, stdin).lines().filter(l -> !l.isEmpty()).forEach(all::add);
         }
         if (all.isEmpty()) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "nothing to embed: give TEXT arguments or --file");
@@ -45,6 +61,69 @@ final class EmbedCommand implements Main.Command {
             printSummary(out, all, vectors);
         }
         return 0;
+    }
+
+    /** The most --file reads: far more text than an embedding run gets through, and a bound for /dev/zero or a pipe. */
+    static final int MAX_FILE_BYTES = 16 << 20;
+
+    /**
+     * The text of {@code --file}: the file (any readable kind, so pipes like {@code <(cmd)} work) or stdin for
+     * {@code -}, at most {@link #MAX_FILE_BYTES}, strict UTF-8 with a leading byte-order mark dropped. Every
+     * failure is a one-line typed error naming the path.
+     */
+    static String readTexts(String file, InputStream stdin) {
+        String label = "--file " + (file.equals("-") ? "- (stdin)" : file);
+        byte[] bytes;
+        if (file.equals("-")) {
+            bytes = readBounded(stdin, label);
+        } else {
+            Path path;
+            try {
+                path = Path.of(file);
+            } catch (InvalidPathException e) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, label + ": not a valid path (" + e.getReason() + ")");
+            }
+            if (Files.isDirectory(path)) {
+                throw new OctetException(ErrorCode.IO, label + ": is a directory, not a file");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                bytes = readBounded(in, label);
+            } catch (NoSuchFileException e) {
+                throw new OctetException(ErrorCode.IO, label + ": no such file", e);
+            } catch (AccessDeniedException e) {
+                throw new OctetException(ErrorCode.IO, label + ": permission denied", e);
+            } catch (IOException e) {
+                throw new OctetException(ErrorCode.IO, label + ": cannot read it: " + e.getMessage(), e);
+            }
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer chars = CharBuffer.allocate(bytes.length);
+        CoderResult r = utf8.decode(in, chars, true);
+        if (!r.isError()) {
+            r = utf8.flush(chars);
+        }
+        if (r.isError()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, label + ": not valid UTF-8 (bad byte at offset "
+                + in.position() + ")");
+        }
+        String text = chars.flip().toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static byte[] readBounded(InputStream in, String label) {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        } catch (IOException e) {
+            throw new OctetException(ErrorCode.IO, label + ": cannot read it: " + e.getMessage(), e);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, label + ": more than " + (MAX_FILE_BYTES >> 20)
+                + " MiB of text; split it into smaller files");
+        }
+        return bytes;
     }
 
     private static void printJson(PrintStream out, List<String> texts, float[][] vectors) throws IOException {
@@ -92,7 +171,7 @@ final class EmbedCommand implements Main.Command {
     }
 
     private static String abbreviate(String text) {
-        String oneLine = text.replaceAll("\\s+", " ");
+        String oneLine = SafeText.clean(text.replaceAll("\\s+", " "));
         return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
     }
 

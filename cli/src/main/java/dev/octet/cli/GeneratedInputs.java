@@ -9,7 +9,9 @@ import dev.octet.ir.ValueInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 /**
  * Model inputs made up from their declared types, shared by {@code run}, {@code profile} and {@code bench}:
@@ -19,8 +21,18 @@ import java.util.SplittableRandom;
 final class GeneratedInputs {
     private GeneratedInputs() {}
 
-    /** The {@code --dim} values as symbol to size, in the order given. */
-    static Map<String, Integer> parseDims(List<String> specs) {
+    /**
+     * The {@code --dim SYMBOL=SIZE} values as symbol to size, in the order given. A malformed value, a symbol given
+     * twice or one that no runtime input of {@code g} declares is an INVALID_INPUT error naming it (and the
+     * model's symbols), rather than being ignored.
+     */
+    static Map<String, Integer> parseDims(List<String> specs, Graph g) {
+        Set<String> symbols = new TreeSet<>();
+        for (ValueInfo v : g.runtimeInputs()) {
+            if (v.shape() != null) {
+                v.shape().stream().filter(d -> !d.isFixed() && d.symbol() != null).forEach(d -> symbols.add(d.symbol()));
+            }
+        }
         Map<String, Integer> m = new LinkedHashMap<>();
         for (String spec : specs) {
             int eq = spec.indexOf('=');
@@ -31,9 +43,17 @@ final class GeneratedInputs {
                 size = -1;
             }
             if (eq <= 0 || size < 0) {
-                throw new OctetException(ErrorCode.INVALID_INPUT, "--dim takes SYMBOL=SIZE, got '" + spec + "'");
+                throw new OctetException(ErrorCode.INVALID_INPUT,
+                    "--dim takes SYMBOL=SIZE with SIZE a whole number from 0 to " + Integer.MAX_VALUE + ", got '" + spec + "'");
             }
-            m.put(spec.substring(0, eq), size);
+            String symbol = spec.substring(0, eq);
+            if (!symbols.contains(symbol)) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--dim " + spec + ": no input of the model has a dimension named '"
+                    + symbol + "'; " + (symbols.isEmpty() ? "its inputs have no symbolic dimensions" : "its symbols are " + symbols));
+            }
+            if (m.put(symbol, size) != null) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--dim gives '" + symbol + "' twice");
+            }
         }
         return m;
     }

@@ -7,9 +7,9 @@ import dev.octet.kernel.KernelProviders;
 import java.io.PrintStream;
 
 @Parameters(commandNames = "info", commandDescription = "Show the kernels Octet chose here, why, and the CPU and JVM they run on")
-final class InfoCommand implements Main.Command {
+final class InfoCommand extends Main.Command {
     @Override
-    public int call(PrintStream out) {
+    int call(PrintStream out) {
         KernelProviders.Choice choice = KernelProviders.defaultChoice();
         KernelProvider p = choice.provider();
         out.println("provider: " + p.describe() + " (" + choice.reason() + ")");

@@ -22,7 +22,7 @@ import java.util.Map;
 
 @Parameters(commandNames = "profile",
     commandDescription = "Time every step of the compiled plan over repeated runs on generated inputs: time per op type, the slowest steps, optionally a Chrome trace")
-final class ProfileCommand implements Main.Command {
+final class ProfileCommand extends Main.Command {
     @ParametersDelegate
     TimingOptions timing = new TimingOptions();
 
@@ -94,7 +94,7 @@ final class ProfileCommand implements Main.Command {
     }
 
     @Override
-    public int call(PrintStream out) throws Exception {
+    int call(PrintStream out) throws Exception {
         TimedModel.checkAtLeast("--iters", iters, 1);
         TimedModel.checkAtLeast("--top", top, 1);
         if (trace != null) {
@@ -113,6 +113,8 @@ final class ProfileCommand implements Main.Command {
         for (int w = 0; w < timing.warmup; w++) {
             rec.reset();
             m.session.run(m.feed, rec);
+            int done = w + 1;
+            progress.update(() -> "warm-up run " + done + " of " + timing.warmup);
         }
         int n = iters;
         List<ExecutionPlan.Step> steps = null;
@@ -131,6 +133,8 @@ final class ProfileCommand implements Main.Command {
             runBytes[r] = allocatedBytes() - b0;
             runStart[r] = t0;
             runNanos[r] = t1 - t0;
+            int done = r + 1;
+            progress.update(() -> "timed run " + done + " of " + n);
             if (steps == null) {
                 steps = List.copyOf(rec.steps);
             } else if (!steps.equals(rec.steps)) {
@@ -145,7 +149,7 @@ final class ProfileCommand implements Main.Command {
         String[] opOf = new String[s];
         Map<String, OpRow> byOp = new LinkedHashMap<>();
         for (int i = 0; i < s; i++) {
-            opOf[i] = opType(steps.get(i));
+            opOf[i] = SafeText.clean(opType(steps.get(i)));
             OpRow row = byOp.computeIfAbsent(opOf[i], op -> new OpRow(op, n));
             row.count++;
             for (int r = 0; r < n; r++) {
@@ -202,7 +206,7 @@ final class ProfileCommand implements Main.Command {
         for (int j = 0; j < k; j++) {
             int i = order[j];
             out.printf(Locale.ROOT, "%10s ms %6s%%  %s%n", TimedModel.ms(stepMedian[i]), pct(stepMedian[i], runP50),
-                steps.get(i).description());
+                SafeText.clean(steps.get(i).description()));
         }
 
         if (trace != null) {

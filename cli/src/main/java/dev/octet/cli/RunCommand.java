@@ -22,15 +22,20 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 @Parameters(commandNames = "run", commandDescription = "Run a model once; inputs not given get deterministic random data")
-final class RunCommand implements Main.Command {
+final class RunCommand extends Main.Command {
     @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
     List<String> model;
 
-    @Parameter(names = "--input", description = "NAME=FILE.pb, a serialized TensorProto for input NAME (repeatable)")
+    @Parameter(names = "--input", description = "NAME=FILE for input NAME: a serialized TensorProto (.pb), a NumPy .npy, "
+        + "or an .npz holding an array NAME (or only one array); or FILE.npz alone, whose arrays are inputs by name (repeatable)")
     List<String> inputs = new ArrayList<>();
 
-    @Parameter(names = "--output-dir", description = "Write each output as OUTPUT_NAME.pb (TensorProto) into this directory")
+    @Parameter(names = "--output-dir", description = "Write each output into this directory (see --output-format)")
     String outputDir;
+
+    @Parameter(names = "--output-format", description = "pb: OUTPUT_NAME.pb (TensorProto) each; npy: OUTPUT_NAME.npy each; "
+        + "npz: all outputs in outputs.npz (default pb)")
+    String outputFormat;
 
     @Parameter(names = "--seed", description = "Seed for generated inputs")
     long seed = 42;
@@ -48,26 +53,25 @@ final class RunCommand implements Main.Command {
     Integer threads;
 
     @Override
-    public int call(PrintStream out) throws Exception {
+    int call(PrintStream out) throws Exception {
+        if (outputFormat != null && (outputDir == null || !List.of("pb", "npy", "npz").contains(outputFormat))) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, outputDir == null ? "--output-format needs --output-dir"
+                : "--output-format takes pb, npy or npz, got '" + outputFormat + "'");
+        }
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
+        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         SessionOptions options = sessionOptions();
         long t0 = System.nanoTime();
         try (InferenceSession session = new InferenceSession(g, options)) {
             long t1 = System.nanoTime();
-            return run(g, session, out, t1 - t0);
+            return run(g, session, symbolSizes, out, t1 - t0);
         }
     }
 
-    private int run(Graph g, InferenceSession session, PrintStream out, long compileNanos) throws Exception {
-        Map<String, Tensor> feed = new LinkedHashMap<>();
-        for (String spec : inputs) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0) {
-                throw new OctetException(ErrorCode.INVALID_INPUT, "--input takes NAME=FILE.pb, got '" + spec + "'");
-            }
-            feed.put(spec.substring(0, eq), TensorProtos.read(Path.of(spec.substring(eq + 1))));
-        }
+    private int run(Graph g, InferenceSession session, Map<String, Integer> symbolSizes, PrintStream out,
+                    long compileNanos) throws Exception {
+        Map<String, Tensor> feed = readInputs(inputs);
         java.util.Set<String> known = new java.util.HashSet<>();
         g.inputs().forEach(v -> known.add(v.name()));
         for (String name : feed.keySet()) {
@@ -76,36 +80,103 @@ final class RunCommand implements Main.Command {
                     + g.runtimeInputs().stream().map(ValueInfo::name).toList());
             }
         }
-        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims);
         SplittableRandom random = new SplittableRandom(seed);
         for (ValueInfo v : g.runtimeInputs()) {
             if (!feed.containsKey(v.name())) {
                 Tensor t = GeneratedInputs.randomTensor(v, symbolSizes, random);
-                out.println("input " + v.name() + ": generated " + t + " (seed " + seed + ")");
+                out.println("input " + SafeText.clean(v.name()) + ": generated " + t + " (seed " + seed + ")");
                 feed.put(v.name(), t);
             } else {
-                out.println("input " + v.name() + ": " + feed.get(v.name()));
+                out.println("input " + SafeText.clean(v.name()) + ": " + feed.get(v.name()));
             }
         }
         long t2 = System.nanoTime();
         Map<String, Tensor> result = session.run(feed);
         long t3 = System.nanoTime();
         for (var e : result.entrySet()) {
-            out.println("output " + e.getKey() + ": " + Summaries.describe(e.getValue()));
+            out.println("output " + SafeText.clean(e.getKey()) + ": " + Summaries.describe(e.getValue()));
         }
         out.println("output-sha256: " + outputSha256(result.values()));
         if (outputDir != null) {
-            Path dir = Path.of(outputDir);
-            Files.createDirectories(dir);
-            for (var e : result.entrySet()) {
-                Path file = dir.resolve(e.getKey().replaceAll("[^A-Za-z0-9_.-]", "_") + ".pb");
-                TensorProtos.write(e.getValue(), e.getKey(), file);
-                out.println("wrote " + file);
-            }
+            writeOutputs(result, Path.of(outputDir), out);
         }
         out.println("kernels: " + session.kernelDescription() + ", threads " + session.options().threads());
         out.printf("time: compile %.1f ms, run %.1f ms%n", compileNanos / 1e6, (t3 - t2) / 1e6);
         return 0;
+    }
+
+    /** The --input values as input name to tensor, in the order given; a name given twice is an error. */
+    static Map<String, Tensor> readInputs(List<String> specs) {
+        Map<String, Tensor> feed = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            Map<String, Tensor> read;
+            if (eq < 0 && isNpz(spec)) {
+                read = Npy.readNpz(Path.of(spec));
+            } else if (eq <= 0) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "--input takes NAME=FILE (.pb, .npy or .npz) or FILE.npz, got '"
+                    + spec + "'");
+            } else {
+                String name = spec.substring(0, eq);
+                read = Map.of(name, readTensor(name, Path.of(spec.substring(eq + 1))));
+            }
+            for (var e : read.entrySet()) {
+                if (feed.put(e.getKey(), e.getValue()) != null) {
+                    throw new OctetException(ErrorCode.INVALID_INPUT, "--input gives '" + e.getKey() + "' twice");
+                }
+            }
+        }
+        return feed;
+    }
+
+    private static boolean isNpz(String file) {
+        return file.toLowerCase(java.util.Locale.ROOT).endsWith(".npz");
+    }
+
+    /** Input {@code name} from a .npy, from an .npz (its array {@code name}, or its only one), else from a TensorProto. */
+    private static Tensor readTensor(String name, Path file) {
+        String lower = file.toString().toLowerCase(java.util.Locale.ROOT);
+        if (lower.endsWith(".npy")) {
+            return Npy.read(file);
+        }
+        if (isNpz(lower)) {
+            Map<String, Tensor> arrays = Npy.readNpz(file);
+            if (arrays.containsKey(name)) {
+                return arrays.get(name);
+            }
+            if (arrays.size() == 1) {
+                return arrays.values().iterator().next();
+            }
+            throw new OctetException(ErrorCode.INVALID_INPUT, file + " has no array '" + name + "'; it has " + arrays.keySet());
+        }
+        return TensorProtos.read(file);
+    }
+
+    private void writeOutputs(Map<String, Tensor> result, Path dir, PrintStream out) throws java.io.IOException {
+        String format = outputFormat == null ? "pb" : outputFormat;
+        Files.createDirectories(dir);
+        if (format.equals("npz")) {
+            Map<String, Tensor> byFileName = new LinkedHashMap<>();
+            result.forEach((name, t) -> byFileName.put(fileName(name), t));
+            Path file = dir.resolve("outputs.npz");
+            Npy.writeNpz(byFileName, file);
+            out.println("wrote " + SafeText.clean(file.toString()));
+            return;
+        }
+        for (var e : result.entrySet()) {
+            Path file = dir.resolve(fileName(e.getKey()) + "." + format);
+            if (format.equals("npy")) {
+                Npy.write(e.getValue(), file);
+            } else {
+                TensorProtos.write(e.getValue(), e.getKey(), file);
+            }
+            out.println("wrote " + SafeText.clean(file.toString()));
+        }
+    }
+
+    /** An output name as a file name: characters other than letters, digits, '_', '.' and '-' become '_'. */
+    private static String fileName(String outputName) {
+        return outputName.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
     /** The session options from --provider, --vector-bits and --threads; unset ones keep the defaults. */

@@ -31,9 +31,9 @@ final class TimedModel implements AutoCloseable {
     }
 
     static TimedModel open(String model, List<String> dims, Integer threads, long seed) {
-        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims);
         Path path = BundledModels.resolve(model);
         Graph g = OnnxImporter.load(path);
+        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         SessionOptions.Builder b = SessionOptions.builder();
         if (threads != null) {
             b.threads(threads);
@@ -55,7 +55,7 @@ final class TimedModel implements AutoCloseable {
         if (n.equals("model") && parent != null && parent.getFileName() != null) {
             n = parent.getFileName().toString();
         }
-        return n.isEmpty() ? "model" : n.replaceAll("\\s", "_"); // one token in the key=value summary lines
+        return n.isEmpty() ? "model" : SafeText.clean(n.replaceAll("\\s", "_")); // one token in the key=value summary lines
     }
 
     int threads() {
@@ -65,7 +65,7 @@ final class TimedModel implements AutoCloseable {
     /** The generated inputs as {@code name=TYPE[d0,d1,...]}, space-separated. */
     String inputShapes() {
         StringJoiner j = new StringJoiner(" ");
-        feed.forEach((n, t) -> j.add(n + "=" + t.toString().replace(" ", "")));
+        feed.forEach((n, t) -> j.add(SafeText.clean(n) + "=" + t.toString().replace(" ", "")));
         return j.length() == 0 ? "(none)" : j.toString();
     }
 

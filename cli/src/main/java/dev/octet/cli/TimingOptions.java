@@ -15,7 +15,7 @@ final class TimingOptions {
     @Parameter(names = "--threads", description = "Threads per operator (default 1)")
     Integer threads;
 
-    @Parameter(names = "--warmup", description = "Untimed runs first, to let the JIT compile the kernels")
+    @Parameter(names = "--warmup", description = "Untimed runs first, to let the JIT compile the kernels (bench: the least; it goes on until timings settle)")
     Integer warmup = 10;
 
     @Parameter(names = "--seed", description = "Seed for generated inputs")

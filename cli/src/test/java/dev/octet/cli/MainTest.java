@@ -34,12 +34,7 @@ class MainTest {
     }
 
     private Path addModel() throws Exception {
-        return new OnnxModelBuilder(17)
-            .input("x", DataType.FLOAT, "batch", 3)
-            .input("y", DataType.FLOAT, "batch", 3)
-            .output("z", DataType.FLOAT, "batch", 3)
-            .node("Add", List.of("x", "y"), List.of("z"))
-            .write(tmp.resolve("add.onnx"));
+        return Cli.addModel(tmp);
     }
 
     private static void assertOneLineError(Outcome o, String expected) {
@@ -118,6 +113,33 @@ class MainTest {
         assertTrue(lines.get(0).startsWith("ERROR test_bad"), o.out);
         assertEquals("onnx-tests: 0 passed, 0 failed, 1 errors", lines.get(lines.size() - 1));
         assertEquals(0, octet("validate", "--allow-failures", dir.toString()).status);
+    }
+
+    @Test
+    void dimSizesTheNamedSymbol() throws Exception {
+        Outcome o = octet("run", addModel().toString(), "--dim", "batch=4");
+        assertEquals(0, o.status, o.err);
+        assertTrue(o.out.contains("input x: generated FLOAT[4, 3]"), o.out);
+    }
+
+    @Test
+    void unknownDimSymbolIsNamedWithTheModelsSymbols() throws Exception {
+        String model = addModel().toString();
+        Outcome o = octet("run", model, "--dim", "batch_size=2");
+        assertOneLineError(o, "--dim batch_size=2: no input of the model has a dimension named 'batch_size'; "
+            + "its symbols are [batch] [INVALID_INPUT]");
+        Path fixed = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 2).output("y", DataType.FLOAT, 2)
+            .node("Relu", List.of("x"), List.of("y")).write(tmp.resolve("fixed.onnx"));
+        assertOneLineError(octet("run", fixed.toString(), "--dim", "n=2"), "its inputs have no symbolic dimensions");
+        assertOneLineError(octet("run", model, "--dim", "batch=1", "--dim", "batch=2"), "--dim gives 'batch' twice");
+    }
+
+    @Test
+    void malformedDimIsAnInvalidInput() throws Exception {
+        String model = addModel().toString();
+        for (String bad : List.of("batch", "=3", "batch=", "batch=x", "batch=-1", "batch=1.5", "batch=99999999999")) {
+            assertOneLineError(octet("run", model, "--dim", bad), "--dim takes SYMBOL=SIZE");
+        }
     }
 
     private static List<Float> boxed(float[] v) {

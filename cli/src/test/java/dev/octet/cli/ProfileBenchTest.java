@@ -166,14 +166,42 @@ class ProfileBenchTest {
         Outcome o = octet("bench", convModel(), "--warmup", "1", "--iters", "3", "--threads", "1");
         assertEquals(0, o.status, o.err);
         Matcher m = Pattern.compile(
-            "bench: model=conv_qdq_u8u8 threads=1 p50_ms=(\\d+\\.\\d{3}) p90_ms=(\\d+\\.\\d{3}) min_ms=(\\d+\\.\\d{3})")
+            "bench: model=conv_qdq_u8u8 threads=1 p50_ms=(\\d+\\.\\d{3}) p90_ms=(\\d+\\.\\d{3}) min_ms=(\\d+\\.\\d{3})"
+                + " p99_ms=(\\d+\\.\\d{3}) max_ms=(\\d+\\.\\d{3}) mean_ms=(\\d+\\.\\d{3}) warmup_runs=(\\d+)"
+                + " settled=(true|false) heap_mb=(\\d+\\.\\d) peak_rss_mb=(\\d+\\.\\d|na)")
             .matcher(o.lastLine());
         assertTrue(m.matches(), o.out);
         double p50 = Double.parseDouble(m.group(1));
         double p90 = Double.parseDouble(m.group(2));
         double min = Double.parseDouble(m.group(3));
-        assertTrue(min <= p50 && p50 <= p90, o.lastLine());
+        double p99 = Double.parseDouble(m.group(4));
+        double max = Double.parseDouble(m.group(5));
+        double mean = Double.parseDouble(m.group(6));
+        assertTrue(min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max, o.lastLine());
+        assertTrue(min <= mean && mean <= max, o.lastLine());
         assertTrue(o.out.contains(" runs/s"), o.out);
+        int warmRuns = Integer.parseInt(m.group(7));
+        boolean settled = Boolean.parseBoolean(m.group(8));
+        // Settling needs three whole windows; stopping early without settling only happens at the limits.
+        assertTrue(settled ? warmRuns >= WarmUp.WINDOWS * WarmUp.WINDOW : warmRuns == 1000 || o.out.contains("NOT settled"),
+            o.out);
+        assertTrue(o.out.contains(settled ? "warm-up: settled after " + warmRuns + " runs" : "warm-up: NOT settled"), o.out);
+        assertTrue(Double.parseDouble(m.group(9)) > 0, o.lastLine());
+        if (!m.group(10).equals("na")) {
+            // The peak RSS only grows: what this JVM reads afterwards bounds what bench reported.
+            double reported = Double.parseDouble(m.group(10)) * 1e6;
+            assertTrue(reported > 0 && reported <= BenchCommand.peakRssBytes().orElseThrow() + 0.05e6, o.lastLine());
+        }
+    }
+
+    @Test
+    void benchSaysWhenTimingsDidNotSettle() {
+        Outcome o = octet("bench", convModel(), "--warmup", "2", "--max-warmup", "5", "--iters", "2");
+        assertEquals(0, o.status, o.err);
+        assertTrue(o.out.contains("warm-up: NOT settled after 5 runs (window medians: fewer than 30 runs); the timings"
+            + " below may still include JIT compilation"), o.out);
+        assertTrue(o.lastLine().contains(" warmup_runs=5 settled=false "), o.lastLine());
+        assertOneLineError(octet("bench", convModel(), "--max-warmup", "-1"), "--max-warmup", "at least 0", "INVALID_INPUT");
     }
 
     @Test

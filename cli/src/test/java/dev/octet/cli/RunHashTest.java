@@ -27,12 +27,7 @@ class RunHashTest {
     Path tmp;
 
     private Path addModel() throws Exception {
-        return new OnnxModelBuilder(17)
-            .input("x", DataType.FLOAT, "batch", 3)
-            .input("y", DataType.FLOAT, "batch", 3)
-            .output("z", DataType.FLOAT, "batch", 3)
-            .node("Add", List.of("x", "y"), List.of("z"))
-            .write(tmp.resolve("add.onnx"));
+        return Cli.addModel(tmp);
     }
 
     private Path pb(String name, float... values) throws Exception {
