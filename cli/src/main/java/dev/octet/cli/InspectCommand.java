@@ -28,7 +28,9 @@ final class InspectCommand extends Main.Command {
     int call(PrintStream out) {
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
         Graph g = OnnxImporter.load(path);
-        out.println("model: " + SafeText.clean(path.toString()));
+        String name = dev.octet.models.BundledModels.isBundled(model.get(0))
+            ? "bundled " + model.get(0) + " (" + path.getFileName() + ")" : path.toString();
+        out.println("model: " + SafeText.clean(name));
         out.println("opsets: " + SafeText.clean(new TreeMap<>(g.opsets()).entrySet().stream()
             .map(e -> (e.getKey().isEmpty() ? "ai.onnx" : e.getKey()) + ":" + e.getValue()).toList().toString()));
         out.println("inputs:");
