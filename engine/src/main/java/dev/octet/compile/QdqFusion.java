@@ -6,14 +6,15 @@ import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ops.OpRegistry;
+import dev.octet.ops.OpTrait;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Turns QDQ patterns, {@code DequantizeLinear -> op [-> Relu] -> QuantizeLinear}, into integer operators the
+ * Turns QDQ patterns, {@code DequantizeLinear -> op [-> Relu] -> QuantizeLinear} (Relu: any
+ * {@link OpTrait#QUANTIZED_CLAMP} op), into integer operators the
  * way ONNX Runtime's QDQ transformer does, so that results match ORT bit for bit:
  * <ul>
  *   <li>Conv → QLinearConv (Octet's, with the Relu folded into the output clamp: {@code Q(relu(v))} equals
@@ -21,16 +22,14 @@ import java.util.Set;
  *   <li>Gemm (transA = 0, beta = 1, int32 bias) → com.microsoft QGemm;</li>
  *   <li>Add and Mul → com.microsoft QLinearAdd and QLinearMul; GlobalAveragePool → com.microsoft
  *       QLinearGlobalAveragePool;</li>
- *   <li>Flatten / Reshape / Squeeze / Unsqueeze / Transpose whose input and output share scale and zero point →
- *       the same op on the quantized tensor.</li>
+ *   <li>a {@link OpTrait#DATA_MOVEMENT} op (Flatten, Reshape, Squeeze, Unsqueeze, Transpose) whose input and
+ *       output share scale and zero point → the same op on the quantized tensor.</li>
  * </ul>
  * Only per-tensor activations with constant scales and zero points fuse; weights may be per-channel.
  * Patterns that do not match stay float, which is slower but still correct. Run {@link AliasElimination}
  * before and {@link DeadNodeElimination} after.
  */
 public final class QdqFusion implements GraphPass {
-    private static final Set<String> DATA_MOVEMENT = Set.of("Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose");
-
     /** Scale and zero point of one Q or DQ node, with the quantized value it reads or writes. */
     private record QParams(String quantized, String scale, String zeroPoint, Tensor scaleValue, Tensor zpValue) {
         boolean perTensor() {
@@ -44,7 +43,8 @@ public final class QdqFusion implements GraphPass {
     }
 
     @Override
-    public Graph apply(Graph g) {
+    public Graph apply(Graph g, PassContext context) {
+        OpRegistry ops = context.registry();
         GraphIndex idx = new GraphIndex(g);
         Map<String, Tensor> initializers = new HashMap<>(g.initializers());
         Map<Node, Node> replacement = new HashMap<>();
@@ -58,7 +58,7 @@ public final class QdqFusion implements GraphPass {
             }
             Node op = idx.producer(q.inputs().get(0));
             Node relu = null;
-            if (op != null && op.opType().equals("Relu") && op.domain().isEmpty() && idx.hasSingleUse(op.outputs().get(0))) {
+            if (op != null && ops.has(g, op, OpTrait.QUANTIZED_CLAMP) && idx.hasSingleUse(op.outputs().get(0))) {
                 relu = op;
                 op = idx.producer(op.inputs().get(0));
             }
@@ -72,7 +72,7 @@ public final class QdqFusion implements GraphPass {
                 case "Add" -> relu == null ? binary(op, "QLinearAdd", out, y, idx, initializers) : null;
                 case "Mul" -> relu == null ? binary(op, "QLinearMul", out, y, idx, initializers) : null;
                 case "GlobalAveragePool" -> relu == null ? globalAveragePool(op, out, y, idx, initializers) : null;
-                default -> relu == null && DATA_MOVEMENT.contains(op.opType())
+                default -> relu == null && ops.has(g, op, OpTrait.DATA_MOVEMENT)
                     ? dataMovement(op, out, y, idx, initializers) : null;
             };
             if (fused != null) {
