@@ -51,6 +51,7 @@ public final class Compiler {
                     + " is internal to Octet and may not appear in a model");
             }
         }
+        registry.checkOperators(graph);
         Graph g = sort(graph);
         PassContext context = new PassContext(registry, env);
         for (GraphPass pass : passes) {

@@ -19,7 +19,7 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
      * The last ai.onnx opset whose changes the definitions were checked against (ONNX's Changelog.md): an
      * operator whose semantics did not change through it implements every version up to it.
      */
-    public static final int CHECKED_ONNX_OPSET = 25;
+    public static final int CHECKED_ONNX_OPSET = 28;
 
     public OpDefinition {
         Objects.requireNonNull(shapeRule, "shape rule of " + name);

@@ -20,8 +20,14 @@ import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
+import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.Parallel;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
 import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -185,5 +191,25 @@ class ShapeInferenceTest {
         assertEquals(DataType.FLOAT, y.type());
         assertNull(y.shape());
         assertFalse(ShapeInference.infer(g).constants().containsKey("y"));
+    }
+
+    @Test
+    void constantsAreEvaluatedWithTheSessionsKernels() {
+        List<String> calls = new ArrayList<>();
+        FloatKernels scalar = ScalarKernelProvider.INSTANCE.floats();
+        FloatKernels floats = (FloatKernels) Proxy.newProxyInstance(FloatKernels.class.getClassLoader(),
+            new Class<?>[] {FloatKernels.class}, (proxy, method, args) -> {
+                calls.add(method.getName());
+                return method.invoke(scalar, args);
+            });
+        KernelProvider kernels = (KernelProvider) Proxy.newProxyInstance(KernelProvider.class.getClassLoader(),
+            new Class<?>[] {KernelProvider.class}, (proxy, method, args) -> method.getName().equals("floats")
+                ? floats : method.invoke(ScalarKernelProvider.INSTANCE, args));
+        Graph g = graph(List.of(), "y", Map.of("c", Tensor.ofFloats(new float[] {0f, 1f}, 2)),
+            node("exp", "Exp", List.of("c"), List.of("y"), Map.of()));
+        ShapeInference.Result r = ShapeInference.infer(g, Map.of(), OpRegistry.defaults(),
+            new OpEnvironment(kernels, Parallel.SERIAL));
+        assertEquals(List.of("exp"), calls);
+        assertArrayEquals(new float[] {1f, (float) Math.E}, r.constants().get("y").floats(), 1e-6f);
     }
 }
