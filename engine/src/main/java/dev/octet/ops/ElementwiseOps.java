@@ -127,7 +127,12 @@ final class ElementwiseOps {
     }
 
     private static void floatUnary(OpRegistry.Builder r, String name, int since, FloatUnary f) {
-        r.onnx(name, since).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> {
+        r.onnx(name, since).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> mapFloats(name, f));
+    }
+
+    /** The op {@code y[i] = f(x[i])} on a float tensor (the scalar form of a float unary operator). */
+    static Op mapFloats(String name, FloatUnary f) {
+        return in -> {
             Tensor x = in[0];
             if (x.type() != DataType.FLOAT) {
                 throw ElementwiseBinary.unsupportedType(name, x.type());
@@ -138,7 +143,7 @@ final class ElementwiseOps {
                 z[i] = f.apply(s[i]);
             }
             return out(Tensor.ofFloats(z, x.shapeView()));
-        });
+        };
     }
 
     private static void floatBulk(OpRegistry.Builder r, String name, int since, FloatBulk f) {
