@@ -72,27 +72,11 @@ final class SliceOps {
             if (step == 0) {
                 throw error("Slice step for axis " + a + " is 0");
             }
-            long dim = s[a];
-            long begin = starts[i] < 0 ? starts[i] + dim : starts[i];
-            long end = ends[i] < 0 ? ends[i] + dim : ends[i];
-            long count;
-            if (dim == 0) {
-                count = 0;
-            } else if (step > 0) {
-                begin = Math.clamp(begin, 0, dim);
-                end = Math.clamp(end, 0, dim);
-                count = end > begin ? (end - begin - 1) / step + 1 : 0;
-            } else {
-                begin = Math.clamp(begin, 0, dim - 1);
-                end = Math.clamp(end, -1, dim - 1);
-                // Dividing by -step would overflow for Long.MIN_VALUE; (begin-end-1)/step is <= 0 either way.
-                count = begin > end ? 1 - (begin - end - 1) / step : 0;
-            }
-            out[a] = (int) count;
+            long[] taken = sliceRange(starts[i], ends[i], step, s[a]);
+            out[a] = taken.length;
             offsets[a] = new int[out[a]];
             for (int k = 0; k < out[a]; k++) {
-                // begin + k*step stays within [0, dim) for every k < count, so it cannot overflow.
-                offsets[a][k] = (int) (begin + k * step) * strides[a];
+                offsets[a][k] = (int) taken[k] * strides[a];
             }
         }
         for (int a = 0; a < rank; a++) {
@@ -231,7 +215,7 @@ final class SliceOps {
 
     // ---- shape rules ----------------------------------------------------------------------------------
 
-    /** The coordinates a slice takes from an axis of fixed size {@code dim}, as Octet's Slice computes them. */
+    /** The coordinates a slice takes from an axis of size {@code dim} (the op's and the shape rule's). */
     private static long[] sliceRange(long start, long end, long step, long dim) {
         long begin = start < 0 ? start + dim : start;
         long stop = end < 0 ? end + dim : end;
@@ -245,10 +229,12 @@ final class SliceOps {
         } else {
             begin = Math.clamp(begin, 0, dim - 1);
             stop = Math.clamp(stop, -1, dim - 1);
+            // Dividing by -step would overflow for Long.MIN_VALUE; (begin-stop-1)/step is <= 0 either way.
             count = begin > stop ? 1 - (begin - stop - 1) / step : 0;
         }
         long[] idx = new long[(int) count];
         for (int k = 0; k < count; k++) {
+            // begin + k*step stays within [0, dim) for every k < count, so it cannot overflow.
             idx[k] = begin + k * step;
         }
         return idx;
