@@ -3,10 +3,12 @@ package dev.octet.ops;
 import static dev.octet.ops.Shapes.broadcastInputs;
 import static dev.octet.ops.Shapes.one;
 
+import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.ops.ElementwiseBinary.Arith;
 import java.util.Arrays;
@@ -14,8 +16,9 @@ import java.util.List;
 
 /**
  * Float activations, element by element: the ones exported graphs put between quantized convolutions. Each is
- * one definition; the scalar form is the reference. Exponentials and tanh are Octet's ({@link FloatMath}, the
- * same bits everywhere); Softplus's logarithm is {@link StrictMath#log1p}, which Java specifies bit for bit.
+ * one definition. Exponentials and tanh run on the session's kernels over the whole tensor ({@link FloatMath}'s
+ * arithmetic, the same bits at every vector width); Softplus's logarithm is {@link StrictMath#log1p}, which
+ * Java specifies bit for bit.
  * The ONNX versions after the ones named here only added types (bfloat16, float16), so each definition
  * implements its operator through the latest opset.
  */
@@ -53,29 +56,27 @@ final class ActivationOps {
             .factory(ctx -> ElementwiseOps.mapFloats("HardSwish", x -> x * hardSigmoid(x, ONE_SIXTH, 0.5f)));
         r.onnx("Elu", 6).attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(ELU_ALPHA);
-            return ElementwiseOps.mapFloats("Elu", x -> x < 0 ? alpha * (FloatMath.exp(x) - 1f) : x);
+            return withExp(ctx, "Elu", x -> x, (x, e) -> x < 0 ? alpha * (e - 1f) : x);
         });
         r.onnx("Selu", 6).attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(SELU_ALPHA);
             float gamma = ctx.get(SELU_GAMMA);
-            return ElementwiseOps.mapFloats("Selu", x -> x > 0 ? gamma * x : gamma * (alpha * FloatMath.exp(x) - alpha));
+            return withExp(ctx, "Selu", x -> x, (x, e) -> x > 0 ? gamma * x : gamma * (alpha * e - alpha));
         });
         // Celu-28 only added types to Celu-12.
         r.onnx("Celu", 12).attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(CELU_ALPHA);
-            return ElementwiseOps.mapFloats("Celu",
-                x -> Math.max(0f, x) + Math.min(0f, alpha * (FloatMath.exp(x / alpha) - 1f)));
+            return withExp(ctx, "Celu", x -> x / alpha, (x, e) -> Math.max(0f, x) + Math.min(0f, alpha * (e - 1f)));
         });
         r.onnx("Softplus", 1).shape(ShapeRule.SAME_AS_INPUT)
-            .factory(ctx -> ElementwiseOps.mapFloats("Softplus", ActivationOps::softplus));
+            .factory(ctx -> withExp(ctx, "Softplus", x -> -Math.abs(x), ActivationOps::softplus));
         r.onnx("Softsign", 1).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
         r.onnx("ThresholdedRelu", 10).attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(THRESHOLD);
             return ElementwiseOps.mapFloats("ThresholdedRelu", x -> x > alpha ? x : 0f);
         });
-        r.onnx("Mish", 18).shape(ShapeRule.SAME_AS_INPUT)
-            .factory(ctx -> ElementwiseOps.mapFloats("Mish", x -> x * FloatMath.tanh(softplus(x))));
+        r.onnx("Mish", 18).shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
         // From opset 7 the slope broadcasts to X (one way); opset 9 added integer types.
         r.onnx("PRelu", 7).shape(ActivationOps::inferPRelu).factory(ctx -> Op.withBuffers((in, buffers) -> {
             Tensor y = ElementwiseBinary.arith(in[0], in[1], PRELU, buffers);
@@ -92,9 +93,65 @@ final class ActivationOps {
         return Math.max(0f, Math.min(1f, alpha * x + beta));
     }
 
-    /** ln(1 + e^x) as max(x, 0) + ln(1 + e^-|x|), which neither overflows nor loses small results. */
-    private static float softplus(float x) {
-        return Math.max(x, 0f) + (float) StrictMath.log1p(FloatMath.exp(-Math.abs(x)));
+    /**
+     * ln(1 + e^x) as max(x, 0) + ln(1 + e^-|x|), which neither overflows nor loses small results; {@code e} is
+     * e^-|x|.
+     */
+    private static float softplus(float x, float e) {
+        return Math.max(x, 0f) + (float) StrictMath.log1p(e);
+    }
+
+    /** Combines an element with the exponential the kernels computed for it. */
+    private interface WithExp {
+        float apply(float x, float e);
+    }
+
+    /**
+     * The op {@code y[i] = f(x[i], exp(arg(x[i])))}, the exponentials computed in one pass by the session's
+     * kernels (the same bits as {@link FloatMath#exp} at every width).
+     */
+    private static Op withExp(OpContext ctx, String name, ElementwiseOps.FloatUnary arg, WithExp f) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return in -> {
+            float[] x = floats(name, in[0]);
+            float[] z = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                z[i] = arg.apply(x[i]);
+            }
+            kernels.exp(z, 0, z, 0, z.length);
+            for (int i = 0; i < x.length; i++) {
+                z[i] = f.apply(x[i], z[i]);
+            }
+            return new Tensor[] {Tensor.ofFloats(z, in[0].shapeView())};
+        };
+    }
+
+    /** x * tanh(softplus(x)), the exponentials and tanh on the session's kernels. */
+    private static Op mish(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return in -> {
+            float[] x = floats("Mish", in[0]);
+            float[] z = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                z[i] = -Math.abs(x[i]);
+            }
+            kernels.exp(z, 0, z, 0, z.length);
+            for (int i = 0; i < x.length; i++) {
+                z[i] = softplus(x[i], z[i]);
+            }
+            kernels.tanh(z, 0, z, 0, z.length);
+            for (int i = 0; i < x.length; i++) {
+                z[i] = x[i] * z[i];
+            }
+            return new Tensor[] {Tensor.ofFloats(z, in[0].shapeView())};
+        };
+    }
+
+    private static float[] floats(String op, Tensor x) {
+        if (x.type() != DataType.FLOAT) {
+            throw ElementwiseBinary.unsupportedType(op, x.type());
+        }
+        return x.floats();
     }
 
     /** X's type and shape; a slope that cannot broadcast to X is a contradiction. */

@@ -10,6 +10,10 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Node;
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.Parallel;
+import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -171,5 +175,35 @@ class ActivationOpsTest {
         OctetException e = assertThrows(OctetException.class, () -> OpRegistry.defaults().create(node, 16, new Tensor[2])
             .run(new Tensor[] {Tensor.ofFloats(new float[] {1f, 2f, 3f}, 3), x}));
         assertEquals(ErrorCode.INVALID_INPUT, e.code());
+    }
+
+    @Test
+    void everyUnaryActivationGivesTheSameBitsWithEveryKernelProvider() {
+        float[] sweep = new float[1003];
+        for (int i = 0; i < sweep.length; i++) {
+            sweep[i] = -25f + i * (50f / sweep.length);
+        }
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, Float.MIN_VALUE, -90f, 90f};
+        System.arraycopy(specials, 0, sweep, 0, specials.length);
+        Tensor x = Tensor.ofFloats(sweep, sweep.length);
+        List<KernelProvider> providers = List.of(ScalarKernelProvider.INSTANCE, new PanamaKernelProvider(512),
+            new PanamaKernelProvider(256), new PanamaKernelProvider(128));
+        for (String op : List.of("LeakyRelu", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu", "Softplus", "Softsign",
+            "ThresholdedRelu", "Mish")) {
+            Node node = new Node("n", op, "", List.of("x"), List.of("y"), Map.of());
+            float[] reference = null;
+            for (KernelProvider p : providers) {
+                float[] y = OpRegistry.defaults().create(node, 18, new Tensor[1], new OpEnvironment(p, Parallel.SERIAL))
+                    .run(new Tensor[] {x})[0].floats();
+                if (reference == null) {
+                    reference = y;
+                } else {
+                    for (int i = 0; i < y.length; i++) {
+                        assertEquals(Float.floatToRawIntBits(reference[i]), Float.floatToRawIntBits(y[i]),
+                            op + " with " + p.describe() + " at x = " + sweep[i]);
+                    }
+                }
+            }
+        }
     }
 }
