@@ -22,10 +22,10 @@ import java.util.Map;
 
 /**
  * Static type and shape inference over a topologically sorted graph. For every value it infers the
- * element type and the shape (fixed, symbolic or unknown dims) by its operator's {@link dev.octet.ops.ShapeRule},
- * and for small
- * values that are a function of shapes and constants only (the Shape → Gather → Concat → Reshape
- * subgraphs of transformers) the value itself, by running the real operator on the known inputs.
+ * element type and the shape (fixed, symbolic or unknown dims) by the {@link dev.octet.ops.ShapeRule} of its
+ * operator's definition, and for small values that are a function of shapes and constants only (the Shape →
+ * Gather → Concat → Reshape subgraphs of transformers) the value itself, by running the real operator, built
+ * with the session's kernels, on the known inputs.
  *
  * <p>Unknown is always a valid answer; a definite contradiction (shapes no input can make valid) is an
  * {@link ErrorCode#INVALID_GRAPH} error naming the node.
@@ -55,11 +55,6 @@ public final class ShapeInference {
         this.registry = registry;
         // The session's kernels on the calling thread; what evaluation packs is not kept in the session's cache.
         this.env = new OpEnvironment(env.kernels(), Parallel.SERIAL);
-    }
-
-    /** Infers with the default operators and kernels and the declared input shapes. */
-    public static Result infer(Graph graph) {
-        return infer(graph, Map.of(), OpRegistry.defaults(), OpEnvironment.serial());
     }
 
     /**

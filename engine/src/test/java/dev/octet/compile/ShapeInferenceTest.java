@@ -51,7 +51,7 @@ class ShapeInferenceTest {
     }
 
     private static ValueInfo inferred(Graph g, String value) {
-        return ShapeInference.infer(g).types().get(value);
+        return PassContext.defaults().infer(g).types().get(value);
     }
 
     @Test
@@ -105,7 +105,7 @@ class ShapeInferenceTest {
     @Test
     void shapeValuesFlowThroughTheShapeSubgraph() {
         Graph g = shapeSubgraph();
-        ShapeInference.Result symbolic = ShapeInference.infer(g);
+        ShapeInference.Result symbolic = PassContext.defaults().infer(g);
         assertEquals(List.of(BATCH, SEQ, Dim.of(12), Dim.of(32)), symbolic.types().get("y").shape());
         assertNull(symbolic.constants().get("spec"));
 
@@ -190,7 +190,7 @@ class ShapeInferenceTest {
         ValueInfo y = new InferenceSession(g).valueInfo("y");
         assertEquals(DataType.FLOAT, y.type());
         assertNull(y.shape());
-        assertFalse(ShapeInference.infer(g).constants().containsKey("y"));
+        assertFalse(PassContext.defaults().infer(g).constants().containsKey("y"));
     }
 
     @Test
