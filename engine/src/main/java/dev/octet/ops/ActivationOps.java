@@ -42,10 +42,11 @@ final class ActivationOps {
 
     static void register(OpRegistry.Builder r) {
         // LeakyRelu-16 only added bfloat16 to the types of LeakyRelu-6.
-        r.onnx("LeakyRelu", 6).attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(LEAKY_RELU_ALPHA);
-            return ElementwiseOps.mapFloats("LeakyRelu", x -> x < 0 ? alpha * x : x);
-        });
+        r.onnx("LeakyRelu", 6).attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu").factory(ctx -> {
+                float alpha = ctx.get(LEAKY_RELU_ALPHA);
+                return ElementwiseOps.mapFloats("LeakyRelu", x -> x < 0 ? alpha * x : x);
+            });
         r.onnx("HardSigmoid", 6).attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
             .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
                 float alpha = ctx.get(HARD_SIGMOID_ALPHA);

@@ -45,10 +45,10 @@ final class ElementwiseOps {
     }
 
     static void register(OpRegistry.Builder r) {
-        binary(r, "Add", ADD, c -> inferArith(c, Long::sum, 0, true));
-        binary(r, "Sub", SUB, c -> inferArith(c, (a, b) -> a - b, 0, false));
-        binary(r, "Mul", MUL, c -> inferArith(c, (a, b) -> a * b, 1, true));
-        binary(r, "Div", DIV, c -> inferArith(c, (a, b) -> b == 0 ? Long.MIN_VALUE : a / b, 1, false));
+        binary(r, "Add", ADD, c -> inferArith(c, Long::sum, 0, true), "QLinearAdd");
+        binary(r, "Sub", SUB, c -> inferArith(c, (a, b) -> a - b, 0, false), null);
+        binary(r, "Mul", MUL, c -> inferArith(c, (a, b) -> a * b, 1, true), "QLinearMul");
+        binary(r, "Div", DIV, c -> inferArith(c, (a, b) -> b == 0 ? Long.MIN_VALUE : a / b, 1, false), null);
         r.onnx("Pow", 7)
             .shape(c -> one(c.type(0), broadcastInputs(c, 0, 1)))
             .factory(ctx -> in -> out(ElementwiseBinary.pow(in[0], in[1])));
@@ -104,10 +104,13 @@ final class ElementwiseOps {
         return new Tensor[] {t};
     }
 
-    private static void binary(OpRegistry.Builder r, String name, Arith op, ShapeRule rule) {
-        r.onnx(name, 7)
-            .shape(rule)
-            .factory(ctx -> Op.withBuffers((in, buffers) -> out(ElementwiseBinary.arith(in[0], in[1], op, buffers))));
+    /** {@code integerVariant}: the com.microsoft QLinear form, or null. */
+    private static void binary(OpRegistry.Builder r, String name, Arith op, ShapeRule rule, String integerVariant) {
+        OpDefinition.Builder d = r.onnx(name, 7).shape(rule);
+        if (integerVariant != null) {
+            d.integerVariant(OpRegistry.MICROSOFT_DOMAIN, integerVariant);
+        }
+        d.factory(ctx -> Op.withBuffers((in, buffers) -> out(ElementwiseBinary.arith(in[0], in[1], op, buffers))));
     }
 
     /** Max and Min: any number of inputs, folded pairwise with broadcasting. */

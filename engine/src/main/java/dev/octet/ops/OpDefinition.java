@@ -9,12 +9,21 @@ import java.util.Set;
 /**
  * One operator as Octet implements it, declared in one place: its domain and name, the opset versions whose
  * semantics it implements ({@code sinceVersion} to {@code lastVersion}, both inclusive), its declared
- * attributes (checked at load), its type and shape rule, the factory of its runtime op, and the traits graph
- * passes rely on. Definitions are immutable; {@link OpRegistry} indexes them by (domain, name, version).
+ * attributes (checked at load), its type and shape rule, the factory of its runtime op, the traits graph
+ * passes rely on, and its integer variant if it has one. Definitions are immutable; {@link OpRegistry} indexes
+ * them by (domain, name, version).
+ *
+ * <p>{@code integerVariant} (or null) names the operator computing this one on quantized 8-bit tensors, with
+ * the same attributes: its inputs are each of this op's inputs followed by its scale and zero point, then the
+ * output's scale and zero point (com.microsoft QLinearAdd, QLinearLeakyRelu, ...). QdqFusion turns
+ * {@code DequantizeLinear -> op -> QuantizeLinear} into it.
  */
 public record OpDefinition(String domain, String name, int sinceVersion, int lastVersion,
                            List<AttributeSpec<?>> attributes, ShapeRule shapeRule, OpFactory factory,
-                           Set<OpTrait> traits) {
+                           Set<OpTrait> traits, Ref integerVariant) {
+    /** An operator named by domain and op type. */
+    public record Ref(String domain, String name) {}
+
     /**
      * The last ai.onnx opset whose changes the definitions were checked against (ONNX's Changelog.md): an
      * operator whose semantics did not change through it implements every version up to it.
@@ -84,6 +93,7 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         private final List<AttributeSpec<?>> attributes = new ArrayList<>();
         private ShapeRule shapeRule;
         private final Set<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
+        private Ref integerVariant;
         private OpRegistry.Builder target;
 
         private Builder(String domain, String name, int since, int last) {
@@ -119,9 +129,16 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
             return this;
         }
 
+        /** The operator computing this one on quantized tensors (see {@link OpDefinition}). */
+        public Builder integerVariant(String variantDomain, String variantName) {
+            this.integerVariant = new Ref(variantDomain, variantName);
+            return this;
+        }
+
         /** Completes the definition (and registers it, when it came from {@link OpRegistry.Builder}). */
         public OpDefinition factory(OpFactory factory) {
-            OpDefinition d = new OpDefinition(domain, name, since, last, attributes, shapeRule, factory, traits);
+            OpDefinition d = new OpDefinition(domain, name, since, last, attributes, shapeRule, factory, traits,
+                integerVariant);
             if (target != null) {
                 target.add(d);
             }

@@ -27,6 +27,7 @@ final class PoolOps {
         r.onnx("AveragePool", 1).shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
         r.onnx("GlobalAveragePool", 1)
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
+            .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
             .factory(ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
     }
 
