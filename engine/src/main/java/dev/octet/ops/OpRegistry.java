@@ -6,14 +6,12 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -122,11 +120,6 @@ public final class OpRegistry {
         return domain.isEmpty() ? graph.opset(domain) : graph.opsets().getOrDefault(domain, 1);
     }
 
-    /** True when Octet implements this operator in any version. */
-    public boolean supports(String domain, String opType) {
-        return definitions.containsKey(key(domain, opType));
-    }
-
     /** Whether Octet implements an operator at a version: for tools that report what a model needs. */
     public Support support(String domain, String opType, int version) {
         List<OpDefinition> defs = definitions.get(key(domain, opType));
@@ -163,22 +156,6 @@ public final class OpRegistry {
     /** True when the node's operator, at the graph's version for its domain, has the trait. */
     public boolean has(Graph graph, Node node, OpTrait trait) {
         return find(node.domain(), node.opType(), opsetOf(graph, node)).map(d -> d.has(trait)).orElse(false);
-    }
-
-    /** Every definition, for documentation and tests. */
-    public Collection<OpDefinition> definitions() {
-        return definitions.values().stream().flatMap(List::stream).toList();
-    }
-
-    /** The op types supported in a domain, sorted, for documentation and error messages. */
-    public TreeSet<String> opTypes(String domain) {
-        TreeSet<String> r = new TreeSet<>();
-        for (OpDefinition d : definitions()) {
-            if (d.domain().equals(normalizeDomain(domain))) {
-                r.add(d.name());
-            }
-        }
-        return r;
     }
 
     /**
