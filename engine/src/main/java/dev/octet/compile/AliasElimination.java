@@ -6,6 +6,8 @@ import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
+import dev.octet.ops.OpRegistry;
+import dev.octet.ops.OpTrait;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +23,7 @@ import java.util.Set;
  */
 public final class AliasElimination implements GraphPass {
     @Override
-    public Graph apply(Graph g) {
+    public Graph apply(Graph g, PassContext context) {
         Set<String> graphOutputs = new HashSet<>();
         for (ValueInfo v : g.outputs()) {
             graphOutputs.add(v.name());
@@ -31,7 +33,7 @@ public final class AliasElimination implements GraphPass {
         List<Node> kept = new ArrayList<>();
         for (Node n : g.nodes()) {
             Node rewired = n.withInputs(n.inputs().stream().map(in -> alias.getOrDefault(in, in)).toList());
-            if (isAlias(rewired, types) && !graphOutputs.contains(rewired.outputs().get(0))) {
+            if (isAlias(rewired, types, g, context.registry()) && !graphOutputs.contains(rewired.outputs().get(0))) {
                 alias.put(rewired.outputs().get(0), rewired.inputs().get(0));
                 continue;
             }
@@ -41,14 +43,14 @@ public final class AliasElimination implements GraphPass {
         return alias.isEmpty() ? g : g.withNodes(kept, g.initializers());
     }
 
-    private static boolean isAlias(Node n, Map<String, DataType> types) {
-        if (!n.domain().isEmpty() || n.inputs().size() != 1 || n.outputs().size() != 1 || n.inputs().get(0).isEmpty()) {
+    private static boolean isAlias(Node n, Map<String, DataType> types, Graph g, OpRegistry ops) {
+        if (n.inputs().size() != 1 || n.outputs().size() != 1 || n.inputs().get(0).isEmpty()) {
             return false;
         }
-        if (n.opType().equals("Identity")) {
+        if (ops.has(g, n, OpTrait.IDENTITY)) {
             return true;
         }
-        if (n.opType().equals("Cast") && n.attributes().get("to") instanceof Attribute.IntAttr to) {
+        if (ops.has(g, n, OpTrait.CONVERSION) && n.attributes().get("to") instanceof Attribute.IntAttr to) {
             DataType source = types.get(n.inputs().get(0));
             return source != null && source.onnxCode() == to.value();
         }

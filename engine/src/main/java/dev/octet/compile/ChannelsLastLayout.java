@@ -6,6 +6,7 @@ import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
 import dev.octet.ops.OpRegistry;
+import dev.octet.ops.OpTrait;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,9 +33,10 @@ public final class ChannelsLastLayout implements GraphPass {
     private static final int TRANSPOSE_OPSET = 13;
 
     @Override
-    public Graph apply(Graph g) {
-        Map<String, ValueInfo> types = ShapeInference.infer(g).types();
-        Set<Node> convs = worthConverting(g, types);
+    public Graph apply(Graph g, PassContext context) {
+        Map<String, ValueInfo> types = context.infer(g).types();
+        OpRegistry ops = context.registry();
+        Set<Node> convs = worthConverting(g, types, ops);
         if (convs.isEmpty()) {
             return g;
         }
@@ -53,7 +55,7 @@ public final class ChannelsLastLayout implements GraphPass {
                 nodes.add(new Node(n.name(), "QLinearConv", OpRegistry.OCTET_DOMAIN, in, List.of(yNhwc), attrs));
                 twin.put(y, yNhwc);
                 producedInNhwc.put(y, yNhwc);
-            } else if (isLayoutBlindBinary(n, types, twin)) {
+            } else if (isLayoutBlindBinary(n, types, twin, g, ops)) {
                 List<String> in = new ArrayList<>(n.inputs());
                 in.set(0, twin.get(in.get(0)));
                 in.set(3, twin.get(in.get(3)));
@@ -94,7 +96,7 @@ public final class ChannelsLastLayout implements GraphPass {
      * The 2-D convolutions next to another one or to a QLinearAdd/QLinearMul (a conv on its own would only trade
      * its internal transposes for two Transpose steps).
      */
-    private static Set<Node> worthConverting(Graph g, Map<String, ValueInfo> types) {
+    private static Set<Node> worthConverting(Graph g, Map<String, ValueInfo> types, OpRegistry ops) {
         Map<String, Node> producer = new HashMap<>();
         Map<String, List<Node>> consumers = new HashMap<>();
         for (Node n : g.nodes()) {
@@ -103,13 +105,14 @@ public final class ChannelsLastLayout implements GraphPass {
         }
         Set<Node> worth = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : g.nodes()) {
-            if (!isConv2d(n, types)) {
+            if (!isConv2d(n, types, g, ops)) {
                 continue;
             }
             Node p = producer.get(n.inputs().get(0));
-            boolean linked = p != null && (isConv2d(p, types) || isQLinearBinary(p));
+            boolean linked = p != null && (isConv2d(p, types, g, ops) || isQLinearBinary(p, g, ops));
             for (Node c : consumers.getOrDefault(n.outputs().get(0), List.of())) {
-                linked |= isConv2d(c, types) && c.inputs().get(0).equals(n.outputs().get(0)) || isQLinearBinary(c);
+                linked |= isConv2d(c, types, g, ops) && c.inputs().get(0).equals(n.outputs().get(0))
+                    || isQLinearBinary(c, g, ops);
             }
             if (linked) {
                 worth.add(n);
@@ -118,25 +121,22 @@ public final class ChannelsLastLayout implements GraphPass {
         return worth;
     }
 
-    private static boolean isQLinearBinary(Node n) {
-        return OpRegistry.MICROSOFT_DOMAIN.equals(OpRegistry.normalizeDomain(n.domain()))
-            && (n.opType().equals("QLinearAdd") || n.opType().equals("QLinearMul"));
+    private static boolean isQLinearBinary(Node n, Graph g, OpRegistry ops) {
+        return ops.has(g, n, OpTrait.LAYOUT_AGNOSTIC_BINARY);
     }
 
-    private static boolean isConv2d(Node n, Map<String, ValueInfo> types) {
-        String domain = OpRegistry.normalizeDomain(n.domain());
-        boolean qlinearConv = n.opType().equals("QLinearConv") && n.outputs().size() == 1
-            && (domain.equals(OpRegistry.ONNX_DOMAIN) || domain.equals(OpRegistry.OCTET_DOMAIN)
-                || domain.equals(OpRegistry.MICROSOFT_DOMAIN));
-        if (!qlinearConv || FusionRewriter.intAttr(n, "channels_last", 0) != 0 || n.inputs().size() < 8) {
+    private static boolean isConv2d(Node n, Map<String, ValueInfo> types, Graph g, OpRegistry ops) {
+        if (!ops.has(g, n, OpTrait.CHANNELS_LAST_FORM) || n.outputs().size() != 1
+            || FusionRewriter.intAttr(n, "channels_last", 0) != 0 || n.inputs().size() < 8) {
             return false;
         }
         return rank(types, n.inputs().get(0)) == 4 && rank(types, n.inputs().get(3)) == 4;
     }
 
     /** QLinearAdd/QLinearMul of two rank-4 values that both have NHWC twins. */
-    private static boolean isLayoutBlindBinary(Node n, Map<String, ValueInfo> types, Map<String, String> twin) {
-        if (!isQLinearBinary(n) || n.inputs().size() < 7 || n.outputs().size() != 1) {
+    private static boolean isLayoutBlindBinary(Node n, Map<String, ValueInfo> types, Map<String, String> twin, Graph g,
+                                               OpRegistry ops) {
+        if (!isQLinearBinary(n, g, ops) || n.inputs().size() < 7 || n.outputs().size() != 1) {
             return false;
         }
         String a = n.inputs().get(0), b = n.inputs().get(3);

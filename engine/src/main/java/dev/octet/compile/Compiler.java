@@ -51,11 +51,13 @@ public final class Compiler {
                     + " is internal to Octet and may not appear in a model");
             }
         }
+        registry.checkOperators(graph);
         Graph g = sort(graph);
+        PassContext context = new PassContext(registry, env);
         for (GraphPass pass : passes) {
-            g = sort(pass.apply(g));
+            g = sort(pass.apply(g, context));
         }
-        return plan(g, ShapeInference.infer(g).types());
+        return plan(g, ShapeInference.infer(g, Map.of(), registry, env).types());
     }
 
     /** A plan valid only for inputs of exactly these shapes (inputs not named keep their declared shapes). */
@@ -73,7 +75,7 @@ public final class Compiler {
         inputShapes.forEach((name, shape) -> dims.put(name, java.util.Arrays.stream(shape).mapToObj(Dim::of).toList()));
         // Start from what the generic plan already folded, so large folded weights are shared, not recomputed.
         Graph g = withConstants(generic.graph(), generic.folded());
-        ShapeInference.Result shapes = ShapeInference.infer(g, dims);
+        ShapeInference.Result shapes = ShapeInference.infer(g, dims, registry, env);
         return plan(withConstants(g, shapes.constants()), shapes.types());
     }
 
@@ -203,10 +205,7 @@ public final class Compiler {
                 constIn[i] = c;
                 allConstant &= c != null;
             }
-            String domain = OpRegistry.normalizeDomain(node.domain());
-            // Fused operators that passes create may live in domains the model does not import.
-            int opset = domain.isEmpty() ? g.opset(domain) : g.opsets().getOrDefault(domain, 1);
-            Op op = registry.create(node, opset, constIn, env);
+            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env);
             int[] outSlots = new int[node.outputs().size()];
             Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {

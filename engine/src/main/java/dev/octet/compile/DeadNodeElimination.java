@@ -11,7 +11,7 @@ import java.util.Set;
 /** Drops nodes none of whose outputs reach a graph output. Expects nodes in topological order. */
 public final class DeadNodeElimination implements GraphPass {
     @Override
-    public Graph apply(Graph g) {
+    public Graph apply(Graph g, PassContext context) {
         Set<String> live = new HashSet<>();
         for (ValueInfo v : g.outputs()) {
             live.add(v.name());

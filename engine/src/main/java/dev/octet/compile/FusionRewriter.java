@@ -37,10 +37,10 @@ final class FusionRewriter {
     private final Set<String> fusedInputs = new HashSet<>();
     private final Map<Node, Node> replacement = new IdentityHashMap<>();
 
-    FusionRewriter(Graph graph) {
+    FusionRewriter(Graph graph, PassContext context) {
         this.graph = graph;
         this.index = new GraphIndex(graph);
-        ShapeInference.Result inferred = ShapeInference.infer(graph);
+        ShapeInference.Result inferred = context.infer(graph);
         this.types = inferred.types();
         this.inferredConstants = inferred.constants();
         for (ValueInfo v : graph.outputs()) {

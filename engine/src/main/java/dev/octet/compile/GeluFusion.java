@@ -20,8 +20,8 @@ public final class GeluFusion implements GraphPass {
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
 
     @Override
-    public Graph apply(Graph g) {
-        FusionRewriter rw = new FusionRewriter(g);
+    public Graph apply(Graph g, PassContext context) {
+        FusionRewriter rw = new FusionRewriter(g, context);
         for (Node n : rw.nodes()) {
             if (FusionRewriter.isOnnx(n, "Erf")) {
                 fuse(rw, n);

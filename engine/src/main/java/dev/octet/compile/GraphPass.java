@@ -8,7 +8,12 @@ import java.util.List;
  * The compiler re-sorts the graph after every pass, so a pass may append nodes in any order.
  */
 public interface GraphPass {
-    Graph apply(Graph graph);
+    Graph apply(Graph graph, PassContext context);
+
+    /** Applies the pass with the default operators and kernels. */
+    default Graph apply(Graph graph) {
+        return apply(graph, PassContext.defaults());
+    }
 
     static List<GraphPass> defaults() {
         return List.of(new AliasElimination(), new QdqFusion(), new MatMulIntegerToFloatFusion(), new LayerNormFusion(),

@@ -22,8 +22,8 @@ import java.util.Map;
  */
 public final class LayerNormFusion implements GraphPass {
     @Override
-    public Graph apply(Graph g) {
-        FusionRewriter rw = new FusionRewriter(g);
+    public Graph apply(Graph g, PassContext context) {
+        FusionRewriter rw = new FusionRewriter(g, context);
         for (Node n : rw.nodes()) {
             if (FusionRewriter.isOnnx(n, "ReduceMean")) {
                 fuse(rw, n);

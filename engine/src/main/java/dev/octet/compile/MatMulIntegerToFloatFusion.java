@@ -25,8 +25,8 @@ public final class MatMulIntegerToFloatFusion implements GraphPass {
     private static final int TO_FLOAT = DataType.FLOAT.onnxCode();
 
     @Override
-    public Graph apply(Graph g) {
-        FusionRewriter rw = new FusionRewriter(g);
+    public Graph apply(Graph g, PassContext context) {
+        FusionRewriter rw = new FusionRewriter(g, context);
         for (Node mm : rw.nodes()) {
             if (FusionRewriter.isOnnx(mm, "MatMulInteger")) {
                 fuse(rw, mm);

@@ -5,32 +5,33 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ops.OpDefinition;
 import dev.octet.ops.OpRegistry;
+import dev.octet.ops.OpTrait;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Turns QDQ patterns, {@code DequantizeLinear -> op [-> Relu] -> QuantizeLinear}, into integer operators the
+ * Turns QDQ patterns, {@code DequantizeLinear -> op [-> Relu] -> QuantizeLinear} (Relu: any
+ * {@link OpTrait#QUANTIZED_CLAMP} op), into integer operators the
  * way ONNX Runtime's QDQ transformer does, so that results match ORT bit for bit:
  * <ul>
  *   <li>Conv → QLinearConv (Octet's, with the Relu folded into the output clamp: {@code Q(relu(v))} equals
  *       {@code max(Q(v), zp)} exactly, since rounding is monotonic and maps 0 to 0);</li>
  *   <li>Gemm (transA = 0, beta = 1, int32 bias) → com.microsoft QGemm;</li>
- *   <li>Add and Mul → com.microsoft QLinearAdd and QLinearMul; GlobalAveragePool → com.microsoft
- *       QLinearGlobalAveragePool;</li>
- *   <li>Flatten / Reshape / Squeeze / Unsqueeze / Transpose whose input and output share scale and zero point →
- *       the same op on the quantized tensor.</li>
+ *   <li>an op whose definition names an integer variant → that variant: Add and Mul → com.microsoft QLinearAdd
+ *       and QLinearMul, GlobalAveragePool → QLinearGlobalAveragePool, LeakyRelu → QLinearLeakyRelu (as ORT's
+ *       QDQ transformer does);</li>
+ *   <li>a {@link OpTrait#DATA_MOVEMENT} op (Flatten, Reshape, Squeeze, Unsqueeze, Transpose) whose input and
+ *       output share scale and zero point → the same op on the quantized tensor.</li>
  * </ul>
  * Only per-tensor activations with constant scales and zero points fuse; weights may be per-channel.
  * Patterns that do not match stay float, which is slower but still correct. Run {@link AliasElimination}
  * before and {@link DeadNodeElimination} after.
  */
 public final class QdqFusion implements GraphPass {
-    private static final Set<String> DATA_MOVEMENT = Set.of("Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose");
-
     /** Scale and zero point of one Q or DQ node, with the quantized value it reads or writes. */
     private record QParams(String quantized, String scale, String zeroPoint, Tensor scaleValue, Tensor zpValue) {
         boolean perTensor() {
@@ -44,7 +45,8 @@ public final class QdqFusion implements GraphPass {
     }
 
     @Override
-    public Graph apply(Graph g) {
+    public Graph apply(Graph g, PassContext context) {
+        OpRegistry ops = context.registry();
         GraphIndex idx = new GraphIndex(g);
         Map<String, Tensor> initializers = new HashMap<>(g.initializers());
         Map<Node, Node> replacement = new HashMap<>();
@@ -58,7 +60,7 @@ public final class QdqFusion implements GraphPass {
             }
             Node op = idx.producer(q.inputs().get(0));
             Node relu = null;
-            if (op != null && op.opType().equals("Relu") && op.domain().isEmpty() && idx.hasSingleUse(op.outputs().get(0))) {
+            if (op != null && ops.has(g, op, OpTrait.QUANTIZED_CLAMP) && idx.hasSingleUse(op.outputs().get(0))) {
                 relu = op;
                 op = idx.producer(op.inputs().get(0));
             }
@@ -69,11 +71,7 @@ public final class QdqFusion implements GraphPass {
             Node fused = switch (op.opType()) {
                 case "Conv" -> conv(op, relu != null, out, y, idx, initializers);
                 case "Gemm" -> relu == null ? gemm(op, out, y, idx, initializers) : null;
-                case "Add" -> relu == null ? binary(op, "QLinearAdd", out, y, idx, initializers) : null;
-                case "Mul" -> relu == null ? binary(op, "QLinearMul", out, y, idx, initializers) : null;
-                case "GlobalAveragePool" -> relu == null ? globalAveragePool(op, out, y, idx, initializers) : null;
-                default -> relu == null && DATA_MOVEMENT.contains(op.opType())
-                    ? dataMovement(op, out, y, idx, initializers) : null;
+                default -> relu == null ? byDefinition(op, g, ops, out, y, idx, initializers) : null;
             };
             if (fused != null) {
                 replacement.put(q, fused);
@@ -230,27 +228,30 @@ public final class QdqFusion implements GraphPass {
             List.of(y), attrs);
     }
 
-    private static Node binary(Node op, String fused, QParams out, String y, GraphIndex idx,
-                               Map<String, Tensor> initializers) {
-        QParams a = dequantized(op.inputs().get(0), idx, initializers);
-        QParams b = dequantized(op.inputs().get(1), idx, initializers);
-        if (a == null || b == null || a.zpValue.type() != out.zpValue.type() || b.zpValue.type() != out.zpValue.type()) {
+    /**
+     * A {@link OpTrait#DATA_MOVEMENT} op on the quantized tensor, or the op's integer variant (its definition's
+     * {@link OpDefinition#integerVariant}) when every input comes from a per-tensor DQ of the output's type.
+     */
+    private static Node byDefinition(Node op, Graph g, OpRegistry ops, QParams out, String y, GraphIndex idx,
+                                     Map<String, Tensor> initializers) {
+        if (ops.has(g, op, OpTrait.DATA_MOVEMENT)) {
+            return dataMovement(op, out, y, idx, initializers);
+        }
+        OpDefinition.Ref variant = ops.find(op.domain(), op.opType(), OpRegistry.opsetOf(g, op))
+            .map(OpDefinition::integerVariant).orElse(null);
+        if (variant == null) {
             return null;
         }
-        return new Node(op.name(), fused, OpRegistry.MICROSOFT_DOMAIN,
-            List.of(a.quantized, a.scale, a.zeroPoint, b.quantized, b.scale, b.zeroPoint, out.scale, out.zeroPoint),
-            List.of(y), Map.of());
-    }
-
-    private static Node globalAveragePool(Node op, QParams out, String y, GraphIndex idx,
-                                          Map<String, Tensor> initializers) {
-        QParams x = dequantized(op.inputs().get(0), idx, initializers);
-        if (x == null || x.zpValue.type() != out.zpValue.type()) {
-            return null;
+        List<String> inputs = new ArrayList<>();
+        for (String in : op.inputs()) {
+            QParams x = dequantized(in, idx, initializers);
+            if (x == null || x.zpValue.type() != out.zpValue.type()) {
+                return null;
+            }
+            inputs.addAll(List.of(x.quantized, x.scale, x.zeroPoint));
         }
-        return new Node(op.name(), "QLinearGlobalAveragePool", OpRegistry.MICROSOFT_DOMAIN,
-            List.of(x.quantized, x.scale, x.zeroPoint, out.scale, out.zeroPoint), List.of(y),
-            Map.of("channels_last", new Attribute.IntAttr(0)));
+        inputs.addAll(List.of(out.scale, out.zeroPoint));
+        return new Node(op.name(), variant.name(), variant.domain(), inputs, List.of(y), op.attributes());
     }
 
     private static Node dataMovement(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {

@@ -7,7 +7,13 @@ import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
+import dev.octet.kernel.Parallel;
+import dev.octet.ops.OpDefinition;
+import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
+import dev.octet.ops.ShapeContext;
+import dev.octet.ops.ShapeDims;
+import dev.octet.ops.ShapeValue;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,9 +22,10 @@ import java.util.Map;
 
 /**
  * Static type and shape inference over a topologically sorted graph. For every value it infers the
- * element type and the shape (fixed, symbolic or unknown dims, see {@link ShapeRules}), and for small
- * values that are a function of shapes and constants only (the Shape → Gather → Concat → Reshape
- * subgraphs of transformers) the value itself, by running the real operator on the known inputs.
+ * element type and the shape (fixed, symbolic or unknown dims) by the {@link dev.octet.ops.ShapeRule} of its
+ * operator's definition, and for small values that are a function of shapes and constants only (the Shape →
+ * Gather → Concat → Reshape subgraphs of transformers) the value itself, by running the real operator, built
+ * with the session's kernels, on the known inputs.
  *
  * <p>Unknown is always a valid answer; a definite contradiction (shapes no input can make valid) is an
  * {@link ErrorCode#INVALID_GRAPH} error naming the node.
@@ -39,20 +46,24 @@ public final class ShapeInference {
     }
 
     private final Graph graph;
+    private final OpRegistry registry;
+    private final OpEnvironment env;
     private final Map<String, ShapeValue> values = new HashMap<>();
 
-    private ShapeInference(Graph graph) {
+    private ShapeInference(Graph graph, OpRegistry registry, OpEnvironment env) {
         this.graph = graph;
+        this.registry = registry;
+        // The session's kernels on the calling thread; what evaluation packs is not kept in the session's cache.
+        this.env = new OpEnvironment(env.kernels(), Parallel.SERIAL);
     }
 
-    /** Infers with the declared input shapes. */
-    public static Result infer(Graph graph) {
-        return infer(graph, Map.of());
-    }
-
-    /** Infers with the given shapes for some inputs (by name) and the declared shapes for the others. */
-    public static Result infer(Graph graph, Map<String, List<Dim>> inputShapes) {
-        return new ShapeInference(graph).run(inputShapes);
+    /**
+     * Infers with the given shapes for some inputs (by name) and the declared shapes for the others, building
+     * the ops it evaluates from {@code registry} with the session's kernels in {@code env}.
+     */
+    public static Result infer(Graph graph, Map<String, List<Dim>> inputShapes, OpRegistry registry,
+                               OpEnvironment env) {
+        return new ShapeInference(graph, registry, env).run(inputShapes);
     }
 
     private Result run(Map<String, List<Dim>> inputShapes) {
@@ -81,24 +92,18 @@ public final class ShapeInference {
         return new Result(types, constants);
     }
 
-    private int opset(Node node) {
-        String domain = OpRegistry.normalizeDomain(node.domain());
-        // As in the compiler: fused operators may live in domains the model does not import.
-        return domain.isEmpty() ? graph.opset(domain) : graph.opsets().getOrDefault(domain, 1);
-    }
-
     private ShapeValue[] inferNode(Node node) {
         ShapeValue[] in = new ShapeValue[node.inputs().size()];
         for (int i = 0; i < in.length; i++) {
             String name = node.inputs().get(i);
             in[i] = name.isEmpty() ? ShapeValue.UNKNOWN : values.getOrDefault(name, ShapeValue.UNKNOWN);
         }
-        int opset = opset(node);
-        ShapeRules.Rule rule = ShapeRules.rule(node.domain(), node.opType());
+        int opset = OpRegistry.opsetOf(graph, node);
+        OpDefinition definition = registry.find(node.domain(), node.opType(), opset).orElse(null);
         ShapeValue[] inferred = new ShapeValue[0];
-        if (rule != null) {
+        if (definition != null) {
             try {
-                inferred = rule.infer(new ShapeContext(node, opset, in));
+                inferred = definition.shapeRule().infer(new ShapeContext(node, opset, in, env));
             } catch (ShapeDims.Incompatible e) {
                 throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
@@ -162,14 +167,14 @@ public final class ShapeInference {
     }
 
     /** Runs the real op on the constant inputs; its results replace the inferred facts. */
-    private static void evaluate(Node node, int opset, ShapeValue[] in, ShapeValue[] out) {
+    private void evaluate(Node node, int opset, ShapeValue[] in, ShapeValue[] out) {
         Tensor[] constants = new Tensor[in.length];
         for (int i = 0; i < in.length; i++) {
             constants[i] = in[i].constant();
         }
         Tensor[] result;
         try {
-            result = OpRegistry.defaults().create(node, opset, constants).run(constants);
+            result = registry.create(node, opset, constants, env).run(constants);
         } catch (RuntimeException e) {
             return; // it fails at run time too, or at load when the compiler builds the op
         }

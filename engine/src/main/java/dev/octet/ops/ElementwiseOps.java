@@ -1,13 +1,23 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.broadcast;
+import static dev.octet.ops.Shapes.broadcastInputs;
+import static dev.octet.ops.Shapes.known;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.ops.ElementwiseBinary.Arith;
 import dev.octet.ops.ElementwiseBinary.Compare;
+import dev.octet.ops.ShapeValue.Elem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongBinaryOperator;
 
 /** Elementwise arithmetic, comparison, selection and conversion operators. */
 final class ElementwiseOps {
@@ -35,19 +45,30 @@ final class ElementwiseOps {
     }
 
     static void register(OpRegistry.Builder r) {
-        binary(r, "Add", ADD);
-        binary(r, "Sub", SUB);
-        binary(r, "Mul", MUL);
-        binary(r, "Div", DIV);
-        r.onnx("Pow", 7, ctx -> in -> out(ElementwiseBinary.pow(in[0], in[1])));
-        r.onnx("Less", 7, ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], LESS)));
-        r.onnx("Equal", 7, ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], EQUAL)));
-        r.onnx("Where", 9, ctx -> in -> out(ElementwiseBinary.where(in[0], in[1], in[2])));
+        binary(r, "Add", ADD, c -> inferArith(c, Long::sum, 0, true), "QLinearAdd");
+        binary(r, "Sub", SUB, c -> inferArith(c, (a, b) -> a - b, 0, false), null);
+        binary(r, "Mul", MUL, c -> inferArith(c, (a, b) -> a * b, 1, true), "QLinearMul");
+        binary(r, "Div", DIV, c -> inferArith(c, (a, b) -> b == 0 ? Long.MIN_VALUE : a / b, 1, false), null);
+        r.onnx("Pow", 7)
+            .shape(c -> one(c.type(0), broadcastInputs(c, 0, 1)))
+            .factory(ctx -> in -> out(ElementwiseBinary.pow(in[0], in[1])));
+        r.onnx("Less", 7)
+            .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
+            .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], LESS)));
+        r.onnx("Equal", 7)
+            .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
+            .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], EQUAL)));
+        r.onnx("Where", 9)
+            .shape(c -> one(known(c.type(1), c.type(2)), broadcastInputs(c, 0, 1, 2)))
+            .factory(ctx -> in -> out(ElementwiseBinary.where(in[0], in[1], in[2])));
         variadic(r, "Max", MAX);
         variadic(r, "Min", MIN);
 
-        r.onnx("Neg", 7, ctx -> in -> out(neg(in[0])));
-        r.onnx("Relu", 7, ctx -> in -> out(relu(in[0])));
+        r.onnx("Neg", 7).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> out(neg(in[0])));
+        r.onnx("Relu", 7)
+            .shape(ShapeRule.SAME_AS_INPUT)
+            .traits(OpTrait.QUANTIZED_CLAMP)
+            .factory(ctx -> in -> out(relu(in[0])));
         floatUnary(r, "Reciprocal", 7, x -> 1f / x);
         floatUnary(r, "Sqrt", 7, x -> (float) Math.sqrt(x));
         // Octet's own transcendentals (FloatMath), vectorized by the session's kernels.
@@ -57,31 +78,44 @@ final class ElementwiseOps {
         floatBulk(r, "Erf", 9, (k, x, z, n) -> k.erf(x, 0, z, 0, n));
         // Round exists from opset 11; Math.rint rounds halves to even, as ONNX Round requires.
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
-        r.onnx("Clip", 7, ElementwiseOps::clip);
+        r.onnx("Clip", 7).shape(ShapeRule.SAME_AS_INPUT).factory(ElementwiseOps::clip);
 
-        r.onnx("Identity", 7, ctx -> in -> out(in[0]));
-        r.onnx("Cast", 7, ctx -> {
-            long code = ctx.requireInt("to");
-            DataType to = DataType.fromOnnx((int) code);
-            if (to == null || code != (int) code) {
-                throw ctx.unsupported("Cast to " + DataType.onnxName((int) code) + " is not supported");
-            }
-            return in -> out(ElementwiseCast.cast(in[0], to));
-        });
-        r.onnx("CastLike", 15, ctx -> in -> out(ElementwiseCast.cast(in[0], in[1].type())));
+        r.onnx("Identity", 7)
+            .shape(c -> new ShapeValue[] {c.in(0)})
+            .traits(OpTrait.IDENTITY)
+            .factory(ctx -> in -> out(in[0]));
+        r.onnx("Cast", 7)
+            .shape(c -> inferCast(c, DataType.fromOnnx((int) c.attrs().requireInt("to"))))
+            .traits(OpTrait.CONVERSION)
+            .factory(ctx -> {
+                long code = ctx.requireInt("to");
+                DataType to = DataType.fromOnnx((int) code);
+                if (to == null || code != (int) code) {
+                    throw ctx.unsupported("Cast to " + DataType.onnxName((int) code) + " is not supported");
+                }
+                return in -> out(ElementwiseCast.cast(in[0], to));
+            });
+        r.onnx("CastLike", 15)
+            .shape(c -> inferCast(c, c.type(1)))
+            .factory(ctx -> in -> out(ElementwiseCast.cast(in[0], in[1].type())));
     }
 
     private static Tensor[] out(Tensor t) {
         return new Tensor[] {t};
     }
 
-    private static void binary(OpRegistry.Builder r, String name, Arith op) {
-        r.onnx(name, 7, ctx -> Op.withBuffers((in, buffers) -> out(ElementwiseBinary.arith(in[0], in[1], op, buffers))));
+    /** {@code integerVariant}: the com.microsoft QLinear form, or null. */
+    private static void binary(OpRegistry.Builder r, String name, Arith op, ShapeRule rule, String integerVariant) {
+        OpDefinition.Builder d = r.onnx(name, 7).shape(rule);
+        if (integerVariant != null) {
+            d.integerVariant(OpRegistry.MICROSOFT_DOMAIN, integerVariant);
+        }
+        d.factory(ctx -> Op.withBuffers((in, buffers) -> out(ElementwiseBinary.arith(in[0], in[1], op, buffers))));
     }
 
     /** Max and Min: any number of inputs, folded pairwise with broadcasting. */
     private static void variadic(OpRegistry.Builder r, String name, Arith op) {
-        r.onnx(name, 7, ctx -> {
+        r.onnx(name, 7).shape(ElementwiseOps::inferVariadic).factory(ctx -> {
             if (ctx.inputCount() < 1) {
                 throw ctx.fail(name + " needs at least one input");
             }
@@ -96,7 +130,12 @@ final class ElementwiseOps {
     }
 
     private static void floatUnary(OpRegistry.Builder r, String name, int since, FloatUnary f) {
-        r.onnx(name, since, ctx -> in -> {
+        r.onnx(name, since).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> mapFloats(name, f));
+    }
+
+    /** The op {@code y[i] = f(x[i])} on a float tensor (the scalar form of a float unary operator). */
+    static Op mapFloats(String name, FloatUnary f) {
+        return in -> {
             Tensor x = in[0];
             if (x.type() != DataType.FLOAT) {
                 throw ElementwiseBinary.unsupportedType(name, x.type());
@@ -107,11 +146,11 @@ final class ElementwiseOps {
                 z[i] = f.apply(s[i]);
             }
             return out(Tensor.ofFloats(z, x.shapeView()));
-        });
+        };
     }
 
     private static void floatBulk(OpRegistry.Builder r, String name, int since, FloatBulk f) {
-        r.onnx(name, since, ctx -> {
+        r.onnx(name, since).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             FloatKernels kernels = ctx.kernels().floats();
             return in -> {
                 Tensor x = in[0];
@@ -231,5 +270,60 @@ final class ElementwiseOps {
             v[i] = Math.min(Math.max(v[i], lo), hi);
         }
         return ElementwiseCast.fromLongs(v, x.type(), x.shapeView());
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    /**
+     * Add/Sub/Mul/Div, computing shape-valued elements: fixed with fixed is evaluated (at the type's width),
+     * and adding 0 or multiplying by 1 keeps a symbol.
+     */
+    private static ShapeValue[] inferArith(ShapeContext c, LongBinaryOperator f, long neutral, boolean commutative) {
+        DataType t = known(c.type(0), c.type(1));
+        List<Dim> shape = broadcastInputs(c, 0, 1);
+        List<Elem> a = c.elements(0), b = c.elements(1);
+        if (a == null || b == null || shape == null || shape.size() > 1 || !ShapeValue.isIndexType(t)) {
+            return one(t, shape);
+        }
+        int n = Math.max(a.size(), b.size());
+        if ((a.size() != n && a.size() != 1) || (b.size() != n && b.size() != 1)) {
+            return one(t, shape);
+        }
+        List<Elem> r = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Elem x = a.get(a.size() == 1 ? 0 : i), y = b.get(b.size() == 1 ? 0 : i);
+            Elem e = Elem.UNKNOWN;
+            if (x.fixed() && y.fixed()) {
+                long v = f.applyAsLong(x.value(), y.value());
+                // Long.MIN_VALUE marks a division by zero, which fails at run time.
+                e = v == Long.MIN_VALUE ? Elem.UNKNOWN : Elem.of(t == DataType.INT32 ? (int) v : v);
+            } else if (y.fixed() && y.value() == neutral) {
+                e = x;
+            } else if (commutative && x.fixed() && x.value() == neutral) {
+                e = y;
+            }
+            r.add(e);
+        }
+        return new ShapeValue[] {new ShapeValue(t, shape, null, r)};
+    }
+
+    private static ShapeValue[] inferVariadic(ShapeContext c) {
+        List<List<Dim>> shapes = new ArrayList<>();
+        DataType t = null;
+        for (int i = 0; i < c.attrs().inputCount(); i++) {
+            shapes.add(c.shape(i));
+            t = known(t, c.type(i));
+        }
+        return one(t, broadcast(shapes));
+    }
+
+    private static ShapeValue[] inferCast(ShapeContext c, DataType to) {
+        List<Elem> e = c.elements(0);
+        if (e == null || !ShapeValue.isIndexType(to)) {
+            return one(to, c.shape(0));
+        }
+        // Casting between int32 and int64 keeps the low bits; symbols are tensor dims, which fit in int32.
+        List<Elem> r = e.stream().map(x -> x.fixed() && to == DataType.INT32 ? Elem.of((int) x.value()) : x).toList();
+        return new ShapeValue[] {new ShapeValue(to, c.shape(0), null, r)};
     }
 }

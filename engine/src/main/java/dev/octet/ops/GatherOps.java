@@ -1,13 +1,20 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.axis;
+import static dev.octet.ops.ShapeDims.product;
 import static dev.octet.ops.ShapeKernels.checkIndex;
 import static dev.octet.ops.ShapeKernels.error;
 import static dev.octet.ops.ShapeKernels.normalizeAxis;
 import static dev.octet.ops.ShapeKernels.product;
 import static dev.octet.ops.ShapeKernels.requireInputs;
+import static dev.octet.ops.Shapes.one;
 
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.ops.ShapeValue.Elem;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Gather, GatherElements and GatherND. Indices are int32 or int64, negative ones count from the end of
@@ -17,9 +24,9 @@ final class GatherOps {
     private GatherOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Gather", 1, GatherOps::gather);
-        r.onnx("GatherElements", 11, GatherOps::gatherElements);
-        r.onnx("GatherND", 11, GatherOps::gatherNd);
+        r.onnx("Gather", 1).shape(GatherOps::inferGather).factory(GatherOps::gather);
+        r.onnx("GatherElements", 11).shape(GatherOps::inferGatherElements).factory(GatherOps::gatherElements);
+        r.onnx("GatherND", 11).shape(GatherOps::inferGatherNd).factory(GatherOps::gatherNd);
     }
 
     private static Op gather(OpContext ctx) {
@@ -134,5 +141,55 @@ final class GatherOps {
             }
             return new Tensor[] {Tensor.of(x.type(), out, data)};
         };
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferGather(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        List<Dim> is = c.shape(1);
+        if (s == null || is == null) {
+            return one(c.type(0), null);
+        }
+        int a = axis(c.getInt("axis", 0), s.size(), "Gather axis");
+        List<Dim> out = new ArrayList<>(s.subList(0, a));
+        out.addAll(is);
+        out.addAll(s.subList(a + 1, s.size()));
+        List<Elem> e = c.elements(0);
+        long[] idx = c.longs(1);
+        List<Elem> elements = null;
+        if (e != null && s.size() == 1 && idx != null && is.size() <= 1) {
+            elements = new ArrayList<>();
+            for (long i : idx) {
+                if (i < -e.size() || i >= e.size()) {
+                    elements = null;
+                    break;
+                }
+                elements.add(e.get((int) (i < 0 ? i + e.size() : i)));
+            }
+        }
+        return new ShapeValue[] {new ShapeValue(c.type(0), out, null, elements)};
+    }
+
+    private static ShapeValue[] inferGatherElements(ShapeContext c) {
+        if (c.rank(0) >= 0 && c.rank(1) >= 0 && c.rank(0) != c.rank(1)) {
+            throw c.fail("GatherElements data " + c.shape(0) + " and indices " + c.shape(1) + " differ in rank");
+        }
+        return one(c.type(0), c.shape(1));
+    }
+
+    private static ShapeValue[] inferGatherNd(ShapeContext c) {
+        List<Dim> s = c.shape(0), is = c.shape(1);
+        long b = c.opset() >= 12 ? c.getInt("batch_dims", 0) : 0;
+        if (s == null || is == null || is.isEmpty() || !is.get(is.size() - 1).isFixed()) {
+            return one(c.type(0), null);
+        }
+        long k = is.get(is.size() - 1).value();
+        if (b >= Math.min(s.size(), is.size()) || k < 1 || k > s.size() - b) {
+            throw c.fail("GatherND indices " + is + " do not fit data " + s + " with batch_dims " + b);
+        }
+        List<Dim> out = new ArrayList<>(is.subList(0, is.size() - 1));
+        out.addAll(s.subList((int) (b + k), s.size()));
+        return one(c.type(0), out);
     }
 }

@@ -1,5 +1,8 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.Shapes.matMulShape;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
@@ -19,7 +22,9 @@ final class MatMulIntegerToFloatOp {
     private MatMulIntegerToFloatOp() {}
 
     static void register(OpRegistry.Builder r) {
-        r.microsoft("MatMulIntegerToFloat", MatMulIntegerToFloatOp::create);
+        r.microsoft("MatMulIntegerToFloat")
+            .shape(c -> one(DataType.FLOAT, matMulShape(c.shape(0), c.shape(1))))
+            .factory(MatMulIntegerToFloatOp::create);
     }
 
     private static Op create(OpContext ctx) {

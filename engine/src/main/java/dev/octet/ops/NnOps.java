@@ -1,28 +1,44 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.same;
+import static dev.octet.ops.ShapeDims.unknown;
+import static dev.octet.ops.Shapes.PLACEHOLDER;
+import static dev.octet.ops.Shapes.convShape;
+import static dev.octet.ops.Shapes.gemmShape;
+import static dev.octet.ops.Shapes.matMulShape;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.FloatConv;
 import dev.octet.kernel.FloatGemm;
 import dev.octet.kernel.FloatKernels;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** Float neural-network operators: Conv, ConvTranspose, Gemm, MatMul; registers the pools and Resize too. */
 final class NnOps {
     private NnOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Conv", 1, NnOps::conv);
-        r.onnx("ConvTranspose", 1, NnOps::convTranspose);
-        r.onnx("Gemm", 1, NnOps::gemm);
-        r.onnx("MatMul", 1, ctx -> {
-            FloatKernels kernels = ctx.kernels().floats();
-            return in -> new Tensor[] {matMul(kernels, in[0], in[1])};
-        });
+        r.onnx("Conv", 1).shape(c -> one(DataType.FLOAT, convShape(c, 0, 1))).factory(NnOps::conv);
+        r.onnx("ConvTranspose", 1).shape(NnOps::inferConvTranspose).factory(NnOps::convTranspose);
+        r.onnx("Gemm", 1)
+            .shape(c -> one(DataType.FLOAT, gemmShape(c.shape(0), c.shape(1), c.getInt("transA", 0) != 0,
+                c.getInt("transB", 0) != 0)))
+            .factory(NnOps::gemm);
+        r.onnx("MatMul", 1)
+            .shape(c -> one(DataType.FLOAT, matMulShape(c.shape(0), c.shape(1))))
+            .factory(ctx -> {
+                FloatKernels kernels = ctx.kernels().floats();
+                return in -> new Tensor[] {matMul(kernels, in[0], in[1])};
+            });
         PoolOps.register(r);
-        r.onnx("Resize", 10, ResizeOp::create);
+        r.onnx("Resize", 10).shape(ResizeOp::inferResize).factory(ResizeOp::create);
     }
 
     // ---- Conv ----
@@ -355,5 +371,54 @@ final class NnOps {
             }
         }
         return true;
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferConvTranspose(ShapeContext c) {
+        List<Dim> xs = c.shape(0), ws = c.shape(1);
+        long group = c.getInt("group", 1);
+        if (ws == null || ws.size() < 3) {
+            return one(DataType.FLOAT, xs == null ? null : unknown(xs.size()));
+        }
+        int r = ws.size() - 2;
+        if (xs != null && xs.size() != r + 2) {
+            throw c.fail("X " + xs + " and W " + ws + " must both have rank " + (r + 2));
+        }
+        if (xs != null) {
+            same(xs.get(1), ws.get(0), "X channels and W's first dimension differ");
+        }
+        List<Dim> out = new ArrayList<>();
+        out.add(xs == null ? Dim.UNKNOWN : xs.get(0));
+        out.add(ws.get(1).isFixed() ? Dim.of(ws.get(1).value() * group) : Dim.UNKNOWN);
+        int[] k = ShapeDims.toInts(ws.subList(2, ws.size()));
+        int[] outputShape = c.attrs().getIntArray("output_shape");
+        int[] outputPadding = c.attrs().getIntArray("output_padding");
+        ConvGeometry g = k == null ? null : ConvGeometry.read(c.attrs(), k);
+        boolean same = g != null && (g.autoPad() == ConvGeometry.AutoPad.SAME_UPPER
+            || g.autoPad() == ConvGeometry.AutoPad.SAME_LOWER);
+        for (int d = 0; d < r; d++) {
+            Dim in = xs == null ? Dim.UNKNOWN : xs.get(2 + d);
+            if (outputShape != null) {
+                out.add(Dim.of(outputShape[outputShape.length - r + d]));
+            } else if (g == null || !in.isFixed()) {
+                out.add(Dim.UNKNOWN);
+            } else {
+                int size = (int) in.value();
+                int stride = g.strides()[d];
+                if (same) {
+                    out.add(Dim.of((long) size * stride));
+                } else {
+                    int[] inSp = new int[r];
+                    Arrays.fill(inSp, PLACEHOLDER);
+                    inSp[d] = size;
+                    int[] pads = g.pads(inSp);
+                    int op = outputPadding == null ? 0 : outputPadding[d];
+                    long full = (long) stride * (size - 1) + op + (long) (k[d] - 1) * g.dilations()[d] + 1;
+                    out.add(Dim.of(Math.max(0, full - pads[d] - pads[d + r])));
+                }
+            }
+        }
+        return one(DataType.FLOAT, out);
     }
 }

@@ -73,6 +73,11 @@ public final class OpContext {
         return i < constantInputs.length ? constantInputs[i] : null;
     }
 
+    /** A declared attribute's value (or its default), checked as its {@link AttributeSpec} requires. */
+    public <T> T get(AttributeSpec<T> spec) {
+        return spec.read(this);
+    }
+
     public boolean has(String attr) {
         return node.attributes().containsKey(attr);
     }

@@ -1,20 +1,34 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.unknown;
+import static dev.octet.ops.Shapes.globalPoolShape;
+import static dev.octet.ops.Shapes.one;
+import static dev.octet.ops.Shapes.spatialShape;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.PoolKernels;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** MaxPool, AveragePool and GlobalAveragePool over NC(spatial...) tensors. */
 final class PoolOps {
     private PoolOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("MaxPool", 1, PoolOps::maxPool);
-        r.onnx("AveragePool", 1, PoolOps::averagePool);
-        r.onnx("GlobalAveragePool", 1, ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
+        r.onnx("MaxPool", 1).shape(c -> {
+            List<Dim> s = poolShape(c);
+            return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
+        }).factory(PoolOps::maxPool);
+        r.onnx("AveragePool", 1).shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
+        r.onnx("GlobalAveragePool", 1)
+            .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
+            .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
+            .factory(ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
     }
 
     private static Op maxPool(OpContext ctx) {
@@ -134,5 +148,25 @@ final class PoolOps {
             b[i] = (byte) (int) y[i];
         }
         return Tensor.of(type, shape, b);
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static List<Dim> poolShape(ShapeContext c) {
+        List<Dim> xs = c.shape(0);
+        int[] kernel = c.attrs().getIntArray("kernel_shape");
+        if (kernel == null) {
+            return null;
+        }
+        if (xs == null) {
+            return unknown(kernel.length + 2);
+        }
+        if (xs.size() != kernel.length + 2) {
+            throw c.fail("pool input " + xs + " must have rank " + (kernel.length + 2));
+        }
+        List<Dim> out = new ArrayList<>(xs.subList(0, 2));
+        out.addAll(spatialShape(ConvGeometry.read(c.attrs(), null), xs.subList(2, xs.size()),
+            c.getInt("ceil_mode", 0) != 0));
+        return out;
     }
 }

@@ -1,9 +1,14 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.Shapes.convShape;
+import static dev.octet.ops.Shapes.moveDim;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.DepthwiseWeights;
 import dev.octet.kernel.IntConv;
@@ -14,6 +19,7 @@ import dev.octet.kernel.QConvNhwc;
 import dev.octet.kernel.QGemm;
 import dev.octet.kernel.Quantization;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft) and Octet's fused QLinearConv
@@ -31,10 +37,21 @@ final class QConvOps {
     private QConvOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("ConvInteger", 10, ctx -> conv(ctx, false, false));
-        r.onnx("QLinearConv", 10, ctx -> conv(ctx, true, false));
-        r.octet("QLinearConv", ctx -> conv(ctx, true, true));
-        r.microsoft("QLinearConv", ctx -> conv(ctx, true, true));
+        r.onnx("ConvInteger", 10)
+            .shape(c -> one(DataType.INT32, convShape(c, 0, 1)))
+            .factory(ctx -> conv(ctx, false, false));
+        r.onnx("QLinearConv", 10)
+            .shape(c -> one(c.type(7), convShape(c, 0, 3)))
+            .traits(OpTrait.CHANNELS_LAST_FORM)
+            .factory(ctx -> conv(ctx, true, false));
+        r.octet("QLinearConv")
+            .shape(QConvOps::inferQlinearConv)
+            .traits(OpTrait.CHANNELS_LAST_FORM)
+            .factory(ctx -> conv(ctx, true, true));
+        r.microsoft("QLinearConv")
+            .shape(QConvOps::inferQlinearConv)
+            .traits(OpTrait.CHANNELS_LAST_FORM)
+            .factory(ctx -> conv(ctx, true, true));
     }
 
     /** The validated shapes of one integer convolution call. */
@@ -286,5 +303,17 @@ final class QConvOps {
             y[i] = (byte) Quantization.requantize(acc[i] + (bias == null ? 0 : bias[oc]), scale[oc], zy, qmin, qmax);
         }
         return y;
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferQlinearConv(ShapeContext c) {
+        if (c.getInt("channels_last", 0) == 0) {
+            return one(c.type(7), convShape(c, 0, 3));
+        }
+        // X and Y are [N, spatial..., C]: the NCHW rule with the channels moved first and back last.
+        List<Dim> xs = c.shape(0);
+        List<Dim> y = convShape(c, xs == null || xs.size() < 2 ? xs : moveDim(xs, xs.size() - 1, 1), c.shape(3));
+        return one(c.type(7), y == null || y.size() < 2 ? y : moveDim(y, 1, y.size() - 1));
     }
 }

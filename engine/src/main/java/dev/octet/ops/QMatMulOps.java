@@ -1,5 +1,9 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.Shapes.gemmShape;
+import static dev.octet.ops.Shapes.matMulShape;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
@@ -21,9 +25,16 @@ final class QMatMulOps {
     private QMatMulOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("MatMulInteger", 10, QMatMulOps::matMulInteger);
-        r.onnx("QLinearMatMul", 10, QMatMulOps::qlinearMatMul);
-        r.microsoft("QGemm", QMatMulOps::qgemm);
+        r.onnx("MatMulInteger", 10)
+            .shape(c -> one(DataType.INT32, matMulShape(c.shape(0), c.shape(1))))
+            .factory(QMatMulOps::matMulInteger);
+        r.onnx("QLinearMatMul", 10)
+            .shape(c -> one(c.type(7), matMulShape(c.shape(0), c.shape(3))))
+            .factory(QMatMulOps::qlinearMatMul);
+        r.microsoft("QGemm")
+            .shape(c -> one(c.has(7) ? (c.has(8) ? c.type(8) : null) : DataType.FLOAT,
+                gemmShape(c.shape(0), c.shape(3), false, c.getInt("transB", 0) != 0)))
+            .factory(QMatMulOps::qgemm);
     }
 
     /** Shapes of a numpy-style batched matmul. */

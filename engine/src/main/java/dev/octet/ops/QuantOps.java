@@ -1,5 +1,9 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.Shapes.broadcastInputs;
+import static dev.octet.ops.Shapes.globalPoolShape;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
@@ -8,6 +12,7 @@ import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.QuantizeKernels;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Quantization operators: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, and ORT's QLinearAdd and
@@ -18,29 +23,44 @@ final class QuantOps {
     private QuantOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("QuantizeLinear", 10, QuantOps::quantizeLinear);
-        r.onnx("DequantizeLinear", 10, QuantOps::dequantizeLinear);
-        r.onnx("DynamicQuantizeLinear", 11, ctx -> {
-            QuantizeKernels k = ctx.kernels().quantize();
-            dev.octet.kernel.Parallel parallel = ctx.parallel();
-            return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, parallel, in, buffers));
-        });
+        r.onnx("QuantizeLinear", 10).shape(c -> one(quantizeType(c), c.shape(0))).factory(QuantOps::quantizeLinear);
+        r.onnx("DequantizeLinear", 10).shape(c -> one(DataType.FLOAT, c.shape(0))).factory(QuantOps::dequantizeLinear);
+        r.onnx("DynamicQuantizeLinear", 11)
+            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.UINT8, c.shape(0)),
+                ShapeValue.of(DataType.FLOAT, List.of()), ShapeValue.of(DataType.UINT8, List.of())})
+            .factory(ctx -> {
+                QuantizeKernels k = ctx.kernels().quantize();
+                dev.octet.kernel.Parallel parallel = ctx.parallel();
+                return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, parallel, in, buffers));
+            });
         QMatMulOps.register(r);
         QConvOps.register(r);
-        r.microsoft("QLinearAdd", ctx -> {
-            QuantizeKernels k = ctx.kernels().quantize();
-            return Op.withBuffers((in, buffers) -> qlinearAdd(k, in, buffers));
-        });
-        r.microsoft("QLinearMul", ctx -> {
-            QuantizeKernels k = ctx.kernels().quantize();
-            return Op.withBuffers((in, buffers) -> qlinearMul(k, in, buffers));
-        });
-        r.microsoft("QLinearSigmoid", ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
-        r.microsoft("QLinearLeakyRelu", ctx -> {
-            float alpha = ctx.getFloat("alpha", 0.01f);
-            return lookupTable(v -> v >= 0 ? v : alpha * v);
-        });
-        r.microsoft("QLinearGlobalAveragePool", QuantOps::qlinearGlobalAveragePool);
+        r.microsoft("QLinearAdd")
+            .shape(c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)))
+            .traits(OpTrait.LAYOUT_AGNOSTIC_BINARY)
+            .factory(ctx -> {
+                QuantizeKernels k = ctx.kernels().quantize();
+                return Op.withBuffers((in, buffers) -> qlinearAdd(k, in, buffers));
+            });
+        r.microsoft("QLinearMul")
+            .shape(c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)))
+            .traits(OpTrait.LAYOUT_AGNOSTIC_BINARY)
+            .factory(ctx -> {
+                QuantizeKernels k = ctx.kernels().quantize();
+                return Op.withBuffers((in, buffers) -> qlinearMul(k, in, buffers));
+            });
+        r.microsoft("QLinearSigmoid")
+            .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
+            .factory(ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
+        r.microsoft("QLinearLeakyRelu")
+            .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
+            .factory(ctx -> {
+                float alpha = ctx.getFloat("alpha", 0.01f);
+                return lookupTable(v -> v >= 0 ? v : alpha * v);
+            });
+        r.microsoft("QLinearGlobalAveragePool")
+            .shape(c -> one(c.type(4), globalPoolShape(c.shape(0))))
+            .factory(QuantOps::qlinearGlobalAveragePool);
     }
 
     // ---- QuantizeLinear / DequantizeLinear ----------------------------------------------------------
@@ -427,5 +447,15 @@ final class QuantOps {
             }
             return new Tensor[] {Tensor.of(outType, shape, out)};
         });
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static DataType quantizeType(ShapeContext c) {
+        if (c.has(2)) {
+            return c.type(2);
+        }
+        long declared = c.getInt("output_dtype", 0);
+        return declared == 0 ? DataType.UINT8 : DataType.fromOnnx((int) declared);
     }
 }

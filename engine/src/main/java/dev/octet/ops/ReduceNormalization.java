@@ -1,12 +1,18 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.axis;
+import static dev.octet.ops.ShapeDims.unknown;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** Softmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
 final class ReduceNormalization {
@@ -16,14 +22,14 @@ final class ReduceNormalization {
     private static final int STASH_FLOAT = 1;
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Softmax", 7, ctx -> {
+        r.onnx("Softmax", 7).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             // Before opset 13 the input is coerced to 2-D at axis; from 13 on only that axis is reduced.
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
             return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten)};
         });
-        r.onnx("LayerNormalization", 17, ctx -> {
+        r.onnx("LayerNormalization", 17).shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
             long axis = ctx.getInt("axis", -1);
             double epsilon = ctx.getFloat("epsilon", 1e-5f);
             long stash = ctx.getInt("stash_type", STASH_FLOAT);
@@ -35,7 +41,9 @@ final class ReduceNormalization {
             return in -> layerNorm(kernels, requireFloat("LayerNormalization", in[0]), in[1],
                 in.length > 2 ? in[2] : null, axis, epsilon, statistics);
         });
-        r.onnx("BatchNormalization", 7, ReduceNormalization::batchNormFactory);
+        r.onnx("BatchNormalization", 7)
+            .shape(ReduceNormalization::inferBatchNorm)
+            .factory(ReduceNormalization::batchNormFactory);
     }
 
     private static Tensor requireFloat(String op, Tensor x) {
@@ -220,5 +228,31 @@ final class ReduceNormalization {
                 + "] statistics and parameters, got " + p);
         }
         return p.floats();
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferLayerNorm(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        List<Dim> stats = null;
+        if (s != null) {
+            int a = axis(c.getInt("axis", -1), s.size(), "LayerNormalization axis");
+            stats = new ArrayList<>(s);
+            for (int d = a; d < s.size(); d++) {
+                stats.set(d, Dim.of(1));
+            }
+        }
+        return new ShapeValue[] {ShapeValue.of(DataType.FLOAT, s), ShapeValue.of(DataType.FLOAT, stats),
+            ShapeValue.of(DataType.FLOAT, stats)};
+    }
+
+    private static ShapeValue[] inferBatchNorm(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s != null && s.size() < 2) {
+            throw c.fail("BatchNormalization needs an input of rank >= 2, got " + s);
+        }
+        List<Dim> channels = s == null ? unknown(1) : List.of(s.get(1));
+        return new ShapeValue[] {ShapeValue.of(DataType.FLOAT, s), ShapeValue.of(DataType.FLOAT, channels),
+            ShapeValue.of(DataType.FLOAT, channels)};
     }
 }

@@ -1,10 +1,18 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.unknown;
+import static dev.octet.ops.Shapes.UNKNOWN_AXES;
+import static dev.octet.ops.Shapes.axes;
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** ReduceSum/Mean/Max/Min, plus the normalizations in {@link ReduceNormalization}. */
 final class ReduceOps {
@@ -22,7 +30,7 @@ final class ReduceOps {
 
     /** Axes are an attribute before {@code axesInputSince} and an optional int64 input from then on. */
     private static void reduction(OpRegistry.Builder r, String name, Kind kind, int axesInputSince) {
-        r.onnx(name, 7, ctx -> {
+        r.onnx(name, 7).shape(c -> inferReduce(c, axesInputSince)).factory(ctx -> {
             boolean keepDims = ctx.getInt("keepdims", 1) != 0;
             if (ctx.opset() < axesInputSince) {
                 int[] axes = ctx.getIntArray("axes");
@@ -200,5 +208,43 @@ final class ReduceOps {
             case INT32 -> Integer.MAX_VALUE;
             default -> Long.MAX_VALUE;
         };
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferReduce(ShapeContext c, int axesInputSince) {
+        List<Dim> s = c.shape(0);
+        boolean keepDims = c.getInt("keepdims", 1) != 0;
+        long[] axes = axes(c, axesInputSince);
+        if (s == null) {
+            return one(c.type(0), null);
+        }
+        if (axes == UNKNOWN_AXES) {
+            return one(c.type(0), keepDims ? unknown(s.size()) : null);
+        }
+        boolean[] reduced = new boolean[s.size()];
+        if (axes == null || axes.length == 0) {
+            if (c.opset() >= axesInputSince && c.getInt("noop_with_empty_axes", 0) != 0) {
+                return ShapeRule.SAME_AS_INPUT.infer(c);
+            }
+            Arrays.fill(reduced, true);
+        } else {
+            for (long a : axes) {
+                int d = ShapeDims.axis(a, s.size(), "reduction axis");
+                if (reduced[d]) {
+                    throw c.fail("reduction axis " + a + " is listed twice");
+                }
+                reduced[d] = true;
+            }
+        }
+        List<Dim> out = new ArrayList<>();
+        for (int d = 0; d < s.size(); d++) {
+            if (!reduced[d]) {
+                out.add(s.get(d));
+            } else if (keepDims) {
+                out.add(Dim.of(1));
+            }
+        }
+        return one(c.type(0), out);
     }
 }

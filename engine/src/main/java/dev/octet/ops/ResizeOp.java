@@ -1,7 +1,15 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.axis;
+import static dev.octet.ops.ShapeDims.unknown;
+import static dev.octet.ops.Shapes.one;
+
+import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * ONNX Resize (opsets 10 to 19+) for float tensors: nearest, linear and cubic, every coordinate
@@ -353,5 +361,64 @@ final class ResizeOp {
         for (int j = 0; j < c.length; j++) {
             c[j] /= s;
         }
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    /** Resize: sizes or scales (constant, empty ones meaning absent) give each resized axis its size. */
+    static ShapeValue[] inferResize(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s == null) {
+            return one(DataType.FLOAT, null);
+        }
+        boolean opset10 = c.opset() < 11;
+        int scalesInput = opset10 ? 1 : 2;
+        ShapeValue scalesV = c.in(scalesInput);
+        ShapeValue sizesV = opset10 ? ShapeValue.UNKNOWN : c.in(3);
+        boolean hasScales = c.has(scalesInput), hasSizes = !opset10 && c.has(3);
+        if ((hasScales && scalesV.constant() == null) || (hasSizes && sizesV.constant() == null)) {
+            return one(DataType.FLOAT, unknown(s.size()));
+        }
+        Tensor scales = hasScales && scalesV.constant().size() > 0 ? scalesV.constant() : null;
+        Tensor sizes = hasSizes && sizesV.constant().size() > 0 ? sizesV.constant() : null;
+        int[] axesAttr = c.attrs().getIntArray("axes");
+        int[] ax = new int[axesAttr == null ? s.size() : axesAttr.length];
+        for (int i = 0; i < ax.length; i++) {
+            ax[i] = axesAttr == null ? i : axis(axesAttr[i], s.size(), "Resize axis");
+        }
+        List<Dim> out = new ArrayList<>(s);
+        if (sizes != null && scales == null && sizes.size() == ax.length && sizes.type() == DataType.INT64) {
+            String policy = c.attrs().getString("keep_aspect_ratio_policy", "stretch");
+            if (policy.equals("stretch")) {
+                for (int i = 0; i < ax.length; i++) {
+                    out.set(ax[i], Dim.of(sizes.getLong(i)));
+                }
+                return one(DataType.FLOAT, out);
+            }
+            int[] in = ShapeDims.toInts(s);
+            if (in == null) {
+                return one(DataType.FLOAT, unknown(s.size()));
+            }
+            // One scale for all resized axes, the smallest or largest requested, as ResizeOp computes it.
+            double scale = (double) sizes.getLong(0) / in[ax[0]];
+            for (int i = 0; i < ax.length; i++) {
+                double si = (double) sizes.getLong(i) / in[ax[i]];
+                scale = policy.equals("not_larger") ? Math.min(scale, si) : Math.max(scale, si);
+            }
+            for (int a : ax) {
+                out.set(a, Dim.of((int) (scale * in[a] + 0.5)));
+            }
+            return one(DataType.FLOAT, out);
+        }
+        if (scales != null && sizes == null && scales.size() == ax.length && scales.type() == DataType.FLOAT) {
+            float[] sc = scales.floats();
+            for (int i = 0; i < ax.length; i++) {
+                Dim d = s.get(ax[i]);
+                out.set(ax[i], d.isFixed() ? Dim.of((int) Math.floor((double) sc[i] * d.value()))
+                    : sc[i] == 1f ? d : Dim.UNKNOWN);
+            }
+            return one(DataType.FLOAT, out);
+        }
+        return one(DataType.FLOAT, unknown(s.size()));
     }
 }

@@ -1,16 +1,30 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.axis;
+import static dev.octet.ops.ShapeDims.broadcast;
+import static dev.octet.ops.ShapeDims.product;
+import static dev.octet.ops.ShapeDims.same;
+import static dev.octet.ops.ShapeDims.unknown;
 import static dev.octet.ops.ShapeKernels.error;
 import static dev.octet.ops.ShapeKernels.normalizeAxis;
 import static dev.octet.ops.ShapeKernels.product;
 import static dev.octet.ops.ShapeKernels.readDims;
 import static dev.octet.ops.ShapeKernels.readLongs;
 import static dev.octet.ops.ShapeKernels.requireInputs;
+import static dev.octet.ops.Shapes.UNKNOWN_AXES;
+import static dev.octet.ops.Shapes.axes;
+import static dev.octet.ops.Shapes.known;
+import static dev.octet.ops.Shapes.one;
+import static dev.octet.ops.Shapes.shapeInput;
 
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.QConvNhwc;
+import dev.octet.ops.ShapeValue.Elem;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Operators that create tensors or rearrange them without arithmetic: Constant, Shape, Size,
@@ -21,18 +35,29 @@ final class ShapeOps {
     private ShapeOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Constant", 1, ShapeOps::constant);
-        r.onnx("Shape", 1, ShapeOps::shape);
-        r.onnx("Size", 1, ctx -> in -> new Tensor[] {Tensor.ofLongs(new long[] {in[0].size()})});
-        r.onnx("ConstantOfShape", 9, ShapeOps::constantOfShape);
-        r.onnx("Reshape", 5, ShapeOps::reshape);
-        r.onnx("Flatten", 1, ShapeOps::flatten);
-        r.onnx("Squeeze", 1, ShapeOps::squeeze);
-        r.onnx("Unsqueeze", 1, ShapeOps::unsqueeze);
-        r.onnx("Transpose", 1, ShapeOps::transpose);
-        r.onnx("Concat", 4, ShapeOps::concat);
-        r.onnx("Split", 2, ShapeOps::split);
-        r.onnx("Expand", 8, ShapeOps::expand);
+        r.onnx("Constant", 1).shape(c -> new ShapeValue[0]).factory(ShapeOps::constant);
+        r.onnx("Shape", 1).shape(ShapeOps::inferShapeOf).factory(ShapeOps::shape);
+        r.onnx("Size", 1)
+            .shape(c -> new ShapeValue[] {ShapeValue.ofElements(DataType.INT64,
+                List.of(c.shape(0) == null ? Elem.UNKNOWN : Elem.of(product(c.shape(0)))), true)})
+            .factory(ctx -> in -> new Tensor[] {Tensor.ofLongs(new long[] {in[0].size()})});
+        r.onnx("ConstantOfShape", 9).shape(ShapeOps::inferConstantOfShape).factory(ShapeOps::constantOfShape);
+        r.onnx("Reshape", 5).shape(ShapeOps::inferReshape).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::reshape);
+        r.onnx("Flatten", 1).shape(ShapeOps::inferFlatten).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::flatten);
+        r.onnx("Squeeze", 1).shape(ShapeOps::inferSqueeze).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::squeeze);
+        r.onnx("Unsqueeze", 1)
+            .shape(ShapeOps::inferUnsqueeze)
+            .traits(OpTrait.DATA_MOVEMENT)
+            .factory(ShapeOps::unsqueeze);
+        r.onnx("Transpose", 1)
+            .shape(ShapeOps::inferTranspose)
+            .traits(OpTrait.DATA_MOVEMENT)
+            .factory(ShapeOps::transpose);
+        r.onnx("Concat", 4).shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
+        r.onnx("Split", 2).shape(ShapeOps::inferSplit).factory(ShapeOps::split);
+        r.onnx("Expand", 8)
+            .shape(c -> one(c.type(0), broadcast(Arrays.asList(c.shape(0), shapeInput(c, 1)))))
+            .factory(ShapeOps::expand);
         SliceOps.register(r);
         GatherOps.register(r);
     }
@@ -436,5 +461,222 @@ final class ShapeOps {
             int[] map = Broadcast.indexMap(x.shapeView(), out);
             return new Tensor[] {map == null ? x : ShapeKernels.gather(x, map, out, null)};
         };
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferShapeOf(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s == null) {
+            return one(DataType.INT64, List.of(Dim.UNKNOWN));
+        }
+        long start = c.opset() >= 15 ? c.getInt("start", 0) : 0;
+        long end = c.opset() >= 15 ? c.getInt("end", Long.MAX_VALUE) : Long.MAX_VALUE;
+        int from = clampToRank(start, s.size());
+        int to = Math.max(from, clampToRank(end, s.size()));
+        return new ShapeValue[] {ShapeValue.ofElements(DataType.INT64,
+            s.subList(from, to).stream().map(Elem::of).toList(), false)};
+    }
+
+    private static ShapeValue[] inferConstantOfShape(ShapeContext c) {
+        Tensor value = c.attrs().getTensor("value");
+        return one(value == null ? DataType.FLOAT : value.type(), shapeInput(c, 0));
+    }
+
+    private static ShapeValue[] inferReshape(ShapeContext c) {
+        boolean allowZero = c.opset() >= 14 && c.getInt("allowzero", 0) != 0;
+        List<Elem> spec = c.elements(1);
+        if (spec == null) {
+            return one(c.type(0), shapeInput(c, 1));
+        }
+        return one(c.type(0), ShapeDims.reshape(c.shape(0), spec, allowZero));
+    }
+
+    private static ShapeValue[] inferFlatten(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s == null) {
+            return one(c.type(0), unknown(2));
+        }
+        long axis = c.getInt("axis", 1);
+        if (axis < -s.size() || axis > s.size()) {
+            throw c.fail("Flatten axis " + axis + " is out of range for rank " + s.size());
+        }
+        int a = (int) (axis < 0 ? axis + s.size() : axis);
+        return one(c.type(0), List.of(product(s.subList(0, a)), product(s.subList(a, s.size()))));
+    }
+
+    /** A reshaped-in-place value: the elements of a 0-D/1-D input carry over when the result is 0-D/1-D. */
+    private static ShapeValue[] keepElements(ShapeContext c, List<Dim> shape) {
+        List<Elem> e = c.elements(0);
+        boolean carry = e != null && shape != null && shape.size() <= 1;
+        return new ShapeValue[] {new ShapeValue(c.type(0), shape, null, carry ? e : null)};
+    }
+
+    private static ShapeValue[] inferSqueeze(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        long[] axes = axes(c, 13);
+        if (s == null || axes == UNKNOWN_AXES) {
+            return one(c.type(0), null);
+        }
+        boolean[] drop = new boolean[s.size()];
+        if (axes == null) {
+            for (int d = 0; d < s.size(); d++) {
+                if (!s.get(d).isFixed()) {
+                    return one(c.type(0), null); // it is dropped exactly when it is 1
+                }
+                drop[d] = s.get(d).value() == 1;
+            }
+        } else {
+            for (long a : axes) {
+                int d = axis(a, s.size(), "Squeeze axis");
+                Dim dim = s.get(d);
+                if ((dim.isFixed() && dim.value() != 1) || drop[d]) {
+                    throw c.fail("Squeeze axis " + a + " of shape " + s + " is not a distinct axis of size 1");
+                }
+                drop[d] = true;
+            }
+        }
+        List<Dim> out = new ArrayList<>();
+        for (int d = 0; d < s.size(); d++) {
+            if (!drop[d]) {
+                out.add(s.get(d));
+            }
+        }
+        return keepElements(c, out);
+    }
+
+    private static ShapeValue[] inferUnsqueeze(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        long[] axes = axes(c, 13);
+        if (s == null || axes == null || axes == UNKNOWN_AXES) {
+            return one(c.type(0), null);
+        }
+        int rank = s.size() + axes.length;
+        boolean[] added = new boolean[rank];
+        for (long a : axes) {
+            int d = axis(a, rank, "Unsqueeze axis");
+            if (added[d]) {
+                throw c.fail("Unsqueeze axes " + Arrays.toString(axes) + " repeat axis " + d);
+            }
+            added[d] = true;
+        }
+        List<Dim> out = new ArrayList<>(rank);
+        for (int d = 0, i = 0; d < rank; d++) {
+            out.add(added[d] ? Dim.of(1) : s.get(i++));
+        }
+        return keepElements(c, out);
+    }
+
+    private static ShapeValue[] inferTranspose(ShapeContext c) {
+        int[] perm = c.attrs().getIntArray("perm");
+        List<Dim> s = c.shape(0);
+        if (s == null) {
+            return one(c.type(0), perm == null ? null : unknown(perm.length));
+        }
+        if (perm != null && perm.length != s.size()) {
+            throw c.fail("Transpose perm " + Arrays.toString(perm) + " does not fit rank " + s.size());
+        }
+        List<Dim> out = new ArrayList<>(s.size());
+        for (int d = 0; d < s.size(); d++) {
+            out.add(s.get(perm == null ? s.size() - 1 - d : perm[d]));
+        }
+        return one(c.type(0), out);
+    }
+
+    private static ShapeValue[] inferConcat(ShapeContext c) {
+        long axisAttr = c.attrs().requireInt("axis");
+        int n = c.attrs().inputCount();
+        DataType t = null;
+        List<Dim> ref = null;
+        boolean allRanks = true;
+        for (int i = 0; i < n; i++) {
+            t = known(t, c.type(i));
+            List<Dim> s = c.shape(i);
+            if (s == null) {
+                allRanks = false;
+            } else if (ref == null) {
+                ref = s;
+            } else if (s.size() != ref.size()) {
+                throw c.fail("Concat inputs of shapes " + ref + " and " + s + " differ in rank");
+            }
+        }
+        if (ref == null) {
+            return one(t, null);
+        }
+        int a = axis(axisAttr, ref.size(), "Concat axis");
+        List<Dim> out = new ArrayList<>(ref);
+        List<Dim> along = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Dim> s = c.shape(i);
+            if (s == null) {
+                continue;
+            }
+            for (int d = 0; d < s.size(); d++) {
+                if (d != a) {
+                    out.set(d, same(out.get(d), s.get(d), "Concat inputs differ outside axis " + a));
+                }
+            }
+            along.add(s.get(a));
+        }
+        out.set(a, allRanks ? ShapeDims.sum(along) : Dim.UNKNOWN);
+        List<Elem> elements = null;
+        if (out.size() == 1) {
+            elements = new ArrayList<>();
+            for (int i = 0; i < n && elements != null; i++) {
+                List<Elem> e = c.elements(i);
+                if (e == null) {
+                    elements = null;
+                } else {
+                    elements.addAll(e);
+                }
+            }
+        }
+        return new ShapeValue[] {new ShapeValue(t, out, null, elements)};
+    }
+
+    private static ShapeValue[] inferSplit(ShapeContext c) {
+        int outputs = c.outputCount();
+        ShapeValue[] r = new ShapeValue[outputs];
+        List<Dim> s = c.shape(0);
+        if (s == null) {
+            Arrays.fill(r, ShapeValue.of(c.type(0), null));
+            return r;
+        }
+        int a = axis(c.getInt("axis", 0), s.size(), "Split axis");
+        Dim dim = s.get(a);
+        long[] sizes = c.opset() < 13 ? c.attrs().getInts("split") : c.has(1) ? c.longs(1) : null;
+        boolean sizesUnknown = c.opset() >= 13 && c.has(1) && sizes == null;
+        long numOutputs = c.opset() >= 18 ? c.getInt("num_outputs", 0) : 0;
+        Dim[] parts = new Dim[outputs];
+        Arrays.fill(parts, Dim.UNKNOWN);
+        if (sizes != null) {
+            long sum = 0;
+            for (int i = 0; i < outputs && i < sizes.length; i++) {
+                parts[i] = sizes[i] >= 0 ? Dim.of(sizes[i]) : Dim.UNKNOWN;
+                sum += sizes[i];
+            }
+            if (dim.isFixed() && sum != dim.value()) {
+                throw c.fail("Split sizes " + Arrays.toString(sizes) + " do not sum to the axis size " + dim);
+            }
+        } else if (!sizesUnknown && dim.isFixed()) {
+            long d = dim.value();
+            if (numOutputs > 0) {
+                long chunk = (d + numOutputs - 1) / numOutputs;
+                Arrays.fill(parts, Dim.of(chunk));
+                parts[outputs - 1] = Dim.of(Math.max(0, d - chunk * (outputs - 1)));
+            } else if (d % outputs != 0) {
+                throw c.fail("Split cannot divide an axis of size " + d + " evenly into " + outputs + " outputs");
+            } else {
+                Arrays.fill(parts, Dim.of(d / outputs));
+            }
+        } else if (!sizesUnknown && outputs == 1) {
+            parts[0] = dim;
+        }
+        for (int i = 0; i < outputs; i++) {
+            List<Dim> o = new ArrayList<>(s);
+            o.set(a, parts[i]);
+            r[i] = ShapeValue.of(c.type(0), o);
+        }
+        return r;
     }
 }

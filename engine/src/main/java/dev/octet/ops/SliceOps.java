@@ -1,14 +1,21 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.ShapeDims.axis;
+import static dev.octet.ops.ShapeDims.unknown;
 import static dev.octet.ops.ShapeKernels.error;
 import static dev.octet.ops.ShapeKernels.normalizeAxis;
 import static dev.octet.ops.ShapeKernels.optional;
 import static dev.octet.ops.ShapeKernels.readLongs;
 import static dev.octet.ops.ShapeKernels.requireInputs;
+import static dev.octet.ops.Shapes.one;
 
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.ops.ShapeValue.Elem;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Slice and Pad. Both map every output coordinate of an axis to an input coordinate independently of the
@@ -18,8 +25,8 @@ final class SliceOps {
     private SliceOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Slice", 1, SliceOps::slice);
-        r.onnx("Pad", 2, SliceOps::pad);
+        r.onnx("Slice", 1).shape(SliceOps::inferSlice).factory(SliceOps::slice);
+        r.onnx("Pad", 2).shape(SliceOps::inferPad).factory(SliceOps::pad);
     }
 
     private static Op slice(OpContext ctx) {
@@ -65,27 +72,11 @@ final class SliceOps {
             if (step == 0) {
                 throw error("Slice step for axis " + a + " is 0");
             }
-            long dim = s[a];
-            long begin = starts[i] < 0 ? starts[i] + dim : starts[i];
-            long end = ends[i] < 0 ? ends[i] + dim : ends[i];
-            long count;
-            if (dim == 0) {
-                count = 0;
-            } else if (step > 0) {
-                begin = Math.clamp(begin, 0, dim);
-                end = Math.clamp(end, 0, dim);
-                count = end > begin ? (end - begin - 1) / step + 1 : 0;
-            } else {
-                begin = Math.clamp(begin, 0, dim - 1);
-                end = Math.clamp(end, -1, dim - 1);
-                // Dividing by -step would overflow for Long.MIN_VALUE; (begin-end-1)/step is <= 0 either way.
-                count = begin > end ? 1 - (begin - end - 1) / step : 0;
-            }
-            out[a] = (int) count;
+            long[] taken = sliceRange(starts[i], ends[i], step, s[a]);
+            out[a] = taken.length;
             offsets[a] = new int[out[a]];
             for (int k = 0; k < out[a]; k++) {
-                // begin + k*step stays within [0, dim) for every k < count, so it cannot overflow.
-                offsets[a][k] = (int) (begin + k * step) * strides[a];
+                offsets[a][k] = (int) taken[k] * strides[a];
             }
         }
         for (int a = 0; a < rank; a++) {
@@ -220,5 +211,151 @@ final class SliceOps {
                 yield (int) (m < dim ? m : period - m);
             }
         };
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    /** The coordinates a slice takes from an axis of size {@code dim} (the op's and the shape rule's). */
+    private static long[] sliceRange(long start, long end, long step, long dim) {
+        long begin = start < 0 ? start + dim : start;
+        long stop = end < 0 ? end + dim : end;
+        long count;
+        if (dim == 0) {
+            count = 0;
+        } else if (step > 0) {
+            begin = Math.clamp(begin, 0, dim);
+            stop = Math.clamp(stop, 0, dim);
+            count = stop > begin ? (stop - begin - 1) / step + 1 : 0;
+        } else {
+            begin = Math.clamp(begin, 0, dim - 1);
+            stop = Math.clamp(stop, -1, dim - 1);
+            // Dividing by -step would overflow for Long.MIN_VALUE; (begin-stop-1)/step is <= 0 either way.
+            count = begin > stop ? 1 - (begin - stop - 1) / step : 0;
+        }
+        long[] idx = new long[(int) count];
+        for (int k = 0; k < count; k++) {
+            // begin + k*step stays within [0, dim) for every k < count, so it cannot overflow.
+            idx[k] = begin + k * step;
+        }
+        return idx;
+    }
+
+    private static ShapeValue[] inferSlice(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        long[] starts, ends, axes, steps;
+        if (c.opset() < 10) {
+            starts = c.attrs().getInts("starts");
+            ends = c.attrs().getInts("ends");
+            axes = c.attrs().getInts("axes");
+            steps = null;
+        } else {
+            starts = c.longs(1);
+            ends = c.longs(2);
+            axes = c.has(3) ? c.longs(3) : null;
+            steps = c.has(4) ? c.longs(4) : null;
+            if (starts == null || ends == null || (c.has(3) && axes == null) || (c.has(4) && steps == null)) {
+                return inferSliceUnknownBounds(c, s, axes);
+            }
+        }
+        if (s == null) {
+            return one(c.type(0), null);
+        }
+        int n = starts.length;
+        if (ends.length != n || (axes != null && axes.length != n) || (steps != null && steps.length != n)) {
+            throw c.fail("Slice starts, ends, axes and steps differ in length");
+        }
+        List<Dim> out = new ArrayList<>(s);
+        boolean[] seen = new boolean[s.size()];
+        long[] elementIndex = null;
+        for (int i = 0; i < n; i++) {
+            int a = axis(axes == null ? i : axes[i], s.size(), "Slice axis");
+            long step = steps == null ? 1 : steps[i];
+            if (seen[a] || step == 0) {
+                throw c.fail("Slice repeats axis " + a + " or has a zero step");
+            }
+            seen[a] = true;
+            Dim dim = s.get(a);
+            if (dim.isFixed()) {
+                long[] idx = sliceRange(starts[i], ends[i], step, dim.value());
+                out.set(a, Dim.of(idx.length));
+                elementIndex = idx;
+            } else {
+                // From 0 to at least the largest possible size with step 1 takes the whole axis.
+                boolean whole = step == 1 && starts[i] == 0 && ends[i] >= Integer.MAX_VALUE;
+                out.set(a, whole ? dim : Dim.UNKNOWN);
+            }
+        }
+        List<Elem> e = c.elements(0);
+        List<Elem> elements = null;
+        if (e != null && s.size() == 1) {
+            elements = new ArrayList<>();
+            for (long k : elementIndex != null ? elementIndex : sliceRange(0, e.size(), 1, e.size())) {
+                elements.add(e.get((int) k));
+            }
+        }
+        return new ShapeValue[] {new ShapeValue(c.type(0), out, null, elements)};
+    }
+
+    /**
+     * Slice whose bounds are not all constant: only the sliced axes change, and which ones is known only
+     * with constant axes. A symbolic end with start 0 and step 1 (positions up to a length) still gives
+     * min(end, dim).
+     */
+    private static ShapeValue[] inferSliceUnknownBounds(ShapeContext c, List<Dim> s, long[] axes) {
+        if (s == null || (c.has(3) && axes == null)) {
+            return one(c.type(0), s == null ? null : unknown(s.size()));
+        }
+        List<Elem> starts = c.elements(1), ends = c.elements(2);
+        long[] steps = c.has(4) ? c.longs(4) : null;
+        int n = axes != null ? axes.length : ends != null ? ends.size() : -1;
+        if (n < 0) {
+            return one(c.type(0), unknown(s.size()));
+        }
+        List<Dim> out = new ArrayList<>(s);
+        for (int i = 0; i < n; i++) {
+            int a = axis(axes != null ? axes[i] : i, s.size(), "Slice axis");
+            Dim dim = s.get(a);
+            Dim result = Dim.UNKNOWN;
+            boolean fromZero = starts != null && starts.size() == n && starts.get(i).fixed() && starts.get(i).value() == 0
+                && (c.has(4) ? steps != null && steps.length == n && steps[i] == 1 : true);
+            Dim end = ends != null && ends.size() == n ? ends.get(i).toDim() : Dim.UNKNOWN;
+            if (fromZero && end.symbol() != null) {
+                if (end.equals(dim)) {
+                    result = dim;
+                } else if (dim.isFixed() && dim.value() > 0) {
+                    result = ShapeDims.atMost(end, dim.value());
+                }
+            }
+            out.set(a, result);
+        }
+        return one(c.type(0), out);
+    }
+
+    private static ShapeValue[] inferPad(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        long[] pads = c.opset() < 11 ? c.attrs().getInts("pads") : c.longs(1);
+        long[] axes = c.opset() >= 18 && c.has(3) ? c.longs(3) : null;
+        if (s == null || pads == null || (c.opset() >= 18 && c.has(3) && axes == null)) {
+            return one(c.type(0), s == null ? null : unknown(s.size()));
+        }
+        int k = axes == null ? s.size() : axes.length;
+        if (pads.length != 2L * k) {
+            throw c.fail("Pad pads " + Arrays.toString(pads) + " must have 2 values per padded axis (" + k + ")");
+        }
+        List<Dim> out = new ArrayList<>(s);
+        for (int i = 0; i < k; i++) {
+            int a = axes == null ? i : axis(axes[i], s.size(), "Pad axis");
+            long extra = pads[i] + pads[i + k];
+            Dim d = s.get(a);
+            if (d.isFixed()) {
+                if (d.value() + extra < 0) {
+                    throw c.fail("Pad pads " + Arrays.toString(pads) + " make axis " + a + " negative");
+                }
+                out.set(a, Dim.of(d.value() + extra));
+            } else if (extra != 0) {
+                out.set(a, Dim.UNKNOWN);
+            }
+        }
+        return one(c.type(0), out);
     }
 }

@@ -1,13 +1,17 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.Shapes.one;
+
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.Parallel;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The fused float operators of transformers, on {@link FloatKernels} (so every kernel provider gives the
@@ -37,9 +41,9 @@ final class TransformerOps {
     private static final int QUERY_BLOCK = 64;
 
     static void register(OpRegistry.Builder r) {
-        r.octet("LayerNormalization", TransformerOps::layerNorm);
-        r.microsoft("Gelu", TransformerOps::gelu);
-        r.octet("Attention", TransformerOps::attention);
+        r.octet("LayerNormalization").shape(c -> one(DataType.FLOAT, c.shape(0))).factory(TransformerOps::layerNorm);
+        r.microsoft("Gelu").shape(c -> one(DataType.FLOAT, c.shape(0))).factory(TransformerOps::gelu);
+        r.octet("Attention").shape(TransformerOps::inferAttention).factory(TransformerOps::attention);
     }
 
     private static float[] floats(Tensor t, String op) {
@@ -201,5 +205,19 @@ final class TransformerOps {
             stride *= md;
         }
         return strides;
+    }
+
+    // ---- shape rules ----------------------------------------------------------------------------------
+
+    /** dev.octet Attention: [B, Sq, H*Dv] from query [B, Sq, H*D] and value [B, Sk, H*Dv]. */
+    private static ShapeValue[] inferAttention(ShapeContext c) {
+        List<Dim> q = c.shape(0), v = c.shape(2);
+        if ((q != null && q.size() != 3) || (v != null && v.size() != 3)) {
+            throw c.fail("Attention needs rank-3 query and value, got " + q + " and " + v);
+        }
+        if (q == null) {
+            return one(DataType.FLOAT, v == null ? null : List.of(Dim.UNKNOWN, Dim.UNKNOWN, v.get(2)));
+        }
+        return one(DataType.FLOAT, List.of(q.get(0), q.get(1), v == null ? Dim.UNKNOWN : v.get(2)));
     }
 }

@@ -20,11 +20,17 @@ import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
+import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.Parallel;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ShapeInferenceTest {
@@ -45,17 +51,7 @@ class ShapeInferenceTest {
     }
 
     private static ValueInfo inferred(Graph g, String value) {
-        return ShapeInference.infer(g).types().get(value);
-    }
-
-    @Test
-    void everyRegisteredOpHasARule() {
-        Set<String> covered = ShapeRules.coveredOps();
-        for (String domain : List.of(OpRegistry.ONNX_DOMAIN, OpRegistry.MICROSOFT_DOMAIN, OpRegistry.OCTET_DOMAIN)) {
-            for (String op : OpRegistry.defaults().opTypes(domain)) {
-                assertTrue(covered.contains(domain + ":" + op), "no shape rule for " + domain + ":" + op);
-            }
-        }
+        return PassContext.defaults().infer(g).types().get(value);
     }
 
     @Test
@@ -109,12 +105,12 @@ class ShapeInferenceTest {
     @Test
     void shapeValuesFlowThroughTheShapeSubgraph() {
         Graph g = shapeSubgraph();
-        ShapeInference.Result symbolic = ShapeInference.infer(g);
+        ShapeInference.Result symbolic = PassContext.defaults().infer(g);
         assertEquals(List.of(BATCH, SEQ, Dim.of(12), Dim.of(32)), symbolic.types().get("y").shape());
         assertNull(symbolic.constants().get("spec"));
 
         ShapeInference.Result concrete = ShapeInference.infer(g,
-            Map.of("x", List.of(Dim.of(2), Dim.of(5), Dim.of(384))));
+            Map.of("x", List.of(Dim.of(2), Dim.of(5), Dim.of(384))), OpRegistry.defaults(), OpEnvironment.serial());
         assertArrayEquals(new long[] {2, 5, 12, 32}, concrete.constants().get("spec").longs());
         assertEquals(List.of(Dim.of(2), Dim.of(5), Dim.of(12), Dim.of(32)), concrete.types().get("y").shape());
     }
@@ -194,6 +190,26 @@ class ShapeInferenceTest {
         ValueInfo y = new InferenceSession(g).valueInfo("y");
         assertEquals(DataType.FLOAT, y.type());
         assertNull(y.shape());
-        assertFalse(ShapeInference.infer(g).constants().containsKey("y"));
+        assertFalse(PassContext.defaults().infer(g).constants().containsKey("y"));
+    }
+
+    @Test
+    void constantsAreEvaluatedWithTheSessionsKernels() {
+        List<String> calls = new ArrayList<>();
+        FloatKernels scalar = ScalarKernelProvider.INSTANCE.floats();
+        FloatKernels floats = (FloatKernels) Proxy.newProxyInstance(FloatKernels.class.getClassLoader(),
+            new Class<?>[] {FloatKernels.class}, (proxy, method, args) -> {
+                calls.add(method.getName());
+                return method.invoke(scalar, args);
+            });
+        KernelProvider kernels = (KernelProvider) Proxy.newProxyInstance(KernelProvider.class.getClassLoader(),
+            new Class<?>[] {KernelProvider.class}, (proxy, method, args) -> method.getName().equals("floats")
+                ? floats : method.invoke(ScalarKernelProvider.INSTANCE, args));
+        Graph g = graph(List.of(), "y", Map.of("c", Tensor.ofFloats(new float[] {0f, 1f}, 2)),
+            node("exp", "Exp", List.of("c"), List.of("y"), Map.of()));
+        ShapeInference.Result r = ShapeInference.infer(g, Map.of(), OpRegistry.defaults(),
+            new OpEnvironment(kernels, Parallel.SERIAL));
+        assertEquals(List.of("exp"), calls);
+        assertArrayEquals(new float[] {1f, (float) Math.E}, r.constants().get("y").floats(), 1e-6f);
     }
 }

@@ -1,7 +1,7 @@
-package dev.octet.compile;
+package dev.octet.ops;
 
-import dev.octet.compile.ShapeValue.Elem;
 import dev.octet.ir.Dim;
+import dev.octet.ops.ShapeValue.Elem;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -12,23 +12,23 @@ import java.util.Map;
  * Arithmetic on possibly symbolic dimensions. Every function is sound: a result is fixed or symbolic only
  * when every valid run has that size, and {@link Incompatible} is raised only when no run can succeed.
  */
-final class ShapeDims {
+public final class ShapeDims {
     private ShapeDims() {}
 
     /** Shapes that no input can make valid; shape inference reports it as INVALID_GRAPH naming the node. */
-    static final class Incompatible extends RuntimeException {
+    public static final class Incompatible extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Incompatible(String message) {
+        public Incompatible(String message) {
             super(message);
         }
     }
 
-    static List<Dim> unknown(int rank) {
+    public static List<Dim> unknown(int rank) {
         return Collections.nCopies(rank, Dim.UNKNOWN);
     }
 
-    static List<Dim> fixed(int... dims) {
+    public static List<Dim> fixed(int... dims) {
         List<Dim> r = new ArrayList<>(dims.length);
         for (int d : dims) {
             r.add(Dim.of(d));
@@ -36,12 +36,12 @@ final class ShapeDims {
         return r;
     }
 
-    static boolean allFixed(List<Dim> dims) {
+    public static boolean allFixed(List<Dim> dims) {
         return dims != null && dims.stream().allMatch(Dim::isFixed);
     }
 
     /** The dims as ints when all are fixed, else null. */
-    static int[] toInts(List<Dim> dims) {
+    public static int[] toInts(List<Dim> dims) {
         if (!allFixed(dims)) {
             return null;
         }
@@ -49,7 +49,7 @@ final class ShapeDims {
     }
 
     /** Two dims that broadcast (numpy rules): 1 yields to the other; a fixed size beats a symbol (1 or it). */
-    static Dim broadcast(Dim a, Dim b) {
+    public static Dim broadcast(Dim a, Dim b) {
         if (a.isFixed() && a.value() == 1) {
             return b;
         }
@@ -82,7 +82,7 @@ final class ShapeDims {
      * The dim min(s, bound) for a symbol s and a positive bound, as a symbol named "min(s,bound)": what
      * slicing a fixed axis up to a symbolic end gives (positions up to the sequence length, say).
      */
-    static Dim atMost(Dim s, long bound) {
+    public static Dim atMost(Dim s, long bound) {
         return Dim.symbol("min(" + s.symbol() + "," + bound + ")");
     }
 
@@ -98,7 +98,7 @@ final class ShapeDims {
     }
 
     /** Multidirectional broadcasting of shapes; null when any rank is unknown. */
-    static List<Dim> broadcast(List<List<Dim>> shapes) {
+    public static List<Dim> broadcast(List<List<Dim>> shapes) {
         int rank = 0;
         for (List<Dim> s : shapes) {
             if (s == null) {
@@ -121,7 +121,7 @@ final class ShapeDims {
     }
 
     /** Two dims that must be equal: the more specific one, or an error when both are fixed and differ. */
-    static Dim same(Dim a, Dim b, String what) {
+    public static Dim same(Dim a, Dim b, String what) {
         if (a.isFixed() && b.isFixed() && a.value() != b.value()) {
             throw new Incompatible(what + ": " + a + " vs " + b);
         }
@@ -129,7 +129,7 @@ final class ShapeDims {
     }
 
     /** The product of dims: fixed when all are, a symbol times 1 stays the symbol, anything times 0 is 0. */
-    static Dim product(List<Dim> dims) {
+    public static Dim product(List<Dim> dims) {
         long fixed = 1;
         Dim other = null;
         int others = 0;
@@ -148,7 +148,7 @@ final class ShapeDims {
     }
 
     /** The sum of dims: fixed when all are, a symbol plus zeros stays the symbol. */
-    static Dim sum(List<Dim> dims) {
+    public static Dim sum(List<Dim> dims) {
         long fixed = 0;
         Dim other = null;
         int others = 0;
@@ -167,7 +167,7 @@ final class ShapeDims {
     }
 
     /** An axis attribute in [-rank, rank) made non-negative, or an error. */
-    static int axis(long axis, int rank, String what) {
+    public static int axis(long axis, int rank, String what) {
         if (axis < -rank || axis >= rank) {
             throw new Incompatible(what + " " + axis + " is out of range for rank " + rank);
         }
@@ -179,7 +179,7 @@ final class ShapeDims {
      * 0 copies the input dim (unless allowZero), one -1 takes what remains. The -1 is solved by cancelling
      * the known target factors, fixed and symbolic, against the input's.
      */
-    static List<Dim> reshape(List<Dim> from, List<Elem> spec, boolean allowZero) {
+    public static List<Dim> reshape(List<Dim> from, List<Elem> spec, boolean allowZero) {
         List<Dim> out = new ArrayList<>(spec.size());
         int inferred = -1;
         boolean opaque = false; // an element that might be 0 or -1: the -1 cannot be solved

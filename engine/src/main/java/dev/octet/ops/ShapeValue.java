@@ -1,4 +1,4 @@
-package dev.octet.compile;
+package dev.octet.ops;
 
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
@@ -13,26 +13,26 @@ import java.util.List;
  * the constant value when it is known, and for 0-D/1-D integer tensors the value of each element as an
  * {@link Elem} (a shape value such as {@code [batch, seq, -1]} that is not fully constant).
  */
-record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> elements) {
-    static final ShapeValue UNKNOWN = new ShapeValue(null, null, null, null);
+public record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> elements) {
+    public static final ShapeValue UNKNOWN = new ShapeValue(null, null, null, null);
 
     /**
      * One element of a small integer tensor: a known number (possibly negative, unlike a {@link Dim}), a
      * symbolic dimension size, or unknown.
      */
-    record Elem(boolean fixed, long value, String symbol) {
-        static final Elem UNKNOWN = new Elem(false, 0, null);
+    public record Elem(boolean fixed, long value, String symbol) {
+        public static final Elem UNKNOWN = new Elem(false, 0, null);
 
-        static Elem of(long value) {
+        public static Elem of(long value) {
             return new Elem(true, value, null);
         }
 
-        static Elem of(Dim d) {
+        public static Elem of(Dim d) {
             return d.isFixed() ? of(d.value()) : d.symbol() != null ? new Elem(false, 0, d.symbol()) : UNKNOWN;
         }
 
         /** As a dimension size: negative numbers are no size, so they become unknown. */
-        Dim toDim() {
+        public Dim toDim() {
             return fixed ? (value >= 0 ? Dim.of(value) : Dim.UNKNOWN) : symbol != null ? Dim.symbol(symbol) : Dim.UNKNOWN;
         }
 
@@ -42,17 +42,17 @@ record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> el
         }
     }
 
-    ShapeValue {
+    public ShapeValue {
         shape = shape == null ? null : List.copyOf(shape);
         elements = elements == null ? null : List.copyOf(elements);
     }
 
-    static ShapeValue of(DataType type, List<Dim> shape) {
+    public static ShapeValue of(DataType type, List<Dim> shape) {
         return new ShapeValue(type, shape, null, null);
     }
 
     /** A constant: its type and fixed shape, and its elements when it is a 0-D/1-D integer tensor. */
-    static ShapeValue ofConstant(Tensor t) {
+    public static ShapeValue ofConstant(Tensor t) {
         List<Dim> shape = Arrays.stream(t.shapeView()).mapToObj(Dim::of).toList();
         List<Elem> elements = null;
         if (isIndexType(t.type()) && t.rank() <= 1) {
@@ -65,21 +65,21 @@ record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> el
     }
 
     /** A 1-D (or 0-D when {@code scalar}) integer tensor holding the given dims. */
-    static ShapeValue ofElements(DataType type, List<Elem> elements, boolean scalar) {
+    public static ShapeValue ofElements(DataType type, List<Elem> elements, boolean scalar) {
         List<Dim> shape = scalar ? List.of() : List.of(Dim.of(elements.size()));
         return new ShapeValue(type, shape, null, elements);
     }
 
-    static boolean isIndexType(DataType t) {
+    public static boolean isIndexType(DataType t) {
         return t == DataType.INT64 || t == DataType.INT32;
     }
 
-    int rank() {
+    public int rank() {
         return shape == null ? -1 : shape.size();
     }
 
     /** The constant's values widened to long, for integer constants; else null. */
-    long[] longs() {
+    public long[] longs() {
         if (constant == null || constant.type() == DataType.FLOAT) {
             return null;
         }
@@ -91,7 +91,7 @@ record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> el
     }
 
     /** The elements as a constant tensor when every one is fixed and the value is an integer 0-D/1-D tensor. */
-    Tensor elementsAsConstant() {
+    public Tensor elementsAsConstant() {
         if (elements == null || shape == null || shape.size() > 1 || !isIndexType(type)
             || !elements.stream().allMatch(Elem::fixed)) {
             return null;
@@ -104,7 +104,7 @@ record ShapeValue(DataType type, List<Dim> shape, Tensor constant, List<Elem> el
     }
 
     /** The declared-style description: element type and shape. */
-    ValueInfo toValueInfo(String name) {
+    public ValueInfo toValueInfo(String name) {
         return new ValueInfo(name, type, type == null ? 0 : type.onnxCode(), shape);
     }
 }

@@ -1,0 +1,167 @@
+package dev.octet.ops;
+
+import static dev.octet.ops.Shapes.broadcastInputs;
+import static dev.octet.ops.Shapes.one;
+
+import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
+import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.FloatMath;
+import dev.octet.ops.ElementwiseBinary.Arith;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Float activations, element by element: the ones exported graphs put between quantized convolutions. Each is
+ * one definition. Exponentials and tanh run on the session's kernels over the whole tensor ({@link FloatMath}'s
+ * arithmetic, the same bits at every vector width); Softplus's logarithm is {@link StrictMath#log1p}, which
+ * Java specifies bit for bit.
+ * The ONNX versions after the ones named here only added types (bfloat16, float16), so each definition
+ * implements its operator through the latest opset.
+ */
+final class ActivationOps {
+    private ActivationOps() {}
+
+    private static final AttributeSpec<Float> LEAKY_RELU_ALPHA = AttributeSpec.floatAttr("alpha", 0.01f);
+    private static final AttributeSpec<Float> HARD_SIGMOID_ALPHA = AttributeSpec.floatAttr("alpha", 0.2f);
+    private static final AttributeSpec<Float> HARD_SIGMOID_BETA = AttributeSpec.floatAttr("beta", 0.5f);
+    private static final AttributeSpec<Float> ELU_ALPHA = AttributeSpec.floatAttr("alpha", 1f);
+    private static final AttributeSpec<Float> SELU_ALPHA = AttributeSpec.floatAttr("alpha", 1.67326319217681884765625f);
+    private static final AttributeSpec<Float> SELU_GAMMA = AttributeSpec.floatAttr("gamma", 1.05070102214813232421875f);
+    private static final AttributeSpec<Float> CELU_ALPHA =
+        AttributeSpec.floatAttr("alpha", 1f).requiring(a -> a != 0, "non-zero (x / alpha is taken)");
+    private static final AttributeSpec<Float> THRESHOLD = AttributeSpec.floatAttr("alpha", 1f);
+    /** HardSwish is HardSigmoid with alpha 1/6 and beta 0.5, fixed. */
+    private static final float ONE_SIXTH = (float) (1.0 / 6);
+
+    private static final Arith PRELU = new Arith("PRelu", (x, slope) -> x < 0 ? slope * x : x,
+        (x, slope) -> x < 0 ? slope * x : x, (x, slope) -> x < 0 ? slope * x : x);
+
+    static void register(OpRegistry.Builder r) {
+        // LeakyRelu-16 only added bfloat16 to the types of LeakyRelu-6.
+        r.onnx("LeakyRelu", 6).attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu").factory(ctx -> {
+                float alpha = ctx.get(LEAKY_RELU_ALPHA);
+                return ElementwiseOps.mapFloats("LeakyRelu", x -> x < 0 ? alpha * x : x);
+            });
+        r.onnx("HardSigmoid", 6).attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                float alpha = ctx.get(HARD_SIGMOID_ALPHA);
+                float beta = ctx.get(HARD_SIGMOID_BETA);
+                return ElementwiseOps.mapFloats("HardSigmoid", x -> hardSigmoid(x, alpha, beta));
+            });
+        r.onnx("HardSwish", 14).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.mapFloats("HardSwish", x -> x * hardSigmoid(x, ONE_SIXTH, 0.5f)));
+        r.onnx("Elu", 6).attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            float alpha = ctx.get(ELU_ALPHA);
+            return withExp(ctx, "Elu", x -> x, (x, e) -> x < 0 ? alpha * (e - 1f) : x);
+        });
+        r.onnx("Selu", 6).attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            float alpha = ctx.get(SELU_ALPHA);
+            float gamma = ctx.get(SELU_GAMMA);
+            return withExp(ctx, "Selu", x -> x, (x, e) -> x > 0 ? gamma * x : gamma * (alpha * e - alpha));
+        });
+        // Celu-28 only added types to Celu-12.
+        r.onnx("Celu", 12).attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            float alpha = ctx.get(CELU_ALPHA);
+            return withExp(ctx, "Celu", x -> x / alpha, (x, e) -> Math.max(0f, x) + Math.min(0f, alpha * (e - 1f)));
+        });
+        r.onnx("Softplus", 1).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> withExp(ctx, "Softplus", x -> -Math.abs(x), ActivationOps::softplus));
+        r.onnx("Softsign", 1).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
+        r.onnx("ThresholdedRelu", 10).attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            float alpha = ctx.get(THRESHOLD);
+            return ElementwiseOps.mapFloats("ThresholdedRelu", x -> x > alpha ? x : 0f);
+        });
+        r.onnx("Mish", 18).shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
+        // From opset 7 the slope broadcasts to X (one way); opset 9 added integer types.
+        r.onnx("PRelu", 7).shape(ActivationOps::inferPRelu).factory(ctx -> Op.withBuffers((in, buffers) -> {
+            Tensor y = ElementwiseBinary.arith(in[0], in[1], PRELU, buffers);
+            if (!Arrays.equals(y.shapeView(), in[0].shapeView())) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "PRelu: slope " + Arrays.toString(in[1].shapeView())
+                    + " does not broadcast to X " + Arrays.toString(in[0].shapeView()));
+            }
+            return new Tensor[] {y};
+        }));
+    }
+
+    /** max(0, min(1, alpha * x + beta)), NaN staying NaN. */
+    private static float hardSigmoid(float x, float alpha, float beta) {
+        return Math.max(0f, Math.min(1f, alpha * x + beta));
+    }
+
+    /**
+     * ln(1 + e^x) as max(x, 0) + ln(1 + e^-|x|), which neither overflows nor loses small results; {@code e} is
+     * e^-|x|.
+     */
+    private static float softplus(float x, float e) {
+        return Math.max(x, 0f) + (float) StrictMath.log1p(e);
+    }
+
+    /** Combines an element with the exponential the kernels computed for it. */
+    private interface WithExp {
+        float apply(float x, float e);
+    }
+
+    /**
+     * The op {@code y[i] = f(x[i], exp(arg(x[i])))}, the exponentials computed in one pass by the session's
+     * kernels (the same bits as {@link FloatMath#exp} at every width).
+     */
+    private static Op withExp(OpContext ctx, String name, ElementwiseOps.FloatUnary arg, WithExp f) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return in -> {
+            float[] x = floats(name, in[0]);
+            float[] z = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                z[i] = arg.apply(x[i]);
+            }
+            kernels.exp(z, 0, z, 0, z.length);
+            for (int i = 0; i < x.length; i++) {
+                z[i] = f.apply(x[i], z[i]);
+            }
+            return new Tensor[] {Tensor.ofFloats(z, in[0].shapeView())};
+        };
+    }
+
+    /** x * tanh(softplus(x)), the exponentials and tanh on the session's kernels. */
+    private static Op mish(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return in -> {
+            float[] x = floats("Mish", in[0]);
+            float[] z = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                z[i] = -Math.abs(x[i]);
+            }
+            kernels.exp(z, 0, z, 0, z.length);
+            for (int i = 0; i < x.length; i++) {
+                z[i] = softplus(x[i], z[i]);
+            }
+            kernels.tanh(z, 0, z, 0, z.length);
+            for (int i = 0; i < x.length; i++) {
+                z[i] = x[i] * z[i];
+            }
+            return new Tensor[] {Tensor.ofFloats(z, in[0].shapeView())};
+        };
+    }
+
+    private static float[] floats(String op, Tensor x) {
+        if (x.type() != DataType.FLOAT) {
+            throw ElementwiseBinary.unsupportedType(op, x.type());
+        }
+        return x.floats();
+    }
+
+    /** X's type and shape; a slope that cannot broadcast to X is a contradiction. */
+    private static ShapeValue[] inferPRelu(ShapeContext c) {
+        List<Dim> x = c.shape(0);
+        List<Dim> both = broadcastInputs(c, 0, 1);
+        if (x != null && both != null && ShapeDims.allFixed(x) && ShapeDims.allFixed(both) && !both.equals(x)) {
+            throw c.fail("PRelu slope " + c.shape(1) + " does not broadcast to X " + x);
+        }
+        return one(c.type(0), x);
+    }
+}

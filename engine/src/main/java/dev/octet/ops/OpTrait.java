@@ -1,0 +1,29 @@
+package dev.octet.ops;
+
+/**
+ * What a graph pass may assume about an operator, declared with its {@link OpDefinition}, so a pass asks for
+ * a property instead of keeping its own list of op names.
+ */
+public enum OpTrait {
+    /** The output is the input, unchanged: the node can be removed and its output renamed to its input. */
+    IDENTITY,
+    /** Converts its one input to the type of its {@code to} attribute: a no-op when the types already agree. */
+    CONVERSION,
+    /**
+     * Moves or reshapes elements without changing any value (one data input, one output), so it runs on
+     * quantized values exactly as on the values they stand for, when input and output share scale and zero point.
+     */
+    DATA_MOVEMENT,
+    /**
+     * {@code max(x, 0)}: before a QuantizeLinear it becomes the output clamp {@code max(Q(v), zp)}, exactly,
+     * as rounding is monotonic and maps 0 to 0.
+     */
+    QUANTIZED_CLAMP,
+    /**
+     * An integer operator computing element by element over inputs of the same rank (com.microsoft QLinearAdd,
+     * QLinearMul: inputs 0 and 3): permuting both operands alike permutes the result alike, any broadcast included.
+     */
+    LAYOUT_AGNOSTIC_BINARY,
+    /** A 2-D integer convolution that has a channels-last form (Octet's QLinearConv with {@code channels_last}). */
+    CHANNELS_LAST_FORM,
+}
