@@ -2,11 +2,12 @@ package dev.octet.cli;
 
 import dev.octet.api.OctetException;
 import dev.octet.ir.Graph;
-import dev.octet.ir.Node;
 import dev.octet.ops.OpRegistry;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,28 +28,38 @@ final class OperatorSupport {
 
     /** The unsupported operator types of {@code g}'s nodes, by name. */
     static List<Unsupported> unsupportedOps(Graph g) {
-        OpRegistry registry = OpRegistry.defaults();
         Map<String, Unsupported> byName = new TreeMap<>();
-        for (Node n : g.nodes()) {
-            if (!registry.supports(n.domain(), n.opType())) {
-                String domain = OpRegistry.normalizeDomain(n.domain());
-                Unsupported u = new Unsupported(domain, n.opType(), 1, g.opset(domain));
-                byName.merge(u.qualifiedName(), u, (a, b) -> new Unsupported(a.domain, a.opType, a.nodes + 1, a.opset));
+        for (OpRegistry.Unsupported u : OpRegistry.defaults().unsupported(g)) {
+            if (u.reason() == OpRegistry.Support.UNSUPPORTED_OP) {
+                Unsupported op = new Unsupported(u.domain(), u.opType(), u.nodes(), u.opset());
+                byName.put(op.qualifiedName(), op);
             }
         }
         return new ArrayList<>(byName.values());
     }
 
-    /** Why each opset the model imports is not supported, one message per domain; empty when all are. */
+    /**
+     * Why each opset the model imports is not supported, one message per domain, then each operator whose version
+     * at the imported opset Octet does not implement; empty when all are.
+     */
     static List<String> unsupportedOpsets(Graph g) {
         List<String> problems = new ArrayList<>();
+        Set<String> rejectedDomains = new HashSet<>();
         new TreeMap<>(g.opsets()).forEach((domain, version) -> {
             try {
                 OpRegistry.checkOpset(domain, version);
             } catch (OctetException e) {
                 problems.add(e.getMessage());
+                rejectedDomains.add(OpRegistry.normalizeDomain(domain));
             }
         });
+        // Operators of a rejected opset are not listed again one by one.
+        for (OpRegistry.Unsupported u : OpRegistry.defaults().unsupported(g)) {
+            if (u.reason() == OpRegistry.Support.UNSUPPORTED_VERSION && !rejectedDomains.contains(u.domain())) {
+                problems.add((u.domain().isEmpty() ? "ai.onnx" : u.domain()) + ":" + u.opType() + " at opset " + u.opset()
+                    + " is not implemented (" + u.nodes() + (u.nodes() == 1 ? " node)" : " nodes)"));
+            }
+        }
         return problems;
     }
 }
