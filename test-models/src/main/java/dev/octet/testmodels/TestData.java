@@ -25,6 +25,11 @@ public final class TestData {
         return sharedDir().resolve("testdata/onnx-node");
     }
 
+    /** All 1,376 ONNX backend node tests of the supported tensor types (a superset of {@link #onnxNodeTests}). */
+    public static Path onnxNodeFullTests() {
+        return sharedDir().resolve("testdata/onnx-node-full");
+    }
+
     /** The static-QDQ MobileNetV2-class model with ORT's output. */
     public static Path mobileNetV2Qdq() {
         return sharedDir().resolve("testdata/real/mobilenetv2-qdq");
