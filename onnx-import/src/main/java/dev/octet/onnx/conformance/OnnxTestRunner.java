@@ -52,21 +52,22 @@ public final class OnnxTestRunner {
     public static Result run(Path dir) {
         try {
             Graph graph = OnnxImporter.load(dir.resolve("model.onnx"));
-            InferenceSession session = new InferenceSession(graph);
-            List<Path> sets;
-            try (Stream<Path> s = Files.list(dir)) {
-                sets = s.filter(p -> p.getFileName().toString().startsWith("test_data_set_")).sorted().toList();
-            }
-            if (sets.isEmpty()) {
-                return new Result(dir, Status.ERROR, "no test_data_set_* directory");
-            }
-            for (Path set : sets) {
-                String problem = runDataSet(session, set);
-                if (problem != null) {
-                    return new Result(dir, Status.FAIL, set.getFileName() + " " + problem);
+            try (InferenceSession session = new InferenceSession(graph)) {
+                List<Path> sets;
+                try (Stream<Path> s = Files.list(dir)) {
+                    sets = s.filter(p -> p.getFileName().toString().startsWith("test_data_set_")).sorted().toList();
                 }
+                if (sets.isEmpty()) {
+                    return new Result(dir, Status.ERROR, "no test_data_set_* directory");
+                }
+                for (Path set : sets) {
+                    String problem = runDataSet(session, set);
+                    if (problem != null) {
+                        return new Result(dir, Status.FAIL, set.getFileName() + " " + problem);
+                    }
+                }
+                return new Result(dir, Status.PASS, null);
             }
-            return new Result(dir, Status.PASS, null);
         } catch (OctetException e) {
             return new Result(dir, Status.ERROR, e.code() + ": " + e.getMessage());
         } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError e) {
