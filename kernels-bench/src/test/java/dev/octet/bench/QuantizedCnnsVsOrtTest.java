@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
 import dev.octet.api.InferenceSession;
@@ -112,7 +108,7 @@ class QuantizedCnnsVsOrtTest {
         // logits by up to a quantization step of the pooled features against ORT unoptimized (measured at 64:
         // ORT-vs-ORT 0.0158, Octet-vs-ORT 0.0138; at 60: 0.0038202 and 0.0038205). Octet must be no further from
         // ORT than ORT is from itself, give or take the float rounding of the unfused path (below 4e-6, below).
-        Map<String, Output> unoptimized = runOrt(plain.model, plain.inputs, OptLevel.NO_OPT);
+        Map<String, Output> unoptimized = OrtReference.run(plain.model, plain.inputs, OptLevel.NO_OPT);
         double ortSelf = Agreement.perOutput(unoptimized, plain.ort).get("logits").maxAbsDiff();
         double vsOrt = plain.agreement.get("logits").maxAbsDiff();
         System.out.printf("resnet-qdq %d: octet-vs-ort %.3g, ort-vs-ort-unoptimized %.3g%n", size, vsOrt, ortSelf);
@@ -151,7 +147,7 @@ class QuantizedCnnsVsOrtTest {
         try (InferenceSession octet = new InferenceSession(graph)) {
             octet.run(inputs).forEach((k, v) -> ours.put(k, Output.of(v)));
         }
-        Map<String, Output> ort = runOrt(model, inputs, OptLevel.ALL_OPT);
+        Map<String, Output> ort = OrtReference.run(model, inputs, OptLevel.ALL_OPT);
         Map<String, Agreement> agreement = Agreement.perOutput(ours, ort);
         agreement.forEach((name, g) -> System.out.printf("%s %d%s %s: max_abs_diff=%.3g differing=%d/%d%n",
             kind.modelName(), size, exposeIntermediates ? " exposed" : "", name, g.maxAbsDiff(),
@@ -177,31 +173,6 @@ class QuantizedCnnsVsOrtTest {
             }
         }
         return model.build().toByteArray();
-    }
-
-    private static Map<String, Output> runOrt(byte[] model, Map<String, Tensor> inputs, OptLevel level)
-            throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        Map<String, Output> out = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(level);
-            try (OrtSession ort = env.createSession(model, options)) {
-                Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-                for (var e : inputs.entrySet()) {
-                    feed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
-                }
-                try (OrtSession.Result r = ort.run(feed)) {
-                    for (var e : r) {
-                        out.put(e.getKey(), OrtTensors.toOutput(e.getKey(), e.getValue()));
-                    }
-                } finally {
-                    feed.values().forEach(OnnxTensor::close);
-                }
-            }
-        }
-        return out;
     }
 
     /** Values span at least {@code minRange}, all strictly inside (lo, hi). */
