@@ -46,8 +46,8 @@ public final class VsOrt {
     private VsOrt() {}
 
     static final class Args {
-        @Parameter(description = "MODEL (a path; minilm for the bundled MiniLM; unet-dynamic, vitis-detector or"
-            + " resnet-qdq for a generated quantized CNN, see --size)", required = true, arity = 1)
+        @Parameter(description = "MODEL (a path; minilm for the bundled MiniLM; unet-dynamic, vitis-detector,"
+            + " resnet-qdq or resnet-qop for a generated quantized CNN, see --size)", required = true, arity = 1)
         List<String> model;
 
         @Parameter(names = "--size", description = "Input side of a generated CNN (1x3xSIZExSIZE)")

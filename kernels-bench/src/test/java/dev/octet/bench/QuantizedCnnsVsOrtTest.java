@@ -100,14 +100,11 @@ class QuantizedCnnsVsOrtTest {
     @ParameterizedTest
     @ValueSource(ints = {64, 60})
     void resnetQdq(int size) throws Exception {
-        Compared plain = compare(Kind.RESNET_QDQ, size, false);
-        Output logits = plain.ort.get("logits");
-        assertArrayEquals(new int[] {1, 10}, logits.shape());
-        assertSpread(logits, 1.0, -100, 100);
-        // ORT fuses the QDQ convolutions into QLinearConv with its own fixed-point requantization, which moves the
-        // logits by up to a quantization step of the pooled features against ORT unoptimized (measured at 64:
-        // ORT-vs-ORT 0.0158, Octet-vs-ORT 0.0138; at 60: 0.0038202 and 0.0038205). Octet must be no further from
-        // ORT than ORT is from itself, give or take the float rounding of the unfused path (below 4e-6, below).
+        Compared plain = classifier(Kind.RESNET_QDQ, size);
+        // ORT fuses the QDQ convolutions into QLinearConv with its own fixed-point requantization, which can move the
+        // logits by a quantization step of the pooled features against ORT unoptimized (measured at 64: ORT-vs-ORT
+        // 0.0129, Octet-vs-ORT 0.0128; at 60: 0 and 4.8e-7). Octet must be no further from ORT than ORT is from
+        // itself, give or take the float rounding of the unfused path (below 4e-6, below).
         Map<String, Output> unoptimized = OrtReference.run(plain.model, plain.inputs, OptLevel.NO_OPT);
         double ortSelf = Agreement.perOutput(unoptimized, plain.ort).get("logits").maxAbsDiff();
         double vsOrt = plain.agreement.get("logits").maxAbsDiff();
@@ -126,6 +123,35 @@ class QuantizedCnnsVsOrtTest {
                 assertTrue(e.getValue().maxAbsDiff() <= 4e-6, name + " " + e.getValue());
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {64, 60})
+    void resnetQop(int size) throws Exception {
+        Compared plain = classifier(Kind.RESNET_QOP, size);
+        // Integer arithmetic end to end, the QGemm head's int32 accumulation scaled once: bit-exact (measured).
+        assertEquals(0, plain.agreement.get("logits").differingElements(), plain.toString());
+
+        // Every u8 activation bit-exact, and alive: most of it inside the range rather than clamped at 255, and
+        // not all zero (the Relus folded into zero point 0 zero about half).
+        Compared exposed = compare(Kind.RESNET_QOP, size, true);
+        for (var e : exposed.agreement.entrySet()) {
+            assertEquals(0, e.getValue().differingElements(), e.getKey() + " " + e.getValue());
+            if (!e.getKey().equals("logits")) {
+                Output o = exposed.ort.get(e.getKey());
+                assertTrue(fractionOutside(o, 0.5, 254.5) < 0.9 && fractionOutside(o, -1, 254.5) < 0.01,
+                    e.getKey() + " is all zero or saturated: " + java.util.Arrays.toString(o.values()));
+            }
+        }
+    }
+
+    /** Compares a classifier as generated; its ten logits must spread over at least 1. */
+    private static Compared classifier(Kind kind, int size) throws Exception {
+        Compared plain = compare(kind, size, false);
+        Output logits = plain.ort.get("logits");
+        assertArrayEquals(new int[] {1, 10}, logits.shape());
+        assertSpread(logits, 1.0, -100, 100);
+        return plain;
     }
 
     private record Compared(byte[] model, Map<String, Tensor> inputs, Map<String, Output> ort,
@@ -162,7 +188,7 @@ class QuantizedCnnsVsOrtTest {
         for (NodeProto n : graph.getNodeList()) {
             DataType type = switch (n.getOpType()) {
                 case "ConvInteger" -> DataType.INT32;
-                case "DynamicQuantizeLinear" -> DataType.UINT8;
+                case "DynamicQuantizeLinear", "QLinearConv", "QLinearAdd", "QLinearGlobalAveragePool" -> DataType.UINT8;
                 case "Conv", "Add", "MaxPool", "LeakyRelu", "Resize" -> DataType.FLOAT;
                 default -> null;
             };

@@ -31,6 +31,8 @@ import java.util.SplittableRandom;
  *   <li>{@code resnet-qdq}: a ResNet-style static QDQ classifier as {@code quantize_static} writes it: per-channel
  *       s8 weights and int32 biases behind DequantizeLinear, u8 activations, residual Adds between Q/DQ,
  *       GlobalAveragePool and a Gemm head.</li>
+ *   <li>{@code resnet-qop}: the same classifier in the QOperator format (QLinearConv, com.microsoft QLinearAdd,
+ *       QLinearGlobalAveragePool and QGemm).</li>
  * </ul>
  */
 public final class QuantizedCnns {
@@ -38,7 +40,8 @@ public final class QuantizedCnns {
     public static final long DEFAULT_SEED = 20261205L;
 
     public enum Kind {
-        UNET_DYNAMIC("unet-dynamic"), VITIS_DETECTOR("vitis-detector"), RESNET_QDQ("resnet-qdq");
+        UNET_DYNAMIC("unet-dynamic"), VITIS_DETECTOR("vitis-detector"), RESNET_QDQ("resnet-qdq"),
+        RESNET_QOP("resnet-qop");
 
         private final String modelName;
 
@@ -78,6 +81,7 @@ public final class QuantizedCnns {
             case UNET_DYNAMIC -> net.unetDynamic(size);
             case VITIS_DETECTOR -> net.vitisDetector(size);
             case RESNET_QDQ -> net.resnetQdq(size);
+            case RESNET_QOP -> net.resnetQop(size);
         }
         return net.b.toBytes();
     }
@@ -278,6 +282,8 @@ public final class QuantizedCnns {
         static final Act INPUT = Act.ofRange(0, 1);
         static final Act RELU = Act.ofRange(0, 6);
         static final Act SIGNED = Act.ofRange(-6, 6);
+        /** The channel means after the last block reach about 3. */
+        static final Act POOLED = Act.ofRange(0, 5);
 
         void resnetQdq(int size) {
             b.input("input", DataType.FLOAT, 1, 3, size, size);
@@ -287,11 +293,10 @@ public final class QuantizedCnns {
             x = residualBlock(x, 16, 16, 1);
             x = residualBlock(x, 16, 32, 2);
             x = residualBlock(x, 32, 32, 1);
-            Act pooled = Act.ofRange(0, 3);
-            x = qdqU8(node("GlobalAveragePool", List.of(x)), pooled);
+            x = qdqU8(node("GlobalAveragePool", List.of(x)), POOLED);
             x = node("Flatten", List.of(x), "axis", 1);
             float[] w = heWeights(RESNET_CLASSES, 32, 1);
-            String[] wq = perChannelWeights(w, RESNET_CLASSES, new int[] {RESNET_CLASSES, 32}, pooled);
+            String[] wq = perChannelWeights(w, RESNET_CLASSES, new int[] {RESNET_CLASSES, 32}, POOLED);
             b.node("Gemm", List.of(x, wq[0], wq[1]), List.of("logits"), "transB", 1);
         }
 
@@ -309,11 +314,10 @@ public final class QuantizedCnns {
                 "strides", new int[] {stride, stride}, "pads", new int[] {k / 2, k / 2, k / 2, k / 2});
         }
 
-        /**
-         * quantize_static's per-channel weights: s8 symmetric per output channel behind DequantizeLinear(axis 0), and
-         * the int32 bias at scale input scale x weight scale. Returns the dequantized weight and bias names.
-         */
-        String[] perChannelWeights(float[] w, int cout, int[] shape, Act in) {
+        /** Per-channel s8 weights (symmetric, zero point 0) and the int32 bias at input scale x weight scale. */
+        record ChannelQuantized(Tensor weights, Tensor weightScales, Tensor weightZeros, Tensor bias, Tensor biasScales) {}
+
+        ChannelQuantized quantizePerChannel(float[] w, int cout, int[] shape, Act in) {
             int per = w.length / cout;
             float[] scales = new float[cout];
             byte[] q = new byte[w.length];
@@ -332,18 +336,82 @@ public final class QuantizedCnns {
                 biasScales[c] = in.scale() * scales[c];
                 biasQ[c] = Math.round(bias[c] / biasScales[c]);
             }
-            String weight = node("DequantizeLinear", List.of(constant("weight_quantized", Tensor.ofInt8(q, shape)),
-                constant("weight_scale", Tensor.ofFloats(scales, cout)),
-                constant("weight_zero_point", Tensor.ofInt8(new byte[cout], cout))), "axis", 0);
-            String biasDq = node("DequantizeLinear", List.of(constant("bias_quantized", Tensor.ofInts(biasQ, cout)),
-                constant("bias_scale", Tensor.ofFloats(biasScales, cout)),
+            return new ChannelQuantized(Tensor.ofInt8(q, shape), Tensor.ofFloats(scales, cout),
+                Tensor.ofInt8(new byte[cout], cout), Tensor.ofInts(biasQ, cout), Tensor.ofFloats(biasScales, cout));
+        }
+
+        /** quantize_static's QDQ weights: the per-channel tensors behind DequantizeLinear(axis 0); weight and bias names. */
+        String[] perChannelWeights(float[] w, int cout, int[] shape, Act in) {
+            ChannelQuantized q = quantizePerChannel(w, cout, shape, in);
+            String weight = node("DequantizeLinear", List.of(constant("weight_quantized", q.weights()),
+                constant("weight_scale", q.weightScales()), constant("weight_zero_point", q.weightZeros())), "axis", 0);
+            String biasDq = node("DequantizeLinear", List.of(constant("bias_quantized", q.bias()),
+                constant("bias_scale", q.biasScales()),
                 constant("bias_zero_point", Tensor.ofInts(new int[cout], cout))), "axis", 0);
             return new String[] {weight, biasDq};
         }
 
+        // ---------------------------------------------------------------- resnet-qop
+
+        /**
+         * The same ResNet in the QOperator format: QLinearConv with each Relu folded into its output range (zero
+         * point 0 clamps what Relu would), QLinearAdd and QLinearGlobalAveragePool (com.microsoft) with the block's
+         * Relu folded the same way, and a QGemm head with float output.
+         */
+        void resnetQop(int size) {
+            b.opset("com.microsoft", 1);
+            b.input("input", DataType.FLOAT, 1, 3, size, size);
+            b.output("logits", DataType.FLOAT, 1, RESNET_CLASSES);
+            String x = node("QuantizeLinear", List.of("input", scaleOf(INPUT), zeroOf(INPUT)));
+            x = qLinearConv(x, INPUT, 3, 16, 3, 2, RELU);
+            x = qLinearResidualBlock(x, 16, 16, 1);
+            x = qLinearResidualBlock(x, 16, 32, 2);
+            x = qLinearResidualBlock(x, 32, 32, 1);
+            x = msNode("QLinearGlobalAveragePool", List.of(x, scaleOf(RELU), zeroOf(RELU), scaleOf(POOLED), zeroOf(POOLED)),
+                "channels_last", 0);
+            x = node("Flatten", List.of(x), "axis", 1);
+            ChannelQuantized head = quantizePerChannel(heWeights(RESNET_CLASSES, 32, 1), RESNET_CLASSES,
+                new int[] {RESNET_CLASSES, 32}, POOLED);
+            b.node("com.microsoft", "QGemm", List.of(x, scaleOf(POOLED), zeroOf(POOLED), constant("weight_quantized", head.weights()),
+                constant("weight_scale", head.weightScales()), constant("weight_zero_point", head.weightZeros()),
+                constant("bias_quantized", head.bias())), List.of("logits"), "transB", 1);
+        }
+
+        String qLinearResidualBlock(String x, int cin, int cout, int stride) {
+            String h = qLinearConv(x, RELU, cin, cout, 3, stride, RELU);
+            h = qLinearConv(h, RELU, cout, cout, 3, 1, SIGNED);
+            String skip = cin == cout && stride == 1 ? x : qLinearConv(x, RELU, cin, cout, 1, stride, SIGNED);
+            Act skipAct = skip.equals(x) ? RELU : SIGNED;
+            return msNode("QLinearAdd", List.of(h, scaleOf(SIGNED), zeroOf(SIGNED), skip, scaleOf(skipAct), zeroOf(skipAct),
+                scaleOf(RELU), zeroOf(RELU)));
+        }
+
+        String qLinearConv(String x, Act in, int cin, int cout, int k, int stride, Act out) {
+            ChannelQuantized q = quantizePerChannel(heWeights(cout, cin, k), cout, new int[] {cout, cin, k, k}, in);
+            return node("QLinearConv", List.of(x, scaleOf(in), zeroOf(in), constant("weight_quantized", q.weights()),
+                    constant("weight_scale", q.weightScales()), constant("weight_zero_point", q.weightZeros()),
+                    scaleOf(out), zeroOf(out), constant("bias_quantized", q.bias())),
+                "kernel_shape", new int[] {k, k}, "strides", new int[] {stride, stride},
+                "pads", new int[] {k / 2, k / 2, k / 2, k / 2});
+        }
+
+        String msNode(String op, List<String> inputs, Object... attrs) {
+            String out = fresh(op.toLowerCase(Locale.ROOT));
+            b.node("com.microsoft", op, inputs, List.of(out), attrs);
+            return out;
+        }
+
+        String scaleOf(Act act) {
+            return constant("scale", Tensor.ofFloats(new float[] {act.scale()}));
+        }
+
+        String zeroOf(Act act) {
+            return constant("zero_point", Tensor.ofUint8(new byte[] {(byte) act.zeroPoint()}));
+        }
+
         String qdqU8(String x, Act act) {
-            String scale = constant("scale", Tensor.ofFloats(new float[] {act.scale()}));
-            String zero = constant("zero_point", Tensor.ofUint8(new byte[] {(byte) act.zeroPoint()}));
+            String scale = scaleOf(act);
+            String zero = zeroOf(act);
             return node("DequantizeLinear", List.of(node("QuantizeLinear", List.of(x, scale, zero)), scale, zero));
         }
     }

@@ -39,6 +39,8 @@ class QuantizedCnnsTest {
             "Concat", "Shape", "Gather", "Reshape", "Softmax"));
         assertOps(Kind.RESNET_QDQ, List.of("QuantizeLinear", "DequantizeLinear", "Conv", "Relu", "Add",
             "GlobalAveragePool", "Flatten", "Gemm"));
+        assertOps(Kind.RESNET_QOP, List.of("QuantizeLinear", "QLinearConv", "QLinearAdd", "QLinearGlobalAveragePool",
+            "Flatten", "QGemm"));
     }
 
     private static void assertOps(Kind kind, List<String> ops) {
