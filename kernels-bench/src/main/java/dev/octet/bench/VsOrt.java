@@ -15,6 +15,7 @@ import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;
+import dev.octet.testmodels.QuantizedCnns;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -45,8 +46,12 @@ public final class VsOrt {
     private VsOrt() {}
 
     static final class Args {
-        @Parameter(description = "MODEL (a path, or minilm for the bundled MiniLM)", required = true, arity = 1)
+        @Parameter(description = "MODEL (a path; minilm for the bundled MiniLM; unet-dynamic, vitis-detector,"
+            + " resnet-qdq or resnet-qop for a generated quantized CNN, see --size)", required = true, arity = 1)
         List<String> model;
+
+        @Parameter(names = "--size", description = "Input side of a generated CNN (1x3xSIZExSIZE)")
+        int size = 512;
 
         @Parameter(names = "--batch", description = "Size of batch-like symbolic dimensions")
         int batch = 1;
@@ -98,9 +103,9 @@ public final class VsOrt {
             if (maxWarmup == null) {
                 maxWarmup = Math.max(200, warmup);
             }
-            if (batch < 1 || seq < 1 || threads < 1 || warmup < 0 || maxWarmup < warmup || iters < 1
+            if (size < 1 || batch < 1 || seq < 1 || threads < 1 || warmup < 0 || maxWarmup < warmup || iters < 1
                     || !(budgetSeconds > 0) || !(minWarmupSeconds >= 0)) {
-                throw new ParameterException("--batch, --seq, --threads and --iters must be at least 1, --warmup at"
+                throw new ParameterException("--size, --batch, --seq, --threads and --iters must be at least 1, --warmup at"
                     + " least 0, --max-warmup at least --warmup, --min-warmup-seconds at least 0 and --budget"
                     + " positive");
             }
@@ -143,7 +148,8 @@ public final class VsOrt {
     /** Runs the comparison, printing progress and the summary line to {@code out}; returns the summary line. */
     static String run(Args a, PrintStream out) throws OrtException {
         String spec = a.model.get(0);
-        Path path = BundledModels.resolve(spec);
+        Optional<QuantizedCnns.Kind> generated = QuantizedCnns.Kind.byName(spec);
+        Path path = generated.isPresent() ? generate(generated.get(), a.size) : BundledModels.resolve(spec);
         String name = spec.equalsIgnoreCase(BundledModels.MINILM) ? BundledModels.MINILM : modelName(path);
         Graph graph = OnnxImporter.load(path);
         Map<String, Tensor> feed = BenchInputs.generate(graph.runtimeInputs(), a.batch, a.seq, a.seed);
@@ -326,6 +332,19 @@ public final class VsOrt {
             sb.append(String.format(Locale.ROOT, " octet_again_p50_ms=%.3f", octetAgain.p50Ms()));
         }
         return sb.toString();
+    }
+
+    /** Writes a generated CNN (the default seed) into a temporary folder removed when the JVM exits. */
+    private static Path generate(QuantizedCnns.Kind kind, int size) {
+        try {
+            Path dir = Files.createTempDirectory("octet-vs-ort-");
+            dir.toFile().deleteOnExit();
+            Path file = QuantizedCnns.write(kind, size, QuantizedCnns.DEFAULT_SEED, dir);
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the generated " + kind.modelName(), e);
+        }
     }
 
     /** The file name without .onnx, or the folder's name for a generic model.onnx; one word for scripts. */

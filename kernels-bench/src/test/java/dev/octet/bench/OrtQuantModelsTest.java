@@ -2,8 +2,6 @@ package dev.octet.bench;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.octet.api.InferenceSession;
 import dev.octet.api.OctetException;
@@ -45,26 +43,9 @@ class OrtQuantModelsTest {
         return 1e-5 * Math.max(1, max);
     }
 
-    private static Map<String, Output> runOrt(OrtEnvironment env, Path model, Map<String, Tensor> inputs,
-                                              OrtSession.SessionOptions.OptLevel level) throws ai.onnxruntime.OrtException {
-        Map<String, Output> out = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setOptimizationLevel(level);
-            try (OrtSession ort = env.createSession(model.toString(), options)) {
-                Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-                for (var e : inputs.entrySet()) {
-                    feed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
-                }
-                try (OrtSession.Result r = ort.run(feed)) {
-                    for (var e : r) {
-                        out.put(e.getKey(), OrtTensors.toOutput(e.getKey(), e.getValue()));
-                    }
-                } finally {
-                    feed.values().forEach(OnnxTensor::close);
-                }
-            }
-        }
-        return out;
+    private static Map<String, Output> runOrt(Path model, Map<String, Tensor> inputs, OrtSession.SessionOptions.OptLevel level)
+            throws ai.onnxruntime.OrtException, java.io.IOException {
+        return OrtReference.run(Files.readAllBytes(model), inputs, level);
     }
 
     @TestFactory
@@ -73,7 +54,6 @@ class OrtQuantModelsTest {
         try (Stream<Path> s = Files.list(dir())) {
             models = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
         return models.stream().map(model -> DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
             Graph graph;
             InferenceSession octet;
@@ -95,7 +75,7 @@ class OrtQuantModelsTest {
                 // Generated inputs may not fit a model whose symbolic dims are tied to its initializers;
                 // that is only acceptable when ONNX Runtime rejects the same inputs.
                 try {
-                    runOrt(env, model, inputs, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                    runOrt(model, inputs, OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 } catch (ai.onnxruntime.OrtException ortRejects) {
                     System.out.println("inputs rejected by both engines for " + model.getFileName() + ": " + e.getMessage());
                     return;
@@ -107,8 +87,8 @@ class OrtQuantModelsTest {
             Map<String, Output> theirs;
             Map<String, Output> unoptimized;
             try {
-                theirs = runOrt(env, model, inputs, OrtSession.SessionOptions.OptLevel.ALL_OPT);
-                unoptimized = runOrt(env, model, inputs, OrtSession.SessionOptions.OptLevel.NO_OPT);
+                theirs = runOrt(model, inputs, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                unoptimized = runOrt(model, inputs, OrtSession.SessionOptions.OptLevel.NO_OPT);
             } catch (ai.onnxruntime.OrtException e) {
                 System.out.println("ORT cannot run " + model.getFileName() + ": " + e.getMessage());
                 return;

@@ -78,6 +78,16 @@ class VsOrtTest {
     }
 
     @Test
+    void generatedCnnsRunByNameAtTheRequestedSize() throws Exception {
+        Map<String, String> s = run("unet-dynamic", "--size", "16", "--warmup", "0", "--max-warmup", "0",
+            "--iters", "1", "--min-warmup-seconds", "0");
+        assertEquals("unet-dynamic-16", s.get("model"));
+        assertEquals(String.valueOf(16 * 16), s.get("elems"), "the mask is 1 x 1 x 16 x 16");
+        assertFigures(s, "");
+        assertFigures(s, "noise_");
+    }
+
+    @Test
     void modelNamesAreOneWord() {
         assertEquals("mobilenetv2-qdq", VsOrt.modelName(Path.of("../shared/real/mobilenetv2-qdq/model.onnx")));
         assertEquals("conv_qdq_u8u8", VsOrt.modelName(Path.of("ort-quant/conv_qdq_u8u8.onnx")));

@@ -88,6 +88,20 @@ class DeterminismTest {
             Map.of("image", TensorProtos.read(dir.resolve("test_data_set_0/input_0.pb"))), "mobilenetv2-qdq");
     }
 
+    /** Side 36: the U-Net's ceil-mode pools and non-integer Resize scales, odd widths for the vector tails. */
+    @Test
+    void generatedQuantizedCnns() throws Exception {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] image = new float[3 * 36 * 36];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) r.nextDouble();
+        }
+        for (QuantizedCnns.Kind kind : QuantizedCnns.Kind.values()) {
+            Graph g = OnnxImporter.load(QuantizedCnns.generate(kind, 36, QuantizedCnns.DEFAULT_SEED));
+            assertSameEverywhere(g, Map.of("input", Tensor.ofFloats(image, 1, 3, 36, 36)), kind.modelName());
+        }
+    }
+
     @Test
     void miniLm() throws Exception {
         Graph g = OnnxImporter.load(BundledModels.minilmModel());
