@@ -20,12 +20,12 @@ final class PoolOps {
     private PoolOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("MaxPool", 1).shape(c -> {
+        r.onnx("MaxPool", 1).inputs("r").outputs("ro").shape(c -> {
             List<Dim> s = poolShape(c);
             return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
         }).factory(PoolOps::maxPool);
-        r.onnx("AveragePool", 1).shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
-        r.onnx("GlobalAveragePool", 1)
+        r.onnx("AveragePool", 1).unary().shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
+        r.onnx("GlobalAveragePool", 1).unary()
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
             .factory(ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
