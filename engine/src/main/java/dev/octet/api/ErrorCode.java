@@ -17,5 +17,9 @@ public enum ErrorCode {
     /** A shape or index that is out of range at run time. */
     INVALID_SHAPE,
     /** Reading the model or its external data failed. */
-    IO
+    IO,
+    /** The session was closed before or while the run used it. */
+    SESSION_CLOSED,
+    /** A bug in Octet itself: the cause is the original exception. Please report it with the model. */
+    INTERNAL
 }

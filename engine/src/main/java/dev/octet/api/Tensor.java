@@ -21,19 +21,23 @@ public final class Tensor {
         this.type = type;
         this.shape = shape;
         this.data = data;
+        if (data == null) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, type + " tensor of shape " + Arrays.toString(shape)
+                + " has no data (null)");
+        }
         int n = checkedSize(shape);
         int len = java.lang.reflect.Array.getLength(data);
         if (len != n) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
+            throw new OctetException(ErrorCode.INVALID_INPUT, "shape " + Arrays.toString(shape) + " holds " + n
                 + " elements but the data has " + len);
         }
     }
 
     public static Tensor of(DataType type, int[] shape, Object data) {
         Class<?> expected = arrayClass(type);
-        if (data.getClass() != expected) {
-            throw new IllegalArgumentException(type + " tensor needs a " + expected.getSimpleName() + ", got "
-                + data.getClass().getSimpleName());
+        if (data == null || data.getClass() != expected) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, type + " tensor needs a " + expected.getSimpleName()
+                + ", got " + (data == null ? "null" : data.getClass().getSimpleName()));
         }
         return new Tensor(type, shape.clone(), data);
     }
@@ -141,7 +145,7 @@ public final class Tensor {
 
     public byte[] bytes() {
         if (type != DataType.UINT8 && type != DataType.INT8) {
-            throw new IllegalStateException("expected an 8-bit tensor, got " + type);
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "expected an 8-bit tensor, got " + type);
         }
         return (byte[]) data;
     }
@@ -160,7 +164,7 @@ public final class Tensor {
 
     private Object expect(DataType t) {
         if (type != t) {
-            throw new IllegalStateException("expected a " + t + " tensor, got " + type);
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "expected a " + t + " tensor, got " + type);
         }
         return data;
     }

@@ -250,7 +250,8 @@ public final class Compiler {
         } catch (OctetException e) {
             throw new OctetException(e.code(), node.describe() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + " failed on its constant inputs: " + e, e);
+            // Ops report bad models as OctetException; anything else is Octet's own bug.
+            throw new OctetException(ErrorCode.INTERNAL, node.describe() + " failed on its constant inputs: " + e, e);
         }
     }
 

@@ -26,14 +26,26 @@ final class ElementwiseOps {
     private static final Arith ADD = new Arith("Add", Float::sum, Integer::sum, Long::sum);
     private static final Arith SUB = new Arith("Sub", (a, b) -> a - b, (a, b) -> a - b, (a, b) -> a - b);
     private static final Arith MUL = new Arith("Mul", (a, b) -> a * b, (a, b) -> a * b, (a, b) -> a * b);
-    // Integer division truncates toward zero, like Java's; division by zero raises ArithmeticException.
-    private static final Arith DIV = new Arith("Div", (a, b) -> a / b, (a, b) -> a / b, (a, b) -> a / b);
+    // Integer division truncates toward zero, like Java's; ONNX leaves division by zero undefined, so it is an error.
+    private static final Arith DIV = new Arith("Div", (a, b) -> a / b, (a, b) -> a / nonZeroDivisor(b),
+        (a, b) -> a / nonZeroDivisor(b));
     // Math.max/min propagate NaN, as numpy's maximum/minimum do.
     private static final Arith MAX = new Arith("Max", Math::max, Math::max, Math::max);
     private static final Arith MIN = new Arith("Min", Math::min, Math::min, Math::min);
 
     private static final Compare LESS = new Compare("Less", (a, b) -> a < b, (a, b) -> a < b, false);
     private static final Compare EQUAL = new Compare("Equal", (a, b) -> a == b, (a, b) -> a == b, true);
+
+    private static long nonZeroDivisor(long b) {
+        if (b == 0) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "Div: integer division by zero");
+        }
+        return b;
+    }
+
+    private static int nonZeroDivisor(int b) {
+        return (int) nonZeroDivisor((long) b);
+    }
 
     interface FloatUnary {
         float apply(float x);
