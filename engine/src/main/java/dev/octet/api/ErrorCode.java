@@ -18,6 +18,8 @@ public enum ErrorCode {
     INVALID_SHAPE,
     /** Reading the model or its external data failed. */
     IO,
+    /** A tensor would need more memory than the JVM's heap has: typed instead of an OutOfMemoryError. */
+    RESOURCE_LIMIT,
     /** The session was closed before or while the run used it. */
     SESSION_CLOSED,
     /** A bug in Octet itself: the cause is the original exception. Please report it with the model. */

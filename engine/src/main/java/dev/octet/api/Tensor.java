@@ -92,7 +92,17 @@ public final class Tensor {
         };
     }
 
-    /** Element count of a shape; rejects negative dims and counts a Java array cannot hold. */
+    /**
+     * The most elements a tensor may have: its float data must fit in the JVM's maximum heap (-Xmx). Larger
+     * shapes (a ConstantOfShape, Expand, Pad or Resize to absurd sizes) fail before allocating, with
+     * {@link ErrorCode#RESOURCE_LIMIT}, instead of running out of memory.
+     */
+    public static final long HEAP_ELEMENTS = Math.min(MAX_ELEMENTS, Runtime.getRuntime().maxMemory() / Float.BYTES);
+
+    /**
+     * Element count of a shape; rejects negative dims, counts a Java array cannot hold and tensors larger than
+     * {@link #HEAP_ELEMENTS}. Ops check their output shapes with it before allocating.
+     */
     public static int checkedSize(int[] shape) {
         long n = 1;
         for (int d : shape) {
@@ -104,6 +114,11 @@ public final class Tensor {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "shape " + Arrays.toString(shape)
                     + " has more than " + MAX_ELEMENTS + " elements");
             }
+        }
+        if (n > HEAP_ELEMENTS) {
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "shape " + Arrays.toString(shape) + " has " + n
+                + " elements, more than the " + HEAP_ELEMENTS + " floats the JVM's maximum heap of "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB can hold");
         }
         return (int) n;
     }
