@@ -78,4 +78,29 @@ class WindowArithmeticTest {
             assertEquals(6f, y.floats()[0]); // the max of x[0..1][0..1]
         }
     }
+
+    @Test
+    void poolsVisitOnlyTheTapsInsideTheInput() {
+        // 2^30 taps per window, almost all in padding: 36 outputs used to visit 3.9e10 positions.
+        float[] x = new float[25];
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i * 7 % 25) - 3.5f;
+            sum += x[i];
+        }
+        Map<String, Attribute> attrs = Map.of("kernel_shape", ints(1 << 15, 1 << 15),
+            "pads", ints(1 << 14, 1 << 14, 1 << 14, 1 << 14));
+        for (String op : List.of("MaxPool", "AveragePool")) {
+            Node pool = new Node("pool", op, "", List.of("x"), List.of("y"), attrs);
+            try (InferenceSession s = new InferenceSession(graph(pool, Map.of()))) {
+                Tensor y = s.run(Map.of("x", Tensor.ofFloats(x, 1, 1, 5, 5))).get("y");
+                assertEquals(List.of(1, 1, 6, 6), java.util.Arrays.stream(y.shapeView()).boxed().toList(), op);
+                // Every window covers the whole 5 x 5 input.
+                float expected = op.equals("MaxPool") ? 20.5f : (float) (sum / 25);
+                for (float v : y.floats()) {
+                    assertEquals(expected, v, 1e-5f, op);
+                }
+            }
+        }
+    }
 }
