@@ -9,10 +9,7 @@ public final class ScalarPoolKernels implements PoolKernels {
                         int[] pads, float[] y, long[] indices, boolean columnMajor) {
         int inSize = product(in);
         int outSize = product(out);
-        Window w = new Window(in, kernel, strides, dilations, pads);
-        int[] pos = new int[in.length];
-        for (int o = 0; o < outSize; o++) {
-            int n = w.taps(pos);
+        forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
             for (int plane = 0; plane < planes; plane++) {
                 int base = plane * inSize;
                 float best = Float.NEGATIVE_INFINITY;
@@ -30,8 +27,7 @@ public final class ScalarPoolKernels implements PoolKernels {
                         : (long) base + (columnMajor ? w.columnOffsets[bestTap] : w.offsets[bestTap]);
                 }
             }
-            increment(pos, out, in.length);
-        }
+        });
     }
 
     @Override
@@ -39,10 +35,7 @@ public final class ScalarPoolKernels implements PoolKernels {
                             int[] pads, boolean countIncludePad, float[] y) {
         int inSize = product(in);
         int outSize = product(out);
-        Window w = new Window(in, kernel, strides, dilations, pads);
-        int[] pos = new int[in.length];
-        for (int o = 0; o < outSize; o++) {
-            int n = w.taps(pos);
+        forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
             long divisor = countIncludePad ? w.paddedTaps(pos) : n;
             for (int plane = 0; plane < planes; plane++) {
                 int base = plane * inSize;
@@ -52,8 +45,7 @@ public final class ScalarPoolKernels implements PoolKernels {
                 }
                 y[plane * outSize + o] = divisor == 0 ? Float.NaN : s / divisor;
             }
-            increment(pos, out, in.length);
-        }
+        });
     }
 
     @Override
@@ -62,10 +54,7 @@ public final class ScalarPoolKernels implements PoolKernels {
         int inSize = product(in);
         int outSize = product(out);
         int mask = unsigned ? 0xFF : -1;
-        Window w = new Window(in, kernel, strides, dilations, pads);
-        int[] pos = new int[in.length];
-        for (int o = 0; o < outSize; o++) {
-            int n = w.taps(pos);
+        forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
             for (int plane = 0; plane < planes; plane++) {
                 int base = plane * inSize;
                 int best = 0;
@@ -77,6 +66,22 @@ public final class ScalarPoolKernels implements PoolKernels {
                 }
                 y[plane * outSize + o] = (byte) best;
             }
+        });
+    }
+
+    /** What a pool computes for output o (at spatial position pos) from the n taps of its window inside the input. */
+    private interface OutputWindow {
+        void pool(int o, int[] pos, int n, Window w);
+    }
+
+    /** Visits the outputs in row-major order with their windows' taps inside the input. */
+    private static void forEachOutput(int[] in, int[] out, int[] kernel, int[] strides, int[] dilations, int[] pads,
+                                      OutputWindow body) {
+        Window w = new Window(in, kernel, strides, dilations, pads);
+        int[] pos = new int[in.length];
+        int outSize = product(out);
+        for (int o = 0; o < outSize; o++) {
+            body.pool(o, pos, w.taps(pos), w);
             increment(pos, out, in.length);
         }
     }
