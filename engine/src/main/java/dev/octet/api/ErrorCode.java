@@ -17,5 +17,11 @@ public enum ErrorCode {
     /** A shape or index that is out of range at run time. */
     INVALID_SHAPE,
     /** Reading the model or its external data failed. */
-    IO
+    IO,
+    /** A tensor would need more memory than the JVM's heap has: typed instead of an OutOfMemoryError. */
+    RESOURCE_LIMIT,
+    /** The session was closed before or while the run used it. */
+    SESSION_CLOSED,
+    /** A bug in Octet itself: the cause is the original exception. Please report it with the model. */
+    INTERNAL
 }

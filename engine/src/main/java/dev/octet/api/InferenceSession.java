@@ -5,6 +5,7 @@ import dev.octet.exec.ExecutionPlan;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
+import java.lang.ref.Cleaner;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,9 @@ import java.util.TreeMap;
  * A compiled model, ready to run. Compilation (validation, rewrites, shape inference, op construction and
  * weight packing, constant folding) happens once in the constructor; {@link #run} may be called from several
  * threads at once. Close the session to stop its worker threads (they are daemons, so a forgotten session
- * does not keep the JVM alive).
+ * does not keep the JVM alive, and a {@link Cleaner} stops them once the session is unreachable). A run started
+ * after {@link #close} fails with {@link ErrorCode#SESSION_CLOSED}; so does a run in flight that needs the
+ * worker threads after it.
  *
  * <p>Runs use a plan specialized for their input shapes when shape specialization is on: it is compiled on
  * the first run with those shapes and kept in a small LRU cache, and gives the same results as the generic
@@ -26,6 +29,9 @@ public final class InferenceSession implements AutoCloseable {
     /** How many specialized plans a session keeps. */
     static final int SPECIALIZED_PLANS = 8;
 
+    /** Stops the worker threads of sessions that become unreachable without being closed. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final Graph graph;
     private final Compiler compiler;
     private final ExecutionPlan plan;
@@ -33,6 +39,8 @@ public final class InferenceSession implements AutoCloseable {
     private final dev.octet.kernel.KernelProvider kernels;
     private final dev.octet.kernel.Parallel parallel;
     private final boolean specialize;
+    private final Cleaner.Cleanable releaseThreads;
+    private volatile boolean closed;
     /** Output arrays reused from run to run (one pool per concurrent run). */
     private final dev.octet.exec.BufferPools buffers = new dev.octet.exec.BufferPools();
     private final Map<String, ExecutionPlan> specialized = Collections.synchronizedMap(
@@ -57,10 +65,13 @@ public final class InferenceSession implements AutoCloseable {
         try {
             this.compiler = Compiler.forOptions(options, new dev.octet.ops.OpEnvironment(kernels, parallel));
             this.plan = compiler.compile(graph);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             parallel.close();
             throw e;
         }
+        // The action holds the threads, never the session, so the session can become unreachable.
+        dev.octet.kernel.Parallel threads = parallel;
+        this.releaseThreads = CLEANER.register(this, threads == dev.octet.kernel.Parallel.SERIAL ? () -> { } : threads::close);
     }
 
     public SessionOptions options() {
@@ -74,9 +85,8 @@ public final class InferenceSession implements AutoCloseable {
 
     @Override
     public void close() {
-        if (parallel != dev.octet.kernel.Parallel.SERIAL) {
-            parallel.close();
-        }
+        closed = true;
+        releaseThreads.clean();
     }
 
     /** The inputs a caller feeds, in declaration order (initializer-backed inputs are optional). */
@@ -123,6 +133,12 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Runs the model, reporting every step's time to {@code listener} (for profiling). */
     public Map<String, Tensor> run(Map<String, Tensor> inputs, dev.octet.exec.StepListener listener) {
+        if (closed) {
+            throw new OctetException(ErrorCode.SESSION_CLOSED, "the session is closed");
+        }
+        if (inputs == null) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
+        }
         return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
     }
 

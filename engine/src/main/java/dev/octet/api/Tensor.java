@@ -21,19 +21,23 @@ public final class Tensor {
         this.type = type;
         this.shape = shape;
         this.data = data;
+        if (data == null) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, type + " tensor of shape " + Arrays.toString(shape)
+                + " has no data (null)");
+        }
         int n = checkedSize(shape);
         int len = java.lang.reflect.Array.getLength(data);
         if (len != n) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
+            throw new OctetException(ErrorCode.INVALID_INPUT, "shape " + Arrays.toString(shape) + " holds " + n
                 + " elements but the data has " + len);
         }
     }
 
     public static Tensor of(DataType type, int[] shape, Object data) {
         Class<?> expected = arrayClass(type);
-        if (data.getClass() != expected) {
-            throw new IllegalArgumentException(type + " tensor needs a " + expected.getSimpleName() + ", got "
-                + data.getClass().getSimpleName());
+        if (data == null || data.getClass() != expected) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, type + " tensor needs a " + expected.getSimpleName()
+                + ", got " + (data == null ? "null" : data.getClass().getSimpleName()));
         }
         return new Tensor(type, shape.clone(), data);
     }
@@ -88,7 +92,17 @@ public final class Tensor {
         };
     }
 
-    /** Element count of a shape; rejects negative dims and counts a Java array cannot hold. */
+    /**
+     * The most elements a tensor may have: its float data must fit in the JVM's maximum heap (-Xmx). Larger
+     * shapes (a ConstantOfShape, Expand, Pad or Resize to absurd sizes) fail before allocating, with
+     * {@link ErrorCode#RESOURCE_LIMIT}, instead of running out of memory.
+     */
+    public static final long HEAP_ELEMENTS = Math.min(MAX_ELEMENTS, Runtime.getRuntime().maxMemory() / Float.BYTES);
+
+    /**
+     * Element count of a shape; rejects negative dims, counts a Java array cannot hold and tensors larger than
+     * {@link #HEAP_ELEMENTS}. Ops check their output shapes with it before allocating.
+     */
     public static int checkedSize(int[] shape) {
         long n = 1;
         for (int d : shape) {
@@ -100,6 +114,11 @@ public final class Tensor {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "shape " + Arrays.toString(shape)
                     + " has more than " + MAX_ELEMENTS + " elements");
             }
+        }
+        if (n > HEAP_ELEMENTS) {
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "shape " + Arrays.toString(shape) + " has " + n
+                + " elements, more than the " + HEAP_ELEMENTS + " floats the JVM's maximum heap of "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB can hold");
         }
         return (int) n;
     }
@@ -141,7 +160,7 @@ public final class Tensor {
 
     public byte[] bytes() {
         if (type != DataType.UINT8 && type != DataType.INT8) {
-            throw new IllegalStateException("expected an 8-bit tensor, got " + type);
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "expected an 8-bit tensor, got " + type);
         }
         return (byte[]) data;
     }
@@ -160,7 +179,7 @@ public final class Tensor {
 
     private Object expect(DataType t) {
         if (type != t) {
-            throw new IllegalStateException("expected a " + t + " tensor, got " + type);
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "expected a " + t + " tensor, got " + type);
         }
         return data;
     }

@@ -52,12 +52,24 @@ public final class Compiler {
             }
         }
         registry.checkOperators(graph);
+        checkArity(graph);
         Graph g = sort(graph);
         PassContext context = new PassContext(registry, env);
         for (GraphPass pass : passes) {
             g = sort(pass.apply(g, context));
         }
         return plan(g, ShapeInference.infer(g, Map.of(), registry, env).types());
+    }
+
+    /**
+     * Checks every node's inputs and outputs against its operator's definition, so passes and ops can rely on
+     * the ones declared required. Nodes at versions Octet does not implement fail later, when their op is built.
+     */
+    private void checkArity(Graph graph) {
+        for (Node node : graph.nodes()) {
+            int version = OpRegistry.opsetOf(graph, node);
+            registry.find(node.domain(), node.opType(), version).ifPresent(d -> d.checkArity(node, version));
+        }
     }
 
     /** A plan valid only for inputs of exactly these shapes (inputs not named keep their declared shapes). */
@@ -238,7 +250,8 @@ public final class Compiler {
         } catch (OctetException e) {
             throw new OctetException(e.code(), node.describe() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + " failed on its constant inputs: " + e, e);
+            // Ops report bad models as OctetException; anything else is Octet's own bug.
+            throw new OctetException(ErrorCode.INTERNAL, node.describe() + " failed on its constant inputs: " + e, e);
         }
     }
 

@@ -23,6 +23,9 @@ public final class Executor {
     /** Runs with output arrays reused from {@code pools}, which should live as long as the plan's session. */
     public static Map<String, Tensor> run(ExecutionPlan plan, Map<String, Tensor> inputs, StepListener listener,
                                           BufferPools pools) {
+        if (inputs == null) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
+        }
         BufferPool pool = pools.take();
         pool.begin(plan);
         Tensor[] outputs = NO_TENSORS;
@@ -42,7 +45,8 @@ public final class Executor {
                 for (int i = 0; i < outSlots.length; i++) {
                     if (outSlots[i] >= 0) {
                         if (i >= out.length || out[i] == null) {
-                            throw new IllegalStateException(step.description() + " produced no output " + i);
+                            throw new OctetException(ErrorCode.INTERNAL, step.description() + " produced no output " + i
+                                + " (the compiler checks every node's outputs against its operator)");
                         }
                         slots[outSlots[i]] = out[i];
                         pool.retain(out[i]);
@@ -75,9 +79,9 @@ public final class Executor {
             return step.op().run(in, pool);
         } catch (OctetException e) {
             throw new OctetException(e.code(), step.description() + ": " + e.getMessage(), e);
-        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException
-                 | NegativeArraySizeException | ClassCastException | IllegalStateException e) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, step.description() + " failed on inputs "
+        } catch (RuntimeException e) {
+            // Ops report bad models and inputs as OctetException; anything else is Octet's own bug.
+            throw new OctetException(ErrorCode.INTERNAL, step.description() + " failed on inputs "
                 + Arrays.toString(in) + ": " + e, e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.octet.kernel;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -33,7 +35,8 @@ public final class Parallel implements AutoCloseable {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         final Thread caller;
-        volatile RuntimeException failure;
+        /** The first task's failure, rethrown as it is on the caller's thread (an Error stays an Error). */
+        volatile Throwable failure;
 
         Job(int tasks, IntConsumer body, Thread caller) {
             this.tasks = tasks;
@@ -47,7 +50,7 @@ public final class Parallel implements AutoCloseable {
                     body.accept(t);
                 } catch (RuntimeException | Error e) {
                     if (failure == null) {
-                        failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                        failure = e;
                     }
                 } finally {
                     if (done.incrementAndGet() == tasks) {
@@ -121,7 +124,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         if (closed) {
-            throw new IllegalStateException("the session's threads are closed");
+            throw new OctetException(ErrorCode.SESSION_CLOSED, "the session is closed: its worker threads have stopped");
         }
         Job j = new Job(tasks, body, Thread.currentThread());
         current.set(j);
@@ -138,8 +141,11 @@ public final class Parallel implements AutoCloseable {
                 LockSupport.parkNanos(this, 20_000);
             }
         }
-        if (j.failure != null) {
-            throw j.failure;
+        switch (j.failure) {
+            case null -> { }
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(j.failure);
         }
     }
 

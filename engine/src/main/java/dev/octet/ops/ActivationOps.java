@@ -42,44 +42,44 @@ final class ActivationOps {
 
     static void register(OpRegistry.Builder r) {
         // LeakyRelu-16 only added bfloat16 to the types of LeakyRelu-6.
-        r.onnx("LeakyRelu", 6).attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("LeakyRelu", 6).unary().attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu").factory(ctx -> {
                 float alpha = ctx.get(LEAKY_RELU_ALPHA);
                 return ElementwiseOps.mapFloats("LeakyRelu", x -> x < 0 ? alpha * x : x);
             });
-        r.onnx("HardSigmoid", 6).attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
+        r.onnx("HardSigmoid", 6).unary().attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
             .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
                 float alpha = ctx.get(HARD_SIGMOID_ALPHA);
                 float beta = ctx.get(HARD_SIGMOID_BETA);
                 return ElementwiseOps.mapFloats("HardSigmoid", x -> hardSigmoid(x, alpha, beta));
             });
-        r.onnx("HardSwish", 14).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("HardSwish", 14).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.mapFloats("HardSwish", x -> x * hardSigmoid(x, ONE_SIXTH, 0.5f)));
-        r.onnx("Elu", 6).attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx("Elu", 6).unary().attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(ELU_ALPHA);
             return withExp(ctx, "Elu", x -> x, (x, e) -> x < 0 ? alpha * (e - 1f) : x);
         });
-        r.onnx("Selu", 6).attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx("Selu", 6).unary().attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(SELU_ALPHA);
             float gamma = ctx.get(SELU_GAMMA);
             return withExp(ctx, "Selu", x -> x, (x, e) -> x > 0 ? gamma * x : gamma * (alpha * e - alpha));
         });
         // Celu-28 only added types to Celu-12.
-        r.onnx("Celu", 12).attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(CELU_ALPHA);
             return withExp(ctx, "Celu", x -> x / alpha, (x, e) -> Math.max(0f, x) + Math.min(0f, alpha * (e - 1f)));
         });
-        r.onnx("Softplus", 1).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Softplus", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> withExp(ctx, "Softplus", x -> -Math.abs(x), ActivationOps::softplus));
-        r.onnx("Softsign", 1).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Softsign", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
-        r.onnx("ThresholdedRelu", 10).attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             float alpha = ctx.get(THRESHOLD);
             return ElementwiseOps.mapFloats("ThresholdedRelu", x -> x > alpha ? x : 0f);
         });
-        r.onnx("Mish", 18).shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
+        r.onnx("Mish", 18).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
         // From opset 7 the slope broadcasts to X (one way); opset 9 added integer types.
-        r.onnx("PRelu", 7).shape(ActivationOps::inferPRelu).factory(ctx -> Op.withBuffers((in, buffers) -> {
+        r.onnx("PRelu", 7).inputs("rr").outputs("r").shape(ActivationOps::inferPRelu).factory(ctx -> Op.withBuffers((in, buffers) -> {
             Tensor y = ElementwiseBinary.arith(in[0], in[1], PRELU, buffers);
             if (!Arrays.equals(y.shapeView(), in[0].shapeView())) {
                 throw new OctetException(ErrorCode.INVALID_INPUT, "PRelu: slope " + Arrays.toString(in[1].shapeView())

@@ -123,15 +123,37 @@ public final class ConvGeometry {
             Arrays.fill(p, 0);
         } else if (autoPad == AutoPad.SAME_UPPER || autoPad == AutoPad.SAME_LOWER) {
             for (int i = 0; i < r; i++) {
-                int out = (inSpatial[i] + strides[i] - 1) / strides[i];
-                int total = Math.max(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - inSpatial[i]);
-                int small = total / 2;
-                int big = total - small;
-                p[i] = autoPad == AutoPad.SAME_UPPER ? small : big;
-                p[i + r] = autoPad == AutoPad.SAME_UPPER ? big : small;
+                long out = ceilDiv(inSpatial[i], strides[i]);
+                long total = Math.max(0, (out - 1) * strides[i] + window(i) - inSpatial[i]);
+                long small = total / 2;
+                long big = total - small;
+                p[i] = checkedInt(autoPad == AutoPad.SAME_UPPER ? small : big, "auto_pad's padding", inSpatial);
+                p[i + r] = checkedInt(autoPad == AutoPad.SAME_UPPER ? big : small, "auto_pad's padding", inSpatial);
             }
         }
+        for (int i = 0; i < r; i++) {
+            // Kernels index the padded input with int arithmetic: it must fit in an int.
+            checkedInt((long) inSpatial[i] + p[i] + p[i + r], "the padded input", inSpatial);
+        }
         return p;
+    }
+
+    /** The extent of the dilated kernel along spatial dim i: (k - 1) * d + 1, exact in long. */
+    private long window(int i) {
+        return (long) (kernel[i] - 1) * dilations[i] + 1;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private int checkedInt(long v, String what, int[] inSpatial) {
+        if (v > Integer.MAX_VALUE) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, what + " along a dimension is " + v + " for input "
+                + Arrays.toString(inSpatial) + " with kernel " + Arrays.toString(kernel) + ", dilations "
+                + Arrays.toString(dilations) + ", pads " + Arrays.toString(pads) + ": more than " + Integer.MAX_VALUE);
+        }
+        return (int) v;
     }
 
     /**
@@ -144,23 +166,21 @@ public final class ConvGeometry {
         int[] out = new int[r];
         for (int i = 0; i < r; i++) {
             if (autoPad == AutoPad.SAME_UPPER || autoPad == AutoPad.SAME_LOWER) {
-                out[i] = (inSpatial[i] + strides[i] - 1) / strides[i];
+                out[i] = (int) ceilDiv(inSpatial[i], strides[i]);
                 continue;
             }
-            int span = inSpatial[i] + p[i] + p[i + r] - ((kernel[i] - 1) * dilations[i] + 1);
+            // In long: a dilation near 2^31 overflows int and gave a wrong shape.
+            long span = (long) inSpatial[i] + p[i] + p[i + r] - window(i);
             if (span < 0) {
-                throw new OctetException(ErrorCode.INVALID_SHAPE, "kernel "
-                    + Arrays.toString(kernel) + " does not fit input " + Arrays.toString(inSpatial) + " with pads "
-                    + Arrays.toString(p));
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "kernel " + Arrays.toString(kernel)
+                    + " with dilations " + Arrays.toString(dilations) + " does not fit input "
+                    + Arrays.toString(inSpatial) + " with pads " + Arrays.toString(p));
             }
-            if (ceilMode) {
-                out[i] = (span + strides[i] - 1) / strides[i] + 1;
-                if ((out[i] - 1) * strides[i] >= inSpatial[i] + p[i]) {
-                    out[i]--;
-                }
-            } else {
-                out[i] = span / strides[i] + 1;
+            long o = ceilMode ? ceilDiv(span, strides[i]) + 1 : span / strides[i] + 1;
+            if (ceilMode && (o - 1) * strides[i] >= (long) inSpatial[i] + p[i]) {
+                o--;
             }
+            out[i] = (int) o; // at most span + 1, which fits: the padded input does
         }
         return out;
     }

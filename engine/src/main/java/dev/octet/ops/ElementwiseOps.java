@@ -26,14 +26,26 @@ final class ElementwiseOps {
     private static final Arith ADD = new Arith("Add", Float::sum, Integer::sum, Long::sum);
     private static final Arith SUB = new Arith("Sub", (a, b) -> a - b, (a, b) -> a - b, (a, b) -> a - b);
     private static final Arith MUL = new Arith("Mul", (a, b) -> a * b, (a, b) -> a * b, (a, b) -> a * b);
-    // Integer division truncates toward zero, like Java's; division by zero raises ArithmeticException.
-    private static final Arith DIV = new Arith("Div", (a, b) -> a / b, (a, b) -> a / b, (a, b) -> a / b);
+    // Integer division truncates toward zero, like Java's; ONNX leaves division by zero undefined, so it is an error.
+    private static final Arith DIV = new Arith("Div", (a, b) -> a / b, (a, b) -> a / nonZeroDivisor(b),
+        (a, b) -> a / nonZeroDivisor(b));
     // Math.max/min propagate NaN, as numpy's maximum/minimum do.
     private static final Arith MAX = new Arith("Max", Math::max, Math::max, Math::max);
     private static final Arith MIN = new Arith("Min", Math::min, Math::min, Math::min);
 
     private static final Compare LESS = new Compare("Less", (a, b) -> a < b, (a, b) -> a < b, false);
     private static final Compare EQUAL = new Compare("Equal", (a, b) -> a == b, (a, b) -> a == b, true);
+
+    private static long nonZeroDivisor(long b) {
+        if (b == 0) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "Div: integer division by zero");
+        }
+        return b;
+    }
+
+    private static int nonZeroDivisor(int b) {
+        return (int) nonZeroDivisor((long) b);
+    }
 
     interface FloatUnary {
         float apply(float x);
@@ -49,23 +61,23 @@ final class ElementwiseOps {
         binary(r, "Sub", SUB, c -> inferArith(c, (a, b) -> a - b, 0, false), null);
         binary(r, "Mul", MUL, c -> inferArith(c, (a, b) -> a * b, 1, true), "QLinearMul");
         binary(r, "Div", DIV, c -> inferArith(c, (a, b) -> b == 0 ? Long.MIN_VALUE : a / b, 1, false), null);
-        r.onnx("Pow", 7)
+        r.onnx("Pow", 7).inputs("rr").outputs("r")
             .shape(c -> one(c.type(0), broadcastInputs(c, 0, 1)))
             .factory(ctx -> in -> out(ElementwiseBinary.pow(in[0], in[1])));
-        r.onnx("Less", 7)
+        r.onnx("Less", 7).inputs("rr").outputs("r")
             .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
             .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], LESS)));
-        r.onnx("Equal", 7)
+        r.onnx("Equal", 7).inputs("rr").outputs("r")
             .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
             .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], EQUAL)));
-        r.onnx("Where", 9)
+        r.onnx("Where", 9).inputs("rrr").outputs("r")
             .shape(c -> one(known(c.type(1), c.type(2)), broadcastInputs(c, 0, 1, 2)))
             .factory(ctx -> in -> out(ElementwiseBinary.where(in[0], in[1], in[2])));
         variadic(r, "Max", MAX);
         variadic(r, "Min", MIN);
 
-        r.onnx("Neg", 7).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> out(neg(in[0])));
-        r.onnx("Relu", 7)
+        r.onnx("Neg", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> out(neg(in[0])));
+        r.onnx("Relu", 7).unary()
             .shape(ShapeRule.SAME_AS_INPUT)
             .traits(OpTrait.QUANTIZED_CLAMP)
             .factory(ctx -> in -> out(relu(in[0])));
@@ -78,13 +90,13 @@ final class ElementwiseOps {
         floatBulk(r, "Erf", 9, (k, x, z, n) -> k.erf(x, 0, z, 0, n));
         // Round exists from opset 11; Math.rint rounds halves to even, as ONNX Round requires.
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
-        r.onnx("Clip", 7).shape(ShapeRule.SAME_AS_INPUT).factory(ElementwiseOps::clip);
+        r.onnx("Clip", 7).unary().inputsFrom(11, "roo").shape(ShapeRule.SAME_AS_INPUT).factory(ElementwiseOps::clip);
 
-        r.onnx("Identity", 7)
+        r.onnx("Identity", 7).unary()
             .shape(c -> new ShapeValue[] {c.in(0)})
             .traits(OpTrait.IDENTITY)
             .factory(ctx -> in -> out(in[0]));
-        r.onnx("Cast", 7)
+        r.onnx("Cast", 7).unary()
             .shape(c -> inferCast(c, DataType.fromOnnx((int) c.attrs().requireInt("to"))))
             .traits(OpTrait.CONVERSION)
             .factory(ctx -> {
@@ -95,7 +107,7 @@ final class ElementwiseOps {
                 }
                 return in -> out(ElementwiseCast.cast(in[0], to));
             });
-        r.onnx("CastLike", 15)
+        r.onnx("CastLike", 15).inputs("rr").outputs("r")
             .shape(c -> inferCast(c, c.type(1)))
             .factory(ctx -> in -> out(ElementwiseCast.cast(in[0], in[1].type())));
     }
@@ -106,7 +118,7 @@ final class ElementwiseOps {
 
     /** {@code integerVariant}: the com.microsoft QLinear form, or null. */
     private static void binary(OpRegistry.Builder r, String name, Arith op, ShapeRule rule, String integerVariant) {
-        OpDefinition.Builder d = r.onnx(name, 7).shape(rule);
+        OpDefinition.Builder d = r.onnx(name, 7).inputs("rr").outputs("r").shape(rule);
         if (integerVariant != null) {
             d.integerVariant(OpRegistry.MICROSOFT_DOMAIN, integerVariant);
         }
@@ -115,7 +127,7 @@ final class ElementwiseOps {
 
     /** Max and Min: any number of inputs, folded pairwise with broadcasting. */
     private static void variadic(OpRegistry.Builder r, String name, Arith op) {
-        r.onnx(name, 7).shape(ElementwiseOps::inferVariadic).factory(ctx -> {
+        r.onnx(name, 7).inputs("r*").outputs("r").shape(ElementwiseOps::inferVariadic).factory(ctx -> {
             if (ctx.inputCount() < 1) {
                 throw ctx.fail(name + " needs at least one input");
             }
@@ -130,7 +142,7 @@ final class ElementwiseOps {
     }
 
     private static void floatUnary(OpRegistry.Builder r, String name, int since, FloatUnary f) {
-        r.onnx(name, since).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> mapFloats(name, f));
+        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> mapFloats(name, f));
     }
 
     /** The op {@code y[i] = f(x[i])} on a float tensor (the scalar form of a float unary operator). */
@@ -150,7 +162,7 @@ final class ElementwiseOps {
     }
 
     private static void floatBulk(OpRegistry.Builder r, String name, int since, FloatBulk f) {
-        r.onnx(name, since).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             FloatKernels kernels = ctx.kernels().floats();
             return in -> {
                 Tensor x = in[0];

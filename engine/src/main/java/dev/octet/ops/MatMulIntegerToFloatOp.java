@@ -22,7 +22,7 @@ final class MatMulIntegerToFloatOp {
     private MatMulIntegerToFloatOp() {}
 
     static void register(OpRegistry.Builder r) {
-        r.microsoft("MatMulIntegerToFloat")
+        r.microsoft("MatMulIntegerToFloat").inputs("rrrrooo").outputs("r")
             .shape(c -> one(DataType.FLOAT, matMulShape(c.shape(0), c.shape(1))))
             .factory(MatMulIntegerToFloatOp::create);
     }

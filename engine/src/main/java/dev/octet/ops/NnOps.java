@@ -25,20 +25,20 @@ final class NnOps {
     private NnOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Conv", 1).shape(c -> one(DataType.FLOAT, convShape(c, 0, 1))).factory(NnOps::conv);
-        r.onnx("ConvTranspose", 1).shape(NnOps::inferConvTranspose).factory(NnOps::convTranspose);
-        r.onnx("Gemm", 1)
+        r.onnx("Conv", 1).inputs("rro").outputs("r").shape(c -> one(DataType.FLOAT, convShape(c, 0, 1))).factory(NnOps::conv);
+        r.onnx("ConvTranspose", 1).inputs("rro").outputs("r").shape(NnOps::inferConvTranspose).factory(NnOps::convTranspose);
+        r.onnx("Gemm", 1).inputs("rrr").inputsFrom(11, "rro").outputs("r")
             .shape(c -> one(DataType.FLOAT, gemmShape(c.shape(0), c.shape(1), c.getInt("transA", 0) != 0,
                 c.getInt("transB", 0) != 0)))
             .factory(NnOps::gemm);
-        r.onnx("MatMul", 1)
+        r.onnx("MatMul", 1).inputs("rr").outputs("r")
             .shape(c -> one(DataType.FLOAT, matMulShape(c.shape(0), c.shape(1))))
             .factory(ctx -> {
                 FloatKernels kernels = ctx.kernels().floats();
                 return in -> new Tensor[] {matMul(kernels, in[0], in[1])};
             });
         PoolOps.register(r);
-        r.onnx("Resize", 10).shape(ResizeOp::inferResize).factory(ResizeOp::create);
+        r.onnx("Resize", 10).inputs("rr").inputsFrom(11, "rroo").inputsFrom(13, "rooo").outputs("r").shape(ResizeOp::inferResize).factory(ResizeOp::create);
     }
 
     // ---- Conv ----

@@ -1,10 +1,16 @@
 package dev.octet.ops;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.ir.Node;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One operator as Octet implements it, declared in one place: its domain and name, the opset versions whose
@@ -20,7 +26,8 @@ import java.util.Set;
  */
 public record OpDefinition(String domain, String name, int sinceVersion, int lastVersion,
                            List<AttributeSpec<?>> attributes, ShapeRule shapeRule, OpFactory factory,
-                           Set<OpTrait> traits, Ref integerVariant) {
+                           Set<OpTrait> traits, Ref integerVariant, NavigableMap<Integer, Arity> inputs,
+                           NavigableMap<Integer, Arity> outputs) {
     /** An operator named by domain and op type. */
     public record Ref(String domain, String name) {}
 
@@ -38,6 +45,45 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         }
         attributes = List.copyOf(attributes);
         traits = traits.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(traits));
+        if (inputs.isEmpty() || inputs.firstKey() > sinceVersion || outputs.isEmpty() || outputs.firstKey() > sinceVersion) {
+            throw new IllegalArgumentException(name + ": inputs and outputs must be declared from version " + sinceVersion);
+        }
+        inputs = Collections.unmodifiableNavigableMap(new TreeMap<>(inputs));
+        outputs = Collections.unmodifiableNavigableMap(new TreeMap<>(outputs));
+    }
+
+    /** The inputs this operator takes at a version it implements. */
+    public Arity inputsAt(int version) {
+        return inputs.floorEntry(version).getValue();
+    }
+
+    /** The outputs this operator makes at a version it implements. */
+    public Arity outputsAt(int version) {
+        return outputs.floorEntry(version).getValue();
+    }
+
+    /**
+     * Fails with {@link ErrorCode#INVALID_GRAPH}, naming the node, when it lists more or fewer inputs or outputs
+     * than this operator takes at the version, or leaves a required input unnamed. Compilation checks every node
+     * before any pass runs, so passes and ops may index the inputs and outputs their definition declares.
+     */
+    public void checkArity(Node node, int version) {
+        check(node, "input", node.inputs(), inputsAt(version), version);
+        check(node, "output", node.outputs(), outputsAt(version), version);
+    }
+
+    private void check(Node node, String what, List<String> names, Arity arity, int version) {
+        String op = qualifiedName() + " at " + (domain.isEmpty() ? "opset " : "version ") + version;
+        if (names.size() < arity.min() || names.size() > arity.max()) {
+            throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + " has " + names.size() + " " + what
+                + (names.size() == 1 ? "" : "s") + "; " + op + " takes " + arity.describeCount());
+        }
+        for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).isEmpty() && arity.required(i)) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + ": " + what + " " + i
+                    + " is required by " + op + " but its name is empty");
+            }
+        }
     }
 
     public boolean implementsVersion(int version) {
@@ -94,6 +140,8 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         private ShapeRule shapeRule;
         private final Set<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
         private Ref integerVariant;
+        private final NavigableMap<Integer, Arity> inputs = new TreeMap<>();
+        private final NavigableMap<Integer, Arity> outputs = new TreeMap<>();
         private OpRegistry.Builder target;
 
         private Builder(String domain, String name, int since, int last) {
@@ -112,6 +160,28 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         public Builder until(int lastVersion) {
             this.last = lastVersion;
             return this;
+        }
+
+        /** The inputs, as an {@link Arity} pattern: {@code "rro"} for two required inputs and an optional one. */
+        public Builder inputs(String pattern) {
+            return inputsFrom(since, pattern);
+        }
+
+        /** The inputs from {@code version} on, when that opset changed them (an attribute became an input). */
+        public Builder inputsFrom(int version, String pattern) {
+            inputs.put(version, new Arity(pattern));
+            return this;
+        }
+
+        /** The outputs Octet computes, as an {@link Arity} pattern. */
+        public Builder outputs(String pattern) {
+            outputs.put(since, new Arity(pattern));
+            return this;
+        }
+
+        /** One required input and one output: the arity of most elementwise operators. */
+        public Builder unary() {
+            return inputs("r").outputs("r");
         }
 
         public Builder attribute(AttributeSpec<?> spec) {
@@ -138,7 +208,7 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         /** Completes the definition (and registers it, when it came from {@link OpRegistry.Builder}). */
         public OpDefinition factory(OpFactory factory) {
             OpDefinition d = new OpDefinition(domain, name, since, last, attributes, shapeRule, factory, traits,
-                integerVariant);
+                integerVariant, inputs, outputs);
             if (target != null) {
                 target.add(d);
             }

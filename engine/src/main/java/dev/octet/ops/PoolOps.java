@@ -11,6 +11,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.kernel.PoolKernels;
+import dev.octet.kernel.scalar.ScalarPoolKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,12 +21,12 @@ final class PoolOps {
     private PoolOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("MaxPool", 1).shape(c -> {
+        r.onnx("MaxPool", 1).inputs("r").outputs("ro").shape(c -> {
             List<Dim> s = poolShape(c);
             return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
         }).factory(PoolOps::maxPool);
-        r.onnx("AveragePool", 1).shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
-        r.onnx("GlobalAveragePool", 1)
+        r.onnx("AveragePool", 1).unary().shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
+        r.onnx("GlobalAveragePool", 1).unary()
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
             .factory(ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
@@ -39,7 +40,7 @@ final class PoolOps {
             throw ctx.fail("storage_order must be 0 or 1, got " + storageOrder);
         }
         boolean wantIndices = ctx.hasOutput(1);
-        PoolKernels kernels = ctx.kernels().pool();
+        PoolKernels chosen = ctx.kernels().pool();
         return in -> {
             Tensor x = in[0];
             int[] inSp = spatial(x, g);
@@ -47,6 +48,7 @@ final class PoolOps {
             int planes = x.dim(0) * x.dim(1);
             int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
             int outSize = Tensor.checkedSize(outShape);
+            PoolKernels kernels = kernelsFor(chosen, g.kernel(), inSp);
             if (x.type().isQuantized() && !wantIndices) {
                 byte[] y = new byte[outSize];
                 kernels.maxPool(x.bytes(), x.type() == DataType.UINT8, planes, inSp, outSp, g.kernel(), g.strides(),
@@ -64,6 +66,22 @@ final class PoolOps {
         };
     }
 
+    private static final PoolKernels REFERENCE = new ScalarPoolKernels();
+
+    /**
+     * The vector kernels visit every tap of a window; one with more taps than an input plane has elements is
+     * mostly padding, so the reference (bit-exact with them) pools it, visiting only the taps inside the input.
+     */
+    private static PoolKernels kernelsFor(PoolKernels chosen, int[] kernel, int[] inSpatial) {
+        long taps = 1;
+        long plane = 1;
+        for (int d = 0; d < kernel.length; d++) {
+            taps = Math.min(taps, 1L << 32) * kernel[d]; // saturates well before long overflows
+            plane *= inSpatial[d];
+        }
+        return taps > plane ? REFERENCE : chosen;
+    }
+
     private static Op averagePool(OpContext ctx) {
         ConvGeometry g = poolGeometry(ctx);
         boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
@@ -71,14 +89,14 @@ final class PoolOps {
         if (ctx.opset() < 19 && ctx.has("dilations")) {
             throw ctx.fail("AveragePool has a dilations attribute only from opset 19");
         }
-        PoolKernels kernels = ctx.kernels().pool();
+        PoolKernels chosen = ctx.kernels().pool();
         return in -> {
             Tensor x = NnOps.floatInput(in[0], "X");
             int[] inSp = spatial(x, g);
             int[] outSp = g.outputSpatial(inSp, ceil);
             int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
             float[] y = new float[Tensor.checkedSize(outShape)];
-            kernels.averagePool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g.kernel(), g.strides(),
+            kernelsFor(chosen, g.kernel(), inSp).averagePool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g.kernel(), g.strides(),
                 g.dilations(), g.pads(inSp), countIncludePad, y);
             return new Tensor[] {Tensor.ofFloats(y, outShape)};
         };

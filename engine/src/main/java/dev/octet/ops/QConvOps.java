@@ -37,18 +37,18 @@ final class QConvOps {
     private QConvOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("ConvInteger", 10)
+        r.onnx("ConvInteger", 10).inputs("rroo").outputs("r")
             .shape(c -> one(DataType.INT32, convShape(c, 0, 1)))
             .factory(ctx -> conv(ctx, false, false));
-        r.onnx("QLinearConv", 10)
+        r.onnx("QLinearConv", 10).inputs("rrrrrrrro").outputs("r")
             .shape(c -> one(c.type(7), convShape(c, 0, 3)))
             .traits(OpTrait.CHANNELS_LAST_FORM)
             .factory(ctx -> conv(ctx, true, false));
-        r.octet("QLinearConv")
+        r.octet("QLinearConv").inputs("rrorroroo").outputs("r")
             .shape(QConvOps::inferQlinearConv)
             .traits(OpTrait.CHANNELS_LAST_FORM)
             .factory(ctx -> conv(ctx, true, true));
-        r.microsoft("QLinearConv")
+        r.microsoft("QLinearConv").inputs("rrorroroo").outputs("r")
             .shape(QConvOps::inferQlinearConv)
             .traits(OpTrait.CHANNELS_LAST_FORM)
             .factory(ctx -> conv(ctx, true, true));

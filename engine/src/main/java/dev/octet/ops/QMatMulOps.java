@@ -25,13 +25,13 @@ final class QMatMulOps {
     private QMatMulOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("MatMulInteger", 10)
+        r.onnx("MatMulInteger", 10).inputs("rroo").outputs("r")
             .shape(c -> one(DataType.INT32, matMulShape(c.shape(0), c.shape(1))))
             .factory(QMatMulOps::matMulInteger);
-        r.onnx("QLinearMatMul", 10)
+        r.onnx("QLinearMatMul", 10).inputs("rrrrrrrr").outputs("r")
             .shape(c -> one(c.type(7), matMulShape(c.shape(0), c.shape(3))))
             .factory(QMatMulOps::qlinearMatMul);
-        r.microsoft("QGemm")
+        r.microsoft("QGemm").inputs("rrorroooo").outputs("r")
             .shape(c -> one(c.has(7) ? (c.has(8) ? c.type(8) : null) : DataType.FLOAT,
                 gemmShape(c.shape(0), c.shape(3), false, c.getInt("transB", 0) != 0)))
             .factory(QMatMulOps::qgemm);

@@ -23,9 +23,9 @@ final class QuantOps {
     private QuantOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("QuantizeLinear", 10).shape(c -> one(quantizeType(c), c.shape(0))).factory(QuantOps::quantizeLinear);
-        r.onnx("DequantizeLinear", 10).shape(c -> one(DataType.FLOAT, c.shape(0))).factory(QuantOps::dequantizeLinear);
-        r.onnx("DynamicQuantizeLinear", 11)
+        r.onnx("QuantizeLinear", 10).inputs("rro").outputs("r").shape(c -> one(quantizeType(c), c.shape(0))).factory(QuantOps::quantizeLinear);
+        r.onnx("DequantizeLinear", 10).inputs("rro").outputs("r").shape(c -> one(DataType.FLOAT, c.shape(0))).factory(QuantOps::dequantizeLinear);
+        r.onnx("DynamicQuantizeLinear", 11).inputs("r").outputs("rrr")
             .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.UINT8, c.shape(0)),
                 ShapeValue.of(DataType.FLOAT, List.of()), ShapeValue.of(DataType.UINT8, List.of())})
             .factory(ctx -> {
@@ -35,30 +35,30 @@ final class QuantOps {
             });
         QMatMulOps.register(r);
         QConvOps.register(r);
-        r.microsoft("QLinearAdd")
+        r.microsoft("QLinearAdd").inputs("rrorrorro").outputs("r")
             .shape(c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)))
             .traits(OpTrait.LAYOUT_AGNOSTIC_BINARY)
             .factory(ctx -> {
                 QuantizeKernels k = ctx.kernels().quantize();
                 return Op.withBuffers((in, buffers) -> qlinearAdd(k, in, buffers));
             });
-        r.microsoft("QLinearMul")
+        r.microsoft("QLinearMul").inputs("rrorrorro").outputs("r")
             .shape(c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)))
             .traits(OpTrait.LAYOUT_AGNOSTIC_BINARY)
             .factory(ctx -> {
                 QuantizeKernels k = ctx.kernels().quantize();
                 return Op.withBuffers((in, buffers) -> qlinearMul(k, in, buffers));
             });
-        r.microsoft("QLinearSigmoid")
+        r.microsoft("QLinearSigmoid").inputs("rrorro").outputs("r")
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
             .factory(ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
-        r.microsoft("QLinearLeakyRelu")
+        r.microsoft("QLinearLeakyRelu").inputs("rrorro").outputs("r")
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
             .factory(ctx -> {
                 float alpha = ctx.getFloat("alpha", 0.01f);
                 return lookupTable(v -> v >= 0 ? v : alpha * v);
             });
-        r.microsoft("QLinearGlobalAveragePool")
+        r.microsoft("QLinearGlobalAveragePool").inputs("rrrrr").outputs("r")
             .shape(c -> one(c.type(4), globalPoolShape(c.shape(0))))
             .factory(QuantOps::qlinearGlobalAveragePool);
     }

@@ -22,14 +22,14 @@ final class ReduceNormalization {
     private static final int STASH_FLOAT = 1;
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Softmax", 7).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx("Softmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             // Before opset 13 the input is coerced to 2-D at axis; from 13 on only that axis is reduced.
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
             return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten)};
         });
-        r.onnx("LayerNormalization", 17).shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
+        r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
             long axis = ctx.getInt("axis", -1);
             double epsilon = ctx.getFloat("epsilon", 1e-5f);
             long stash = ctx.getInt("stash_type", STASH_FLOAT);
@@ -41,7 +41,7 @@ final class ReduceNormalization {
             return in -> layerNorm(kernels, requireFloat("LayerNormalization", in[0]), in[1],
                 in.length > 2 ? in[2] : null, axis, epsilon, statistics);
         });
-        r.onnx("BatchNormalization", 7)
+        r.onnx("BatchNormalization", 7).inputs("rrrrr").outputs("roooo")
             .shape(ReduceNormalization::inferBatchNorm)
             .factory(ReduceNormalization::batchNormFactory);
     }

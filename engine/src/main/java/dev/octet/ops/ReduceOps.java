@@ -30,7 +30,7 @@ final class ReduceOps {
 
     /** Axes are an attribute before {@code axesInputSince} and an optional int64 input from then on. */
     private static void reduction(OpRegistry.Builder r, String name, Kind kind, int axesInputSince) {
-        r.onnx(name, 7).shape(c -> inferReduce(c, axesInputSince)).factory(ctx -> {
+        r.onnx(name, 7).unary().inputsFrom(axesInputSince, "ro").shape(c -> inferReduce(c, axesInputSince)).factory(ctx -> {
             boolean keepDims = ctx.getInt("keepdims", 1) != 0;
             if (ctx.opset() < axesInputSince) {
                 int[] axes = ctx.getIntArray("axes");

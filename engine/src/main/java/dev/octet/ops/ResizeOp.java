@@ -196,9 +196,12 @@ final class ResizeOp {
         for (int i = d + 1; i < shape.length; i++) {
             inner *= shape[i];
         }
+        // Checked before anything is allocated: extreme sizes fail typed instead of running out of memory.
+        int dstSize = NnOps.checkedSize(outer, outLen, inner);
         int n = taps(scale);
-        int[] idx = new int[outLen * n];
-        float[] w = new float[outLen * n];
+        int taps = Tensor.checkedSize(new int[] {outLen, n});
+        int[] idx = new int[taps];
+        float[] w = new float[taps];
         boolean[] outside = new boolean[outLen];
         double[] coeffs = new double[n];
         for (int o = 0; o < outLen; o++) {
@@ -231,7 +234,7 @@ final class ResizeOp {
                 w[o * n + j] = (float) (excludeOutside ? coeffs[j] / sum : coeffs[j]);
             }
         }
-        float[] dst = new float[NnOps.checkedSize(outer, outLen, inner)];
+        float[] dst = new float[dstSize];
         for (int b = 0; b < outer; b++) {
             int srcBase = b * inLen * inner;
             int dstBase = b * outLen * inner;

@@ -35,27 +35,27 @@ final class ShapeOps {
     private ShapeOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Constant", 1).shape(c -> new ShapeValue[0]).factory(ShapeOps::constant);
-        r.onnx("Shape", 1).shape(ShapeOps::inferShapeOf).factory(ShapeOps::shape);
-        r.onnx("Size", 1)
+        r.onnx("Constant", 1).inputs("").outputs("r").shape(c -> new ShapeValue[0]).factory(ShapeOps::constant);
+        r.onnx("Shape", 1).unary().shape(ShapeOps::inferShapeOf).factory(ShapeOps::shape);
+        r.onnx("Size", 1).unary()
             .shape(c -> new ShapeValue[] {ShapeValue.ofElements(DataType.INT64,
                 List.of(c.shape(0) == null ? Elem.UNKNOWN : Elem.of(product(c.shape(0)))), true)})
             .factory(ctx -> in -> new Tensor[] {Tensor.ofLongs(new long[] {in[0].size()})});
-        r.onnx("ConstantOfShape", 9).shape(ShapeOps::inferConstantOfShape).factory(ShapeOps::constantOfShape);
-        r.onnx("Reshape", 5).shape(ShapeOps::inferReshape).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::reshape);
-        r.onnx("Flatten", 1).shape(ShapeOps::inferFlatten).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::flatten);
-        r.onnx("Squeeze", 1).shape(ShapeOps::inferSqueeze).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::squeeze);
-        r.onnx("Unsqueeze", 1)
+        r.onnx("ConstantOfShape", 9).unary().shape(ShapeOps::inferConstantOfShape).factory(ShapeOps::constantOfShape);
+        r.onnx("Reshape", 5).inputs("rr").outputs("r").shape(ShapeOps::inferReshape).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::reshape);
+        r.onnx("Flatten", 1).unary().shape(ShapeOps::inferFlatten).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::flatten);
+        r.onnx("Squeeze", 1).unary().inputsFrom(13, "ro").shape(ShapeOps::inferSqueeze).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::squeeze);
+        r.onnx("Unsqueeze", 1).unary().inputsFrom(13, "rr")
             .shape(ShapeOps::inferUnsqueeze)
             .traits(OpTrait.DATA_MOVEMENT)
             .factory(ShapeOps::unsqueeze);
-        r.onnx("Transpose", 1)
+        r.onnx("Transpose", 1).unary()
             .shape(ShapeOps::inferTranspose)
             .traits(OpTrait.DATA_MOVEMENT)
             .factory(ShapeOps::transpose);
-        r.onnx("Concat", 4).shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
-        r.onnx("Split", 2).shape(ShapeOps::inferSplit).factory(ShapeOps::split);
-        r.onnx("Expand", 8)
+        r.onnx("Concat", 4).inputs("r*").outputs("r").shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
+        r.onnx("Split", 2).inputs("r").inputsFrom(13, "ro").outputs("r*").shape(ShapeOps::inferSplit).factory(ShapeOps::split);
+        r.onnx("Expand", 8).inputs("rr").outputs("r")
             .shape(c -> one(c.type(0), broadcast(Arrays.asList(c.shape(0), shapeInput(c, 1)))))
             .factory(ShapeOps::expand);
         SliceOps.register(r);

@@ -25,8 +25,8 @@ final class SliceOps {
     private SliceOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Slice", 1).shape(SliceOps::inferSlice).factory(SliceOps::slice);
-        r.onnx("Pad", 2).shape(SliceOps::inferPad).factory(SliceOps::pad);
+        r.onnx("Slice", 1).unary().inputsFrom(10, "rrroo").shape(SliceOps::inferSlice).factory(SliceOps::slice);
+        r.onnx("Pad", 2).unary().inputsFrom(11, "rro").inputsFrom(18, "rroo").shape(SliceOps::inferPad).factory(SliceOps::pad);
     }
 
     private static Op slice(OpContext ctx) {

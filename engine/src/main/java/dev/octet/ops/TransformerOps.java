@@ -41,9 +41,9 @@ final class TransformerOps {
     private static final int QUERY_BLOCK = 64;
 
     static void register(OpRegistry.Builder r) {
-        r.octet("LayerNormalization").shape(c -> one(DataType.FLOAT, c.shape(0))).factory(TransformerOps::layerNorm);
-        r.microsoft("Gelu").shape(c -> one(DataType.FLOAT, c.shape(0))).factory(TransformerOps::gelu);
-        r.octet("Attention").shape(TransformerOps::inferAttention).factory(TransformerOps::attention);
+        r.octet("LayerNormalization").inputs("rro").outputs("r").shape(c -> one(DataType.FLOAT, c.shape(0))).factory(TransformerOps::layerNorm);
+        r.microsoft("Gelu").unary().shape(c -> one(DataType.FLOAT, c.shape(0))).factory(TransformerOps::gelu);
+        r.octet("Attention").inputs("rrro").outputs("r").shape(TransformerOps::inferAttention).factory(TransformerOps::attention);
     }
 
     private static float[] floats(Tensor t, String op) {

@@ -1,8 +1,11 @@
 package dev.octet.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +49,21 @@ class ParallelTest {
     void aClosedPoolRefusesWork() {
         Parallel p = new Parallel(2);
         p.close();
-        assertThrows(IllegalStateException.class, () -> p.forEach(4, t -> { }));
+        OctetException e = assertThrows(OctetException.class, () -> p.forEach(4, t -> { }));
+        assertEquals(ErrorCode.SESSION_CLOSED, e.code());
+    }
+
+    @Test
+    void anErrorInATaskReachesTheCallerUnwrapped() {
+        try (Parallel p = new Parallel(2)) {
+            OutOfMemoryError thrown = new OutOfMemoryError("test");
+            OutOfMemoryError caught = assertThrows(OutOfMemoryError.class, () -> p.forEach(64, t -> {
+                if (t == 37) {
+                    throw thrown;
+                }
+            }));
+            assertSame(thrown, caught);
+        }
     }
 
     @Test

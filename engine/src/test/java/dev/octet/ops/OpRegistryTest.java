@@ -58,8 +58,8 @@ class OpRegistryTest {
     @Test
     void definitionsOfOneOperatorSplitItsVersions() {
         OpRegistry.Builder b = new OpRegistry.Builder();
-        b.onnx("Twice", 7).until(12).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> new Tensor[] {scalar(12)});
-        b.onnx("Twice", 13).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> new Tensor[] {scalar(13)});
+        b.onnx("Twice", 7).unary().until(12).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> new Tensor[] {scalar(12)});
+        b.onnx("Twice", 13).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> new Tensor[] {scalar(13)});
         OpRegistry r = b.build();
         Node n = node("t", "Twice", "x");
         assertEquals(12f, r.create(n, 12, new Tensor[1]).run(new Tensor[1])[0].floats()[0]);
@@ -68,7 +68,7 @@ class OpRegistryTest {
         assertTrue(e.getMessage().contains("opsets 7 to 12, opsets 13 to " + OpDefinition.CHECKED_ONNX_OPSET),
             e.getMessage());
 
-        OpDefinition.Builder overlapping = b.onnx("Twice", 12).shape(ShapeRule.SAME_AS_INPUT);
+        OpDefinition.Builder overlapping = b.onnx("Twice", 12).unary().shape(ShapeRule.SAME_AS_INPUT);
         assertThrows(IllegalStateException.class, () -> overlapping.factory(ctx -> in -> in), "12 is in both ranges");
     }
 
@@ -76,7 +76,7 @@ class OpRegistryTest {
     void declaredAttributesAreCheckedAtLoad() {
         OpRegistry.Builder b = new OpRegistry.Builder();
         AttributeSpec<Float> alpha = AttributeSpec.floatAttr("alpha", 0.5f).requiring(Float::isFinite, "finite");
-        b.onnx("Scale", 7).attribute(alpha).shape(ShapeRule.SAME_AS_INPUT)
+        b.onnx("Scale", 7).unary().attribute(alpha).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> in -> new Tensor[] {scalar(ctx.get(alpha) * in[0].floats()[0])});
         OpRegistry r = b.build();
         Node plain = node("s", "Scale", "x");

@@ -7,137 +7,172 @@ public final class ScalarPoolKernels implements PoolKernels {
     @Override
     public void maxPool(float[] x, int planes, int[] in, int[] out, int[] kernel, int[] strides, int[] dilations,
                         int[] pads, float[] y, long[] indices, boolean columnMajor) {
-        int r = in.length;
         int inSize = product(in);
         int outSize = product(out);
-        int kSize = product(kernel);
-        int[] colStrides = new int[r];
-        for (int d = 0, s = 1; d < r; d++) {
-            colStrides[d] = s;
-            s *= in[d];
-        }
-        int[] pos = new int[r];
-        int[] tap = new int[r];
-        for (int plane = 0; plane < planes; plane++) {
-            int base = plane * inSize;
-            for (int o = 0; o < outSize; o++) {
+        forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
+            for (int plane = 0; plane < planes; plane++) {
+                int base = plane * inSize;
                 float best = Float.NEGATIVE_INFINITY;
-                int bestOff = -1;
-                int bestCol = -1;
-                for (int t = 0; t < kSize; t++) {
-                    int off = 0;
-                    int colIndex = 0;
-                    for (int d = 0; d < r; d++) {
-                        int id = pos[d] * strides[d] - pads[d] + tap[d] * dilations[d];
-                        if (id < 0 || id >= in[d]) {
-                            off = -1;
-                            break;
-                        }
-                        off = off * in[d] + id;
-                        colIndex += id * colStrides[d];
-                    }
-                    increment(tap, kernel, r);
-                    if (off >= 0 && (bestOff < 0 || x[base + off] > best)) {
-                        best = x[base + off];
-                        bestOff = off;
-                        bestCol = colIndex;
+                int bestTap = -1;
+                for (int i = 0; i < n; i++) {
+                    if (bestTap < 0 || x[base + w.offsets[i]] > best) {
+                        best = x[base + w.offsets[i]];
+                        bestTap = i;
                     }
                 }
                 int yi = plane * outSize + o;
                 y[yi] = best;
                 if (indices != null) {
-                    indices[yi] = bestOff < 0 ? -1 : (long) base + (columnMajor ? bestCol : bestOff);
+                    indices[yi] = bestTap < 0 ? -1
+                        : (long) base + (columnMajor ? w.columnOffsets[bestTap] : w.offsets[bestTap]);
                 }
-                increment(pos, out, r);
             }
-        }
+        });
     }
 
     @Override
     public void averagePool(float[] x, int planes, int[] in, int[] out, int[] kernel, int[] strides, int[] dilations,
                             int[] pads, boolean countIncludePad, float[] y) {
-        int r = in.length;
         int inSize = product(in);
         int outSize = product(out);
-        int kSize = product(kernel);
-        int[] pos = new int[r];
-        int[] tap = new int[r];
-        int[] offs = new int[kSize];
-        for (int o = 0; o < outSize; o++) {
-            // The window layout is the same in every plane: collect its in-image offsets once.
-            int n = 0;
-            int padded = 0;
-            for (int t = 0; t < kSize; t++) {
-                int off = 0;
-                boolean inPadded = true;
-                for (int d = 0; d < r; d++) {
-                    int id = pos[d] * strides[d] - pads[d] + tap[d] * dilations[d];
-                    if (id < -pads[d] || id >= in[d] + pads[d + r]) {
-                        inPadded = false;
-                        off = -1;
-                        break;
-                    }
-                    if (off >= 0) {
-                        off = id < 0 || id >= in[d] ? -1 : off * in[d] + id;
-                    }
-                }
-                increment(tap, kernel, r);
-                if (inPadded) {
-                    padded++;
-                }
-                if (off >= 0) {
-                    offs[n++] = off;
-                }
-            }
-            int divisor = countIncludePad ? padded : n;
+        forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
+            long divisor = countIncludePad ? w.paddedTaps(pos) : n;
             for (int plane = 0; plane < planes; plane++) {
                 int base = plane * inSize;
                 float s = 0;
                 for (int i = 0; i < n; i++) {
-                    s += x[base + offs[i]];
+                    s += x[base + w.offsets[i]];
                 }
                 y[plane * outSize + o] = divisor == 0 ? Float.NaN : s / divisor;
             }
-            increment(pos, out, r);
-        }
+        });
     }
+
     @Override
     public void maxPool(byte[] x, boolean unsigned, int planes, int[] in, int[] out, int[] kernel, int[] strides,
                         int[] dilations, int[] pads, byte[] y) {
-        int r = in.length;
         int inSize = product(in);
         int outSize = product(out);
-        int kSize = product(kernel);
         int mask = unsigned ? 0xFF : -1;
-        int[] pos = new int[r];
-        int[] tap = new int[r];
-        for (int plane = 0; plane < planes; plane++) {
-            int base = plane * inSize;
-            for (int o = 0; o < outSize; o++) {
+        forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
+            for (int plane = 0; plane < planes; plane++) {
+                int base = plane * inSize;
                 int best = 0;
-                boolean any = false;
-                for (int t = 0; t < kSize; t++) {
-                    int off = 0;
-                    for (int d = 0; d < r; d++) {
-                        int id = pos[d] * strides[d] - pads[d] + tap[d] * dilations[d];
-                        if (id < 0 || id >= in[d]) {
-                            off = -1;
-                            break;
-                        }
-                        off = off * in[d] + id;
-                    }
-                    increment(tap, kernel, r);
-                    if (off >= 0) {
-                        int v = x[base + off] & mask;
-                        if (!any || v > best) {
-                            best = v;
-                            any = true;
-                        }
+                for (int i = 0; i < n; i++) {
+                    int v = x[base + w.offsets[i]] & mask;
+                    if (i == 0 || v > best) {
+                        best = v;
                     }
                 }
                 y[plane * outSize + o] = (byte) best;
-                increment(pos, out, r);
             }
+        });
+    }
+
+    /** What a pool computes for output o (at spatial position pos) from the n taps of its window inside the input. */
+    private interface OutputWindow {
+        void pool(int o, int[] pos, int n, Window w);
+    }
+
+    /** Visits the outputs in row-major order with their windows' taps inside the input. */
+    private static void forEachOutput(int[] in, int[] out, int[] kernel, int[] strides, int[] dilations, int[] pads,
+                                      OutputWindow body) {
+        Window w = new Window(in, kernel, strides, dilations, pads);
+        int[] pos = new int[in.length];
+        int outSize = product(out);
+        for (int o = 0; o < outSize; o++) {
+            body.pool(o, pos, w.taps(pos), w);
+            increment(pos, out, in.length);
+        }
+    }
+
+    /**
+     * The taps of one output's window that lie inside the input, in row-major tap order: only those are visited,
+     * so a huge kernel or padding costs nothing beyond the input (arithmetic in long: attributes may be near 2^31).
+     */
+    private static final class Window {
+        private final int[] in;
+        private final int[] kernel;
+        private final int[] strides;
+        private final int[] dilations;
+        private final int[] pads;
+        private final int[] lo;
+        private final int[] hi;
+        private final int[] tap;
+        /** Row-major and column-major input offsets (within a plane) of the taps found by {@link #taps}. */
+        final int[] offsets;
+        final int[] columnOffsets;
+
+        Window(int[] in, int[] kernel, int[] strides, int[] dilations, int[] pads) {
+            this.in = in;
+            this.kernel = kernel;
+            this.strides = strides;
+            this.dilations = dilations;
+            this.pads = pads;
+            int r = in.length;
+            lo = new int[r];
+            hi = new int[r];
+            tap = new int[r];
+            // Distinct taps read distinct elements, so a window holds at most one plane's worth.
+            long most = 1;
+            for (int d = 0; d < r; d++) {
+                most *= Math.min(kernel[d], in[d]);
+            }
+            offsets = new int[(int) most];
+            columnOffsets = new int[(int) most];
+        }
+
+        private long start(int[] pos, int d) {
+            return (long) pos[d] * strides[d] - pads[d];
+        }
+
+        /** Finds the window's taps inside the input for output position pos; returns their count. */
+        int taps(int[] pos) {
+            int r = in.length;
+            for (int d = 0; d < r; d++) {
+                long start = start(pos, d);
+                long first = start >= 0 ? 0 : (-start + dilations[d] - 1) / dilations[d];
+                long last = in[d] - 1 - start < 0 ? -1 : (in[d] - 1 - start) / dilations[d];
+                lo[d] = (int) Math.min(first, kernel[d]);
+                hi[d] = (int) Math.min(last + 1, kernel[d]);
+                if (hi[d] <= lo[d]) {
+                    return 0;
+                }
+            }
+            System.arraycopy(lo, 0, tap, 0, r);
+            int n = 0;
+            while (true) {
+                int off = 0;
+                int col = 0;
+                for (int d = 0, colStride = 1; d < r; d++) {
+                    int id = (int) (start(pos, d) + (long) tap[d] * dilations[d]);
+                    off = off * in[d] + id;
+                    col += id * colStride;
+                    colStride *= in[d];
+                }
+                offsets[n] = off;
+                columnOffsets[n] = col;
+                n++;
+                int d = r - 1;
+                while (d >= 0 && ++tap[d] >= hi[d]) {
+                    tap[d] = lo[d];
+                    d--;
+                }
+                if (d < 0) {
+                    return n;
+                }
+            }
+        }
+
+        /** The number of the window's taps inside the explicitly padded input (taps past the end padding excluded). */
+        long paddedTaps(int[] pos) {
+            long count = 1;
+            for (int d = 0; d < in.length; d++) {
+                // A window starts at or after -padBegin, so only its end can leave the padded input.
+                long last = Math.floorDiv(in[d] - 1 + (long) pads[d + in.length] - start(pos, d), dilations[d]);
+                count *= Math.max(0, Math.min(last + 1, kernel[d]));
+            }
+            return count;
         }
     }
 

@@ -1,0 +1,56 @@
+package dev.octet.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.octet.ir.Attribute;
+import dev.octet.ir.Dim;
+import dev.octet.ir.Graph;
+import dev.octet.ir.Node;
+import dev.octet.ir.ValueInfo;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tensors larger than the heap can hold fail with RESOURCE_LIMIT, naming the node and the shape, before anything
+ * is allocated: the fuzzer's ConstantOfShape (at load) and Resize (at run time) used to run out of memory.
+ */
+class ResourceLimitTest {
+    /** One more element than the limit, in a shape a Java array could still index. */
+    private static int overLimit() {
+        assumeTrue(Tensor.HEAP_ELEMENTS < Tensor.MAX_ELEMENTS, "the heap holds every indexable tensor");
+        return (int) Tensor.HEAP_ELEMENTS + 1;
+    }
+
+    private static void assertOverLimit(OctetException e, String node) {
+        assertEquals(ErrorCode.RESOURCE_LIMIT, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains(node) && e.getMessage().contains(overLimit() + " elements"), e.getMessage());
+    }
+
+    @Test
+    void constantOfShapeLargerThanTheHeapFailsAtLoad() {
+        Graph g = new Graph("g", List.of(), List.of(new ValueInfo("y", DataType.FLOAT, 1, null)),
+            Map.of("shape", Tensor.ofLongs(new long[] {1, overLimit()}, 2)),
+            List.of(new Node("fill", "ConstantOfShape", "", List.of("shape"), List.of("y"), Map.of())),
+            Map.of("", 17), Map.of());
+        assertOverLimit(assertThrows(OctetException.class, () -> new InferenceSession(g).close()), "node 'fill'");
+    }
+
+    @Test
+    void resizeLargerThanTheHeapFailsBeforeAllocating() {
+        List<Dim> one = List.of(Dim.of(1), Dim.of(1), Dim.of(1), Dim.of(1));
+        Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.FLOAT, 1, one)),
+            List.of(new ValueInfo("y", DataType.FLOAT, 1, null)),
+            Map.of("sizes", Tensor.ofLongs(new long[] {1, 1, overLimit(), 1}, 4)),
+            List.of(new Node("resize", "Resize", "", List.of("x", "", "", "sizes"), List.of("y"),
+                Map.of("mode", new Attribute.StringAttr("nearest")))),
+            Map.of("", 13), Map.of());
+        try (InferenceSession s = new InferenceSession(g)) {
+            assertOverLimit(assertThrows(OctetException.class,
+                () -> s.run(Map.of("x", Tensor.ofFloats(new float[] {1}, 1, 1, 1, 1)))), "node 'resize'");
+        }
+    }
+}
