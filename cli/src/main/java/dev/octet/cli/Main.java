@@ -5,6 +5,7 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import com.beust.jcommander.ParametersDelegate;
+import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +26,9 @@ public final class Main {
     /** The command line itself is wrong: unknown command or option, a missing or non-numeric value. */
     static final int USAGE = 2;
     // 3 is scripts/octet's "no JDK 25 found".
-    /** The JVM ran out of heap: the model or its inputs need more than -Xmx allows. */
+    /** The JVM ran out of heap, or a tensor would not fit in it (RESOURCE_LIMIT): more than -Xmx allows. */
     static final int OUT_OF_MEMORY = 4;
-    /** An unexpected exception: a bug in Octet. */
+    /** An unexpected exception or an INTERNAL error: a bug in Octet. */
     static final int INTERNAL = 5;
 
     /** A subcommand; {@link #call} returns the process exit status. Every command takes {@code --help}. */
@@ -125,7 +126,7 @@ public final class Main {
             return global.help ? OK : USAGE;
         }
         if (!(global.progressEverySeconds >= 0)) {
-            return failure(new OctetException(dev.octet.api.ErrorCode.INVALID_INPUT,
+            return failure(new OctetException(ErrorCode.INVALID_INPUT,
                 "--progress-every takes a number of seconds of at least 0, got " + global.progressEverySeconds), false, err);
         }
         Main.Command command = commands.get(name);
@@ -175,7 +176,14 @@ public final class Main {
     /** Prints the one line for a failed command (and with {@code verbose} its stack trace); returns the exit status. */
     static int failure(Throwable e, boolean verbose, PrintStream err) {
         return switch (e) {
-            case OctetException o -> fail(err, verbose, e, SafeText.oneLine(o.getMessage()) + " [" + o.code() + "]", FAILED);
+            case OctetException o -> fail(err, verbose, e, SafeText.oneLine(o.getMessage())
+                + (o.code() == ErrorCode.INTERNAL && !verbose ? " (a bug in Octet; --verbose prints the stack trace)" : "")
+                + " [" + o.code() + "]",
+                switch (o.code()) {
+                    case INTERNAL -> INTERNAL;
+                    case RESOURCE_LIMIT -> OUT_OF_MEMORY;
+                    default -> FAILED;
+                });
             case IOException io -> fail(err, verbose, e, SafeText.oneLine(describe(io)) + " [IO]", FAILED);
             case UncheckedIOException io -> fail(err, verbose, e, SafeText.oneLine(describe(io.getCause())) + " [IO]", FAILED);
             case OutOfMemoryError oom -> fail(err, verbose, e, "out of memory (" + SafeText.oneLine(oom.getMessage())

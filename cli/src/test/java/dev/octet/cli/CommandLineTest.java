@@ -103,6 +103,19 @@ class CommandLineTest {
     }
 
     @Test
+    void engineCodesForBugsAndHeapLimitsGetTheirOwnStatus() {
+        Outcome internal = failure(new dev.octet.api.OctetException(dev.octet.api.ErrorCode.INTERNAL, "op 'x' failed"), false);
+        assertEquals(Main.INTERNAL, internal.status());
+        assertEquals("octet: error: op 'x' failed (a bug in Octet; --verbose prints the stack trace) [INTERNAL]",
+            internal.err().strip());
+        Outcome limit = failure(new dev.octet.api.OctetException(dev.octet.api.ErrorCode.RESOURCE_LIMIT, "too big"), false);
+        assertEquals(Main.OUT_OF_MEMORY, limit.status());
+        assertEquals("octet: error: too big [RESOURCE_LIMIT]", limit.err().strip());
+        Outcome shape = failure(new dev.octet.api.OctetException(dev.octet.api.ErrorCode.INVALID_SHAPE, "bad"), false);
+        assertEquals(Main.FAILED, shape.status());
+    }
+
+    @Test
     void unexpectedExceptionsAreOneLineInternalErrors() {
         Outcome o = failure(new IllegalStateException("two\nlines"), false);
         assertEquals(Main.INTERNAL, o.status());
