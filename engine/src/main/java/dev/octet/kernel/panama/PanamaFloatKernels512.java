@@ -2,6 +2,7 @@
 
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.Activation;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
@@ -656,6 +657,53 @@ final class PanamaFloatKernels512 implements FloatKernels {
         }
         for (int i = vectors; i < n; i++) {
             out[outOff + i] = FloatMath.gelu(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void activation(Activation kind, float a, float b, float[] x, int xOff, float[] out, int outOff,
+                           int n) {
+        int vectors = n - n % L;
+        switch (kind) {
+            case RELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.blend(FloatVector.zero(F), v.lt(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.blend(v.mul(a), v.lt(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case HARD_SIGMOID -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.mul(a).add(b).min(1f).max(0f).intoArray(out, outOff + i);
+                }
+            }
+            case HARD_SWISH -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.mul(v.mul(a).add(b).min(1f).max(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case THRESHOLDED_RELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, a)).intoArray(out, outOff + i);
+                }
+            }
+            case CLIP -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.max(a).min(b).intoArray(out, outOff + i);
+                }
+            }
+        }
+        for (int i = vectors; i < n; i++) {
+            out[outOff + i] = kind.apply(x[xOff + i], a, b);
         }
     }
 
