@@ -51,20 +51,14 @@ final class ActivationOps {
                 Activation.HARD_SIGMOID, ctx.get(HARD_SIGMOID_ALPHA), ctx.get(HARD_SIGMOID_BETA)));
         r.onnx("HardSwish", 14).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "HardSwish", Activation.HARD_SWISH, ONE_SIXTH, 0.5f));
-        r.onnx("Elu", 6).unary().attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(ELU_ALPHA);
-            return withExp(ctx, "Elu", x -> x, (x, e) -> x < 0 ? alpha * (e - 1f) : x);
-        });
-        r.onnx("Selu", 6).unary().attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(SELU_ALPHA);
-            float gamma = ctx.get(SELU_GAMMA);
-            return withExp(ctx, "Selu", x -> x, (x, e) -> x > 0 ? gamma * x : gamma * (alpha * e - alpha));
-        });
+        r.onnx("Elu", 6).unary().attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Elu", Activation.ELU, ctx.get(ELU_ALPHA), 0f));
+        r.onnx("Selu", 6).unary().attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Selu", Activation.SELU, ctx.get(SELU_ALPHA),
+                ctx.get(SELU_GAMMA)));
         // Celu-28 only added types to Celu-12.
-        r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(CELU_ALPHA);
-            return withExp(ctx, "Celu", x -> x / alpha, (x, e) -> Math.max(0f, x) + Math.min(0f, alpha * (e - 1f)));
-        });
+        r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Celu", Activation.CELU, ctx.get(CELU_ALPHA), 0f));
         r.onnx("Softplus", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> withExp(ctx, "Softplus", x -> -Math.abs(x), ActivationOps::softplus));
         r.onnx("Softsign", 1).unary().shape(ShapeRule.SAME_AS_INPUT)

@@ -203,6 +203,9 @@ class FloatKernelsSweepTest {
         {Activation.THRESHOLDED_RELU, new float[][] {{1f, 0f}, {0f, 0f}, {-0f, 0f}, {-2f, 0f}, {Float.NaN, 0f}}},
         {Activation.CLIP, new float[][] {{-1f, 1f}, {0f, 6f}, {-0f, 0f}, {2f, -2f}, {Float.NEGATIVE_INFINITY,
             Float.POSITIVE_INFINITY}, {Float.NaN, 1f}, {0f, Float.NaN}}},
+        {Activation.ELU, new float[][] {{1f, 0f}, {0.5f, 0f}, {2f, 0f}, {-1f, 0f}}},
+        {Activation.SELU, new float[][] {{1.67326319217681884765625f, 1.05070102214813232421875f}, {2f, 0.5f}}},
+        {Activation.CELU, new float[][] {{1f, 0f}, {0.5f, 0f}, {2f, 0f}, {-1f, 0f}}},
     };
 
     /** Every length to 70 (each tail length at every width), then long ones. */
