@@ -24,7 +24,9 @@ public enum Activation {
     /** {@code x > 0 ? b * x : b * (a * exp(x) - a)} (a is Selu's alpha, b its gamma). */
     SELU,
     /** {@code max(0, x) + min(0, a * (exp(x / a) - 1))}. */
-    CELU;
+    CELU,
+    /** {@link FloatMath#sigmoid}: {@code (x >= 0 ? 1 : e) / (1 + e)} with {@code e = exp(-|x|)}. */
+    SIGMOID;
 
     /** The activation of one element. */
     public float apply(float x, float a, float b) {
@@ -38,6 +40,7 @@ public enum Activation {
             case ELU -> x < 0 ? a * (FloatMath.exp(x) - 1f) : x;
             case SELU -> x > 0 ? b * x : b * (a * FloatMath.exp(x) - a);
             case CELU -> Math.max(0f, x) + Math.min(0f, a * (FloatMath.exp(x / a) - 1f));
+            case SIGMOID -> FloatMath.sigmoid(x);
         };
     }
 }

@@ -91,7 +91,8 @@ final class ElementwiseOps {
         // Octet's own transcendentals (FloatMath), vectorized by the session's kernels.
         floatBulk(r, "Exp", 7, (k, x, z, n) -> k.exp(x, 0, z, 0, n));
         floatBulk(r, "Tanh", 7, (k, x, z, n) -> k.tanh(x, 0, z, 0, n));
-        floatBulk(r, "Sigmoid", 7, ElementwiseOps::sigmoid);
+        r.onnx("Sigmoid", 7).unary().shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> activation(ctx, "Sigmoid", Activation.SIGMOID, 0f, 0f));
         floatBulk(r, "Erf", 9, (k, x, z, n) -> k.erf(x, 0, z, 0, n));
         // Round exists from opset 11; Math.rint rounds halves to even, as ONNX Round requires.
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
@@ -199,17 +200,6 @@ final class ElementwiseOps {
                 return out(Tensor.ofFloats(z, x.shapeView()));
             };
         });
-    }
-
-    /** FloatMath.sigmoid with the exponentials exp(-|x|) (which cannot overflow) computed by the kernel. */
-    private static void sigmoid(FloatKernels kernels, float[] x, float[] z, int n) {
-        for (int i = 0; i < n; i++) {
-            z[i] = -Math.abs(x[i]);
-        }
-        kernels.exp(z, 0, z, 0, n);
-        for (int i = 0; i < n; i++) {
-            z[i] = FloatMath.sigmoidFrom(x[i], z[i]);
-        }
     }
 
     private static Tensor neg(Tensor x) {

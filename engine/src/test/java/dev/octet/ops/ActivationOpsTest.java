@@ -249,7 +249,7 @@ class ActivationOpsTest {
         List<KernelProvider> providers = List.of(ScalarKernelProvider.INSTANCE, new PanamaKernelProvider(512),
             new PanamaKernelProvider(256), new PanamaKernelProvider(128));
         for (String op : List.of("LeakyRelu", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu", "Softplus", "Softsign",
-            "ThresholdedRelu", "Mish", "Relu", "Clip")) {
+            "ThresholdedRelu", "Mish", "Relu", "Clip", "Sigmoid")) {
             Node node = new Node("n", op, "", List.of("x"), List.of("y"), Map.of());
             float[] reference = null;
             for (KernelProvider p : providers) {

@@ -767,6 +767,28 @@ final class PanamaFloatKernels128 implements FloatKernels {
                     v.max(0f).add(xy.sub(1f).mul(a).min(0f)).intoArray(out, outOff + i);
                 }
             }
+            case SIGMOID -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v.abs().neg();
+                    FloatVector xxc = w.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                    FloatVector xt = xxc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                    FloatVector xn = xt.sub(FloatMath.ROUNDER);
+                    IntVector xni = xt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                    FloatVector xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xxc);
+                    xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), xr);
+                    FloatVector xq = xr.fma(FloatMath.E4, FloatMath.E3);
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E2));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E1));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E0));
+                    FloatVector xp = xq.fma(xr.mul(xr), xr).add(1f);
+                    IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xs2 = xni.sub(xn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xy = xp.mul(xs1).mul(xs2);
+                    xy.blend(FloatVector.broadcast(F, 1f), v.compare(VectorOperators.GE, 0f)).div(xy.add(1f)).intoArray(out, outOff + i);
+                }
+            }
         }
         for (int i = vectors; i < n; i++) {
             out[outOff + i] = kind.apply(x[xOff + i], a, b);
