@@ -17,9 +17,9 @@ import java.util.List;
 
 /**
  * Float activations, element by element: the ones exported graphs put between quantized convolutions. Each is
- * one definition. The piecewise-linear ones run on the session's vector kernels ({@link Activation}); exponentials
- * and tanh too, over the whole tensor ({@link FloatMath}'s arithmetic, the same bits at every vector width);
- * Softplus's logarithm is {@link StrictMath#log1p}, which Java specifies bit for bit.
+ * one definition. Most run whole on the session's vector kernels ({@link Activation}); Softplus and Mish take
+ * their exponentials and tanh from them over the whole tensor ({@link FloatMath}'s arithmetic, the same bits at
+ * every vector width) and their logarithm from {@link StrictMath#log1p}, which Java specifies bit for bit.
  * The ONNX versions after the ones named here only added types (bfloat16, float16), so each definition
  * implements its operator through the latest opset.
  */
