@@ -46,6 +46,12 @@ public interface FloatKernels {
     void gelu(float[] x, int xOff, float[] out, int outOff, int n);
 
     /**
+     * {@code out[i] = kind.apply(x[i], a, b)} for n elements (in place allowed): the activations between quantized
+     * convolutions, lane by lane in {@link Activation#apply}'s arithmetic.
+     */
+    void activation(Activation kind, float a, float b, float[] x, int xOff, float[] out, int outOff, int n);
+
+    /**
      * Attention scores in place: {@code x * scale}, then {@code + mask[maskOff + i]} when mask is not null (ONNX
      * Runtime's fused attention order: a graph's division by a constant is folded into the reciprocal scale).
      */

@@ -173,11 +173,7 @@ public final class FloatMath {
      * cannot overflow) as {@code 1 / (1 + e)} for x >= 0 and {@code e / (1 + e)} below.
      */
     public static float sigmoid(float x) {
-        return sigmoidFrom(x, exp(-Math.abs(x)));
-    }
-
-    /** The sigmoid of x given {@code e = exp(-|x|)}, for callers that computed the exponentials in bulk. */
-    public static float sigmoidFrom(float x, float e) {
+        float e = exp(-Math.abs(x));
         return (x >= 0 ? 1f : e) / (1f + e);
     }
 }

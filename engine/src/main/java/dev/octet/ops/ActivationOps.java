@@ -8,6 +8,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.kernel.Activation;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.ops.ElementwiseBinary.Arith;
@@ -16,9 +17,9 @@ import java.util.List;
 
 /**
  * Float activations, element by element: the ones exported graphs put between quantized convolutions. Each is
- * one definition. Exponentials and tanh run on the session's kernels over the whole tensor ({@link FloatMath}'s
- * arithmetic, the same bits at every vector width); Softplus's logarithm is {@link StrictMath#log1p}, which
- * Java specifies bit for bit.
+ * one definition. Most run whole on the session's vector kernels ({@link Activation}); Softplus and Mish take
+ * their exponentials and tanh from them over the whole tensor ({@link FloatMath}'s arithmetic, the same bits at
+ * every vector width) and their logarithm from {@link StrictMath#log1p}, which Java specifies bit for bit.
  * The ONNX versions after the ones named here only added types (bfloat16, float16), so each definition
  * implements its operator through the latest opset.
  */
@@ -43,55 +44,80 @@ final class ActivationOps {
     static void register(OpRegistry.Builder r) {
         // LeakyRelu-16 only added bfloat16 to the types of LeakyRelu-6.
         r.onnx("LeakyRelu", 6).unary().attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
-            .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu").factory(ctx -> {
-                float alpha = ctx.get(LEAKY_RELU_ALPHA);
-                return ElementwiseOps.mapFloats("LeakyRelu", x -> x < 0 ? alpha * x : x);
-            });
+            .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu").factory(ctx ->
+                ElementwiseOps.activation(ctx, "LeakyRelu", Activation.LEAKY_RELU, ctx.get(LEAKY_RELU_ALPHA), 0f));
         r.onnx("HardSigmoid", 6).unary().attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
-            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-                float alpha = ctx.get(HARD_SIGMOID_ALPHA);
-                float beta = ctx.get(HARD_SIGMOID_BETA);
-                return ElementwiseOps.mapFloats("HardSigmoid", x -> hardSigmoid(x, alpha, beta));
-            });
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> ElementwiseOps.activation(ctx, "HardSigmoid",
+                Activation.HARD_SIGMOID, ctx.get(HARD_SIGMOID_ALPHA), ctx.get(HARD_SIGMOID_BETA)));
         r.onnx("HardSwish", 14).unary().shape(ShapeRule.SAME_AS_INPUT)
-            .factory(ctx -> ElementwiseOps.mapFloats("HardSwish", x -> x * hardSigmoid(x, ONE_SIXTH, 0.5f)));
-        r.onnx("Elu", 6).unary().attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(ELU_ALPHA);
-            return withExp(ctx, "Elu", x -> x, (x, e) -> x < 0 ? alpha * (e - 1f) : x);
-        });
-        r.onnx("Selu", 6).unary().attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(SELU_ALPHA);
-            float gamma = ctx.get(SELU_GAMMA);
-            return withExp(ctx, "Selu", x -> x, (x, e) -> x > 0 ? gamma * x : gamma * (alpha * e - alpha));
-        });
+            .factory(ctx -> ElementwiseOps.activation(ctx, "HardSwish", Activation.HARD_SWISH, ONE_SIXTH, 0.5f));
+        r.onnx("Elu", 6).unary().attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Elu", Activation.ELU, ctx.get(ELU_ALPHA), 0f));
+        r.onnx("Selu", 6).unary().attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Selu", Activation.SELU, ctx.get(SELU_ALPHA),
+                ctx.get(SELU_GAMMA)));
         // Celu-28 only added types to Celu-12.
-        r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(CELU_ALPHA);
-            return withExp(ctx, "Celu", x -> x / alpha, (x, e) -> Math.max(0f, x) + Math.min(0f, alpha * (e - 1f)));
-        });
+        r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Celu", Activation.CELU, ctx.get(CELU_ALPHA), 0f));
         r.onnx("Softplus", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> withExp(ctx, "Softplus", x -> -Math.abs(x), ActivationOps::softplus));
         r.onnx("Softsign", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
-        r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
-            float alpha = ctx.get(THRESHOLD);
-            return ElementwiseOps.mapFloats("ThresholdedRelu", x -> x > alpha ? x : 0f);
-        });
+        r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
+            ElementwiseOps.activation(ctx, "ThresholdedRelu", Activation.THRESHOLDED_RELU, ctx.get(THRESHOLD), 0f));
         r.onnx("Mish", 18).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
         // From opset 7 the slope broadcasts to X (one way); opset 9 added integer types.
-        r.onnx("PRelu", 7).inputs("rr").outputs("r").shape(ActivationOps::inferPRelu).factory(ctx -> Op.withBuffers((in, buffers) -> {
-            Tensor y = ElementwiseBinary.arith(in[0], in[1], PRELU, buffers);
-            if (!Arrays.equals(y.shapeView(), in[0].shapeView())) {
-                throw new OctetException(ErrorCode.INVALID_INPUT, "PRelu: slope " + Arrays.toString(in[1].shapeView())
-                    + " does not broadcast to X " + Arrays.toString(in[0].shapeView()));
-            }
-            return new Tensor[] {y};
-        }));
+        r.onnx("PRelu", 7).inputs("rr").outputs("r").shape(ActivationOps::inferPRelu).factory(ActivationOps::prelu);
     }
 
-    /** max(0, min(1, alpha * x + beta)), NaN staying NaN. */
-    private static float hardSigmoid(float x, float alpha, float beta) {
-        return Math.max(0f, Math.min(1f, alpha * x + beta));
+    /**
+     * PRelu is LeakyRelu with a slope per element: a float slope that is one value, or one per channel (axis 1 of
+     * X, the NCHW case), runs on the vector kernels one channel plane at a time; other broadcasts elementwise.
+     */
+    private static Op prelu(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return Op.withBuffers((in, buffers) -> {
+            Tensor x = in[0];
+            Tensor slope = in[1];
+            int[] shape = x.shapeView();
+            if (x.type() == DataType.FLOAT && slope.type() == DataType.FLOAT && isScalarOrPerChannel(shape,
+                    slope.shapeView())) {
+                float[] s = x.floats();
+                float[] a = slope.floats();
+                if (a.length == 1) {
+                    return new Tensor[] {ElementwiseOps.activation(kernels, Activation.LEAKY_RELU, a[0], 0f, x, buffers)};
+                }
+                float[] z = buffers.floats(s.length);
+                int plane = s.length == 0 ? 0 : s.length / (shape[0] * shape[1]);
+                for (int at = 0, c = 0; at < s.length; at += plane, c = (c + 1) % a.length) {
+                    kernels.activation(Activation.LEAKY_RELU, a[c], 0f, s, at, z, at, plane);
+                }
+                return new Tensor[] {Tensor.ofFloats(z, shape)};
+            }
+            Tensor y = ElementwiseBinary.arith(x, slope, PRELU, buffers);
+            if (!Arrays.equals(y.shapeView(), shape)) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "PRelu: slope " + Arrays.toString(slope.shapeView())
+                    + " does not broadcast to X " + Arrays.toString(shape));
+            }
+            return new Tensor[] {y};
+        });
+    }
+
+    /**
+     * Whether a slope of this shape, aligned to X's trailing axes, is one value or one per channel: every axis 1
+     * except X's axis 1, where it may equal X's channel count.
+     */
+    static boolean isScalarOrPerChannel(int[] x, int[] slope) {
+        if (slope.length > x.length) {
+            return false;
+        }
+        for (int d = 0; d < slope.length; d++) {
+            int axis = x.length - slope.length + d;
+            if (slope[d] != 1 && !(axis == 1 && slope[d] == x[1])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.kernel.Activation;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.ops.ElementwiseBinary.Arith;
@@ -80,13 +81,18 @@ final class ElementwiseOps {
         r.onnx("Relu", 7).unary()
             .shape(ShapeRule.SAME_AS_INPUT)
             .traits(OpTrait.QUANTIZED_CLAMP)
-            .factory(ctx -> in -> out(relu(in[0])));
+            .factory(ctx -> {
+                FloatKernels kernels = ctx.kernels().floats();
+                return Op.withBuffers((in, buffers) -> out(in[0].type() == DataType.FLOAT
+                    ? activation(kernels, Activation.RELU, 0f, 0f, in[0], buffers) : reluInteger(in[0])));
+            });
         floatUnary(r, "Reciprocal", 7, x -> 1f / x);
         floatUnary(r, "Sqrt", 7, x -> (float) Math.sqrt(x));
         // Octet's own transcendentals (FloatMath), vectorized by the session's kernels.
         floatBulk(r, "Exp", 7, (k, x, z, n) -> k.exp(x, 0, z, 0, n));
         floatBulk(r, "Tanh", 7, (k, x, z, n) -> k.tanh(x, 0, z, 0, n));
-        floatBulk(r, "Sigmoid", 7, ElementwiseOps::sigmoid);
+        r.onnx("Sigmoid", 7).unary().shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> activation(ctx, "Sigmoid", Activation.SIGMOID, 0f, 0f));
         floatBulk(r, "Erf", 9, (k, x, z, n) -> k.erf(x, 0, z, 0, n));
         // Round exists from opset 11; Math.rint rounds halves to even, as ONNX Round requires.
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
@@ -161,6 +167,25 @@ final class ElementwiseOps {
         };
     }
 
+    /** The op {@code y[i] = kind.apply(x[i], a, b)} on a float tensor, on the session's vector kernels. */
+    static Op activation(OpContext ctx, String name, Activation kind, float a, float b) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return Op.withBuffers((in, buffers) -> {
+            if (in[0].type() != DataType.FLOAT) {
+                throw ElementwiseBinary.unsupportedType(name, in[0].type());
+            }
+            return out(activation(kernels, kind, a, b, in[0], buffers));
+        });
+    }
+
+    /** {@code kind.apply(x[i], a, b)} over a float tensor, into an array from {@code buffers}. */
+    static Tensor activation(FloatKernels kernels, Activation kind, float a, float b, Tensor x, Buffers buffers) {
+        float[] s = x.floats();
+        float[] z = buffers.floats(s.length);
+        kernels.activation(kind, a, b, s, 0, z, 0, s.length);
+        return Tensor.ofFloats(z, x.shapeView());
+    }
+
     private static void floatBulk(OpRegistry.Builder r, String name, int since, FloatBulk f) {
         r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             FloatKernels kernels = ctx.kernels().floats();
@@ -175,17 +200,6 @@ final class ElementwiseOps {
                 return out(Tensor.ofFloats(z, x.shapeView()));
             };
         });
-    }
-
-    /** FloatMath.sigmoid with the exponentials exp(-|x|) (which cannot overflow) computed by the kernel. */
-    private static void sigmoid(FloatKernels kernels, float[] x, float[] z, int n) {
-        for (int i = 0; i < n; i++) {
-            z[i] = -Math.abs(x[i]);
-        }
-        kernels.exp(z, 0, z, 0, n);
-        for (int i = 0; i < n; i++) {
-            z[i] = FloatMath.sigmoidFrom(x[i], z[i]);
-        }
     }
 
     private static Tensor neg(Tensor x) {
@@ -209,17 +223,8 @@ final class ElementwiseOps {
         };
     }
 
-    private static Tensor relu(Tensor x) {
+    private static Tensor reluInteger(Tensor x) {
         return switch (x.type()) {
-            case FLOAT -> {
-                float[] s = x.floats();
-                float[] z = new float[s.length];
-                for (int i = 0; i < s.length; i++) {
-                    // Keeps NaN, as numpy's maximum(x, 0) does.
-                    z[i] = s[i] < 0 ? 0f : s[i];
-                }
-                yield Tensor.ofFloats(z, x.shapeView());
-            }
             case INT8, INT32, INT64 -> {
                 long[] v = ElementwiseCast.longs(x);
                 for (int i = 0; i < v.length; i++) {
@@ -233,20 +238,16 @@ final class ElementwiseOps {
 
     /** Clip: bounds are float attributes before opset 11, optional scalar inputs from 11 on. */
     private static Op clip(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
         if (ctx.opset() < 11) {
             float lo = ctx.getFloat("min", Float.NEGATIVE_INFINITY);
             float hi = ctx.getFloat("max", Float.POSITIVE_INFINITY);
-            return in -> {
-                if (in[0].type() != DataType.FLOAT) {
-                    throw ElementwiseBinary.unsupportedType("Clip", in[0].type());
-                }
-                return out(clipFloat(in[0], lo, hi));
-            };
+            return activation(ctx, "Clip", Activation.CLIP, lo, hi);
         }
         if (ctx.has("min") || ctx.has("max")) {
             throw ctx.fail("from opset 11 Clip takes min and max as inputs, not attributes");
         }
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor lo = in.length > 1 ? in[1] : null;
             Tensor hi = in.length > 2 ? in[2] : null;
@@ -257,23 +258,14 @@ final class ElementwiseOps {
                 }
             }
             return out(switch (x.type()) {
-                case FLOAT -> clipFloat(x, lo == null ? Float.NEGATIVE_INFINITY : lo.floats()[0],
-                    hi == null ? Float.POSITIVE_INFINITY : hi.floats()[0]);
+                // min(max(x, lo), hi): every element becomes hi when lo > hi, as the spec says. NaN stays NaN.
+                case FLOAT -> activation(kernels, Activation.CLIP, lo == null ? Float.NEGATIVE_INFINITY : lo.floats()[0],
+                    hi == null ? Float.POSITIVE_INFINITY : hi.floats()[0], x, buffers);
                 case UINT8, INT8, INT32, INT64 -> clipInteger(x, lo == null ? Long.MIN_VALUE : lo.getLong(0),
                     hi == null ? Long.MAX_VALUE : hi.getLong(0));
                 case BOOL -> throw ElementwiseBinary.unsupportedType("Clip", x.type());
             });
-        };
-    }
-
-    /** min(max(x, lo), hi): every element becomes hi when lo > hi, as the spec says. NaN stays NaN. */
-    private static Tensor clipFloat(Tensor x, float lo, float hi) {
-        float[] s = x.floats();
-        float[] z = new float[s.length];
-        for (int i = 0; i < s.length; i++) {
-            z[i] = Math.min(Math.max(s[i], lo), hi);
-        }
-        return Tensor.ofFloats(z, x.shapeView());
+        });
     }
 
     private static Tensor clipInteger(Tensor x, long lo, long hi) {

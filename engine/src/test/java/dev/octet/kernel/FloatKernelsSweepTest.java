@@ -143,6 +143,10 @@ class FloatKernelsSweepTest {
     }
 
     private static void unary(FloatKernels kernels, int n, Unary f, float scale, String what) {
+        unary(kernels, n, f, scale, what, false);
+    }
+
+    private static void unary(FloatKernels kernels, int n, Unary f, float scale, String what, boolean anyNaN) {
         SplittableRandom r = new SplittableRandom(n);
         for (boolean specials : new boolean[] {false, true}) {
             float[] x = random(r, n + 3, scale);
@@ -153,11 +157,11 @@ class FloatKernelsSweepTest {
             float[] actual = new float[n + 1];
             f.apply(REFERENCE, x, 3, expected, 1, n);
             f.apply(kernels, x, 3, actual, 1, n);
-            assertBitsEqual(expected, actual, what + (specials ? " with specials" : ""));
+            assertBitsEqual(expected, actual, what + (specials ? " with specials" : ""), anyNaN);
             // In place.
             float[] inPlace = x.clone();
             f.apply(kernels, inPlace, 3, inPlace, 3, n);
-            assertBitsEqual(slice(expected, 1, n), slice(inPlace, 3, n), what + " in place");
+            assertBitsEqual(slice(expected, 1, n), slice(inPlace, 3, n), what + " in place", anyNaN);
         }
     }
 
@@ -187,6 +191,100 @@ class FloatKernelsSweepTest {
             f.apply(REFERENCE, x, 0, expected, 0, x.length);
             f.apply(kernels, x, 0, actual, 0, x.length);
             assertBitsEqual(expected, actual, f.toString());
+        }
+    }
+
+    /** Every kind with parameters {a, b}: the usual ones, zero and negative slopes, -0, inverted and NaN bounds. */
+    private static final Object[][] ACTIVATIONS = {
+        {Activation.RELU, new float[][] {{0f, 0f}}},
+        {Activation.LEAKY_RELU, new float[][] {{0.01f, 0f}, {0.2f, 0f}, {0f, 0f}, {-1.5f, 0f}, {Float.NaN, 0f}}},
+        {Activation.HARD_SIGMOID, new float[][] {{0.2f, 0.5f}, {(float) (1.0 / 6), 0.5f}, {-3f, 0.25f}, {0f, -0f}}},
+        {Activation.HARD_SWISH, new float[][] {{(float) (1.0 / 6), 0.5f}, {0.2f, 0.5f}}},
+        {Activation.THRESHOLDED_RELU, new float[][] {{1f, 0f}, {0f, 0f}, {-0f, 0f}, {-2f, 0f}, {Float.NaN, 0f}}},
+        {Activation.CLIP, new float[][] {{-1f, 1f}, {0f, 6f}, {-0f, 0f}, {2f, -2f}, {Float.NEGATIVE_INFINITY,
+            Float.POSITIVE_INFINITY}, {Float.NaN, 1f}, {0f, Float.NaN}}},
+        {Activation.ELU, new float[][] {{1f, 0f}, {0.5f, 0f}, {2f, 0f}, {-1f, 0f}}},
+        {Activation.SELU, new float[][] {{1.67326319217681884765625f, 1.05070102214813232421875f}, {2f, 0.5f}}},
+        {Activation.CELU, new float[][] {{1f, 0f}, {0.5f, 0f}, {2f, 0f}, {-1f, 0f}}},
+        {Activation.SIGMOID, new float[][] {{0f, 0f}}},
+    };
+
+    /** Every length to 70 (each tail length at every width), then long ones. */
+    static Stream<Arguments> activationSizes() {
+        List<Arguments> args = new ArrayList<>();
+        for (FloatKernels v : variants().toList()) {
+            for (int n = 0; n <= 70; n++) {
+                args.add(Arguments.of(v, n));
+            }
+            for (int n : new int[] {255, 1543, 4099}) {
+                args.add(Arguments.of(v, n));
+            }
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("activationSizes")
+    void activations(FloatKernels kernels, int n) {
+        for (Object[] row : ACTIVATIONS) {
+            Activation kind = (Activation) row[0];
+            for (float[] p : (float[][]) row[1]) {
+                for (float scale : new float[] {1f, 8f, 1e30f}) {
+                    unary(kernels, n, (f, x, xOff, out, outOff, m) -> f.activation(kind, p[0], p[1], x, xOff, out,
+                        outOff, m), scale, kind + " a=" + p[0] + " b=" + p[1], nanMeetsNaN(kind, p));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void activationsOverEveryBinade(FloatKernels kernels) {
+        float[] x = new float[1 << 16];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Float.intBitsToFloat((i << 16) | (i * 0x9E37 & 0xFFFF));
+        }
+        for (Object[] row : ACTIVATIONS) {
+            Activation kind = (Activation) row[0];
+            for (float[] p : (float[][]) row[1]) {
+                float[] expected = new float[x.length];
+                float[] actual = new float[x.length];
+                REFERENCE.activation(kind, p[0], p[1], x, 0, expected, 0, x.length);
+                kernels.activation(kind, p[0], p[1], x, 0, actual, 0, x.length);
+                assertBitsEqual(expected, actual, kind + " a=" + p[0] + " b=" + p[1], nanMeetsNaN(kind, p));
+            }
+        }
+    }
+
+    /**
+     * Whether a NaN element meets a NaN bound in Clip's min/max: then which of the two NaNs comes out depends on
+     * operand order, which Java leaves to the JIT (as for {@code NaN1 + NaN2}), so any NaN matches.
+     */
+    private static boolean nanMeetsNaN(Activation kind, float[] p) {
+        return kind == Activation.CLIP && (Float.isNaN(p[0]) || Float.isNaN(p[1]));
+    }
+
+    /** The reference is the ONNX definitions written out, at the values where they are easy to get wrong. */
+    @Test
+    void activationReferenceFollowsTheSpec() {
+        float nan = Float.NaN;
+        float[][] cases = { // kind ordinal, a, b, x, expected
+            {0, 0, 0, -0f, -0f}, {0, 0, 0, -3f, 0f}, {0, 0, 0, nan, nan}, {0, 0, 0, Float.POSITIVE_INFINITY,
+                Float.POSITIVE_INFINITY},
+            {1, 0.1f, 0, -2f, 0.1f * -2f}, {1, 0.1f, 0, -0f, -0f}, {1, 0.1f, 0, Float.NEGATIVE_INFINITY,
+                Float.NEGATIVE_INFINITY}, {1, 0.1f, 0, nan, nan},
+            {2, 0.2f, 0.5f, 10f, 1f}, {2, 0.2f, 0.5f, -10f, 0f}, {2, 0.2f, 0.5f, 1f, 0.2f * 1f + 0.5f},
+            {2, 0.2f, 0.5f, nan, nan}, {2, 0.2f, 0.5f, Float.NEGATIVE_INFINITY, 0f},
+            {3, 1 / 6f, 0.5f, 4f, 4f}, {3, 1 / 6f, 0.5f, -4f, -0f}, {3, 1 / 6f, 0.5f, 1f, 1f * (1 / 6f + 0.5f)},
+            {3, 1 / 6f, 0.5f, nan, nan},
+            {4, 1f, 0, 1f, 0f}, {4, 1f, 0, 1.5f, 1.5f}, {4, 1f, 0, nan, 0f},
+            {5, -1f, 1f, -3f, -1f}, {5, -1f, 1f, 3f, 1f}, {5, 2f, -2f, 0f, -2f}, {5, -1f, 1f, nan, nan},
+            {5, 0f, 6f, -0f, 0f},
+        };
+        for (float[] c : cases) {
+            Activation kind = Activation.values()[(int) c[0]];
+            assertEquals(Float.floatToIntBits(c[4]), Float.floatToIntBits(kind.apply(c[3], c[1], c[2])),
+                kind + " a=" + c[1] + " b=" + c[2] + " x=" + c[3]);
         }
     }
 
@@ -222,6 +320,11 @@ class FloatKernelsSweepTest {
             REFERENCE.gemm(19, 47, 33, a, 0, 33, b, 0, transB ? 33 : 47, transB, ec, 0, 47);
             kernels.gemm(19, 47, 33, a, 0, 33, b, 0, transB ? 33 : 47, transB, ac, 0, 47);
             assertBitsEqual(ec, ac, "gemm iteration " + iter);
+            for (Activation kind : Activation.values()) {
+                REFERENCE.activation(kind, 0.2f, 0.5f, x, 0, expected, 0, n);
+                kernels.activation(kind, 0.2f, 0.5f, x, 0, actual, 0, n);
+                assertBitsEqual(expected, actual, kind + " iteration " + iter);
+            }
         }
     }
 

@@ -177,6 +177,66 @@ class ActivationOpsTest {
         assertEquals(ErrorCode.INVALID_INPUT, e.code());
     }
 
+    /**
+     * NCHW X against slopes of one value, one per channel (both spellings), and per width (the elementwise path),
+     * at every provider: y = x < 0 ? slope * x : x with the slope's index worked out by hand, NaN and -0 included.
+     */
+    @Test
+    void preluSlopePerChannelOrScalarMatchesTheDefinitionEverywhere() {
+        int n = 2, c = 3, h = 5, w = 7;
+        float[] xs = new float[n * c * h * w];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) (r.nextDouble() * 20 - 10);
+        }
+        xs[0] = Float.NaN;
+        xs[1] = -0f;
+        xs[2] = Float.NEGATIVE_INFINITY;
+        xs[40] = Float.POSITIVE_INFINITY;
+        Tensor x = Tensor.ofFloats(xs, n, c, h, w);
+        float[] perChannel = {0.25f, -1.5f, 0.1f};
+        float[] perWidth = {0.5f, 0f, 2f, -0.3f, 0.01f, 1f, 3f};
+        Object[][] slopes = { // slope values, its shape, the slope of element (c, w)
+            {new float[] {0.2f}, new int[] {1}, (java.util.function.IntBinaryOperator) (ci, wi) -> 0},
+            {new float[] {0.2f}, new int[] {1, 1, 1, 1}, (java.util.function.IntBinaryOperator) (ci, wi) -> 0},
+            {perChannel, new int[] {3, 1, 1}, (java.util.function.IntBinaryOperator) (ci, wi) -> ci},
+            {perChannel, new int[] {1, 3, 1, 1}, (java.util.function.IntBinaryOperator) (ci, wi) -> ci},
+            {perWidth, new int[] {7}, (java.util.function.IntBinaryOperator) (ci, wi) -> wi},
+        };
+        Node node = new Node("p", "PRelu", "", List.of("x", "slope"), List.of("y"), Map.of());
+        for (Object[] s : slopes) {
+            float[] a = (float[]) s[0];
+            int[] shape = (int[]) s[1];
+            java.util.function.IntBinaryOperator slopeAt = (java.util.function.IntBinaryOperator) s[2];
+            float[] expected = new float[xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                float v = xs[i];
+                float slope = a[slopeAt.applyAsInt(i / (h * w) % c, i % w)];
+                expected[i] = v < 0 ? slope * v : v;
+            }
+            for (KernelProvider p : List.of(ScalarKernelProvider.INSTANCE, new PanamaKernelProvider(512),
+                    new PanamaKernelProvider(256), new PanamaKernelProvider(128))) {
+                Tensor y = OpRegistry.defaults().create(node, 16, new Tensor[2], new OpEnvironment(p, Parallel.SERIAL))
+                    .run(new Tensor[] {x, Tensor.ofFloats(a, shape)})[0];
+                assertArrayEquals(new int[] {n, c, h, w}, y.shape());
+                assertBits(expected, y);
+            }
+        }
+    }
+
+    @Test
+    void slopesOfOneValueOrOnePerChannelAreRecognized() {
+        int[] nchw = {2, 3, 5, 7};
+        assertTrue(ActivationOps.isScalarOrPerChannel(nchw, new int[] {}));
+        assertTrue(ActivationOps.isScalarOrPerChannel(nchw, new int[] {1, 1}));
+        assertTrue(ActivationOps.isScalarOrPerChannel(nchw, new int[] {3, 1, 1}));
+        assertTrue(ActivationOps.isScalarOrPerChannel(new int[] {4, 3}, new int[] {3}));
+        assertTrue(!ActivationOps.isScalarOrPerChannel(nchw, new int[] {3, 1}));
+        assertTrue(!ActivationOps.isScalarOrPerChannel(nchw, new int[] {2, 3, 1, 1}));
+        assertTrue(!ActivationOps.isScalarOrPerChannel(nchw, new int[] {1, 1, 1, 1, 1}));
+        assertTrue(!ActivationOps.isScalarOrPerChannel(new int[] {3}, new int[] {3}));
+    }
+
     @Test
     void everyUnaryActivationGivesTheSameBitsWithEveryKernelProvider() {
         float[] sweep = new float[1003];
@@ -189,7 +249,7 @@ class ActivationOpsTest {
         List<KernelProvider> providers = List.of(ScalarKernelProvider.INSTANCE, new PanamaKernelProvider(512),
             new PanamaKernelProvider(256), new PanamaKernelProvider(128));
         for (String op : List.of("LeakyRelu", "HardSigmoid", "HardSwish", "Elu", "Selu", "Celu", "Softplus", "Softsign",
-            "ThresholdedRelu", "Mish")) {
+            "ThresholdedRelu", "Mish", "Relu", "Clip", "Sigmoid")) {
             Node node = new Node("n", op, "", List.of("x"), List.of("y"), Map.of());
             float[] reference = null;
             for (KernelProvider p : providers) {

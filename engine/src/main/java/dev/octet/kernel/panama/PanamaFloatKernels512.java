@@ -2,6 +2,7 @@
 
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.Activation;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
@@ -656,6 +657,141 @@ final class PanamaFloatKernels512 implements FloatKernels {
         }
         for (int i = vectors; i < n; i++) {
             out[outOff + i] = FloatMath.gelu(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void activation(Activation kind, float a, float b, float[] x, int xOff, float[] out, int outOff,
+                           int n) {
+        int vectors = n - n % L;
+        switch (kind) {
+            case RELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.blend(FloatVector.zero(F), v.lt(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.blend(v.mul(a), v.lt(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case HARD_SIGMOID -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.mul(a).add(b).min(1f).max(0f).intoArray(out, outOff + i);
+                }
+            }
+            case HARD_SWISH -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.mul(v.mul(a).add(b).min(1f).max(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case THRESHOLDED_RELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector.zero(F).blend(v, v.compare(VectorOperators.GT, a)).intoArray(out, outOff + i);
+                }
+            }
+            case CLIP -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    v.max(a).min(b).intoArray(out, outOff + i);
+                }
+            }
+            case ELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v;
+                    FloatVector xxc = w.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                    FloatVector xt = xxc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                    FloatVector xn = xt.sub(FloatMath.ROUNDER);
+                    IntVector xni = xt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                    FloatVector xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xxc);
+                    xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), xr);
+                    FloatVector xq = xr.fma(FloatMath.E4, FloatMath.E3);
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E2));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E1));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E0));
+                    FloatVector xp = xq.fma(xr.mul(xr), xr).add(1f);
+                    IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xs2 = xni.sub(xn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xy = xp.mul(xs1).mul(xs2);
+                    v.blend(xy.sub(1f).mul(a), v.lt(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case SELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v;
+                    FloatVector xxc = w.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                    FloatVector xt = xxc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                    FloatVector xn = xt.sub(FloatMath.ROUNDER);
+                    IntVector xni = xt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                    FloatVector xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xxc);
+                    xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), xr);
+                    FloatVector xq = xr.fma(FloatMath.E4, FloatMath.E3);
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E2));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E1));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E0));
+                    FloatVector xp = xq.fma(xr.mul(xr), xr).add(1f);
+                    IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xs2 = xni.sub(xn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xy = xp.mul(xs1).mul(xs2);
+                    xy.mul(a).sub(a).mul(b).blend(v.mul(b), v.compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+                }
+            }
+            case CELU -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v.div(a);
+                    FloatVector xxc = w.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                    FloatVector xt = xxc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                    FloatVector xn = xt.sub(FloatMath.ROUNDER);
+                    IntVector xni = xt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                    FloatVector xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xxc);
+                    xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), xr);
+                    FloatVector xq = xr.fma(FloatMath.E4, FloatMath.E3);
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E2));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E1));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E0));
+                    FloatVector xp = xq.fma(xr.mul(xr), xr).add(1f);
+                    IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xs2 = xni.sub(xn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xy = xp.mul(xs1).mul(xs2);
+                    v.max(0f).add(xy.sub(1f).mul(a).min(0f)).intoArray(out, outOff + i);
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v.abs().neg();
+                    FloatVector xxc = w.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
+                    FloatVector xt = xxc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                    FloatVector xn = xt.sub(FloatMath.ROUNDER);
+                    IntVector xni = xt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                    FloatVector xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xxc);
+                    xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), xr);
+                    FloatVector xq = xr.fma(FloatMath.E4, FloatMath.E3);
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E2));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E1));
+                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E0));
+                    FloatVector xp = xq.fma(xr.mul(xr), xr).add(1f);
+                    IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+                    FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xs2 = xni.sub(xn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                    FloatVector xy = xp.mul(xs1).mul(xs2);
+                    xy.blend(FloatVector.broadcast(F, 1f), v.compare(VectorOperators.GE, 0f)).div(xy.add(1f)).intoArray(out, outOff + i);
+                }
+            }
+        }
+        for (int i = vectors; i < n; i++) {
+            out[outOff + i] = kind.apply(x[xOff + i], a, b);
         }
     }
 

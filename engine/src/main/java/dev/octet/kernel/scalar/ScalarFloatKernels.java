@@ -1,5 +1,6 @@
 package dev.octet.kernel.scalar;
 
+import dev.octet.kernel.Activation;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 
@@ -59,6 +60,13 @@ public final class ScalarFloatKernels implements FloatKernels {
     public void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
         for (int i = 0; i < n; i++) {
             out[outOff + i] = FloatMath.gelu(x[xOff + i]);
+        }
+    }
+
+    @Override
+    public void activation(Activation kind, float a, float b, float[] x, int xOff, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = kind.apply(x[xOff + i], a, b);
         }
     }
 
