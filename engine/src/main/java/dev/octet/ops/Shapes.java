@@ -32,13 +32,23 @@ final class Shapes {
         return broadcast(shapes);
     }
 
+    /**
+     * The highest rank a shape given as a tensor may spell (NumPy's limit); a longer shape tensor is a malformed
+     * model, not a reason to build a shape of billions of dims.
+     */
+    static final int MAX_RANK = 64;
+
     /** A shape given as an integer tensor input: its elements as dims, or unknown dims of a known count. */
     static List<Dim> shapeInput(ShapeContext c, int i) {
+        List<Dim> s = c.shape(i);
+        if (s != null && s.size() == 1 && s.get(0).isFixed() && s.get(0).value() > MAX_RANK) {
+            throw c.fail("a shape tensor of " + s.get(0).value() + " elements would give rank " + s.get(0).value()
+                + "; Octet takes ranks up to " + MAX_RANK);
+        }
         List<Elem> e = c.elements(i);
         if (e != null) {
             return e.stream().map(Elem::toDim).toList();
         }
-        List<Dim> s = c.shape(i);
         return s != null && s.size() == 1 && s.get(0).isFixed() ? unknown((int) s.get(0).value()) : null;
     }
 

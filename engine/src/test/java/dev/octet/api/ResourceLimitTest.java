@@ -53,4 +53,15 @@ class ResourceLimitTest {
                 () -> s.run(Map.of("x", Tensor.ofFloats(new float[] {1}, 1, 1, 1, 1)))), "node 'resize'");
         }
     }
+
+    /** The 200,000-case fuzz run's one escape: a shape input declared 2^31-1 long asked for a shape of that rank. */
+    @Test
+    void shapeInputLongerThanAnyRankFailsTypedAtLoad() {
+        Graph g = new Graph("g", List.of(new ValueInfo("shape", DataType.INT64, 1, List.of(Dim.of(Integer.MAX_VALUE)))),
+            List.of(new ValueInfo("y", DataType.FLOAT, 1, null)), Map.of(),
+            List.of(new Node("fill", "ConstantOfShape", "", List.of("shape"), List.of("y"), Map.of())),
+            Map.of("", 17), Map.of());
+        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("fill") && e.getMessage().contains("rank " + Integer.MAX_VALUE), e.getMessage());
+    }
 }
