@@ -66,7 +66,9 @@ public final class InferenceSession implements AutoCloseable {
             this.compiler = Compiler.forOptions(options, new dev.octet.ops.OpEnvironment(kernels, parallel));
             this.plan = compiler.compile(graph);
         } catch (RuntimeException | Error e) {
-            parallel.close();
+            if (parallel != dev.octet.kernel.Parallel.SERIAL) {
+                parallel.close();
+            }
             throw e;
         }
         // The action holds the threads, never the session, so the session can become unreachable.
@@ -139,7 +141,13 @@ public final class InferenceSession implements AutoCloseable {
         if (inputs == null) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
         }
-        return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
+        try {
+            return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
+        } finally {
+            // Nothing else keeps the session reachable while its plan runs: without the fence the Cleaner could
+            // stop the worker threads of a session the caller never closed in the middle of its run.
+            java.lang.ref.Reference.reachabilityFence(this);
+        }
     }
 
     /** The cached plan for these input shapes, specialized on first use. */

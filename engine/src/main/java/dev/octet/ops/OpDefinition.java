@@ -175,7 +175,12 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
 
         /** The outputs Octet computes, as an {@link Arity} pattern. */
         public Builder outputs(String pattern) {
-            outputs.put(since, new Arity(pattern));
+            return outputsFrom(since, pattern);
+        }
+
+        /** The outputs from {@code version} on, when that opset changed them. */
+        public Builder outputsFrom(int version, String pattern) {
+            outputs.put(version, new Arity(pattern));
             return this;
         }
 

@@ -156,6 +156,7 @@ final class QuantOps {
             Tensor x = in[0];
             Tensor scale = in[1];
             Tensor zp = in.length > 2 ? in[2] : null;
+            requireZeroPointLikeScale(scale, zp);
             DataType outType = zp != null ? zp.type() : declared != null ? declared : DataType.UINT8;
             if (!outType.isQuantized()) {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "QuantizeLinear to " + outType + " is not supported");
@@ -186,11 +187,16 @@ final class QuantOps {
 
     private static Op dequantizeLinear(OpContext ctx) {
         ParamLayout layout = layout(ctx);
+        long outputDtype = ctx.getInt("output_dtype", 0);
+        if (outputDtype != 0 && outputDtype != DataType.FLOAT.onnxCode()) {
+            throw ctx.unsupported("output_dtype " + DataType.onnxName((int) outputDtype) + " is not supported (float is)");
+        }
         QuantizeKernels kernels = ctx.kernels().quantize();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor scale = in[1];
             Tensor zp = in.length > 2 ? in[2] : null;
+            requireZeroPointLikeScale(scale, zp);
             if (x.type() == DataType.FLOAT) {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "DequantizeLinear of a float tensor");
             }
@@ -447,6 +453,14 @@ final class QuantOps {
             }
             return new Tensor[] {Tensor.of(outType, shape, out)};
         });
+    }
+
+    /** The spec gives the zero point the scale's shape; the ops index both with the scale's positions. */
+    private static void requireZeroPointLikeScale(Tensor scale, Tensor zp) {
+        if (zp != null && !Arrays.equals(zp.shapeView(), scale.shapeView())) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "zero point shape "
+                + Arrays.toString(zp.shapeView()) + " differs from the scale's " + Arrays.toString(scale.shapeView()));
+        }
     }
 
     // ---- shape rules ----------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ final class ReduceNormalization {
             return in -> layerNorm(kernels, requireFloat("LayerNormalization", in[0]), in[1],
                 in.length > 2 ? in[2] : null, axis, epsilon, statistics);
         });
-        r.onnx("BatchNormalization", 7).inputs("rrrrr").outputs("roooo")
+        // Training-mode outputs: four optional statistics to opset 13, running mean and variance from 14.
+        r.onnx("BatchNormalization", 7).inputs("rrrrr").outputs("roooo").outputsFrom(14, "roo")
             .shape(ReduceNormalization::inferBatchNorm)
             .factory(ReduceNormalization::batchNormFactory);
     }

@@ -94,8 +94,11 @@ final class ResizeOp {
             }
             long[] sizes = checkLength(sizesT, ax.length, "sizes").longs();
             for (int i = 0; i < ax.length; i++) {
+                if (sizes[i] < 0 || sizes[i] > Integer.MAX_VALUE) {
+                    throw NnOps.shapeError("Resize sizes[" + i + "] = " + sizes[i] + " is not a dimension size");
+                }
                 scales[ax[i]] = (double) sizes[i] / inShape[ax[i]];
-                outShape[ax[i]] = Math.toIntExact(sizes[i]);
+                outShape[ax[i]] = (int) sizes[i];
             }
             if (policy != AspectPolicy.STRETCH) {
                 // One scale for all resized axes, the smallest or largest of the requested ones.

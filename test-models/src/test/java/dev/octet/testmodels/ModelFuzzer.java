@@ -1,6 +1,7 @@
 package dev.octet.testmodels;
 
 import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
 import dev.octet.api.InferenceSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
 /**
  * Feeds seeded mutants of the shared models ({@link ModelMutator}) through load, compile and a run on generated
  * inputs, each case on its own thread with a time bound. A case passes when it ends in success or an
- * {@link OctetException}; anything else is an escape, named by a key that groups escapes with one cause: the
+ * {@link OctetException} other than {@link ErrorCode#INTERNAL} (Octet's own bugs); anything else is an escape, named by a key that groups escapes with one cause: the
  * throwable's class (or HANG / an accepted hostile model) and the first Octet frame outside the kernels.
  * Case {@code i} of seed {@code s} is the same mutant on every run, so (s, i) reproduces an escape. Cases are
  * independent: {@link #run} may be called from several threads at once.
@@ -186,6 +187,12 @@ final class ModelFuzzer {
             }
             return new CaseResult(index, seedModel, mutant, Verdict.RAN, null, null);
         } catch (OctetException e) {
+            if (e.code() == ErrorCode.INTERNAL) {
+                // Typed, but a bug in Octet: the key is where the wrapped exception came from.
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return new CaseResult(index, seedModel, mutant, Verdict.ESCAPE, "INTERNAL " + cause.getClass().getName()
+                    + " at " + octetFrame(cause.getStackTrace()), inputs + e.getMessage() + " caused by " + cause);
+            }
             return new CaseResult(index, seedModel, mutant, Verdict.REFUSED, null,
                 inputs + e.code() + ": " + e.getMessage());
         } catch (Throwable t) {
