@@ -179,10 +179,11 @@ final class QConvOps {
         int wIn = quantized ? 3 : 1;
         int wzpIn = quantized ? 5 : 3;
         ConvGeometry geo = convGeometry(ctx, wIn);
-        int group = (int) ctx.getInt("group", 1);
-        if (group < 1) {
-            throw ctx.fail("group must be positive, got " + group);
+        long groupAttr = ctx.getInt("group", 1);
+        if (groupAttr < 1 || groupAttr > Integer.MAX_VALUE) {
+            throw ctx.fail("group must be a positive int, got " + groupAttr);
         }
+        int group = (int) groupAttr;
         boolean channelsLast = layoutAttribute && ctx.getInt("channels_last", 0) != 0;
         long yMin = ctx.getInt("y_min", Long.MIN_VALUE);
         long yMax = ctx.getInt("y_max", Long.MAX_VALUE);

@@ -134,11 +134,15 @@ final class QuantOps {
     }
 
     private static ParamLayout layout(OpContext ctx) {
-        int blockSize = (int) ctx.getInt("block_size", 0);
-        if (blockSize < 0) {
-            throw ctx.fail("block_size must not be negative");
+        long blockSize = ctx.getInt("block_size", 0);
+        if (blockSize < 0 || blockSize > Integer.MAX_VALUE) {
+            throw ctx.fail("block_size " + blockSize + " is not a block length");
         }
-        return new ParamLayout((int) ctx.getInt("axis", 1), blockSize);
+        long axis = ctx.getInt("axis", 1);
+        if (axis < Integer.MIN_VALUE || axis > Integer.MAX_VALUE) {
+            throw ctx.fail("axis " + axis + " is out of range");
+        }
+        return new ParamLayout((int) axis, (int) blockSize);
     }
 
     private static Op quantizeLinear(OpContext ctx) {

@@ -123,6 +123,14 @@ final class ResizeOp {
         } else {
             throw NnOps.shapeError("Resize needs scales or sizes");
         }
+        if (x.size() == 0) {
+            // Nothing to interpolate from: an empty input resizes only to an empty output.
+            if (Arrays.stream(outShape).allMatch(n -> n > 0)) {
+                throw NnOps.shapeError("Resize of the empty tensor " + Arrays.toString(inShape) + " to "
+                    + Arrays.toString(outShape));
+            }
+            return new Tensor[] {Tensor.ofFloats(new float[0], outShape)};
+        }
         double[] roi = roi(roiT, ax, r);
         float[] data = x.floats();
         int[] shape = inShape.clone();

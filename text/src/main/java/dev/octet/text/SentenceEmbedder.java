@@ -153,12 +153,12 @@ public final class SentenceEmbedder implements AutoCloseable {
         List<String> inputs = model.runtimeInputs().stream().map(ValueInfo::name).toList();
         for (String required : List.of("input_ids", "attention_mask")) {
             if (!inputs.contains(required)) {
-                throw new OctetException(ErrorCode.INVALID_INPUT, "the model has no input '" + required + "', only " + inputs);
+                throw new OctetException(ErrorCode.INVALID_MODEL, "the model has no input '" + required + "', only " + inputs);
             }
         }
         wantsTokenTypes = inputs.contains("token_type_ids");
         if (model.outputs().stream().noneMatch(v -> v.name().equals(HIDDEN_STATE))) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "the model has no output '" + HIDDEN_STATE + "'");
+            throw new OctetException(ErrorCode.INVALID_MODEL, "the model has no output '" + HIDDEN_STATE + "'");
         }
         OptionalInt vocabulary = wordEmbeddingRows(model);
         if (vocabulary.isPresent() && tokenizer.maxTokenId() >= vocabulary.getAsInt()) {

@@ -75,6 +75,19 @@ class SentenceEmbedderTest {
     }
 
     @Test
+    void modelWithoutTheEmbeddingInputsOrOutputIsAnInvalidModel() {
+        byte[] noMask = new OnnxModelBuilder(17)
+            .input("input_ids", DataType.INT64, "batch", "seq")
+            .output("last_hidden_state", DataType.FLOAT, "batch", "seq", DIMS)
+            .initializer("word_embeddings", Tensor.ofFloats(new float[VOCAB * DIMS], VOCAB, DIMS))
+            .node("Gather", List.of("word_embeddings", "input_ids"), List.of("last_hidden_state"))
+            .toBytes();
+        OctetException e = expectError(ErrorCode.INVALID_MODEL,
+            () -> new SentenceEmbedder(OnnxImporter.load(noMask), bundledTokenizer(), Options.DEFAULTS).close());
+        assertTrue(e.getMessage().contains("attention_mask"), e.getMessage());
+    }
+
+    @Test
     void meanAndClsPoolingWithAndWithoutNormalization() {
         WordPieceTokenizer tokenizer = bundledTokenizer();
         int[] ids = tokenizer.encode("hello world"); // [CLS] hello world [SEP]
