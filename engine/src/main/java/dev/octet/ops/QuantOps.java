@@ -119,7 +119,11 @@ final class QuantOps {
             }
             // Blocked: the parameter tensor has the data's rank with dim[axis] = ceil(c / blockSize).
             int blocks = (c + blockSize - 1) / blockSize;
-            if (paramShape.length != shape.length || paramShape[ax] != blocks) {
+            boolean otherDimsMatch = paramShape.length == shape.length;
+            for (int d = 0; otherDimsMatch && d < shape.length; d++) {
+                otherDimsMatch = d == ax || paramShape[d] == shape[d];
+            }
+            if (!otherDimsMatch || paramShape[ax] != blocks) {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "blocked scale shape " + Arrays.toString(paramShape)
                     + " does not match data shape " + Arrays.toString(shape) + " with block_size " + blockSize);
             }

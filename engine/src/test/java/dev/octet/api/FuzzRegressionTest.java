@@ -64,4 +64,21 @@ class FuzzRegressionTest {
             assertTrue(e.getMessage().contains("empty"), e.getMessage());
         }
     }
+
+    /** A blocked scale whose other dims differ from the data's was indexed out of bounds. */
+    @Test
+    void blockedScaleWithOtherDimsUnlikeTheDataIsTyped() {
+        Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.UINT8, 2, dims(1, 4, 3, 2))),
+            List.of(new ValueInfo("y", DataType.FLOAT, 1, null)),
+            Map.of("s", Tensor.ofFloats(new float[12], 1, 2, 3, 2)),
+            List.of(new Node("dq", "DequantizeLinear", "", List.of("x", "s"), List.of("y"),
+                Map.of("axis", new Attribute.IntAttr(0), "block_size", new Attribute.IntAttr(2)))),
+            Map.of("", 21), Map.of());
+        try (InferenceSession s = new InferenceSession(g)) {
+            OctetException e = assertThrows(OctetException.class,
+                () -> s.run(Map.of("x", Tensor.of(DataType.UINT8, new int[] {1, 4, 3, 2}, new byte[24]))));
+            assertEquals(ErrorCode.INVALID_SHAPE, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("blocked scale shape"), e.getMessage());
+        }
+    }
 }
