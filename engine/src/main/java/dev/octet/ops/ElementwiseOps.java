@@ -121,7 +121,7 @@ final class ElementwiseOps {
                 long code = ctx.requireInt("to");
                 DataType to = DataType.fromOnnx((int) code);
                 if (to == null || code != (int) code) {
-                    throw ctx.unsupported("Cast to " + DataType.onnxName((int) code) + " is not supported");
+                    throw ctx.unsupportedType("Cast to " + DataType.onnxName((int) code) + " is not supported");
                 }
                 return in -> out(ElementwiseCast.cast(in[0], to));
             });
