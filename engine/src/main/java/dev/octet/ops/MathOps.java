@@ -18,7 +18,7 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * The unary math family (rounding, sign, logarithm, trigonometric and hyperbolic functions), the float tests,
- * Not, Mod, Range and Trilu: scalar reference loops. Transcendentals are computed in double with
+ * Not, the bitwise operators, Mod, Range and Trilu: scalar reference loops. Transcendentals are computed in double with
  * {@link StrictMath}, which Java specifies bit for bit, and rounded to float once, so every CPU gives the same
  * result. The ONNX versions after the ones named here only added types Octet does not have (float16,
  * bfloat16, double, int16, ...), so each definition implements its operator through the latest opset.
@@ -83,6 +83,11 @@ final class MathOps {
                     return out(ElementwiseBinary.arith(in[0], in[1], fmod ? FMOD_OP : MOD, buffers));
                 });
             });
+        bitwise(r, "BitwiseAnd", new Arith("BitwiseAnd", null, (a, b) -> a & b, (a, b) -> a & b));
+        bitwise(r, "BitwiseOr", new Arith("BitwiseOr", null, (a, b) -> a | b, (a, b) -> a | b));
+        bitwise(r, "BitwiseXor", new Arith("BitwiseXor", null, (a, b) -> a ^ b, (a, b) -> a ^ b));
+        r.onnx("BitwiseNot", 18).unary().shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> in -> out(mapIntegers("BitwiseNot", in[0], v -> ~v)));
         r.onnx("Range", 11).inputs("rrr").outputs("r")
             .shape(c -> one(c.type(0), List.of(Dim.UNKNOWN)))
             .factory(ctx -> in -> out(range(in[0], in[1], in[2])));
@@ -118,20 +123,35 @@ final class MathOps {
         floatUnary(r, name, since, x -> (float) f.applyAsDouble(x));
     }
 
-    /** A unary operator on float and integer tensors; integers are mapped widened to long and narrowed back (wrapping). */
+    /** A unary operator on float and integer tensors. */
     private static void number(OpRegistry.Builder r, String name, int since, FloatUnary f, LongUnaryOperator l) {
         Op floats = ElementwiseOps.mapFloats(name, f);
-        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> switch (in[0].type()) {
-            case FLOAT -> floats.run(in);
-            case UINT8, INT8, INT32, INT64 -> {
-                long[] v = ElementwiseCast.longs(in[0]);
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = l.applyAsLong(v[i]);
+        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> in[0].type() == DataType.FLOAT
+            ? floats.run(in) : out(mapIntegers(name, in[0], l)));
+    }
+
+    /** {@code l} over an integer tensor, widened to long (UINT8 unsigned) and narrowed back, wrapping. */
+    private static Tensor mapIntegers(String name, Tensor x, LongUnaryOperator l) {
+        if (x.type() == DataType.FLOAT || x.type() == DataType.BOOL) {
+            throw ElementwiseBinary.unsupportedType(name, x.type());
+        }
+        long[] v = ElementwiseCast.longs(x);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = l.applyAsLong(v[i]);
+        }
+        return ElementwiseCast.fromLongs(v, x.type(), x.shapeView());
+    }
+
+    /** BitwiseAnd, BitwiseOr, BitwiseXor (opset 18): integer operands of one type, broadcast. */
+    private static void bitwise(OpRegistry.Builder r, String name, Arith op) {
+        r.onnx(name, 18).inputs("rr").outputs("r")
+            .shape(c -> one(known(c.type(0), c.type(1)), broadcastInputs(c, 0, 1)))
+            .factory(ctx -> Op.withBuffers((in, buffers) -> {
+                if (in[0].type() == DataType.FLOAT) {
+                    throw ElementwiseBinary.unsupportedType(name, in[0].type());
                 }
-                yield out(ElementwiseCast.fromLongs(v, in[0].type(), in[0].shapeView()));
-            }
-            case BOOL -> throw ElementwiseBinary.unsupportedType(name, in[0].type());
-        });
+                return out(ElementwiseBinary.arith(in[0], in[1], op, buffers));
+            }));
     }
 
     /** asinh as log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), which keeps small arguments' precision; odd. */

@@ -20,7 +20,7 @@ class MathOpsTest {
     private static Tensor run(String op, Map<String, Attribute> attrs, Tensor... in) {
         List<String> names = IntStream.range(0, in.length).mapToObj(i -> "x" + i).toList();
         Node node = new Node("n", op, "", names, List.of("y"), attrs);
-        return OpRegistry.defaults().create(node, 17, new Tensor[in.length]).run(in)[0];
+        return OpRegistry.defaults().create(node, 18, new Tensor[in.length]).run(in)[0];
     }
 
     private static Tensor run(String op, Tensor... in) {
@@ -126,6 +126,20 @@ class MathOpsTest {
         assertArrayEquals(new boolean[] {false, true}, run("Not", b).bools());
         assertEquals(ErrorCode.UNSUPPORTED_TYPE, assertThrows(OctetException.class,
             () -> run("And", Tensor.ofInts(new int[] {1}), Tensor.ofInts(new int[] {1}))).code());
+    }
+
+    @Test
+    void bitwiseOpsKeepTheTypeAndRejectFloats() {
+        assertArrayEquals(new byte[] {(byte) 0xF0, 0x0F}, run("BitwiseNot", Tensor.ofUint8(new byte[] {0x0F, (byte) 0xF0}, 2)).bytes());
+        assertArrayEquals(new long[] {-1, 0}, run("BitwiseNot", Tensor.ofLongs(new long[] {0, -1}, 2)).longs());
+        Tensor a = Tensor.ofInts(new int[] {0b1100, -1}, 2);
+        Tensor b = Tensor.ofInts(new int[] {0b1010}, 1);
+        assertArrayEquals(new int[] {0b1000, 0b1010}, run("BitwiseAnd", a, b).ints());
+        assertArrayEquals(new int[] {0b1110, -1}, run("BitwiseOr", a, b).ints());
+        assertArrayEquals(new int[] {0b0110, ~0b1010}, run("BitwiseXor", a, b).ints());
+        Tensor f = Tensor.ofFloats(new float[] {1f}, 1);
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, assertThrows(OctetException.class, () -> run("BitwiseAnd", f, f)).code());
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, assertThrows(OctetException.class, () -> run("BitwiseNot", f)).code());
     }
 
     @Test
