@@ -126,6 +126,24 @@ final class ElementwiseBinary {
         return Tensor.ofBools(z, shape);
     }
 
+    interface BoolFn {
+        boolean apply(boolean a, boolean b);
+    }
+
+    /** And, Or, Xor: BOOL operands only, broadcast. */
+    static Tensor logical(String name, Tensor a, Tensor b, BoolFn f) {
+        if (sameType(name, a, b) != DataType.BOOL) {
+            throw unsupportedType(name, a.type());
+        }
+        int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
+        int n = Tensor.checkedSize(shape);
+        int[] ma = Broadcast.indexMap(a.shapeView(), shape);
+        int[] mb = Broadcast.indexMap(b.shapeView(), shape);
+        boolean[] x = a.bools(), y = b.bools(), z = new boolean[n];
+        for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+        return Tensor.ofBools(z, shape);
+    }
+
     /** Where(condition, x, y) with three-way broadcasting. */
     static Tensor where(Tensor c, Tensor a, Tensor b) {
         if (c.type() != DataType.BOOL) {

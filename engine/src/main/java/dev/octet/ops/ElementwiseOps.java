@@ -36,6 +36,11 @@ final class ElementwiseOps {
 
     private static final Compare LESS = new Compare("Less", (a, b) -> a < b, (a, b) -> a < b, false);
     private static final Compare EQUAL = new Compare("Equal", (a, b) -> a == b, (a, b) -> a == b, true);
+    private static final Compare GREATER = new Compare("Greater", (a, b) -> a > b, (a, b) -> a > b, false);
+    private static final Compare LESS_OR_EQUAL =
+        new Compare("LessOrEqual", (a, b) -> a <= b, (a, b) -> a <= b, false);
+    private static final Compare GREATER_OR_EQUAL =
+        new Compare("GreaterOrEqual", (a, b) -> a >= b, (a, b) -> a >= b, false);
 
     private static long nonZeroDivisor(long b) {
         if (b == 0) {
@@ -65,17 +70,24 @@ final class ElementwiseOps {
         r.onnx("Pow", 7).inputs("rr").outputs("r")
             .shape(c -> one(c.type(0), broadcastInputs(c, 0, 1)))
             .factory(ctx -> in -> out(ElementwiseBinary.pow(in[0], in[1])));
-        r.onnx("Less", 7).inputs("rr").outputs("r")
-            .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
-            .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], LESS)));
-        r.onnx("Equal", 7).inputs("rr").outputs("r")
-            .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
-            .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], EQUAL)));
+        comparison(r, 7, LESS);
+        comparison(r, 7, EQUAL);
+        comparison(r, 7, GREATER);
+        comparison(r, 12, LESS_OR_EQUAL);
+        comparison(r, 12, GREATER_OR_EQUAL);
+        logical(r, "And", (a, b) -> a & b);
+        logical(r, "Or", (a, b) -> a | b);
+        logical(r, "Xor", (a, b) -> a ^ b);
         r.onnx("Where", 9).inputs("rrr").outputs("r")
             .shape(c -> one(known(c.type(1), c.type(2)), broadcastInputs(c, 0, 1, 2)))
             .factory(ctx -> in -> out(ElementwiseBinary.where(in[0], in[1], in[2])));
         variadic(r, "Max", MAX);
         variadic(r, "Min", MIN);
+        // Sum and Mean broadcast from opset 8 (before, shapes had to be equal: a case of broadcasting). Both fold left
+        // to right, as the reference does.
+        variadic(r, "Sum", ADD);
+        r.onnx("Mean", 7).inputs("r*").outputs("r").shape(ElementwiseOps::inferVariadic)
+            .factory(ctx -> in -> out(mean(in)));
 
         r.onnx("Neg", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> out(neg(in[0])));
         r.onnx("Relu", 7).unary()
@@ -109,13 +121,44 @@ final class ElementwiseOps {
                 long code = ctx.requireInt("to");
                 DataType to = DataType.fromOnnx((int) code);
                 if (to == null || code != (int) code) {
-                    throw ctx.unsupported("Cast to " + DataType.onnxName((int) code) + " is not supported");
+                    throw ctx.unsupportedType("Cast to " + DataType.onnxName((int) code) + " is not supported");
                 }
                 return in -> out(ElementwiseCast.cast(in[0], to));
             });
         r.onnx("CastLike", 15).inputs("rr").outputs("r")
             .shape(c -> inferCast(c, c.type(1)))
             .factory(ctx -> in -> out(ElementwiseCast.cast(in[0], in[1].type())));
+    }
+
+    private static void comparison(OpRegistry.Builder r, int since, Compare op) {
+        r.onnx(op.name(), since).inputs("rr").outputs("r")
+            .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
+            .factory(ctx -> in -> out(ElementwiseBinary.compare(in[0], in[1], op)));
+    }
+
+    private static void logical(OpRegistry.Builder r, String name, ElementwiseBinary.BoolFn f) {
+        r.onnx(name, 7).inputs("rr").outputs("r")
+            .shape(c -> one(DataType.BOOL, broadcastInputs(c, 0, 1)))
+            .factory(ctx -> in -> out(ElementwiseBinary.logical(name, in[0], in[1], f)));
+    }
+
+    /** The float sum of the inputs, broadcast and added left to right, divided by their count. */
+    private static Tensor mean(Tensor[] in) {
+        for (Tensor t : in) {
+            if (t.type() != DataType.FLOAT) {
+                throw ElementwiseBinary.unsupportedType("Mean", t.type());
+            }
+        }
+        Tensor acc = in[0];
+        for (int i = 1; i < in.length; i++) {
+            acc = ElementwiseBinary.arith(acc, in[i], ADD, Buffers.FRESH);
+        }
+        float[] s = acc.floats();
+        float[] z = new float[s.length];
+        for (int i = 0; i < s.length; i++) {
+            z[i] = s[i] / in.length;
+        }
+        return Tensor.ofFloats(z, acc.shapeView());
     }
 
     private static Tensor[] out(Tensor t) {

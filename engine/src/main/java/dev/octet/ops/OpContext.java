@@ -185,6 +185,11 @@ public final class OpContext {
         return new OctetException(ErrorCode.UNSUPPORTED_OP, node.describe() + ": " + message);
     }
 
+    /** A tensor type this node would make or need that Octet does not have, raised at load time. */
+    public OctetException unsupportedType(String message) {
+        return new OctetException(ErrorCode.UNSUPPORTED_TYPE, node.describe() + ": " + message);
+    }
+
     private OctetException wrongKind(String name, Attribute a, String expected) {
         return fail("attribute '" + name + "' must be " + expected + ", got " + a.kind());
     }

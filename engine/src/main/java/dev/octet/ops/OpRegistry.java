@@ -51,6 +51,7 @@ public final class OpRegistry {
     private static OpRegistry createDefault() {
         Builder b = new Builder();
         ElementwiseOps.register(b);
+        MathOps.register(b);
         ActivationOps.register(b);
         ReduceOps.register(b);
         ShapeOps.register(b);
