@@ -60,7 +60,7 @@ final class ActivationOps {
         r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Celu", Activation.CELU, ctx.get(CELU_ALPHA), 0f));
         r.onnx("Softplus", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
-            .factory(ctx -> withExp(ctx, "Softplus", x -> -Math.abs(x), ActivationOps::softplus));
+            .factory(ActivationOps::softplus);
         r.onnx("Softsign", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
         r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
@@ -128,50 +128,41 @@ final class ActivationOps {
         return Math.max(x, 0f) + (float) StrictMath.log1p(e);
     }
 
-    /** Combines an element with the exponential the kernels computed for it. */
-    private interface WithExp {
-        float apply(float x, float e);
-    }
-
-    /**
-     * The op {@code y[i] = f(x[i], exp(arg(x[i])))}, the exponentials computed in one pass by the session's
-     * kernels (the same bits as {@link FloatMath#exp} at every width).
-     */
-    private static Op withExp(OpContext ctx, String name, ElementwiseOps.FloatUnary arg, WithExp f) {
+    /** ln(1 + e^x) element by element, the exponentials on the session's kernels. */
+    private static Op softplus(OpContext ctx) {
         FloatKernels kernels = ctx.kernels().floats();
-        return in -> {
-            float[] x = floats(name, in[0]);
-            float[] z = new float[x.length];
-            for (int i = 0; i < x.length; i++) {
-                z[i] = arg.apply(x[i]);
-            }
-            kernels.exp(z, 0, z, 0, z.length);
-            for (int i = 0; i < x.length; i++) {
-                z[i] = f.apply(x[i], z[i]);
-            }
-            return new Tensor[] {Tensor.ofFloats(z, in[0].shapeView())};
-        };
+        return Op.withBuffers((in, buffers) -> {
+            float[] x = floats("Softplus", in[0]);
+            float[] y = buffers.floats(x.length);
+            softplus(kernels, x, y);
+            return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
+        });
     }
 
     /** x * tanh(softplus(x)), the exponentials and tanh on the session's kernels. */
     private static Op mish(OpContext ctx) {
         FloatKernels kernels = ctx.kernels().floats();
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             float[] x = floats("Mish", in[0]);
-            float[] z = new float[x.length];
+            float[] y = buffers.floats(x.length);
+            softplus(kernels, x, y);
+            kernels.tanh(y, 0, y, 0, y.length);
             for (int i = 0; i < x.length; i++) {
-                z[i] = -Math.abs(x[i]);
+                y[i] = x[i] * y[i];
             }
-            kernels.exp(z, 0, z, 0, z.length);
-            for (int i = 0; i < x.length; i++) {
-                z[i] = softplus(x[i], z[i]);
-            }
-            kernels.tanh(z, 0, z, 0, z.length);
-            for (int i = 0; i < x.length; i++) {
-                z[i] = x[i] * z[i];
-            }
-            return new Tensor[] {Tensor.ofFloats(z, in[0].shapeView())};
-        };
+            return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
+        });
+    }
+
+    /** Writes softplus(x) into y: e^-|x| in one pass of the kernels, then {@link #softplus(float, float)}. */
+    private static void softplus(FloatKernels kernels, float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            y[i] = -Math.abs(x[i]);
+        }
+        kernels.exp(y, 0, y, 0, y.length);
+        for (int i = 0; i < x.length; i++) {
+            y[i] = softplus(x[i], y[i]);
+        }
     }
 
     private static float[] floats(String op, Tensor x) {
