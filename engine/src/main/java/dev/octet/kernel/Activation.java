@@ -3,7 +3,7 @@ package dev.octet.kernel;
 /**
  * The activations {@link FloatKernels#activation} runs, each with at most two float parameters {@code a} and
  * {@code b}. {@link #apply} is the reference arithmetic: every kernel computes exactly these float operations in
- * this order (no fused multiply-add beyond {@link FloatMath#exp}'s own), so the bits, NaN and -0 included, agree at
+ * this order (no fused multiply-add beyond {@link FloatMath#exp}'s and {@link FloatMath#sigmoid}'s own), so the bits, NaN and -0 included, agree at
  * every width.
  */
 public enum Activation {
@@ -25,7 +25,7 @@ public enum Activation {
     SELU,
     /** {@code max(0, x) + min(0, a * (exp(x / a) - 1))}. */
     CELU,
-    /** {@link FloatMath#sigmoid}: {@code (x >= 0 ? 1 : e) / (1 + e)} with {@code e = exp(-|x|)}. */
+    /** {@link FloatMath#sigmoid}: ONNX Runtime's rational approximation. */
     SIGMOID;
 
     /** The activation of one element. */

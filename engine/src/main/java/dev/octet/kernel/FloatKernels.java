@@ -7,14 +7,14 @@ package dev.octet.kernel;
  *   <li><b>Products</b> ({@link #gemm}): each output element is one fused multiply-add chain over k in
  *       increasing order, starting from 0 ({@code acc = fma(a[k], b[k], acc)}); vector lanes hold different
  *       outputs, so the width never changes an element's arithmetic.</li>
- *   <li><b>Reductions</b> along a row ({@link #sum}, softmax and layer-norm statistics): element {@code i}
- *       goes to partial sum {@code i % 16}; partials are combined in the fixed tree
- *       {@code ((p0+p8)+(p4+p12)) + ((p2+p10)+(p6+p14))) + (((p1+p9)+(p5+p13)) + ((p3+p11)+(p7+p15)))},
- *       i.e. halving: {@code p[j] += p[j + 8]}, then {@code p[j] += p[j + 4]}, {@code p[j + 2]}, {@code p[j + 1]}.
- *       A 512-bit kernel keeps one vector of 16, a 256-bit kernel two of 8, a 128-bit one four of 4.</li>
- *   <li><b>Transcendentals</b> ({@link #exp}, {@link #erf}, {@link #tanh}): Octet's own range reduction and
- *       polynomials, the same operations in the same order in scalar and vector form — never
- *       {@code Math.exp} or the Vector API's EXP/TANH, whose results may differ by platform.</li>
+ *   <li><b>Reductions</b> along a row (softmax's sum): element {@code i} goes to partial sum {@code i % 16} in
+ *       index order; partials are combined as ONNX Runtime's AVX-512 softmax combines its 16 lanes:
+ *       {@code t[j] = p[j] + p[j + 8]}, then {@code ((t0+t1)+(t2+t3)) + ((t4+t5)+(t6+t7))}. A 512-bit kernel
+ *       keeps one vector of 16 partials, a 256-bit kernel two of 8, a 128-bit one four of 4.</li>
+ *   <li><b>Transcendentals</b> ({@link #exp}, {@link #erf}, {@link #tanh}, softmax's exp, sigmoid): the range
+ *       reductions and polynomials of {@link FloatMath} (ONNX Runtime's for all but {@link #exp}), the same
+ *       operations in the same order in scalar and vector form — never {@code Math.exp} or the Vector API's
+ *       EXP/TANH, whose results may differ by platform.</li>
  * </ul>
  * Kernels see arrays, offsets and sizes only.
  */
@@ -58,8 +58,9 @@ public interface FloatKernels {
     void scaleAndMask(float[] x, int off, int n, float scale, float[] mask, int maskOff);
 
     /**
-     * Softmax of {@code rows} rows of {@code n}: {@code e = exp(x - max)}, {@code out = e * (1 / sum(e))} with the
-     * canonical sum (a multiply by the reciprocal, as ONNX Runtime's MLAS softmax does); in place allowed.
+     * Softmax of {@code rows} rows of {@code n} as ONNX Runtime's AVX-512 softmax computes it: the row maximum,
+     * {@code e = FloatMath.softmaxExp(x - max)}, the canonical sum, and
+     * {@code out = e * (1 / sum)}; in place allowed.
      */
     void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);
 

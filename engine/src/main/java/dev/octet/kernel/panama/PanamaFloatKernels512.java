@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * register tiles of FMA chains over k (lanes are different outputs); reductions keep the 16 canonical partial
  * sums in 1 vector of 16; the transcendentals repeat {@link FloatMath}'s operations lane
  * by lane, written out in each loop (C2 would box the vectors of a helper it does not inline), computing
- * both branches and blending; erf, gelu and tanh run their exp half as a separate pass over blocks, as one
+ * both branches and blending; erf and gelu run their large-argument half as a separate pass over blocks, as one
  * loop body that big gets its vectors boxed. Tails use the scalar functions.
  */
 final class PanamaFloatKernels512 implements FloatKernels {
@@ -505,47 +505,44 @@ final class PanamaFloatKernels512 implements FloatKernels {
             int b1 = Math.min(b0 + BLOCK, vectors);
             for (int i = b0; i < b1; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector t = v.abs().min(FloatMath.ERF_MAX);
-                FloatVector u = t.sub(2.5f);
-                FloatVector ql = u.fma(FloatMath.EL7, FloatMath.EL6);
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL5));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL4));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL3));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL2));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL1));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL0));
-                FloatVector g = t.neg().fma(t, ql);
-                FloatVector exc = g.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
-                FloatVector en = et.sub(FloatMath.ROUNDER);
-                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
-                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
-                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
-                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
-                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
-                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector ey = ep.mul(es1).mul(es2);
-                ey.intoArray(scratch, i - b0);
+                FloatVector ga0 = v.abs();
+                FloatVector ga = FloatVector.broadcast(F, FloatMath.ERF_MAX).blend(ga0, ga0.lt(FloatMath.ERF_MAX));
+                FloatVector gq = ga.fma(FloatMath.ERF_Q0, FloatMath.ERF_Q1);
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q2));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q3));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q4));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q5));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q6));
+                gq = gq.fma(ga, ga).neg().max(FloatMath.ERF_EXP_MIN);
+                FloatVector gt = gq.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector gn = gt.sub(FloatMath.ROUNDER);
+                FloatVector gf = gn.fma(FloatVector.broadcast(F, FloatMath.ERF_LN2_HI), gq);
+                gf = gn.fma(FloatVector.broadcast(F, FloatMath.ERF_LN2_LO), gf);
+                FloatVector ge = gf.fma(FloatMath.ERF_C0, FloatMath.ERF_C1);
+                ge = ge.fma(gf, FloatVector.broadcast(F, FloatMath.ERF_C2));
+                ge = ge.fma(gf, FloatVector.broadcast(F, FloatMath.ERF_C3));
+                ge = ge.fma(gf, FloatVector.broadcast(F, FloatMath.ERF_C4));
+                ge = ge.fma(gf, FloatVector.broadcast(F, 1f));
+                ge = ge.fma(gf, FloatVector.broadcast(F, 1f));
+                FloatVector gs = gt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector gy = FloatVector.broadcast(F, 1f).sub(ge.mul(gs));
+                gy.intoArray(scratch, i - b0);
             }
             for (int i = b0; i < b1; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
                 FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
-                FloatVector s = v.mul(v);
-                FloatVector qs = s.fma(FloatMath.ES6, FloatMath.ES5);
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES4));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES3));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES2));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES1));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES0));
-                FloatVector ys = v.fma(qs, v);
-                FloatVector yl = FloatVector.broadcast(F, 1f).sub(ex).reinterpretAsInts().and(0x7FFFFFFF).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
-                FloatVector y = yl.blend(ys, v.abs().lt(FloatMath.ERF_SPLIT));
-                y.intoArray(out, outOff + i);
+                FloatVector ga0 = v.abs();
+                FloatVector ga = FloatVector.broadcast(F, FloatMath.ERF_MAX).blend(ga0, ga0.lt(FloatMath.ERF_MAX));
+                FloatVector gs = ga.mul(ga);
+                FloatVector gp = gs.fma(FloatMath.ERF_P0, FloatMath.ERF_P1);
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P2));
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P3));
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P4));
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P5));
+                FloatVector gys = gp.fma(ga, ga);
+                FloatVector gm = ex.blend(gys, ga.lt(FloatMath.ERF_SPLIT));
+                FloatVector gy = gm.reinterpretAsInts().and(0x7FFFFFFF).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+                gy.intoArray(out, outOff + i);
             }
         }
         for (int i = vectors; i < n; i++) {
@@ -555,48 +552,24 @@ final class PanamaFloatKernels512 implements FloatKernels {
 
     @Override
     public void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
-        float[] scratch = SCRATCH.get();
-        int vectors = n - n % L;
-        for (int b0 = 0; b0 < vectors; b0 += BLOCK) {
-            int b1 = Math.min(b0 + BLOCK, vectors);
-            for (int i = b0; i < b1; i += L) {
-                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector h = v.abs().min(FloatMath.TANH_MAX).mul(2f);
-                FloatVector exc = h.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
-                FloatVector en = et.sub(FloatMath.ROUNDER);
-                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
-                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
-                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
-                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
-                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
-                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector ey = ep.mul(es1).mul(es2);
-                ey.intoArray(scratch, i - b0);
-            }
-            for (int i = b0; i < b1; i += L) {
-                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-                FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
-                FloatVector a = v.abs();
-                FloatVector s = a.mul(a);
-                FloatVector q = s.fma(FloatMath.T5, FloatMath.T4);
-                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T3));
-                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T2));
-                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T1));
-                q = q.fma(s, FloatVector.broadcast(F, FloatMath.T0));
-                FloatVector ys = a.mul(s).fma(q, a);
-                FloatVector yl = FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(ex.add(1f)));
-                FloatVector m = yl.blend(ys, a.lt(FloatMath.TANH_SPLIT));
-                FloatVector y = m.reinterpretAsInts().and(0x7FFFFFFF).or(v.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
-                y.intoArray(out, outOff + i);
-            }
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector tv = v.max(-FloatMath.TANH_MAX).min(FloatMath.TANH_MAX);
+            FloatVector ts = tv.mul(tv);
+            FloatVector tp = ts.fma(FloatMath.TANH_A13, FloatMath.TANH_A11);
+            tp = ts.fma(tp, FloatVector.broadcast(F, FloatMath.TANH_A9));
+            tp = ts.fma(tp, FloatVector.broadcast(F, FloatMath.TANH_A7));
+            tp = ts.fma(tp, FloatVector.broadcast(F, FloatMath.TANH_A5));
+            tp = ts.fma(tp, FloatVector.broadcast(F, FloatMath.TANH_A3));
+            tp = ts.fma(tp, FloatVector.broadcast(F, FloatMath.TANH_A1));
+            FloatVector tq = ts.fma(FloatMath.TANH_B6, FloatMath.TANH_B4);
+            tq = ts.fma(tq, FloatVector.broadcast(F, FloatMath.TANH_B2));
+            tq = ts.fma(tq, FloatVector.broadcast(F, FloatMath.TANH_B0));
+            FloatVector tr = tv.mul(tp).div(tq);
+            tr.intoArray(out, outOff + i);
         }
-        for (int i = vectors; i < n; i++) {
+        for (; i < n; i++) {
             out[outOff + i] = FloatMath.tanh(x[xOff + i]);
         }
     }
@@ -610,48 +583,45 @@ final class PanamaFloatKernels512 implements FloatKernels {
             for (int i = b0; i < b1; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
                 FloatVector w = v.mul(FloatMath.SQRT1_2);
-                FloatVector t = w.abs().min(FloatMath.ERF_MAX);
-                FloatVector u = t.sub(2.5f);
-                FloatVector ql = u.fma(FloatMath.EL7, FloatMath.EL6);
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL5));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL4));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL3));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL2));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL1));
-                ql = ql.fma(u, FloatVector.broadcast(F, FloatMath.EL0));
-                FloatVector g = t.neg().fma(t, ql);
-                FloatVector exc = g.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-                FloatVector et = exc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
-                FloatVector en = et.sub(FloatMath.ROUNDER);
-                IntVector eni = et.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-                FloatVector er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), exc);
-                er = en.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), er);
-                FloatVector eq = er.fma(FloatMath.E4, FloatMath.E3);
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E2));
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E1));
-                eq = eq.fma(er, FloatVector.broadcast(F, FloatMath.E0));
-                FloatVector ep = eq.fma(er.mul(er), er).add(1f);
-                IntVector en1 = eni.lanewise(VectorOperators.ASHR, 1);
-                FloatVector es1 = en1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector es2 = eni.sub(en1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector ey = ep.mul(es1).mul(es2);
-                ey.intoArray(scratch, i - b0);
+                FloatVector ga0 = w.abs();
+                FloatVector ga = FloatVector.broadcast(F, FloatMath.ERF_MAX).blend(ga0, ga0.lt(FloatMath.ERF_MAX));
+                FloatVector gq = ga.fma(FloatMath.ERF_Q0, FloatMath.ERF_Q1);
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q2));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q3));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q4));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q5));
+                gq = gq.fma(ga, FloatVector.broadcast(F, FloatMath.ERF_Q6));
+                gq = gq.fma(ga, ga).neg().max(FloatMath.ERF_EXP_MIN);
+                FloatVector gt = gq.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector gn = gt.sub(FloatMath.ROUNDER);
+                FloatVector gf = gn.fma(FloatVector.broadcast(F, FloatMath.ERF_LN2_HI), gq);
+                gf = gn.fma(FloatVector.broadcast(F, FloatMath.ERF_LN2_LO), gf);
+                FloatVector ge = gf.fma(FloatMath.ERF_C0, FloatMath.ERF_C1);
+                ge = ge.fma(gf, FloatVector.broadcast(F, FloatMath.ERF_C2));
+                ge = ge.fma(gf, FloatVector.broadcast(F, FloatMath.ERF_C3));
+                ge = ge.fma(gf, FloatVector.broadcast(F, FloatMath.ERF_C4));
+                ge = ge.fma(gf, FloatVector.broadcast(F, 1f));
+                ge = ge.fma(gf, FloatVector.broadcast(F, 1f));
+                FloatVector gs = gt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector gy = FloatVector.broadcast(F, 1f).sub(ge.mul(gs));
+                gy.intoArray(scratch, i - b0);
             }
             for (int i = b0; i < b1; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
                 FloatVector w = v.mul(FloatMath.SQRT1_2);
                 FloatVector ex = FloatVector.fromArray(F, scratch, i - b0);
-                FloatVector s = w.mul(w);
-                FloatVector qs = s.fma(FloatMath.ES6, FloatMath.ES5);
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES4));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES3));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES2));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES1));
-                qs = qs.fma(s, FloatVector.broadcast(F, FloatMath.ES0));
-                FloatVector ys = w.fma(qs, w);
-                FloatVector yl = FloatVector.broadcast(F, 1f).sub(ex).reinterpretAsInts().and(0x7FFFFFFF).or(w.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
-                FloatVector y = yl.blend(ys, w.abs().lt(FloatMath.ERF_SPLIT));
-                FloatVector r = v.mul(0.5f).mul(y.add(1f));
+                FloatVector ga0 = w.abs();
+                FloatVector ga = FloatVector.broadcast(F, FloatMath.ERF_MAX).blend(ga0, ga0.lt(FloatMath.ERF_MAX));
+                FloatVector gs = ga.mul(ga);
+                FloatVector gp = gs.fma(FloatMath.ERF_P0, FloatMath.ERF_P1);
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P2));
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P3));
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P4));
+                gp = gp.fma(gs, FloatVector.broadcast(F, FloatMath.ERF_P5));
+                FloatVector gys = gp.fma(ga, ga);
+                FloatVector gm = ex.blend(gys, ga.lt(FloatMath.ERF_SPLIT));
+                FloatVector gy = gm.reinterpretAsInts().and(0x7FFFFFFF).or(w.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
+                FloatVector r = v.mul(0.5f).mul(gy.add(1f));
                 r.intoArray(out, outOff + i);
             }
         }
@@ -770,23 +740,21 @@ final class PanamaFloatKernels512 implements FloatKernels {
             case SIGMOID -> {
                 for (int i = 0; i < vectors; i += L) {
                     FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-                    FloatVector w = v.abs().neg();
-                    FloatVector xxc = w.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-                    FloatVector xt = xxc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
-                    FloatVector xn = xt.sub(FloatMath.ROUNDER);
-                    IntVector xni = xt.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-                    FloatVector xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), xxc);
-                    xr = xn.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), xr);
-                    FloatVector xq = xr.fma(FloatMath.E4, FloatMath.E3);
-                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E2));
-                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E1));
-                    xq = xq.fma(xr, FloatVector.broadcast(F, FloatMath.E0));
-                    FloatVector xp = xq.fma(xr.mul(xr), xr).add(1f);
-                    IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
-                    FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                    FloatVector xs2 = xni.sub(xn1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                    FloatVector xy = xp.mul(xs1).mul(xs2);
-                    xy.blend(FloatVector.broadcast(F, 1f), v.compare(VectorOperators.GE, 0f)).div(xy.add(1f)).intoArray(out, outOff + i);
+                    FloatVector sv = v.max(-FloatMath.SIGMOID_MAX).min(FloatMath.SIGMOID_MAX);
+                    FloatVector ss = sv.mul(sv);
+                    FloatVector sp = ss.fma(FloatMath.SIGMOID_A9, FloatMath.SIGMOID_A7);
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A5));
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A3));
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A1));
+                    FloatVector sq = ss.fma(FloatMath.SIGMOID_B10, FloatMath.SIGMOID_B8);
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B6));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B4));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B2));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B0));
+                    FloatVector sr = sv.mul(sp).div(sq);
+                    FloatVector sh = sr.add(0.5f);
+                    FloatVector sy = sh.blend(0f, sh.lt(0f));
+                    sy.intoArray(out, outOff + i);
                 }
             }
         }
@@ -830,17 +798,18 @@ final class PanamaFloatKernels512 implements FloatKernels {
             i = 0;
             for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
                 FloatVector d0 = FloatVector.fromArray(F, x, xi + i).sub(max);
-                FloatVector e0xc = d0.max(FloatMath.EXP_MIN).min(FloatMath.EXP_MAX);
-                FloatVector e0t = e0xc.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector e0v = d0.max(FloatMath.SOFTMAX_EXP_MIN);
+                FloatVector e0t = e0v.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
                 FloatVector e0n = e0t.sub(FloatMath.ROUNDER);
+                e0v = e0n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_HI), e0v);
+                e0v = e0n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_LO), e0v);
+                FloatVector e0p = e0v.fma(FloatMath.SOFTMAX_S0, FloatMath.SOFTMAX_S1);
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S2));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S3));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S4));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, 1f));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, 1f));
                 IntVector e0ni = e0t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-                FloatVector e0r = e0n.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), e0xc);
-                e0r = e0n.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), e0r);
-                FloatVector e0q = e0r.fma(FloatMath.E4, FloatMath.E3);
-                e0q = e0q.fma(e0r, FloatVector.broadcast(F, FloatMath.E2));
-                e0q = e0q.fma(e0r, FloatVector.broadcast(F, FloatMath.E1));
-                e0q = e0q.fma(e0r, FloatVector.broadcast(F, FloatMath.E0));
-                FloatVector e0p = e0q.fma(e0r.mul(e0r), e0r).add(1f);
                 IntVector e0n1 = e0ni.lanewise(VectorOperators.ASHR, 1);
                 FloatVector e0s1 = e0n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
                 FloatVector e0s2 = e0ni.sub(e0n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
@@ -851,7 +820,7 @@ final class PanamaFloatKernels512 implements FloatKernels {
             float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
             p0.intoArray(p, 0);
             for (int j = 0; i + j < n; j++) {
-                float e = FloatMath.exp(x[xi + i + j] - max);
+                float e = FloatMath.softmaxExp(x[xi + i + j] - max);
                 out[oi + i + j] = e;
                 p[j] += e;
             }

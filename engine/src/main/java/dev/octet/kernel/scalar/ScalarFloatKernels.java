@@ -25,14 +25,15 @@ public final class ScalarFloatKernels implements FloatKernels {
         }
     }
 
-    /** The canonical tree over 16 partial sums (the vector kernels finish their reductions with it too). */
+    /**
+     * The canonical tree over 16 partial sums, ONNX Runtime's AVX-512 one (the vector kernels finish their
+     * reductions with it too): {@code t[j] = p[j] + p[j + 8]}, then {@code ((t0+t1)+(t2+t3)) + ((t4+t5)+(t6+t7))}.
+     */
     public static float combine(float[] p) {
-        for (int half = REDUCTION_LANES / 2; half >= 1; half /= 2) {
-            for (int j = 0; j < half; j++) {
-                p[j] += p[j + half];
-            }
+        for (int j = 0; j < REDUCTION_LANES / 2; j++) {
+            p[j] += p[j + REDUCTION_LANES / 2];
         }
-        return p[0];
+        return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
     }
 
     @Override
@@ -95,7 +96,7 @@ public final class ScalarFloatKernels implements FloatKernels {
             }
             java.util.Arrays.fill(p, 0f);
             for (int i = 0; i < n; i++) {
-                float e = FloatMath.exp(x[xi + i] - max);
+                float e = FloatMath.softmaxExp(x[xi + i] - max);
                 out[oi + i] = e;
                 p[i % REDUCTION_LANES] += e;
             }
