@@ -4,10 +4,7 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
-import dev.octet.onnx.OnnxModelBuilder;
 import java.util.List;
-import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Generates BERT-style sentence-embedding encoders in the dialect of the dynamic-int8 exports LangChain4j bundles
@@ -67,26 +64,13 @@ public final class BertEncoders {
         return e.b.toBytes();
     }
 
-    /** One graph under construction: a builder, a seeded stream and unique value names. */
-    private static final class Encoder {
-        final OnnxModelBuilder b = new OnnxModelBuilder(11);
+    /** One encoder under construction. */
+    private static final class Encoder extends GraphUnderConstruction {
         final Dims d;
-        final SplittableRandom random;
-        int counter;
 
         Encoder(Dims dims, long seed) {
+            super(11, seed);
             d = dims;
-            random = new SplittableRandom(seed);
-        }
-
-        String fresh(String prefix) {
-            return prefix + "_" + counter++;
-        }
-
-        String constant(String prefix, Tensor t) {
-            String name = fresh(prefix);
-            b.initializer(name, t);
-            return name;
         }
 
         String scalar(float v) {
@@ -99,12 +83,6 @@ public final class BertEncoders {
 
         String longScalar(long v) {
             return constant("const", Tensor.ofLongs(new long[] {v}));
-        }
-
-        String node(String op, List<String> inputs, Object... attrs) {
-            String out = fresh(op.toLowerCase(Locale.ROOT));
-            b.node(op, inputs, List.of(out), attrs);
-            return out;
         }
 
         float[] gaussian(int n, double mean, double spread) {
