@@ -3,7 +3,10 @@ package dev.octet.bench;
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
 import dev.octet.onnx.OnnxModelBuilder;
+import dev.octet.testmodels.BertEncoders;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       which ORT fuses into its Gelu) on: +-0, +-Inf, NaN, subnormals, the kernels' branch and clamp points and
  *       their neighbours, every 997th float of either sign from 0 to 100 (all binades, subnormals included), and
  *       [-10, 10] in steps of 2^-12.</li>
+ *   <li>Self-attention as BERT exports decompose it, from float projections, with padded masks.</li>
  * </ul>
  */
 class OrtOperatorParityTest {
@@ -124,6 +128,44 @@ class OrtOperatorParityTest {
             .node("Mul", List.of("product", "half"), List.of("y"))
             .toBytes();
         compareOnSweep("decomposed Gelu", model, threads);
+    }
+
+    /**
+     * Self-attention as BERT exports write it (BertEncoders.generateAttention: head split, MatMul, Div by sqrt(32),
+     * the extended mask, Softmax, MatMul, head merge), in float from given projections: ORT's optimizations turn it
+     * into FusedMatMul (scale folded into alpha), Add, Softmax and MatMul; Octet's into its Attention. 12 heads of 32,
+     * batch 3 with rows 1 and 2 padded at their ends, query and key spread 2 so that attention is neither uniform
+     * nor one-hot.
+     */
+    @ParameterizedTest(name = "threads={0}")
+    @ValueSource(ints = {1, 2})
+    void decomposedAttentionMatchesBitForBit(int threads) throws Exception {
+        BertEncoders.Dims dims = new BertEncoders.Dims(1, 384, 12, 1536, 2);
+        int batch = 3, hidden = dims.hidden();
+        BitParity parity = new BitParity("decomposed attention, batch 3 padded, threads=" + threads);
+        try (ParityEngines engines = new ParityEngines(BertEncoders.generateAttention(dims), threads)) {
+            for (int seq : new int[] {1, 2, 7, 16, 17, 33, 77, 128, 256}) {
+                SplittableRandom r = new SplittableRandom(seq);
+                Map<String, Tensor> inputs = new HashMap<>();
+                for (String name : List.of("query", "key", "value")) {
+                    float[] x = new float[batch * seq * hidden];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) r.nextGaussian() * (name.equals("value") ? 1 : 2);
+                    }
+                    inputs.put(name, Tensor.ofFloats(x, batch, seq, hidden));
+                }
+                long[] mask = new long[batch * seq];
+                for (int b = 0; b < batch; b++) {
+                    int attended = b == 0 ? seq : Math.max(1, seq - (b * seq) / 4 - b);
+                    Arrays.fill(mask, b * seq, b * seq + attended, 1);
+                }
+                inputs.put("attention_mask", Tensor.ofLongs(mask, batch, seq));
+                ParityEngines.Pair out = engines.run(inputs, "context");
+                parity.add(out.ort(), out.octet(), i -> String.format(Locale.ROOT, "seq %d, row %d, token %d, channel %d",
+                    seq, i / (seq * hidden), i / hidden % seq, i % hidden), i -> "seq " + seq);
+            }
+        }
+        parity.assertExact();
     }
 
     private static void compareOnSweep(String what, byte[] model, int threads) throws Exception {

@@ -64,6 +64,18 @@ public final class BertEncoders {
         return e.b.toBytes();
     }
 
+    /**
+     * One self-attention block alone, in float: inputs {@code query}, {@code key}, {@code value} (float [batch_size,
+     * sequence_length, hidden], the projections) and {@code attention_mask}, output {@code context} (float, the same
+     * shape), written as in {@link #generate} from the extended mask to the Reshape before the output Linear. No
+     * weights: the model depends on the dimensions only.
+     */
+    public static byte[] generateAttention(Dims dims) {
+        Encoder e = new Encoder(dims, 0);
+        e.buildAttention();
+        return e.b.toBytes();
+    }
+
     /** One encoder under construction. */
     private static final class Encoder extends GraphUnderConstruction {
         final Dims d;
@@ -98,16 +110,29 @@ public final class BertEncoders {
             b.input("attention_mask", DataType.INT64, "batch_size", "sequence_length");
             b.input("token_type_ids", DataType.INT64, "batch_size", "sequence_length");
             b.output("last_hidden_state", DataType.FLOAT, "batch_size", "sequence_length", d.hidden());
-
-            String mask = node("Cast", List.of(node("Unsqueeze", List.of(node("Unsqueeze", List.of("attention_mask"),
-                "axes", new long[] {1})), "axes", new long[] {2})), "to", DataType.FLOAT.onnxCode());
-            String extendedMask = node("Mul", List.of(node("Sub", List.of(scalar(1f), mask)), scalar(-Float.MAX_VALUE)));
-
+            String extendedMask = extendedMask();
             String hidden = embeddings();
             for (int layer = 0; layer < d.layers(); layer++) {
                 boolean last = layer == d.layers() - 1;
                 hidden = layer(hidden, extendedMask, last ? "last_hidden_state" : null);
             }
+        }
+
+        void buildAttention() {
+            for (String name : List.of("query", "key", "value")) {
+                b.input(name, DataType.FLOAT, "batch_size", "sequence_length", d.hidden());
+            }
+            b.input("attention_mask", DataType.INT64, "batch_size", "sequence_length");
+            String context = attention("query", "key", "value", extendedMask());
+            b.node("Identity", List.of(context), List.of("context"));
+            b.output("context", DataType.FLOAT, "batch_size", "sequence_length", d.hidden());
+        }
+
+        /** {@code (1 - mask) * -3.4028235e38}, [batch, 1, 1, seq]: 0 where attended, the float minimum where not. */
+        String extendedMask() {
+            String mask = node("Cast", List.of(node("Unsqueeze", List.of(node("Unsqueeze", List.of("attention_mask"),
+                "axes", new long[] {1})), "axes", new long[] {2})), "to", DataType.FLOAT.onnxCode());
+            return node("Mul", List.of(node("Sub", List.of(scalar(1f), mask)), scalar(-Float.MAX_VALUE)));
         }
 
         String embeddings() {

@@ -15,6 +15,7 @@ import dev.octet.ir.Node;
 import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -58,6 +59,18 @@ class BertEncodersTest {
         Graph graph = OnnxImporter.load(BertEncoders.generate(BertEncoders.TWELVE_LAYERS, BertEncoders.DEFAULT_SEED));
         try (InferenceSession s = new InferenceSession(graph)) {
             TransformerPlans.assertFused(s.executionSteps(), 12);
+        }
+    }
+
+    /** The attention block alone fuses into one Attention, as inside the encoder. */
+    @Test
+    void theAttentionBlockFusesIntoOneAttention() {
+        Graph graph = OnnxImporter.load(BertEncoders.generateAttention(BertEncoders.TWELVE_LAYERS));
+        try (InferenceSession s = new InferenceSession(graph)) {
+            List<String> ops = s.executionSteps().stream().map(step -> step.substring(step.lastIndexOf("(op ") + 4,
+                step.length() - 1)).toList();
+            assertEquals(1, ops.stream().filter(op -> op.equals("dev.octet.Attention")).count(), ops.toString());
+            assertFalse(ops.contains("Softmax") || ops.contains("MatMul") || ops.contains("Transpose"), ops.toString());
         }
     }
 
