@@ -178,12 +178,20 @@ class OrtOperatorParityTest {
         parity.assertExact();
     }
 
-    /** The sweep's regions, for the per-part counts: specials, the strided sweep to |x| = 100, the dense one. */
+    /**
+     * The sweep's parts, for the per-part counts: the specials, the dense sweep, and the strided sweep by magnitude
+     * (subnormal, below 2^-12, below 1, below 10, up to 100).
+     */
     private static String sweepPart(int i) {
         if (i < SPECIALS) {
             return "specials";
         }
-        return i < SPECIALS + STRIDED ? "every-997th-float-to-100" : "dense-minus10-to-10";
+        if (i >= SPECIALS + STRIDED) {
+            return "dense-minus10-to-10";
+        }
+        float a = Math.abs(UNARY_SWEEP[i]);
+        return a < Float.MIN_NORMAL ? "strided-subnormal" : a < 0x1p-12f ? "strided-below-2^-12"
+            : a < 1 ? "strided-below-1" : a < 10 ? "strided-1-to-10" : "strided-10-to-100";
     }
 
     private static float[] unarySweep() {
