@@ -4,13 +4,11 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
-import dev.octet.onnx.OnnxModelBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Generates quantized CNNs in the dialects real exporters write, so tests can compare engines on small inputs and
@@ -93,30 +91,10 @@ public final class QuantizedCnns {
         return file;
     }
 
-    /** One graph under construction: a builder, a seeded stream and unique value names. */
-    private static final class Net {
-        final OnnxModelBuilder b = new OnnxModelBuilder(17);
-        final SplittableRandom random;
-        int counter;
-
+    /** One CNN under construction. */
+    private static final class Net extends GraphUnderConstruction {
         Net(long seed) {
-            random = new SplittableRandom(seed);
-        }
-
-        String fresh(String prefix) {
-            return prefix + "_" + counter++;
-        }
-
-        String constant(String prefix, Tensor t) {
-            String name = fresh(prefix);
-            b.initializer(name, t);
-            return name;
-        }
-
-        String node(String op, List<String> inputs, Object... attrs) {
-            String out = fresh(op.toLowerCase(Locale.ROOT));
-            b.node(op, inputs, List.of(out), attrs);
-            return out;
+            super(17, seed);
         }
 
         /** He-scaled uniform weights [cout, cin, k, k]: output variance about twice the input's over fan-in. */
