@@ -36,7 +36,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     /**
      * Texts per model run. One by default: a dynamically quantized model (MiniLM's DynamicQuantizeLinear) picks
      * one activation scale per tensor, so batching lets the other texts and the padding change a text's
-     * quantization and its embedding (mean cosine to LangChain4j drops from 0.99994 to 0.9895 at 8 per batch),
+     * quantization and its embedding (one per run gives LangChain4j's vectors bit for bit; 8 per batch, a mean cosine of 0.9895 to them),
      * and with the scalar kernels batches are no faster than single runs anyway.
      */
     public static final int DEFAULT_BATCH_SIZE = 1;
@@ -303,7 +303,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         return pooled;
     }
 
-    /** Mean over the positions whose mask is 1, then division by the L2 norm (sums in double). */
+    /**
+     * Mean over the positions whose mask is 1, then division by the L2 norm, in LangChain4j's float arithmetic
+     * (sums in position order, no fused multiply-adds), so that with ONNX Runtime's bits underneath a vector equals
+     * the one LangChain4j's in-process model stores.
+     */
     static float[][] meanPoolAndNormalize(float[] hidden, long[] mask, int batch, int seq, int dims) {
         float[][] out = meanPool(hidden, mask, batch, seq, dims);
         for (float[] v : out) {
@@ -312,12 +316,12 @@ public final class SentenceEmbedder implements AutoCloseable {
         return out;
     }
 
-    /** Mean over the positions whose mask is 1, summed in double. */
+    /** Mean over the positions whose mask is 1: float sums in position order, divided by the count. */
     private static float[][] meanPool(float[] hidden, long[] mask, int batch, int seq, int dims) {
         float[][] out = new float[batch][dims];
         for (int b = 0; b < batch; b++) {
-            double[] sum = new double[dims];
-            long count = 0;
+            float[] sum = out[b];
+            int count = 0;
             for (int s = 0; s < seq; s++) {
                 if (mask[b * seq + s] == 0) {
                     continue;
@@ -329,7 +333,7 @@ public final class SentenceEmbedder implements AutoCloseable {
                 }
             }
             for (int d = 0; d < dims; d++) {
-                out[b][d] = (float) (sum[d] / Math.max(count, 1));
+                sum[d] /= Math.max(count, 1);
             }
         }
         return out;
@@ -343,14 +347,15 @@ public final class SentenceEmbedder implements AutoCloseable {
         return out;
     }
 
+    /** v / |v| with |v| the float sum of squares in index order, square-rooted (a zero vector stays zero). */
     private static void normalize(float[] v) {
-        double norm = 0;
+        float sumSq = 0f;
         for (float x : v) {
-            norm += (double) x * x;
+            sumSq += x * x;
         }
-        norm = Math.max(Math.sqrt(norm), 1e-12);
+        float norm = Math.max((float) Math.sqrt(sumSq), 1e-12f);
         for (int d = 0; d < v.length; d++) {
-            v[d] = (float) (v[d] / norm);
+            v[d] /= norm;
         }
     }
 
