@@ -59,6 +59,7 @@ public final class OpRegistry {
         QuantOps.register(b);
         MatMulIntegerToFloatOp.register(b);
         TransformerOps.register(b);
+        LossOps.register(b);
         return b.build();
     }
 

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Softmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
+/** Softmax, LogSoftmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
 final class ReduceNormalization {
     private ReduceNormalization() {}
 
@@ -27,7 +27,14 @@ final class ReduceNormalization {
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
-            return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten)};
+            return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten, false)};
+        });
+        // Same axis handling as Softmax; ONNX Runtime's arithmetic through FloatKernels.logSoftmax.
+        r.onnx("LogSoftmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            boolean flatten = ctx.opset() < 13;
+            long axis = ctx.getInt("axis", flatten ? 1 : -1);
+            FloatKernels kernels = ctx.kernels().floats();
+            return in -> new Tensor[] {softmax(kernels, requireFloat("LogSoftmax", in[0]), axis, flatten, true)};
         });
         r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
             long axis = ctx.getInt("axis", -1);
@@ -54,8 +61,11 @@ final class ReduceNormalization {
         return x;
     }
 
-    /** Softmax over blocks of {@code n} elements spaced {@code inner} apart, with the canonical float kernel. */
-    static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten) {
+    /**
+     * Softmax (or, with {@code log}, log-softmax) over blocks of {@code n} elements spaced {@code inner} apart,
+     * with the canonical float kernel.
+     */
+    static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten, boolean log) {
         int[] shape = x.shapeView();
         int a = ReduceOps.axis(axisAttr, shape.length);
         int outer = ReduceOps.size(shape, 0, a);
@@ -64,7 +74,7 @@ final class ReduceNormalization {
         float[] s = x.floats();
         float[] z = new float[s.length];
         if (inner == 1) {
-            kernels.softmax(s, 0, z, 0, outer, n);
+            rows(kernels, log, s, z, outer, n);
             return Tensor.ofFloats(z, shape);
         }
         // A strided axis: each block is gathered into a contiguous row, normalized, and scattered back.
@@ -75,13 +85,21 @@ final class ReduceNormalization {
                 for (int k = 0; k < n; k++) {
                     row[k] = s[base + k * inner];
                 }
-                kernels.softmax(row, 0, row, 0, 1, n);
+                rows(kernels, log, row, row, 1, n);
                 for (int k = 0; k < n; k++) {
                     z[base + k * inner] = row[k];
                 }
             }
         }
         return Tensor.ofFloats(z, shape);
+    }
+
+    private static void rows(FloatKernels kernels, boolean log, float[] x, float[] out, int rows, int n) {
+        if (log) {
+            kernels.logSoftmax(x, 0, out, 0, rows, n);
+        } else {
+            kernels.softmax(x, 0, out, 0, rows, n);
+        }
     }
 
     /**

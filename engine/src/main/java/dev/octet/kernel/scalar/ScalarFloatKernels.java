@@ -90,10 +90,7 @@ public final class ScalarFloatKernels implements FloatKernels {
         for (int r = 0; r < rows; r++) {
             int xi = xOff + r * n;
             int oi = outOff + r * n;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                max = Math.max(max, x[xi + i]);
-            }
+            float max = rowMax(x, xi, n);
             java.util.Arrays.fill(p, 0f);
             for (int i = 0; i < n; i++) {
                 float e = FloatMath.softmaxExp(x[xi + i] - max);
@@ -105,6 +102,32 @@ public final class ScalarFloatKernels implements FloatKernels {
                 out[oi + i] = out[oi + i] * inv;
             }
         }
+    }
+
+    @Override
+    public void logSoftmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
+        float[] p = new float[REDUCTION_LANES];
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * n;
+            int oi = outOff + r * n;
+            float max = rowMax(x, xi, n);
+            java.util.Arrays.fill(p, 0f);
+            for (int i = 0; i < n; i++) {
+                p[i % REDUCTION_LANES] += FloatMath.softmaxExp(x[xi + i] - max);
+            }
+            float log = (float) Math.log(combine(p));
+            for (int i = 0; i < n; i++) {
+                out[oi + i] = (x[xi + i] - max) - log;
+            }
+        }
+    }
+
+    private static float rowMax(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        return max;
     }
 
     @Override
