@@ -14,12 +14,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Softmax, LogSoftmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
+/**
+ * Softmax, LogSoftmax, Hardmax and the normalizations (Layer, RMS, Lp, Batch): reductions whose statistics are
+ * applied back.
+ */
 final class ReduceNormalization {
     private ReduceNormalization() {}
 
     /** The only stash_type Octet computes with; its Mean and InvStdDev outputs are FLOAT. */
     private static final int STASH_FLOAT = 1;
+    private static final AttributeSpec<Long> RMS_AXIS = AttributeSpec.intAttr("axis", -1);
+    private static final AttributeSpec<Float> EPSILON = AttributeSpec.floatAttr("epsilon", 1e-5f);
+    private static final AttributeSpec<Long> STASH_TYPE = AttributeSpec.intAttr("stash_type", STASH_FLOAT)
+        .requiring(v -> v == STASH_FLOAT, "1 (float), the only precision Octet computes statistics in");
+    private static final AttributeSpec<Long> LP_P = AttributeSpec.intAttr("p", 2).requiring(v -> v == 1 || v == 2, "1 or 2");
 
     static void register(OpRegistry.Builder r) {
         r.onnx("Softmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
@@ -36,6 +44,24 @@ final class ReduceNormalization {
             FloatKernels kernels = ctx.kernels().floats();
             return in -> new Tensor[] {softmax(kernels, requireFloat("LogSoftmax", in[0]), axis, flatten, true)};
         });
+        r.onnx("Hardmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            boolean flatten = ctx.opset() < 13;
+            long axis = ctx.getInt("axis", flatten ? 1 : -1);
+            return in -> new Tensor[] {hardmax(requireFloat("Hardmax", in[0]), axis, flatten)};
+        });
+        r.onnx("RMSNormalization", 23).inputs("rr").outputs("r").attribute(RMS_AXIS).attribute(EPSILON)
+            .attribute(STASH_TYPE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                long axis = ctx.get(RMS_AXIS);
+                double epsilon = ctx.get(EPSILON);
+                return in -> new Tensor[] {rmsNorm(requireFloat("RMSNormalization", in[0]), in[1], axis, epsilon)};
+            });
+        // LpNormalization-22 only added types.
+        r.onnx("LpNormalization", 1).unary().attribute(RMS_AXIS).attribute(LP_P).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> {
+                long axis = ctx.get(RMS_AXIS);
+                int p = (int) (long) ctx.get(LP_P);
+                return in -> new Tensor[] {lpNorm(requireFloat("LpNormalization", in[0]), axis, p)};
+            });
         r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
             long axis = ctx.getInt("axis", -1);
             double epsilon = ctx.getFloat("epsilon", 1e-5f);
@@ -94,6 +120,88 @@ final class ReduceNormalization {
         return Tensor.ofFloats(z, shape);
     }
 
+    /** 1 at the first maximum of each block (as Softmax blocks it), 0 elsewhere. */
+    static Tensor hardmax(Tensor x, long axisAttr, boolean flatten) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = flatten ? ReduceOps.size(shape, a, shape.length) : shape[a];
+        int inner = flatten ? 1 : ReduceOps.size(shape, a + 1, shape.length);
+        float[] s = x.floats();
+        float[] z = new float[s.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                int best = 0;
+                for (int k = 1; k < n; k++) {
+                    if (s[base + k * inner] > s[base + best * inner]) {
+                        best = k;
+                    }
+                }
+                if (n > 0) {
+                    z[base + best * inner] = 1f;
+                }
+            }
+        }
+        return Tensor.ofFloats(z, shape);
+    }
+
+    /** {@code x / sqrt(mean(x^2) + epsilon) * scale} over X.shape[axis:], the statistics in double. */
+    static Tensor rmsNorm(Tensor x, Tensor scale, long axisAttr, double epsilon) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = ReduceOps.size(shape, a, shape.length);
+        int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
+        float[] sc = expand(requireFloat("RMSNormalization", scale).floats(), paramMap("RMSNormalization", scale,
+            normShape), n);
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        for (int o = 0; o < outer; o++) {
+            double sq = 0;
+            for (int k = 0; k < n; k++) {
+                double v = s[o * n + k];
+                sq += v * v;
+            }
+            double rms = Math.sqrt(sq / n + epsilon);
+            for (int k = 0; k < n; k++) {
+                y[o * n + k] = (float) (s[o * n + k] / rms * sc[k]);
+            }
+        }
+        return Tensor.ofFloats(y, shape);
+    }
+
+    /** {@code x / ||x||_p} along one axis (p is 1 or 2), the norm in double; an all-zero vector stays zero. */
+    static Tensor lpNorm(Tensor x, long axisAttr, int p) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = shape[a];
+        int inner = ReduceOps.size(shape, a + 1, shape.length);
+        float[] s = x.floats();
+        float[] z = new float[s.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double norm = 0;
+                for (int k = 0; k < n; k++) {
+                    double v = s[base + k * inner];
+                    norm += p == 1 ? Math.abs(v) : v * v;
+                }
+                if (p == 2) {
+                    norm = Math.sqrt(norm);
+                }
+                if (norm == 0) {
+                    norm = 1; // as ONNX's reference implementation: 0 / 0 would be NaN
+                }
+                for (int k = 0; k < n; k++) {
+                    z[base + k * inner] = (float) (s[base + k * inner] / norm);
+                }
+            }
+        }
+        return Tensor.ofFloats(z, shape);
+    }
+
     private static void rows(FloatKernels kernels, boolean log, float[] x, float[] out, int rows, int n) {
         if (log) {
             kernels.logSoftmax(x, 0, out, 0, rows, n);
@@ -114,9 +222,9 @@ final class ReduceNormalization {
         int n = ReduceOps.size(shape, a, shape.length);
         int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
         float[] sc = requireFloat("LayerNormalization", scale).floats();
-        int[] scaleMap = paramMap(scale, normShape);
+        int[] scaleMap = paramMap("LayerNormalization", scale, normShape);
         float[] b = bias == null ? null : requireFloat("LayerNormalization", bias).floats();
-        int[] biasMap = bias == null ? null : paramMap(bias, normShape);
+        int[] biasMap = bias == null ? null : paramMap("LayerNormalization", bias, normShape);
         float[] s = x.floats();
         float[] y = new float[s.length];
         kernels.layerNorm(s, 0, y, 0, outer, n, expand(sc, scaleMap, n), b == null ? null : expand(b, biasMap, n),
@@ -154,9 +262,9 @@ final class ReduceNormalization {
     }
 
     /** The index map of a Scale or B input, which must broadcast unidirectionally to the normalized shape. */
-    private static int[] paramMap(Tensor p, int[] normShape) {
+    private static int[] paramMap(String op, Tensor p, int[] normShape) {
         if (!Arrays.equals(Broadcast.shape(p.shapeView(), normShape), normShape)) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "LayerNormalization: " + Arrays.toString(p.shapeView())
+            throw new OctetException(ErrorCode.INVALID_SHAPE, op + ": " + Arrays.toString(p.shapeView())
                 + " does not broadcast to the normalized shape " + Arrays.toString(normShape));
         }
         return Broadcast.indexMap(p.shapeView(), normShape);

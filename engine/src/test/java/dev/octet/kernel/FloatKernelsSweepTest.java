@@ -207,6 +207,7 @@ class FloatKernelsSweepTest {
         {Activation.SELU, new float[][] {{1.67326319217681884765625f, 1.05070102214813232421875f}, {2f, 0.5f}}},
         {Activation.CELU, new float[][] {{1f, 0f}, {0.5f, 0f}, {2f, 0f}, {-1f, 0f}}},
         {Activation.SIGMOID, new float[][] {{0f, 0f}}},
+        {Activation.SWISH, new float[][] {{1f, 0f}, {0.5f, 0f}, {-2f, 0f}, {0f, 0f}}},
     };
 
     /** Every length to 70 (each tail length at every width), then long ones. */

@@ -757,6 +757,27 @@ final class PanamaFloatKernels128 implements FloatKernels {
                     sy.intoArray(out, outOff + i);
                 }
             }
+            case SWISH -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v.mul(a);
+                    FloatVector sv = w.max(-FloatMath.SIGMOID_MAX).min(FloatMath.SIGMOID_MAX);
+                    FloatVector ss = sv.mul(sv);
+                    FloatVector sp = ss.fma(FloatMath.SIGMOID_A9, FloatMath.SIGMOID_A7);
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A5));
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A3));
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A1));
+                    FloatVector sq = ss.fma(FloatMath.SIGMOID_B10, FloatMath.SIGMOID_B8);
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B6));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B4));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B2));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B0));
+                    FloatVector sr = sv.mul(sp).div(sq);
+                    FloatVector sh = sr.add(0.5f);
+                    FloatVector sy = sh.blend(0f, sh.lt(0f));
+                    v.mul(sy).intoArray(out, outOff + i);
+                }
+            }
         }
         for (int i = vectors; i < n; i++) {
             out[outOff + i] = kind.apply(x[xOff + i], a, b);
