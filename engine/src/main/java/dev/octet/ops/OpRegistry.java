@@ -60,6 +60,7 @@ public final class OpRegistry {
         MatMulIntegerToFloatOp.register(b);
         TransformerOps.register(b);
         LossOps.register(b);
+        IndexOps.register(b);
         return b.build();
     }
 
