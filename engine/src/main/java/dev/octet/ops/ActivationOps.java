@@ -35,6 +35,8 @@ final class ActivationOps {
     private static final AttributeSpec<Float> CELU_ALPHA =
         AttributeSpec.floatAttr("alpha", 1f).requiring(a -> a != 0, "non-zero (x / alpha is taken)");
     private static final AttributeSpec<Float> THRESHOLD = AttributeSpec.floatAttr("alpha", 1f);
+    private static final AttributeSpec<Float> SHRINK_LAMBDA = AttributeSpec.floatAttr("lambd", 0.5f);
+    private static final AttributeSpec<Float> SHRINK_BIAS = AttributeSpec.floatAttr("bias", 0f);
     private static final AttributeSpec<Float> SWISH_ALPHA = AttributeSpec.floatAttr("alpha", 1f);
     private static final AttributeSpec<String> GELU_APPROXIMATE = AttributeSpec.stringAttr("approximate", "none")
         .requiring(a -> a.equals("none") || a.equals("tanh"), "none or tanh");
@@ -71,6 +73,12 @@ final class ActivationOps {
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
         r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
             ElementwiseOps.activation(ctx, "ThresholdedRelu", Activation.THRESHOLDED_RELU, ctx.get(THRESHOLD), 0f));
+        r.onnx("Shrink", 9).unary().attribute(SHRINK_LAMBDA).attribute(SHRINK_BIAS).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> {
+                float lambda = ctx.get(SHRINK_LAMBDA);
+                float bias = ctx.get(SHRINK_BIAS);
+                return ElementwiseOps.mapFloats("Shrink", x -> x < -lambda ? x + bias : x > lambda ? x - bias : 0f);
+            });
         r.onnx("Swish", 24).unary().attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Swish", Activation.SWISH, ctx.get(SWISH_ALPHA), 0f));
         r.onnx("Gelu", 20).unary().attribute(GELU_APPROXIMATE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->

@@ -30,6 +30,8 @@ final class MathOps {
     private static final AttributeSpec<Long> DETECT_POSITIVE = flag("detect_positive", 1);
     private static final AttributeSpec<Long> FMOD = flag("fmod", 0);
     private static final AttributeSpec<Long> UPPER = flag("upper", 1);
+    private static final AttributeSpec<String> SHIFT_DIRECTION = AttributeSpec.stringAttr("direction", "")
+        .requiring(d -> d.equals("LEFT") || d.equals("RIGHT"), "LEFT or RIGHT");
 
     // Mod with fmod=0 takes the divisor's sign (Python's %), for integers only; with fmod=1 the dividend's (C's
     // fmod, Java's %).
@@ -86,6 +88,20 @@ final class MathOps {
         bitwise(r, "BitwiseAnd", new Arith("BitwiseAnd", null, (a, b) -> a & b, (a, b) -> a & b));
         bitwise(r, "BitwiseOr", new Arith("BitwiseOr", null, (a, b) -> a | b, (a, b) -> a | b));
         bitwise(r, "BitwiseXor", new Arith("BitwiseXor", null, (a, b) -> a ^ b, (a, b) -> a ^ b));
+        // BitShift takes unsigned integers; uint8 is Octet's one unsigned type. A shift by 8 or more clears
+        // every bit (Java's int shift would take the amount modulo 32).
+        r.onnx("BitShift", 11).inputs("rr").outputs("r").attribute(SHIFT_DIRECTION)
+            .shape(c -> one(known(c.type(0), c.type(1)), broadcastInputs(c, 0, 1))).factory(ctx -> {
+                boolean left = ctx.get(SHIFT_DIRECTION).equals("LEFT");
+                Arith shift = new Arith("BitShift", null,
+                    (a, b) -> b >= Byte.SIZE ? 0 : left ? a << b : a >>> b, null);
+                return Op.withBuffers((in, buffers) -> {
+                    if (in[0].type() != DataType.UINT8) {
+                        throw ElementwiseBinary.unsupportedType("BitShift", in[0].type());
+                    }
+                    return out(ElementwiseBinary.arith(in[0], in[1], shift, buffers));
+                });
+            });
         r.onnx("BitwiseNot", 18).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> in -> out(mapIntegers("BitwiseNot", in[0], v -> ~v)));
         r.onnx("Range", 11).inputs("rrr").outputs("r")

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** MaxPool, AveragePool and GlobalAveragePool over NC(spatial...) tensors. */
+/** MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool over NC(spatial...) tensors. */
 final class PoolOps {
     private PoolOps() {}
 
@@ -30,6 +30,9 @@ final class PoolOps {
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
             .factory(ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
+        r.onnx("GlobalMaxPool", 1).unary()
+            .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
+            .factory(ctx -> in -> new Tensor[] {globalMaxPool(in[0])});
     }
 
     private static Op maxPool(OpContext ctx) {
@@ -102,11 +105,36 @@ final class PoolOps {
         };
     }
 
-    private static Tensor globalAveragePool(Tensor xt) {
+    /** The maximum of each (n, c) plane; NaN wins, as in numpy. */
+    private static Tensor globalMaxPool(Tensor xt) {
+        Tensor x = globalPoolInput(xt, "GlobalMaxPool");
+        int planes = x.dim(0) * x.dim(1);
+        int plane = planes == 0 ? 0 : x.size() / planes;
+        if (plane == 0 && planes > 0) {
+            throw NnOps.shapeError("GlobalMaxPool of empty planes: " + x);
+        }
+        float[] xd = x.floats();
+        float[] y = new float[planes];
+        for (int p = 0; p < planes; p++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int i = p * plane, e = i + plane; i < e; i++) {
+                m = Math.max(m, xd[i]);
+            }
+            y[p] = m;
+        }
+        return Tensor.ofFloats(y, globalPoolOutShape(x));
+    }
+
+    private static Tensor globalPoolInput(Tensor xt, String op) {
         Tensor x = NnOps.floatInput(xt, "X");
         if (x.rank() < 3) {
-            throw NnOps.shapeError("GlobalAveragePool needs rank 3 or more, got " + x);
+            throw NnOps.shapeError(op + " needs rank 3 or more, got " + x);
         }
+        return x;
+    }
+
+    private static Tensor globalAveragePool(Tensor xt) {
+        Tensor x = globalPoolInput(xt, "GlobalAveragePool");
         int planes = x.dim(0) * x.dim(1);
         int plane = planes == 0 ? 0 : x.size() / planes;
         float[] xd = x.floats();
@@ -119,11 +147,16 @@ final class PoolOps {
             }
             y[p] = (float) (s / plane);
         }
+        return Tensor.ofFloats(y, globalPoolOutShape(x));
+    }
+
+    /** (N, C, 1, ..., 1). */
+    private static int[] globalPoolOutShape(Tensor x) {
         int[] shape = new int[x.rank()];
         Arrays.fill(shape, 1);
         shape[0] = x.dim(0);
         shape[1] = x.dim(1);
-        return Tensor.ofFloats(y, shape);
+        return shape;
     }
 
     private static ConvGeometry poolGeometry(OpContext ctx) {

@@ -27,6 +27,15 @@ final class ReduceNormalization {
     private static final AttributeSpec<Float> EPSILON = AttributeSpec.floatAttr("epsilon", 1e-5f);
     private static final AttributeSpec<Long> STASH_TYPE = AttributeSpec.intAttr("stash_type", STASH_FLOAT)
         .requiring(v -> v == STASH_FLOAT, "1 (float), the only precision Octet computes statistics in");
+    private static final AttributeSpec<Long> NUM_GROUPS = AttributeSpec.intAttr("num_groups", 0)
+        .requiring(v -> v > 0, "a positive group count");
+    private static final AttributeSpec<Float> LRN_ALPHA = AttributeSpec.floatAttr("alpha", 1e-4f);
+    private static final AttributeSpec<Float> LRN_BETA = AttributeSpec.floatAttr("beta", 0.75f);
+    private static final AttributeSpec<Float> LRN_BIAS = AttributeSpec.floatAttr("bias", 1f);
+    private static final AttributeSpec<Long> LRN_SIZE = AttributeSpec.intAttr("size", 0)
+        .requiring(v -> v > 0, "a positive window size");
+    /** MeanVarianceNormalization's function body adds it to the standard deviation. */
+    private static final double MVN_EPSILON = 1e-9;
     private static final AttributeSpec<Long> LP_P = AttributeSpec.intAttr("p", 2).requiring(v -> v == 1 || v == 2, "1 or 2");
 
     static void register(OpRegistry.Builder r) {
@@ -62,6 +71,43 @@ final class ReduceNormalization {
                 int p = (int) (long) ctx.get(LP_P);
                 return in -> new Tensor[] {lpNorm(requireFloat("LpNormalization", in[0]), axis, p)};
             });
+        r.onnx("InstanceNormalization", 6).inputs("rrr").outputs("r").attribute(EPSILON)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                double epsilon = ctx.get(EPSILON);
+                return in -> {
+                    Tensor x = requireFloat("InstanceNormalization", in[0]);
+                    int channels = channels(x, "InstanceNormalization");
+                    return new Tensor[] {groupNorm(x, channels, channelParam(in[1], channels),
+                        channelParam(in[2], channels), epsilon, "InstanceNormalization")};
+                };
+            });
+        // GroupNormalization-18 scaled per group, which version 21 corrected to per channel; only 21 is
+        // implemented.
+        r.onnx("GroupNormalization", 21).inputs("rrr").outputs("r").attribute(NUM_GROUPS).attribute(EPSILON)
+            .attribute(STASH_TYPE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                int groups = (int) Math.min(ctx.get(NUM_GROUPS), Integer.MAX_VALUE);
+                double epsilon = ctx.get(EPSILON);
+                return in -> {
+                    Tensor x = requireFloat("GroupNormalization", in[0]);
+                    int channels = channels(x, "GroupNormalization");
+                    if (channels % groups != 0) {
+                        throw new OctetException(ErrorCode.INVALID_SHAPE, "GroupNormalization: " + channels
+                            + " channels do not split into " + groups + " groups");
+                    }
+                    return new Tensor[] {groupNorm(x, groups, channelParam(in[1], channels),
+                        channelParam(in[2], channels), epsilon, "GroupNormalization")};
+                };
+            });
+        r.onnx("LRN", 1).unary().attribute(LRN_ALPHA).attribute(LRN_BETA).attribute(LRN_BIAS).attribute(LRN_SIZE)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                double alpha = ctx.get(LRN_ALPHA), beta = ctx.get(LRN_BETA), bias = ctx.get(LRN_BIAS);
+                int size = (int) Math.min(ctx.get(LRN_SIZE), Integer.MAX_VALUE);
+                return in -> new Tensor[] {lrn(requireFloat("LRN", in[0]), alpha, beta, bias, size)};
+            });
+        r.onnx("MeanVarianceNormalization", 9).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            int[] axes = ctx.has("axes") ? ctx.getIntArray("axes") : new int[] {0, 2, 3};
+            return in -> new Tensor[] {meanVarianceNorm(requireFloat("MeanVarianceNormalization", in[0]), axes)};
+        });
         r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
             long axis = ctx.getInt("axis", -1);
             double epsilon = ctx.getFloat("epsilon", 1e-5f);
@@ -200,6 +246,110 @@ final class ReduceNormalization {
             }
         }
         return Tensor.ofFloats(z, shape);
+    }
+
+    private static int channels(Tensor x, String op) {
+        if (x.rank() < 3) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, op + " needs an (N, C, D1, ...) input, got " + x);
+        }
+        return x.dim(1);
+    }
+
+    /**
+     * Normalizes each of {@code groups} groups of consecutive channels of each batch entry by its own mean and
+     * population variance (in double), then applies the per-channel scale and bias. One group per channel is
+     * InstanceNormalization.
+     */
+    static Tensor groupNorm(Tensor x, int groups, float[] scale, float[] bias, double epsilon, String op) {
+        int[] shape = x.shapeView();
+        int channels = shape[1];
+        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int perGroup = channels / groups * spatial;
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        for (int g = 0; g < shape[0] * groups; g++) {
+            int base = g * perGroup;
+            double sum = 0;
+            for (int i = 0; i < perGroup; i++) {
+                sum += s[base + i];
+            }
+            double mean = sum / perGroup;
+            double sq = 0;
+            for (int i = 0; i < perGroup; i++) {
+                double d = s[base + i] - mean;
+                sq += d * d;
+            }
+            double inv = 1 / Math.sqrt(sq / perGroup + epsilon);
+            for (int i = 0; i < perGroup; i++) {
+                int c = (base + i) / spatial % channels;
+                y[base + i] = (float) ((s[base + i] - mean) * inv * scale[c] + bias[c]);
+            }
+        }
+        return Tensor.ofFloats(y, shape);
+    }
+
+    /**
+     * Local response normalization across channels: {@code x / (bias + alpha / size * sum(x^2))^beta}, the sum
+     * over channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2) that exist.
+     */
+    static Tensor lrn(Tensor x, double alpha, double beta, double bias, int size) {
+        int channels = channels(x, "LRN");
+        int[] shape = x.shapeView();
+        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int before = (size - 1) / 2;
+        int after = size - 1 - before;
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        for (int n = 0; n < shape[0]; n++) {
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < spatial; p++) {
+                    double sq = 0;
+                    for (int k = Math.max(0, c - before); k <= Math.min(channels - 1, c + after); k++) {
+                        double v = s[(n * channels + k) * spatial + p];
+                        sq += v * v;
+                    }
+                    int at = (n * channels + c) * spatial + p;
+                    y[at] = (float) (s[at] / Math.pow(bias + alpha / size * sq, beta));
+                }
+            }
+        }
+        return Tensor.ofFloats(y, shape);
+    }
+
+    /** {@code (x - mean) / (sqrt(mean(x^2) - mean^2) + 1e-9)} over the axes, as ONNX's function body. */
+    static Tensor meanVarianceNorm(Tensor x, int[] axes) {
+        int[] shape = x.shapeView();
+        int[] keep = shape.clone();
+        int count = 1;
+        boolean[] reduced = new boolean[shape.length];
+        for (int a : axes) {
+            int d = ReduceOps.axis(a, shape.length);
+            if (reduced[d]) {
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "MeanVarianceNormalization axis " + a
+                    + " is listed twice");
+            }
+            reduced[d] = true;
+            keep[d] = 1;
+            count *= shape[d];
+        }
+        int[] map = Broadcast.indexMap(keep, shape);
+        int m = Tensor.checkedSize(keep);
+        double[] sum = new double[m];
+        double[] sumSq = new double[m];
+        float[] s = x.floats();
+        for (int i = 0; i < s.length; i++) {
+            int o = map == null ? i : map[i];
+            sum[o] += s[i];
+            sumSq[o] += (double) s[i] * s[i];
+        }
+        float[] y = new float[s.length];
+        for (int i = 0; i < s.length; i++) {
+            int o = map == null ? i : map[i];
+            double mean = sum[o] / count;
+            double std = Math.sqrt(Math.max(0, sumSq[o] / count - mean * mean));
+            y[i] = (float) ((s[i] - mean) / (std + MVN_EPSILON));
+        }
+        return Tensor.ofFloats(y, shape);
     }
 
     private static void rows(FloatKernels kernels, boolean log, float[] x, float[] out, int rows, int n) {
@@ -351,8 +501,8 @@ final class ReduceNormalization {
 
     private static float[] channelParam(Tensor p, int channels) {
         if (p.type() != DataType.FLOAT || p.size() != channels || p.rank() != 1) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "BatchNormalization: expected FLOAT[" + channels
-                + "] statistics and parameters, got " + p);
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "expected per-channel FLOAT[" + channels
+                + "] statistics or parameters, got " + p);
         }
         return p.floats();
     }

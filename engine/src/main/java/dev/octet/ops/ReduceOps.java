@@ -43,6 +43,10 @@ final class ReduceOps {
 
     private static final AttributeSpec<Long> KEEP_DIMS =
         AttributeSpec.intAttr("keepdims", 1).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> EXCLUSIVE =
+        AttributeSpec.intAttr("exclusive", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> REVERSE =
+        AttributeSpec.intAttr("reverse", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
     private static final AttributeSpec<Long> ARG_AXIS = AttributeSpec.intAttr("axis", 0);
     private static final AttributeSpec<Long> SELECT_LAST_INDEX =
         AttributeSpec.intAttr("select_last_index", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
@@ -63,7 +67,64 @@ final class ReduceOps {
                     return in -> new Tensor[] {argExtreme(in[0], max, axis, keepDims, last)};
                 });
         }
+        // CumSum-14 and CumProd-26 only added types to the versions implemented.
+        cumulative(r, "CumSum", 11, false);
+        cumulative(r, "CumProd", 26, true);
         ReduceNormalization.register(r);
+    }
+
+    private static void cumulative(OpRegistry.Builder r, String name, int since, boolean product) {
+        r.onnx(name, since).inputs("rr").outputs("r").attribute(EXCLUSIVE).attribute(REVERSE)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                boolean exclusive = ctx.get(EXCLUSIVE) == 1;
+                boolean reverse = ctx.get(REVERSE) == 1;
+                return in -> new Tensor[] {cumulate(name, in[0], in[1], product, exclusive, reverse)};
+            });
+    }
+
+    /**
+     * Running sums (or products) along the axis, in index order (from the end when {@code reverse}); with
+     * {@code exclusive} each element leaves itself out. Floats accumulate in float, one element at a time, as
+     * numpy's cumsum; integers wrap at the type's width.
+     */
+    static Tensor cumulate(String op, Tensor x, Tensor axisT, boolean product, boolean exclusive, boolean reverse) {
+        long[] axisValue = ShapeKernels.readLongs(axisT, op + " axis");
+        if (axisValue.length != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, op + " axis must be one value, got " + axisT);
+        }
+        if (x.type() == DataType.BOOL) {
+            throw ElementwiseBinary.unsupportedType(op, x.type());
+        }
+        int[] shape = x.shapeView();
+        int a = axis(axisValue[0], shape.length);
+        int n = shape[a];
+        int outer = size(shape, 0, a);
+        int inner = size(shape, a + 1, shape.length);
+        boolean isFloat = x.type() == DataType.FLOAT;
+        float[] f = isFloat ? x.floats() : null;
+        float[] fo = isFloat ? new float[f.length] : null;
+        long[] l = isFloat ? null : ElementwiseCast.longs(x);
+        long[] lo = isFloat ? null : new long[l.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                float facc = product ? 1f : 0f;
+                long lacc = product ? 1 : 0;
+                for (int step = 0; step < n; step++) {
+                    int k = reverse ? n - 1 - step : step;
+                    int at = (o * n + k) * inner + in;
+                    if (isFloat) {
+                        float next = product ? facc * f[at] : facc + f[at];
+                        fo[at] = exclusive ? facc : next;
+                        facc = next;
+                    } else {
+                        long next = product ? lacc * l[at] : lacc + l[at];
+                        lo[at] = exclusive ? lacc : next;
+                        lacc = next;
+                    }
+                }
+            }
+        }
+        return isFloat ? Tensor.ofFloats(fo, shape) : ElementwiseCast.fromLongs(lo, x.type(), shape);
     }
 
     /** Axes are an attribute before {@code axesInputSince} and an optional int64 input from then on. */

@@ -170,4 +170,19 @@ class MathOpsTest {
         assertEquals(ErrorCode.UNSUPPORTED_TYPE, assertThrows(OctetException.class,
             () -> run("Mean", Tensor.ofInts(new int[] {1}))).code());
     }
+
+    @Test
+    void bitShiftClearsEveryBitFromEightOnAndTakesOnlyUint8() {
+        Tensor x = Tensor.ofUint8(new byte[] {(byte) 0x81, (byte) 0x81, (byte) 0x81}, 3);
+        Tensor by = Tensor.ofUint8(new byte[] {1, 8, (byte) 200}, 3);
+        Map<String, Attribute> left = Map.of("direction", new Attribute.StringAttr("LEFT"));
+        Map<String, Attribute> right = Map.of("direction", new Attribute.StringAttr("RIGHT"));
+        assertArrayEquals(new byte[] {2, 0, 0}, run("BitShift", left, x, by).bytes());
+        assertArrayEquals(new byte[] {0x40, 0, 0}, run("BitShift", right, x, by).bytes());
+        OctetException type = assertThrows(OctetException.class,
+            () -> run("BitShift", left, Tensor.ofInts(new int[] {1}, 1), Tensor.ofInts(new int[] {1}, 1)));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, type.code());
+        OctetException direction = assertThrows(OctetException.class, () -> run("BitShift", Map.of(), x, by));
+        assertEquals(ErrorCode.INVALID_GRAPH, direction.code());
+    }
 }

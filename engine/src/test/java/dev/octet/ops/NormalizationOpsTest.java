@@ -99,4 +99,43 @@ class NormalizationOpsTest {
         }
         return 2 / Math.sqrt(Math.PI) * sum;
     }
+
+    @Test
+    void groupAndInstanceNormalizationAgreeWithOneGroupPerChannel() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4, 10, 20, 30, 50}, 1, 2, 4);
+        Tensor scale = Tensor.ofFloats(new float[] {1f, 2f}, 2);
+        Tensor bias = Tensor.ofFloats(new float[] {0f, 1f}, 2);
+        float[] instance = run("InstanceNormalization", 6, Map.of(), x, scale, bias).floats();
+        float[] groups = run("GroupNormalization", 21, attr("num_groups", 2), x, scale, bias).floats();
+        assertArrayEquals(instance, groups);
+        // Channel 0: mean 2.5, population variance 1.25.
+        assertEquals((float) ((1 - 2.5) / Math.sqrt(1.25 + 1e-5)), instance[0], 1e-6f);
+        OctetException split = assertThrows(OctetException.class,
+            () -> run("GroupNormalization", 21, attr("num_groups", 3), x, scale, bias));
+        assertEquals(ErrorCode.INVALID_SHAPE, split.code());
+        OctetException zero = assertThrows(OctetException.class,
+            () -> run("GroupNormalization", 21, attr("num_groups", 0), x, scale, bias));
+        assertEquals(ErrorCode.INVALID_GRAPH, zero.code());
+    }
+
+    @Test
+    void lrnNeedsAPositiveSizeAndMvnNormalizesTheAxes() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4}, 1, 4, 1, 1);
+        OctetException size = assertThrows(OctetException.class, () -> run("LRN", 13, Map.of(), x));
+        assertEquals(ErrorCode.INVALID_GRAPH, size.code());
+        float[] y = run("LRN", 13, attr("size", 3), x).floats();
+        // Channel 1 sums channels 0 to 2: 1 + 4 + 9.
+        assertEquals((float) (2 / Math.pow(1 + 1e-4 / 3 * 14, 0.75)), y[1], 1e-7f);
+        float[] mvn = run("MeanVarianceNormalization", 13,
+            Map.of("axes", new Attribute.IntsAttr(new long[] {1})), x).floats();
+        double std = Math.sqrt(1.25);
+        assertEquals((float) (-1.5 / (std + 1e-9)), mvn[0], 1e-6f);
+    }
+
+    @Test
+    void shrinkZeroesTheBand() {
+        Tensor x = Tensor.ofFloats(new float[] {-2f, -0.5f, 0.25f, 3f}, 4);
+        Map<String, Attribute> soft = Map.of("lambd", new Attribute.FloatAttr(0.5f), "bias", new Attribute.FloatAttr(0.5f));
+        assertArrayEquals(new float[] {-1.5f, 0f, 0f, 2.5f}, run("Shrink", 9, soft, x).floats());
+    }
 }

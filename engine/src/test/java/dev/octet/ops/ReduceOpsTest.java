@@ -110,4 +110,20 @@ class ReduceOpsTest {
         assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY},
             run("ReduceLogSum", 18, Map.of(), empty, axis0).floats());
     }
+
+    @Test
+    void cumulativeSumsAndProductsAreExactInEveryDirection() {
+        Tensor x = Tensor.ofInts(new int[] {Integer.MAX_VALUE, 1, 2}, 3);
+        Tensor axis = Tensor.ofLongs(new long[] {0});
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE + 2},
+            run("CumSum", 14, Map.of(), x, axis).ints());
+        Map<String, Attribute> both = Map.of("exclusive", new Attribute.IntAttr(1), "reverse", new Attribute.IntAttr(1));
+        assertArrayEquals(new int[] {3, 2, 0}, run("CumSum", 14, both, x, axis).ints());
+        assertArrayEquals(new int[] {2, 2, 1}, run("CumProd", 26, both, x, axis).ints());
+        OctetException flag = assertThrows(OctetException.class, () -> run("CumSum", 14, attr("reverse", 2), x, axis));
+        assertEquals(ErrorCode.INVALID_GRAPH, flag.code());
+        OctetException bool = assertThrows(OctetException.class,
+            () -> run("CumSum", 14, Map.of(), Tensor.ofBools(new boolean[] {true}, 1), axis));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, bool.code());
+    }
 }
