@@ -133,11 +133,40 @@ final class ReduceNormalization {
         return x;
     }
 
+    /** A function of whole rows: {@code rows} rows of {@code n} floats from x into out (in place allowed). */
+    private interface RowFunction {
+        void apply(float[] x, float[] out, int rows, int n);
+    }
+
     /**
-     * Softmax (or, with {@code log}, log-softmax) over blocks of {@code n} elements spaced {@code inner} apart,
-     * with the canonical float kernel.
+     * Softmax (or, with {@code log}, log-softmax) along the axis, with the canonical float kernel: over
+     * {@code x.shape[axis:]} flattened before opset 13 ({@code flatten}), over the one axis from 13 on.
      */
     static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten, boolean log) {
+        return alongAxis(x, axisAttr, flatten, log
+            ? (in, out, rows, n) -> kernels.logSoftmax(in, 0, out, 0, rows, n)
+            : (in, out, rows, n) -> kernels.softmax(in, 0, out, 0, rows, n));
+    }
+
+    /** 1 at the first maximum of each block (as Softmax blocks it), 0 elsewhere. */
+    static Tensor hardmax(Tensor x, long axisAttr, boolean flatten) {
+        return alongAxis(x, axisAttr, flatten, (in, out, rows, n) -> {
+            for (int r = 0; r < rows; r++) {
+                int best = 0;
+                for (int k = 1; k < n; k++) {
+                    if (in[r * n + k] > in[r * n + best]) {
+                        best = k;
+                    }
+                }
+                for (int k = 0; k < n; k++) {
+                    out[r * n + k] = k == best ? 1f : 0f;
+                }
+            }
+        });
+    }
+
+    /** Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis. */
+    private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, RowFunction f) {
         int[] shape = x.shapeView();
         int a = ReduceOps.axis(axisAttr, shape.length);
         int outer = ReduceOps.size(shape, 0, a);
@@ -146,10 +175,10 @@ final class ReduceNormalization {
         float[] s = x.floats();
         float[] z = new float[s.length];
         if (inner == 1) {
-            rows(kernels, log, s, z, outer, n);
+            f.apply(s, z, outer, n);
             return Tensor.ofFloats(z, shape);
         }
-        // A strided axis: each block is gathered into a contiguous row, normalized, and scattered back.
+        // A strided axis: each block is gathered into a contiguous row, transformed, and scattered back.
         float[] row = new float[n];
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
@@ -157,35 +186,9 @@ final class ReduceNormalization {
                 for (int k = 0; k < n; k++) {
                     row[k] = s[base + k * inner];
                 }
-                rows(kernels, log, row, row, 1, n);
+                f.apply(row, row, 1, n);
                 for (int k = 0; k < n; k++) {
                     z[base + k * inner] = row[k];
-                }
-            }
-        }
-        return Tensor.ofFloats(z, shape);
-    }
-
-    /** 1 at the first maximum of each block (as Softmax blocks it), 0 elsewhere. */
-    static Tensor hardmax(Tensor x, long axisAttr, boolean flatten) {
-        int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = flatten ? ReduceOps.size(shape, a, shape.length) : shape[a];
-        int inner = flatten ? 1 : ReduceOps.size(shape, a + 1, shape.length);
-        float[] s = x.floats();
-        float[] z = new float[s.length];
-        for (int o = 0; o < outer; o++) {
-            for (int in = 0; in < inner; in++) {
-                int base = o * n * inner + in;
-                int best = 0;
-                for (int k = 1; k < n; k++) {
-                    if (s[base + k * inner] > s[base + best * inner]) {
-                        best = k;
-                    }
-                }
-                if (n > 0) {
-                    z[base + best * inner] = 1f;
                 }
             }
         }
@@ -350,14 +353,6 @@ final class ReduceNormalization {
             y[i] = (float) ((s[i] - mean) / (std + MVN_EPSILON));
         }
         return Tensor.ofFloats(y, shape);
-    }
-
-    private static void rows(FloatKernels kernels, boolean log, float[] x, float[] out, int rows, int n) {
-        if (log) {
-            kernels.logSoftmax(x, 0, out, 0, rows, n);
-        } else {
-            kernels.softmax(x, 0, out, 0, rows, n);
-        }
     }
 
     /**
