@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Operators that select, place or rearrange elements by index: OneHot, TopK, Scatter/ScatterElements,
- * ScatterND, Compress, Tile, DepthToSpace, SpaceToDepth, NonZero, ReverseSequence and EyeLike. Each works on
+ * ScatterND, Compress, Tile, DepthToSpace, SpaceToDepth, CenterCropPad, NonZero, ReverseSequence and EyeLike. Each works on
  * every tensor type through index maps ({@link ShapeKernels#gather}); every index is checked against its bound
  * before any element moves, and integer results are exact.
  */
@@ -98,6 +98,12 @@ final class IndexOps {
             .shape(c -> one(c.type(0), ShapeDims.unknown(4))).factory(ctx -> {
                 int b = (int) Math.min(ctx.get(BLOCK_SIZE), Integer.MAX_VALUE);
                 return in -> new Tensor[] {spaceToDepth(in[0], b)};
+            });
+        r.onnx("CenterCropPad", 18).inputs("rr").outputs("r").shape(c -> one(c.type(0),
+                c.rank(0) < 0 ? null : ShapeDims.unknown(c.rank(0))))
+            .factory(ctx -> {
+                int[] axes = ctx.has("axes") ? ctx.getIntArray("axes") : null;
+                return in -> new Tensor[] {centerCropPad(in[0], in[1], axes)};
             });
         r.onnx("NonZero", 9).unary().shape(c -> one(DataType.INT64, c.rank(0) < 0 ? null
                 : List.of(Dim.of(Math.max(1, c.rank(0))), Dim.UNKNOWN)))
@@ -472,6 +478,49 @@ final class IndexOps {
             }
         }
         return ShapeKernels.gather(x, map, out, null);
+    }
+
+    /**
+     * Each listed axis (every axis when axes is null) cropped or zero-padded to its new length, centered: the
+     * first floor(|difference| / 2) elements are cut, or padded, before.
+     */
+    static Tensor centerCropPad(Tensor x, Tensor shapeT, int[] axes) {
+        int[] s = x.shapeView();
+        int[] target = ShapeKernels.readDims(shapeT, "CenterCropPad shape");
+        int[] ax = axes;
+        if (ax == null) {
+            ax = new int[s.length];
+            for (int d = 0; d < s.length; d++) {
+                ax[d] = d;
+            }
+        }
+        if (target.length != ax.length) {
+            throw error("CenterCropPad shape " + Arrays.toString(target) + " needs one length per axis of "
+                + Arrays.toString(ax));
+        }
+        int[] out = s.clone();
+        boolean[] seen = new boolean[s.length];
+        for (int i = 0; i < ax.length; i++) {
+            int d = normalizeAxis(ax[i], s.length, "CenterCropPad axis");
+            if (seen[d]) {
+                throw error("CenterCropPad axis " + ax[i] + " is listed twice");
+            }
+            seen[d] = true;
+            out[d] = target[i];
+        }
+        int[] strides = strides(s);
+        int[][] offsets = new int[s.length][];
+        for (int d = 0; d < s.length; d++) {
+            // Output coordinate i reads input coordinate i + shift, or fill outside the input.
+            int shift = out[d] <= s[d] ? (s[d] - out[d]) / 2 : -((out[d] - s[d]) / 2);
+            offsets[d] = new int[out[d]];
+            for (int i = 0; i < out[d]; i++) {
+                int from = i + shift;
+                offsets[d][i] = from < 0 || from >= s[d] ? -1 : from * strides[d];
+            }
+        }
+        Tensor.checkedSize(out);
+        return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null);
     }
 
     // ---- NonZero, ReverseSequence, EyeLike ----------------------------------------------------------------

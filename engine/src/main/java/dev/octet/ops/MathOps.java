@@ -107,6 +107,8 @@ final class MathOps {
         r.onnx("Range", 11).inputs("rrr").outputs("r")
             .shape(c -> one(c.type(0), List.of(Dim.UNKNOWN)))
             .factory(ctx -> in -> out(range(in[0], in[1], in[2])));
+        // Det-22 only added types.
+        r.onnx("Det", 11).unary().shape(MathOps::inferDet).factory(ctx -> in -> out(det(in[0])));
         r.onnx("Trilu", 14).inputs("ro").outputs("r").attribute(UPPER)
             .shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> {
@@ -168,6 +170,74 @@ final class MathOps {
                 }
                 return out(ElementwiseBinary.arith(in[0], in[1], op, buffers));
             }));
+    }
+
+    /**
+     * The determinant of each square matrix in the last two axes: Gaussian elimination with partial pivoting,
+     * in double, rounded once.
+     */
+    static Tensor det(Tensor x) {
+        if (x.type() != DataType.FLOAT) {
+            throw ElementwiseBinary.unsupportedType("Det", x.type());
+        }
+        int[] s = x.shapeView();
+        if (s.length < 2 || s[s.length - 1] != s[s.length - 2]) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "Det needs square matrices in the last two axes, got "
+                + x);
+        }
+        int m = s[s.length - 1];
+        int[] outShape = java.util.Arrays.copyOf(s, s.length - 2);
+        float[] v = x.floats();
+        float[] out = new float[Tensor.checkedSize(outShape)];
+        double[] a = new double[m * m];
+        for (int b = 0; b < out.length; b++) {
+            for (int i = 0; i < m * m; i++) {
+                a[i] = v[b * m * m + i];
+            }
+            out[b] = (float) determinant(a, m);
+        }
+        return Tensor.ofFloats(out, outShape);
+    }
+
+    /** Destroys a. */
+    private static double determinant(double[] a, int m) {
+        double det = 1;
+        for (int c = 0; c < m; c++) {
+            int pivot = c;
+            for (int r = c + 1; r < m; r++) {
+                if (Math.abs(a[r * m + c]) > Math.abs(a[pivot * m + c])) {
+                    pivot = r;
+                }
+            }
+            if (a[pivot * m + c] == 0) {
+                return 0;
+            }
+            if (pivot != c) {
+                for (int k = 0; k < m; k++) {
+                    double t = a[c * m + k];
+                    a[c * m + k] = a[pivot * m + k];
+                    a[pivot * m + k] = t;
+                }
+                det = -det;
+            }
+            double p = a[c * m + c];
+            det *= p;
+            for (int r = c + 1; r < m; r++) {
+                double f = a[r * m + c] / p;
+                for (int k = c; k < m; k++) {
+                    a[r * m + k] -= f * a[c * m + k];
+                }
+            }
+        }
+        return det;
+    }
+
+    private static ShapeValue[] inferDet(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s != null && s.size() < 2) {
+            throw c.fail("Det needs square matrices in the last two axes, got " + s);
+        }
+        return one(DataType.FLOAT, s == null ? null : s.subList(0, s.size() - 2));
     }
 
     /** asinh as log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), which keeps small arguments' precision; odd. */

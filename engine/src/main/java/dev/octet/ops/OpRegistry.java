@@ -61,6 +61,7 @@ public final class OpRegistry {
         TransformerOps.register(b);
         LossOps.register(b);
         IndexOps.register(b);
+        WindowOps.register(b);
         return b.build();
     }
 

@@ -108,4 +108,17 @@ class IndexOpsTest {
             "batch_axis", new Attribute.IntAttr(0)), X, Tensor.ofLongs(new long[] {2, 3}, 2));
         assertArrayEquals(new long[] {20, 10, 30, 60, 50, 40}, reversed.longs());
     }
+
+    @Test
+    void centerCropPadCutsAndPadsAroundTheCenter() {
+        Tensor row = Tensor.ofLongs(new long[] {1, 2, 3, 4, 5}, 5);
+        assertArrayEquals(new long[] {2, 3}, run("CenterCropPad", 18, Map.of(), row,
+            Tensor.ofLongs(new long[] {2}, 1)).longs());
+        assertArrayEquals(new long[] {0, 1, 2, 3, 4, 5, 0, 0}, run("CenterCropPad", 18, Map.of(), row,
+            Tensor.ofLongs(new long[] {8}, 1)).longs());
+        fails(ErrorCode.INVALID_SHAPE, () -> run("CenterCropPad", 18, Map.of(), row,
+            Tensor.ofLongs(new long[] {2, 2}, 2)));
+        fails(ErrorCode.INVALID_SHAPE, () -> run("CenterCropPad", 18, Map.of(), row,
+            Tensor.ofLongs(new long[] {-1}, 1)));
+    }
 }

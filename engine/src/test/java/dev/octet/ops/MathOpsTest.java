@@ -185,4 +185,31 @@ class MathOpsTest {
         OctetException direction = assertThrows(OctetException.class, () -> run("BitShift", Map.of(), x, by));
         assertEquals(ErrorCode.INVALID_GRAPH, direction.code());
     }
+
+    @Test
+    void detPivotsAndTakesTheSignOfEachRowSwap() {
+        // [[0, 2], [3, 4]] needs a row swap: det = 0 * 4 - 2 * 3 = -6.
+        Tensor x = Tensor.ofFloats(new float[] {0, 2, 3, 4, 1, 2, 2, 4}, 2, 2, 2);
+        Tensor det = run("Det", x);
+        assertArrayEquals(new int[] {2}, det.shape());
+        assertArrayEquals(new float[] {-6f, 0f}, det.floats());
+        OctetException square = assertThrows(OctetException.class,
+            () -> run("Det", Tensor.ofFloats(new float[6], 2, 3)));
+        assertEquals(ErrorCode.INVALID_SHAPE, square.code());
+    }
+
+    @Test
+    void windowsAreSymmetricOrPeriodicAndFloatOnly() {
+        Tensor four = Tensor.ofLongs(new long[] {4});
+        assertArrayEquals(new float[] {0f, 0.5f, 1f, 0.5f}, OpRunner.run("HannWindow", 17, Map.of(), four).floats(),
+            1e-7f);
+        float[] symmetric = OpRunner.run("HannWindow", 17, flag("periodic", 0), four).floats();
+        assertArrayEquals(new float[] {0f, 0.75f, 0.75f, 0f}, symmetric, 1e-7f);
+        OctetException type = assertThrows(OctetException.class,
+            () -> OpRunner.run("BlackmanWindow", 17, flag("output_datatype", 7), four));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, type.code());
+        OctetException size = assertThrows(OctetException.class,
+            () -> OpRunner.run("HammingWindow", 17, Map.of(), Tensor.ofLongs(new long[] {-1})));
+        assertEquals(ErrorCode.INVALID_INPUT, size.code());
+    }
 }
