@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool over NC(spatial...) tensors. */
+/** MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over NC(spatial...) tensors. */
 final class PoolOps {
     private PoolOps() {}
 
@@ -26,6 +26,9 @@ final class PoolOps {
             return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
         }).factory(PoolOps::maxPool);
         r.onnx("AveragePool", 1).unary().shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
+        // LpPool-18 added ceil_mode and dilations, whose defaults are LpPool-11's behaviour.
+        r.onnx("LpPool", 11).unary().attribute(LP_P).shape(c -> one(DataType.FLOAT, poolShape(c)))
+            .factory(PoolOps::lpPool);
         r.onnx("GlobalAveragePool", 1).unary()
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
@@ -33,6 +36,72 @@ final class PoolOps {
         r.onnx("GlobalMaxPool", 1).unary()
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
             .factory(ctx -> in -> new Tensor[] {globalMaxPool(in[0])});
+    }
+
+    private static final AttributeSpec<Long> LP_P = AttributeSpec.intAttr("p", 2).requiring(v -> v >= 1, "1 or more");
+
+    private static Op lpPool(OpContext ctx) {
+        ConvGeometry g = poolGeometry(ctx);
+        boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
+        double p = ctx.get(LP_P);
+        return in -> {
+            Tensor x = NnOps.floatInput(in[0], "X");
+            int[] inSp = spatial(x, g);
+            int[] outSp = g.outputSpatial(inSp, ceil);
+            int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
+            return new Tensor[] {Tensor.ofFloats(lpPool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g,
+                g.pads(inSp), p), outShape)};
+        };
+    }
+
+    /**
+     * {@code (sum |x|^p)^(1/p)} over each window's taps inside the input (padding adds nothing), in double: a
+     * scalar reference over any number of spatial axes.
+     */
+    static float[] lpPool(float[] x, int planes, int[] inSp, int[] outSp, ConvGeometry g, int[] pads, double p) {
+        int r = inSp.length;
+        int[] kernel = g.kernel();
+        int[] strides = g.strides();
+        int[] dilations = g.dilations();
+        int inPlane = Tensor.checkedSize(inSp);
+        int outPlane = Tensor.checkedSize(outSp);
+        int taps = Tensor.checkedSize(kernel);
+        float[] y = new float[planes * outPlane];
+        int[] o = new int[r];
+        for (int op = 0; op < outPlane; op++) {
+            for (int d = r - 1, rest = op; d >= 0; d--) {
+                o[d] = rest % outSp[d];
+                rest /= outSp[d];
+            }
+            for (int plane = 0; plane < planes; plane++) {
+                double acc = 0;
+                for (int t = 0; t < taps; t++) {
+                    int at = 0;
+                    boolean inside = true;
+                    for (int d = r - 1, rest = t; d >= 0 && inside; d--) {
+                        int k = rest % kernel[d];
+                        rest /= kernel[d];
+                        long c = (long) o[d] * strides[d] - pads[d] + (long) k * dilations[d];
+                        inside = c >= 0 && c < inSp[d];
+                        at += (int) c * stride(inSp, d);
+                    }
+                    if (inside) {
+                        acc += Math.pow(Math.abs(x[plane * inPlane + at]), p);
+                    }
+                }
+                y[plane * outPlane + op] = (float) Math.pow(acc, 1 / p);
+            }
+        }
+        return y;
+    }
+
+    /** The row-major stride of spatial axis d. */
+    private static int stride(int[] sp, int d) {
+        int s = 1;
+        for (int i = d + 1; i < sp.length; i++) {
+            s *= sp[i];
+        }
+        return s;
     }
 
     private static Op maxPool(OpContext ctx) {

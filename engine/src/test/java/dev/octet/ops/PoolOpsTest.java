@@ -2,8 +2,11 @@ package dev.octet.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Node;
@@ -12,6 +15,7 @@ import dev.octet.kernel.Parallel;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.panama.PanamaKernelProvider;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -98,5 +102,23 @@ class PoolOpsTest {
 
     private static Tensor zp(DataType t, int v) {
         return Tensor.of(t, new int[0], new byte[] {(byte) v});
+    }
+
+    @Test
+    void lpPoolSumsPowersOfTheTapsInsideTheInputAndGlobalMaxPoolTakesEachPlanesMax() {
+        Tensor x = Tensor.ofFloats(new float[] {3, -4, 1, 2}, 1, 1, 4);
+        Map<String, Attribute> attrs = Map.of("kernel_shape", new Attribute.IntsAttr(new long[] {2}),
+            "pads", new Attribute.IntsAttr(new long[] {1, 0}), "strides", new Attribute.IntsAttr(new long[] {2}));
+        // Windows [pad, 3], [-4, 1]: the padding adds nothing.
+        assertArrayEquals(new float[] {3f, (float) Math.sqrt(17)}, OpRunner.run("LpPool", 18, attrs, x).floats());
+        Map<String, Attribute> p1 = new HashMap<>(attrs);
+        p1.put("p", new Attribute.IntAttr(1));
+        assertArrayEquals(new float[] {3f, 5f}, OpRunner.run("LpPool", 18, p1, x).floats());
+        p1.put("p", new Attribute.IntAttr(0));
+        OctetException e = assertThrows(OctetException.class, () -> OpRunner.run("LpPool", 18, p1, x));
+        assertEquals(ErrorCode.INVALID_GRAPH, e.code());
+        Tensor max = OpRunner.run("GlobalMaxPool", 1, Map.of(), x);
+        assertArrayEquals(new int[] {1, 1, 1}, max.shape());
+        assertArrayEquals(new float[] {3f}, max.floats());
     }
 }
