@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * Operators that select, place or rearrange elements by index: OneHot, TopK, Scatter/ScatterElements,
- * ScatterND, Compress, Tile, DepthToSpace, SpaceToDepth, CenterCropPad, NonZero, ReverseSequence and EyeLike. Each works on
+ * ScatterND, Compress, Tile, DepthToSpace, SpaceToDepth, CenterCropPad, Unique, NonZero, ReverseSequence and
+ * EyeLike. Each works on
  * every tensor type through index maps ({@link ShapeKernels#gather}); every index is checked against its bound
  * before any element moves, and integer results are exact.
  */
@@ -104,6 +105,15 @@ final class IndexOps {
             .factory(ctx -> {
                 int[] axes = ctx.has("axes") ? ctx.getIntArray("axes") : null;
                 return in -> new Tensor[] {centerCropPad(in[0], in[1], axes)};
+            });
+        r.onnx("Unique", 11).inputs("r").outputs("rooo").attribute(SORTED)
+            .shape(c -> new ShapeValue[] {ShapeValue.of(c.type(0), c.attrs().has("axis") && c.rank(0) >= 0
+                ? ShapeDims.unknown(c.rank(0)) : ShapeDims.unknown(1)), ShapeValue.of(DataType.INT64, ShapeDims.unknown(1)),
+                ShapeValue.of(DataType.INT64, ShapeDims.unknown(1)), ShapeValue.of(DataType.INT64, ShapeDims.unknown(1))})
+            .factory(ctx -> {
+                Long axis = ctx.has("axis") ? ctx.getInt("axis", 0) : null;
+                boolean sorted = ctx.get(SORTED) == 1;
+                return in -> unique(in[0], axis, sorted);
             });
         r.onnx("NonZero", 9).unary().shape(c -> one(DataType.INT64, c.rank(0) < 0 ? null
                 : List.of(Dim.of(Math.max(1, c.rank(0))), Dim.UNKNOWN)))
@@ -521,6 +531,93 @@ final class IndexOps {
         }
         Tensor.checkedSize(out);
         return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null);
+    }
+
+    /**
+     * The distinct elements (or slices along the axis), ascending when {@code sorted} (slices compared element by
+     * element), else in order of first occurrence; with the index of each one's first occurrence, each input
+     * element's (slice's) position among them, and their counts. -0 equals 0; NaN sorts last.
+     */
+    static Tensor[] unique(Tensor x, Long axisAttr, boolean sorted) {
+        int[] s = axisAttr == null ? new int[] {x.size()} : x.shapeView();
+        int a = axisAttr == null ? 0 : normalizeAxis(axisAttr, s.length, "Unique axis");
+        int m = s[a];
+        int outer = product(s, 0, a);
+        int inner = product(s, a + 1, s.length);
+        // Slice i is elements (o * m + i) * inner + e for every o and e, compared in that order.
+        java.util.Comparator<Integer> bySlice = (p, q) -> {
+            for (int o = 0; o < outer; o++) {
+                for (int e = 0; e < inner; e++) {
+                    int c = compareElements(x, (o * m + p) * inner + e, (o * m + q) * inner + e);
+                    if (c != 0) {
+                        return c;
+                    }
+                }
+            }
+            return 0;
+        };
+        Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, bySlice); // stable: each group's first entry is its first occurrence
+        List<Integer> firsts = new ArrayList<>();
+        int[] group = new int[m];
+        for (int j = 0; j < m; j++) {
+            if (j == 0 || bySlice.compare(order[j - 1], order[j]) != 0) {
+                firsts.add(order[j]);
+            }
+            group[order[j]] = firsts.size() - 1;
+        }
+        int u = firsts.size();
+        // Position of each group in the output: sorted order, or order of first occurrence.
+        int[] rank = new int[u];
+        if (sorted) {
+            for (int g = 0; g < u; g++) {
+                rank[g] = g;
+            }
+        } else {
+            Integer[] byFirst = new Integer[u];
+            for (int g = 0; g < u; g++) {
+                byFirst[g] = g;
+            }
+            Arrays.sort(byFirst, (g, h) -> Integer.compare(firsts.get(g), firsts.get(h)));
+            for (int k = 0; k < u; k++) {
+                rank[byFirst[k]] = k;
+            }
+        }
+        long[] indices = new long[u];
+        long[] counts = new long[u];
+        long[] inverse = new long[m];
+        for (int g = 0; g < u; g++) {
+            indices[rank[g]] = firsts.get(g);
+        }
+        for (int i = 0; i < m; i++) {
+            inverse[i] = rank[group[i]];
+            counts[rank[group[i]]]++;
+        }
+        int[] outShape = s.clone();
+        outShape[a] = u;
+        int[] map = new int[outer * u * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < u; k++) {
+                for (int e = 0; e < inner; e++) {
+                    map[(o * u + k) * inner + e] = (int) ((o * m + indices[k]) * inner + e);
+                }
+            }
+        }
+        return new Tensor[] {ShapeKernels.gather(x, map, outShape, null), Tensor.ofLongs(indices, u),
+            Tensor.ofLongs(inverse, m), Tensor.ofLongs(counts, u)};
+    }
+
+    /** Numeric order (uint8 unsigned); for floats -0 equals 0 and NaN is above everything, equal to NaN. */
+    private static int compareElements(Tensor x, int i, int j) {
+        if (x.type() == DataType.FLOAT) {
+            float a = x.floats()[i];
+            float b = x.floats()[j];
+            return a < b ? -1 : a > b ? 1 : a == b ? 0 : Float.compare(a, b);
+        }
+        return Long.compare(x.getLong(i), x.getLong(j));
     }
 
     // ---- NonZero, ReverseSequence, EyeLike ----------------------------------------------------------------

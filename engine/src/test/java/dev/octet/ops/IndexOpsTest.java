@@ -121,4 +121,18 @@ class IndexOpsTest {
         fails(ErrorCode.INVALID_SHAPE, () -> run("CenterCropPad", 18, Map.of(), row,
             Tensor.ofLongs(new long[] {-1}, 1)));
     }
+
+    @Test
+    void uniqueKeepsFirstOccurrencesAndTreatsMinusZeroAsZero() {
+        Tensor x = Tensor.ofFloats(new float[] {2f, -0f, 0f, 2f, -1f}, 5);
+        Tensor[] sorted = run("Unique", 11, 4, Map.of(), x);
+        assertArrayEquals(new float[] {-1f, -0f, 2f}, sorted[0].floats());
+        assertArrayEquals(new long[] {4, 1, 0}, sorted[1].longs());
+        assertArrayEquals(new long[] {2, 1, 1, 2, 0}, sorted[2].longs());
+        assertArrayEquals(new long[] {1, 2, 2}, sorted[3].longs());
+        Tensor[] firstSeen = run("Unique", 11, 4, attr("sorted", 0), x);
+        assertArrayEquals(new float[] {2f, -0f, -1f}, firstSeen[0].floats());
+        assertArrayEquals(new long[] {0, 1, 1, 0, 2}, firstSeen[2].longs());
+        fails(ErrorCode.INVALID_SHAPE, () -> run("Unique", 11, 4, attr("axis", 1), x));
+    }
 }
