@@ -62,6 +62,7 @@ public final class OpRegistry {
         LossOps.register(b);
         IndexOps.register(b);
         WindowOps.register(b);
+        DetectionOps.register(b);
         return b.build();
     }
 
