@@ -63,6 +63,7 @@ public final class OpRegistry {
         IndexOps.register(b);
         WindowOps.register(b);
         DetectionOps.register(b);
+        RotaryEmbeddingOp.register(b);
         return b.build();
     }
 
