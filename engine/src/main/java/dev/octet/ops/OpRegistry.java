@@ -64,6 +64,7 @@ public final class OpRegistry {
         WindowOps.register(b);
         DetectionOps.register(b);
         RotaryEmbeddingOp.register(b);
+        OnnxAttentionOp.register(b);
         return b.build();
     }
 
