@@ -81,6 +81,8 @@ final class ActivationOps {
             });
         r.onnx("Swish", 24).unary().attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Swish", Activation.SWISH, ctx.get(SWISH_ALPHA), 0f));
+        r.onnx("SwiGLU", 28).inputs("rr").outputs("r").attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ActivationOps::swiGlu);
         r.onnx("Gelu", 20).unary().attribute(GELU_APPROXIMATE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
             ctx.get(GELU_APPROXIMATE).equals("none") ? TransformerOps.gelu(ctx) : geluTanh(ctx));
         r.onnx("Mish", 18).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
@@ -153,6 +155,26 @@ final class ActivationOps {
             float[] x = floats("Softplus", in[0]);
             float[] y = buffers.floats(x.length);
             softplus(kernels, x, y);
+            return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
+        });
+    }
+
+    /** Swish(A) * B for A and B of one shape, the Swish on the session's vector kernels. */
+    private static Op swiGlu(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
+        float alpha = ctx.get(SWISH_ALPHA);
+        return Op.withBuffers((in, buffers) -> {
+            float[] a = floats("SwiGLU", in[0]);
+            float[] b = floats("SwiGLU", in[1]);
+            if (!Arrays.equals(in[0].shapeView(), in[1].shapeView())) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "SwiGLU: A " + Arrays.toString(in[0].shapeView())
+                    + " and B " + Arrays.toString(in[1].shapeView()) + " must have one shape (no broadcasting)");
+            }
+            float[] y = buffers.floats(a.length);
+            kernels.activation(Activation.SWISH, alpha, 0f, a, 0, y, 0, a.length);
+            for (int i = 0; i < y.length; i++) {
+                y[i] *= b[i];
+            }
             return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
         });
     }

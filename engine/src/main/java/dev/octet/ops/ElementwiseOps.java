@@ -123,6 +123,17 @@ final class ElementwiseOps {
         r.onnx("Dropout", 7).inputs("r").inputsFrom(12, "roo").outputs("ro").attribute(DROPOUT_RATIO)
             .shape(c -> new ShapeValue[] {c.in(0), ShapeValue.of(DataType.BOOL, c.shape(0))})
             .factory(ElementwiseOps::dropout);
+        // BitCast reinterprets the little-endian bytes of each element as another type of the same width.
+        r.onnx("BitCast", 26).unary()
+            .shape(c -> one(DataType.fromOnnx((int) c.attrs().requireInt("to")), c.shape(0)))
+            .factory(ctx -> {
+                long code = ctx.requireInt("to");
+                DataType to = DataType.fromOnnx((int) code);
+                if (to == null || code != (int) code) {
+                    throw ctx.unsupportedType("BitCast to " + DataType.onnxName((int) code) + " is not supported");
+                }
+                return in -> out(bitCast(in[0], to));
+            });
         r.onnx("Cast", 7).unary()
             .shape(c -> inferCast(c, DataType.fromOnnx((int) c.attrs().requireInt("to"))))
             .traits(OpTrait.CONVERSION)
@@ -244,6 +255,58 @@ final class ElementwiseOps {
             boolean[] keep = new boolean[in[0].size()];
             Arrays.fill(keep, true);
             return new Tensor[] {in[0], Tensor.ofBools(keep, in[0].shapeView())};
+        };
+    }
+
+    /** The same bits as another type of the same width; a byte becomes a bool only when it is 0 or 1. */
+    static Tensor bitCast(Tensor x, DataType to) {
+        DataType from = x.type();
+        if (from.byteSize() != to.byteSize()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "BitCast from " + from + " (" + from.byteSize()
+                + " bytes) to " + to + " (" + to.byteSize() + " bytes): the widths differ");
+        }
+        int[] shape = x.shapeView();
+        int n = x.size();
+        if (from == to) {
+            return x;
+        }
+        return switch (to) {
+            case FLOAT -> {
+                float[] f = new float[n];
+                int[] v = x.ints();
+                for (int i = 0; i < n; i++) {
+                    f[i] = Float.intBitsToFloat(v[i]);
+                }
+                yield Tensor.ofFloats(f, shape);
+            }
+            case INT32 -> {
+                int[] v = new int[n];
+                float[] f = x.floats();
+                for (int i = 0; i < n; i++) {
+                    v[i] = Float.floatToRawIntBits(f[i]);
+                }
+                yield Tensor.ofInts(v, shape);
+            }
+            case UINT8, INT8 -> {
+                byte[] b = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    b[i] = (byte) x.getLong(i);
+                }
+                yield Tensor.of(to, shape, b);
+            }
+            case BOOL -> {
+                boolean[] b = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    long v = x.getLong(i) & 0xFF;
+                    if (v > 1) {
+                        throw new OctetException(ErrorCode.INVALID_INPUT, "BitCast to BOOL: byte " + v
+                            + " is not a bool's representation (0 or 1)");
+                    }
+                    b[i] = v == 1;
+                }
+                yield Tensor.ofBools(b, shape);
+            }
+            case INT64 -> throw new AssertionError("INT64 is Octet's only 8-byte type");
         };
     }
 

@@ -41,6 +41,9 @@ final class IndexOps {
         .requiring(v -> v == 0 || v == 1, "0 or 1");
     private static final AttributeSpec<Long> BATCH_AXIS = AttributeSpec.intAttr("batch_axis", 1)
         .requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> CACHE_AXIS = AttributeSpec.intAttr("axis", -2);
+    private static final AttributeSpec<String> CACHE_MODE = AttributeSpec.stringAttr("mode", "linear")
+        .requiring(m -> m.equals("linear") || m.equals("circular"), "linear or circular");
     private static final AttributeSpec<Long> DIAGONAL = AttributeSpec.intAttr("k", 0);
 
     private static AttributeSpec<Long> flag(String name, long defaultValue) {
@@ -114,6 +117,13 @@ final class IndexOps {
                 Long axis = ctx.has("axis") ? ctx.getInt("axis", 0) : null;
                 boolean sorted = ctx.get(SORTED) == 1;
                 return in -> unique(in[0], axis, sorted);
+            });
+        r.onnx("TensorScatter", 24).inputs("rro").outputs("r").attribute(CACHE_AXIS).attribute(CACHE_MODE)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                long axis = ctx.get(CACHE_AXIS);
+                boolean circular = ctx.get(CACHE_MODE).equals("circular");
+                return in -> new Tensor[] {tensorScatter(in[0], in[1], ShapeKernels.optional(in, 2), axis,
+                    circular)};
             });
         r.onnx("NonZero", 9).unary().shape(c -> one(DataType.INT64, c.rank(0) < 0 ? null
                 : List.of(Dim.of(Math.max(1, c.rank(0))), Dim.UNKNOWN)))
@@ -618,6 +628,50 @@ final class IndexOps {
             return a < b ? -1 : a > b ? 1 : a == b ? 0 : Float.compare(a, b);
         }
         return Long.compare(x.getLong(i), x.getLong(j));
+    }
+
+    /**
+     * A copy of the cache where, for each batch entry b, the update's sequence positions go to positions
+     * write_indices[b] + i of the cache's sequence axis (modulo its length when circular).
+     */
+    static Tensor tensorScatter(Tensor cache, Tensor update, Tensor writeIndices, long axisAttr, boolean circular) {
+        int[] s = cache.shapeView();
+        int[] u = update.shapeView();
+        int a = normalizeAxis(axisAttr, s.length, "TensorScatter axis");
+        if (a == 0) {
+            throw error("TensorScatter axis cannot be the batch axis 0");
+        }
+        boolean fits = u.length == s.length && cache.type() == update.type() && u[a] <= s[a];
+        for (int d = 0; fits && d < s.length; d++) {
+            fits = d == a || u[d] == s[d];
+        }
+        if (!fits) {
+            throw error("TensorScatter update " + update + " must match cache " + cache
+                + " except for a shorter axis " + a);
+        }
+        long[] at = writeIndices == null ? new long[s[0]] : ShapeKernels.readLongs(writeIndices,
+            "TensorScatter write_indices");
+        if (at.length != s[0]) {
+            throw error("TensorScatter write_indices has " + at.length + " values for a batch of " + s[0]);
+        }
+        int max = s[a];
+        for (long w : at) {
+            if (w < 0 || !circular && w + u[a] > max) {
+                throw error("TensorScatter write index " + w + " with " + u[a] + " positions does not fit a cache of "
+                    + max + " (mode " + (circular ? "circular" : "linear") + ")");
+            }
+        }
+        int outer = product(s, 0, a);
+        int perBatch = outer / Math.max(1, s[0]);
+        int inner = product(s, a + 1, s.length);
+        int[] target = new int[outer * u[a]];
+        for (int o = 0; o < outer; o++) {
+            long w = s[0] == 0 ? 0 : at[o / perBatch];
+            for (int i = 0; i < u[a]; i++) {
+                target[o * u[a] + i] = (o * max + (int) ((w + i) % max)) * inner;
+            }
+        }
+        return scatter(cache, update, target, inner, "none", "TensorScatter");
     }
 
     // ---- NonZero, ReverseSequence, EyeLike ----------------------------------------------------------------

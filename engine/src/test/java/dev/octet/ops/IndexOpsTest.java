@@ -135,4 +135,29 @@ class IndexOpsTest {
         assertArrayEquals(new long[] {0, 1, 1, 0, 2}, firstSeen[2].longs());
         fails(ErrorCode.INVALID_SHAPE, () -> run("Unique", 11, 4, attr("axis", 1), x));
     }
+
+    @Test
+    void tensorScatterWritesAtEachBatchsIndexWrappingWhenCircular() {
+        Tensor cache = Tensor.ofLongs(new long[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor update = Tensor.ofLongs(new long[] {7, 8, 9, 10}, 2, 2);
+        Tensor at = Tensor.ofLongs(new long[] {1, 2}, 2);
+        Map<String, Attribute> circular = Map.of("axis", new Attribute.IntAttr(1),
+            "mode", new Attribute.StringAttr("circular"));
+        assertArrayEquals(new long[] {1, 7, 8, 10, 5, 9}, run("TensorScatter", 24, circular, cache, update, at)
+            .longs());
+        fails(ErrorCode.INVALID_SHAPE, () -> run("TensorScatter", 24, attr("axis", 1), cache, update, at));
+        fails(ErrorCode.INVALID_SHAPE, () -> run("TensorScatter", 24, attr("axis", 0), cache, update, at));
+        fails(ErrorCode.INVALID_GRAPH, () -> run("TensorScatter", 24, attr("mode", "ring"), cache, update, at));
+    }
+
+    @Test
+    void bitCastKeepsTheBitsOfTypesOfOneWidth() {
+        Tensor x = Tensor.ofFloats(new float[] {1f, -0f}, 2);
+        assertArrayEquals(new int[] {0x3f800000, 0x80000000}, run("BitCast", 26, attr("to", 6), x).ints());
+        assertArrayEquals(new byte[] {(byte) 255, 1},
+            run("BitCast", 26, attr("to", 2), Tensor.ofInt8(new byte[] {-1, 1}, 2)).bytes());
+        fails(ErrorCode.INVALID_INPUT, () -> run("BitCast", 26, attr("to", 9), Tensor.ofUint8(new byte[] {2}, 1)));
+        fails(ErrorCode.INVALID_INPUT, () -> run("BitCast", 26, attr("to", 7), x));
+        fails(ErrorCode.UNSUPPORTED_TYPE, () -> run("BitCast", 26, attr("to", 11), x));
+    }
 }

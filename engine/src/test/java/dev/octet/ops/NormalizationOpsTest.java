@@ -138,4 +138,18 @@ class NormalizationOpsTest {
         Map<String, Attribute> soft = Map.of("lambd", new Attribute.FloatAttr(0.5f), "bias", new Attribute.FloatAttr(0.5f));
         assertArrayEquals(new float[] {-1.5f, 0f, 0f, 2.5f}, run("Shrink", 9, soft, x).floats());
     }
+
+    @Test
+    void swiGluGatesTheValueWithSwishAndDoesNotBroadcast() {
+        Tensor a = Tensor.ofFloats(new float[] {-1f, 0f, 2f}, 3);
+        Tensor b = Tensor.ofFloats(new float[] {3f, 5f, -1f}, 3);
+        float[] y = run("SwiGLU", 28, Map.of(), a, b).floats();
+        for (int i = 0; i < 3; i++) {
+            double v = a.floats()[i];
+            assertEquals(v / (1 + Math.exp(-v)) * b.floats()[i], y[i], 1e-6);
+        }
+        OctetException shape = assertThrows(OctetException.class,
+            () -> run("SwiGLU", 28, Map.of(), a, Tensor.ofFloats(new float[] {1f}, 1)));
+        assertEquals(ErrorCode.INVALID_INPUT, shape.code());
+    }
 }
