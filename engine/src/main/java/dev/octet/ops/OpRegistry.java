@@ -65,6 +65,7 @@ public final class OpRegistry {
         DetectionOps.register(b);
         RotaryEmbeddingOp.register(b);
         OnnxAttentionOp.register(b);
+        GridSampleOp.register(b);
         return b.build();
     }
 
