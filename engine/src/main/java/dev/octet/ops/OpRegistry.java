@@ -66,6 +66,7 @@ public final class OpRegistry {
         RotaryEmbeddingOp.register(b);
         OnnxAttentionOp.register(b);
         GridSampleOp.register(b);
+        SpectralOps.register(b);
         return b.build();
     }
 
