@@ -67,6 +67,7 @@ public final class OpRegistry {
         OnnxAttentionOp.register(b);
         GridSampleOp.register(b);
         SpectralOps.register(b);
+        RecurrentOps.register(b);
         return b.build();
     }
 
