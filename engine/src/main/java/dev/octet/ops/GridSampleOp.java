@@ -7,7 +7,7 @@ import dev.octet.api.Tensor;
 import java.util.Arrays;
 
 /**
- * GridSample: samples X (N, C, D1, ..., Dr) at the normalized coordinates of grid (N, H1, ..., Hr, r), whose last
+ * GridSample and AffineGrid, which makes its grids. GridSample samples X (N, C, D1, ..., Dr) at the normalized coordinates of grid (N, H1, ..., Hr, r), whose last
  * axis lists them innermost spatial axis first (x, y, z). Nearest, linear or cubic (Keys, a = -0.75)
  * interpolation, one axis at a time; zeros, border or reflection padding. Coordinates are denormalized in
  * double and kept in float, as ONNX's reference does; the interpolation sums in double.
@@ -27,6 +27,11 @@ final class GridSampleOp {
     private static final double CUBIC_A = -0.75;
 
     static void register(OpRegistry.Builder r) {
+        r.onnx("AffineGrid", 20).inputs("rr").outputs("r").attribute(ALIGN_CORNERS)
+            .shape(c -> Shapes.one(DataType.FLOAT, null)).factory(ctx -> {
+                boolean align = ctx.get(ALIGN_CORNERS) == 1;
+                return in -> new Tensor[] {affineGrid(in[0], in[1], align)};
+            });
         // GridSample-20 renamed bilinear/bicubic to linear/cubic and allowed any spatial rank; 16 is 2-D only.
         r.onnx("GridSample", 16).inputs("rr").outputs("r").attribute(ALIGN_CORNERS).attribute(PADDING)
             .attribute(MODE).shape(c -> Shapes.one(c.type(0), c.rank(0) < 0 ? null : ShapeDims.unknown(c.rank(0))))
@@ -105,6 +110,56 @@ final class GridSampleOp {
             }
         }
         return Tensor.ofFloats(y, outShape);
+    }
+
+    /**
+     * The grid (N, D1, .., Dr, r) of theta (N, r, r + 1) applied to the normalized pixel centers (or corners,
+     * with align_corners) of an image of size (N, C, D1, .., Dr), r = 2 or 3; the coordinates innermost axis first.
+     */
+    static Tensor affineGrid(Tensor thetaT, Tensor sizeT, boolean align) {
+        long[] size = ShapeKernels.readLongs(sizeT, "AffineGrid size");
+        int r = size.length - 2;
+        int[] ts = thetaT.shapeView();
+        if (thetaT.type() != DataType.FLOAT || r < 2 || r > 3 || ts.length != 3 || ts[1] != r || ts[2] != r + 1
+                || ts[0] != size[0]) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "AffineGrid needs theta (N, r, r + 1) and size (N, C, "
+                + "spatial...) with r = 2 or 3, got " + thetaT + " and " + Arrays.toString(size));
+        }
+        int[] sp = new int[r];
+        for (int d = 0; d < r; d++) {
+            if (size[d + 2] < 1 || size[d + 2] > Tensor.MAX_ELEMENTS) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "AffineGrid size " + Arrays.toString(size)
+                    + " has a bad spatial dimension");
+            }
+            sp[d] = (int) size[d + 2];
+        }
+        int points = Tensor.checkedSize(sp);
+        int[] outShape = new int[r + 2];
+        outShape[0] = ts[0];
+        System.arraycopy(sp, 0, outShape, 1, r);
+        outShape[r + 1] = r;
+        float[] theta = thetaT.floats();
+        float[] grid = new float[Tensor.checkedSize(outShape)];
+        double[] base = new double[r + 1];
+        base[r] = 1;
+        for (int n = 0; n < ts[0]; n++) {
+            for (int p = 0; p < points; p++) {
+                // base = (x, y[, z], 1): x from the innermost axis.
+                for (int d = r - 1, rest = p; d >= 0; d--) {
+                    int i = rest % sp[d];
+                    rest /= sp[d];
+                    base[r - 1 - d] = align ? (sp[d] == 1 ? -1 : -1 + 2.0 * i / (sp[d] - 1)) : -1 + (2.0 * i + 1) / sp[d];
+                }
+                for (int k = 0; k < r; k++) {
+                    double v = 0;
+                    for (int j = 0; j <= r; j++) {
+                        v += theta[(n * r + k) * (r + 1) + j] * base[j];
+                    }
+                    grid[(n * points + p) * r + k] = (float) v;
+                }
+            }
+        }
+        return Tensor.ofFloats(grid, outShape);
     }
 
     /** Reflects v about the nearer border until it lies in [lo, hi]. */

@@ -54,4 +54,17 @@ class GridSampleOpTest {
             () -> run("GridSample", 22, attr("padding_mode", "wrap"), X, points(0)));
         assertEquals(ErrorCode.INVALID_GRAPH, padding.code());
     }
+
+    @Test
+    void affineGridOfTheIdentityIsTheBaseGrid() {
+        Tensor identity = Tensor.ofFloats(new float[] {1, 0, 0, 0, 1, 0}, 1, 2, 3);
+        Tensor size = Tensor.ofLongs(new long[] {1, 1, 1, 2}, 4);
+        // Pixel centers of a row of two: x = -1/2 and 1/2, y = 0 (one row); corners with align_corners: -1 and 1.
+        assertArrayEquals(new float[] {-0.5f, 0, 0.5f, 0}, run("AffineGrid", 20, Map.of(), identity, size).floats());
+        assertArrayEquals(new float[] {-1, -1, 1, -1}, run("AffineGrid", 20, attr("align_corners", 1), identity, size)
+            .floats());
+        OctetException theta = assertThrows(OctetException.class, () -> run("AffineGrid", 20, Map.of(),
+            Tensor.ofFloats(new float[6], 1, 3, 2), size));
+        assertEquals(ErrorCode.INVALID_INPUT, theta.code());
+    }
 }

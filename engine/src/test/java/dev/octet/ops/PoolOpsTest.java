@@ -121,4 +121,28 @@ class PoolOpsTest {
         assertArrayEquals(new int[] {1, 1, 1}, max.shape());
         assertArrayEquals(new float[] {3f}, max.floats());
     }
+
+    @Test
+    void maxUnpoolPlacesAtTheIndicesAndCol2ImSumsOverlappingBlocks() {
+        Tensor x = Tensor.ofFloats(new float[] {5, 7}, 1, 1, 1, 2);
+        Map<String, Attribute> k2 = Map.of("kernel_shape", new Attribute.IntsAttr(new long[] {1, 2}),
+            "strides", new Attribute.IntsAttr(new long[] {1, 2}));
+        Tensor idx = Tensor.ofLongs(new long[] {1, 2}, 1, 1, 1, 2);
+        assertArrayEquals(new float[] {0, 5, 7, 0}, OpRunner.run("MaxUnpool", 11, k2, x, idx).floats());
+        // A larger output_shape holds the result in its leading corner.
+        Tensor bigger = OpRunner.run("MaxUnpool", 11, k2, x, idx, Tensor.ofLongs(new long[] {1, 1, 2, 4}, 4));
+        assertArrayEquals(new float[] {0, 5, 7, 0, 0, 0, 0, 0}, bigger.floats());
+        assertThrows(OctetException.class, () -> OpRunner.run("MaxUnpool", 11, k2, x,
+            Tensor.ofLongs(new long[] {1, 4}, 1, 1, 1, 2)));
+        assertThrows(OctetException.class, () -> OpRunner.run("MaxUnpool", 11, k2, x, idx,
+            Tensor.ofLongs(new long[] {1, 1, 1, 3}, 4)));
+        // Two blocks of 2 on an image of 3 with stride 1: the middle pixel gets both blocks' values.
+        Tensor cols = Tensor.ofFloats(new float[] {1, 2, 10, 20}, 1, 2, 2);
+        Tensor image = OpRunner.run("Col2Im", 18, Map.of(), cols, Tensor.ofLongs(new long[] {1, 3}, 2),
+            Tensor.ofLongs(new long[] {1, 2}, 2));
+        assertArrayEquals(new int[] {1, 1, 1, 3}, image.shape());
+        assertArrayEquals(new float[] {1, 12, 20}, image.floats());
+        assertThrows(OctetException.class, () -> OpRunner.run("Col2Im", 18, Map.of(), cols,
+            Tensor.ofLongs(new long[] {1, 4}, 2), Tensor.ofLongs(new long[] {1, 2}, 2)));
+    }
 }
