@@ -68,6 +68,7 @@ public final class OpRegistry {
         GridSampleOp.register(b);
         SpectralOps.register(b);
         RecurrentOps.register(b);
+        CausalConvWithStateOp.register(b);
         return b.build();
     }
 
