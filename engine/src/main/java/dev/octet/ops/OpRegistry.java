@@ -69,6 +69,7 @@ public final class OpRegistry {
         SpectralOps.register(b);
         RecurrentOps.register(b);
         CausalConvWithStateOp.register(b);
+        LinearAttentionOp.register(b);
         return b.build();
     }
 
