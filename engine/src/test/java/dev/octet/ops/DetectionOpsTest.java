@@ -51,4 +51,24 @@ class DetectionOpsTest {
             BOXES, SCORES, value(1f)));
         assertEquals(ErrorCode.INVALID_INPUT, limitType.code());
     }
+
+    @Test
+    void roiAlignAveragesBilinearSamplesOfItsBatchImage() {
+        // Batch 1 is the ramp x + 10 y on a 4 x 4 image; a 2 x 2 box averages to the ramp at its center.
+        float[] img = new float[32];
+        for (int i = 0; i < 16; i++) {
+            img[16 + i] = i % 4 + 10 * (i / 4);
+        }
+        Tensor x = Tensor.ofFloats(img, 2, 1, 4, 4);
+        Tensor rois = Tensor.ofFloats(new float[] {1, 1, 3, 3}, 1, 4);
+        Tensor batch = Tensor.ofLongs(new long[] {1}, 1);
+        // half_pixel: the box spans pixel coordinates 0.5 to 2.5, its center 1.5: 1.5 + 15.
+        assertEquals(16.5f, run("RoiAlign", 16, Map.of(), x, rois, batch).floats()[0], 1e-5f);
+        OctetException index = assertThrows(OctetException.class,
+            () -> run("RoiAlign", 16, Map.of(), x, rois, Tensor.ofLongs(new long[] {2}, 1)));
+        assertEquals(ErrorCode.INVALID_SHAPE, index.code());
+        OctetException mode = assertThrows(OctetException.class,
+            () -> run("RoiAlign", 16, attr("mode", "median"), x, rois, batch));
+        assertEquals(ErrorCode.INVALID_GRAPH, mode.code());
+    }
 }
