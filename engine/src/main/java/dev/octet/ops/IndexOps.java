@@ -44,6 +44,8 @@ final class IndexOps {
     private static final AttributeSpec<Long> CACHE_AXIS = AttributeSpec.intAttr("axis", -2);
     private static final AttributeSpec<String> CACHE_MODE = AttributeSpec.stringAttr("mode", "linear")
         .requiring(m -> m.equals("linear") || m.equals("circular"), "linear or circular");
+    private static final AttributeSpec<String> UPSAMPLE_MODE = AttributeSpec.stringAttr("mode", "nearest")
+        .requiring(m -> m.equals("nearest") || m.equals("linear") || m.equals("bilinear"), "nearest or linear");
     private static final AttributeSpec<Long> DIAGONAL = AttributeSpec.intAttr("k", 0);
 
     private static AttributeSpec<Long> flag(String name, long defaultValue) {
@@ -124,6 +126,18 @@ final class IndexOps {
                 boolean circular = ctx.get(CACHE_MODE).equals("circular");
                 return in -> new Tensor[] {tensorScatter(in[0], in[1], ShapeKernels.optional(in, 2), axis,
                     circular)};
+            });
+        // Upsample (opsets 7 to 9, scales an attribute before 9), deprecated for Resize at 10: nearest only.
+        r.onnx("Upsample", 7).until(9).inputs("r").inputsFrom(9, "rr").outputs("r").attribute(UPSAMPLE_MODE)
+            .shape(c -> one(c.type(0), c.rank(0) < 0 ? null : ShapeDims.unknown(c.rank(0)))).factory(ctx -> {
+                if (!ctx.get(UPSAMPLE_MODE).equals("nearest")) {
+                    throw ctx.unsupported("Upsample mode " + ctx.get(UPSAMPLE_MODE) + " is not supported (nearest is)");
+                }
+                float[] attrScales = ctx.opset() < 9 ? ctx.getFloats("scales") : null;
+                if (ctx.opset() < 9 && attrScales == null) {
+                    throw ctx.fail("missing required attribute 'scales'");
+                }
+                return in -> new Tensor[] {upsampleNearest(in[0], attrScales != null ? attrScales : scales(in[1]))};
             });
         r.onnx("NonZero", 9).unary().shape(c -> one(DataType.INT64, c.rank(0) < 0 ? null
                 : List.of(Dim.of(Math.max(1, c.rank(0))), Dim.UNKNOWN)))
@@ -672,6 +686,37 @@ final class IndexOps {
             }
         }
         return scatter(cache, update, target, inner, "none", "TensorScatter");
+    }
+
+    private static float[] scales(Tensor t) {
+        if (t.type() != DataType.FLOAT || t.rank() != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "Upsample scales must be 1-D FLOAT, got " + t);
+        }
+        return t.floats();
+    }
+
+    /** Output axis d has floor(size * scale) elements; element i reads input floor(i / scale). */
+    static Tensor upsampleNearest(Tensor x, float[] scales) {
+        int[] s = x.shapeView();
+        if (scales.length != s.length) {
+            throw error("Upsample scales " + Arrays.toString(scales) + " need one value per axis of " + x);
+        }
+        int[] out = new int[s.length];
+        int[] strides = strides(s);
+        int[][] offsets = new int[s.length][];
+        for (int d = 0; d < s.length; d++) {
+            double n = Math.floor(s[d] * (double) scales[d]);
+            if (!(scales[d] >= 1) || n > Tensor.MAX_ELEMENTS) {
+                throw error("Upsample scale " + scales[d] + " must be at least 1 and keep the output in bounds");
+            }
+            out[d] = (int) n;
+            offsets[d] = new int[out[d]];
+            for (int i = 0; i < out[d]; i++) {
+                offsets[d][i] = Math.min((int) (i / scales[d]), s[d] - 1) * strides[d];
+            }
+        }
+        Tensor.checkedSize(out);
+        return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null);
     }
 
     // ---- NonZero, ReverseSequence, EyeLike ----------------------------------------------------------------

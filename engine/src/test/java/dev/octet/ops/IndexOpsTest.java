@@ -160,4 +160,16 @@ class IndexOpsTest {
         fails(ErrorCode.INVALID_INPUT, () -> run("BitCast", 26, attr("to", 7), x));
         fails(ErrorCode.UNSUPPORTED_TYPE, () -> run("BitCast", 26, attr("to", 11), x));
     }
+
+    @Test
+    void upsampleRepeatsByNearestAndRefusesLinear() {
+        Tensor x = Tensor.ofLongs(new long[] {1, 2}, 1, 2);
+        Tensor up = run("Upsample", 9, Map.of(), x, Tensor.ofFloats(new float[] {2f, 1.5f}, 2));
+        assertArrayEquals(new int[] {2, 3}, up.shape());
+        assertArrayEquals(new long[] {1, 1, 2, 1, 1, 2}, up.longs());
+        fails(ErrorCode.UNSUPPORTED_OP, () -> run("Upsample", 9, attr("mode", "linear"), x,
+            Tensor.ofFloats(new float[] {1f, 2f}, 2)));
+        fails(ErrorCode.INVALID_SHAPE, () -> run("Upsample", 9, Map.of(), x, Tensor.ofFloats(new float[] {1f, 0.5f}, 2)));
+        fails(ErrorCode.INVALID_GRAPH, () -> run("Upsample", 7, Map.of(), x));
+    }
 }

@@ -212,4 +212,24 @@ class MathOpsTest {
             () -> OpRunner.run("HammingWindow", 17, Map.of(), Tensor.ofLongs(new long[] {-1})));
         assertEquals(ErrorCode.INVALID_INPUT, size.code());
     }
+
+    @Test
+    void melFiltersAreTrianglesPeakingAtOne() {
+        Tensor[] in = {Tensor.ofLongs(new long[] {4}), Tensor.ofLongs(new long[] {64}), Tensor.ofLongs(new long[] {8000}),
+            Tensor.ofFloats(new float[] {0f}), Tensor.ofFloats(new float[] {4000f})};
+        Tensor w = OpRunner.run("MelWeightMatrix", 17, Map.of(), in);
+        assertArrayEquals(new int[] {33, 4}, w.shape());
+        for (int mel = 0; mel < 4; mel++) {
+            float peak = 0;
+            for (int bin = 0; bin < 33; bin++) {
+                float v = w.floats()[bin * 4 + mel];
+                assertTrue(v >= 0 && v <= 1, "weight " + v);
+                peak = Math.max(peak, v);
+            }
+            assertEquals(1f, peak);
+        }
+        in[2] = Tensor.ofLongs(new long[] {0});
+        OctetException rate = assertThrows(OctetException.class, () -> OpRunner.run("MelWeightMatrix", 17, Map.of(), in));
+        assertEquals(ErrorCode.INVALID_INPUT, rate.code());
+    }
 }
