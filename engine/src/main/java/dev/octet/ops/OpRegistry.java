@@ -70,6 +70,7 @@ public final class OpRegistry {
         RecurrentOps.register(b);
         CausalConvWithStateOp.register(b);
         LinearAttentionOp.register(b);
+        TfIdfVectorizerOp.register(b);
         return b.build();
     }
 
