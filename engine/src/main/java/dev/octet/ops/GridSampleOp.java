@@ -162,6 +162,12 @@ final class GridSampleOp {
         return Tensor.ofFloats(grid, outShape);
     }
 
+    /** Bilinear interpolation of the plane at base (dims) at coordinates at, zero outside: for DeformConv. */
+    static double bilinearZeros(float[] x, int base, int[] dims, float[] at) {
+        return new Sampler(x, dims, ShapeKernels.strides(dims), Mode.LINEAR, Padding.ZEROS, null, null)
+            .value(at, 0, base);
+    }
+
     /** Reflects v about the nearer border until it lies in [lo, hi]. */
     private static double reflect(double v, double lo, double hi) {
         double range = hi - lo;

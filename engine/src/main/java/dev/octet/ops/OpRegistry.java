@@ -71,6 +71,7 @@ public final class OpRegistry {
         CausalConvWithStateOp.register(b);
         LinearAttentionOp.register(b);
         TfIdfVectorizerOp.register(b);
+        DeformConvOp.register(b);
         return b.build();
     }
 
