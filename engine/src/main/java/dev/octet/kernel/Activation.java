@@ -26,7 +26,9 @@ public enum Activation {
     /** {@code max(0, x) + min(0, a * (exp(x / a) - 1))}. */
     CELU,
     /** {@link FloatMath#sigmoid}: ONNX Runtime's rational approximation. */
-    SIGMOID;
+    SIGMOID,
+    /** {@code x * sigmoid(a * x)} (Swish; SiLU when a = 1). */
+    SWISH;
 
     /** The activation of one element. */
     public float apply(float x, float a, float b) {
@@ -41,6 +43,7 @@ public enum Activation {
             case SELU -> x > 0 ? b * x : b * (a * FloatMath.exp(x) - a);
             case CELU -> Math.max(0f, x) + Math.min(0f, a * (FloatMath.exp(x / a) - 1f));
             case SIGMOID -> FloatMath.sigmoid(x);
+            case SWISH -> x * FloatMath.sigmoid(a * x);
         };
     }
 }

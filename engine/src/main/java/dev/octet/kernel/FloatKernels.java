@@ -65,6 +65,13 @@ public interface FloatKernels {
     void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);
 
     /**
+     * Log-softmax of {@code rows} rows of {@code n} as ONNX Runtime computes it: the row maximum, the canonical
+     * sum of {@code FloatMath.softmaxExp(x - max)}, {@code log = (float) Math.log(sum)}, and
+     * {@code out = (x - max) - log}, rounded after each step; in place allowed.
+     */
+    void logSoftmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);
+
+    /**
      * Layer normalization of {@code rows} rows of {@code n} in the arithmetic of ONNX Runtime's LayerNormalization
      * kernel, which ORT's default graph optimizations also put in place of the decomposed form BERT exports write:
      * float sums of x and of x*x in index order, {@code mean = sum/n}, {@code std = sqrt(sumSq/n - mean*mean + eps)},

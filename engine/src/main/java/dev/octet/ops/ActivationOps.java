@@ -35,6 +35,14 @@ final class ActivationOps {
     private static final AttributeSpec<Float> CELU_ALPHA =
         AttributeSpec.floatAttr("alpha", 1f).requiring(a -> a != 0, "non-zero (x / alpha is taken)");
     private static final AttributeSpec<Float> THRESHOLD = AttributeSpec.floatAttr("alpha", 1f);
+    private static final AttributeSpec<Float> SHRINK_LAMBDA = AttributeSpec.floatAttr("lambd", 0.5f);
+    private static final AttributeSpec<Float> SHRINK_BIAS = AttributeSpec.floatAttr("bias", 0f);
+    private static final AttributeSpec<Float> SWISH_ALPHA = AttributeSpec.floatAttr("alpha", 1f);
+    private static final AttributeSpec<String> GELU_APPROXIMATE = AttributeSpec.stringAttr("approximate", "none")
+        .requiring(a -> a.equals("none") || a.equals("tanh"), "none or tanh");
+    /** sqrt(2 / pi) and the cubic coefficient of Gelu's tanh approximation. */
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final float GELU_CUBIC = 0.044715f;
     /** HardSwish is HardSigmoid with alpha 1/6 and beta 0.5, fixed. */
     private static final float ONE_SIXTH = (float) (1.0 / 6);
 
@@ -65,6 +73,18 @@ final class ActivationOps {
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
         r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
             ElementwiseOps.activation(ctx, "ThresholdedRelu", Activation.THRESHOLDED_RELU, ctx.get(THRESHOLD), 0f));
+        r.onnx("Shrink", 9).unary().attribute(SHRINK_LAMBDA).attribute(SHRINK_BIAS).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> {
+                float lambda = ctx.get(SHRINK_LAMBDA);
+                float bias = ctx.get(SHRINK_BIAS);
+                return ElementwiseOps.mapFloats("Shrink", x -> x < -lambda ? x + bias : x > lambda ? x - bias : 0f);
+            });
+        r.onnx("Swish", 24).unary().attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.activation(ctx, "Swish", Activation.SWISH, ctx.get(SWISH_ALPHA), 0f));
+        r.onnx("SwiGLU", 28).inputs("rr").outputs("r").attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ActivationOps::swiGlu);
+        r.onnx("Gelu", 20).unary().attribute(GELU_APPROXIMATE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
+            ctx.get(GELU_APPROXIMATE).equals("none") ? TransformerOps.gelu(ctx) : geluTanh(ctx));
         r.onnx("Mish", 18).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
         // From opset 7 the slope broadcasts to X (one way); opset 9 added integer types.
         r.onnx("PRelu", 7).inputs("rr").outputs("r").shape(ActivationOps::inferPRelu).factory(ActivationOps::prelu);
@@ -135,6 +155,46 @@ final class ActivationOps {
             float[] x = floats("Softplus", in[0]);
             float[] y = buffers.floats(x.length);
             softplus(kernels, x, y);
+            return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
+        });
+    }
+
+    /** Swish(A) * B for A and B of one shape, the Swish on the session's vector kernels. */
+    private static Op swiGlu(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
+        float alpha = ctx.get(SWISH_ALPHA);
+        return Op.withBuffers((in, buffers) -> {
+            float[] a = floats("SwiGLU", in[0]);
+            float[] b = floats("SwiGLU", in[1]);
+            if (!Arrays.equals(in[0].shapeView(), in[1].shapeView())) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "SwiGLU: A " + Arrays.toString(in[0].shapeView())
+                    + " and B " + Arrays.toString(in[1].shapeView()) + " must have one shape (no broadcasting)");
+            }
+            float[] y = buffers.floats(a.length);
+            kernels.activation(Activation.SWISH, alpha, 0f, a, 0, y, 0, a.length);
+            for (int i = 0; i < y.length; i++) {
+                y[i] *= b[i];
+            }
+            return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
+        });
+    }
+
+    /**
+     * Gelu's tanh approximation, {@code 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))} in float,
+     * the tanh on the session's kernels.
+     */
+    private static Op geluTanh(OpContext ctx) {
+        FloatKernels kernels = ctx.kernels().floats();
+        return Op.withBuffers((in, buffers) -> {
+            float[] x = floats("Gelu", in[0]);
+            float[] y = buffers.floats(x.length);
+            for (int i = 0; i < x.length; i++) {
+                y[i] = SQRT_2_OVER_PI * (x[i] + GELU_CUBIC * x[i] * x[i] * x[i]);
+            }
+            kernels.tanh(y, 0, y, 0, y.length);
+            for (int i = 0; i < x.length; i++) {
+                y[i] = 0.5f * x[i] * (1f + y[i]);
+            }
             return new Tensor[] {Tensor.ofFloats(y, in[0].shapeView())};
         });
     }

@@ -17,6 +17,7 @@ import dev.octet.ops.ElementwiseBinary.Arith;
 import dev.octet.ops.ElementwiseBinary.Compare;
 import dev.octet.ops.ShapeValue.Elem;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongBinaryOperator;
 
@@ -61,6 +62,9 @@ final class ElementwiseOps {
     interface FloatBulk {
         void apply(FloatKernels kernels, float[] x, float[] z, int n);
     }
+
+    private static final AttributeSpec<Float> DROPOUT_RATIO =
+        AttributeSpec.floatAttr("ratio", 0.5f).requiring(v -> v >= 0 && v < 1, "in [0, 1)");
 
     static void register(OpRegistry.Builder r) {
         binary(r, "Add", ADD, c -> inferArith(c, Long::sum, 0, true), "QLinearAdd");
@@ -114,6 +118,22 @@ final class ElementwiseOps {
             .shape(c -> new ShapeValue[] {c.in(0)})
             .traits(OpTrait.IDENTITY)
             .factory(ctx -> in -> out(in[0]));
+        // Inference is the identity; the mask (BOOL from opset 10) is all true. Training mode only drops nothing
+        // with ratio 0: random dropping is refused.
+        r.onnx("Dropout", 7).inputs("r").inputsFrom(12, "roo").outputs("ro").attribute(DROPOUT_RATIO)
+            .shape(c -> new ShapeValue[] {c.in(0), ShapeValue.of(DataType.BOOL, c.shape(0))})
+            .factory(ElementwiseOps::dropout);
+        // BitCast reinterprets the little-endian bytes of each element as another type of the same width.
+        r.onnx("BitCast", 26).unary()
+            .shape(c -> one(DataType.fromOnnx((int) c.attrs().requireInt("to")), c.shape(0)))
+            .factory(ctx -> {
+                long code = ctx.requireInt("to");
+                DataType to = DataType.fromOnnx((int) code);
+                if (to == null || code != (int) code) {
+                    throw ctx.unsupportedType("BitCast to " + DataType.onnxName((int) code) + " is not supported");
+                }
+                return in -> out(bitCast(in[0], to));
+            });
         r.onnx("Cast", 7).unary()
             .shape(c -> inferCast(c, DataType.fromOnnx((int) c.attrs().requireInt("to"))))
             .traits(OpTrait.CONVERSION)
@@ -211,6 +231,92 @@ final class ElementwiseOps {
     }
 
     /** The op {@code y[i] = kind.apply(x[i], a, b)} on a float tensor, on the session's vector kernels. */
+    private static Op dropout(OpContext ctx) {
+        float attrRatio = ctx.get(DROPOUT_RATIO);
+        boolean mask = ctx.hasOutput(1);
+        if (mask && ctx.opset() < 10) {
+            throw ctx.unsupported("the mask output before opset 10 (of the input's type) is not computed");
+        }
+        return in -> {
+            boolean training = in.length > 2 && in[2] != null && scalarInput("Dropout training_mode", in[2], DataType.BOOL)
+                .bools()[0];
+            float ratio = in.length > 1 && in[1] != null
+                ? scalarInput("Dropout ratio", in[1], DataType.FLOAT).floats()[0] : attrRatio;
+            if (!(ratio >= 0 && ratio < 1)) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "Dropout ratio must be in [0, 1), got " + ratio);
+            }
+            if (training && ratio > 0) {
+                throw new OctetException(ErrorCode.UNSUPPORTED_OP, "Dropout in training mode with ratio " + ratio
+                    + " drops at random, which Octet does not do (inference only)");
+            }
+            if (!mask) {
+                return out(in[0]);
+            }
+            boolean[] keep = new boolean[in[0].size()];
+            Arrays.fill(keep, true);
+            return new Tensor[] {in[0], Tensor.ofBools(keep, in[0].shapeView())};
+        };
+    }
+
+    /** The same bits as another type of the same width; a byte becomes a bool only when it is 0 or 1. */
+    static Tensor bitCast(Tensor x, DataType to) {
+        DataType from = x.type();
+        if (from.byteSize() != to.byteSize()) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "BitCast from " + from + " (" + from.byteSize()
+                + " bytes) to " + to + " (" + to.byteSize() + " bytes): the widths differ");
+        }
+        int[] shape = x.shapeView();
+        int n = x.size();
+        if (from == to) {
+            return x;
+        }
+        return switch (to) {
+            case FLOAT -> {
+                float[] f = new float[n];
+                int[] v = x.ints();
+                for (int i = 0; i < n; i++) {
+                    f[i] = Float.intBitsToFloat(v[i]);
+                }
+                yield Tensor.ofFloats(f, shape);
+            }
+            case INT32 -> {
+                int[] v = new int[n];
+                float[] f = x.floats();
+                for (int i = 0; i < n; i++) {
+                    v[i] = Float.floatToRawIntBits(f[i]);
+                }
+                yield Tensor.ofInts(v, shape);
+            }
+            case UINT8, INT8 -> {
+                byte[] b = new byte[n];
+                for (int i = 0; i < n; i++) {
+                    b[i] = (byte) x.getLong(i);
+                }
+                yield Tensor.of(to, shape, b);
+            }
+            case BOOL -> {
+                boolean[] b = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    long v = x.getLong(i) & 0xFF;
+                    if (v > 1) {
+                        throw new OctetException(ErrorCode.INVALID_INPUT, "BitCast to BOOL: byte " + v
+                            + " is not a bool's representation (0 or 1)");
+                    }
+                    b[i] = v == 1;
+                }
+                yield Tensor.ofBools(b, shape);
+            }
+            case INT64 -> throw new AssertionError("INT64 is Octet's only 8-byte type");
+        };
+    }
+
+    private static Tensor scalarInput(String what, Tensor t, DataType type) {
+        if (t.type() != type || t.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one " + type + " value, got " + t);
+        }
+        return t;
+    }
+
     static Op activation(OpContext ctx, String name, Activation kind, float a, float b) {
         FloatKernels kernels = ctx.kernels().floats();
         return Op.withBuffers((in, buffers) -> {

@@ -30,6 +30,8 @@ final class MathOps {
     private static final AttributeSpec<Long> DETECT_POSITIVE = flag("detect_positive", 1);
     private static final AttributeSpec<Long> FMOD = flag("fmod", 0);
     private static final AttributeSpec<Long> UPPER = flag("upper", 1);
+    private static final AttributeSpec<String> SHIFT_DIRECTION = AttributeSpec.stringAttr("direction", "")
+        .requiring(d -> d.equals("LEFT") || d.equals("RIGHT"), "LEFT or RIGHT");
 
     // Mod with fmod=0 takes the divisor's sign (Python's %), for integers only; with fmod=1 the dividend's (C's
     // fmod, Java's %).
@@ -86,11 +88,27 @@ final class MathOps {
         bitwise(r, "BitwiseAnd", new Arith("BitwiseAnd", null, (a, b) -> a & b, (a, b) -> a & b));
         bitwise(r, "BitwiseOr", new Arith("BitwiseOr", null, (a, b) -> a | b, (a, b) -> a | b));
         bitwise(r, "BitwiseXor", new Arith("BitwiseXor", null, (a, b) -> a ^ b, (a, b) -> a ^ b));
+        // BitShift takes unsigned integers; uint8 is Octet's one unsigned type. A shift by 8 or more clears
+        // every bit (Java's int shift would take the amount modulo 32).
+        r.onnx("BitShift", 11).inputs("rr").outputs("r").attribute(SHIFT_DIRECTION)
+            .shape(c -> one(known(c.type(0), c.type(1)), broadcastInputs(c, 0, 1))).factory(ctx -> {
+                boolean left = ctx.get(SHIFT_DIRECTION).equals("LEFT");
+                Arith shift = new Arith("BitShift", null,
+                    (a, b) -> b >= Byte.SIZE ? 0 : left ? a << b : a >>> b, null);
+                return Op.withBuffers((in, buffers) -> {
+                    if (in[0].type() != DataType.UINT8) {
+                        throw ElementwiseBinary.unsupportedType("BitShift", in[0].type());
+                    }
+                    return out(ElementwiseBinary.arith(in[0], in[1], shift, buffers));
+                });
+            });
         r.onnx("BitwiseNot", 18).unary().shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> in -> out(mapIntegers("BitwiseNot", in[0], v -> ~v)));
         r.onnx("Range", 11).inputs("rrr").outputs("r")
             .shape(c -> one(c.type(0), List.of(Dim.UNKNOWN)))
             .factory(ctx -> in -> out(range(in[0], in[1], in[2])));
+        // Det-22 only added types.
+        r.onnx("Det", 11).unary().shape(MathOps::inferDet).factory(ctx -> in -> out(det(in[0])));
         r.onnx("Trilu", 14).inputs("ro").outputs("r").attribute(UPPER)
             .shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> {
@@ -152,6 +170,74 @@ final class MathOps {
                 }
                 return out(ElementwiseBinary.arith(in[0], in[1], op, buffers));
             }));
+    }
+
+    /**
+     * The determinant of each square matrix in the last two axes: Gaussian elimination with partial pivoting,
+     * in double, rounded once.
+     */
+    static Tensor det(Tensor x) {
+        if (x.type() != DataType.FLOAT) {
+            throw ElementwiseBinary.unsupportedType("Det", x.type());
+        }
+        int[] s = x.shapeView();
+        if (s.length < 2 || s[s.length - 1] != s[s.length - 2]) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "Det needs square matrices in the last two axes, got "
+                + x);
+        }
+        int m = s[s.length - 1];
+        int[] outShape = java.util.Arrays.copyOf(s, s.length - 2);
+        float[] v = x.floats();
+        float[] out = new float[Tensor.checkedSize(outShape)];
+        double[] a = new double[m * m];
+        for (int b = 0; b < out.length; b++) {
+            for (int i = 0; i < m * m; i++) {
+                a[i] = v[b * m * m + i];
+            }
+            out[b] = (float) determinant(a, m);
+        }
+        return Tensor.ofFloats(out, outShape);
+    }
+
+    /** Destroys a. */
+    private static double determinant(double[] a, int m) {
+        double det = 1;
+        for (int c = 0; c < m; c++) {
+            int pivot = c;
+            for (int r = c + 1; r < m; r++) {
+                if (Math.abs(a[r * m + c]) > Math.abs(a[pivot * m + c])) {
+                    pivot = r;
+                }
+            }
+            if (a[pivot * m + c] == 0) {
+                return 0;
+            }
+            if (pivot != c) {
+                for (int k = 0; k < m; k++) {
+                    double t = a[c * m + k];
+                    a[c * m + k] = a[pivot * m + k];
+                    a[pivot * m + k] = t;
+                }
+                det = -det;
+            }
+            double p = a[c * m + c];
+            det *= p;
+            for (int r = c + 1; r < m; r++) {
+                double f = a[r * m + c] / p;
+                for (int k = c; k < m; k++) {
+                    a[r * m + k] -= f * a[c * m + k];
+                }
+            }
+        }
+        return det;
+    }
+
+    private static ShapeValue[] inferDet(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s != null && s.size() < 2) {
+            throw c.fail("Det needs square matrices in the last two axes, got " + s);
+        }
+        return one(DataType.FLOAT, s == null ? null : s.subList(0, s.size() - 2));
     }
 
     /** asinh as log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), which keeps small arguments' precision; odd. */

@@ -59,6 +59,19 @@ public final class OpRegistry {
         QuantOps.register(b);
         MatMulIntegerToFloatOp.register(b);
         TransformerOps.register(b);
+        LossOps.register(b);
+        IndexOps.register(b);
+        WindowOps.register(b);
+        DetectionOps.register(b);
+        RotaryEmbeddingOp.register(b);
+        OnnxAttentionOp.register(b);
+        GridSampleOp.register(b);
+        SpectralOps.register(b);
+        RecurrentOps.register(b);
+        CausalConvWithStateOp.register(b);
+        LinearAttentionOp.register(b);
+        TfIdfVectorizerOp.register(b);
+        DeformConvOp.register(b);
         return b.build();
     }
 

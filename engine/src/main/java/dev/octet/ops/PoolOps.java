@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** MaxPool, AveragePool and GlobalAveragePool over NC(spatial...) tensors. */
+/**
+ * MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over NC(spatial...) tensors, and the window
+ * inverses MaxUnpool and Col2Im.
+ */
 final class PoolOps {
     private PoolOps() {}
 
@@ -26,10 +29,213 @@ final class PoolOps {
             return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
         }).factory(PoolOps::maxPool);
         r.onnx("AveragePool", 1).unary().shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
+        // LpPool-18 added ceil_mode and dilations, whose defaults are LpPool-11's behaviour.
+        r.onnx("LpPool", 11).unary().attribute(LP_P).shape(c -> one(DataType.FLOAT, poolShape(c)))
+            .factory(PoolOps::lpPool);
+        r.onnx("MaxUnpool", 11).inputs("rro").outputs("r").shape(c -> one(DataType.FLOAT, null))
+            .factory(PoolOps::maxUnpool);
+        r.onnx("Col2Im", 18).inputs("rrr").outputs("r").shape(c -> one(DataType.FLOAT, null))
+            .factory(PoolOps::col2Im);
         r.onnx("GlobalAveragePool", 1).unary()
             .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearGlobalAveragePool")
             .factory(ctx -> in -> new Tensor[] {globalAveragePool(in[0])});
+        r.onnx("GlobalMaxPool", 1).unary()
+            .shape(c -> one(DataType.FLOAT, globalPoolShape(c.shape(0))))
+            .factory(ctx -> in -> new Tensor[] {globalMaxPool(in[0])});
+    }
+
+    private static final AttributeSpec<Long> LP_P = AttributeSpec.intAttr("p", 2).requiring(v -> v >= 1, "1 or more");
+
+    private static Op lpPool(OpContext ctx) {
+        ConvGeometry g = poolGeometry(ctx);
+        boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
+        double p = ctx.get(LP_P);
+        return in -> {
+            Tensor x = NnOps.floatInput(in[0], "X");
+            int[] inSp = spatial(x, g);
+            int[] outSp = g.outputSpatial(inSp, ceil);
+            int[] outShape = NnOps.concat(x.dim(0), x.dim(1), outSp);
+            return new Tensor[] {Tensor.ofFloats(lpPool(x.floats(), x.dim(0) * x.dim(1), inSp, outSp, g,
+                g.pads(inSp), p), outShape)};
+        };
+    }
+
+    /**
+     * {@code (sum |x|^p)^(1/p)} over each window's taps inside the input (padding adds nothing), in double: a
+     * scalar reference over any number of spatial axes.
+     */
+    static float[] lpPool(float[] x, int planes, int[] inSp, int[] outSp, ConvGeometry g, int[] pads, double p) {
+        int r = inSp.length;
+        int[] kernel = g.kernel();
+        int[] strides = g.strides();
+        int[] dilations = g.dilations();
+        int inPlane = Tensor.checkedSize(inSp);
+        int outPlane = Tensor.checkedSize(outSp);
+        int taps = Tensor.checkedSize(kernel);
+        float[] y = new float[planes * outPlane];
+        int[] o = new int[r];
+        for (int op = 0; op < outPlane; op++) {
+            for (int d = r - 1, rest = op; d >= 0; d--) {
+                o[d] = rest % outSp[d];
+                rest /= outSp[d];
+            }
+            for (int plane = 0; plane < planes; plane++) {
+                double acc = 0;
+                for (int t = 0; t < taps; t++) {
+                    int at = 0;
+                    boolean inside = true;
+                    for (int d = r - 1, rest = t; d >= 0 && inside; d--) {
+                        int k = rest % kernel[d];
+                        rest /= kernel[d];
+                        long c = (long) o[d] * strides[d] - pads[d] + (long) k * dilations[d];
+                        inside = c >= 0 && c < inSp[d];
+                        at += (int) c * stride(inSp, d);
+                    }
+                    if (inside) {
+                        acc += Math.pow(Math.abs(x[plane * inPlane + at]), p);
+                    }
+                }
+                y[plane * outPlane + op] = (float) Math.pow(acc, 1 / p);
+            }
+        }
+        return y;
+    }
+
+    /** The row-major stride of spatial axis d. */
+    private static int stride(int[] sp, int d) {
+        int s = 1;
+        for (int i = d + 1; i < sp.length; i++) {
+            s *= sp[i];
+        }
+        return s;
+    }
+
+    /**
+     * Scatters X into zeros at its MaxPool indices, which are flat over the shape whose pooling gives X's; a
+     * larger output_shape receives that result in its leading corner (zeros elsewhere), as ONNX's reference does.
+     */
+    private static Op maxUnpool(OpContext ctx) {
+        ConvGeometry g = poolGeometry(ctx);
+        return in -> {
+            Tensor x = NnOps.floatInput(in[0], "X");
+            int[] inSp = spatial(x, g);
+            int r = inSp.length;
+            int[] pads = g.pads(inSp);
+            int[] inferred = new int[r + 2];
+            inferred[0] = x.dim(0);
+            inferred[1] = x.dim(1);
+            for (int d = 0; d < r; d++) {
+                inferred[d + 2] = (inSp[d] - 1) * g.strides()[d] - pads[d] - pads[d + r] + g.kernel()[d];
+                if (inferred[d + 2] < 0) {
+                    throw NnOps.shapeError("MaxUnpool: pads leave no output along axis " + (d + 2));
+                }
+            }
+            Tensor indices = in[1];
+            if (!Arrays.equals(indices.shapeView(), x.shapeView())) {
+                throw NnOps.shapeError("MaxUnpool indices " + indices + " must have X's shape " + x);
+            }
+            float[] y = new float[Tensor.checkedSize(inferred)];
+            float[] xd = x.floats();
+            for (int i = 0; i < xd.length; i++) {
+                y[ShapeKernels.checkIndex(indices.getLong(i), y.length, "MaxUnpool")] = xd[i];
+            }
+            Tensor shapeT = ShapeKernels.optional(in, 2);
+            if (shapeT == null) {
+                return new Tensor[] {Tensor.ofFloats(y, inferred)};
+            }
+            int[] outShape = ShapeKernels.readDims(shapeT, "MaxUnpool output_shape");
+            boolean fits = outShape.length == inferred.length;
+            for (int d = 0; fits && d < outShape.length; d++) {
+                fits = d < 2 ? outShape[d] == inferred[d] : outShape[d] >= inferred[d];
+            }
+            if (!fits) {
+                throw NnOps.shapeError("MaxUnpool output_shape " + Arrays.toString(outShape) + " is smaller than "
+                    + Arrays.toString(inferred) + ", the shape X unpools to");
+            }
+            int[][] offsets = new int[outShape.length][];
+            int[] inferredStrides = ShapeKernels.strides(inferred);
+            for (int d = 0; d < outShape.length; d++) {
+                offsets[d] = new int[outShape[d]];
+                for (int i = 0; i < outShape[d]; i++) {
+                    offsets[d][i] = i < inferred[d] ? i * inferredStrides[d] : -1;
+                }
+            }
+            return new Tensor[] {ShapeKernels.gather(Tensor.ofFloats(y, inferred), ShapeKernels.flatMap(offsets),
+                outShape, null)};
+        };
+    }
+
+    /**
+     * Col2Im: sums the columns (N, C * prod(block), L) back into an image (N, C, image...): column l, kernel
+     * offset k lands at {@code l's block position * stride - pad + k * dilation} when that is inside the image.
+     */
+    private static Op col2Im(OpContext ctx) {
+        int[] dilationsAttr = ctx.has("dilations") ? ctx.getIntArray("dilations") : null;
+        int[] padsAttr = ctx.has("pads") ? ctx.getIntArray("pads") : null;
+        int[] stridesAttr = ctx.has("strides") ? ctx.getIntArray("strides") : null;
+        return in -> {
+            Tensor x = NnOps.floatInput(in[0], "input");
+            int[] image = ShapeKernels.readDims(in[1], "Col2Im image_shape");
+            int[] block = ShapeKernels.readDims(in[2], "Col2Im block_shape");
+            int r = image.length;
+            int[] dil = dilationsAttr == null ? filled(r, 1) : dilationsAttr;
+            int[] pads = padsAttr == null ? new int[2 * r] : padsAttr;
+            int[] str = stridesAttr == null ? filled(r, 1) : stridesAttr;
+            if (block.length != r || dil.length != r || pads.length != 2 * r || str.length != r || x.rank() != 3) {
+                throw NnOps.shapeError("Col2Im: input " + x + ", image_shape " + Arrays.toString(image)
+                    + ", block_shape " + Arrays.toString(block) + " and the attributes disagree in rank");
+            }
+            int bl = Tensor.checkedSize(block);
+            int[] blocks = new int[r];
+            for (int d = 0; d < r; d++) {
+                long n = ((long) image[d] + pads[d] + pads[d + r] - (long) dil[d] * (block[d] - 1) - 1) / str[d] + 1;
+                if (str[d] < 1 || dil[d] < 1 || n < 1) {
+                    throw NnOps.shapeError("Col2Im: no block fits image axis " + d + " of " + image[d]);
+                }
+                blocks[d] = (int) n;
+            }
+            int cols = Tensor.checkedSize(blocks);
+            if (bl == 0 || x.dim(1) % bl != 0 || x.dim(2) != cols) {
+                throw NnOps.shapeError("Col2Im input " + x + " must be (N, C * " + bl + ", " + cols + ")");
+            }
+            int channels = x.dim(1) / bl;
+            int[] outShape = new int[r + 2];
+            outShape[0] = x.dim(0);
+            outShape[1] = channels;
+            System.arraycopy(image, 0, outShape, 2, r);
+            int plane = Tensor.checkedSize(image);
+            float[] y = new float[Tensor.checkedSize(outShape)];
+            float[] xd = x.floats();
+            for (int nc = 0; nc < x.dim(0) * channels; nc++) {
+                for (int k = 0; k < bl; k++) {
+                    for (int col = 0; col < cols; col++) {
+                        int at = 0;
+                        boolean inside = true;
+                        for (int d = r - 1, kr = k, cr = col, stride = 1; d >= 0; d--) {
+                            int ki = kr % block[d];
+                            int ci = cr % blocks[d];
+                            kr /= block[d];
+                            cr /= blocks[d];
+                            int pos = ci * str[d] - pads[d] + ki * dil[d];
+                            inside &= pos >= 0 && pos < image[d];
+                            at += pos * stride;
+                            stride *= image[d];
+                        }
+                        if (inside) {
+                            y[nc * plane + at] += xd[(nc * bl + k) * cols + col];
+                        }
+                    }
+                }
+            }
+            return new Tensor[] {Tensor.ofFloats(y, outShape)};
+        };
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] a = new int[n];
+        Arrays.fill(a, v);
+        return a;
     }
 
     private static Op maxPool(OpContext ctx) {
@@ -102,11 +308,36 @@ final class PoolOps {
         };
     }
 
-    private static Tensor globalAveragePool(Tensor xt) {
+    /** The maximum of each (n, c) plane; NaN wins, as in numpy. */
+    private static Tensor globalMaxPool(Tensor xt) {
+        Tensor x = globalPoolInput(xt, "GlobalMaxPool");
+        int planes = x.dim(0) * x.dim(1);
+        int plane = planes == 0 ? 0 : x.size() / planes;
+        if (plane == 0 && planes > 0) {
+            throw NnOps.shapeError("GlobalMaxPool of empty planes: " + x);
+        }
+        float[] xd = x.floats();
+        float[] y = new float[planes];
+        for (int p = 0; p < planes; p++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int i = p * plane, e = i + plane; i < e; i++) {
+                m = Math.max(m, xd[i]);
+            }
+            y[p] = m;
+        }
+        return Tensor.ofFloats(y, globalPoolOutShape(x));
+    }
+
+    private static Tensor globalPoolInput(Tensor xt, String op) {
         Tensor x = NnOps.floatInput(xt, "X");
         if (x.rank() < 3) {
-            throw NnOps.shapeError("GlobalAveragePool needs rank 3 or more, got " + x);
+            throw NnOps.shapeError(op + " needs rank 3 or more, got " + x);
         }
+        return x;
+    }
+
+    private static Tensor globalAveragePool(Tensor xt) {
+        Tensor x = globalPoolInput(xt, "GlobalAveragePool");
         int planes = x.dim(0) * x.dim(1);
         int plane = planes == 0 ? 0 : x.size() / planes;
         float[] xd = x.floats();
@@ -119,11 +350,16 @@ final class PoolOps {
             }
             y[p] = (float) (s / plane);
         }
+        return Tensor.ofFloats(y, globalPoolOutShape(x));
+    }
+
+    /** (N, C, 1, ..., 1). */
+    private static int[] globalPoolOutShape(Tensor x) {
         int[] shape = new int[x.rank()];
         Arrays.fill(shape, 1);
         shape[0] = x.dim(0);
         shape[1] = x.dim(1);
-        return Tensor.ofFloats(y, shape);
+        return shape;
     }
 
     private static ConvGeometry poolGeometry(OpContext ctx) {

@@ -14,12 +14,29 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Softmax, LayerNormalization and BatchNormalization: reductions whose statistics are applied back. */
+/**
+ * Softmax, LogSoftmax, Hardmax and the normalizations (Layer, RMS, Lp, Batch): reductions whose statistics are
+ * applied back.
+ */
 final class ReduceNormalization {
     private ReduceNormalization() {}
 
     /** The only stash_type Octet computes with; its Mean and InvStdDev outputs are FLOAT. */
     private static final int STASH_FLOAT = 1;
+    private static final AttributeSpec<Long> RMS_AXIS = AttributeSpec.intAttr("axis", -1);
+    private static final AttributeSpec<Float> EPSILON = AttributeSpec.floatAttr("epsilon", 1e-5f);
+    private static final AttributeSpec<Long> STASH_TYPE = AttributeSpec.intAttr("stash_type", STASH_FLOAT)
+        .requiring(v -> v == STASH_FLOAT, "1 (float), the only precision Octet computes statistics in");
+    private static final AttributeSpec<Long> NUM_GROUPS = AttributeSpec.intAttr("num_groups", 0)
+        .requiring(v -> v > 0, "a positive group count");
+    private static final AttributeSpec<Float> LRN_ALPHA = AttributeSpec.floatAttr("alpha", 1e-4f);
+    private static final AttributeSpec<Float> LRN_BETA = AttributeSpec.floatAttr("beta", 0.75f);
+    private static final AttributeSpec<Float> LRN_BIAS = AttributeSpec.floatAttr("bias", 1f);
+    private static final AttributeSpec<Long> LRN_SIZE = AttributeSpec.intAttr("size", 0)
+        .requiring(v -> v > 0, "a positive window size");
+    /** MeanVarianceNormalization's function body adds it to the standard deviation. */
+    private static final double MVN_EPSILON = 1e-9;
+    private static final AttributeSpec<Long> LP_P = AttributeSpec.intAttr("p", 2).requiring(v -> v == 1 || v == 2, "1 or 2");
 
     static void register(OpRegistry.Builder r) {
         r.onnx("Softmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
@@ -27,7 +44,69 @@ final class ReduceNormalization {
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
-            return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten)};
+            return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten, false)};
+        });
+        // Same axis handling as Softmax; ONNX Runtime's arithmetic through FloatKernels.logSoftmax.
+        r.onnx("LogSoftmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            boolean flatten = ctx.opset() < 13;
+            long axis = ctx.getInt("axis", flatten ? 1 : -1);
+            FloatKernels kernels = ctx.kernels().floats();
+            return in -> new Tensor[] {softmax(kernels, requireFloat("LogSoftmax", in[0]), axis, flatten, true)};
+        });
+        r.onnx("Hardmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            boolean flatten = ctx.opset() < 13;
+            long axis = ctx.getInt("axis", flatten ? 1 : -1);
+            return in -> new Tensor[] {hardmax(requireFloat("Hardmax", in[0]), axis, flatten)};
+        });
+        r.onnx("RMSNormalization", 23).inputs("rr").outputs("r").attribute(RMS_AXIS).attribute(EPSILON)
+            .attribute(STASH_TYPE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                long axis = ctx.get(RMS_AXIS);
+                double epsilon = ctx.get(EPSILON);
+                return in -> new Tensor[] {rmsNorm(requireFloat("RMSNormalization", in[0]), in[1], axis, epsilon)};
+            });
+        // LpNormalization-22 only added types.
+        r.onnx("LpNormalization", 1).unary().attribute(RMS_AXIS).attribute(LP_P).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> {
+                long axis = ctx.get(RMS_AXIS);
+                int p = (int) (long) ctx.get(LP_P);
+                return in -> new Tensor[] {lpNorm(requireFloat("LpNormalization", in[0]), axis, p)};
+            });
+        r.onnx("InstanceNormalization", 6).inputs("rrr").outputs("r").attribute(EPSILON)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                double epsilon = ctx.get(EPSILON);
+                return in -> {
+                    Tensor x = requireFloat("InstanceNormalization", in[0]);
+                    int channels = channels(x, "InstanceNormalization");
+                    return new Tensor[] {groupNorm(x, channels, channelParam(in[1], channels),
+                        channelParam(in[2], channels), epsilon, "InstanceNormalization")};
+                };
+            });
+        // GroupNormalization-18 scaled per group, which version 21 corrected to per channel; only 21 is
+        // implemented.
+        r.onnx("GroupNormalization", 21).inputs("rrr").outputs("r").attribute(NUM_GROUPS).attribute(EPSILON)
+            .attribute(STASH_TYPE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                int groups = (int) Math.min(ctx.get(NUM_GROUPS), Integer.MAX_VALUE);
+                double epsilon = ctx.get(EPSILON);
+                return in -> {
+                    Tensor x = requireFloat("GroupNormalization", in[0]);
+                    int channels = channels(x, "GroupNormalization");
+                    if (channels % groups != 0) {
+                        throw new OctetException(ErrorCode.INVALID_SHAPE, "GroupNormalization: " + channels
+                            + " channels do not split into " + groups + " groups");
+                    }
+                    return new Tensor[] {groupNorm(x, groups, channelParam(in[1], channels),
+                        channelParam(in[2], channels), epsilon, "GroupNormalization")};
+                };
+            });
+        r.onnx("LRN", 1).unary().attribute(LRN_ALPHA).attribute(LRN_BETA).attribute(LRN_BIAS).attribute(LRN_SIZE)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                double alpha = ctx.get(LRN_ALPHA), beta = ctx.get(LRN_BETA), bias = ctx.get(LRN_BIAS);
+                int size = (int) Math.min(ctx.get(LRN_SIZE), Integer.MAX_VALUE);
+                return in -> new Tensor[] {lrn(requireFloat("LRN", in[0]), alpha, beta, bias, size)};
+            });
+        r.onnx("MeanVarianceNormalization", 9).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+            int[] axes = ctx.has("axes") ? ctx.getIntArray("axes") : new int[] {0, 2, 3};
+            return in -> new Tensor[] {meanVarianceNorm(requireFloat("MeanVarianceNormalization", in[0]), axes)};
         });
         r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
             long axis = ctx.getInt("axis", -1);
@@ -54,8 +133,40 @@ final class ReduceNormalization {
         return x;
     }
 
-    /** Softmax over blocks of {@code n} elements spaced {@code inner} apart, with the canonical float kernel. */
-    static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten) {
+    /** A function of whole rows: {@code rows} rows of {@code n} floats from x into out (in place allowed). */
+    private interface RowFunction {
+        void apply(float[] x, float[] out, int rows, int n);
+    }
+
+    /**
+     * Softmax (or, with {@code log}, log-softmax) along the axis, with the canonical float kernel: over
+     * {@code x.shape[axis:]} flattened before opset 13 ({@code flatten}), over the one axis from 13 on.
+     */
+    static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten, boolean log) {
+        return alongAxis(x, axisAttr, flatten, log
+            ? (in, out, rows, n) -> kernels.logSoftmax(in, 0, out, 0, rows, n)
+            : (in, out, rows, n) -> kernels.softmax(in, 0, out, 0, rows, n));
+    }
+
+    /** 1 at the first maximum of each block (as Softmax blocks it), 0 elsewhere. */
+    static Tensor hardmax(Tensor x, long axisAttr, boolean flatten) {
+        return alongAxis(x, axisAttr, flatten, (in, out, rows, n) -> {
+            for (int r = 0; r < rows; r++) {
+                int best = 0;
+                for (int k = 1; k < n; k++) {
+                    if (in[r * n + k] > in[r * n + best]) {
+                        best = k;
+                    }
+                }
+                for (int k = 0; k < n; k++) {
+                    out[r * n + k] = k == best ? 1f : 0f;
+                }
+            }
+        });
+    }
+
+    /** Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis. */
+    private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, RowFunction f) {
         int[] shape = x.shapeView();
         int a = ReduceOps.axis(axisAttr, shape.length);
         int outer = ReduceOps.size(shape, 0, a);
@@ -64,10 +175,10 @@ final class ReduceNormalization {
         float[] s = x.floats();
         float[] z = new float[s.length];
         if (inner == 1) {
-            kernels.softmax(s, 0, z, 0, outer, n);
+            f.apply(s, z, outer, n);
             return Tensor.ofFloats(z, shape);
         }
-        // A strided axis: each block is gathered into a contiguous row, normalized, and scattered back.
+        // A strided axis: each block is gathered into a contiguous row, transformed, and scattered back.
         float[] row = new float[n];
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
@@ -75,13 +186,173 @@ final class ReduceNormalization {
                 for (int k = 0; k < n; k++) {
                     row[k] = s[base + k * inner];
                 }
-                kernels.softmax(row, 0, row, 0, 1, n);
+                f.apply(row, row, 1, n);
                 for (int k = 0; k < n; k++) {
                     z[base + k * inner] = row[k];
                 }
             }
         }
         return Tensor.ofFloats(z, shape);
+    }
+
+    /** {@code x / sqrt(mean(x^2) + epsilon) * scale} over X.shape[axis:], the statistics in double. */
+    static Tensor rmsNorm(Tensor x, Tensor scale, long axisAttr, double epsilon) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = ReduceOps.size(shape, a, shape.length);
+        int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
+        float[] sc = expand(requireFloat("RMSNormalization", scale).floats(), paramMap("RMSNormalization", scale,
+            normShape), n);
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        for (int o = 0; o < outer; o++) {
+            double sq = 0;
+            for (int k = 0; k < n; k++) {
+                double v = s[o * n + k];
+                sq += v * v;
+            }
+            double rms = Math.sqrt(sq / n + epsilon);
+            for (int k = 0; k < n; k++) {
+                y[o * n + k] = (float) (s[o * n + k] / rms * sc[k]);
+            }
+        }
+        return Tensor.ofFloats(y, shape);
+    }
+
+    /** {@code x / ||x||_p} along one axis (p is 1 or 2), the norm in double; an all-zero vector stays zero. */
+    static Tensor lpNorm(Tensor x, long axisAttr, int p) {
+        int[] shape = x.shapeView();
+        int a = ReduceOps.axis(axisAttr, shape.length);
+        int outer = ReduceOps.size(shape, 0, a);
+        int n = shape[a];
+        int inner = ReduceOps.size(shape, a + 1, shape.length);
+        float[] s = x.floats();
+        float[] z = new float[s.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                double norm = 0;
+                for (int k = 0; k < n; k++) {
+                    double v = s[base + k * inner];
+                    norm += p == 1 ? Math.abs(v) : v * v;
+                }
+                if (p == 2) {
+                    norm = Math.sqrt(norm);
+                }
+                if (norm == 0) {
+                    norm = 1; // as ONNX's reference implementation: 0 / 0 would be NaN
+                }
+                for (int k = 0; k < n; k++) {
+                    z[base + k * inner] = (float) (s[base + k * inner] / norm);
+                }
+            }
+        }
+        return Tensor.ofFloats(z, shape);
+    }
+
+    private static int channels(Tensor x, String op) {
+        if (x.rank() < 3) {
+            throw new OctetException(ErrorCode.INVALID_SHAPE, op + " needs an (N, C, D1, ...) input, got " + x);
+        }
+        return x.dim(1);
+    }
+
+    /**
+     * Normalizes each of {@code groups} groups of consecutive channels of each batch entry by its own mean and
+     * population variance (in double), then applies the per-channel scale and bias. One group per channel is
+     * InstanceNormalization.
+     */
+    static Tensor groupNorm(Tensor x, int groups, float[] scale, float[] bias, double epsilon, String op) {
+        int[] shape = x.shapeView();
+        int channels = shape[1];
+        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int perGroup = channels / groups * spatial;
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        for (int g = 0; g < shape[0] * groups; g++) {
+            int base = g * perGroup;
+            double sum = 0;
+            for (int i = 0; i < perGroup; i++) {
+                sum += s[base + i];
+            }
+            double mean = sum / perGroup;
+            double sq = 0;
+            for (int i = 0; i < perGroup; i++) {
+                double d = s[base + i] - mean;
+                sq += d * d;
+            }
+            double inv = 1 / Math.sqrt(sq / perGroup + epsilon);
+            for (int i = 0; i < perGroup; i++) {
+                int c = (base + i) / spatial % channels;
+                y[base + i] = (float) ((s[base + i] - mean) * inv * scale[c] + bias[c]);
+            }
+        }
+        return Tensor.ofFloats(y, shape);
+    }
+
+    /**
+     * Local response normalization across channels: {@code x / (bias + alpha / size * sum(x^2))^beta}, the sum
+     * over channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2) that exist.
+     */
+    static Tensor lrn(Tensor x, double alpha, double beta, double bias, int size) {
+        int channels = channels(x, "LRN");
+        int[] shape = x.shapeView();
+        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int before = (size - 1) / 2;
+        int after = size - 1 - before;
+        float[] s = x.floats();
+        float[] y = new float[s.length];
+        for (int n = 0; n < shape[0]; n++) {
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < spatial; p++) {
+                    double sq = 0;
+                    for (int k = Math.max(0, c - before); k <= Math.min(channels - 1, c + after); k++) {
+                        double v = s[(n * channels + k) * spatial + p];
+                        sq += v * v;
+                    }
+                    int at = (n * channels + c) * spatial + p;
+                    y[at] = (float) (s[at] / Math.pow(bias + alpha / size * sq, beta));
+                }
+            }
+        }
+        return Tensor.ofFloats(y, shape);
+    }
+
+    /** {@code (x - mean) / (sqrt(mean(x^2) - mean^2) + 1e-9)} over the axes, as ONNX's function body. */
+    static Tensor meanVarianceNorm(Tensor x, int[] axes) {
+        int[] shape = x.shapeView();
+        int[] keep = shape.clone();
+        int count = 1;
+        boolean[] reduced = new boolean[shape.length];
+        for (int a : axes) {
+            int d = ReduceOps.axis(a, shape.length);
+            if (reduced[d]) {
+                throw new OctetException(ErrorCode.INVALID_SHAPE, "MeanVarianceNormalization axis " + a
+                    + " is listed twice");
+            }
+            reduced[d] = true;
+            keep[d] = 1;
+            count *= shape[d];
+        }
+        int[] map = Broadcast.indexMap(keep, shape);
+        int m = Tensor.checkedSize(keep);
+        double[] sum = new double[m];
+        double[] sumSq = new double[m];
+        float[] s = x.floats();
+        for (int i = 0; i < s.length; i++) {
+            int o = map == null ? i : map[i];
+            sum[o] += s[i];
+            sumSq[o] += (double) s[i] * s[i];
+        }
+        float[] y = new float[s.length];
+        for (int i = 0; i < s.length; i++) {
+            int o = map == null ? i : map[i];
+            double mean = sum[o] / count;
+            double std = Math.sqrt(Math.max(0, sumSq[o] / count - mean * mean));
+            y[i] = (float) ((s[i] - mean) / (std + MVN_EPSILON));
+        }
+        return Tensor.ofFloats(y, shape);
     }
 
     /**
@@ -96,9 +367,9 @@ final class ReduceNormalization {
         int n = ReduceOps.size(shape, a, shape.length);
         int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
         float[] sc = requireFloat("LayerNormalization", scale).floats();
-        int[] scaleMap = paramMap(scale, normShape);
+        int[] scaleMap = paramMap("LayerNormalization", scale, normShape);
         float[] b = bias == null ? null : requireFloat("LayerNormalization", bias).floats();
-        int[] biasMap = bias == null ? null : paramMap(bias, normShape);
+        int[] biasMap = bias == null ? null : paramMap("LayerNormalization", bias, normShape);
         float[] s = x.floats();
         float[] y = new float[s.length];
         kernels.layerNorm(s, 0, y, 0, outer, n, expand(sc, scaleMap, n), b == null ? null : expand(b, biasMap, n),
@@ -136,9 +407,9 @@ final class ReduceNormalization {
     }
 
     /** The index map of a Scale or B input, which must broadcast unidirectionally to the normalized shape. */
-    private static int[] paramMap(Tensor p, int[] normShape) {
+    private static int[] paramMap(String op, Tensor p, int[] normShape) {
         if (!Arrays.equals(Broadcast.shape(p.shapeView(), normShape), normShape)) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "LayerNormalization: " + Arrays.toString(p.shapeView())
+            throw new OctetException(ErrorCode.INVALID_SHAPE, op + ": " + Arrays.toString(p.shapeView())
                 + " does not broadcast to the normalized shape " + Arrays.toString(normShape));
         }
         return Broadcast.indexMap(p.shapeView(), normShape);
@@ -225,8 +496,8 @@ final class ReduceNormalization {
 
     private static float[] channelParam(Tensor p, int channels) {
         if (p.type() != DataType.FLOAT || p.size() != channels || p.rank() != 1) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "BatchNormalization: expected FLOAT[" + channels
-                + "] statistics and parameters, got " + p);
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "expected per-channel FLOAT[" + channels
+                + "] statistics or parameters, got " + p);
         }
         return p.floats();
     }

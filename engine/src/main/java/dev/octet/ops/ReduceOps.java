@@ -14,23 +14,122 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** ReduceSum/Mean/Max/Min, plus the normalizations in {@link ReduceNormalization}. */
+/**
+ * The Reduce* family, ArgMax and ArgMin, plus the normalizations in {@link ReduceNormalization}. Float
+ * reductions accumulate in double and round once; integer ones are exact (wrapping at the type's width).
+ */
 final class ReduceOps {
     private ReduceOps() {}
 
-    enum Kind { SUM, MEAN, MAX, MIN }
+    enum Kind {
+        SUM("ReduceSum"), MEAN("ReduceMean"), MAX("ReduceMax"), MIN("ReduceMin"), L1("ReduceL1"), L2("ReduceL2"),
+        SUM_SQUARE("ReduceSumSquare"), PROD("ReduceProd"), LOG_SUM("ReduceLogSum"), LOG_SUM_EXP("ReduceLogSumExp");
+
+        final String op;
+
+        Kind(String op) {
+            this.op = op;
+        }
+
+        /** Max and Min also order booleans; the ones taking a root, log or exp are float only. */
+        boolean accepts(DataType t) {
+            return switch (this) {
+                case MAX, MIN -> true;
+                case L2, LOG_SUM, LOG_SUM_EXP -> t == DataType.FLOAT;
+                default -> t != DataType.BOOL;
+            };
+        }
+    }
+
+    private static final AttributeSpec<Long> KEEP_DIMS =
+        AttributeSpec.intAttr("keepdims", 1).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> EXCLUSIVE =
+        AttributeSpec.intAttr("exclusive", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> REVERSE =
+        AttributeSpec.intAttr("reverse", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> ARG_AXIS = AttributeSpec.intAttr("axis", 0);
+    private static final AttributeSpec<Long> SELECT_LAST_INDEX =
+        AttributeSpec.intAttr("select_last_index", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
 
     static void register(OpRegistry.Builder r) {
-        reduction(r, "ReduceSum", Kind.SUM, 13);
-        reduction(r, "ReduceMean", Kind.MEAN, 18);
-        reduction(r, "ReduceMax", Kind.MAX, 18);
-        reduction(r, "ReduceMin", Kind.MIN, 18);
+        reduction(r, Kind.SUM, 13);
+        for (Kind k : new Kind[] {Kind.MEAN, Kind.MAX, Kind.MIN, Kind.L1, Kind.L2, Kind.SUM_SQUARE, Kind.PROD,
+                Kind.LOG_SUM, Kind.LOG_SUM_EXP}) {
+            reduction(r, k, 18);
+        }
+        // select_last_index came with opset 12; before it ties go to the first index, its default.
+        for (boolean max : new boolean[] {true, false}) {
+            r.onnx(max ? "ArgMax" : "ArgMin", 7).unary().attribute(ARG_AXIS).attribute(KEEP_DIMS)
+                .attribute(SELECT_LAST_INDEX).shape(ReduceOps::inferArg).factory(ctx -> {
+                    long axis = ctx.get(ARG_AXIS);
+                    boolean keepDims = ctx.get(KEEP_DIMS) == 1;
+                    boolean last = ctx.get(SELECT_LAST_INDEX) == 1;
+                    return in -> new Tensor[] {argExtreme(in[0], max, axis, keepDims, last)};
+                });
+        }
+        // CumSum-14 and CumProd-26 only added types to the versions implemented.
+        cumulative(r, "CumSum", 11, false);
+        cumulative(r, "CumProd", 26, true);
         ReduceNormalization.register(r);
     }
 
+    private static void cumulative(OpRegistry.Builder r, String name, int since, boolean product) {
+        r.onnx(name, since).inputs("rr").outputs("r").attribute(EXCLUSIVE).attribute(REVERSE)
+            .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+                boolean exclusive = ctx.get(EXCLUSIVE) == 1;
+                boolean reverse = ctx.get(REVERSE) == 1;
+                return in -> new Tensor[] {cumulate(name, in[0], in[1], product, exclusive, reverse)};
+            });
+    }
+
+    /**
+     * Running sums (or products) along the axis, in index order (from the end when {@code reverse}); with
+     * {@code exclusive} each element leaves itself out. Floats accumulate in float, one element at a time, as
+     * numpy's cumsum; integers wrap at the type's width.
+     */
+    static Tensor cumulate(String op, Tensor x, Tensor axisT, boolean product, boolean exclusive, boolean reverse) {
+        long[] axisValue = ShapeKernels.readLongs(axisT, op + " axis");
+        if (axisValue.length != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, op + " axis must be one value, got " + axisT);
+        }
+        if (x.type() == DataType.BOOL) {
+            throw ElementwiseBinary.unsupportedType(op, x.type());
+        }
+        int[] shape = x.shapeView();
+        int a = axis(axisValue[0], shape.length);
+        int n = shape[a];
+        int outer = size(shape, 0, a);
+        int inner = size(shape, a + 1, shape.length);
+        boolean isFloat = x.type() == DataType.FLOAT;
+        float[] f = isFloat ? x.floats() : null;
+        float[] fo = isFloat ? new float[f.length] : null;
+        long[] l = isFloat ? null : ElementwiseCast.longs(x);
+        long[] lo = isFloat ? null : new long[l.length];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                float facc = product ? 1f : 0f;
+                long lacc = product ? 1 : 0;
+                for (int step = 0; step < n; step++) {
+                    int k = reverse ? n - 1 - step : step;
+                    int at = (o * n + k) * inner + in;
+                    if (isFloat) {
+                        float next = product ? facc * f[at] : facc + f[at];
+                        fo[at] = exclusive ? facc : next;
+                        facc = next;
+                    } else {
+                        long next = product ? lacc * l[at] : lacc + l[at];
+                        lo[at] = exclusive ? lacc : next;
+                        lacc = next;
+                    }
+                }
+            }
+        }
+        return isFloat ? Tensor.ofFloats(fo, shape) : ElementwiseCast.fromLongs(lo, x.type(), shape);
+    }
+
     /** Axes are an attribute before {@code axesInputSince} and an optional int64 input from then on. */
-    private static void reduction(OpRegistry.Builder r, String name, Kind kind, int axesInputSince) {
-        r.onnx(name, 7).unary().inputsFrom(axesInputSince, "ro").shape(c -> inferReduce(c, axesInputSince)).factory(ctx -> {
+    private static void reduction(OpRegistry.Builder r, Kind kind, int axesInputSince) {
+        r.onnx(kind.op, 7).unary().inputsFrom(axesInputSince, "ro").shape(c -> inferReduce(c, axesInputSince)).factory(ctx -> {
             boolean keepDims = ctx.getInt("keepdims", 1) != 0;
             if (ctx.opset() < axesInputSince) {
                 int[] axes = ctx.getIntArray("axes");
@@ -78,8 +177,8 @@ final class ReduceOps {
 
     /** Null or empty axes reduce every axis, unless {@code noopWhenEmpty}, which returns x unchanged. */
     static Tensor reduce(Tensor x, Kind kind, int[] axes, boolean keepDims, boolean noopWhenEmpty) {
-        if (x.type() == DataType.BOOL && (kind == Kind.SUM || kind == Kind.MEAN)) {
-            throw ElementwiseBinary.unsupportedType(kind == Kind.SUM ? "ReduceSum" : "ReduceMean", x.type());
+        if (!kind.accepts(x.type())) {
+            throw ElementwiseBinary.unsupportedType(kind.op, x.type());
         }
         int[] shape = x.shapeView();
         int rank = shape.length;
@@ -129,9 +228,25 @@ final class ReduceOps {
     private static float[] reduceFloat(float[] s, int[] map, int m, int count, Kind kind) {
         double[] acc = new double[m];
         switch (kind) {
-            case SUM, MEAN -> {
+            case SUM, MEAN, LOG_SUM -> {
                 for (int i = 0; i < s.length; i++) {
                     acc[map == null ? i : map[i]] += s[i];
+                }
+            }
+            case L1 -> {
+                for (int i = 0; i < s.length; i++) {
+                    acc[map == null ? i : map[i]] += Math.abs(s[i]);
+                }
+            }
+            case L2, SUM_SQUARE -> {
+                for (int i = 0; i < s.length; i++) {
+                    acc[map == null ? i : map[i]] += (double) s[i] * s[i];
+                }
+            }
+            case PROD -> {
+                Arrays.fill(acc, 1);
+                for (int i = 0; i < s.length; i++) {
+                    acc[map == null ? i : map[i]] *= s[i];
                 }
             }
             case MAX -> {
@@ -148,16 +263,38 @@ final class ReduceOps {
                     acc[o] = Math.min(acc[o], s[i]);
                 }
             }
+            case LOG_SUM_EXP -> {
+                // log(sum(exp(x - max))) + max, which overflows for no float input; an infinite max (or an
+                // empty set's -inf) is the result itself.
+                double[] max = new double[m];
+                Arrays.fill(max, Double.NEGATIVE_INFINITY);
+                for (int i = 0; i < s.length; i++) {
+                    int o = map == null ? i : map[i];
+                    max[o] = Math.max(max[o], s[i]);
+                }
+                for (int i = 0; i < s.length; i++) {
+                    int o = map == null ? i : map[i];
+                    acc[o] += Math.exp(s[i] - max[o]);
+                }
+                for (int o = 0; o < m; o++) {
+                    acc[o] = Double.isInfinite(max[o]) ? max[o] : Math.log(acc[o]) + max[o];
+                }
+            }
         }
         float[] r = new float[m];
         for (int o = 0; o < m; o++) {
-            // The mean of an empty set is 0/0 = NaN, as in numpy.
-            r[o] = (float) (kind == Kind.MEAN ? acc[o] / count : acc[o]);
+            r[o] = (float) switch (kind) {
+                // The mean of an empty set is 0/0 = NaN, as in numpy.
+                case MEAN -> acc[o] / count;
+                case L2 -> Math.sqrt(acc[o]);
+                case LOG_SUM -> Math.log(acc[o]);
+                default -> acc[o];
+            };
         }
         return r;
     }
 
-    /** Integer sums wrap at the type's width once narrowed; an empty Max/Min yields the type's min/max. */
+    /** Integer sums and products wrap at the type's width once narrowed; an empty Max/Min yields the type's min/max. */
     private static long[] reduceLong(Tensor x, int[] map, int m, int count, Kind kind) {
         long[] s = ElementwiseCast.longs(x);
         long[] acc = new long[m];
@@ -171,6 +308,22 @@ final class ReduceOps {
                         // numpy's float mean, then astype: truncation toward zero.
                         acc[o] = count == 0 ? 0 : (long) ((double) acc[o] / count);
                     }
+                }
+            }
+            case L1 -> {
+                for (int i = 0; i < s.length; i++) {
+                    acc[map == null ? i : map[i]] += Math.abs(s[i]);
+                }
+            }
+            case SUM_SQUARE -> {
+                for (int i = 0; i < s.length; i++) {
+                    acc[map == null ? i : map[i]] += s[i] * s[i];
+                }
+            }
+            case PROD -> {
+                Arrays.fill(acc, 1);
+                for (int i = 0; i < s.length; i++) {
+                    acc[map == null ? i : map[i]] *= s[i];
                 }
             }
             case MAX -> {
@@ -187,8 +340,69 @@ final class ReduceOps {
                     acc[o] = Math.min(acc[o], s[i]);
                 }
             }
+            case L2, LOG_SUM, LOG_SUM_EXP -> throw new AssertionError(kind + " is float only");
         }
         return acc;
+    }
+
+    /**
+     * The index (INT64) of the largest ({@code max}) or smallest element along the axis; ties go to the first
+     * index, or the last with {@code selectLast}. NaN counts as the extreme, as in numpy.
+     */
+    static Tensor argExtreme(Tensor x, boolean max, long axisAttr, boolean keepDims, boolean selectLast) {
+        String op = max ? "ArgMax" : "ArgMin";
+        if (x.type() == DataType.BOOL) {
+            throw ElementwiseBinary.unsupportedType(op, x.type());
+        }
+        int[] shape = x.shapeView();
+        int a = axis(axisAttr, shape.length);
+        int n = shape[a];
+        int outer = size(shape, 0, a);
+        int inner = size(shape, a + 1, shape.length);
+        if (n == 0 && outer * inner > 0) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, op + ": axis " + a + " of " + Arrays.toString(shape)
+                + " is empty, so it has no " + (max ? "largest" : "smallest") + " element");
+        }
+        boolean isFloat = x.type() == DataType.FLOAT;
+        float[] f = isFloat ? x.floats() : null;
+        long[] l = isFloat ? null : ElementwiseCast.longs(x);
+        long[] out = new long[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int in = 0; in < inner; in++) {
+                int base = o * n * inner + in;
+                int best = 0;
+                for (int k = 1; k < n; k++) {
+                    int c = base + k * inner;
+                    int b = base + best * inner;
+                    boolean better = isFloat ? betterFloat(f[c], f[b], max, selectLast) : l[c] == l[b]
+                        ? selectLast : (l[c] > l[b]) == max;
+                    if (better) {
+                        best = k;
+                    }
+                }
+                out[o * inner + in] = best;
+            }
+        }
+        int[] outShape;
+        if (keepDims) {
+            outShape = shape.clone();
+            outShape[a] = 1;
+        } else {
+            outShape = new int[shape.length - 1];
+            System.arraycopy(shape, 0, outShape, 0, a);
+            System.arraycopy(shape, a + 1, outShape, a, shape.length - a - 1);
+        }
+        return Tensor.ofLongs(out, outShape);
+    }
+
+    private static boolean betterFloat(float candidate, float best, boolean max, boolean selectLast) {
+        if (Float.isNaN(best)) {
+            return selectLast && Float.isNaN(candidate);
+        }
+        if (Float.isNaN(candidate)) {
+            return true;
+        }
+        return candidate == best ? selectLast : (candidate > best) == max;
     }
 
     private static long lowest(DataType t) {
@@ -211,6 +425,21 @@ final class ReduceOps {
     }
 
     // ---- shape rules ----------------------------------------------------------------------------------
+
+    private static ShapeValue[] inferArg(ShapeContext c) {
+        List<Dim> s = c.shape(0);
+        if (s == null) {
+            return one(DataType.INT64, null);
+        }
+        int a = ShapeDims.axis(c.getInt("axis", 0), s.size(), "ArgMax/ArgMin axis");
+        List<Dim> out = new ArrayList<>(s);
+        if (c.getInt("keepdims", 1) != 0) {
+            out.set(a, Dim.of(1));
+        } else {
+            out.remove(a);
+        }
+        return one(DataType.INT64, out);
+    }
 
     private static ShapeValue[] inferReduce(ShapeContext c, int axesInputSince) {
         List<Dim> s = c.shape(0);

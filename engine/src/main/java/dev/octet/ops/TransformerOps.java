@@ -93,7 +93,8 @@ final class TransformerOps {
         return floats(p, "LayerNormalization");
     }
 
-    private static Op gelu(OpContext ctx) {
+    /** Exact Gelu (erf form) on the session's kernels, in parallel chunks: com.microsoft Gelu and ai.onnx Gelu. */
+    static Op gelu(OpContext ctx) {
         FloatKernels kernels = ctx.kernels().floats();
         Parallel parallel = ctx.parallel();
         return Op.withBuffers((in, buffers) -> {

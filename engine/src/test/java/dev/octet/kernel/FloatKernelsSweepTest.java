@@ -207,6 +207,7 @@ class FloatKernelsSweepTest {
         {Activation.SELU, new float[][] {{1.67326319217681884765625f, 1.05070102214813232421875f}, {2f, 0.5f}}},
         {Activation.CELU, new float[][] {{1f, 0f}, {0.5f, 0f}, {2f, 0f}, {-1f, 0f}}},
         {Activation.SIGMOID, new float[][] {{0f, 0f}}},
+        {Activation.SWISH, new float[][] {{1f, 0f}, {0.5f, 0f}, {-2f, 0f}, {0f, 0f}}},
     };
 
     /** Every length to 70 (each tail length at every width), then long ones. */
@@ -312,6 +313,9 @@ class FloatKernelsSweepTest {
             REFERENCE.softmax(y, 0, es, 0, 4, 129);
             kernels.softmax(y, 0, as, 0, 4, 129);
             assertBitsEqual(es, as, "softmax iteration " + iter);
+            REFERENCE.logSoftmax(y, 0, es, 0, 4, 129);
+            kernels.logSoftmax(y, 0, as, 0, 4, 129);
+            assertBitsEqual(es, as, "logSoftmax iteration " + iter);
             REFERENCE.layerNorm(y, 0, es, 0, 4, 129, g, g, 1e-5f);
             kernels.layerNorm(y, 0, as, 0, 4, 129, g, g, 1e-5f);
             assertBitsEqual(es, as, "layerNorm iteration " + iter);
@@ -387,25 +391,40 @@ class FloatKernelsSweepTest {
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
     void softmax(FloatKernels kernels, int n) {
+        rowwise(FloatKernels::softmax, kernels, n, "softmax");
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void logSoftmax(FloatKernels kernels, int n) {
+        rowwise(FloatKernels::logSoftmax, kernels, n, "logSoftmax");
+    }
+
+    /** A kernel over rows of n: scalar and vector agree bit for bit, out of place, in place and on specials. */
+    private interface Rowwise {
+        void apply(FloatKernels k, float[] x, int xOff, float[] out, int outOff, int rows, int n);
+    }
+
+    private static void rowwise(Rowwise f, FloatKernels kernels, int n, String name) {
         SplittableRandom r = new SplittableRandom(n);
         int rows = 3;
         for (float scale : new float[] {1f, 30f, 1e4f}) {
             float[] x = random(r, 2 + rows * n, scale);
             float[] expected = new float[1 + rows * n];
             float[] actual = new float[1 + rows * n];
-            REFERENCE.softmax(x, 2, expected, 1, rows, n);
-            kernels.softmax(x, 2, actual, 1, rows, n);
-            assertBitsEqual(expected, actual, "softmax scale " + scale);
+            f.apply(REFERENCE, x, 2, expected, 1, rows, n);
+            f.apply(kernels, x, 2, actual, 1, rows, n);
+            assertBitsEqual(expected, actual, name + " scale " + scale);
             float[] inPlace = x.clone();
-            kernels.softmax(inPlace, 2, inPlace, 2, rows, n);
+            f.apply(kernels, inPlace, 2, inPlace, 2, rows, n);
             assertBitsEqual(slice(expected, 1, rows * n), slice(inPlace, 2, rows * n), "in place");
         }
         float[] x = withSpecials(r, random(r, rows * n, 10f));
         float[] expected = new float[rows * n];
         float[] actual = new float[rows * n];
-        REFERENCE.softmax(x, 0, expected, 0, rows, n);
-        kernels.softmax(x, 0, actual, 0, rows, n);
-        assertBitsEqual(expected, actual, "softmax with specials", true);
+        f.apply(REFERENCE, x, 0, expected, 0, rows, n);
+        f.apply(kernels, x, 0, actual, 0, rows, n);
+        assertBitsEqual(expected, actual, name + " with specials", true);
     }
 
     @ParameterizedTest(name = "{0} n={1}")

@@ -170,4 +170,66 @@ class MathOpsTest {
         assertEquals(ErrorCode.UNSUPPORTED_TYPE, assertThrows(OctetException.class,
             () -> run("Mean", Tensor.ofInts(new int[] {1}))).code());
     }
+
+    @Test
+    void bitShiftClearsEveryBitFromEightOnAndTakesOnlyUint8() {
+        Tensor x = Tensor.ofUint8(new byte[] {(byte) 0x81, (byte) 0x81, (byte) 0x81}, 3);
+        Tensor by = Tensor.ofUint8(new byte[] {1, 8, (byte) 200}, 3);
+        Map<String, Attribute> left = Map.of("direction", new Attribute.StringAttr("LEFT"));
+        Map<String, Attribute> right = Map.of("direction", new Attribute.StringAttr("RIGHT"));
+        assertArrayEquals(new byte[] {2, 0, 0}, run("BitShift", left, x, by).bytes());
+        assertArrayEquals(new byte[] {0x40, 0, 0}, run("BitShift", right, x, by).bytes());
+        OctetException type = assertThrows(OctetException.class,
+            () -> run("BitShift", left, Tensor.ofInts(new int[] {1}, 1), Tensor.ofInts(new int[] {1}, 1)));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, type.code());
+        OctetException direction = assertThrows(OctetException.class, () -> run("BitShift", Map.of(), x, by));
+        assertEquals(ErrorCode.INVALID_GRAPH, direction.code());
+    }
+
+    @Test
+    void detPivotsAndTakesTheSignOfEachRowSwap() {
+        // [[0, 2], [3, 4]] needs a row swap: det = 0 * 4 - 2 * 3 = -6.
+        Tensor x = Tensor.ofFloats(new float[] {0, 2, 3, 4, 1, 2, 2, 4}, 2, 2, 2);
+        Tensor det = run("Det", x);
+        assertArrayEquals(new int[] {2}, det.shape());
+        assertArrayEquals(new float[] {-6f, 0f}, det.floats());
+        OctetException square = assertThrows(OctetException.class,
+            () -> run("Det", Tensor.ofFloats(new float[6], 2, 3)));
+        assertEquals(ErrorCode.INVALID_SHAPE, square.code());
+    }
+
+    @Test
+    void windowsAreSymmetricOrPeriodicAndFloatOnly() {
+        Tensor four = Tensor.ofLongs(new long[] {4});
+        assertArrayEquals(new float[] {0f, 0.5f, 1f, 0.5f}, OpRunner.run("HannWindow", 17, Map.of(), four).floats(),
+            1e-7f);
+        float[] symmetric = OpRunner.run("HannWindow", 17, flag("periodic", 0), four).floats();
+        assertArrayEquals(new float[] {0f, 0.75f, 0.75f, 0f}, symmetric, 1e-7f);
+        OctetException type = assertThrows(OctetException.class,
+            () -> OpRunner.run("BlackmanWindow", 17, flag("output_datatype", 7), four));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, type.code());
+        OctetException size = assertThrows(OctetException.class,
+            () -> OpRunner.run("HammingWindow", 17, Map.of(), Tensor.ofLongs(new long[] {-1})));
+        assertEquals(ErrorCode.INVALID_INPUT, size.code());
+    }
+
+    @Test
+    void melFiltersAreTrianglesPeakingAtOne() {
+        Tensor[] in = {Tensor.ofLongs(new long[] {4}), Tensor.ofLongs(new long[] {64}), Tensor.ofLongs(new long[] {8000}),
+            Tensor.ofFloats(new float[] {0f}), Tensor.ofFloats(new float[] {4000f})};
+        Tensor w = OpRunner.run("MelWeightMatrix", 17, Map.of(), in);
+        assertArrayEquals(new int[] {33, 4}, w.shape());
+        for (int mel = 0; mel < 4; mel++) {
+            float peak = 0;
+            for (int bin = 0; bin < 33; bin++) {
+                float v = w.floats()[bin * 4 + mel];
+                assertTrue(v >= 0 && v <= 1, "weight " + v);
+                peak = Math.max(peak, v);
+            }
+            assertEquals(1f, peak);
+        }
+        in[2] = Tensor.ofLongs(new long[] {0});
+        OctetException rate = assertThrows(OctetException.class, () -> OpRunner.run("MelWeightMatrix", 17, Map.of(), in));
+        assertEquals(ErrorCode.INVALID_INPUT, rate.code());
+    }
 }

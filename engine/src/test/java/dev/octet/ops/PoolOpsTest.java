@@ -2,8 +2,11 @@ package dev.octet.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Node;
@@ -12,6 +15,7 @@ import dev.octet.kernel.Parallel;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.panama.PanamaKernelProvider;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -98,5 +102,47 @@ class PoolOpsTest {
 
     private static Tensor zp(DataType t, int v) {
         return Tensor.of(t, new int[0], new byte[] {(byte) v});
+    }
+
+    @Test
+    void lpPoolSumsPowersOfTheTapsInsideTheInputAndGlobalMaxPoolTakesEachPlanesMax() {
+        Tensor x = Tensor.ofFloats(new float[] {3, -4, 1, 2}, 1, 1, 4);
+        Map<String, Attribute> attrs = Map.of("kernel_shape", new Attribute.IntsAttr(new long[] {2}),
+            "pads", new Attribute.IntsAttr(new long[] {1, 0}), "strides", new Attribute.IntsAttr(new long[] {2}));
+        // Windows [pad, 3], [-4, 1]: the padding adds nothing.
+        assertArrayEquals(new float[] {3f, (float) Math.sqrt(17)}, OpRunner.run("LpPool", 18, attrs, x).floats());
+        Map<String, Attribute> p1 = new HashMap<>(attrs);
+        p1.put("p", new Attribute.IntAttr(1));
+        assertArrayEquals(new float[] {3f, 5f}, OpRunner.run("LpPool", 18, p1, x).floats());
+        p1.put("p", new Attribute.IntAttr(0));
+        OctetException e = assertThrows(OctetException.class, () -> OpRunner.run("LpPool", 18, p1, x));
+        assertEquals(ErrorCode.INVALID_GRAPH, e.code());
+        Tensor max = OpRunner.run("GlobalMaxPool", 1, Map.of(), x);
+        assertArrayEquals(new int[] {1, 1, 1}, max.shape());
+        assertArrayEquals(new float[] {3f}, max.floats());
+    }
+
+    @Test
+    void maxUnpoolPlacesAtTheIndicesAndCol2ImSumsOverlappingBlocks() {
+        Tensor x = Tensor.ofFloats(new float[] {5, 7}, 1, 1, 1, 2);
+        Map<String, Attribute> k2 = Map.of("kernel_shape", new Attribute.IntsAttr(new long[] {1, 2}),
+            "strides", new Attribute.IntsAttr(new long[] {1, 2}));
+        Tensor idx = Tensor.ofLongs(new long[] {1, 2}, 1, 1, 1, 2);
+        assertArrayEquals(new float[] {0, 5, 7, 0}, OpRunner.run("MaxUnpool", 11, k2, x, idx).floats());
+        // A larger output_shape holds the result in its leading corner.
+        Tensor bigger = OpRunner.run("MaxUnpool", 11, k2, x, idx, Tensor.ofLongs(new long[] {1, 1, 2, 4}, 4));
+        assertArrayEquals(new float[] {0, 5, 7, 0, 0, 0, 0, 0}, bigger.floats());
+        assertThrows(OctetException.class, () -> OpRunner.run("MaxUnpool", 11, k2, x,
+            Tensor.ofLongs(new long[] {1, 4}, 1, 1, 1, 2)));
+        assertThrows(OctetException.class, () -> OpRunner.run("MaxUnpool", 11, k2, x, idx,
+            Tensor.ofLongs(new long[] {1, 1, 1, 3}, 4)));
+        // Two blocks of 2 on an image of 3 with stride 1: the middle pixel gets both blocks' values.
+        Tensor cols = Tensor.ofFloats(new float[] {1, 2, 10, 20}, 1, 2, 2);
+        Tensor image = OpRunner.run("Col2Im", 18, Map.of(), cols, Tensor.ofLongs(new long[] {1, 3}, 2),
+            Tensor.ofLongs(new long[] {1, 2}, 2));
+        assertArrayEquals(new int[] {1, 1, 1, 3}, image.shape());
+        assertArrayEquals(new float[] {1, 12, 20}, image.floats());
+        assertThrows(OctetException.class, () -> OpRunner.run("Col2Im", 18, Map.of(), cols,
+            Tensor.ofLongs(new long[] {1, 4}, 2), Tensor.ofLongs(new long[] {1, 2}, 2)));
     }
 }

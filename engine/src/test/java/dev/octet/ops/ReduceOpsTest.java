@@ -1,24 +1,21 @@
 package dev.octet.ops;
 
+import static dev.octet.ops.OpRunner.attr;
+import static dev.octet.ops.OpRunner.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
-import dev.octet.ir.Node;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ReduceOpsTest {
-    private static Tensor run(String op, int opset, Map<String, Attribute> attrs, Tensor... in) {
-        List<String> names = IntStream.range(0, in.length).mapToObj(i -> in[i] == null ? "" : "x" + i).toList();
-        Node node = new Node("n", op, "", names, List.of("y"), attrs);
-        return OpRegistry.defaults().create(node, opset, new Tensor[in.length]).run(in)[0];
-    }
-
     private static final Tensor X = Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
 
     @Test
@@ -62,5 +59,71 @@ class ReduceOpsTest {
         }
         assertEquals(Math.exp(6) / total, legacy[5], 1e-6);
         assertEquals(Math.exp(6) / (Math.exp(3) + Math.exp(6)), modern[5], 1e-6);
+    }
+
+    @Test
+    void argMaxBreaksTiesFirstOrLastAndNaNWins() {
+        Tensor x = Tensor.ofFloats(new float[] {3, 1, 3, Float.NaN, 2, Float.NaN}, 2, 3);
+        assertArrayEquals(new long[] {0, 0}, run("ArgMax", 13, attr("axis", 1), x).longs());
+        Map<String, Attribute> last = Map.of("axis", new Attribute.IntAttr(1),
+            "select_last_index", new Attribute.IntAttr(1));
+        assertArrayEquals(new long[] {2, 2}, run("ArgMax", 13, last, x).longs());
+        Tensor ints = Tensor.ofInts(new int[] {5, -7, -7, 5}, 4);
+        Tensor min = run("ArgMin", 13, Map.of("keepdims", new Attribute.IntAttr(0)), ints);
+        assertEquals(0, min.rank());
+        assertArrayEquals(new long[] {1}, min.longs());
+    }
+
+    @Test
+    void argMaxRefusesBadAttributesAndAnEmptyAxis() {
+        OctetException flag = assertThrows(OctetException.class,
+            () -> run("ArgMax", 13, attr("select_last_index", 2), X));
+        assertEquals(ErrorCode.INVALID_GRAPH, flag.code());
+        assertTrue(flag.getMessage().contains("select_last_index"), flag.getMessage());
+        OctetException axis = assertThrows(OctetException.class, () -> run("ArgMin", 13, attr("axis", 2), X));
+        assertEquals(ErrorCode.INVALID_SHAPE, axis.code());
+        OctetException empty = assertThrows(OctetException.class,
+            () -> run("ArgMax", 13, attr("axis", 1), Tensor.ofFloats(new float[0], 2, 0)));
+        assertEquals(ErrorCode.INVALID_INPUT, empty.code());
+    }
+
+    @Test
+    void integerProductsAndSquaresAreExact() {
+        Tensor big = Tensor.ofLongs(new long[] {3_000_000_007L, 3, -2}, 3);
+        assertArrayEquals(new long[] {-18_000_000_042L}, run("ReduceProd", 18, Map.of(), big).longs());
+        assertArrayEquals(new long[] {3_000_000_007L * 3_000_000_007L + 13},
+            run("ReduceSumSquare", 18, Map.of(), big).longs());
+        assertArrayEquals(new long[] {3_000_000_012L}, run("ReduceL1", 18, Map.of(), big).longs());
+        OctetException l2 = assertThrows(OctetException.class, () -> run("ReduceL2", 18, Map.of(), big));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, l2.code());
+    }
+
+    @Test
+    void logSumExpDoesNotOverflowAndEmptySetsGiveIdentities() {
+        Tensor large = Tensor.ofFloats(new float[] {1000f, 1000f}, 2);
+        assertEquals(1000f + (float) Math.log(2), run("ReduceLogSumExp", 18, Map.of(), large).floats()[0]);
+        Tensor minusInf = Tensor.ofFloats(new float[] {Float.NEGATIVE_INFINITY}, 1);
+        assertEquals(Float.NEGATIVE_INFINITY, run("ReduceLogSumExp", 18, Map.of(), minusInf).floats()[0]);
+        Tensor empty = Tensor.ofFloats(new float[0], 0, 2);
+        Tensor axis0 = Tensor.ofLongs(new long[] {0}, 1);
+        assertArrayEquals(new float[] {1, 1}, run("ReduceProd", 18, Map.of(), empty, axis0).floats());
+        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY},
+            run("ReduceLogSum", 18, Map.of(), empty, axis0).floats());
+    }
+
+    @Test
+    void cumulativeSumsAndProductsAreExactInEveryDirection() {
+        Tensor x = Tensor.ofInts(new int[] {Integer.MAX_VALUE, 1, 2}, 3);
+        Tensor axis = Tensor.ofLongs(new long[] {0});
+        assertArrayEquals(new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MIN_VALUE + 2},
+            run("CumSum", 14, Map.of(), x, axis).ints());
+        Map<String, Attribute> both = Map.of("exclusive", new Attribute.IntAttr(1), "reverse", new Attribute.IntAttr(1));
+        assertArrayEquals(new int[] {3, 2, 0}, run("CumSum", 14, both, x, axis).ints());
+        assertArrayEquals(new int[] {2, 2, 1}, run("CumProd", 26, both, x, axis).ints());
+        OctetException flag = assertThrows(OctetException.class, () -> run("CumSum", 14, attr("reverse", 2), x, axis));
+        assertEquals(ErrorCode.INVALID_GRAPH, flag.code());
+        OctetException bool = assertThrows(OctetException.class,
+            () -> run("CumSum", 14, Map.of(), Tensor.ofBools(new boolean[] {true}, 1), axis));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, bool.code());
     }
 }

@@ -757,6 +757,27 @@ final class PanamaFloatKernels128 implements FloatKernels {
                     sy.intoArray(out, outOff + i);
                 }
             }
+            case SWISH -> {
+                for (int i = 0; i < vectors; i += L) {
+                    FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                    FloatVector w = v.mul(a);
+                    FloatVector sv = w.max(-FloatMath.SIGMOID_MAX).min(FloatMath.SIGMOID_MAX);
+                    FloatVector ss = sv.mul(sv);
+                    FloatVector sp = ss.fma(FloatMath.SIGMOID_A9, FloatMath.SIGMOID_A7);
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A5));
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A3));
+                    sp = ss.fma(sp, FloatVector.broadcast(F, FloatMath.SIGMOID_A1));
+                    FloatVector sq = ss.fma(FloatMath.SIGMOID_B10, FloatMath.SIGMOID_B8);
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B6));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B4));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B2));
+                    sq = ss.fma(sq, FloatVector.broadcast(F, FloatMath.SIGMOID_B0));
+                    FloatVector sr = sv.mul(sp).div(sq);
+                    FloatVector sh = sr.add(0.5f);
+                    FloatVector sy = sh.blend(0f, sh.lt(0f));
+                    v.mul(sy).intoArray(out, outOff + i);
+                }
+            }
         }
         for (int i = vectors; i < n; i++) {
             out[outOff + i] = kind.apply(x[xOff + i], a, b);
@@ -892,6 +913,118 @@ final class PanamaFloatKernels128 implements FloatKernels {
             }
             for (; i < n; i++) {
                 out[oi + i] = out[oi + i] * inv;
+            }
+        }
+    }
+
+    @Override
+    public void logSoftmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * n;
+            int oi = outOff + r * n;
+            // Max is exact and order-free (Math.max semantics in every lane), so any grouping will do.
+            FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            int i = 0;
+            for (; i <= n - L; i += L) {
+                mv = mv.max(FloatVector.fromArray(F, x, xi + i));
+            }
+            float max = mv.reduceLanes(VectorOperators.MAX);
+            for (; i < n; i++) {
+                max = Math.max(max, x[xi + i]);
+            }
+            FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F), p2 = FloatVector.zero(F), p3 = FloatVector.zero(F);
+            i = 0;
+            for (; i <= n - REDUCTION_LANES; i += REDUCTION_LANES) {
+                FloatVector d0 = FloatVector.fromArray(F, x, xi + i).sub(max);
+                FloatVector e0v = d0.max(FloatMath.SOFTMAX_EXP_MIN);
+                FloatVector e0t = e0v.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector e0n = e0t.sub(FloatMath.ROUNDER);
+                e0v = e0n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_HI), e0v);
+                e0v = e0n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_LO), e0v);
+                FloatVector e0p = e0v.fma(FloatMath.SOFTMAX_S0, FloatMath.SOFTMAX_S1);
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S2));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S3));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S4));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, 1f));
+                e0p = e0p.fma(e0v, FloatVector.broadcast(F, 1f));
+                IntVector e0ni = e0t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                IntVector e0n1 = e0ni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector e0s1 = e0n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e0s2 = e0ni.sub(e0n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e0y = e0p.mul(e0s1).mul(e0s2);
+                p0 = p0.add(e0y);
+                FloatVector d1 = FloatVector.fromArray(F, x, xi + i + L).sub(max);
+                FloatVector e1v = d1.max(FloatMath.SOFTMAX_EXP_MIN);
+                FloatVector e1t = e1v.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector e1n = e1t.sub(FloatMath.ROUNDER);
+                e1v = e1n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_HI), e1v);
+                e1v = e1n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_LO), e1v);
+                FloatVector e1p = e1v.fma(FloatMath.SOFTMAX_S0, FloatMath.SOFTMAX_S1);
+                e1p = e1p.fma(e1v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S2));
+                e1p = e1p.fma(e1v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S3));
+                e1p = e1p.fma(e1v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S4));
+                e1p = e1p.fma(e1v, FloatVector.broadcast(F, 1f));
+                e1p = e1p.fma(e1v, FloatVector.broadcast(F, 1f));
+                IntVector e1ni = e1t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                IntVector e1n1 = e1ni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector e1s1 = e1n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e1s2 = e1ni.sub(e1n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e1y = e1p.mul(e1s1).mul(e1s2);
+                p1 = p1.add(e1y);
+                FloatVector d2 = FloatVector.fromArray(F, x, xi + i + 2 * L).sub(max);
+                FloatVector e2v = d2.max(FloatMath.SOFTMAX_EXP_MIN);
+                FloatVector e2t = e2v.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector e2n = e2t.sub(FloatMath.ROUNDER);
+                e2v = e2n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_HI), e2v);
+                e2v = e2n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_LO), e2v);
+                FloatVector e2p = e2v.fma(FloatMath.SOFTMAX_S0, FloatMath.SOFTMAX_S1);
+                e2p = e2p.fma(e2v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S2));
+                e2p = e2p.fma(e2v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S3));
+                e2p = e2p.fma(e2v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S4));
+                e2p = e2p.fma(e2v, FloatVector.broadcast(F, 1f));
+                e2p = e2p.fma(e2v, FloatVector.broadcast(F, 1f));
+                IntVector e2ni = e2t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                IntVector e2n1 = e2ni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector e2s1 = e2n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e2s2 = e2ni.sub(e2n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e2y = e2p.mul(e2s1).mul(e2s2);
+                p2 = p2.add(e2y);
+                FloatVector d3 = FloatVector.fromArray(F, x, xi + i + 3 * L).sub(max);
+                FloatVector e3v = d3.max(FloatMath.SOFTMAX_EXP_MIN);
+                FloatVector e3t = e3v.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector e3n = e3t.sub(FloatMath.ROUNDER);
+                e3v = e3n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_HI), e3v);
+                e3v = e3n.fma(FloatVector.broadcast(F, FloatMath.SOFTMAX_LN2_LO), e3v);
+                FloatVector e3p = e3v.fma(FloatMath.SOFTMAX_S0, FloatMath.SOFTMAX_S1);
+                e3p = e3p.fma(e3v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S2));
+                e3p = e3p.fma(e3v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S3));
+                e3p = e3p.fma(e3v, FloatVector.broadcast(F, FloatMath.SOFTMAX_S4));
+                e3p = e3p.fma(e3v, FloatVector.broadcast(F, 1f));
+                e3p = e3p.fma(e3v, FloatVector.broadcast(F, 1f));
+                IntVector e3ni = e3t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                IntVector e3n1 = e3ni.lanewise(VectorOperators.ASHR, 1);
+                FloatVector e3s1 = e3n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e3s2 = e3ni.sub(e3n1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector e3y = e3p.mul(e3s1).mul(e3s2);
+                p3 = p3.add(e3y);
+            }
+            float[] p = SCRATCH.get(); // the first REDUCTION_LANES floats
+            p0.intoArray(p, 0);
+            p1.intoArray(p, L);
+            p2.intoArray(p, 2 * L);
+            p3.intoArray(p, 3 * L);
+            for (int j = 0; i + j < n; j++) {
+                float e = FloatMath.softmaxExp(x[xi + i + j] - max);
+                p[j] += e;
+            }
+            float s = ScalarFloatKernels.combine(p);
+            float log = (float) Math.log(s);
+            i = 0;
+            for (; i <= n - L; i += L) {
+                FloatVector.fromArray(F, x, xi + i).sub(max).sub(log).intoArray(out, oi + i);
+            }
+            for (; i < n; i++) {
+                out[oi + i] = (x[xi + i] - max) - log;
             }
         }
     }

@@ -88,23 +88,51 @@ public final class ScalarFloatKernels implements FloatKernels {
     public void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
         float[] p = new float[REDUCTION_LANES];
         for (int r = 0; r < rows; r++) {
-            int xi = xOff + r * n;
             int oi = outOff + r * n;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                max = Math.max(max, x[xi + i]);
-            }
-            java.util.Arrays.fill(p, 0f);
-            for (int i = 0; i < n; i++) {
-                float e = FloatMath.softmaxExp(x[xi + i] - max);
-                out[oi + i] = e;
-                p[i % REDUCTION_LANES] += e;
-            }
-            float inv = 1f / combine(p);
+            float inv = 1f / expSum(x, xOff + r * n, n, p, out, oi);
             for (int i = 0; i < n; i++) {
                 out[oi + i] = out[oi + i] * inv;
             }
         }
+    }
+
+    @Override
+    public void logSoftmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
+        float[] p = new float[REDUCTION_LANES];
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * n;
+            int oi = outOff + r * n;
+            float max = rowMax(x, xi, n);
+            float log = (float) Math.log(expSum(x, xi, n, p, null, 0));
+            for (int i = 0; i < n; i++) {
+                out[oi + i] = (x[xi + i] - max) - log;
+            }
+        }
+    }
+
+    /**
+     * The canonical sum of {@code FloatMath.softmaxExp(x - max)} over one row, {@code p} holding the partials;
+     * the exponentials also go to {@code out} when it is not null.
+     */
+    private static float expSum(float[] x, int xi, int n, float[] p, float[] out, int oi) {
+        float max = rowMax(x, xi, n);
+        java.util.Arrays.fill(p, 0f);
+        for (int i = 0; i < n; i++) {
+            float e = FloatMath.softmaxExp(x[xi + i] - max);
+            if (out != null) {
+                out[oi + i] = e;
+            }
+            p[i % REDUCTION_LANES] += e;
+        }
+        return combine(p);
+    }
+
+    private static float rowMax(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        return max;
     }
 
     @Override

@@ -1,0 +1,56 @@
+package dev.octet.ops;
+
+import static dev.octet.ops.OpRunner.attr;
+import static dev.octet.ops.OpRunner.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+import dev.octet.ir.Attribute;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** DFT and STFT on signals whose transforms are known in closed form. */
+class SpectralOpsTest {
+    /** One real signal (1, 0, 0, 0) along axis 1: its spectrum is all ones. */
+    private static final Tensor IMPULSE = Tensor.ofFloats(new float[] {1, 0, 0, 0}, 1, 4, 1);
+
+    @Test
+    void anImpulseHasAFlatSpectrumAndTheHalfSpectrumInvertsIt() {
+        Tensor spectrum = run("DFT", 20, Map.of(), IMPULSE);
+        assertArrayEquals(new int[] {1, 4, 2}, spectrum.shape());
+        assertArrayEquals(new float[] {1, 0, 1, 0, 1, 0, 1, 0}, spectrum.floats(), 1e-7f);
+        Tensor half = run("DFT", 20, attr("onesided", 1), IMPULSE);
+        assertArrayEquals(new int[] {1, 3, 2}, half.shape());
+        Map<String, Attribute> irfft = Map.of("inverse", new Attribute.IntAttr(1), "onesided", new Attribute.IntAttr(1));
+        Tensor back = run("DFT", 20, irfft, half);
+        assertArrayEquals(new int[] {1, 4, 1}, back.shape());
+        assertArrayEquals(new float[] {1, 0, 0, 0}, back.floats(), 1e-7f);
+    }
+
+    @Test
+    void stftFramesTheSignal() {
+        Tensor signal = Tensor.ofFloats(new float[] {1, 2, 3, 4, 5}, 1, 5, 1);
+        Tensor out = run("STFT", 17, Map.of(), signal, Tensor.ofLongs(new long[] {2}), null,
+            Tensor.ofLongs(new long[] {2}));
+        // Frames (1, 2) and (3, 4); two bins each: the sum and the difference.
+        assertArrayEquals(new int[] {1, 2, 2, 2}, out.shape());
+        assertArrayEquals(new float[] {3, 0, -1, 0, 7, 0, -1, 0}, out.floats(), 1e-6f);
+    }
+
+    @Test
+    void refusesTheComplexAxisAndTheComplexInverse() {
+        OctetException axis = assertThrows(OctetException.class, () -> run("DFT", 20, Map.of(), IMPULSE, null,
+            Tensor.ofLongs(new long[] {-1})));
+        assertEquals(ErrorCode.INVALID_INPUT, axis.code());
+        OctetException inverse = assertThrows(OctetException.class,
+            () -> run("DFT", 20, attr("inverse", 1), IMPULSE));
+        assertEquals(ErrorCode.UNSUPPORTED_OP, inverse.code());
+        OctetException frames = assertThrows(OctetException.class, () -> run("STFT", 17, Map.of(), IMPULSE,
+            Tensor.ofLongs(new long[] {1}), null, Tensor.ofLongs(new long[] {9})));
+        assertEquals(ErrorCode.INVALID_INPUT, frames.code());
+    }
+}
