@@ -34,7 +34,7 @@ public enum DataType {
         return switch (this) {
             case UINT8 -> 0;
             case INT8 -> -128;
-            default -> throw new IllegalStateException(this + " is not an 8-bit quantized type");
+            default -> throw notQuantized();
         };
     }
 
@@ -42,7 +42,7 @@ public enum DataType {
         return switch (this) {
             case UINT8 -> 255;
             case INT8 -> 127;
-            default -> throw new IllegalStateException(this + " is not an 8-bit quantized type");
+            default -> throw notQuantized();
         };
     }
 
@@ -62,5 +62,10 @@ public enum DataType {
             "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
             "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1", "FLOAT8E8M0"};
         return code >= 0 && code < names.length ? names[code] : "type#" + code;
+    }
+
+    /** A quantized operator's zero point (and so its output) of another type: the model's error, typed. */
+    private OctetException notQuantized() {
+        return new OctetException(ErrorCode.UNSUPPORTED_TYPE, this + " is not an 8-bit quantized type (uint8 or int8)");
     }
 }

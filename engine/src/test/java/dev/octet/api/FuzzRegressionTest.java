@@ -81,4 +81,25 @@ class FuzzRegressionTest {
             assertTrue(e.getMessage().contains("blocked scale shape"), e.getMessage());
         }
     }
+
+    /** A bool y_zero_point made QLinearMatMul ask DataType for 8-bit bounds of BOOL: IllegalStateException. */
+    @Test
+    void qlinearMatMulWithANon8BitZeroPointIsTyped() {
+        Graph g = new Graph("g", List.of(new ValueInfo("a", DataType.UINT8, 2, dims(2, 4))),
+            List.of(new ValueInfo("y", DataType.BOOL, 9, null)),
+            Map.of("sa", Tensor.ofFloats(new float[] {0.5f}, 1), "za", Tensor.of(DataType.UINT8, new int[] {1}, new byte[1]),
+                "b", Tensor.of(DataType.UINT8, new int[] {4, 3}, new byte[12]), "sb", Tensor.ofFloats(new float[] {0.5f}, 1),
+                "zb", Tensor.of(DataType.UINT8, new int[] {1}, new byte[1]), "sy", Tensor.ofFloats(new float[] {1f}, 1),
+                "zy", Tensor.ofBools(new boolean[1], 1)),
+            List.of(new Node("mm", "QLinearMatMul", "", List.of("a", "sa", "za", "b", "sb", "zb", "sy", "zy"),
+                List.of("y"), Map.of())),
+            Map.of("", 13), Map.of());
+        OctetException e = assertThrows(OctetException.class, () -> {
+            try (InferenceSession s = new InferenceSession(g)) {
+                s.run(Map.of("a", Tensor.of(DataType.UINT8, new int[] {2, 4}, new byte[8])));
+            }
+        });
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, e.code(), e.getMessage());
+        assertTrue(e.getMessage().contains("BOOL"), e.getMessage());
+    }
 }
