@@ -85,11 +85,12 @@ class MiniLmFusionTest {
     }
 
     /**
-     * All fusions against the unoptimized session. LayerNormalization, Gelu and the attention scale round as ONNX
-     * Runtime's fused kernels do, not as the decomposed graph (ORT's float E[x^2] - mean^2 statistics;
-     * x * (1/sqrt2) for x / sqrt2), and each of the 24 DynamicQuantizeLinear steps turns an ulp that crosses a
-     * rounding boundary into a whole quantization step, which the next layers spread. Measured: max |diff| 0.029,
-     * min row cosine 0.99966.
+     * All fusions against the unoptimized session. The fused session computes what ONNX Runtime's optimized graph
+     * computes, bit for bit (kernels-bench OrtModelParityTest); the unfused graph rounds as the decomposed ops do, and
+     * each of the 24 DynamicQuantizeLinear steps turns an ulp that crosses a rounding boundary into a whole
+     * quantization step, which the next layers spread. So the gap is of the size of ORT's own default-vs-unoptimized
+     * gap on this input (max |diff| 0.129, min row cosine 0.9963 with ORT 1.23.2). Measured here: max |diff| 0.147,
+     * min row cosine 0.9962. A wrong fusion lands far outside.
      */
     @Test
     void allFusionsStayCloseToTheUnfusedGraph() {
@@ -97,8 +98,11 @@ class MiniLmFusionTest {
         try (InferenceSession s = new InferenceSession(graph)) {
             fused = s.run(inputs).get(OUTPUT).floats();
         }
-        assertTrue(maxAbsDiff(unfused, fused) < 0.1, "max diff " + maxAbsDiff(unfused, fused));
-        assertTrue(minRowCosine(unfused, fused) >= 0.999, "min cosine " + minRowCosine(unfused, fused));
+        double maxDiff = maxAbsDiff(unfused, fused);
+        double minCosine = minRowCosine(unfused, fused);
+        System.out.printf("all fusions vs unfused: max diff %.4f, min row cosine %.5f%n", maxDiff, minCosine);
+        assertTrue(maxDiff < 0.25, "max diff " + maxDiff);
+        assertTrue(minCosine >= 0.995, "min cosine " + minCosine);
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
