@@ -150,18 +150,20 @@ final class DetectionOps {
             }
             double binH = roiH / ph;
             double binW = roiW / pw;
-            int gridH = cfg.samplingRatio > 0 ? cfg.samplingRatio : (int) Math.ceil(roiH / ph);
-            int gridW = cfg.samplingRatio > 0 ? cfg.samplingRatio : (int) Math.ceil(roiW / pw);
-            int count = Math.max(gridH * gridW, 1);
+            // The adaptive grid grows with the region's size, not the tensors': capped as work, not allocation.
+            long gridH = cfg.samplingRatio > 0 ? cfg.samplingRatio : (long) Math.ceil(roiH / ph);
+            long gridW = cfg.samplingRatio > 0 ? cfg.samplingRatio : (long) Math.ceil(roiW / pw);
+            ShapeKernels.checkWork("RoiAlign sampling of region " + r, channels, ph, pw, gridH, gridW);
+            long count = Math.max(gridH * gridW, 1);
             for (int c = 0; c < channels; c++) {
                 int plane = (batch * channels + c) * height * width;
                 for (int i = 0; i < ph; i++) {
                     for (int j = 0; j < pw; j++) {
                         double acc = 0;
                         boolean first = true;
-                        for (int iy = 0; iy < gridH; iy++) {
+                        for (long iy = 0; iy < gridH; iy++) {
                             double yy = startH + i * binH + (iy + 0.5) * binH / gridH;
-                            for (int ix = 0; ix < gridW; ix++) {
+                            for (long ix = 0; ix < gridW; ix++) {
                                 double xx = startW + j * binW + (ix + 0.5) * binW / gridW;
                                 double[] corner = corners(x, plane, height, width, yy, xx);
                                 if (cfg.max) {

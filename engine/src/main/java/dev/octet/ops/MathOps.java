@@ -189,7 +189,8 @@ final class MathOps {
         int[] outShape = java.util.Arrays.copyOf(s, s.length - 2);
         float[] v = x.floats();
         float[] out = new float[Tensor.checkedSize(outShape)];
-        double[] a = new double[m * m];
+        // With no matrices, m * m may exceed an int (x [0, 50000, 50000]): nothing to allocate.
+        double[] a = out.length == 0 ? null : new double[m * m];
         for (int b = 0; b < out.length; b++) {
             for (int i = 0; i < m * m; i++) {
                 a[i] = v[b * m * m + i];

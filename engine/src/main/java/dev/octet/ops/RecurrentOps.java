@@ -96,17 +96,17 @@ final class RecurrentOps {
             double a = takesAlpha && ai < alpha.length ? alpha[ai++] : defaultAlpha(name);
             double b = takesBeta && bi < beta.length ? beta[bi++] : defaultBeta(name);
             f[i] = switch (name) {
-                case "sigmoid" -> x -> 1 / (1 + Math.exp(-x));
+                case "sigmoid" -> x -> 1 / (1 + StrictMath.exp(-x));
                 case "tanh" -> Math::tanh;
                 case "relu" -> x -> Math.max(x, 0);
                 case "softsign" -> x -> x / (1 + Math.abs(x));
-                case "softplus" -> x -> Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0);
+                case "softplus" -> x -> StrictMath.log1p(StrictMath.exp(-Math.abs(x))) + Math.max(x, 0);
                 case "affine" -> x -> a * x + b;
                 case "leakyrelu" -> x -> x < 0 ? a * x : x;
                 case "thresholdedrelu" -> x -> x > a ? x : 0;
-                case "scaledtanh" -> x -> a * Math.tanh(b * x);
+                case "scaledtanh" -> x -> a * StrictMath.tanh(b * x);
                 case "hardsigmoid" -> x -> Math.max(0, Math.min(1, a * x + b));
-                case "elu" -> x -> x < 0 ? a * (Math.exp(x) - 1) : x;
+                case "elu" -> x -> x < 0 ? a * (StrictMath.exp(x) - 1) : x;
                 default -> throw ctx.unsupported("activation " + names.get(i) + " is not supported");
             };
         }
@@ -157,10 +157,13 @@ final class RecurrentOps {
         int dirs = cfg.directions;
         int g = cell.gates;
         float[] x = xT.floats();
-        float[] w = param(in[1], cell, "W", dirs, g * hid, input);
-        float[] rw = param(in[2], cell, "R", dirs, g * hid, hid);
+        // Sized in long arithmetic: 4 * hidden_size wraps to 0 for hidden_size 2^30, matching an empty W.
+        int gh = ShapeKernels.checkedCount(cell + " gates", g, hid);
+        float[] w = param(in[1], cell, "W", dirs, gh, input);
+        float[] rw = param(in[2], cell, "R", dirs, gh, hid);
         Tensor bT = ShapeKernels.optional(in, 3);
-        float[] bias = bT == null ? new float[dirs * 2 * g * hid] : param(bT, cell, "B", dirs, 2 * g * hid);
+        float[] bias = bT == null ? new float[ShapeKernels.checkedCount(cell + " B", dirs, 2, gh)]
+            : param(bT, cell, "B", dirs, ShapeKernels.checkedCount(cell + " B", 2, gh));
         Tensor lensT = ShapeKernels.optional(in, 4);
         long[] lens = new long[batch];
         Arrays.fill(lens, seq);
@@ -181,13 +184,13 @@ final class RecurrentOps {
         Tensor c0T = cell == Cell.LSTM ? ShapeKernels.optional(in, 6) : null;
         float[] c0 = c0T == null ? null : param(c0T, cell, "initial_c", stateShape);
         Tensor pT = cell == Cell.LSTM ? ShapeKernels.optional(in, 7) : null;
-        float[] peep = pT == null ? null : param(pT, cell, "P", dirs, 3 * hid);
+        float[] peep = pT == null ? null : param(pT, cell, "P", dirs, ShapeKernels.checkedCount(cell + " P", 3, hid));
 
-        float[] y = new float[seq * dirs * batch * hid];
-        float[] yh = new float[dirs * batch * hid];
-        float[] yc = new float[dirs * batch * hid];
+        float[] y = new float[ShapeKernels.checkedCount(cell + " Y", seq, dirs, batch, hid)];
+        float[] yh = new float[ShapeKernels.checkedCount(cell + " Y_h", dirs, batch, hid)];
+        float[] yc = new float[yh.length];
         int per = cell.defaultActivations.size();
-        double[] pre = new double[g * hid];
+        double[] pre = new double[gh];
         for (int d = 0; d < dirs; d++) {
             boolean reverse = cfg.reverseOnly || d == 1;
             DoubleUnaryOperator f = cfg.f[d * per];

@@ -168,10 +168,10 @@ final class ReduceNormalization {
     /** Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis. */
     private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, RowFunction f) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = flatten ? ReduceOps.size(shape, a, shape.length) : shape[a];
-        int inner = flatten ? 1 : ReduceOps.size(shape, a + 1, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
+        int n = flatten ? ShapeKernels.product(shape, a, shape.length) : shape[a];
+        int inner = flatten ? 1 : ShapeKernels.product(shape, a + 1, shape.length);
         float[] s = x.floats();
         float[] z = new float[s.length];
         if (inner == 1) {
@@ -198,9 +198,9 @@ final class ReduceNormalization {
     /** {@code x / sqrt(mean(x^2) + epsilon) * scale} over X.shape[axis:], the statistics in double. */
     static Tensor rmsNorm(Tensor x, Tensor scale, long axisAttr, double epsilon) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = ReduceOps.size(shape, a, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
+        int n = ShapeKernels.product(shape, a, shape.length);
         int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
         float[] sc = expand(requireFloat("RMSNormalization", scale).floats(), paramMap("RMSNormalization", scale,
             normShape), n);
@@ -223,10 +223,10 @@ final class ReduceNormalization {
     /** {@code x / ||x||_p} along one axis (p is 1 or 2), the norm in double; an all-zero vector stays zero. */
     static Tensor lpNorm(Tensor x, long axisAttr, int p) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
         int n = shape[a];
-        int inner = ReduceOps.size(shape, a + 1, shape.length);
+        int inner = ShapeKernels.product(shape, a + 1, shape.length);
         float[] s = x.floats();
         float[] z = new float[s.length];
         for (int o = 0; o < outer; o++) {
@@ -266,7 +266,7 @@ final class ReduceNormalization {
     static Tensor groupNorm(Tensor x, int groups, float[] scale, float[] bias, double epsilon, String op) {
         int[] shape = x.shapeView();
         int channels = shape[1];
-        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int spatial = ShapeKernels.product(shape, 2, shape.length);
         int perGroup = channels / groups * spatial;
         float[] s = x.floats();
         float[] y = new float[s.length];
@@ -298,7 +298,7 @@ final class ReduceNormalization {
     static Tensor lrn(Tensor x, double alpha, double beta, double bias, int size) {
         int channels = channels(x, "LRN");
         int[] shape = x.shapeView();
-        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int spatial = ShapeKernels.product(shape, 2, shape.length);
         int before = (size - 1) / 2;
         int after = size - 1 - before;
         float[] s = x.floats();
@@ -312,7 +312,7 @@ final class ReduceNormalization {
                         sq += v * v;
                     }
                     int at = (n * channels + c) * spatial + p;
-                    y[at] = (float) (s[at] / Math.pow(bias + alpha / size * sq, beta));
+                    y[at] = (float) (s[at] / StrictMath.pow(bias + alpha / size * sq, beta));
                 }
             }
         }
@@ -326,7 +326,7 @@ final class ReduceNormalization {
         int count = 1;
         boolean[] reduced = new boolean[shape.length];
         for (int a : axes) {
-            int d = ReduceOps.axis(a, shape.length);
+            int d = ShapeKernels.normalizeAxis(a, shape.length, "axis");
             if (reduced[d]) {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "MeanVarianceNormalization axis " + a
                     + " is listed twice");
@@ -362,9 +362,9 @@ final class ReduceNormalization {
     static Tensor[] layerNorm(FloatKernels kernels, Tensor x, Tensor scale, Tensor bias, long axisAttr, double epsilon,
                               boolean statistics) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = ReduceOps.size(shape, a, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
+        int n = ShapeKernels.product(shape, a, shape.length);
         int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
         float[] sc = requireFloat("LayerNormalization", scale).floats();
         int[] scaleMap = paramMap("LayerNormalization", scale, normShape);
@@ -442,7 +442,7 @@ final class ReduceNormalization {
         }
         int batch = shape[0];
         int channels = shape[1];
-        int inner = ReduceOps.size(shape, 2, shape.length);
+        int inner = ShapeKernels.product(shape, 2, shape.length);
         float[] sc = channelParam(scale, channels), b = channelParam(bias, channels);
         float[] m = channelParam(mean, channels), v = channelParam(var, channels);
         float[] s = x.floats();

@@ -81,10 +81,12 @@ final class SpectralOps {
         float[] v = signal(x, "DFT");
         int[] s = x.shapeView();
         int rank = s.length;
-        int a = (int) Math.floorMod(axisAttr, (long) rank);
-        if (a == rank - 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "DFT axis " + axisAttr + " is the complex axis of " + x);
+        // The last axis holds the real and imaginary parts: the signal axis is one of the others.
+        if (axisAttr < -rank || axisAttr > rank - 2 || axisAttr == -1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "DFT axis " + axisAttr + " must be in [" + -rank
+                + ", -2] or [0, " + (rank - 2) + "] for " + x);
         }
+        int a = (int) (axisAttr < 0 ? axisAttr + rank : axisAttr);
         int complex = s[rank - 1];
         int n = s[a];
         long len = lengthAttr != null ? lengthAttr : inverse && onesided ? 2L * (n - 1) : n;
@@ -100,7 +102,9 @@ final class SpectralOps {
         outShape[a] = bins;
         outShape[rank - 1] = outComplex;
         float[] y = new float[Tensor.checkedSize(outShape)];
-        double[] re = new double[length];
+        // A direct transform: bins x length steps per signal.
+        ShapeKernels.checkWork("DFT", outer, inner, bins, length);
+        double[] re = new double[ShapeKernels.checkedCount("DFT signal", length)];
         double[] im = new double[length];
         for (int o = 0; o < outer; o++) {
             for (int e = 0; e < inner; e++) {
@@ -129,8 +133,8 @@ final class SpectralOps {
                     double si = 0;
                     for (int t = 0; t < length; t++) {
                         double angle = sign * 2 * Math.PI * ((long) k * t % length) / length;
-                        double c = Math.cos(angle);
-                        double sn = Math.sin(angle);
+                        double c = StrictMath.cos(angle);
+                        double sn = StrictMath.sin(angle);
                         sr += re[t] * c - im[t] * sn;
                         si += re[t] * sn + im[t] * c;
                     }
@@ -175,15 +179,16 @@ final class SpectralOps {
         }
         int len = (int) frameLength;
         int frames = (int) ((s[1] - len) / step + 1);
+        ShapeKernels.checkWork("STFT", s[0], frames, len, len);
         int complex = s[2];
-        float[] framed = new float[s[0] * frames * len * complex];
+        float[] framed = new float[ShapeKernels.checkedCount("STFT frames", s[0], frames, len, complex)];
         for (int b = 0; b < s[0]; b++) {
             for (int f = 0; f < frames; f++) {
                 for (int t = 0; t < len; t++) {
                     float w = window == null ? 1f : window[t];
                     for (int c = 0; c < complex; c++) {
                         framed[((b * frames + f) * len + t) * complex + c] =
-                            v[((int) (b * s[1] + f * step + t)) * complex + c] * w;
+                            v[(int) (((long) b * s[1] + f * step + t) * complex + c)] * w;
                     }
                 }
             }
