@@ -28,12 +28,6 @@ final class SpectralOps {
             .factory(ctx -> {
                 boolean inverse = ctx.get(INVERSE) == 1;
                 boolean onesided = ctx.get(ONESIDED) == 1;
-                if (inverse && !onesided) {
-                    // Computed (see dft), but ONNX's tests expect the float32 FFT round-off of numpy's complex64
-                    // transform in outputs that are exactly 0, beyond their tolerance: refused until the
-                    // conformance runner can hold this case to a float32 FFT's error.
-                    throw ctx.unsupported("the complex inverse DFT (inverse=1, onesided=0) is not enabled");
-                }
                 boolean axisInput = ctx.opset() >= 20;
                 long axisAttr = axisInput ? -2 : ctx.getInt("axis", 1);
                 return in -> {
