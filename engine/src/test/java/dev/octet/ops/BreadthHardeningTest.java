@@ -191,4 +191,13 @@ class BreadthHardeningTest {
         Tensor[] nan = run("TopK", 11, 2, Map.of(), Tensor.ofFloats(new float[] {1, Float.NaN, 2}, 3), longs(2));
         assertArrayEquals(new long[] {1, 2}, nan[1].longs(), "NaN is above every number");
     }
+
+    @Test
+    void convTransposeRefusesAnOutputShapeOfTheWrongRank() {
+        // Fuzz case 13516 (seed 17): output_shape [8] for a 2-D convolution read past its end.
+        Map<String, Attribute> a = Map.of("output_shape", new Attribute.IntsAttr(new long[] {8}),
+            "strides", new Attribute.IntsAttr(new long[] {3, 2}));
+        fails(ErrorCode.INVALID_GRAPH, () -> run("ConvTranspose", 11, a, Tensor.ofFloats(new float[9], 1, 1, 3, 3),
+            Tensor.ofFloats(new float[18], 1, 2, 3, 3)));
+    }
 }
