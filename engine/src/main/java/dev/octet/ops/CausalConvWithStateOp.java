@@ -19,7 +19,8 @@ final class CausalConvWithStateOp {
 
     static void register(OpRegistry.Builder r) {
         r.onnx("CausalConvWithState", 27).inputs("rroo").outputs("ro").attribute(ACTIVATION)
-            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.shape(0))}).factory(ctx -> {
+            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.shape(0)),
+                ShapeValue.of(DataType.FLOAT, ShapeDims.unknown(3))}).factory(ctx -> {
                 boolean silu = !ctx.get(ACTIVATION).equals("none");
                 return in -> convolve(in[0], in[1], ShapeKernels.optional(in, 2), ShapeKernels.optional(in, 3), silu);
             });

@@ -125,23 +125,23 @@ final class ElementwiseOps {
             .factory(ElementwiseOps::dropout);
         // BitCast reinterprets the little-endian bytes of each element as another type of the same width.
         r.onnx("BitCast", 26).unary()
-            .shape(c -> one(DataType.fromOnnx((int) c.attrs().requireInt("to")), c.shape(0)))
+            .shape(c -> one(DataType.fromOnnx(c.attrs().requireInt("to")), c.shape(0)))
             .factory(ctx -> {
                 long code = ctx.requireInt("to");
-                DataType to = DataType.fromOnnx((int) code);
+                DataType to = DataType.fromOnnx(code);
                 if (to == null || code != (int) code) {
-                    throw ctx.unsupportedType("BitCast to " + DataType.onnxName((int) code) + " is not supported");
+                    throw ctx.unsupportedType("BitCast to " + DataType.onnxName(code) + " is not supported");
                 }
                 return in -> out(bitCast(in[0], to));
             });
         r.onnx("Cast", 7).unary()
-            .shape(c -> inferCast(c, DataType.fromOnnx((int) c.attrs().requireInt("to"))))
+            .shape(c -> inferCast(c, DataType.fromOnnx(c.attrs().requireInt("to"))))
             .traits(OpTrait.CONVERSION)
             .factory(ctx -> {
                 long code = ctx.requireInt("to");
-                DataType to = DataType.fromOnnx((int) code);
+                DataType to = DataType.fromOnnx(code);
                 if (to == null || code != (int) code) {
-                    throw ctx.unsupportedType("Cast to " + DataType.onnxName((int) code) + " is not supported");
+                    throw ctx.unsupportedType("Cast to " + DataType.onnxName(code) + " is not supported");
                 }
                 return in -> out(ElementwiseCast.cast(in[0], to));
             });

@@ -63,6 +63,9 @@ final class IndexOps {
         // TopK-10 takes K as an input; 11 added largest and sorted (the defaults are TopK-10's behaviour).
         r.onnx("TopK", 10).inputs("rr").outputs("rr").attribute(AXIS_LAST).attribute(LARGEST).attribute(SORTED)
             .shape(IndexOps::inferTopK).factory(ctx -> {
+                if (ctx.opset() < 11 && (ctx.has(LARGEST.name()) || ctx.has(SORTED.name()))) {
+                    throw ctx.fail("attributes 'largest' and 'sorted' exist from opset 11");
+                }
                 long axis = ctx.get(AXIS_LAST);
                 boolean largest = ctx.get(LARGEST) == 1;
                 return in -> topK(in[0], in[1], axis, largest);
@@ -804,9 +807,9 @@ final class IndexOps {
             return null;
         }
         long code = ctx.getInt("dtype", 0);
-        DataType t = DataType.fromOnnx((int) code);
+        DataType t = DataType.fromOnnx(code);
         if (t == null || code != (int) code) {
-            throw ctx.unsupportedType("EyeLike dtype " + DataType.onnxName((int) code) + " is not supported");
+            throw ctx.unsupportedType("EyeLike dtype " + DataType.onnxName(code) + " is not supported");
         }
         return t;
     }
@@ -853,7 +856,7 @@ final class IndexOps {
     }
 
     private static ShapeValue[] inferEyeLike(ShapeContext c) {
-        DataType t = c.attrs().has("dtype") ? DataType.fromOnnx((int) c.getInt("dtype", 0)) : c.type(0);
+        DataType t = c.attrs().has("dtype") ? DataType.fromOnnx(c.getInt("dtype", 0)) : c.type(0);
         return one(t, c.shape(0));
     }
 }

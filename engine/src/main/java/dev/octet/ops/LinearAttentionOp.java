@@ -29,7 +29,7 @@ final class LinearAttentionOp {
     static void register(OpRegistry.Builder r) {
         r.onnx("LinearAttention", 27).inputs("rrrooo").outputs("ro").attribute(UPDATE_RULE).attribute(Q_HEADS)
             .attribute(KV_HEADS).attribute(SCALE)
-            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.rank(0) < 0 ? null : ShapeDims.unknown(3))})
+            .shape(c -> Shapes.floatsOfRank(c.rank(0) < 0 ? -1 : 3, 4))
             .factory(ctx -> {
                 String rule = ctx.get(UPDATE_RULE);
                 boolean gated = rule.startsWith("gated");

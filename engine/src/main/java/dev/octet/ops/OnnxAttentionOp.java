@@ -35,15 +35,14 @@ final class OnnxAttentionOp {
     static void register(OpRegistry.Builder r) {
         r.onnx("Attention", 23).inputs("rrrooo").inputsFrom(24, "rrroooo").outputs("rooo").attribute(IS_CAUSAL)
             .attribute(Q_HEADS).attribute(KV_HEADS).attribute(QK_OUTPUT_MODE).attribute(SOFTCAP)
-            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.rank(0) < 0 ? null
-                : ShapeDims.unknown(c.rank(0)))})
+            .shape(c -> Shapes.floatsOfRank(c.rank(0), 4, 4, 4))
             .factory(ctx -> {
                 if (ctx.has("softmax_precision")) {
                     long p = ctx.getInt("softmax_precision", DataType.FLOAT.onnxCode());
                     // Octet's softmax already runs in double, at least the precision any of these asks for.
                     if (p != DataType.FLOAT.onnxCode() && p != 11 && p != 10 && p != 16) {
                         throw ctx.fail("softmax_precision must be a floating-point type, got "
-                            + DataType.onnxName((int) p));
+                            + DataType.onnxName(p));
                     }
                 }
                 Config cfg = new Config(ctx.get(IS_CAUSAL) == 1, (int) (long) ctx.get(Q_HEADS),

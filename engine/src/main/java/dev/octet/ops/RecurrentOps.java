@@ -53,13 +53,13 @@ final class RecurrentOps {
     static void register(OpRegistry.Builder r) {
         // Version 14 added layout (default 0: the earlier behaviour); 22 only types. The outputs are all optional.
         r.onnx("RNN", 7).inputs("rrrooo").outputs("oo").attribute(HIDDEN_SIZE).attribute(DIRECTION)
-            .attribute(LAYOUT).attribute(CLIP).shape(c -> new ShapeValue[0])
+            .attribute(LAYOUT).attribute(CLIP).shape(c -> Shapes.floatsOfRank(4, 3, 3))
             .factory(ctx -> factory(ctx, Cell.RNN));
         r.onnx("GRU", 7).inputs("rrrooo").outputs("oo").attribute(HIDDEN_SIZE).attribute(DIRECTION)
-            .attribute(LAYOUT).attribute(CLIP).attribute(LINEAR_BEFORE_RESET).shape(c -> new ShapeValue[0])
+            .attribute(LAYOUT).attribute(CLIP).attribute(LINEAR_BEFORE_RESET).shape(c -> Shapes.floatsOfRank(4, 3, 3))
             .factory(ctx -> factory(ctx, Cell.GRU));
         r.onnx("LSTM", 7).inputs("rrrooooo").outputs("ooo").attribute(HIDDEN_SIZE).attribute(DIRECTION)
-            .attribute(LAYOUT).attribute(CLIP).attribute(INPUT_FORGET).shape(c -> new ShapeValue[0])
+            .attribute(LAYOUT).attribute(CLIP).attribute(INPUT_FORGET).shape(c -> Shapes.floatsOfRank(4, 3, 3))
             .factory(ctx -> factory(ctx, Cell.LSTM));
     }
 

@@ -113,7 +113,7 @@ final class ReduceNormalization {
             double epsilon = ctx.getFloat("epsilon", 1e-5f);
             long stash = ctx.getInt("stash_type", STASH_FLOAT);
             if (stash != STASH_FLOAT) {
-                throw ctx.unsupported("stash_type " + DataType.onnxName((int) stash) + " is not supported");
+                throw ctx.unsupported("stash_type " + DataType.onnxName(stash) + " is not supported");
             }
             FloatKernels kernels = ctx.kernels().floats();
             boolean statistics = ctx.hasOutput(1) || ctx.hasOutput(2);

@@ -63,6 +63,9 @@ final class ReduceOps {
                 .attribute(SELECT_LAST_INDEX).shape(ReduceOps::inferArg).factory(ctx -> {
                     long axis = ctx.get(ARG_AXIS);
                     boolean keepDims = ctx.get(KEEP_DIMS) == 1;
+                    if (ctx.has(SELECT_LAST_INDEX.name()) && ctx.opset() < 12) {
+                        throw ctx.fail("attribute 'select_last_index' exists from opset 12");
+                    }
                     boolean last = ctx.get(SELECT_LAST_INDEX) == 1;
                     return in -> new Tensor[] {argExtreme(in[0], max, axis, keepDims, last)};
                 });

@@ -31,7 +31,7 @@ final class WindowOps {
             .shape(c -> Shapes.one(DataType.FLOAT, ShapeDims.unknown(2))).factory(ctx -> {
                 long type = ctx.get(OUTPUT_TYPE);
                 if (type != DataType.FLOAT.onnxCode()) {
-                    throw ctx.unsupportedType("MelWeightMatrix output_datatype " + DataType.onnxName((int) type)
+                    throw ctx.unsupportedType("MelWeightMatrix output_datatype " + DataType.onnxName(type)
                         + " is not supported; Octet makes float matrices");
                 }
                 return in -> new Tensor[] {melWeightMatrix(in)};
@@ -114,7 +114,7 @@ final class WindowOps {
             .factory(ctx -> {
                 long type = ctx.get(OUTPUT_TYPE);
                 if (type != DataType.FLOAT.onnxCode()) {
-                    throw ctx.unsupportedType(name + " output_datatype " + DataType.onnxName((int) type)
+                    throw ctx.unsupportedType(name + " output_datatype " + DataType.onnxName(type)
                         + " is not supported; Octet makes float windows");
                 }
                 boolean periodic = ctx.get(PERIODIC) == 1;

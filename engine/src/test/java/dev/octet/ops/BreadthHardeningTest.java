@@ -200,4 +200,21 @@ class BreadthHardeningTest {
         fails(ErrorCode.INVALID_GRAPH, () -> run("ConvTranspose", 11, a, Tensor.ofFloats(new float[9], 1, 1, 3, 3),
             Tensor.ofFloats(new float[18], 1, 2, 3, 3)));
     }
+
+    @Test
+    void attributesAreRefusedBeforeTheOpsetThatIntroducedThem() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 1, 1}, 3);
+        // select_last_index came with ArgMax-12, largest and sorted with TopK-11.
+        fails(ErrorCode.INVALID_GRAPH, () -> run("ArgMax", 11, attr("select_last_index", 1), x));
+        assertArrayEquals(new long[] {2}, run("ArgMax", 12, attr("select_last_index", 1), x).longs());
+        fails(ErrorCode.INVALID_GRAPH, () -> run("TopK", 10, 2, attr("largest", 0), x, longs(1)));
+    }
+
+    @Test
+    void aTypeCodeBeyondIntIsNamedAsGiven() {
+        // 2^32 + 1 cast to int is 1 (FLOAT): the message used to say "dtype FLOAT is not supported".
+        OctetException e = fails(ErrorCode.UNSUPPORTED_TYPE, () -> run("EyeLike", 13, attr("dtype", (1L << 32) + 1),
+            Tensor.ofFloats(new float[4], 2, 2)));
+        assertTrue(e.getMessage().contains("4294967297"), e.getMessage());
+    }
 }
