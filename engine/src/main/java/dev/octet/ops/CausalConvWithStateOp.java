@@ -57,7 +57,8 @@ final class CausalConvWithStateOp {
         float[] wd = w.floats();
         float[] past = pastT == null ? null : pastT.floats();
         float[] y = new float[in.length];
-        float[] state = new float[ShapeKernels.checkedCount("CausalConvWithState present_state", batch, channels, keep)];
+        float[] state =
+            new float[ShapeKernels.checkedCount("CausalConvWithState present_state", batch, channels, keep)];
         int padded = keep + length;
         // Rows only matter when they hold samples: (batch * channels) may exceed an int when both lengths are 0.
         int rows = y.length == 0 && state.length == 0 ? 0 : batch * channels;

@@ -13,8 +13,7 @@ import java.util.List;
 final class DetectionOps {
     private DetectionOps() {}
 
-    private static final AttributeSpec<Long> CENTER_POINT_BOX =
-        AttributeSpec.intAttr("center_point_box", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> CENTER_POINT_BOX = AttributeSpec.flag("center_point_box", 0);
 
     private static final AttributeSpec<String> ROI_MODE = AttributeSpec.stringAttr("mode", "avg")
         .requiring(m -> m.equals("avg") || m.equals("max"), "avg or max");
@@ -72,9 +71,12 @@ final class DetectionOps {
             throw new OctetException(ErrorCode.INVALID_INPUT, "NonMaxSuppression needs boxes [B, N, 4] and scores "
                 + "[B, C, N], got " + Arrays.toString(bs) + " and " + Arrays.toString(ss));
         }
-        long limit = maxOut == null ? 0 : scalar(maxOut, DataType.INT64, "max_output_boxes_per_class").getLong(0);
-        float iouThreshold = iouT == null ? 0f : scalar(iouT, DataType.FLOAT, "iou_threshold").floats()[0];
-        Float scoreThreshold = scoreT == null ? null : scalar(scoreT, DataType.FLOAT, "score_threshold").floats()[0];
+        long limit = maxOut == null ? 0
+            : ShapeKernels.oneValue(maxOut, "NonMaxSuppression max_output_boxes_per_class", DataType.INT64).getLong(0);
+        float iouThreshold = iouT == null ? 0f
+            : ShapeKernels.oneValue(iouT, "NonMaxSuppression iou_threshold", DataType.FLOAT).floats()[0];
+        Float scoreThreshold = scoreT == null ? null
+            : ShapeKernels.oneValue(scoreT, "NonMaxSuppression score_threshold", DataType.FLOAT).floats()[0];
         int batches = bs[0];
         int n = bs[1];
         int classes = ss[1];
@@ -209,14 +211,6 @@ final class DetectionOps {
         double ly = yv - yLow, lx = xv - xLow, hy = 1 - ly, hx = 1 - lx;
         return new double[] {hy * hx * x[plane + yLow * width + xLow], hy * lx * x[plane + yLow * width + xHigh],
             ly * hx * x[plane + yHigh * width + xLow], ly * lx * x[plane + yHigh * width + xHigh]};
-    }
-
-    private static Tensor scalar(Tensor t, DataType type, String what) {
-        if (t.type() != type || t.size() != 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "NonMaxSuppression " + what + " must be one " + type
-                + " value, got " + t);
-        }
-        return t;
     }
 
     /** Each box as (ymin, xmin, ymax, xmax): corners in either order, or (x center, y center, width, height). */

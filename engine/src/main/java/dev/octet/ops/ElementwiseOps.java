@@ -238,10 +238,10 @@ final class ElementwiseOps {
             throw ctx.unsupported("the mask output before opset 10 (of the input's type) is not computed");
         }
         return in -> {
-            boolean training = in.length > 2 && in[2] != null && scalarInput("Dropout training_mode", in[2], DataType.BOOL)
-                .bools()[0];
+            boolean training = in.length > 2 && in[2] != null
+                && ShapeKernels.oneValue(in[2], "Dropout training_mode", DataType.BOOL).bools()[0];
             float ratio = in.length > 1 && in[1] != null
-                ? scalarInput("Dropout ratio", in[1], DataType.FLOAT).floats()[0] : attrRatio;
+                ? ShapeKernels.oneValue(in[1], "Dropout ratio", DataType.FLOAT).floats()[0] : attrRatio;
             if (!(ratio >= 0 && ratio < 1)) {
                 throw new OctetException(ErrorCode.INVALID_INPUT, "Dropout ratio must be in [0, 1), got " + ratio);
             }
@@ -308,13 +308,6 @@ final class ElementwiseOps {
             }
             case INT64 -> throw new AssertionError("INT64 is Octet's only 8-byte type");
         };
-    }
-
-    private static Tensor scalarInput(String what, Tensor t, DataType type) {
-        if (t.type() != type || t.size() != 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one " + type + " value, got " + t);
-        }
-        return t;
     }
 
     static Op activation(OpContext ctx, String name, Activation kind, float a, float b) {

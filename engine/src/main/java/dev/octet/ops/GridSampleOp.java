@@ -19,8 +19,7 @@ final class GridSampleOp {
 
     private enum Padding { ZEROS, BORDER, REFLECTION }
 
-    private static final AttributeSpec<Long> ALIGN_CORNERS =
-        AttributeSpec.intAttr("align_corners", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> ALIGN_CORNERS = AttributeSpec.flag("align_corners", 0);
     private static final AttributeSpec<String> PADDING = AttributeSpec.stringAttr("padding_mode", "zeros")
         .requiring(p -> p.equals("zeros") || p.equals("border") || p.equals("reflection"), "zeros, border or reflection");
     private static final AttributeSpec<String> MODE = AttributeSpec.stringAttr("mode", "linear");

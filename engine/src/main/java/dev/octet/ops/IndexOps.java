@@ -29,28 +29,22 @@ final class IndexOps {
 
     private static final AttributeSpec<Long> AXIS_LAST = AttributeSpec.intAttr("axis", -1);
     private static final AttributeSpec<Long> AXIS_FIRST = AttributeSpec.intAttr("axis", 0);
-    private static final AttributeSpec<Long> LARGEST = flag("largest", 1);
-    private static final AttributeSpec<Long> SORTED = flag("sorted", 1);
+    private static final AttributeSpec<Long> LARGEST = AttributeSpec.flag("largest", 1);
+    private static final AttributeSpec<Long> SORTED = AttributeSpec.flag("sorted", 1);
     private static final AttributeSpec<String> REDUCTION = AttributeSpec.stringAttr("reduction", "none")
         .requiring(Set.of("none", "add", "mul", "max", "min")::contains, "one of none, add, mul, max, min");
     private static final AttributeSpec<Long> BLOCK_SIZE = AttributeSpec.intAttr("blocksize", 0)
         .requiring(v -> v > 0, "a positive block size");
     private static final AttributeSpec<String> DEPTH_MODE = AttributeSpec.stringAttr("mode", "DCR")
         .requiring(m -> m.equals("DCR") || m.equals("CRD"), "DCR or CRD");
-    private static final AttributeSpec<Long> TIME_AXIS = AttributeSpec.intAttr("time_axis", 0)
-        .requiring(v -> v == 0 || v == 1, "0 or 1");
-    private static final AttributeSpec<Long> BATCH_AXIS = AttributeSpec.intAttr("batch_axis", 1)
-        .requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> TIME_AXIS = AttributeSpec.flag("time_axis", 0);
+    private static final AttributeSpec<Long> BATCH_AXIS = AttributeSpec.flag("batch_axis", 1);
     private static final AttributeSpec<Long> CACHE_AXIS = AttributeSpec.intAttr("axis", -2);
     private static final AttributeSpec<String> CACHE_MODE = AttributeSpec.stringAttr("mode", "linear")
         .requiring(m -> m.equals("linear") || m.equals("circular"), "linear or circular");
     private static final AttributeSpec<String> UPSAMPLE_MODE = AttributeSpec.stringAttr("mode", "nearest")
         .requiring(m -> m.equals("nearest") || m.equals("linear") || m.equals("bilinear"), "nearest or linear");
     private static final AttributeSpec<Long> DIAGONAL = AttributeSpec.intAttr("k", 0);
-
-    private static AttributeSpec<Long> flag(String name, long defaultValue) {
-        return AttributeSpec.intAttr(name, defaultValue).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
 
     static void register(OpRegistry.Builder r) {
         // OneHot-11 lets indices count from the end of depth.

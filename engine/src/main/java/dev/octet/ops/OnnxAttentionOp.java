@@ -18,8 +18,7 @@ import java.util.Arrays;
 final class OnnxAttentionOp {
     private OnnxAttentionOp() {}
 
-    private static final AttributeSpec<Long> IS_CAUSAL =
-        AttributeSpec.intAttr("is_causal", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> IS_CAUSAL = AttributeSpec.flag("is_causal", 0);
     private static final AttributeSpec<Long> Q_HEADS = AttributeSpec.intAttr("q_num_heads", 0)
         .requiring(v -> v >= 0 && v <= Integer.MAX_VALUE, "a head count");
     private static final AttributeSpec<Long> KV_HEADS = AttributeSpec.intAttr("kv_num_heads", 0)

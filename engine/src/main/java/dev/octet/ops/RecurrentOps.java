@@ -37,15 +37,11 @@ final class RecurrentOps {
         AttributeSpec.intAttr("hidden_size", 0).requiring(v -> v > 0 && v <= Integer.MAX_VALUE, "a positive size");
     private static final AttributeSpec<String> DIRECTION = AttributeSpec.stringAttr("direction", "forward")
         .requiring(Set.of("forward", "reverse", "bidirectional")::contains, "forward, reverse or bidirectional");
-    private static final AttributeSpec<Long> LAYOUT = flag("layout");
-    private static final AttributeSpec<Long> LINEAR_BEFORE_RESET = flag("linear_before_reset");
-    private static final AttributeSpec<Long> INPUT_FORGET = flag("input_forget");
+    private static final AttributeSpec<Long> LAYOUT = AttributeSpec.flag("layout", 0);
+    private static final AttributeSpec<Long> LINEAR_BEFORE_RESET = AttributeSpec.flag("linear_before_reset", 0);
+    private static final AttributeSpec<Long> INPUT_FORGET = AttributeSpec.flag("input_forget", 0);
     private static final AttributeSpec<Float> CLIP =
         AttributeSpec.floatAttr("clip", Float.POSITIVE_INFINITY).requiring(v -> v > 0, "positive");
-
-    private static AttributeSpec<Long> flag(String name) {
-        return AttributeSpec.intAttr(name, 0).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
 
     private record Config(Cell cell, int hidden, int directions, boolean reverseOnly, boolean batchFirst,
                           boolean linearBeforeReset, boolean inputForget, double clip, DoubleUnaryOperator[] f) {}

@@ -41,15 +41,11 @@ final class ReduceOps {
         }
     }
 
-    private static final AttributeSpec<Long> KEEP_DIMS =
-        AttributeSpec.intAttr("keepdims", 1).requiring(v -> v == 0 || v == 1, "0 or 1");
-    private static final AttributeSpec<Long> EXCLUSIVE =
-        AttributeSpec.intAttr("exclusive", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
-    private static final AttributeSpec<Long> REVERSE =
-        AttributeSpec.intAttr("reverse", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> KEEP_DIMS = AttributeSpec.flag("keepdims", 1);
+    private static final AttributeSpec<Long> EXCLUSIVE = AttributeSpec.flag("exclusive", 0);
+    private static final AttributeSpec<Long> REVERSE = AttributeSpec.flag("reverse", 0);
     private static final AttributeSpec<Long> ARG_AXIS = AttributeSpec.intAttr("axis", 0);
-    private static final AttributeSpec<Long> SELECT_LAST_INDEX =
-        AttributeSpec.intAttr("select_last_index", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> SELECT_LAST_INDEX = AttributeSpec.flag("select_last_index", 0);
 
     static void register(OpRegistry.Builder r) {
         reduction(r, Kind.SUM, 13);

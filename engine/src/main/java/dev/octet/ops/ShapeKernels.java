@@ -135,6 +135,22 @@ final class ShapeKernels {
         return r;
     }
 
+    /** An input that must hold exactly one value of the given type (a threshold, a ratio, a flag). */
+    static Tensor oneValue(Tensor t, String what, DataType type) {
+        if (t.type() != type || t.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one " + type + " value, got " + t);
+        }
+        return t;
+    }
+
+    /** An input that must hold exactly one int32 or int64 value (a length, a step, an axis). */
+    static long oneInteger(Tensor t, String what) {
+        if (t.type() != DataType.INT32 && t.type() != DataType.INT64 || t.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one int32 or int64 value, got " + t);
+        }
+        return t.getLong(0);
+    }
+
     /** A shape given as a tensor: every value non-negative. */
     static int[] readDims(Tensor t, String what) {
         long[] v = readLongs(t, what);

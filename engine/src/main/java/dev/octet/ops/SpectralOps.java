@@ -13,13 +13,9 @@ import java.util.Arrays;
 final class SpectralOps {
     private SpectralOps() {}
 
-    private static final AttributeSpec<Long> INVERSE = flag("inverse", 0);
-    private static final AttributeSpec<Long> ONESIDED = flag("onesided", 0);
-    private static final AttributeSpec<Long> STFT_ONESIDED = flag("onesided", 1);
-
-    private static AttributeSpec<Long> flag(String name, long dflt) {
-        return AttributeSpec.intAttr(name, dflt).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
+    private static final AttributeSpec<Long> INVERSE = AttributeSpec.flag("inverse", 0);
+    private static final AttributeSpec<Long> ONESIDED = AttributeSpec.flag("onesided", 0);
+    private static final AttributeSpec<Long> STFT_ONESIDED = AttributeSpec.flag("onesided", 1);
 
     static void register(OpRegistry.Builder r) {
         // DFT-20 moved the axis from an attribute (default 1) to an optional input (default -2).
@@ -32,9 +28,9 @@ final class SpectralOps {
                 long axisAttr = axisInput ? -2 : ctx.getInt("axis", 1);
                 return in -> {
                     Tensor axisT = axisInput ? ShapeKernels.optional(in, 2) : null;
-                    long axis = axisT == null ? axisAttr : scalarLong(axisT, "DFT axis");
+                    long axis = axisT == null ? axisAttr : ShapeKernels.oneInteger(axisT, "DFT axis");
                     Tensor lengthT = ShapeKernels.optional(in, 1);
-                    Long length = lengthT == null ? null : scalarLong(lengthT, "DFT dft_length");
+                    Long length = lengthT == null ? null : ShapeKernels.oneInteger(lengthT, "DFT dft_length");
                     return new Tensor[] {dft(in[0], length, axis, inverse, onesided)};
                 };
             });
@@ -44,14 +40,6 @@ final class SpectralOps {
                 return in -> new Tensor[] {stft(in[0], in[1], ShapeKernels.optional(in, 2),
                     ShapeKernels.optional(in, 3), onesided)};
             });
-    }
-
-    private static long scalarLong(Tensor t, String what) {
-        long[] v = ShapeKernels.readLongs(t.reshape(t.size()), what);
-        if (v.length != 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one value, got " + t);
-        }
-        return v[0];
     }
 
     private static float[] signal(Tensor x, String op) {
@@ -157,7 +145,7 @@ final class SpectralOps {
         if (s.length != 3) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "STFT needs a (batch, length, 1 or 2) signal, got " + x);
         }
-        long step = scalarLong(stepT, "STFT frame_step");
+        long step = ShapeKernels.oneInteger(stepT, "STFT frame_step");
         float[] window = null;
         if (windowT != null) {
             if (windowT.type() != DataType.FLOAT || windowT.rank() != 1) {
@@ -165,7 +153,7 @@ final class SpectralOps {
             }
             window = windowT.floats();
         }
-        long frameLength = lengthT != null ? scalarLong(lengthT, "STFT frame_length") : window != null
+        long frameLength = lengthT != null ? ShapeKernels.oneInteger(lengthT, "STFT frame_length") : window != null
             ? window.length : -1;
         if (frameLength < 1 || window != null && window.length != frameLength || step < 1 || frameLength > s[1]) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "STFT frame_length " + frameLength + ", window "

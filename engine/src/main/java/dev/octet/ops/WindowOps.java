@@ -16,8 +16,7 @@ import java.util.function.DoubleUnaryOperator;
 final class WindowOps {
     private WindowOps() {}
 
-    private static final AttributeSpec<Long> PERIODIC =
-        AttributeSpec.intAttr("periodic", 1).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> PERIODIC = AttributeSpec.flag("periodic", 1);
     private static final AttributeSpec<Long> OUTPUT_TYPE =
         AttributeSpec.intAttr("output_datatype", DataType.FLOAT.onnxCode());
     /** Hamming's coefficients as ONNX defines them: 25/46 and 21/46. */
@@ -38,33 +37,17 @@ final class WindowOps {
             });
     }
 
-    private static long integer(Tensor t, String what) {
-        if (t.size() != 1 || t.type() == DataType.FLOAT || t.type() == DataType.BOOL) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix " + what + " must be one integer, got "
-                + t);
-        }
-        return t.getLong(0);
-    }
-
-    private static float hertz(Tensor t, String what) {
-        if (t.size() != 1 || t.type() != DataType.FLOAT) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix " + what + " must be one FLOAT, got "
-                + t);
-        }
-        return t.floats()[0];
-    }
-
     /**
      * (dft_length / 2 + 1, num_mel_bins) triangular filters between num_mel_bins + 2 edges spaced evenly in mel
      * (2595 log10(1 + f / 700)) from lower to upper hertz, each edge taken to the spectrogram bin
      * floor((dft_length + 1) * f / sample_rate). As ONNX's reference: the mel bounds in float, the rest in double.
      */
     static Tensor melWeightMatrix(Tensor[] in) {
-        long mels = integer(in[0], "num_mel_bins");
-        long dft = integer(in[1], "dft_length");
-        long rate = integer(in[2], "sample_rate");
-        float lower = hertz(in[3], "lower_edge_hertz");
-        float upper = hertz(in[4], "upper_edge_hertz");
+        long mels = ShapeKernels.oneInteger(in[0], "MelWeightMatrix num_mel_bins");
+        long dft = ShapeKernels.oneInteger(in[1], "MelWeightMatrix dft_length");
+        long rate = ShapeKernels.oneInteger(in[2], "MelWeightMatrix sample_rate");
+        float lower = ShapeKernels.oneValue(in[3], "MelWeightMatrix lower_edge_hertz", DataType.FLOAT).floats()[0];
+        float upper = ShapeKernels.oneValue(in[4], "MelWeightMatrix upper_edge_hertz", DataType.FLOAT).floats()[0];
         long bins = dft / 2 + 1;
         if (mels < 1 || dft < 1 || rate < 1 || !(lower >= 0 && lower <= upper)) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix needs positive num_mel_bins, dft_length "
