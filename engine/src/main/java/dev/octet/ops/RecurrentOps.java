@@ -187,14 +187,19 @@ final class RecurrentOps {
         float[] yc = new float[yh.length];
         int per = cell.defaultActivations.size();
         double[] pre = new double[gh];
+        // The state and the GRU gates: allocated once, next and current swapped after each step.
+        float[] h = new float[hid];
+        float[] next = new float[hid];
+        float[] c = new float[hid];
+        float[] nextC = new float[hid];
+        double[] z = cell == Cell.GRU ? new double[hid] : null;
+        double[] rGate = cell == Cell.GRU ? new double[hid] : null;
         for (int d = 0; d < dirs; d++) {
             boolean reverse = cfg.reverseOnly || d == 1;
             DoubleUnaryOperator f = cfg.f[d * per];
             DoubleUnaryOperator gAct = per > 1 ? cfg.f[d * per + 1] : null;
             DoubleUnaryOperator hAct = per > 2 ? cfg.f[d * per + 2] : null;
             for (int b = 0; b < batch; b++) {
-                float[] h = new float[hid];
-                float[] c = new float[hid];
                 for (int j = 0; j < hid; j++) {
                     int at = cfg.batchFirst ? (b * dirs + d) * hid + j : (d * batch + b) * hid + j;
                     h[j] = h0 == null ? 0 : h0[at];
@@ -212,8 +217,6 @@ final class RecurrentOps {
                         }
                         pre[row] = s;
                     }
-                    float[] next = new float[hid];
-                    float[] nextC = c;
                     switch (cell) {
                         case RNN -> {
                             for (int j = 0; j < hid; j++) {
@@ -221,8 +224,6 @@ final class RecurrentOps {
                             }
                         }
                         case GRU -> {
-                            double[] z = new double[hid];
-                            double[] rGate = new double[hid];
                             for (int j = 0; j < hid; j++) {
                                 z[j] = f.applyAsDouble(clip(pre[j] + recur(rw, bias, h, d, g, hid, j), cfg));
                                 rGate[j] = f.applyAsDouble(clip(pre[hid + j] + recur(rw, bias, h, d, g, hid, hid + j),
@@ -242,7 +243,6 @@ final class RecurrentOps {
                             }
                         }
                         case LSTM -> {
-                            nextC = new float[hid];
                             for (int j = 0; j < hid; j++) {
                                 double pi = peep == null ? 0 : peep[d * 3 * hid + j];
                                 double po = peep == null ? 0 : peep[d * 3 * hid + hid + j];
@@ -259,8 +259,14 @@ final class RecurrentOps {
                             }
                         }
                     }
+                    float[] swap = h;
                     h = next;
-                    c = nextC;
+                    next = swap;
+                    if (cell == Cell.LSTM) {
+                        swap = c;
+                        c = nextC;
+                        nextC = swap;
+                    }
                     for (int j = 0; j < hid; j++) {
                         int at = cfg.batchFirst ? ((b * seq + t) * dirs + d) * hid + j : ((t * dirs + d) * batch + b) * hid + j;
                         y[at] = h[j];
