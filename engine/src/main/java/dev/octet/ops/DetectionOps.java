@@ -80,7 +80,7 @@ final class DetectionOps {
         int batches = bs[0];
         int n = bs[1];
         int classes = ss[1];
-        float[] corners = corners(boxes.floats(), batches * n, center);
+        float[] corners = boxCorners(boxes.floats(), batches * n, center);
         float[] sc = scores.floats();
         List<long[]> selected = new ArrayList<>();
         Integer[] order = new Integer[n];
@@ -167,7 +167,7 @@ final class DetectionOps {
                             double yy = startH + i * binH + (iy + 0.5) * binH / gridH;
                             for (long ix = 0; ix < gridW; ix++) {
                                 double xx = startW + j * binW + (ix + 0.5) * binW / gridW;
-                                double[] corner = corners(x, plane, height, width, yy, xx);
+                                double[] corner = bilinearCorners(x, plane, height, width, yy, xx);
                                 if (cfg.max) {
                                     double v = Math.max(Math.max(corner[0], corner[1]), Math.max(corner[2], corner[3]));
                                     acc = first ? v : Math.max(acc, v);
@@ -186,7 +186,7 @@ final class DetectionOps {
     }
 
     /** The four weighted corner values of a bilinear sample at (yy, xx); all 0 well outside the image. */
-    private static double[] corners(float[] x, int plane, int height, int width, double yy, double xx) {
+    private static double[] bilinearCorners(float[] x, int plane, int height, int width, double yy, double xx) {
         if (yy < -1 || yy > height || xx < -1 || xx > width) {
             return new double[4];
         }
@@ -214,7 +214,7 @@ final class DetectionOps {
     }
 
     /** Each box as (ymin, xmin, ymax, xmax): corners in either order, or (x center, y center, width, height). */
-    private static float[] corners(float[] boxes, int count, boolean center) {
+    private static float[] boxCorners(float[] boxes, int count, boolean center) {
         float[] c = new float[count * 4];
         for (int i = 0; i < count; i++) {
             float a = boxes[4 * i], b = boxes[4 * i + 1], d = boxes[4 * i + 2], e = boxes[4 * i + 3];

@@ -134,6 +134,11 @@ final class IndexOps {
                 if (ctx.opset() < 9 && attrScales == null) {
                     throw ctx.fail("missing required attribute 'scales'");
                 }
+                for (int d = 0; attrScales != null && d < attrScales.length; d++) {
+                    if (!(attrScales[d] >= 1)) {
+                        throw ctx.fail("attribute 'scales' " + Arrays.toString(attrScales) + " must all be at least 1");
+                    }
+                }
                 return in -> new Tensor[] {upsampleNearest(in[0], attrScales != null ? attrScales : scales(in[1]))};
             });
         r.onnx("NonZero", 9).unary().shape(c -> one(DataType.INT64, c.rank(0) < 0 ? null

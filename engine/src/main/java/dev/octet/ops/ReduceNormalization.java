@@ -15,8 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Softmax, LogSoftmax, Hardmax and the normalizations (Layer, RMS, Lp, Batch): reductions whose statistics are
- * applied back.
+ * Softmax, LogSoftmax, Hardmax and the normalizations (Layer, RMS, Lp, Batch, Instance, Group, LRN,
+ * MeanVarianceNormalization): reductions whose statistics are applied back.
  */
 final class ReduceNormalization {
     private ReduceNormalization() {}
@@ -106,6 +106,10 @@ final class ReduceNormalization {
             });
         r.onnx("MeanVarianceNormalization", 9).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             int[] axes = ctx.has("axes") ? ctx.getIntArray("axes") : new int[] {0, 2, 3};
+            // Negative and positive spellings of one axis can only be told apart once the rank is known (at run).
+            if (Arrays.stream(axes).distinct().count() != axes.length) {
+                throw ctx.fail("attribute 'axes' " + Arrays.toString(axes) + " lists an axis twice");
+            }
             return in -> new Tensor[] {meanVarianceNorm(requireFloat("MeanVarianceNormalization", in[0]), axes)};
         });
         r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
@@ -293,7 +297,9 @@ final class ReduceNormalization {
 
     /**
      * Local response normalization across channels: {@code x / (bias + alpha / size * sum(x^2))^beta}, the sum
-     * over channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2) that exist.
+     * over channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2) that exist. The window sum slides
+     * (the channel entering added, the one leaving subtracted, as ONNX Runtime's kernel does), so a window as
+     * wide as the channels costs O(C), not O(C^2), per pixel.
      */
     static Tensor lrn(Tensor x, double alpha, double beta, double bias, int size) {
         int channels = channels(x, "LRN");
@@ -303,20 +309,36 @@ final class ReduceNormalization {
         int after = size - 1 - before;
         float[] s = x.floats();
         float[] y = new float[s.length];
+        double[] sq = new double[spatial];
         for (int n = 0; n < shape[0]; n++) {
+            int base = n * channels * spatial;
+            Arrays.fill(sq, 0);
+            for (int k = 0; k <= Math.min(channels - 1, after); k++) {
+                addSquares(sq, s, base + k * spatial, 1);
+            }
             for (int c = 0; c < channels; c++) {
+                if (c > 0 && c + after < channels) {
+                    addSquares(sq, s, base + (c + after) * spatial, 1);
+                }
+                if (c - before - 1 >= 0) {
+                    addSquares(sq, s, base + (c - before - 1) * spatial, -1);
+                }
                 for (int p = 0; p < spatial; p++) {
-                    double sq = 0;
-                    for (int k = Math.max(0, c - before); k <= Math.min(channels - 1, c + after); k++) {
-                        double v = s[(n * channels + k) * spatial + p];
-                        sq += v * v;
-                    }
-                    int at = (n * channels + c) * spatial + p;
-                    y[at] = (float) (s[at] / StrictMath.pow(bias + alpha / size * sq, beta));
+                    int at = base + c * spatial + p;
+                    // Subtraction can leave a rounding residue below 0 where the exact sum is 0.
+                    y[at] = (float) (s[at] / StrictMath.pow(bias + alpha / size * Math.max(sq[p], 0), beta));
                 }
             }
         }
         return Tensor.ofFloats(y, shape);
+    }
+
+    /** sq[p] += sign * x[from + p]^2 for every pixel p of one channel plane. */
+    private static void addSquares(double[] sq, float[] x, int from, int sign) {
+        for (int p = 0; p < sq.length; p++) {
+            double v = x[from + p];
+            sq[p] += sign * v * v;
+        }
     }
 
     /** {@code (x - mean) / (sqrt(mean(x^2) - mean^2) + 1e-9)} over the axes, as ONNX's function body. */

@@ -217,4 +217,39 @@ class BreadthHardeningTest {
             Tensor.ofFloats(new float[4], 2, 2)));
         assertTrue(e.getMessage().contains("4294967297"), e.getMessage());
     }
+
+    @Test
+    void lrnsSlidingWindowSumMatchesTheDefinition() {
+        int channels = 7;
+        int size = 4;
+        int pixels = 3;
+        float[] x = new float[channels * pixels];
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian() * (i % 3 == 0 ? 100 : 1);
+        }
+        float[] y = run("LRN", 13, Map.of("size", new Attribute.IntAttr(size)), Tensor.ofFloats(x, 1, channels, pixels))
+            .floats();
+        // The definition: channels c - floor((size-1)/2) .. c + ceil((size-1)/2), alpha 1e-4, beta 0.75, bias 1.
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < pixels; p++) {
+                double sq = 0;
+                for (int k = Math.max(0, c - 1); k <= Math.min(channels - 1, c + 2); k++) {
+                    sq += (double) x[k * pixels + p] * x[k * pixels + p];
+                }
+                double expected = x[c * pixels + p] / Math.pow(1 + 1e-4f / size * sq, 0.75f);
+                assertEquals(expected, y[c * pixels + p], 1e-6 * Math.abs(expected), "channel " + c + " pixel " + p);
+            }
+        }
+    }
+
+    @Test
+    void attributeValuesAreCheckedAtLoadNotRun() {
+        Tensor x = Tensor.ofFloats(new float[] {1, 2}, 2);
+        // INVALID_SHAPE at run before: the model itself is wrong.
+        fails(ErrorCode.INVALID_GRAPH,
+            () -> run("Upsample", 7, Map.of("scales", new Attribute.FloatsAttr(new float[] {0.5f})), x));
+        fails(ErrorCode.INVALID_GRAPH, () -> run("MeanVarianceNormalization", 13, ints("axes", 1, 1),
+            Tensor.ofFloats(new float[4], 1, 2, 2)));
+    }
 }
