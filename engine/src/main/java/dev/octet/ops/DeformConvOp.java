@@ -67,8 +67,8 @@ final class DeformConvOp {
             throw bad("X " + x + ", W " + w + " and offset " + offset + " disagree with group " + group
                 + " and offset_group " + offsetGroup);
         }
-        if (oh != (ih + pads[0] + pads[2] - ((kh - 1) * dil[0] + 1)) / str[0] + 1
-                || ow != (iw + pads[1] + pads[3] - ((kw - 1) * dil[1] + 1)) / str[1] + 1) {
+        if (oh != ((long) ih + pads[0] + pads[2] - ((kh - 1L) * dil[0] + 1)) / str[0] + 1
+                || ow != ((long) iw + pads[1] + pads[3] - ((kw - 1L) * dil[1] + 1)) / str[1] + 1) {
             throw bad("offset's spatial shape " + oh + "x" + ow + " is not the convolution's output shape");
         }
         if (bias != null && (bias.rank() != 1 || bias.size() != oc)) {
