@@ -47,7 +47,7 @@ public enum DataType {
     }
 
     /** Returns the type for an ONNX code, or null when Octet does not support it. */
-    public static DataType fromOnnx(int code) {
+    public static DataType fromOnnx(long code) {
         for (DataType t : values()) {
             if (t.onnxCode == code) {
                 return t;
@@ -56,12 +56,15 @@ public enum DataType {
         return null;
     }
 
-    /** ONNX's name for a type code, for error messages about types Octet does not support. */
-    public static String onnxName(int code) {
+    /**
+     * ONNX's name for a type code, for error messages about types Octet does not support; long, so an attribute
+     * beyond int range is named as given rather than as the type its low bits happen to be.
+     */
+    public static String onnxName(long code) {
         String[] names = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64", "STRING",
             "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN",
             "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1", "FLOAT8E8M0"};
-        return code >= 0 && code < names.length ? names[code] : "type#" + code;
+        return code >= 0 && code < names.length ? names[(int) code] : "type#" + code;
     }
 
     /** A quantized operator's zero point (and so its output) of another type: the model's error, typed. */

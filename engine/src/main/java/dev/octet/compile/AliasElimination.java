@@ -90,7 +90,7 @@ public final class AliasElimination implements GraphPass {
             }
             case "Cast" -> {
                 if (n.attributes().get("to") instanceof Attribute.IntAttr to) {
-                    DataType t = DataType.fromOnnx((int) to.value());
+                    DataType t = DataType.fromOnnx(to.value());
                     if (t != null) {
                         types.put(out, t);
                     }

@@ -66,7 +66,7 @@ public interface FloatKernels {
 
     /**
      * Log-softmax of {@code rows} rows of {@code n} as ONNX Runtime computes it: the row maximum, the canonical
-     * sum of {@code FloatMath.softmaxExp(x - max)}, {@code log = (float) Math.log(sum)}, and
+     * sum of {@code FloatMath.softmaxExp(x - max)}, {@code log = (float) StrictMath.log(sum)} (the same bits on every platform), and
      * {@code out = (x - max) - log}, rounded after each step; in place allowed.
      */
     void logSoftmax(float[] x, int xOff, float[] out, int outOff, int rows, int n);

@@ -19,6 +19,11 @@ public record AttributeSpec<T>(String name, Kind kind, T defaultValue, Predicate
         return new AttributeSpec<>(name, Kind.INT, defaultValue, v -> true, null);
     }
 
+    /** A 0/1 switch (keepdims, inverse, align_corners...): any other value is refused at load. */
+    public static AttributeSpec<Long> flag(String name, long defaultValue) {
+        return intAttr(name, defaultValue).requiring(v -> v == 0 || v == 1, "0 or 1");
+    }
+
     public static AttributeSpec<String> stringAttr(String name, String defaultValue) {
         return new AttributeSpec<>(name, Kind.STRING, defaultValue, v -> true, null);
     }

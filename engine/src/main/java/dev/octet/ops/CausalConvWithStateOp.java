@@ -19,7 +19,8 @@ final class CausalConvWithStateOp {
 
     static void register(OpRegistry.Builder r) {
         r.onnx("CausalConvWithState", 27).inputs("rroo").outputs("ro").attribute(ACTIVATION)
-            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.shape(0))}).factory(ctx -> {
+            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.shape(0)),
+                ShapeValue.of(DataType.FLOAT, ShapeDims.unknown(3))}).factory(ctx -> {
                 boolean silu = !ctx.get(ACTIVATION).equals("none");
                 return in -> convolve(in[0], in[1], ShapeKernels.optional(in, 2), ShapeKernels.optional(in, 3), silu);
             });
@@ -56,9 +57,12 @@ final class CausalConvWithStateOp {
         float[] wd = w.floats();
         float[] past = pastT == null ? null : pastT.floats();
         float[] y = new float[in.length];
-        float[] state = new float[batch * channels * keep];
+        float[] state =
+            new float[ShapeKernels.checkedCount("CausalConvWithState present_state", batch, channels, keep)];
         int padded = keep + length;
-        for (int bc = 0; bc < batch * channels; bc++) {
+        // Rows only matter when they hold samples: (batch * channels) may exceed an int when both lengths are 0.
+        int rows = y.length == 0 && state.length == 0 ? 0 : batch * channels;
+        for (int bc = 0; bc < rows; bc++) {
             int c = bc % channels;
             for (int t = 0; t < length; t++) {
                 double sum = biasT == null ? 0 : biasT.floats()[c];
@@ -66,7 +70,7 @@ final class CausalConvWithStateOp {
                     sum += padded(in, past, bc, length, keep, t + j) * wd[c * k + j];
                 }
                 float v = (float) sum;
-                y[bc * length + t] = silu ? (float) (v / (1 + Math.exp(-v))) : v;
+                y[bc * length + t] = silu ? (float) (v / (1 + StrictMath.exp(-v))) : v;
             }
             for (int j = 0; j < keep; j++) {
                 state[bc * keep + j] = padded(in, past, bc, length, keep, padded - keep + j);

@@ -71,17 +71,28 @@ public final class ConvGeometry {
         if (s.length != rank || d.length != rank || p.length != 2 * rank) {
             throw new OctetException(ErrorCode.INVALID_GRAPH, "strides/dilations/pads do not match kernel rank " + rank);
         }
-        for (int i = 0; i < rank; i++) {
-            if (k[i] <= 0 || s[i] <= 0 || d[i] <= 0) {
-                throw new OctetException(ErrorCode.INVALID_GRAPH, "kernel_shape, strides and dilations must be positive");
+        checkWindow(k, s, d, p);
+        return new ConvGeometry(k.clone(), s, d, p, autoPad);
+    }
+
+    /**
+     * The window attributes' own rule, for every op that reads them: kernel sizes, strides and dilations
+     * positive, pads non-negative (any may be null: absent).
+     */
+    static void checkWindow(int[] kernel, int[] strides, int[] dilations, int[] pads) {
+        for (int[] positive : new int[][] {kernel, strides, dilations}) {
+            for (int i = 0; positive != null && i < positive.length; i++) {
+                if (positive[i] <= 0) {
+                    throw new OctetException(ErrorCode.INVALID_GRAPH,
+                        "kernel_shape, strides and dilations must be positive");
+                }
             }
         }
-        for (int v : p) {
-            if (v < 0) {
+        for (int i = 0; pads != null && i < pads.length; i++) {
+            if (pads[i] < 0) {
                 throw new OctetException(ErrorCode.INVALID_GRAPH, "pads must not be negative");
             }
         }
-        return new ConvGeometry(k.clone(), s, d, p, autoPad);
     }
 
     private static int[] orDefault(int[] v, int n, int dflt) {

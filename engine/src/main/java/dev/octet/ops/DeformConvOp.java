@@ -28,10 +28,18 @@ final class DeformConvOp {
                 int[] dil = ctx.has("dilations") ? ctx.getIntArray("dilations") : new int[] {1, 1};
                 int[] pads = ctx.has("pads") ? ctx.getIntArray("pads") : new int[4];
                 int[] str = ctx.has("strides") ? ctx.getIntArray("strides") : new int[] {1, 1};
-                if (dil.length != 2 || pads.length != 4 || str.length != 2) {
+                int[] kernel = ctx.has("kernel_shape") ? ctx.getIntArray("kernel_shape") : null;
+                if (dil.length != 2 || pads.length != 4 || str.length != 2 || kernel != null && kernel.length != 2) {
                     throw ctx.unsupported("only 2-D DeformConv is supported (dilations, pads and strides of 2-D)");
                 }
-                return in -> new Tensor[] {deform(in, group, offsetGroup, dil, pads, str)};
+                ConvGeometry.checkWindow(kernel, str, dil, pads);
+                return in -> {
+                    if (kernel != null && in[1].rank() == 4
+                            && (kernel[0] != in[1].dim(2) || kernel[1] != in[1].dim(3))) {
+                        throw bad("kernel_shape " + Arrays.toString(kernel) + " does not match W " + in[1]);
+                    }
+                    return new Tensor[] {deform(in, group, offsetGroup, dil, pads, str)};
+                };
             });
     }
 
@@ -59,8 +67,8 @@ final class DeformConvOp {
             throw bad("X " + x + ", W " + w + " and offset " + offset + " disagree with group " + group
                 + " and offset_group " + offsetGroup);
         }
-        if (oh != (ih + pads[0] + pads[2] - ((kh - 1) * dil[0] + 1)) / str[0] + 1
-                || ow != (iw + pads[1] + pads[3] - ((kw - 1) * dil[1] + 1)) / str[1] + 1) {
+        if (oh != ((long) ih + pads[0] + pads[2] - ((kh - 1L) * dil[0] + 1)) / str[0] + 1
+                || ow != ((long) iw + pads[1] + pads[3] - ((kw - 1L) * dil[1] + 1)) / str[1] + 1) {
             throw bad("offset's spatial shape " + oh + "x" + ow + " is not the convolution's output shape");
         }
         if (bias != null && (bias.rank() != 1 || bias.size() != oc)) {
@@ -75,7 +83,7 @@ final class DeformConvOp {
         int icPerOffset = ic / offsetGroup;
         int[] dims = {ih, iw};
         float[] at = new float[2];
-        float[] y = new float[n * oc * oh * ow];
+        float[] y = new float[ShapeKernels.checkedCount("DeformConv output", n, oc, oh, ow)];
         for (int b = 0; b < n; b++) {
             for (int o = 0; o < oc; o++) {
                 int g = o / ocg;

@@ -13,8 +13,7 @@ import java.util.List;
 final class DetectionOps {
     private DetectionOps() {}
 
-    private static final AttributeSpec<Long> CENTER_POINT_BOX =
-        AttributeSpec.intAttr("center_point_box", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> CENTER_POINT_BOX = AttributeSpec.flag("center_point_box", 0);
 
     private static final AttributeSpec<String> ROI_MODE = AttributeSpec.stringAttr("mode", "avg")
         .requiring(m -> m.equals("avg") || m.equals("max"), "avg or max");
@@ -72,13 +71,16 @@ final class DetectionOps {
             throw new OctetException(ErrorCode.INVALID_INPUT, "NonMaxSuppression needs boxes [B, N, 4] and scores "
                 + "[B, C, N], got " + Arrays.toString(bs) + " and " + Arrays.toString(ss));
         }
-        long limit = maxOut == null ? 0 : scalar(maxOut, DataType.INT64, "max_output_boxes_per_class").getLong(0);
-        float iouThreshold = iouT == null ? 0f : scalar(iouT, DataType.FLOAT, "iou_threshold").floats()[0];
-        Float scoreThreshold = scoreT == null ? null : scalar(scoreT, DataType.FLOAT, "score_threshold").floats()[0];
+        long limit = maxOut == null ? 0
+            : ShapeKernels.oneValue(maxOut, "NonMaxSuppression max_output_boxes_per_class", DataType.INT64).getLong(0);
+        float iouThreshold = iouT == null ? 0f
+            : ShapeKernels.oneValue(iouT, "NonMaxSuppression iou_threshold", DataType.FLOAT).floats()[0];
+        Float scoreThreshold = scoreT == null ? null
+            : ShapeKernels.oneValue(scoreT, "NonMaxSuppression score_threshold", DataType.FLOAT).floats()[0];
         int batches = bs[0];
         int n = bs[1];
         int classes = ss[1];
-        float[] corners = corners(boxes.floats(), batches * n, center);
+        float[] corners = boxCorners(boxes.floats(), batches * n, center);
         float[] sc = scores.floats();
         List<long[]> selected = new ArrayList<>();
         Integer[] order = new Integer[n];
@@ -150,20 +152,22 @@ final class DetectionOps {
             }
             double binH = roiH / ph;
             double binW = roiW / pw;
-            int gridH = cfg.samplingRatio > 0 ? cfg.samplingRatio : (int) Math.ceil(roiH / ph);
-            int gridW = cfg.samplingRatio > 0 ? cfg.samplingRatio : (int) Math.ceil(roiW / pw);
-            int count = Math.max(gridH * gridW, 1);
+            // The adaptive grid grows with the region's size, not the tensors': capped as work, not allocation.
+            long gridH = cfg.samplingRatio > 0 ? cfg.samplingRatio : (long) Math.ceil(roiH / ph);
+            long gridW = cfg.samplingRatio > 0 ? cfg.samplingRatio : (long) Math.ceil(roiW / pw);
+            ShapeKernels.checkWork("RoiAlign sampling of region " + r, channels, ph, pw, gridH, gridW);
+            long count = Math.max(gridH * gridW, 1);
             for (int c = 0; c < channels; c++) {
                 int plane = (batch * channels + c) * height * width;
                 for (int i = 0; i < ph; i++) {
                     for (int j = 0; j < pw; j++) {
                         double acc = 0;
                         boolean first = true;
-                        for (int iy = 0; iy < gridH; iy++) {
+                        for (long iy = 0; iy < gridH; iy++) {
                             double yy = startH + i * binH + (iy + 0.5) * binH / gridH;
-                            for (int ix = 0; ix < gridW; ix++) {
+                            for (long ix = 0; ix < gridW; ix++) {
                                 double xx = startW + j * binW + (ix + 0.5) * binW / gridW;
-                                double[] corner = corners(x, plane, height, width, yy, xx);
+                                double[] corner = bilinearCorners(x, plane, height, width, yy, xx);
                                 if (cfg.max) {
                                     double v = Math.max(Math.max(corner[0], corner[1]), Math.max(corner[2], corner[3]));
                                     acc = first ? v : Math.max(acc, v);
@@ -182,7 +186,7 @@ final class DetectionOps {
     }
 
     /** The four weighted corner values of a bilinear sample at (yy, xx); all 0 well outside the image. */
-    private static double[] corners(float[] x, int plane, int height, int width, double yy, double xx) {
+    private static double[] bilinearCorners(float[] x, int plane, int height, int width, double yy, double xx) {
         if (yy < -1 || yy > height || xx < -1 || xx > width) {
             return new double[4];
         }
@@ -209,16 +213,8 @@ final class DetectionOps {
             ly * hx * x[plane + yHigh * width + xLow], ly * lx * x[plane + yHigh * width + xHigh]};
     }
 
-    private static Tensor scalar(Tensor t, DataType type, String what) {
-        if (t.type() != type || t.size() != 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "NonMaxSuppression " + what + " must be one " + type
-                + " value, got " + t);
-        }
-        return t;
-    }
-
     /** Each box as (ymin, xmin, ymax, xmax): corners in either order, or (x center, y center, width, height). */
-    private static float[] corners(float[] boxes, int count, boolean center) {
+    private static float[] boxCorners(float[] boxes, int count, boolean center) {
         float[] c = new float[count * 4];
         for (int i = 0; i < count; i++) {
             float a = boxes[4 * i], b = boxes[4 * i + 1], d = boxes[4 * i + 2], e = boxes[4 * i + 3];

@@ -125,23 +125,23 @@ final class ElementwiseOps {
             .factory(ElementwiseOps::dropout);
         // BitCast reinterprets the little-endian bytes of each element as another type of the same width.
         r.onnx("BitCast", 26).unary()
-            .shape(c -> one(DataType.fromOnnx((int) c.attrs().requireInt("to")), c.shape(0)))
+            .shape(c -> one(DataType.fromOnnx(c.attrs().requireInt("to")), c.shape(0)))
             .factory(ctx -> {
                 long code = ctx.requireInt("to");
-                DataType to = DataType.fromOnnx((int) code);
+                DataType to = DataType.fromOnnx(code);
                 if (to == null || code != (int) code) {
-                    throw ctx.unsupportedType("BitCast to " + DataType.onnxName((int) code) + " is not supported");
+                    throw ctx.unsupportedType("BitCast to " + DataType.onnxName(code) + " is not supported");
                 }
                 return in -> out(bitCast(in[0], to));
             });
         r.onnx("Cast", 7).unary()
-            .shape(c -> inferCast(c, DataType.fromOnnx((int) c.attrs().requireInt("to"))))
+            .shape(c -> inferCast(c, DataType.fromOnnx(c.attrs().requireInt("to"))))
             .traits(OpTrait.CONVERSION)
             .factory(ctx -> {
                 long code = ctx.requireInt("to");
-                DataType to = DataType.fromOnnx((int) code);
+                DataType to = DataType.fromOnnx(code);
                 if (to == null || code != (int) code) {
-                    throw ctx.unsupportedType("Cast to " + DataType.onnxName((int) code) + " is not supported");
+                    throw ctx.unsupportedType("Cast to " + DataType.onnxName(code) + " is not supported");
                 }
                 return in -> out(ElementwiseCast.cast(in[0], to));
             });
@@ -238,10 +238,10 @@ final class ElementwiseOps {
             throw ctx.unsupported("the mask output before opset 10 (of the input's type) is not computed");
         }
         return in -> {
-            boolean training = in.length > 2 && in[2] != null && scalarInput("Dropout training_mode", in[2], DataType.BOOL)
-                .bools()[0];
+            boolean training = in.length > 2 && in[2] != null
+                && ShapeKernels.oneValue(in[2], "Dropout training_mode", DataType.BOOL).bools()[0];
             float ratio = in.length > 1 && in[1] != null
-                ? scalarInput("Dropout ratio", in[1], DataType.FLOAT).floats()[0] : attrRatio;
+                ? ShapeKernels.oneValue(in[1], "Dropout ratio", DataType.FLOAT).floats()[0] : attrRatio;
             if (!(ratio >= 0 && ratio < 1)) {
                 throw new OctetException(ErrorCode.INVALID_INPUT, "Dropout ratio must be in [0, 1), got " + ratio);
             }
@@ -308,13 +308,6 @@ final class ElementwiseOps {
             }
             case INT64 -> throw new AssertionError("INT64 is Octet's only 8-byte type");
         };
-    }
-
-    private static Tensor scalarInput(String what, Tensor t, DataType type) {
-        if (t.type() != type || t.size() != 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one " + type + " value, got " + t);
-        }
-        return t;
     }
 
     static Op activation(OpContext ctx, String name, Activation kind, float a, float b) {

@@ -19,8 +19,7 @@ final class GridSampleOp {
 
     private enum Padding { ZEROS, BORDER, REFLECTION }
 
-    private static final AttributeSpec<Long> ALIGN_CORNERS =
-        AttributeSpec.intAttr("align_corners", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> ALIGN_CORNERS = AttributeSpec.flag("align_corners", 0);
     private static final AttributeSpec<String> PADDING = AttributeSpec.stringAttr("padding_mode", "zeros")
         .requiring(p -> p.equals("zeros") || p.equals("border") || p.equals("reflection"), "zeros, border or reflection");
     private static final AttributeSpec<String> MODE = AttributeSpec.stringAttr("mode", "linear");
@@ -52,7 +51,8 @@ final class GridSampleOp {
                 }
                 Padding padding = Padding.valueOf(ctx.get(PADDING).toUpperCase(java.util.Locale.ROOT));
                 boolean align = ctx.get(ALIGN_CORNERS) == 1;
-                int maxRank = old ? 2 : Integer.MAX_VALUE;
+                // Like ONNX Runtime: 2-D, and 3-D from opset 20 (the sampler's work is 4^r taps for cubic).
+                int maxRank = old ? 2 : 3;
                 return in -> new Tensor[] {sample(in[0], in[1], mode, padding, align, maxRank)};
             });
     }
@@ -64,10 +64,15 @@ final class GridSampleOp {
         int[] xs = xT.shapeView();
         int[] gs = gridT.shapeView();
         int r = xs.length - 2;
-        if (r < 1 || r > maxRank || gs.length != r + 2 || gs[0] != xs[0] || gs[r + 1] != r) {
+        if (r > maxRank) {
+            // GridSample-16 defines 2-D only (a bad input); from opset 20 any rank is valid, Octet samples 3.
+            ErrorCode code = maxRank == 2 ? ErrorCode.INVALID_INPUT : ErrorCode.UNSUPPORTED_OP;
+            throw new OctetException(code, "GridSample at this opset supports up to " + maxRank
+                + " spatial axes, got X " + Arrays.toString(xs));
+        }
+        if (r < 1 || gs.length != r + 2 || gs[0] != xs[0] || gs[r + 1] != r) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "GridSample needs X (N, C, D1..Dr) and grid (N, H1..Hr, "
-                + "r) with r <= " + (maxRank == Integer.MAX_VALUE ? "any" : maxRank) + ", got "
-                + Arrays.toString(xs) + " and " + Arrays.toString(gs));
+                + "r), got " + Arrays.toString(xs) + " and " + Arrays.toString(gs));
         }
         int[] dims = Arrays.copyOfRange(xs, 2, xs.length);
         int[] outSp = Arrays.copyOfRange(gs, 1, r + 1);
@@ -192,6 +197,10 @@ final class GridSampleOp {
         double value(float[] at, int d, int base) {
             if (d == dims.length) {
                 return x[base];
+            }
+            if (Float.isNaN(at[d])) {
+                // A NaN coordinate names no pixel: NaN out, in every mode (a cast would read index 0).
+                return Double.NaN;
             }
             if (mode == Mode.NEAREST) {
                 return pixel(at, d, (int) at[d], base);

@@ -29,28 +29,22 @@ final class IndexOps {
 
     private static final AttributeSpec<Long> AXIS_LAST = AttributeSpec.intAttr("axis", -1);
     private static final AttributeSpec<Long> AXIS_FIRST = AttributeSpec.intAttr("axis", 0);
-    private static final AttributeSpec<Long> LARGEST = flag("largest", 1);
-    private static final AttributeSpec<Long> SORTED = flag("sorted", 1);
+    private static final AttributeSpec<Long> LARGEST = AttributeSpec.flag("largest", 1);
+    private static final AttributeSpec<Long> SORTED = AttributeSpec.flag("sorted", 1);
     private static final AttributeSpec<String> REDUCTION = AttributeSpec.stringAttr("reduction", "none")
         .requiring(Set.of("none", "add", "mul", "max", "min")::contains, "one of none, add, mul, max, min");
     private static final AttributeSpec<Long> BLOCK_SIZE = AttributeSpec.intAttr("blocksize", 0)
         .requiring(v -> v > 0, "a positive block size");
     private static final AttributeSpec<String> DEPTH_MODE = AttributeSpec.stringAttr("mode", "DCR")
         .requiring(m -> m.equals("DCR") || m.equals("CRD"), "DCR or CRD");
-    private static final AttributeSpec<Long> TIME_AXIS = AttributeSpec.intAttr("time_axis", 0)
-        .requiring(v -> v == 0 || v == 1, "0 or 1");
-    private static final AttributeSpec<Long> BATCH_AXIS = AttributeSpec.intAttr("batch_axis", 1)
-        .requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> TIME_AXIS = AttributeSpec.flag("time_axis", 0);
+    private static final AttributeSpec<Long> BATCH_AXIS = AttributeSpec.flag("batch_axis", 1);
     private static final AttributeSpec<Long> CACHE_AXIS = AttributeSpec.intAttr("axis", -2);
     private static final AttributeSpec<String> CACHE_MODE = AttributeSpec.stringAttr("mode", "linear")
         .requiring(m -> m.equals("linear") || m.equals("circular"), "linear or circular");
     private static final AttributeSpec<String> UPSAMPLE_MODE = AttributeSpec.stringAttr("mode", "nearest")
         .requiring(m -> m.equals("nearest") || m.equals("linear") || m.equals("bilinear"), "nearest or linear");
     private static final AttributeSpec<Long> DIAGONAL = AttributeSpec.intAttr("k", 0);
-
-    private static AttributeSpec<Long> flag(String name, long defaultValue) {
-        return AttributeSpec.intAttr(name, defaultValue).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
 
     static void register(OpRegistry.Builder r) {
         // OneHot-11 lets indices count from the end of depth.
@@ -63,6 +57,9 @@ final class IndexOps {
         // TopK-10 takes K as an input; 11 added largest and sorted (the defaults are TopK-10's behaviour).
         r.onnx("TopK", 10).inputs("rr").outputs("rr").attribute(AXIS_LAST).attribute(LARGEST).attribute(SORTED)
             .shape(IndexOps::inferTopK).factory(ctx -> {
+                if (ctx.opset() < 11 && (ctx.has(LARGEST.name()) || ctx.has(SORTED.name()))) {
+                    throw ctx.fail("attributes 'largest' and 'sorted' exist from opset 11");
+                }
                 long axis = ctx.get(AXIS_LAST);
                 boolean largest = ctx.get(LARGEST) == 1;
                 return in -> topK(in[0], in[1], axis, largest);
@@ -137,6 +134,11 @@ final class IndexOps {
                 if (ctx.opset() < 9 && attrScales == null) {
                     throw ctx.fail("missing required attribute 'scales'");
                 }
+                for (int d = 0; attrScales != null && d < attrScales.length; d++) {
+                    if (!(attrScales[d] >= 1)) {
+                        throw ctx.fail("attribute 'scales' " + Arrays.toString(attrScales) + " must all be at least 1");
+                    }
+                }
                 return in -> new Tensor[] {upsampleNearest(in[0], attrScales != null ? attrScales : scales(in[1]))};
             });
         r.onnx("NonZero", 9).unary().shape(c -> one(DataType.INT64, c.rank(0) < 0 ? null
@@ -180,7 +182,7 @@ final class IndexOps {
         }
         double depthValue = depthT.getDouble(0);
         if (!(depthValue >= 1) || depthValue > Tensor.MAX_ELEMENTS) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "OneHot depth must be positive, got " + depthValue);
+            throw new OctetException(ErrorCode.INVALID_INPUT, "OneHot depth must be in [1, " + Tensor.MAX_ELEMENTS + "], got " + depthValue);
         }
         int depth = (int) depthValue;
         if (values.rank() != 1 || values.size() != 2) {
@@ -201,8 +203,16 @@ final class IndexOps {
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
                 // Float indices are truncated toward zero, as a cast to int64 does.
-                long i = indices.type() == DataType.FLOAT ? (long) indices.getDouble(o * inner + in)
-                    : indices.getLong(o * inner + in);
+                long i;
+                if (indices.type() == DataType.FLOAT) {
+                    double v = indices.getDouble(o * inner + in);
+                    if (Double.isNaN(v)) {
+                        throw new OctetException(ErrorCode.INVALID_INPUT, "OneHot index is NaN");
+                    }
+                    i = (long) v;
+                } else {
+                    i = indices.getLong(o * inner + in);
+                }
                 if (negative && i < 0) {
                     i += depth;
                 }
@@ -220,6 +230,17 @@ final class IndexOps {
      * The k largest (or smallest) elements along the axis, in order, with their indices; equal values keep
      * their index order. NaN is larger than every number, as Float.compare orders it.
      */
+    /** Orders floats with -0 equal to +0 (ORT keeps them in index order) and NaN above every number. */
+    private static int compareNumerically(float a, float b) {
+        if (a < b) {
+            return -1;
+        }
+        if (a > b) {
+            return 1;
+        }
+        return Boolean.compare(Float.isNaN(a), Float.isNaN(b));
+    }
+
     static Tensor[] topK(Tensor x, Tensor kT, long axisAttr, boolean largest) {
         if (x.type() == DataType.BOOL) {
             throw ElementwiseBinary.unsupportedType("TopK", x.type());
@@ -253,7 +274,7 @@ final class IndexOps {
                 }
                 // A stable sort: ties stay in index order.
                 Arrays.sort(order, (p, q) -> {
-                    int c = isFloat ? Float.compare(f[base + p * inner], f[base + q * inner])
+                    int c = isFloat ? compareNumerically(f[base + p * inner], f[base + q * inner])
                         : Long.compare(l[base + p * inner], l[base + q * inner]);
                     return largest ? -c : c;
                 });
@@ -437,20 +458,22 @@ final class IndexOps {
         }
         int[] strides = strides(s);
         int[] outShape = new int[s.length];
-        int[][] offsets = new int[s.length][];
         for (int d = 0; d < s.length; d++) {
-            long n = repeats[d] * s[d];
-            if (repeats[d] < 0 || n > Tensor.MAX_ELEMENTS) {
+            // Checked before multiplying: repeats near 2^62 would otherwise wrap to a small, wrong length.
+            if (repeats[d] < 0 || s[d] != 0 && repeats[d] > Tensor.MAX_ELEMENTS / s[d]) {
                 throw error("Tile repeats " + Arrays.toString(repeats) + " are negative or too large for "
                     + Arrays.toString(s));
             }
-            outShape[d] = (int) n;
-            offsets[d] = new int[(int) n];
-            for (int i = 0; i < n; i++) {
+            outShape[d] = (int) (repeats[d] * s[d]);
+        }
+        Tensor.checkedSize(outShape);
+        int[][] offsets = new int[s.length][];
+        for (int d = 0; d < s.length; d++) {
+            offsets[d] = new int[outShape[d]];
+            for (int i = 0; i < outShape[d]; i++) {
                 offsets[d][i] = (i % s[d]) * strides[d];
             }
         }
-        Tensor.checkedSize(outShape);
         return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), outShape, null);
     }
 
@@ -472,8 +495,11 @@ final class IndexOps {
         if (s[1] % ((long) b * b) != 0) {
             throw error("DepthToSpace channels " + s[1] + " are not a multiple of blocksize^2 = " + (long) b * b);
         }
-        int c2 = s[1] / (b * b);
-        int[] out = {s[0], c2, Math.multiplyExact(s[2], b), Math.multiplyExact(s[3], b)};
+        int c2 = (int) (s[1] / ((long) b * b));
+        if ((long) s[2] * b > Tensor.MAX_ELEMENTS || (long) s[3] * b > Tensor.MAX_ELEMENTS) {
+            throw error("DepthToSpace output of " + x + " with blocksize " + b + " is too large");
+        }
+        int[] out = {s[0], c2, s[2] * b, s[3] * b};
         int[] map = new int[Tensor.checkedSize(out)];
         int at = 0;
         for (int n = 0; n < out[0]; n++) {
@@ -496,7 +522,10 @@ final class IndexOps {
         if (s[2] % b != 0 || s[3] % b != 0) {
             throw error("SpaceToDepth spatial size " + s[2] + "x" + s[3] + " is not a multiple of blocksize " + b);
         }
-        int[] out = {s[0], Math.multiplyExact(s[1], Math.multiplyExact(b, b)), s[2] / b, s[3] / b};
+        if ((long) s[1] * b * b > Tensor.MAX_ELEMENTS) {
+            throw error("SpaceToDepth output of " + x + " with blocksize " + b + " is too large");
+        }
+        int[] out = {s[0], s[1] * b * b, s[2] / b, s[3] / b};
         int[] map = new int[Tensor.checkedSize(out)];
         int at = 0;
         for (int n = 0; n < out[0]; n++) {
@@ -542,6 +571,7 @@ final class IndexOps {
             seen[d] = true;
             out[d] = target[i];
         }
+        Tensor.checkedSize(out);
         int[] strides = strides(s);
         int[][] offsets = new int[s.length][];
         for (int d = 0; d < s.length; d++) {
@@ -553,7 +583,6 @@ final class IndexOps {
                 offsets[d][i] = from < 0 || from >= s[d] ? -1 : from * strides[d];
             }
         }
-        Tensor.checkedSize(out);
         return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null);
     }
 
@@ -670,7 +699,7 @@ final class IndexOps {
         }
         int max = s[a];
         for (long w : at) {
-            if (w < 0 || !circular && w + u[a] > max) {
+            if (w < 0 || !circular && w > max - u[a]) {
                 throw error("TensorScatter write index " + w + " with " + u[a] + " positions does not fit a cache of "
                     + max + " (mode " + (circular ? "circular" : "linear") + ")");
             }
@@ -682,7 +711,8 @@ final class IndexOps {
         for (int o = 0; o < outer; o++) {
             long w = s[0] == 0 ? 0 : at[o / perBatch];
             for (int i = 0; i < u[a]; i++) {
-                target[o * u[a] + i] = (o * max + (int) ((w + i) % max)) * inner;
+                // w % max first: w + i could wrap for write indices near Long.MAX_VALUE.
+                target[o * u[a] + i] = (o * max + (int) ((w % max + i) % max)) * inner;
             }
         }
         return scatter(cache, update, target, inner, "none", "TensorScatter");
@@ -710,12 +740,14 @@ final class IndexOps {
                 throw error("Upsample scale " + scales[d] + " must be at least 1 and keep the output in bounds");
             }
             out[d] = (int) n;
+        }
+        Tensor.checkedSize(out);
+        for (int d = 0; d < s.length; d++) {
             offsets[d] = new int[out[d]];
             for (int i = 0; i < out[d]; i++) {
                 offsets[d][i] = Math.min((int) (i / scales[d]), s[d] - 1) * strides[d];
             }
         }
-        Tensor.checkedSize(out);
         return ShapeKernels.gather(x, ShapeKernels.flatMap(offsets), out, null);
     }
 
@@ -732,7 +764,7 @@ final class IndexOps {
             }
         }
         int nnz = hits.size();
-        long[] out = new long[s.length * nnz];
+        long[] out = new long[ShapeKernels.checkedCount("NonZero output", s.length, nnz)];
         for (int j = 0; j < nnz; j++) {
             int i = hits.get(j);
             for (int d = 0; d < s.length; d++) {
@@ -774,9 +806,9 @@ final class IndexOps {
             return null;
         }
         long code = ctx.getInt("dtype", 0);
-        DataType t = DataType.fromOnnx((int) code);
+        DataType t = DataType.fromOnnx(code);
         if (t == null || code != (int) code) {
-            throw ctx.unsupportedType("EyeLike dtype " + DataType.onnxName((int) code) + " is not supported");
+            throw ctx.unsupportedType("EyeLike dtype " + DataType.onnxName(code) + " is not supported");
         }
         return t;
     }
@@ -823,7 +855,7 @@ final class IndexOps {
     }
 
     private static ShapeValue[] inferEyeLike(ShapeContext c) {
-        DataType t = c.attrs().has("dtype") ? DataType.fromOnnx((int) c.getInt("dtype", 0)) : c.type(0);
+        DataType t = c.attrs().has("dtype") ? DataType.fromOnnx(c.getInt("dtype", 0)) : c.type(0);
         return one(t, c.shape(0));
     }
 }

@@ -29,7 +29,7 @@ final class LinearAttentionOp {
     static void register(OpRegistry.Builder r) {
         r.onnx("LinearAttention", 27).inputs("rrrooo").outputs("ro").attribute(UPDATE_RULE).attribute(Q_HEADS)
             .attribute(KV_HEADS).attribute(SCALE)
-            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.rank(0) < 0 ? null : ShapeDims.unknown(3))})
+            .shape(c -> Shapes.floatsOfRank(c.rank(0) < 0 ? -1 : 3, 4))
             .factory(ctx -> {
                 String rule = ctx.get(UPDATE_RULE);
                 boolean gated = rule.startsWith("gated");
@@ -66,7 +66,7 @@ final class LinearAttentionOp {
         }
         int b = qT.dim(0), t = qT.dim(1);
         int hq = cfg.qHeads, hkv = cfg.kvHeads;
-        if (qT.dim(2) % hq != 0 || vT.dim(2) % hkv != 0 || kT.dim(2) != hkv * (qT.dim(2) / hq)
+        if (qT.dim(2) % hq != 0 || vT.dim(2) % hkv != 0 || kT.dim(2) != (long) hkv * (qT.dim(2) / hq)
                 || kT.dim(0) != b || vT.dim(0) != b || kT.dim(1) != t || vT.dim(1) != t) {
             throw bad("query " + qT + ", key " + kT + " and value " + vT + " do not split into " + hq + " and "
                 + hkv + " heads of one key size");
@@ -75,7 +75,7 @@ final class LinearAttentionOp {
         int dv = vT.dim(2) / hkv;
         float[] q = floats(qT, "query"), k = floats(kT, "key"), v = floats(vT, "value");
         Tensor pastT = ShapeKernels.optional(in, 3);
-        float[] state = new float[b * hkv * dk * dv];
+        float[] state = new float[ShapeKernels.checkedCount("LinearAttention state", b, hkv, dk, dv)];
         if (pastT != null) {
             if (!Arrays.equals(pastT.shapeView(), new int[] {b, hkv, dk, dv})) {
                 throw bad("past_state must be (" + b + ", " + hkv + ", " + dk + ", " + dv + "), got " + pastT);
@@ -86,7 +86,7 @@ final class LinearAttentionOp {
         float[] decay = decayT == null ? null : floats(decayT, "decay");
         int decayWidth = decayT == null ? 0 : decayT.dim(decayT.rank() - 1);
         if (decayT != null && (decayT.rank() != 3 || decayT.dim(0) != b || decayT.dim(1) != t
-                || decayWidth != hkv && decayWidth != hkv * dk)) {
+                || decayWidth != hkv && decayWidth != (long) hkv * dk)) {
             throw bad("decay must be (B, T, " + hkv + ") or (B, T, " + hkv * dk + "), got " + decayT);
         }
         Tensor betaT = ShapeKernels.optional(in, 5);
@@ -98,7 +98,7 @@ final class LinearAttentionOp {
         }
         double scale = cfg.scale == 0f ? 1 / Math.sqrt(dk) : cfg.scale;
         int group = hq / hkv;
-        float[] out = new float[b * t * hq * dv];
+        float[] out = new float[ShapeKernels.checkedCount("LinearAttention output", b, t, hq, dv)];
         double[] vt = new double[dv];
         for (int bi = 0; bi < b; bi++) {
             for (int ti = 0; ti < t; ti++) {
@@ -107,7 +107,7 @@ final class LinearAttentionOp {
                     int s0 = (bi * hkv + h) * dk * dv;
                     if (cfg.gated) {
                         for (int d = 0; d < dk; d++) {
-                            double g = Math.exp(decay[row * decayWidth + (decayWidth == hkv ? h : h * dk + d)]);
+                            double g = StrictMath.exp(decay[row * decayWidth + (decayWidth == hkv ? h : h * dk + d)]);
                             for (int m = 0; m < dv; m++) {
                                 state[s0 + d * dv + m] = (float) (state[s0 + d * dv + m] * g);
                             }

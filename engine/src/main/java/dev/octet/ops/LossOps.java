@@ -69,7 +69,7 @@ final class LossOps {
         int[] shape = logProb.shapeView();
         int n = shape[0];
         int classes = shape[1];
-        int inner = ReduceOps.size(shape, 2, shape.length);
+        int inner = ShapeKernels.product(shape, 2, shape.length);
         int[] targetShape = new int[shape.length - 1];
         targetShape[0] = n;
         System.arraycopy(shape, 2, targetShape, 1, shape.length - 2);

@@ -26,10 +26,10 @@ import java.util.function.LongUnaryOperator;
 final class MathOps {
     private MathOps() {}
 
-    private static final AttributeSpec<Long> DETECT_NEGATIVE = flag("detect_negative", 1);
-    private static final AttributeSpec<Long> DETECT_POSITIVE = flag("detect_positive", 1);
-    private static final AttributeSpec<Long> FMOD = flag("fmod", 0);
-    private static final AttributeSpec<Long> UPPER = flag("upper", 1);
+    private static final AttributeSpec<Long> DETECT_NEGATIVE = AttributeSpec.flag("detect_negative", 1);
+    private static final AttributeSpec<Long> DETECT_POSITIVE = AttributeSpec.flag("detect_positive", 1);
+    private static final AttributeSpec<Long> FMOD = AttributeSpec.flag("fmod", 0);
+    private static final AttributeSpec<Long> UPPER = AttributeSpec.flag("upper", 1);
     private static final AttributeSpec<String> SHIFT_DIRECTION = AttributeSpec.stringAttr("direction", "")
         .requiring(d -> d.equals("LEFT") || d.equals("RIGHT"), "LEFT or RIGHT");
 
@@ -39,10 +39,6 @@ final class MathOps {
         (a, b) -> Math.floorMod(a, nonZero(b)));
     private static final Arith FMOD_OP = new Arith("Mod", (a, b) -> a % b, (a, b) -> a % nonZero(b),
         (a, b) -> a % nonZero(b));
-
-    private static AttributeSpec<Long> flag(String name, long defaultValue) {
-        return AttributeSpec.intAttr(name, defaultValue).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
 
     static void register(OpRegistry.Builder r) {
         number(r, "Abs", 6, Math::abs, Math::abs);
@@ -189,7 +185,8 @@ final class MathOps {
         int[] outShape = java.util.Arrays.copyOf(s, s.length - 2);
         float[] v = x.floats();
         float[] out = new float[Tensor.checkedSize(outShape)];
-        double[] a = new double[m * m];
+        // With no matrices, m * m may exceed an int (x [0, 50000, 50000]): nothing to allocate.
+        double[] a = out.length == 0 ? null : new double[m * m];
         for (int b = 0; b < out.length; b++) {
             for (int i = 0; i < m * m; i++) {
                 a[i] = v[b * m * m + i];

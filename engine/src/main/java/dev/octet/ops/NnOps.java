@@ -138,6 +138,12 @@ final class NnOps {
             }
             checkBias(bias, m);
             int[] inSp = Arrays.copyOfRange(xs, 2, xs.length);
+            if (outputPadding != null && outputPadding.length != r
+                    || outputShape != null && outputShape.length != r && outputShape.length != r + 2) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, "ConvTranspose output_padding "
+                    + Arrays.toString(outputPadding) + " and output_shape " + Arrays.toString(outputShape)
+                    + " must give one value per spatial axis (" + r + ")");
+            }
             int[] strides = g.strides();
             int[] dil = g.dilations();
             int[] pads = g.pads(inSp);

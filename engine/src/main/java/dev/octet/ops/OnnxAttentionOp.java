@@ -18,8 +18,7 @@ import java.util.Arrays;
 final class OnnxAttentionOp {
     private OnnxAttentionOp() {}
 
-    private static final AttributeSpec<Long> IS_CAUSAL =
-        AttributeSpec.intAttr("is_causal", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> IS_CAUSAL = AttributeSpec.flag("is_causal", 0);
     private static final AttributeSpec<Long> Q_HEADS = AttributeSpec.intAttr("q_num_heads", 0)
         .requiring(v -> v >= 0 && v <= Integer.MAX_VALUE, "a head count");
     private static final AttributeSpec<Long> KV_HEADS = AttributeSpec.intAttr("kv_num_heads", 0)
@@ -28,25 +27,26 @@ final class OnnxAttentionOp {
         .requiring(v -> v >= 0 && v <= 3, "0, 1, 2 or 3");
     private static final AttributeSpec<Float> SOFTCAP = AttributeSpec.floatAttr("softcap", 0f);
 
-    private record Config(boolean causal, int qHeads, int kvHeads, int qkMode, float softcap, Float scale) {}
+    /** wantQk: output 3 (the QK scores, batch x heads x seq x total) is used, so worth allocating. */
+    private record Config(boolean causal, int qHeads, int kvHeads, int qkMode, float softcap, Float scale,
+                          boolean wantQk) {}
 
     static void register(OpRegistry.Builder r) {
         r.onnx("Attention", 23).inputs("rrrooo").inputsFrom(24, "rrroooo").outputs("rooo").attribute(IS_CAUSAL)
             .attribute(Q_HEADS).attribute(KV_HEADS).attribute(QK_OUTPUT_MODE).attribute(SOFTCAP)
-            .shape(c -> new ShapeValue[] {ShapeValue.of(DataType.FLOAT, c.rank(0) < 0 ? null
-                : ShapeDims.unknown(c.rank(0)))})
+            .shape(c -> Shapes.floatsOfRank(c.rank(0), 4, 4, 4))
             .factory(ctx -> {
                 if (ctx.has("softmax_precision")) {
                     long p = ctx.getInt("softmax_precision", DataType.FLOAT.onnxCode());
                     // Octet's softmax already runs in double, at least the precision any of these asks for.
                     if (p != DataType.FLOAT.onnxCode() && p != 11 && p != 10 && p != 16) {
                         throw ctx.fail("softmax_precision must be a floating-point type, got "
-                            + DataType.onnxName((int) p));
+                            + DataType.onnxName(p));
                     }
                 }
                 Config cfg = new Config(ctx.get(IS_CAUSAL) == 1, (int) (long) ctx.get(Q_HEADS),
                     (int) (long) ctx.get(KV_HEADS), (int) (long) ctx.get(QK_OUTPUT_MODE), ctx.get(SOFTCAP),
-                    ctx.has("scale") ? ctx.getFloat("scale", 0f) : null);
+                    ctx.has("scale") ? ctx.getFloat("scale", 0f) : null, ctx.hasOutput(3));
                 return in -> attention(in, cfg);
             });
     }
@@ -95,6 +95,9 @@ final class OnnxAttentionOp {
         if (k.batch != batch || v.batch != batch || k.heads != v.heads || k.seq != v.seq || k.size != q.size) {
             throw bad("K and V must match each other and Q in batch, heads and sequence, K's head size Q's");
         }
+        if (q.heads == 0 || k.heads == 0) {
+            throw bad("Q has " + q.heads + " and K " + k.heads + " heads; both need at least one");
+        }
         if (q.heads % k.heads != 0) {
             throw bad(q.heads + " query heads do not group over " + k.heads + " key/value heads");
         }
@@ -113,6 +116,9 @@ final class OnnxAttentionOp {
             }
             past = pk[2];
         }
+        if ((long) past + k.seq > Tensor.MAX_ELEMENTS) {
+            throw bad("past " + past + " and new " + k.seq + " key positions exceed " + Tensor.MAX_ELEMENTS);
+        }
         int total = past + k.seq;
         long[] valid = null;
         if (nonpad != null) {
@@ -127,8 +133,9 @@ final class OnnxAttentionOp {
         double scale = Math.sqrt(cfg.scale == null ? 1 / Math.sqrt(q.size) : cfg.scale);
         MaskView maskView = mask == null ? null : new MaskView(mask, batch, q.heads, q.seq, total);
         int group = q.heads / k.heads;
-        float[] y = new float[batch * q.heads * q.seq * v.size];
-        float[] qk = new float[batch * q.heads * q.seq * total];
+        float[] y = new float[ShapeKernels.checkedCount("Attention Y", batch, q.heads, q.seq, v.size)];
+        float[] qk = cfg.wantQk ? new float[ShapeKernels.checkedCount("Attention qk", batch, q.heads, q.seq, total)]
+            : null;
         double[] scores = new double[total];
         double[] bias = new double[total];
         double[] reported = new double[total];
@@ -156,14 +163,14 @@ final class OnnxAttentionOp {
                                 * scale);
                         }
                         if (cfg.softcap > 0) {
-                            dot = Math.tanh(dot / cfg.softcap) * cfg.softcap;
+                            dot = StrictMath.tanh(dot / cfg.softcap) * cfg.softcap;
                         }
                         scores[j] = dot + bj;
                         reported[j] = cfg.qkMode == 2 ? scores[j] : dot;
                     }
                     softmax(scores, total, biasMax == Double.NEGATIVE_INFINITY);
                     int row = ((b * q.heads + h) * q.seq + i) * total;
-                    for (int j = 0; j < total; j++) {
+                    for (int j = 0; qk != null && j < total; j++) {
                         qk[row + j] = (float) (cfg.qkMode == 3 ? scores[j] : reported[j]);
                     }
                     for (int d = 0; d < v.size; d++) {
@@ -179,10 +186,11 @@ final class OnnxAttentionOp {
             }
         }
         int[] yShape = q.threeD ? new int[] {batch, q.seq, q.heads * v.size} : new int[] {batch, q.heads, q.seq, v.size};
-        return new Tensor[] {Tensor.ofFloats(y, yShape),
-            Tensor.ofFloats(presentK, batch, k.heads, total, k.size),
-            Tensor.ofFloats(presentV, batch, k.heads, total, v.size),
-            Tensor.ofFloats(qk, batch, q.heads, q.seq, total)};
+        Tensor yT = Tensor.ofFloats(y, yShape);
+        Tensor presentKT = Tensor.ofFloats(presentK, batch, k.heads, total, k.size);
+        Tensor presentVT = Tensor.ofFloats(presentV, batch, k.heads, total, v.size);
+        return qk == null ? new Tensor[] {yT, presentKT, presentVT}
+            : new Tensor[] {yT, presentKT, presentVT, Tensor.ofFloats(qk, batch, q.heads, q.seq, total)};
     }
 
     /** Softmax in place, its maximum taken as 0 when infinite; a fully masked row becomes all 0. */
@@ -198,7 +206,7 @@ final class OnnxAttentionOp {
         double shift = max == Double.NEGATIVE_INFINITY ? 0 : max;
         double sum = 0;
         for (int j = 0; j < n; j++) {
-            x[j] = Math.exp(x[j] - shift);
+            x[j] = StrictMath.exp(x[j] - shift);
             sum += x[j];
         }
         double div = sum == 0 ? 1 : sum;
@@ -208,7 +216,7 @@ final class OnnxAttentionOp {
     }
 
     private static float[] present(Tensor pastT, Heads now, int past, int total) {
-        float[] out = new float[now.batch * now.heads * total * now.size];
+        float[] out = new float[ShapeKernels.checkedCount("Attention present", now.batch, now.heads, total, now.size)];
         float[] p = pastT == null ? null : pastT.floats();
         for (int b = 0; b < now.batch; b++) {
             for (int h = 0; h < now.heads; h++) {

@@ -73,7 +73,7 @@ final class PoolOps {
         int inPlane = Tensor.checkedSize(inSp);
         int outPlane = Tensor.checkedSize(outSp);
         int taps = Tensor.checkedSize(kernel);
-        float[] y = new float[planes * outPlane];
+        float[] y = new float[ShapeKernels.checkedCount("LpPool output", planes, outPlane)];
         int[] o = new int[r];
         for (int op = 0; op < outPlane; op++) {
             for (int d = r - 1, rest = op; d >= 0; d--) {
@@ -93,10 +93,10 @@ final class PoolOps {
                         at += (int) c * stride(inSp, d);
                     }
                     if (inside) {
-                        acc += Math.pow(Math.abs(x[plane * inPlane + at]), p);
+                        acc += StrictMath.pow(Math.abs(x[plane * inPlane + at]), p);
                     }
                 }
-                y[plane * outPlane + op] = (float) Math.pow(acc, 1 / p);
+                y[plane * outPlane + op] = (float) StrictMath.pow(acc, 1 / p);
             }
         }
         return y;
@@ -126,10 +126,14 @@ final class PoolOps {
             inferred[0] = x.dim(0);
             inferred[1] = x.dim(1);
             for (int d = 0; d < r; d++) {
-                inferred[d + 2] = (inSp[d] - 1) * g.strides()[d] - pads[d] - pads[d + r] + g.kernel()[d];
-                if (inferred[d + 2] < 0) {
+                long n = (inSp[d] - 1L) * g.strides()[d] - pads[d] - pads[d + r] + g.kernel()[d];
+                if (n < 0) {
                     throw NnOps.shapeError("MaxUnpool: pads leave no output along axis " + (d + 2));
                 }
+                if (n > Tensor.MAX_ELEMENTS) {
+                    throw NnOps.shapeError("MaxUnpool: output axis " + (d + 2) + " of " + n + " is too large");
+                }
+                inferred[d + 2] = (int) n;
             }
             Tensor indices = in[1];
             if (!Arrays.equals(indices.shapeView(), x.shapeView())) {
@@ -138,7 +142,12 @@ final class PoolOps {
             float[] y = new float[Tensor.checkedSize(inferred)];
             float[] xd = x.floats();
             for (int i = 0; i < xd.length; i++) {
-                y[ShapeKernels.checkIndex(indices.getLong(i), y.length, "MaxUnpool")] = xd[i];
+                // MaxPool's indices are never negative: one counting from the end is a bad input.
+                long at = indices.getLong(i);
+                if (at < 0 || at >= y.length) {
+                    throw NnOps.shapeError("MaxUnpool index " + at + " is outside [0, " + y.length + ")");
+                }
+                y[(int) at] = xd[i];
             }
             Tensor shapeT = ShapeKernels.optional(in, 2);
             if (shapeT == null) {
@@ -153,6 +162,7 @@ final class PoolOps {
                 throw NnOps.shapeError("MaxUnpool output_shape " + Arrays.toString(outShape) + " is smaller than "
                     + Arrays.toString(inferred) + ", the shape X unpools to");
             }
+            Tensor.checkedSize(outShape);
             int[][] offsets = new int[outShape.length][];
             int[] inferredStrides = ShapeKernels.strides(inferred);
             for (int d = 0; d < outShape.length; d++) {
@@ -174,6 +184,7 @@ final class PoolOps {
         int[] dilationsAttr = ctx.has("dilations") ? ctx.getIntArray("dilations") : null;
         int[] padsAttr = ctx.has("pads") ? ctx.getIntArray("pads") : null;
         int[] stridesAttr = ctx.has("strides") ? ctx.getIntArray("strides") : null;
+        ConvGeometry.checkWindow(null, stridesAttr, dilationsAttr, padsAttr);
         return in -> {
             Tensor x = NnOps.floatInput(in[0], "input");
             int[] image = ShapeKernels.readDims(in[1], "Col2Im image_shape");

@@ -155,9 +155,9 @@ final class QuantOps {
             throw ctx.unsupported("saturate=0 applies to float8 outputs, which Octet does not support");
         }
         long outputDtype = ctx.getInt("output_dtype", 0);
-        DataType declared = outputDtype == 0 ? null : DataType.fromOnnx((int) outputDtype);
+        DataType declared = outputDtype == 0 ? null : DataType.fromOnnx(outputDtype);
         if (outputDtype != 0 && (declared == null || !declared.isQuantized())) {
-            throw ctx.unsupported("output_dtype " + DataType.onnxName((int) outputDtype) + " is not supported (uint8 and int8 are)");
+            throw ctx.unsupported("output_dtype " + DataType.onnxName(outputDtype) + " is not supported (uint8 and int8 are)");
         }
         QuantizeKernels kernels = ctx.kernels().quantize();
         return Op.withBuffers((in, buffers) -> {
@@ -197,7 +197,7 @@ final class QuantOps {
         ParamLayout layout = layout(ctx);
         long outputDtype = ctx.getInt("output_dtype", 0);
         if (outputDtype != 0 && outputDtype != DataType.FLOAT.onnxCode()) {
-            throw ctx.unsupported("output_dtype " + DataType.onnxName((int) outputDtype) + " is not supported (float is)");
+            throw ctx.unsupported("output_dtype " + DataType.onnxName(outputDtype) + " is not supported (float is)");
         }
         QuantizeKernels kernels = ctx.kernels().quantize();
         return Op.withBuffers((in, buffers) -> {
@@ -478,6 +478,6 @@ final class QuantOps {
             return c.type(2);
         }
         long declared = c.getInt("output_dtype", 0);
-        return declared == 0 ? DataType.UINT8 : DataType.fromOnnx((int) declared);
+        return declared == 0 ? DataType.UINT8 : DataType.fromOnnx(declared);
     }
 }

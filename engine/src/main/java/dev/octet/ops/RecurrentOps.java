@@ -37,15 +37,11 @@ final class RecurrentOps {
         AttributeSpec.intAttr("hidden_size", 0).requiring(v -> v > 0 && v <= Integer.MAX_VALUE, "a positive size");
     private static final AttributeSpec<String> DIRECTION = AttributeSpec.stringAttr("direction", "forward")
         .requiring(Set.of("forward", "reverse", "bidirectional")::contains, "forward, reverse or bidirectional");
-    private static final AttributeSpec<Long> LAYOUT = flag("layout");
-    private static final AttributeSpec<Long> LINEAR_BEFORE_RESET = flag("linear_before_reset");
-    private static final AttributeSpec<Long> INPUT_FORGET = flag("input_forget");
+    private static final AttributeSpec<Long> LAYOUT = AttributeSpec.flag("layout", 0);
+    private static final AttributeSpec<Long> LINEAR_BEFORE_RESET = AttributeSpec.flag("linear_before_reset", 0);
+    private static final AttributeSpec<Long> INPUT_FORGET = AttributeSpec.flag("input_forget", 0);
     private static final AttributeSpec<Float> CLIP =
         AttributeSpec.floatAttr("clip", Float.POSITIVE_INFINITY).requiring(v -> v > 0, "positive");
-
-    private static AttributeSpec<Long> flag(String name) {
-        return AttributeSpec.intAttr(name, 0).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
 
     private record Config(Cell cell, int hidden, int directions, boolean reverseOnly, boolean batchFirst,
                           boolean linearBeforeReset, boolean inputForget, double clip, DoubleUnaryOperator[] f) {}
@@ -53,13 +49,13 @@ final class RecurrentOps {
     static void register(OpRegistry.Builder r) {
         // Version 14 added layout (default 0: the earlier behaviour); 22 only types. The outputs are all optional.
         r.onnx("RNN", 7).inputs("rrrooo").outputs("oo").attribute(HIDDEN_SIZE).attribute(DIRECTION)
-            .attribute(LAYOUT).attribute(CLIP).shape(c -> new ShapeValue[0])
+            .attribute(LAYOUT).attribute(CLIP).shape(c -> Shapes.floatsOfRank(4, 3, 3))
             .factory(ctx -> factory(ctx, Cell.RNN));
         r.onnx("GRU", 7).inputs("rrrooo").outputs("oo").attribute(HIDDEN_SIZE).attribute(DIRECTION)
-            .attribute(LAYOUT).attribute(CLIP).attribute(LINEAR_BEFORE_RESET).shape(c -> new ShapeValue[0])
+            .attribute(LAYOUT).attribute(CLIP).attribute(LINEAR_BEFORE_RESET).shape(c -> Shapes.floatsOfRank(4, 3, 3))
             .factory(ctx -> factory(ctx, Cell.GRU));
         r.onnx("LSTM", 7).inputs("rrrooooo").outputs("ooo").attribute(HIDDEN_SIZE).attribute(DIRECTION)
-            .attribute(LAYOUT).attribute(CLIP).attribute(INPUT_FORGET).shape(c -> new ShapeValue[0])
+            .attribute(LAYOUT).attribute(CLIP).attribute(INPUT_FORGET).shape(c -> Shapes.floatsOfRank(4, 3, 3))
             .factory(ctx -> factory(ctx, Cell.LSTM));
     }
 
@@ -96,17 +92,17 @@ final class RecurrentOps {
             double a = takesAlpha && ai < alpha.length ? alpha[ai++] : defaultAlpha(name);
             double b = takesBeta && bi < beta.length ? beta[bi++] : defaultBeta(name);
             f[i] = switch (name) {
-                case "sigmoid" -> x -> 1 / (1 + Math.exp(-x));
+                case "sigmoid" -> x -> 1 / (1 + StrictMath.exp(-x));
                 case "tanh" -> Math::tanh;
                 case "relu" -> x -> Math.max(x, 0);
                 case "softsign" -> x -> x / (1 + Math.abs(x));
-                case "softplus" -> x -> Math.log1p(Math.exp(-Math.abs(x))) + Math.max(x, 0);
+                case "softplus" -> x -> StrictMath.log1p(StrictMath.exp(-Math.abs(x))) + Math.max(x, 0);
                 case "affine" -> x -> a * x + b;
                 case "leakyrelu" -> x -> x < 0 ? a * x : x;
                 case "thresholdedrelu" -> x -> x > a ? x : 0;
-                case "scaledtanh" -> x -> a * Math.tanh(b * x);
+                case "scaledtanh" -> x -> a * StrictMath.tanh(b * x);
                 case "hardsigmoid" -> x -> Math.max(0, Math.min(1, a * x + b));
-                case "elu" -> x -> x < 0 ? a * (Math.exp(x) - 1) : x;
+                case "elu" -> x -> x < 0 ? a * (StrictMath.exp(x) - 1) : x;
                 default -> throw ctx.unsupported("activation " + names.get(i) + " is not supported");
             };
         }
@@ -157,10 +153,13 @@ final class RecurrentOps {
         int dirs = cfg.directions;
         int g = cell.gates;
         float[] x = xT.floats();
-        float[] w = param(in[1], cell, "W", dirs, g * hid, input);
-        float[] rw = param(in[2], cell, "R", dirs, g * hid, hid);
+        // Sized in long arithmetic: 4 * hidden_size wraps to 0 for hidden_size 2^30, matching an empty W.
+        int gh = ShapeKernels.checkedCount(cell + " gates", g, hid);
+        float[] w = param(in[1], cell, "W", dirs, gh, input);
+        float[] rw = param(in[2], cell, "R", dirs, gh, hid);
         Tensor bT = ShapeKernels.optional(in, 3);
-        float[] bias = bT == null ? new float[dirs * 2 * g * hid] : param(bT, cell, "B", dirs, 2 * g * hid);
+        float[] bias = bT == null ? new float[ShapeKernels.checkedCount(cell + " B", dirs, 2, gh)]
+            : param(bT, cell, "B", dirs, ShapeKernels.checkedCount(cell + " B", 2, gh));
         Tensor lensT = ShapeKernels.optional(in, 4);
         long[] lens = new long[batch];
         Arrays.fill(lens, seq);
@@ -181,21 +180,26 @@ final class RecurrentOps {
         Tensor c0T = cell == Cell.LSTM ? ShapeKernels.optional(in, 6) : null;
         float[] c0 = c0T == null ? null : param(c0T, cell, "initial_c", stateShape);
         Tensor pT = cell == Cell.LSTM ? ShapeKernels.optional(in, 7) : null;
-        float[] peep = pT == null ? null : param(pT, cell, "P", dirs, 3 * hid);
+        float[] peep = pT == null ? null : param(pT, cell, "P", dirs, ShapeKernels.checkedCount(cell + " P", 3, hid));
 
-        float[] y = new float[seq * dirs * batch * hid];
-        float[] yh = new float[dirs * batch * hid];
-        float[] yc = new float[dirs * batch * hid];
+        float[] y = new float[ShapeKernels.checkedCount(cell + " Y", seq, dirs, batch, hid)];
+        float[] yh = new float[ShapeKernels.checkedCount(cell + " Y_h", dirs, batch, hid)];
+        float[] yc = new float[yh.length];
         int per = cell.defaultActivations.size();
-        double[] pre = new double[g * hid];
+        double[] pre = new double[gh];
+        // The state and the GRU gates: allocated once, next and current swapped after each step.
+        float[] h = new float[hid];
+        float[] next = new float[hid];
+        float[] c = new float[hid];
+        float[] nextC = new float[hid];
+        double[] z = cell == Cell.GRU ? new double[hid] : null;
+        double[] rGate = cell == Cell.GRU ? new double[hid] : null;
         for (int d = 0; d < dirs; d++) {
             boolean reverse = cfg.reverseOnly || d == 1;
             DoubleUnaryOperator f = cfg.f[d * per];
             DoubleUnaryOperator gAct = per > 1 ? cfg.f[d * per + 1] : null;
             DoubleUnaryOperator hAct = per > 2 ? cfg.f[d * per + 2] : null;
             for (int b = 0; b < batch; b++) {
-                float[] h = new float[hid];
-                float[] c = new float[hid];
                 for (int j = 0; j < hid; j++) {
                     int at = cfg.batchFirst ? (b * dirs + d) * hid + j : (d * batch + b) * hid + j;
                     h[j] = h0 == null ? 0 : h0[at];
@@ -213,8 +217,6 @@ final class RecurrentOps {
                         }
                         pre[row] = s;
                     }
-                    float[] next = new float[hid];
-                    float[] nextC = c;
                     switch (cell) {
                         case RNN -> {
                             for (int j = 0; j < hid; j++) {
@@ -222,8 +224,6 @@ final class RecurrentOps {
                             }
                         }
                         case GRU -> {
-                            double[] z = new double[hid];
-                            double[] rGate = new double[hid];
                             for (int j = 0; j < hid; j++) {
                                 z[j] = f.applyAsDouble(clip(pre[j] + recur(rw, bias, h, d, g, hid, j), cfg));
                                 rGate[j] = f.applyAsDouble(clip(pre[hid + j] + recur(rw, bias, h, d, g, hid, hid + j),
@@ -243,7 +243,6 @@ final class RecurrentOps {
                             }
                         }
                         case LSTM -> {
-                            nextC = new float[hid];
                             for (int j = 0; j < hid; j++) {
                                 double pi = peep == null ? 0 : peep[d * 3 * hid + j];
                                 double po = peep == null ? 0 : peep[d * 3 * hid + hid + j];
@@ -260,8 +259,14 @@ final class RecurrentOps {
                             }
                         }
                     }
+                    float[] swap = h;
                     h = next;
-                    c = nextC;
+                    next = swap;
+                    if (cell == Cell.LSTM) {
+                        swap = c;
+                        c = nextC;
+                        nextC = swap;
+                    }
                     for (int j = 0; j < hid; j++) {
                         int at = cfg.batchFirst ? ((b * seq + t) * dirs + d) * hid + j : ((t * dirs + d) * batch + b) * hid + j;
                         y[at] = h[j];

@@ -15,8 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Softmax, LogSoftmax, Hardmax and the normalizations (Layer, RMS, Lp, Batch): reductions whose statistics are
- * applied back.
+ * Softmax, LogSoftmax, Hardmax and the normalizations (Layer, RMS, Lp, Batch, Instance, Group, LRN,
+ * MeanVarianceNormalization): reductions whose statistics are applied back.
  */
 final class ReduceNormalization {
     private ReduceNormalization() {}
@@ -106,6 +106,10 @@ final class ReduceNormalization {
             });
         r.onnx("MeanVarianceNormalization", 9).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             int[] axes = ctx.has("axes") ? ctx.getIntArray("axes") : new int[] {0, 2, 3};
+            // Negative and positive spellings of one axis can only be told apart once the rank is known (at run).
+            if (Arrays.stream(axes).distinct().count() != axes.length) {
+                throw ctx.fail("attribute 'axes' " + Arrays.toString(axes) + " lists an axis twice");
+            }
             return in -> new Tensor[] {meanVarianceNorm(requireFloat("MeanVarianceNormalization", in[0]), axes)};
         });
         r.onnx("LayerNormalization", 17).inputs("rro").outputs("roo").shape(ReduceNormalization::inferLayerNorm).factory(ctx -> {
@@ -113,7 +117,7 @@ final class ReduceNormalization {
             double epsilon = ctx.getFloat("epsilon", 1e-5f);
             long stash = ctx.getInt("stash_type", STASH_FLOAT);
             if (stash != STASH_FLOAT) {
-                throw ctx.unsupported("stash_type " + DataType.onnxName((int) stash) + " is not supported");
+                throw ctx.unsupported("stash_type " + DataType.onnxName(stash) + " is not supported");
             }
             FloatKernels kernels = ctx.kernels().floats();
             boolean statistics = ctx.hasOutput(1) || ctx.hasOutput(2);
@@ -168,10 +172,10 @@ final class ReduceNormalization {
     /** Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis. */
     private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, RowFunction f) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = flatten ? ReduceOps.size(shape, a, shape.length) : shape[a];
-        int inner = flatten ? 1 : ReduceOps.size(shape, a + 1, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
+        int n = flatten ? ShapeKernels.product(shape, a, shape.length) : shape[a];
+        int inner = flatten ? 1 : ShapeKernels.product(shape, a + 1, shape.length);
         float[] s = x.floats();
         float[] z = new float[s.length];
         if (inner == 1) {
@@ -198,9 +202,9 @@ final class ReduceNormalization {
     /** {@code x / sqrt(mean(x^2) + epsilon) * scale} over X.shape[axis:], the statistics in double. */
     static Tensor rmsNorm(Tensor x, Tensor scale, long axisAttr, double epsilon) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = ReduceOps.size(shape, a, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
+        int n = ShapeKernels.product(shape, a, shape.length);
         int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
         float[] sc = expand(requireFloat("RMSNormalization", scale).floats(), paramMap("RMSNormalization", scale,
             normShape), n);
@@ -223,10 +227,10 @@ final class ReduceNormalization {
     /** {@code x / ||x||_p} along one axis (p is 1 or 2), the norm in double; an all-zero vector stays zero. */
     static Tensor lpNorm(Tensor x, long axisAttr, int p) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
         int n = shape[a];
-        int inner = ReduceOps.size(shape, a + 1, shape.length);
+        int inner = ShapeKernels.product(shape, a + 1, shape.length);
         float[] s = x.floats();
         float[] z = new float[s.length];
         for (int o = 0; o < outer; o++) {
@@ -266,7 +270,7 @@ final class ReduceNormalization {
     static Tensor groupNorm(Tensor x, int groups, float[] scale, float[] bias, double epsilon, String op) {
         int[] shape = x.shapeView();
         int channels = shape[1];
-        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int spatial = ShapeKernels.product(shape, 2, shape.length);
         int perGroup = channels / groups * spatial;
         float[] s = x.floats();
         float[] y = new float[s.length];
@@ -293,30 +297,48 @@ final class ReduceNormalization {
 
     /**
      * Local response normalization across channels: {@code x / (bias + alpha / size * sum(x^2))^beta}, the sum
-     * over channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2) that exist.
+     * over channels c - floor((size - 1) / 2) to c + ceil((size - 1) / 2) that exist. The window sum slides
+     * (the channel entering added, the one leaving subtracted, as ONNX Runtime's kernel does), so a window as
+     * wide as the channels costs O(C), not O(C^2), per pixel.
      */
     static Tensor lrn(Tensor x, double alpha, double beta, double bias, int size) {
         int channels = channels(x, "LRN");
         int[] shape = x.shapeView();
-        int spatial = ReduceOps.size(shape, 2, shape.length);
+        int spatial = ShapeKernels.product(shape, 2, shape.length);
         int before = (size - 1) / 2;
         int after = size - 1 - before;
         float[] s = x.floats();
         float[] y = new float[s.length];
+        double[] sq = new double[spatial];
         for (int n = 0; n < shape[0]; n++) {
+            int base = n * channels * spatial;
+            Arrays.fill(sq, 0);
+            for (int k = 0; k <= Math.min(channels - 1, after); k++) {
+                addSquares(sq, s, base + k * spatial, 1);
+            }
             for (int c = 0; c < channels; c++) {
+                if (c > 0 && c + after < channels) {
+                    addSquares(sq, s, base + (c + after) * spatial, 1);
+                }
+                if (c - before - 1 >= 0) {
+                    addSquares(sq, s, base + (c - before - 1) * spatial, -1);
+                }
                 for (int p = 0; p < spatial; p++) {
-                    double sq = 0;
-                    for (int k = Math.max(0, c - before); k <= Math.min(channels - 1, c + after); k++) {
-                        double v = s[(n * channels + k) * spatial + p];
-                        sq += v * v;
-                    }
-                    int at = (n * channels + c) * spatial + p;
-                    y[at] = (float) (s[at] / Math.pow(bias + alpha / size * sq, beta));
+                    int at = base + c * spatial + p;
+                    // Subtraction can leave a rounding residue below 0 where the exact sum is 0.
+                    y[at] = (float) (s[at] / StrictMath.pow(bias + alpha / size * Math.max(sq[p], 0), beta));
                 }
             }
         }
         return Tensor.ofFloats(y, shape);
+    }
+
+    /** sq[p] += sign * x[from + p]^2 for every pixel p of one channel plane. */
+    private static void addSquares(double[] sq, float[] x, int from, int sign) {
+        for (int p = 0; p < sq.length; p++) {
+            double v = x[from + p];
+            sq[p] += sign * v * v;
+        }
     }
 
     /** {@code (x - mean) / (sqrt(mean(x^2) - mean^2) + 1e-9)} over the axes, as ONNX's function body. */
@@ -326,7 +348,7 @@ final class ReduceNormalization {
         int count = 1;
         boolean[] reduced = new boolean[shape.length];
         for (int a : axes) {
-            int d = ReduceOps.axis(a, shape.length);
+            int d = ShapeKernels.normalizeAxis(a, shape.length, "axis");
             if (reduced[d]) {
                 throw new OctetException(ErrorCode.INVALID_SHAPE, "MeanVarianceNormalization axis " + a
                     + " is listed twice");
@@ -362,9 +384,9 @@ final class ReduceNormalization {
     static Tensor[] layerNorm(FloatKernels kernels, Tensor x, Tensor scale, Tensor bias, long axisAttr, double epsilon,
                               boolean statistics) {
         int[] shape = x.shapeView();
-        int a = ReduceOps.axis(axisAttr, shape.length);
-        int outer = ReduceOps.size(shape, 0, a);
-        int n = ReduceOps.size(shape, a, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
+        int outer = ShapeKernels.product(shape, 0, a);
+        int n = ShapeKernels.product(shape, a, shape.length);
         int[] normShape = Arrays.copyOfRange(shape, a, shape.length);
         float[] sc = requireFloat("LayerNormalization", scale).floats();
         int[] scaleMap = paramMap("LayerNormalization", scale, normShape);
@@ -442,7 +464,7 @@ final class ReduceNormalization {
         }
         int batch = shape[0];
         int channels = shape[1];
-        int inner = ReduceOps.size(shape, 2, shape.length);
+        int inner = ShapeKernels.product(shape, 2, shape.length);
         float[] sc = channelParam(scale, channels), b = channelParam(bias, channels);
         float[] m = channelParam(mean, channels), v = channelParam(var, channels);
         float[] s = x.floats();

@@ -41,15 +41,11 @@ final class ReduceOps {
         }
     }
 
-    private static final AttributeSpec<Long> KEEP_DIMS =
-        AttributeSpec.intAttr("keepdims", 1).requiring(v -> v == 0 || v == 1, "0 or 1");
-    private static final AttributeSpec<Long> EXCLUSIVE =
-        AttributeSpec.intAttr("exclusive", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
-    private static final AttributeSpec<Long> REVERSE =
-        AttributeSpec.intAttr("reverse", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> KEEP_DIMS = AttributeSpec.flag("keepdims", 1);
+    private static final AttributeSpec<Long> EXCLUSIVE = AttributeSpec.flag("exclusive", 0);
+    private static final AttributeSpec<Long> REVERSE = AttributeSpec.flag("reverse", 0);
     private static final AttributeSpec<Long> ARG_AXIS = AttributeSpec.intAttr("axis", 0);
-    private static final AttributeSpec<Long> SELECT_LAST_INDEX =
-        AttributeSpec.intAttr("select_last_index", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> SELECT_LAST_INDEX = AttributeSpec.flag("select_last_index", 0);
 
     static void register(OpRegistry.Builder r) {
         reduction(r, Kind.SUM, 13);
@@ -63,6 +59,9 @@ final class ReduceOps {
                 .attribute(SELECT_LAST_INDEX).shape(ReduceOps::inferArg).factory(ctx -> {
                     long axis = ctx.get(ARG_AXIS);
                     boolean keepDims = ctx.get(KEEP_DIMS) == 1;
+                    if (ctx.has(SELECT_LAST_INDEX.name()) && ctx.opset() < 12) {
+                        throw ctx.fail("attribute 'select_last_index' exists from opset 12");
+                    }
                     boolean last = ctx.get(SELECT_LAST_INDEX) == 1;
                     return in -> new Tensor[] {argExtreme(in[0], max, axis, keepDims, last)};
                 });
@@ -96,10 +95,10 @@ final class ReduceOps {
             throw ElementwiseBinary.unsupportedType(op, x.type());
         }
         int[] shape = x.shapeView();
-        int a = axis(axisValue[0], shape.length);
+        int a = ShapeKernels.normalizeAxis(axisValue[0], shape.length, "axis");
         int n = shape[a];
-        int outer = size(shape, 0, a);
-        int inner = size(shape, a + 1, shape.length);
+        int outer = ShapeKernels.product(shape, 0, a);
+        int inner = ShapeKernels.product(shape, a + 1, shape.length);
         boolean isFloat = x.type() == DataType.FLOAT;
         float[] f = isFloat ? x.floats() : null;
         float[] fo = isFloat ? new float[f.length] : null;
@@ -158,23 +157,6 @@ final class ReduceOps {
         return r;
     }
 
-    /** Normalizes an axis in [-rank, rank) to [0, rank). */
-    static int axis(long axis, int rank) {
-        if (axis < -rank || axis >= rank) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "axis " + axis + " is out of range for rank " + rank);
-        }
-        return (int) (axis < 0 ? axis + rank : axis);
-    }
-
-    /** Product of shape[from, to). */
-    static int size(int[] shape, int from, int to) {
-        int n = 1;
-        for (int i = from; i < to; i++) {
-            n *= shape[i];
-        }
-        return n;
-    }
-
     /** Null or empty axes reduce every axis, unless {@code noopWhenEmpty}, which returns x unchanged. */
     static Tensor reduce(Tensor x, Kind kind, int[] axes, boolean keepDims, boolean noopWhenEmpty) {
         if (!kind.accepts(x.type())) {
@@ -190,7 +172,7 @@ final class ReduceOps {
             Arrays.fill(reduced, true);
         } else {
             for (int a : axes) {
-                int k = axis(a, rank);
+                int k = ShapeKernels.normalizeAxis(a, rank, "axis");
                 if (reduced[k]) {
                     throw new OctetException(ErrorCode.INVALID_SHAPE, "axis " + a + " is listed twice");
                 }
@@ -274,10 +256,10 @@ final class ReduceOps {
                 }
                 for (int i = 0; i < s.length; i++) {
                     int o = map == null ? i : map[i];
-                    acc[o] += Math.exp(s[i] - max[o]);
+                    acc[o] += StrictMath.exp(s[i] - max[o]);
                 }
                 for (int o = 0; o < m; o++) {
-                    acc[o] = Double.isInfinite(max[o]) ? max[o] : Math.log(acc[o]) + max[o];
+                    acc[o] = Double.isInfinite(max[o]) ? max[o] : StrictMath.log(acc[o]) + max[o];
                 }
             }
         }
@@ -287,7 +269,7 @@ final class ReduceOps {
                 // The mean of an empty set is 0/0 = NaN, as in numpy.
                 case MEAN -> acc[o] / count;
                 case L2 -> Math.sqrt(acc[o]);
-                case LOG_SUM -> Math.log(acc[o]);
+                case LOG_SUM -> StrictMath.log(acc[o]);
                 default -> acc[o];
             };
         }
@@ -355,18 +337,18 @@ final class ReduceOps {
             throw ElementwiseBinary.unsupportedType(op, x.type());
         }
         int[] shape = x.shapeView();
-        int a = axis(axisAttr, shape.length);
+        int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
         int n = shape[a];
-        int outer = size(shape, 0, a);
-        int inner = size(shape, a + 1, shape.length);
-        if (n == 0 && outer * inner > 0) {
+        int outer = ShapeKernels.product(shape, 0, a);
+        int inner = ShapeKernels.product(shape, a + 1, shape.length);
+        if (n == 0 && (long) outer * inner > 0) {
             throw new OctetException(ErrorCode.INVALID_INPUT, op + ": axis " + a + " of " + Arrays.toString(shape)
                 + " is empty, so it has no " + (max ? "largest" : "smallest") + " element");
         }
         boolean isFloat = x.type() == DataType.FLOAT;
         float[] f = isFloat ? x.floats() : null;
         long[] l = isFloat ? null : ElementwiseCast.longs(x);
-        long[] out = new long[outer * inner];
+        long[] out = new long[ShapeKernels.checkedCount(op + " output", outer, inner)];
         for (int o = 0; o < outer; o++) {
             for (int in = 0; in < inner; in++) {
                 int base = o * n * inner + in;

@@ -14,8 +14,7 @@ import java.util.Arrays;
 final class RotaryEmbeddingOp {
     private RotaryEmbeddingOp() {}
 
-    private static final AttributeSpec<Long> INTERLEAVED =
-        AttributeSpec.intAttr("interleaved", 0).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> INTERLEAVED = AttributeSpec.flag("interleaved", 0);
     private static final AttributeSpec<Long> ROTARY_DIM = AttributeSpec.intAttr("rotary_embedding_dim", 0)
         .requiring(v -> v >= 0 && v % 2 == 0, "an even number of features (0: the whole head)");
     private static final AttributeSpec<Long> NUM_HEADS = AttributeSpec.intAttr("num_heads", 0)

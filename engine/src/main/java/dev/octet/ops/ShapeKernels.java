@@ -56,6 +56,58 @@ final class ShapeKernels {
         return (int) p;
     }
 
+    /**
+     * The element count of an allocation sized by the given factors (an output shape, a scratch buffer): the
+     * product in long arithmetic, a negative factor INVALID_SHAPE, more than a Java array holds INVALID_SHAPE and
+     * more than the heap holds RESOURCE_LIMIT, as {@link Tensor#checkedSize} does for a shape. Ops size every
+     * array through this before allocating, so no int product can wrap and no absurd size runs out of memory.
+     */
+    static int checkedCount(String what, long... factors) {
+        for (long f : factors) {
+            if (f < 0) {
+                throw error(what + " has a negative size factor in " + Arrays.toString(factors));
+            }
+            if (f == 0) {
+                return 0;
+            }
+        }
+        long n = 1;
+        for (long f : factors) {
+            if (n > Tensor.MAX_ELEMENTS / f) {
+                throw error(what + " of " + Arrays.toString(factors) + " has more than " + Tensor.MAX_ELEMENTS
+                    + " elements");
+            }
+            n *= f;
+        }
+        if (n > Tensor.HEAP_ELEMENTS) {
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " of " + Arrays.toString(factors) + " has " + n
+                + " elements, more than the " + Tensor.HEAP_ELEMENTS + " floats the JVM's maximum heap of "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB can hold");
+        }
+        return (int) n;
+    }
+
+    /** The most multiply-adds an op may do whose work grows with an attribute or input value, not its sizes. */
+    static final long MAX_WORK = 1L << 34;
+
+    /**
+     * Refuses, with RESOURCE_LIMIT, work (the product of the factors) beyond {@link #MAX_WORK}: DFT lengths,
+     * sampling grids and skip counts that would run for hours on small tensors.
+     */
+    static void checkWork(String what, long... factors) {
+        long n = 1;
+        for (long f : factors) {
+            if (f <= 0) {
+                return;
+            }
+            if (n > MAX_WORK / f) {
+                throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " needs more than " + MAX_WORK
+                    + " steps (" + Arrays.toString(factors) + ")");
+            }
+            n *= f;
+        }
+    }
+
     /** An axis in [-rank, rank-1] made non-negative. */
     static int normalizeAxis(long axis, int rank, String what) {
         if (axis < -rank || axis >= rank) {
@@ -81,6 +133,22 @@ final class ShapeKernels {
             r[i] = t.getLong(i);
         }
         return r;
+    }
+
+    /** An input that must hold exactly one value of the given type (a threshold, a ratio, a flag). */
+    static Tensor oneValue(Tensor t, String what, DataType type) {
+        if (t.type() != type || t.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one " + type + " value, got " + t);
+        }
+        return t;
+    }
+
+    /** An input that must hold exactly one int32 or int64 value (a length, a step, an axis). */
+    static long oneInteger(Tensor t, String what) {
+        if (t.type() != DataType.INT32 && t.type() != DataType.INT64 || t.size() != 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one int32 or int64 value, got " + t);
+        }
+        return t.getLong(0);
     }
 
     /** A shape given as a tensor: every value non-negative. */
@@ -131,14 +199,14 @@ final class ShapeKernels {
      */
     static int[] flatMap(int[][] offsets) {
         int rank = offsets.length;
-        long n = 1;
-        for (int[] o : offsets) {
-            n *= o.length;
+        long[] lengths = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            lengths[d] = offsets[d].length;
         }
         if (rank == 0) {
             return new int[] {0};
         }
-        int[] map = new int[(int) n];
+        int[] map = new int[checkedCount("index map", lengths)];
         int[] last = offsets[rank - 1];
         int[] idx = new int[rank - 1];
         for (int k = 0; k < map.length; k += last.length) {

@@ -20,6 +20,15 @@ final class Shapes {
         return new ShapeValue[] {ShapeValue.of(type, shape)};
     }
 
+    /** FLOAT outputs of the given ranks (a negative rank: unknown), every dimension unknown: one per output. */
+    static ShapeValue[] floatsOfRank(int... ranks) {
+        ShapeValue[] r = new ShapeValue[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            r[i] = ShapeValue.of(DataType.FLOAT, ranks[i] < 0 ? null : ShapeDims.unknown(ranks[i]));
+        }
+        return r;
+    }
+
     static DataType known(DataType a, DataType b) {
         return a != null ? a : b;
     }

@@ -13,13 +13,9 @@ import java.util.Arrays;
 final class SpectralOps {
     private SpectralOps() {}
 
-    private static final AttributeSpec<Long> INVERSE = flag("inverse", 0);
-    private static final AttributeSpec<Long> ONESIDED = flag("onesided", 0);
-    private static final AttributeSpec<Long> STFT_ONESIDED = flag("onesided", 1);
-
-    private static AttributeSpec<Long> flag(String name, long dflt) {
-        return AttributeSpec.intAttr(name, dflt).requiring(v -> v == 0 || v == 1, "0 or 1");
-    }
+    private static final AttributeSpec<Long> INVERSE = AttributeSpec.flag("inverse", 0);
+    private static final AttributeSpec<Long> ONESIDED = AttributeSpec.flag("onesided", 0);
+    private static final AttributeSpec<Long> STFT_ONESIDED = AttributeSpec.flag("onesided", 1);
 
     static void register(OpRegistry.Builder r) {
         // DFT-20 moved the axis from an attribute (default 1) to an optional input (default -2).
@@ -28,19 +24,13 @@ final class SpectralOps {
             .factory(ctx -> {
                 boolean inverse = ctx.get(INVERSE) == 1;
                 boolean onesided = ctx.get(ONESIDED) == 1;
-                if (inverse && !onesided) {
-                    // Computed (see dft), but ONNX's tests expect the float32 FFT round-off of numpy's complex64
-                    // transform in outputs that are exactly 0, beyond their tolerance: refused until the
-                    // conformance runner can hold this case to a float32 FFT's error.
-                    throw ctx.unsupported("the complex inverse DFT (inverse=1, onesided=0) is not enabled");
-                }
                 boolean axisInput = ctx.opset() >= 20;
                 long axisAttr = axisInput ? -2 : ctx.getInt("axis", 1);
                 return in -> {
                     Tensor axisT = axisInput ? ShapeKernels.optional(in, 2) : null;
-                    long axis = axisT == null ? axisAttr : scalarLong(axisT, "DFT axis");
+                    long axis = axisT == null ? axisAttr : ShapeKernels.oneInteger(axisT, "DFT axis");
                     Tensor lengthT = ShapeKernels.optional(in, 1);
-                    Long length = lengthT == null ? null : scalarLong(lengthT, "DFT dft_length");
+                    Long length = lengthT == null ? null : ShapeKernels.oneInteger(lengthT, "DFT dft_length");
                     return new Tensor[] {dft(in[0], length, axis, inverse, onesided)};
                 };
             });
@@ -50,14 +40,6 @@ final class SpectralOps {
                 return in -> new Tensor[] {stft(in[0], in[1], ShapeKernels.optional(in, 2),
                     ShapeKernels.optional(in, 3), onesided)};
             });
-    }
-
-    private static long scalarLong(Tensor t, String what) {
-        long[] v = ShapeKernels.readLongs(t.reshape(t.size()), what);
-        if (v.length != 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, what + " must be one value, got " + t);
-        }
-        return v[0];
     }
 
     private static float[] signal(Tensor x, String op) {
@@ -81,10 +63,12 @@ final class SpectralOps {
         float[] v = signal(x, "DFT");
         int[] s = x.shapeView();
         int rank = s.length;
-        int a = (int) Math.floorMod(axisAttr, (long) rank);
-        if (a == rank - 1) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "DFT axis " + axisAttr + " is the complex axis of " + x);
+        // The last axis holds the real and imaginary parts: the signal axis is one of the others.
+        if (axisAttr < -rank || axisAttr > rank - 2 || axisAttr == -1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "DFT axis " + axisAttr + " must be in [" + -rank
+                + ", -2] or [0, " + (rank - 2) + "] for " + x);
         }
+        int a = (int) (axisAttr < 0 ? axisAttr + rank : axisAttr);
         int complex = s[rank - 1];
         int n = s[a];
         long len = lengthAttr != null ? lengthAttr : inverse && onesided ? 2L * (n - 1) : n;
@@ -100,7 +84,9 @@ final class SpectralOps {
         outShape[a] = bins;
         outShape[rank - 1] = outComplex;
         float[] y = new float[Tensor.checkedSize(outShape)];
-        double[] re = new double[length];
+        // A direct transform: bins x length steps per signal.
+        ShapeKernels.checkWork("DFT", outer, inner, bins, length);
+        double[] re = new double[ShapeKernels.checkedCount("DFT signal", length)];
         double[] im = new double[length];
         for (int o = 0; o < outer; o++) {
             for (int e = 0; e < inner; e++) {
@@ -129,8 +115,8 @@ final class SpectralOps {
                     double si = 0;
                     for (int t = 0; t < length; t++) {
                         double angle = sign * 2 * Math.PI * ((long) k * t % length) / length;
-                        double c = Math.cos(angle);
-                        double sn = Math.sin(angle);
+                        double c = StrictMath.cos(angle);
+                        double sn = StrictMath.sin(angle);
                         sr += re[t] * c - im[t] * sn;
                         si += re[t] * sn + im[t] * c;
                     }
@@ -159,7 +145,7 @@ final class SpectralOps {
         if (s.length != 3) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "STFT needs a (batch, length, 1 or 2) signal, got " + x);
         }
-        long step = scalarLong(stepT, "STFT frame_step");
+        long step = ShapeKernels.oneInteger(stepT, "STFT frame_step");
         float[] window = null;
         if (windowT != null) {
             if (windowT.type() != DataType.FLOAT || windowT.rank() != 1) {
@@ -167,7 +153,7 @@ final class SpectralOps {
             }
             window = windowT.floats();
         }
-        long frameLength = lengthT != null ? scalarLong(lengthT, "STFT frame_length") : window != null
+        long frameLength = lengthT != null ? ShapeKernels.oneInteger(lengthT, "STFT frame_length") : window != null
             ? window.length : -1;
         if (frameLength < 1 || window != null && window.length != frameLength || step < 1 || frameLength > s[1]) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "STFT frame_length " + frameLength + ", window "
@@ -175,15 +161,16 @@ final class SpectralOps {
         }
         int len = (int) frameLength;
         int frames = (int) ((s[1] - len) / step + 1);
+        ShapeKernels.checkWork("STFT", s[0], frames, len, len);
         int complex = s[2];
-        float[] framed = new float[s[0] * frames * len * complex];
+        float[] framed = new float[ShapeKernels.checkedCount("STFT frames", s[0], frames, len, complex)];
         for (int b = 0; b < s[0]; b++) {
             for (int f = 0; f < frames; f++) {
                 for (int t = 0; t < len; t++) {
                     float w = window == null ? 1f : window[t];
                     for (int c = 0; c < complex; c++) {
                         framed[((b * frames + f) * len + t) * complex + c] =
-                            v[((int) (b * s[1] + f * step + t)) * complex + c] * w;
+                            v[(int) (((long) b * s[1] + f * step + t) * complex + c)] * w;
                     }
                 }
             }

@@ -57,9 +57,13 @@ final class TfIdfVectorizerOp {
             throw ctx.fail("pool_int64s, ngram_counts and ngram_indexes are required");
         }
         float[] weights = ctx.has("weights") ? ctx.getFloats("weights") : null;
-        int outputSize = (int) Math.min(Arrays.stream(indexes).max().getAsLong() + 1, Integer.MAX_VALUE);
-        if (Arrays.stream(indexes).min().getAsLong() < 0 || weights != null && weights.length < outputSize) {
-            throw ctx.fail("ngram_indexes must be non-negative and weights cover every output index");
+        long maxIndex = Arrays.stream(indexes).max().getAsLong();
+        if (Arrays.stream(indexes).min().getAsLong() < 0 || maxIndex >= Tensor.MAX_ELEMENTS) {
+            throw ctx.fail("ngram_indexes must be in [0, " + Tensor.MAX_ELEMENTS + "), got up to " + maxIndex);
+        }
+        int outputSize = ShapeKernels.checkedCount("TfIdfVectorizer output", maxIndex + 1);
+        if (weights != null && weights.length < outputSize) {
+            throw ctx.fail("weights must cover every output index, " + outputSize + " of them");
         }
         Map<List<Long>, Integer> index = new HashMap<>();
         Set<List<Long>> prefixes = new HashSet<>();
@@ -100,10 +104,14 @@ final class TfIdfVectorizerOp {
         int rows = s.length == 2 ? s[0] : 1;
         int width = s.length == 0 ? 1 : s[s.length - 1];
         int out = pool.outputSize;
-        long[] freq = new long[rows * out];
+        long[] freq = new long[ShapeKernels.checkedCount("TfIdfVectorizer output", rows, out)];
         for (int row = 0; row < rows; row++) {
             int startSize = pool.minGram;
             for (int skip = 1; skip <= pool.maxSkip + 1; skip++) {
+                // Once no n-gram of startSize fits the row at this skip, none fits at a larger one.
+                if ((long) skip * (startSize - 1) >= width) {
+                    break;
+                }
                 for (int start = 0; start < width; start++) {
                     if (start + (long) skip * (startSize - 1) >= width) {
                         break;

@@ -16,42 +16,25 @@ import java.util.function.DoubleUnaryOperator;
 final class WindowOps {
     private WindowOps() {}
 
-    private static final AttributeSpec<Long> PERIODIC =
-        AttributeSpec.intAttr("periodic", 1).requiring(v -> v == 0 || v == 1, "0 or 1");
+    private static final AttributeSpec<Long> PERIODIC = AttributeSpec.flag("periodic", 1);
     private static final AttributeSpec<Long> OUTPUT_TYPE =
         AttributeSpec.intAttr("output_datatype", DataType.FLOAT.onnxCode());
     /** Hamming's coefficients as ONNX defines them: 25/46 and 21/46. */
     private static final double HAMMING_A0 = 25.0 / 46;
 
     static void register(OpRegistry.Builder r) {
-        window(r, "HannWindow", t -> 0.5 - 0.5 * Math.cos(t));
-        window(r, "HammingWindow", t -> HAMMING_A0 - (1 - HAMMING_A0) * Math.cos(t));
-        window(r, "BlackmanWindow", t -> 0.42 - 0.5 * Math.cos(t) + 0.08 * Math.cos(2 * t));
+        window(r, "HannWindow", t -> 0.5 - 0.5 * StrictMath.cos(t));
+        window(r, "HammingWindow", t -> HAMMING_A0 - (1 - HAMMING_A0) * StrictMath.cos(t));
+        window(r, "BlackmanWindow", t -> 0.42 - 0.5 * StrictMath.cos(t) + 0.08 * StrictMath.cos(2 * t));
         r.onnx("MelWeightMatrix", 17).inputs("rrrrr").outputs("r").attribute(OUTPUT_TYPE)
             .shape(c -> Shapes.one(DataType.FLOAT, ShapeDims.unknown(2))).factory(ctx -> {
                 long type = ctx.get(OUTPUT_TYPE);
                 if (type != DataType.FLOAT.onnxCode()) {
-                    throw ctx.unsupportedType("MelWeightMatrix output_datatype " + DataType.onnxName((int) type)
+                    throw ctx.unsupportedType("MelWeightMatrix output_datatype " + DataType.onnxName(type)
                         + " is not supported; Octet makes float matrices");
                 }
                 return in -> new Tensor[] {melWeightMatrix(in)};
             });
-    }
-
-    private static long integer(Tensor t, String what) {
-        if (t.size() != 1 || t.type() == DataType.FLOAT || t.type() == DataType.BOOL) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix " + what + " must be one integer, got "
-                + t);
-        }
-        return t.getLong(0);
-    }
-
-    private static float hertz(Tensor t, String what) {
-        if (t.size() != 1 || t.type() != DataType.FLOAT) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix " + what + " must be one FLOAT, got "
-                + t);
-        }
-        return t.floats()[0];
     }
 
     /**
@@ -60,23 +43,24 @@ final class WindowOps {
      * floor((dft_length + 1) * f / sample_rate). As ONNX's reference: the mel bounds in float, the rest in double.
      */
     static Tensor melWeightMatrix(Tensor[] in) {
-        long mels = integer(in[0], "num_mel_bins");
-        long dft = integer(in[1], "dft_length");
-        long rate = integer(in[2], "sample_rate");
-        float lower = hertz(in[3], "lower_edge_hertz");
-        float upper = hertz(in[4], "upper_edge_hertz");
+        long mels = ShapeKernels.oneInteger(in[0], "MelWeightMatrix num_mel_bins");
+        long dft = ShapeKernels.oneInteger(in[1], "MelWeightMatrix dft_length");
+        long rate = ShapeKernels.oneInteger(in[2], "MelWeightMatrix sample_rate");
+        float lower = ShapeKernels.oneValue(in[3], "MelWeightMatrix lower_edge_hertz", DataType.FLOAT).floats()[0];
+        float upper = ShapeKernels.oneValue(in[4], "MelWeightMatrix upper_edge_hertz", DataType.FLOAT).floats()[0];
         long bins = dft / 2 + 1;
-        if (mels < 1 || dft < 1 || rate < 1 || !(lower >= 0 && lower <= upper) || bins * mels > Tensor.MAX_ELEMENTS) {
+        if (mels < 1 || dft < 1 || rate < 1 || !(lower >= 0 && lower <= upper)) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix needs positive num_mel_bins, dft_length "
                 + "and sample_rate and 0 <= lower <= upper hertz, got " + mels + ", " + dft + ", " + rate + ", "
                 + lower + ", " + upper);
         }
-        float lowMel = 2595f * (float) Math.log10(1f + lower / 700f);
-        float highMel = 2595f * (float) Math.log10(1f + upper / 700f);
+        int size = ShapeKernels.checkedCount("MelWeightMatrix output", bins, mels);
+        float lowMel = 2595f * (float) StrictMath.log10(1f + lower / 700f);
+        float highMel = 2595f * (float) StrictMath.log10(1f + upper / 700f);
         float step = (highMel - lowMel) / (mels + 2);
         int[] edge = new int[(int) mels + 2];
         for (int i = 0; i < edge.length; i++) {
-            double f = 700 * (Math.pow(10, (i * (double) step + lowMel) / 2595) - 1);
+            double f = 700 * (StrictMath.pow(10, (i * (double) step + lowMel) / 2595) - 1);
             double bin = Math.floor((dft + 1) * f / rate);
             if (bin < 0 || bin >= bins) {
                 throw new OctetException(ErrorCode.INVALID_INPUT, "MelWeightMatrix edge " + f + " Hz falls outside the "
@@ -85,7 +69,7 @@ final class WindowOps {
             edge[i] = (int) bin;
         }
         int m = (int) mels;
-        float[] w = new float[(int) bins * m];
+        float[] w = new float[size];
         for (int i = 0; i < m; i++) {
             int left = edge[i], center = edge[i + 1], right = edge[i + 2];
             if (center == left) {
@@ -113,7 +97,7 @@ final class WindowOps {
             .factory(ctx -> {
                 long type = ctx.get(OUTPUT_TYPE);
                 if (type != DataType.FLOAT.onnxCode()) {
-                    throw ctx.unsupportedType(name + " output_datatype " + DataType.onnxName((int) type)
+                    throw ctx.unsupportedType(name + " output_datatype " + DataType.onnxName(type)
                         + " is not supported; Octet makes float windows");
                 }
                 boolean periodic = ctx.get(PERIODIC) == 1;
@@ -127,7 +111,7 @@ final class WindowOps {
             throw new OctetException(ErrorCode.INVALID_INPUT, name + " size must be one non-negative length, got "
                 + java.util.Arrays.toString(size));
         }
-        int n = (int) size[0];
+        int n = ShapeKernels.checkedCount(name + " output", size[0]);
         // A symmetric window of one sample divides by zero: NaN, as ONNX's reference computes it.
         double period = periodic ? n : n - 1;
         float[] w = new float[n];

@@ -212,4 +212,18 @@ class ShapeInferenceTest {
         assertEquals(List.of("exp"), calls);
         assertArrayEquals(new float[] {1f, (float) Math.E}, r.constants().get("y").floats(), 1e-6f);
     }
+
+    @Test
+    void recurrentShapeRulesDeclareEveryOutput() {
+        // The rule used to declare no output: Y_c came out of unknown type and rank.
+        Graph g = graph(List.of(input("x", DataType.FLOAT, SEQ, BATCH, Dim.of(2)),
+                input("w", DataType.FLOAT, Dim.of(1), Dim.of(4), Dim.of(2)),
+                input("r", DataType.FLOAT, Dim.of(1), Dim.of(4), Dim.of(1))), "yc", Map.of(),
+            node("lstm", "LSTM", List.of("x", "w", "r"), List.of("y", "yh", "yc"),
+                Map.of("hidden_size", new Attribute.IntAttr(1))));
+        ValueInfo yc = inferred(g, "yc");
+        assertEquals(DataType.FLOAT, yc.type());
+        assertEquals(3, yc.shape().size());
+        assertEquals(4, inferred(g, "y").shape().size());
+    }
 }

@@ -1018,7 +1018,7 @@ final class PanamaFloatKernels128 implements FloatKernels {
                 p[j] += e;
             }
             float s = ScalarFloatKernels.combine(p);
-            float log = (float) Math.log(s);
+            float log = (float) StrictMath.log(s);
             i = 0;
             for (; i <= n - L; i += L) {
                 FloatVector.fromArray(F, x, xi + i).sub(max).sub(log).intoArray(out, oi + i);

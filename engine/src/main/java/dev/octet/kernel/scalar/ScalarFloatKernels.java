@@ -89,7 +89,8 @@ public final class ScalarFloatKernels implements FloatKernels {
         float[] p = new float[REDUCTION_LANES];
         for (int r = 0; r < rows; r++) {
             int oi = outOff + r * n;
-            float inv = 1f / expSum(x, xOff + r * n, n, p, out, oi);
+            int xi = xOff + r * n;
+            float inv = 1f / expSum(x, xi, n, rowMax(x, xi, n), p, out, oi);
             for (int i = 0; i < n; i++) {
                 out[oi + i] = out[oi + i] * inv;
             }
@@ -103,7 +104,8 @@ public final class ScalarFloatKernels implements FloatKernels {
             int xi = xOff + r * n;
             int oi = outOff + r * n;
             float max = rowMax(x, xi, n);
-            float log = (float) Math.log(expSum(x, xi, n, p, null, 0));
+            // StrictMath: the same bits on every platform (Math.log is an intrinsic that may differ by an ulp).
+            float log = (float) StrictMath.log(expSum(x, xi, n, max, p, null, 0));
             for (int i = 0; i < n; i++) {
                 out[oi + i] = (x[xi + i] - max) - log;
             }
@@ -114,8 +116,7 @@ public final class ScalarFloatKernels implements FloatKernels {
      * The canonical sum of {@code FloatMath.softmaxExp(x - max)} over one row, {@code p} holding the partials;
      * the exponentials also go to {@code out} when it is not null.
      */
-    private static float expSum(float[] x, int xi, int n, float[] p, float[] out, int oi) {
-        float max = rowMax(x, xi, n);
+    private static float expSum(float[] x, int xi, int n, float max, float[] p, float[] out, int oi) {
         java.util.Arrays.fill(p, 0f);
         for (int i = 0; i < n; i++) {
             float e = FloatMath.softmaxExp(x[xi + i] - max);

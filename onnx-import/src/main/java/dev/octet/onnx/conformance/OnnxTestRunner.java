@@ -31,6 +31,24 @@ public final class OnnxTestRunner {
 
     private OnnxTestRunner() {}
 
+    /**
+     * Tests held to a wider absolute tolerance than {@link TensorComparison#DEFAULT_ATOL}, as ONNX's own backend
+     * suite (onnx/test/test_backend_reference.py, {@code dft_atol} on Linux) holds them: their stored outputs
+     * are numpy's float32 FFT, whose round-off (~2e-7) sits where the exact transform is 0.
+     */
+    static final Map<String, Double> ABSOLUTE_TOLERANCE = Map.of(
+        "test_dft", 1e-6,
+        "test_dft_axis", 1e-6,
+        "test_dft_axis_opset19", 1e-6,
+        "test_dft_inverse", 1e-6,
+        "test_dft_inverse_opset19", 1e-6,
+        "test_dft_opset19", 1e-6);
+
+    /** The absolute tolerance a test's outputs are compared with: its entry in the table, else the default. */
+    public static double absoluteTolerance(String testName) {
+        return ABSOLUTE_TOLERANCE.getOrDefault(testName, TensorComparison.DEFAULT_ATOL);
+    }
+
     /** The test directories under the given paths: a path holding model.onnx is one test, else its children are. */
     public static List<Path> discover(List<Path> roots) throws IOException {
         List<Path> dirs = new ArrayList<>();
@@ -61,7 +79,7 @@ public final class OnnxTestRunner {
                     return new Result(dir, Status.ERROR, "no test_data_set_* directory");
                 }
                 for (Path set : sets) {
-                    String problem = runDataSet(session, set);
+                    String problem = runDataSet(session, set, absoluteTolerance(dir.getFileName().toString()));
                     if (problem != null) {
                         return new Result(dir, Status.FAIL, set.getFileName() + " " + problem);
                     }
@@ -75,7 +93,7 @@ public final class OnnxTestRunner {
         }
     }
 
-    private static String runDataSet(InferenceSession session, Path set) {
+    private static String runDataSet(InferenceSession session, Path set, double atol) {
         List<ValueInfo> inputs = session.inputs().stream()
             .filter(v -> !session.graph().initializers().containsKey(v.name())).toList();
         Map<String, Tensor> feed = new LinkedHashMap<>();
@@ -89,8 +107,7 @@ public final class OnnxTestRunner {
         List<Tensor> actual = new ArrayList<>(out.values());
         for (int i = 0; Files.exists(set.resolve("output_" + i + ".pb")); i++) {
             Tensor expected = TensorProtos.read(set.resolve("output_" + i + ".pb"));
-            String m = TensorComparison.mismatch(actual.get(i), expected, TensorComparison.DEFAULT_RTOL,
-                TensorComparison.DEFAULT_ATOL);
+            String m = TensorComparison.mismatch(actual.get(i), expected, TensorComparison.DEFAULT_RTOL, atol);
             if (m != null) {
                 return "output '" + session.outputs().get(i).name() + "': " + m;
             }
