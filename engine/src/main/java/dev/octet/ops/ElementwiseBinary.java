@@ -200,7 +200,7 @@ final class ElementwiseBinary {
             float[] x = a.floats();
             double[] e = doubles(b);
             float[] z = new float[n];
-            for (int i = 0; i < n; i++) z[i] = (float) Math.pow(x[at(ma, i)], e[at(mb, i)]);
+            for (int i = 0; i < n; i++) z[i] = (float) StrictMath.pow(x[at(ma, i)], e[at(mb, i)]);
             return Tensor.ofFloats(z, shape);
         }
         long[] x = ElementwiseCast.longs(a);
@@ -209,7 +209,7 @@ final class ElementwiseBinary {
             float[] e = b.floats();
             boolean wide = t == DataType.INT64;
             for (int i = 0; i < n; i++) {
-                double p = Math.pow(x[at(ma, i)], e[at(mb, i)]);
+                double p = StrictMath.pow(x[at(ma, i)], e[at(mb, i)]);
                 z[i] = wide ? ElementwiseCast.toInt64(p) : ElementwiseCast.toInt32(p);
             }
         } else {
