@@ -66,11 +66,16 @@ final class ModelFuzzer {
         return abandonedThreads.get();
     }
 
-    /** The shared models: every onnx-node model, the ORT quantized test models and MobileNetV2-QDQ. */
+    /**
+     * The shared models: every onnx-node and onnx-node-full model (so every operator Octet runs gets mutated), the ORT
+     * quantized test models and MobileNetV2-QDQ.
+     */
     static List<ModelMutator.Seed> sharedSeeds() throws IOException {
         List<Path> models = new ArrayList<>();
-        try (Stream<Path> s = Files.list(TestData.onnxNodeTests())) {
-            s.map(d -> d.resolve("model.onnx")).filter(Files::isRegularFile).sorted().forEach(models::add);
+        for (Path suite : List.of(TestData.onnxNodeTests(), TestData.onnxNodeFullTests())) {
+            try (Stream<Path> s = Files.list(suite)) {
+                s.map(d -> d.resolve("model.onnx")).filter(Files::isRegularFile).sorted().forEach(models::add);
+            }
         }
         try (Stream<Path> s = Files.list(TestData.ortQuantModels())) {
             s.filter(p -> p.toString().endsWith(".onnx")).sorted().forEach(models::add);
