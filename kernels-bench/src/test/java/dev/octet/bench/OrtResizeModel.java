@@ -10,7 +10,7 @@ import java.util.Set;
  * ONNX Runtime 1.23.2's CPU Resize arithmetic as /work/wt/resize-spec.md writes it down, in plain Java float
  * arithmetic (no FMA, the operations in ORT's order), for {@link OrtResizeParityTest} to check the spec against ORT
  * itself: a case the model covers must come out bit for bit as ORT's. It is a test oracle, not an implementation:
- * no speed, no validation beyond what a case needs. Antialias is not modelled ({@link #compute} returns null).
+ * no speed, no validation beyond what a case needs; {@link #compute} returns null for what it does not cover.
  */
 final class OrtResizeModel {
     private OrtResizeModel() {}
@@ -20,9 +20,7 @@ final class OrtResizeModel {
 
     static Result compute(OrtResizeParityTest.Case c, float[] xf, int[] xi) {
         Map<String, Object> a = c.attrs();
-        if (((Number) a.getOrDefault("antialias", 0)).intValue() != 0) {
-            return null;
-        }
+        boolean antialias = ((Number) a.getOrDefault("antialias", 0)).intValue() != 0;
         int[] in = c.shape();
         int r = in.length;
         String mode = (String) a.getOrDefault("mode", "nearest");
@@ -84,6 +82,14 @@ final class OrtResizeModel {
         long[] y;
         if (Arrays.equals(in, out)) {
             y = copy(isFloat, xf, xi);
+        } else if (antialias || mode.equals("cubic") && r == 4 && scales[1] != 1) {
+            // ORT's antialias resampler; it also serves cubic with NHWC-shaped scales (upsampling only).
+            if (!(r == 2 || r == 3 || (r == 4 || r == 5) && scales[0] == 1 && (scales[1] == 1 || scales[3] == 1))) {
+                return null;
+            }
+            boolean nhwc = r == 4 && scales[1] != 1;
+            y = separable(in, out, scales, roi, ctm, mode.equals("cubic"), cubicA, exclude, extrapolate,
+                extrapolation, nhwc, c.type(), xf, xi);
         } else if (mode.equals("nearest")) {
             y = nearest(in, out, scales, roi, ctm, nearestMode, extrapolate, extrapolation, isFloat, xf, xi, c.type());
         } else if (mode.equals("linear")) {
@@ -391,6 +397,151 @@ final class OrtResizeModel {
             sum += coeffs[i];
         }
         return sum;
+    }
+
+    /** One axis of the antialias resampler: per output index, the input range [min, max) and its weights. */
+    private record Window(int[] min, int[] max, float[][] weights, boolean[] outside) {}
+
+    private static Window window(int inLen, int outLen, float rscale, float roiStart, float roiEnd, String ctm,
+                                 boolean cubic, float a, boolean exclude) {
+        float scale = 1.0f / rscale;
+        float supportSize = cubic ? 4.0f : 2.0f;
+        float support = scale >= 1.0f ? (supportSize * 0.5f) * scale : supportSize * 0.5f;
+        int windowSize = (int) Math.ceil(support) * 2 + 1;
+        float invScale = scale >= 1.0f ? 1.0f / scale : 1.0f;
+        Window w = new Window(new int[outLen], new int[outLen], new float[outLen][], new boolean[outLen]);
+        for (int i = 0; i < outLen; i++) {
+            float center = 0.5f + (scale == 1.0f ? i : original(ctm, i, rscale, outLen, inLen, roiStart, roiEnd));
+            w.outside[i] = center - 0.5f < 0 || center - 0.5f > inLen - 1;
+            long minReal = (long) Math.floor(center - support + 0.5f);
+            long maxReal = (long) Math.floor(center + support + 0.5f);
+            maxReal = minReal + Math.clamp(maxReal - minReal, 0, windowSize);
+            long minCut = Math.clamp(minReal, 0, inLen), maxCut = Math.clamp(maxReal, 0, inLen);
+            long min = exclude ? minCut : minReal;
+            long count = (exclude ? maxCut : maxReal) - min;
+            float[] buf = new float[windowSize];
+            float total = 0f;
+            for (int x = 0; x < count; x++) {
+                float v = filter((x + min - center + 0.5f) * invScale, cubic, a);
+                buf[x] = v;
+                total += v;
+            }
+            if (!exclude && minCut < maxCut) {
+                // Taps outside the input fold onto the edge taps; the total keeps them.
+                int neg = (int) Math.clamp(-min, 0, count - 1);
+                for (int x = 0; x < neg; x++) {
+                    buf[neg] += buf[x];
+                }
+                int beyond = (int) Math.clamp(count + min - inLen, 0, count - 1);
+                for (int x = (int) count - beyond; x < count; x++) {
+                    buf[(int) count - beyond - 1] += buf[x];
+                }
+                for (int x = 0; (neg | beyond) > 0 && x < maxCut - minCut; x++) {
+                    buf[x] = buf[x + neg];
+                }
+            }
+            float inv = total == 0.0f ? 1.0f : 1.0f / total;
+            w.weights[i] = new float[(int) (maxCut - minCut)];
+            for (int x = 0; x < maxCut - minCut; x++) {
+                w.weights[i][x] = buf[x] * inv;
+            }
+            w.min[i] = (int) minCut;
+            w.max[i] = (int) maxCut;
+        }
+        return w;
+    }
+
+    private static float filter(float x, boolean cubic, float a) {
+        x = Math.abs(x);
+        if (!cubic) {
+            return x < 1.0f ? 1.0f - x : 0.0f;
+        }
+        if (x < 1.0f) {
+            return ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1;
+        }
+        return x < 2.0f ? (((x - 5.0f) * x + 8.f) * x - 4.f) * a : 0.0f;
+    }
+
+    /**
+     * The antialias resampler: the width pass into a buffer of the input type, then the height pass. Float sums
+     * weight times value in order; 8-bit inputs use weights round(w * 2^22), start the sum at 2^21, shift right by 22
+     * and clip to [0, 255] (also for int8) after each pass.
+     */
+    private static long[] separable(int[] in, int[] out, float[] scales, float[] roi, String ctm, boolean cubic,
+                                    float a, boolean exclude, boolean extrapolate, float extrapolation, boolean nhwc,
+                                    DataType type, float[] xf, int[] xi) {
+        int r = in.length;
+        boolean depth = r == 3 || r == 5;
+        int hAxis = nhwc ? 1 : r - 2, wAxis = nhwc ? 2 : r - 1, dAxis = r - 3;
+        int planes = nhwc ? in[0] : r <= 3 ? 1 : in[0] * in[1];
+        int ch = nhwc ? in[3] : 1;
+        int d = depth ? in[dAxis] : 1, od = depth ? out[dAxis] : 1;
+        int h = in[hAxis], w = in[wAxis], oh = out[hAxis], ow = out[wAxis];
+        Window wx = window(w, ow, scales[wAxis], roi[wAxis], roi[r + wAxis], ctm, cubic, a, exclude);
+        Window wy = window(h, oh, scales[hAxis], roi[hAxis], roi[r + hAxis], ctm, cubic, a, exclude);
+        Window wz = depth ? window(d, od, scales[dAxis], roi[dAxis], roi[r + dAxis], ctm, cubic, a, exclude) : null;
+        boolean isFloat = type == DataType.FLOAT;
+        double[] data = new double[xf != null ? xf.length : xi.length];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = xf != null ? xf[i] : xi[i];
+        }
+        data = pass(data, planes * d * h, w, ch, ow, wx, isFloat ? null : quantize(wx.weights), type);
+        data = pass(data, planes * d, h, ow * ch, oh, wy, isFloat ? null : quantize(wy.weights), type);
+        if (depth) {
+            data = pass(data, planes, d, oh * ow, od, wz, isFloat ? null : quantize(wz.weights), type);
+        }
+        long[] y = new long[data.length];
+        for (int k = 0; k < y.length; k++) {
+            int xo = k / ch % ow, yo = k / (ch * ow) % oh, zo = k / (ch * ow * oh) % od;
+            boolean outside = extrapolate && (wx.outside[xo] || wy.outside[yo] || depth && wz.outside[zo]);
+            y[k] = outside ? store(type, extrapolation)
+                : isFloat ? Float.floatToRawIntBits((float) data[k]) : (long) data[k];
+        }
+        return y;
+    }
+
+    private static int[][] quantize(float[][] weights) {
+        int[][] q = new int[weights.length][];
+        for (int i = 0; i < weights.length; i++) {
+            q[i] = new int[weights[i].length];
+            for (int j = 0; j < q[i].length; j++) {
+                q[i][j] = (int) cRound(weights[i][j] * (1 << 22));
+            }
+        }
+        return q;
+    }
+
+    /** One pass over data laid out [outer][len][inner], resampling len to outLen; an unchanged length is copied. */
+    private static double[] pass(double[] src, int outer, int len, int inner, int outLen, Window win, int[][] quant,
+                                 DataType type) {
+        if (len == outLen) {
+            return src.clone();
+        }
+        double[] dst = new double[outer * outLen * inner];
+        for (int p = 0; p < outer; p++) {
+            for (int o = 0; o < outLen; o++) {
+                for (int q = 0; q < inner; q++) {
+                    float acc = 0f;
+                    int accInt = 1 << 21;
+                    for (int t = win.min[o]; t < win.max[o]; t++) {
+                        double v = src[(p * len + t) * inner + q];
+                        if (quant == null) {
+                            acc += (float) v * win.weights[o][t - win.min[o]];
+                        } else {
+                            accInt += (int) v * quant[o][t - win.min[o]];
+                        }
+                    }
+                    int k = (p * outLen + o) * inner + q;
+                    if (quant == null) {
+                        dst[k] = acc;
+                    } else {
+                        int clipped = Math.clamp(accInt >> 22, 0, 255);
+                        dst[k] = type == DataType.UINT8 ? clipped : (byte) clipped;
+                    }
+                }
+            }
+        }
+        return dst;
     }
 
     private static float value(float[] xf, int[] xi, int i) {

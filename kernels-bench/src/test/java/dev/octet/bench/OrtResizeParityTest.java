@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * the kernel. Every case prints one PARITY line (elements differing, the largest distance in ulps for float or in
  * steps for 8-bit); the test then requires bit equality on every case except those in {@link #KNOWN_DIFFERENT}, and
  * requires each listed case to still differ, so that the list shrinks as Octet's Resize becomes ORT's.
- * /work/wt/resize-spec.md describes the arithmetic the listed cases need.
+ * Each line also says whether {@link OrtResizeModel}, ORT's arithmetic written down in Java (the spec for making
+ * Octet's Resize exact), reproduces ORT: it must, bit for bit, on every case it models.
  */
 class OrtResizeParityTest {
     /**
@@ -52,6 +53,8 @@ class OrtResizeParityTest {
         "cubic align_corners nchw x2.0,2.0", // 263/280 differ, max 594 ulp
         "cubic align_corners nchw x2.5,3.0", // 492/504 differ, max 2125262734 ulp
         "cubic align_corners nchw x3.0,0.6", // 111/120 differ, max 2133738656 ulp
+        "cubic antialias nhwc x0.6,0.5", // 141/150 differ, max 798 ulp
+        "cubic antialias upsampling x2,2.5", // 278/340 differ, max 27008 ulp
         "cubic antialias x0.333,0.5", // 6/6 differ, max 89 ulp
         "cubic antialias x0.6,0.6", // 24/24 differ, max 46 ulp
         "cubic antialias x2.0,0.6", // 73/80 differ, max 454 ulp
@@ -73,6 +76,7 @@ class OrtResizeParityTest {
         "cubic half_pixel_symmetric nchw x1.7,1.7", // 168/176 differ, max 3245 ulp
         "cubic half_pixel_symmetric nchw x2.5,3.0", // 442/504 differ, max 1166 ulp
         "cubic half_pixel_symmetric nchw x3.0,0.6", // 114/120 differ, max 1792 ulp
+        "cubic int8 antialias nhwc x0.6,0.5", // Octet refuses: UNSUPPORTED_TYPE
         "cubic nhwc x1.7,2.5", // 384/408 differ, max 26880 ulp
         "cubic pytorch_half_pixel nchw x0.333,0.333", // 4/4 differ, max 2159507231 ulp
         "cubic pytorch_half_pixel nchw x0.6,0.6", // 24/24 differ, max 164 ulp
@@ -83,6 +87,7 @@ class OrtResizeParityTest {
         "cubic sizes 11x3", // 60/66 differ, max 161 ulp
         "cubic tf_crop_and_resize sizes 4x9", // 58/72 differ, max 476 ulp
         "cubic tf_crop_and_resize x1.7,2.5", // 236/272 differ, max 2128496095 ulp
+        "cubic uint8 antialias nhwc x0.6,0.5", // Octet refuses: UNSUPPORTED_TYPE
         "linear 2x2 to 4x4 (the issue's example)", // 1/16 differ, max 1 ulp
         "linear align_corners nchw x0.333,0.333", // 2/4 differ, max 2093295430 ulp
         "linear align_corners nchw x0.6,0.6", // 22/24 differ, max 2122897077 ulp
@@ -91,6 +96,8 @@ class OrtResizeParityTest {
         "linear align_corners nchw x2.5,3.0", // 485/504 differ, max 2122081046 ulp
         "linear align_corners nchw x3.0,0.6", // 108/120 differ, max 2124619888 ulp
         "linear antialias exclude_outside x0.333,0.6", // 8/8 differ, max 23 ulp
+        "linear antialias rank5 x0.6,0.5,0.5", // 32/54 differ, max 64 ulp
+        "linear antialias tf_crop_and_resize x0.6,0.5", // 46/50 differ, max 2133107044 ulp
         "linear antialias x0.333,0.5", // 3/6 differ, max 2 ulp
         "linear antialias x0.6,0.6", // 20/24 differ, max 16 ulp
         "linear antialias x2.0,0.6", // 49/80 differ, max 896 ulp
@@ -112,6 +119,7 @@ class OrtResizeParityTest {
         "linear half_pixel_symmetric nchw x2.0,2.0", // 103/280 differ, max 128 ulp
         "linear half_pixel_symmetric nchw x2.5,3.0", // 347/504 differ, max 12288 ulp
         "linear half_pixel_symmetric nchw x3.0,0.6", // 107/120 differ, max 320 ulp
+        "linear int8 antialias 16x16 x0.5", // Octet refuses: UNSUPPORTED_TYPE
         "linear int8 antialias x0.6,0.333", // Octet refuses: UNSUPPORTED_TYPE
         "linear int8 nchw tf_crop_and_resize", // Octet refuses: UNSUPPORTED_TYPE
         "linear int8 nchw x1.7,0.6", // Octet refuses: UNSUPPORTED_TYPE
@@ -137,6 +145,7 @@ class OrtResizeParityTest {
         "linear tf_crop_and_resize keeps the size", // 70/70 differ, max 2176436402 ulp
         "linear tf_crop_and_resize sizes 4x9", // 41/72 differ, max 28 ulp
         "linear tf_crop_and_resize x1.7,2.5", // 188/272 differ, max 2131492539 ulp
+        "linear uint8 antialias 16x16 x0.5", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 antialias x0.6,0.333", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 nchw x1.7,0.6", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 nhwc tf_crop_and_resize", // Octet refuses: UNSUPPORTED_TYPE
@@ -200,7 +209,8 @@ class OrtResizeParityTest {
                     + (model == null ? "" : " spec_model=" + model);
             }
             return head + "differing=" + differing + "/" + elements + " max_"
-                + (c.type == DataType.FLOAT ? "ulp" : "step") + "=" + maxDistance + " spec_model=" + model + (firstDiff == null ? "" : "; first at " + firstDiff);
+                + (c.type == DataType.FLOAT ? "ulp" : "step") + "=" + maxDistance + " spec_model=" + model
+                + (firstDiff == null ? "" : "; first at " + firstDiff);
         }
 
         boolean exact() {
@@ -355,6 +365,15 @@ class OrtResizeParityTest {
                     new float[] {1, 1, f[0], f[1]}, "mode", mode, "antialias", 1));
             }
         }
+        m.add(scaled("cubic antialias upsampling x2,2.5", DataType.FLOAT, nchw, new float[] {1, 1, 2f, 2.5f},
+            "mode", "cubic", "antialias", 1));
+        m.add(scaled("cubic antialias nhwc x0.6,0.5", DataType.FLOAT, new int[] {2, 9, 11, 3},
+            new float[] {1, 0.6f, 0.5f, 1}, "mode", "cubic", "antialias", 1));
+        m.add(scaled("linear antialias rank5 x0.6,0.5,0.5", DataType.FLOAT, new int[] {1, 2, 5, 6, 7},
+            new float[] {1, 1, 0.6f, 0.5f, 0.5f}, "mode", "linear", "antialias", 1));
+        m.add(new Case("linear antialias tf_crop_and_resize x0.6,0.5", DataType.FLOAT, new int[] {1, 2, 9, 11},
+            new float[] {1, 1, 0.6f, 0.5f}, null, roi, attrs("mode", "linear", "antialias", 1,
+            "coordinate_transformation_mode", "tf_crop_and_resize", "extrapolation_value", 7.5f)));
         m.add(scaled("linear antialias exclude_outside x0.333,0.6", DataType.FLOAT, nchw,
             new float[] {1, 1, 0.333f, 0.6f}, "mode", "linear", "antialias", 1, "exclude_outside", 1));
 
@@ -371,6 +390,10 @@ class OrtResizeParityTest {
             m.add(scaled("cubic " + tn + " nchw x1.7,2.5", t, nchw, new float[] {1, 1, 1.7f, 2.5f}, "mode", "cubic"));
             m.add(scaled("linear " + tn + " antialias x0.6,0.333", t, nchw, new float[] {1, 1, 0.6f, 0.333f},
                 "mode", "linear", "antialias", 1));
+            m.add(scaled("linear " + tn + " antialias 16x16 x0.5", t, new int[] {1, 3, 16, 16},
+                new float[] {1, 1, 0.5f, 0.5f}, "mode", "linear", "antialias", 1));
+            m.add(scaled("cubic " + tn + " antialias nhwc x0.6,0.5", t, new int[] {2, 9, 11, 3},
+                new float[] {1, 0.6f, 0.5f, 1}, "mode", "cubic", "antialias", 1));
         }
 
         // ORT copies the input whenever the output shape equals the input's, whatever the scale or roi.
