@@ -151,6 +151,7 @@ class OrtResizeParityTest {
         "linear uint8 nhwc tf_crop_and_resize", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 nhwc x1.7,0.6", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 nhwc x2,2 align_corners", // Octet refuses: UNSUPPORTED_TYPE
+        "nearest tf_half_pixel_for_nn x1.7,0.6", // Octet refuses: INVALID_GRAPH (removed in opset 13)
         "linear x1.1 keeps the size", // 68/70 differ, max 2140115618 ulp
         "nearest ceil align_corners nchw x0.6,0.333", // 6/12 differ, max 2125755361 ulp
         "nearest ceil align_corners nchw x1.7,2.5", // 16/272 differ, max 2178044067 ulp
@@ -290,6 +291,9 @@ class OrtResizeParityTest {
             "nearest_mode", "floor"));
         m.add(scaled("nearest half_pixel_symmetric nchw x1.7", DataType.FLOAT, nchw, new float[] {1, 1, 1.7f, 1.7f},
             "mode", "nearest", "coordinate_transformation_mode", "half_pixel_symmetric"));
+        // Removed from ONNX in opset 13; ORT 1.23.2 still runs it (with a warning).
+        m.add(scaled("nearest tf_half_pixel_for_nn x1.7,0.6", DataType.FLOAT, nchw, new float[] {1, 1, 1.7f, 0.6f},
+            "mode", "nearest", "coordinate_transformation_mode", "tf_half_pixel_for_nn"));
         m.add(scaled("nearest rank5 x1.7,2,0.6", DataType.FLOAT, new int[] {1, 2, 3, 4, 5},
             new float[] {1, 1, 1.7f, 2f, 0.6f}, "mode", "nearest"));
         m.add(scaled("nearest rank3 channel axis x2", DataType.FLOAT, new int[] {3, 4, 5},
