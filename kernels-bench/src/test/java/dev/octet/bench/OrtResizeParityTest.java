@@ -151,6 +151,10 @@ class OrtResizeParityTest {
         "linear uint8 nhwc tf_crop_and_resize", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 nhwc x1.7,0.6", // Octet refuses: UNSUPPORTED_TYPE
         "linear uint8 nhwc x2,2 align_corners", // Octet refuses: UNSUPPORTED_TYPE
+        "linear tf_crop_and_resize axes 2,3 x1.7,2.5", // 188/272 differ, max 2119683822 ulp
+        "nearest uint8 tf_crop_and_resize x1.7,2.5", // Octet refuses: UNSUPPORTED_TYPE
+        "linear uint8 rank2 x1.7,0.6", // Octet refuses: UNSUPPORTED_TYPE
+        "linear int8 rank2 x1.7,0.6", // Octet refuses: UNSUPPORTED_TYPE
         "nearest tf_half_pixel_for_nn x1.7,0.6", // Octet refuses: INVALID_GRAPH (removed in opset 13)
         "linear x1.1 keeps the size", // 68/70 differ, max 2140115618 ulp
         "nearest ceil align_corners nchw x0.6,0.333", // 6/12 differ, max 2125755361 ulp
@@ -183,6 +187,8 @@ class OrtResizeParityTest {
         "linear exclude_outside without antialias", // ORT allows exclude_outside only for cubic or antialiased linear
         "linear nchw scaling the channel axis", // ORT's linear takes 4-D scales [1,1,h,w] or [1,h,w,1] only
         "linear rank1", // ORT's linear takes ranks 2 to 5 only
+        // not_larger without axes scales N and C too (by 4/7), which ORT's linear then refuses when it runs
+        "linear sizes 1,2,9,4 not_larger without axes",
         "nearest antialias" // ORT allows antialias only for linear and cubic
     );
 
@@ -348,6 +354,13 @@ class OrtResizeParityTest {
             m.add(sized("nearest sizes 3x13 " + policy, DataType.FLOAT, nchw, new long[] {3, 13}, new int[] {2, 3},
                 "mode", "nearest", "keep_aspect_ratio_policy", policy));
         }
+        // Without axes the policy's scale is taken over every axis, the unresized ones included.
+        m.add(sized("nearest sizes 1,2,3,13 not_larger without axes", DataType.FLOAT, nchw, new long[] {1, 2, 3, 13},
+            null, "mode", "nearest", "keep_aspect_ratio_policy", "not_larger"));
+        m.add(sized("nearest sizes 1,2,9,4 not_smaller without axes", DataType.FLOAT, nchw, new long[] {1, 2, 9, 4},
+            null, "mode", "nearest", "keep_aspect_ratio_policy", "not_smaller"));
+        m.add(sized("linear sizes 1,2,9,4 not_larger without axes", DataType.FLOAT, nchw, new long[] {1, 2, 9, 4},
+            null, "mode", "linear", "keep_aspect_ratio_policy", "not_larger"));
         m.add(new Case("linear scales axes 2,3 x1.7,0.6", DataType.FLOAT, nchw, new float[] {1.7f, 0.6f}, null, null,
             attrs("mode", "linear", "axes", new long[] {2, 3})));
 
@@ -361,6 +374,13 @@ class OrtResizeParityTest {
                 new long[] {1, 2, 4, 9}, roi, attrs("mode", mode, "coordinate_transformation_mode",
                 "tf_crop_and_resize", "extrapolation_value", -2f)));
         }
+
+        m.add(new Case("linear tf_crop_and_resize axes 2,3 x1.7,2.5", DataType.FLOAT, nchw, new float[] {1.7f, 2.5f},
+            null, new float[] {0.2f, -0.1f, 0.9f, 1.3f}, attrs("mode", "linear", "coordinate_transformation_mode",
+            "tf_crop_and_resize", "extrapolation_value", 7.5f, "axes", new long[] {2, 3})));
+        m.add(new Case("nearest uint8 tf_crop_and_resize x1.7,2.5", DataType.UINT8, nchw,
+            new float[] {1, 1, 1.7f, 2.5f}, null, roi, attrs("mode", "nearest", "coordinate_transformation_mode",
+            "tf_crop_and_resize", "extrapolation_value", 7.5f)));
 
         // Antialias (opset 18+): ORT's separate resampler.
         for (String mode : new String[] {"linear", "cubic"}) {
@@ -389,6 +409,8 @@ class OrtResizeParityTest {
                 "mode", "linear"));
             m.add(scaled("linear " + tn + " nhwc x2,2 align_corners", t, new int[] {1, 5, 7, 3},
                 new float[] {1, 2f, 2f, 1}, "mode", "linear", "coordinate_transformation_mode", "align_corners"));
+            m.add(scaled("linear " + tn + " rank2 x1.7,0.6", t, new int[] {5, 7}, new float[] {1.7f, 0.6f},
+                "mode", "linear"));
             m.add(scaled("nearest " + tn + " nchw x1.7,0.6", t, nchw, new float[] {1, 1, 1.7f, 0.6f},
                 "mode", "nearest"));
             m.add(scaled("cubic " + tn + " nchw x1.7,2.5", t, nchw, new float[] {1, 1, 1.7f, 2.5f}, "mode", "cubic"));
