@@ -1,5 +1,6 @@
 package dev.octet.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -266,6 +268,41 @@ class OrtResizeParityTest {
         }
         if (!problems.isEmpty()) {
             fail(problems.size() + " Resize cases moved:\n" + String.join("\n", problems));
+        }
+    }
+
+    /**
+     * ORT with 2 intra-op threads computes the same bits as the spec's model (each output element's arithmetic does
+     * not depend on how ORT splits the work), on outputs large enough for ORT to use its thread pool.
+     */
+    @Test
+    void twoOrtThreadsComputeWhatTheModelDoes() throws Exception {
+        int[] big = {2, 3, 21, 33};
+        List<Case> cases = List.of(
+            scaled("linear 2 threads", DataType.FLOAT, big, new float[] {1, 1, 1.7f, 0.6f}, "mode", "linear"),
+            scaled("linear nhwc 2 threads", DataType.FLOAT, new int[] {2, 21, 33, 3}, new float[] {1, 1.7f, 0.6f, 1},
+                "mode", "linear"),
+            scaled("trilinear 2 threads", DataType.FLOAT, new int[] {1, 3, 5, 21, 33},
+                new float[] {1, 1, 1.7f, 1.7f, 0.6f}, "mode", "linear"),
+            scaled("cubic 2 threads", DataType.FLOAT, big, new float[] {1, 1, 2.5f, 0.6f}, "mode", "cubic"),
+            scaled("nearest 2 threads", DataType.FLOAT, big, new float[] {1, 1, 2.5f, 0.6f}, "mode", "nearest"),
+            scaled("linear antialias 2 threads", DataType.FLOAT, big, new float[] {1, 1, 0.6f, 0.333f}, "mode",
+                "linear", "antialias", 1),
+            scaled("cubic antialias 2 threads", DataType.FLOAT, big, new float[] {1, 1, 0.6f, 0.333f}, "mode",
+                "cubic", "antialias", 1));
+        for (Case c : cases) {
+            Tensor x = input(c);
+            float[] theirs;
+            try (ParityEngines engines = new ParityEngines(model(c), 2)) {
+                theirs = engines.run(Map.of("x", x), "y").ort();
+            }
+            OrtResizeModel.Result m = OrtResizeModel.compute(c, x.floats(), null);
+            long differing = IntStream.range(0, theirs.length)
+                .filter(i -> Float.floatToRawIntBits(theirs[i]) != (int) m.values()[i]).count();
+            System.out.println("PARITY resize " + c.name + ": model vs ORT differing=" + differing + "/"
+                + theirs.length);
+            assertEquals(m.values().length, theirs.length, c.name);
+            assertEquals(0, differing, c.name + ": ORT with 2 threads differs from the model");
         }
     }
 
