@@ -176,6 +176,33 @@ public final class OpContext {
         throw wrongKind(name, a, "tensor");
     }
 
+    /** A required subgraph attribute (an If branch, a Loop or Scan body). */
+    public dev.octet.ir.Graph requireGraph(String name) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            throw fail("missing required attribute '" + name + "'");
+        }
+        if (a instanceof Attribute.GraphAttr g) {
+            return g.value();
+        }
+        throw wrongKind(name, a, "graph");
+    }
+
+    /** The outer values this node's subgraphs capture; the op receives them after its inputs, in this order. */
+    public java.util.List<String> captures() {
+        return dev.octet.ir.Subgraphs.captures(node);
+    }
+
+    /** The session's subgraph compiler, loop limit and open check. */
+    public ControlFlow controlFlow() {
+        return env.controlFlow();
+    }
+
+    /** The node, as error messages name it. */
+    public String describe() {
+        return node.describe();
+    }
+
     /** An error about this node, raised at load time. */
     public OctetException fail(String message) {
         return new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + ": " + message);

@@ -72,6 +72,7 @@ public final class OpRegistry {
         LinearAttentionOp.register(b);
         TfIdfVectorizerOp.register(b);
         DeformConvOp.register(b);
+        ControlFlowOps.register(b);
         return b.build();
     }
 
