@@ -72,6 +72,22 @@ public final class Subgraphs {
         return all;
     }
 
+    /** The nodes of a graph and of all its subgraphs, each graph's nodes before those of its subgraphs' nodes. */
+    public static List<Node> allNodes(Graph g) {
+        List<Node> all = new ArrayList<>();
+        collect(g, all);
+        return all;
+    }
+
+    private static void collect(Graph g, List<Node> into) {
+        for (Node n : g.nodes()) {
+            into.add(n);
+            if (hasSubgraphs(n)) {
+                of(n).forEach(sub -> collect(sub, into));
+            }
+        }
+    }
+
     public static boolean hasSubgraphs(Node node) {
         for (Attribute a : node.attributes().values()) {
             if (a instanceof Attribute.GraphAttr || a instanceof Attribute.GraphsAttr) {

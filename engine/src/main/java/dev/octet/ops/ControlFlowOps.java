@@ -186,7 +186,8 @@ final class ControlFlowOps {
                     if (!list.isEmpty()) {
                         checkSameSlice(list.get(0), t, "scan output " + s);
                     }
-                    Tensor.checkedSize(insertDim(t.shapeView(), 0, list.size() + 1));
+                    // The slices and, at the end, their stack are held at once: bound both before the heap is full.
+                    Tensor.checkedSize(insertDim(t.shapeView(), 0, 2 * (list.size() + 1)));
                     list.add(t);
                 }
             }

@@ -5,6 +5,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -174,12 +175,12 @@ public final class OpRegistry {
     }
 
     /**
-     * The operator types of a graph that Octet cannot run at the versions the graph imports, in order of their
-     * first node, with the number of nodes of each.
+     * The operator types of a graph, its subgraphs included, that Octet cannot run at the versions the graph
+     * imports, in order of their first node, with the number of nodes of each.
      */
     public List<Unsupported> unsupported(Graph graph) {
         Map<String, Unsupported> found = new LinkedHashMap<>();
-        for (Node n : graph.nodes()) {
+        for (Node n : Subgraphs.allNodes(graph)) {
             int version = opsetOf(graph, n);
             Support s = support(n.domain(), n.opType(), version);
             if (s != Support.SUPPORTED) {
@@ -202,7 +203,7 @@ public final class OpRegistry {
             return;
         }
         Unsupported first = missing.get(0);
-        Node node = graph.nodes().stream()
+        Node node = Subgraphs.allNodes(graph).stream()
             .filter(n -> n.opType().equals(first.opType()) && normalizeDomain(n.domain()).equals(first.domain()))
             .findFirst().orElseThrow();
         StringBuilder m = new StringBuilder(node.describe()).append(": operator ").append(displayDomain(first.domain()))

@@ -215,6 +215,19 @@ class ControlFlowOpsTest {
         assertTrue(e.getMessage().contains("y_node") && e.getMessage().contains("'nowhere'"), e.getMessage());
     }
 
+    @Test
+    void anUnsupportedOperatorInABranchIsReportedWithTheModel() {
+        Graph then = graph("then", List.of(), List.of(any("t", DataType.FLOAT)), Map.of(),
+            n("NoSuchOp", List.of("x"), "t"));
+        Graph g = graph("outer", List.of(v("c", DataType.BOOL), v("x", DataType.FLOAT, 2)),
+            List.of(any("y", DataType.FLOAT)), Map.of(),
+            n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))));
+        assertEquals(List.of("NoSuchOp"), OpRegistry.defaults().unsupported(g).stream()
+            .map(OpRegistry.Unsupported::opType).toList());
+        OctetException e = fails(ErrorCode.UNSUPPORTED_OP, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("node 't_node' (op NoSuchOp)"), e.getMessage());
+    }
+
     // ---- Loop ----
 
     /**
