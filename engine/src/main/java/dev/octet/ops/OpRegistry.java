@@ -26,8 +26,13 @@ public final class OpRegistry {
     public static final String OCTET_DOMAIN = "dev.octet";
     /** Highest ai.onnx opset a model may import; each operator's definition says which versions it implements. */
     public static final int MAX_ONNX_OPSET = OpDefinition.CHECKED_ONNX_OPSET;
-    /** Lowest ai.onnx opset accepted (older models predate the semantics the ops implement). */
-    public static final int MIN_ONNX_OPSET = 7;
+    /**
+     * Lowest ai.onnx opset accepted. Every opset is: a node's operator resolves to the definition implementing the
+     * model's opset, and each definition starts at the ONNX version whose semantics it implements, so an operator
+     * that changed since (Add-6 broadcast with an axis attribute; Octet's Add starts at 7) refuses itself with
+     * UNSUPPORTED_OPSET, while those unchanged since opset 1 (Not, Conv, MatMul, ...) run.
+     */
+    public static final int MIN_ONNX_OPSET = 1;
     public static final int MAX_MICROSOFT_OPSET = 1;
 
     /** Whether Octet can run an operator at a version: see {@link #support}. */
@@ -74,6 +79,7 @@ public final class OpRegistry {
         TfIdfVectorizerOp.register(b);
         DeformConvOp.register(b);
         ControlFlowOps.register(b);
+        OptionalOps.register(b);
         return b.build();
     }
 
