@@ -1,5 +1,6 @@
 package dev.octet.compile;
 
+import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
@@ -47,12 +48,23 @@ public final class Compiler {
      * Compiles a subgraph into a plan of its own: its captures become inputs, or initializers when they are
      * constants of the enclosing plan (so they fold inside too). Errors name the node owning the subgraph.
      */
-    private ControlFlow.Subgraph compileSubgraph(Graph body, List<String> captures, Tensor[] constants, String owner) {
-        List<ValueInfo> inputs = new ArrayList<>(body.inputs());
+    private ControlFlow.Subgraph compileSubgraph(Graph body, DataType[] inputTypes, List<String> captures,
+                                                 Tensor[] constants, ValueInfo[] captureTypes, String owner) {
+        List<ValueInfo> inputs = new ArrayList<>();
+        for (int i = 0; i < body.inputs().size(); i++) {
+            ValueInfo v = body.inputs().get(i);
+            DataType t = i < inputTypes.length ? inputTypes[i] : null;
+            // An input the subgraph leaves untyped takes the type its operator feeds it (never a shape: Loop
+            // values may change shape from one iteration to the next).
+            inputs.add(v.type() == null && v.onnxType() == 0 && t != null ? new ValueInfo(v.name(), t, t.onnxCode(), v.shape()) : v);
+        }
         Map<String, Tensor> initializers = new HashMap<>(body.initializers());
         for (int i = 0; i < captures.size(); i++) {
+            ValueInfo outer = captureTypes[i];
             if (constants[i] != null) {
                 initializers.put(captures.get(i), constants[i]);
+            } else if (outer != null) {
+                inputs.add(new ValueInfo(captures.get(i), outer.type(), outer.onnxType(), outer.shape()));
             } else {
                 inputs.add(new ValueInfo(captures.get(i), null, 0, null));
             }
@@ -280,7 +292,8 @@ public final class Compiler {
                 constIn[i] = c;
                 allConstant &= c != null;
             }
-            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env);
+            ValueInfo[] inTypes = uses.stream().map(valueTypes::get).toArray(ValueInfo[]::new);
+            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env, inTypes);
             int[] outSlots = new int[node.outputs().size()];
             Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {

@@ -1,5 +1,6 @@
 package dev.octet.ops;
 
+import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
@@ -20,7 +21,7 @@ public record ControlFlow(SubgraphCompiler compiler, long maxIterations, Boolean
     public static final long DEFAULT_MAX_ITERATIONS = 1_000_000;
 
     /** No compiler (ops built outside a {@code Compiler} cannot run subgraphs), the default limit, never closed. */
-    public static final ControlFlow DEFAULTS = new ControlFlow((body, captures, constants, owner) -> {
+    public static final ControlFlow DEFAULTS = new ControlFlow((body, inputTypes, captures, constants, types, owner) -> {
         throw new OctetException(ErrorCode.UNSUPPORTED_OP, owner + ": subgraphs are compiled by a session's compiler");
     }, DEFAULT_MAX_ITERATIONS, () -> false);
 
@@ -46,9 +47,13 @@ public record ControlFlow(SubgraphCompiler compiler, long maxIterations, Boolean
     public interface SubgraphCompiler {
         /**
          * {@code body} reads the outer values {@code captures}; those with a non-null entry in {@code constants}
-         * are constants of the enclosing plan and are compiled in. {@code owner} names the node for errors.
+         * are constants of the enclosing plan and are compiled in, the others are inferred as
+         * {@code captureTypes} says (null entries unknown). {@code inputTypes} are the types the operator feeds
+         * the subgraph's inputs (null unknown), for inputs the subgraph leaves untyped. {@code owner} names the
+         * node for errors.
          */
-        Subgraph compile(Graph body, List<String> captures, Tensor[] constants, String owner);
+        Subgraph compile(Graph body, DataType[] inputTypes, List<String> captures, Tensor[] constants,
+                         dev.octet.ir.ValueInfo[] captureTypes, String owner);
     }
 
     /** A compiled subgraph: runs with its own inputs in declaration order and the values of all its captures. */

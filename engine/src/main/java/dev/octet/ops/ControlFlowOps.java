@@ -55,19 +55,27 @@ final class ControlFlowOps {
         }
     }
 
-    private static Body body(OpContext ctx, String attribute) {
+    /** Compiles a subgraph whose inputs the op feeds with values of {@code inputTypes} (null entries unknown). */
+    private static Body body(OpContext ctx, String attribute, DataType... inputTypes) {
         Graph g = ctx.requireGraph(attribute);
         List<String> nodeCaptures = ctx.captures();
         List<String> captures = Subgraphs.captures(g);
         int[] index = new int[captures.size()];
         Tensor[] constants = new Tensor[captures.size()];
+        ValueInfo[] types = new ValueInfo[captures.size()];
         for (int i = 0; i < index.length; i++) {
             index[i] = nodeCaptures.indexOf(captures.get(i));
             constants[i] = ctx.constantInput(ctx.inputCount() + index[i]);
+            types[i] = ctx.inputType(ctx.inputCount() + index[i]);
         }
-        ControlFlow.Subgraph compiled = ctx.controlFlow().compiler().compile(g, captures, constants,
+        ControlFlow.Subgraph compiled = ctx.controlFlow().compiler().compile(g, inputTypes, captures, constants, types,
             ctx.describe() + ", attribute '" + attribute + "'");
         return new Body(compiled, index, ctx.inputCount(), attribute);
+    }
+
+    private static DataType typeOf(OpContext ctx, int input) {
+        ValueInfo v = ctx.inputType(input);
+        return v == null ? null : v.type();
     }
 
     // ---- If ----
@@ -132,8 +140,14 @@ final class ControlFlowOps {
     }
 
     private static Op loop(OpContext ctx) {
-        Body body = body(ctx, "body");
         int carried = Math.max(0, ctx.inputCount() - 2);
+        DataType[] fed = new DataType[carried + 2];
+        fed[0] = DataType.INT64;
+        fed[1] = DataType.BOOL;
+        for (int k = 0; k < carried; k++) {
+            fed[2 + k] = typeOf(ctx, 2 + k);
+        }
+        Body body = body(ctx, "body", fed);
         for (int i = 2; i < ctx.inputCount(); i++) {
             if (!ctx.hasInput(i)) {
                 throw ctx.fail("loop-carried input " + i + " has an empty name");
@@ -246,9 +260,13 @@ final class ControlFlowOps {
                             int[] outAxes, boolean[] outReverse, ControlFlow flow) {}
 
     private static ScanSpec scanSpec(OpContext ctx, int offset) {
-        Body body = body(ctx, "body");
         long m = ctx.requireInt("num_scan_inputs");
         int all = ctx.inputCount() - offset;
+        DataType[] fed = new DataType[Math.max(0, all)];
+        for (int i = 0; i < fed.length; i++) {
+            fed[i] = typeOf(ctx, offset + i);
+        }
+        Body body = body(ctx, "body", fed);
         if (m < 1 || m > all) {
             throw ctx.fail("num_scan_inputs is " + m + " but the node has " + all + " state and scan inputs");
         }

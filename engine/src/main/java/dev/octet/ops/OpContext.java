@@ -5,6 +5,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Node;
+import dev.octet.ir.ValueInfo;
 import java.util.Map;
 
 /**
@@ -16,12 +17,27 @@ public final class OpContext {
     private final int opset;
     private final Tensor[] constantInputs;
     private final OpEnvironment env;
+    private final ValueInfo[] inputTypes;
 
     public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env) {
+        this(node, opset, constantInputs, env, new ValueInfo[0]);
+    }
+
+    /** {@code inputTypes}: what inference knows of each input (then of each capture), null entries unknown. */
+    public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env, ValueInfo[] inputTypes) {
         this.node = node;
         this.opset = opset;
         this.constantInputs = constantInputs;
         this.env = env;
+        this.inputTypes = inputTypes;
+    }
+
+    /**
+     * The inferred type and shape of input i (inputs, then captures, as for {@link #constantInput}), or null when
+     * unknown. Control-flow ops hand them to their subgraphs' inference.
+     */
+    public ValueInfo inputType(int i) {
+        return i < inputTypes.length ? inputTypes[i] : null;
     }
 
     /** The kernels this session uses; ops pack constant weights with them at load. */

@@ -253,6 +253,12 @@ public final class OpRegistry {
     }
 
     public Op create(Node node, int opset, Tensor[] constantInputs, OpEnvironment env) {
-        return definition(node, opset).create(new OpContext(node, opset, constantInputs, env));
+        return create(node, opset, constantInputs, env, new dev.octet.ir.ValueInfo[0]);
+    }
+
+    /** With what inference knows of the inputs (and captures), which control-flow ops pass to their subgraphs. */
+    public Op create(Node node, int opset, Tensor[] constantInputs, OpEnvironment env,
+                     dev.octet.ir.ValueInfo[] inputTypes) {
+        return definition(node, opset).create(new OpContext(node, opset, constantInputs, env, inputTypes));
     }
 }

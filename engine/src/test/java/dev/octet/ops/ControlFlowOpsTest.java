@@ -216,6 +216,18 @@ class ControlFlowOpsTest {
     }
 
     @Test
+    void branchInferenceKnowsTheShapesOfCapturedValues() {
+        // x is [2] in the outer graph; adding a [3] constant to it in a branch can never work: refused at load.
+        Graph then = graph("then", List.of(), List.of(any("t", DataType.FLOAT)), Map.of("three", floats(1, 2, 3)),
+            n("Add", List.of("x", "three"), "t"));
+        Graph g = graph("outer", List.of(v("c", DataType.BOOL), v("x", DataType.FLOAT, 2)),
+            List.of(any("y", DataType.FLOAT)), Map.of(),
+            n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))));
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("then_branch") && e.getMessage().contains("t_node"), e.getMessage());
+    }
+
+    @Test
     void anUnsupportedOperatorInABranchIsReportedWithTheModel() {
         Graph then = graph("then", List.of(), List.of(any("t", DataType.FLOAT)), Map.of(),
             n("NoSuchOp", List.of("x"), "t"));
