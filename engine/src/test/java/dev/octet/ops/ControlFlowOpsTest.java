@@ -345,6 +345,7 @@ class ControlFlowOpsTest {
                 failure.set(e);
             }
         });
+        t.setDaemon(true); // should the loop not stop, the test fails below without keeping the JVM alive
         t.start();
         Thread.sleep(100);
         s.close();
