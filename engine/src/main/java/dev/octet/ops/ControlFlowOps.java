@@ -31,7 +31,7 @@ final class ControlFlowOps {
     }
 
     /** A compiled subgraph with, per capture, its position among the node's captures. */
-    private record Body(ControlFlow.Subgraph compiled, int[] captureIndex, int nodeInputs, String what) {
+    record Body(ControlFlow.Subgraph compiled, int[] captureIndex, int nodeInputs, String what) {
         Graph graph() {
             return compiled.graph();
         }
@@ -56,7 +56,7 @@ final class ControlFlowOps {
     }
 
     /** Compiles a subgraph whose inputs the op feeds with values of {@code inputTypes} (null entries unknown). */
-    private static Body body(OpContext ctx, String attribute, DataType... inputTypes) {
+    static Body body(OpContext ctx, String attribute, DataType... inputTypes) {
         Graph g = ctx.requireGraph(attribute);
         List<String> nodeCaptures = ctx.captures();
         List<String> captures = Subgraphs.captures(g);

@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
 public final class OpRegistry {
     public static final String ONNX_DOMAIN = "";
     public static final String MICROSOFT_DOMAIN = "com.microsoft";
+    /** ONNX's preview operators (FlexAttention), version 1. */
+    public static final String PREVIEW_DOMAIN = "ai.onnx.preview";
     /** Octet's own fused operators, created by compiler passes; models cannot name this domain. */
     public static final String OCTET_DOMAIN = "dev.octet";
     /** Highest ai.onnx opset a model may import; each operator's definition says which versions it implements. */
@@ -80,6 +82,7 @@ public final class OpRegistry {
         DeformConvOp.register(b);
         ControlFlowOps.register(b);
         OptionalOps.register(b);
+        FlexAttentionOp.register(b);
         return b.build();
     }
 
@@ -90,6 +93,10 @@ public final class OpRegistry {
         /** Starts an ai.onnx definition whose semantics hold from opset {@code since}; {@code factory} registers it. */
         public OpDefinition.Builder onnx(String opType, int since) {
             return OpDefinition.onnx(opType, since).registeringIn(this);
+        }
+
+        public OpDefinition.Builder preview(String opType) {
+            return OpDefinition.preview(opType).registeringIn(this);
         }
 
         public OpDefinition.Builder microsoft(String opType) {
