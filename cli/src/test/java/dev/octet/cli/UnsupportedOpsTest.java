@@ -2,7 +2,6 @@ package dev.octet.cli;
 
 import static dev.octet.cli.Cli.octet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
@@ -116,7 +115,8 @@ class UnsupportedOpsTest {
             }
         }
         assertTrue(disagreements.isEmpty(), disagreements.size() + " disagreements:\n" + String.join("\n", disagreements));
-        assertTrue(unsupportedModels > 0, "the suite has operators Octet lacks; the check above must have seen some");
-        assertFalse(unsupportedModels == models.size(), "and operators it has");
+        // Octet implements every operator of the suite, so only the second direction runs here (the first is
+        // inspectListsEveryUnsupportedOperatorThenFails's); an operator the suite gains shows up in this count.
+        assertEquals(0, unsupportedModels, "the suite has operators Octet lacks: check them above");
     }
 }

@@ -63,7 +63,10 @@ public final class InferenceSession implements AutoCloseable {
             : new dev.octet.kernel.Parallel(options.threads());
         this.specialize = options.shapeSpecialization();
         try {
-            this.compiler = Compiler.forOptions(options, new dev.octet.ops.OpEnvironment(kernels, parallel));
+            var controlFlow = new dev.octet.ops.ControlFlow(dev.octet.ops.ControlFlow.DEFAULTS.compiler(),
+                options.maxLoopIterations(), () -> closed);
+            this.compiler = Compiler.forOptions(options,
+                new dev.octet.ops.OpEnvironment(kernels, parallel).withControlFlow(controlFlow));
             this.plan = compiler.compile(graph);
         } catch (RuntimeException | Error e) {
             if (parallel != dev.octet.kernel.Parallel.SERIAL) {

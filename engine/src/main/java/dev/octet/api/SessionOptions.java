@@ -12,9 +12,12 @@ package dev.octet.api;
  * @param provider            kernels: "auto" (vector when the JVM runs it well), "scalar" or "vector"
  * @param vectorBits          vector width for the vector kernels: 128, 256, 512, or 0 for the JVM's preferred
  * @param threads             threads per operator (the calling thread plus threads - 1 owned by the session)
+ * @param maxLoopIterations   the most iterations one Loop or Scan may run before the run fails with
+ *                            {@link ErrorCode#RESOURCE_LIMIT} (default 1,000,000), so a loop whose condition
+ *                            never becomes false cannot hang the caller
  */
 public record SessionOptions(boolean graphOptimizations, boolean shapeSpecialization, String provider, int vectorBits,
-                             int threads) {
+                             int threads, long maxLoopIterations) {
     public static final SessionOptions DEFAULTS = builder().build();
 
     public SessionOptions {
@@ -23,6 +26,9 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         }
         if (vectorBits != 0 && vectorBits != 128 && vectorBits != 256 && vectorBits != 512) {
             throw new IllegalArgumentException("vectorBits must be 0, 128, 256 or 512, got " + vectorBits);
+        }
+        if (maxLoopIterations < 1) {
+            throw new IllegalArgumentException("maxLoopIterations must be at least 1, got " + maxLoopIterations);
         }
     }
 
@@ -36,6 +42,7 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         private String provider = System.getProperty("octet.provider", "auto");
         private int vectorBits = Integer.getInteger("octet.vectorBits", 0);
         private int threads = 1;
+        private long maxLoopIterations = dev.octet.ops.ControlFlow.DEFAULT_MAX_ITERATIONS;
 
         public Builder graphOptimizations(boolean on) {
             this.graphOptimizations = on;
@@ -62,8 +69,14 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
             return this;
         }
 
+        public Builder maxLoopIterations(long n) {
+            this.maxLoopIterations = n;
+            return this;
+        }
+
         public SessionOptions build() {
-            return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, threads);
+            return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, threads,
+                maxLoopIterations);
         }
     }
 }

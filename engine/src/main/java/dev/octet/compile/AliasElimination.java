@@ -5,6 +5,7 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import dev.octet.ir.ValueInfo;
 import dev.octet.ops.OpRegistry;
 import dev.octet.ops.OpTrait;
@@ -19,14 +20,18 @@ import java.util.Set;
  * Removes nodes that only rename a value: Identity, and Cast to the type its input already has (exporters
  * put {@code Cast(to=uint8)} after uint8 QuantizeLinear outputs). Readers are rewired to the source value,
  * so later passes see DequantizeLinear reading initializers and quantized tensors directly. A node whose
- * output is a graph output stays.
+ * output is a graph output or read by a subgraph (which names it) stays.
  */
 public final class AliasElimination implements GraphPass {
     @Override
     public Graph apply(Graph g, PassContext context) {
+        // Graph outputs and values subgraphs capture by name keep their names.
         Set<String> graphOutputs = new HashSet<>();
         for (ValueInfo v : g.outputs()) {
             graphOutputs.add(v.name());
+        }
+        for (Node n : g.nodes()) {
+            graphOutputs.addAll(Subgraphs.captures(n));
         }
         Map<String, DataType> types = knownTypes(g);
         Map<String, String> alias = new HashMap<>();

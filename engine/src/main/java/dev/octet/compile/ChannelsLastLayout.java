@@ -4,6 +4,7 @@ import dev.octet.ir.Attribute;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import dev.octet.ir.ValueInfo;
 import dev.octet.ops.OpRegistry;
 import dev.octet.ops.OpTrait;
@@ -73,7 +74,7 @@ public final class ChannelsLastLayout implements GraphPass {
         }
         Set<String> readAsNchw = new HashSet<>();
         for (Node n : nodes) {
-            readAsNchw.addAll(n.inputs());
+            readAsNchw.addAll(Subgraphs.uses(n)); // a subgraph reads what it captures as the model wrote it
         }
         for (ValueInfo v : g.outputs()) {
             readAsNchw.add(v.name());
@@ -101,7 +102,7 @@ public final class ChannelsLastLayout implements GraphPass {
         Map<String, List<Node>> consumers = new HashMap<>();
         for (Node n : g.nodes()) {
             n.outputs().forEach(o -> producer.put(o, n));
-            n.inputs().forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n));
+            Subgraphs.uses(n).forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n));
         }
         Set<Node> worth = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : g.nodes()) {
@@ -173,7 +174,7 @@ public final class ChannelsLastLayout implements GraphPass {
         Set<String> names = new HashSet<>(g.initializers().keySet());
         g.inputs().forEach(v -> names.add(v.name()));
         for (Node n : g.nodes()) {
-            names.addAll(n.inputs());
+            names.addAll(Subgraphs.uses(n));
             names.addAll(n.outputs());
         }
         return names;

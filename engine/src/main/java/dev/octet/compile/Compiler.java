@@ -1,13 +1,19 @@
 package dev.octet.compile;
 
+import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.exec.BufferPools;
 import dev.octet.exec.ExecutionPlan;
+import dev.octet.exec.Executor;
+import dev.octet.exec.StepListener;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import dev.octet.ir.ValueInfo;
+import dev.octet.ops.ControlFlow;
 import dev.octet.ops.Op;
 import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
@@ -34,7 +40,71 @@ public final class Compiler {
     public Compiler(OpRegistry registry, List<GraphPass> passes, OpEnvironment env) {
         this.registry = registry;
         this.passes = List.copyOf(passes);
-        this.env = env;
+        // Control-flow ops compile their subgraphs with this compiler: the same operators, passes and kernels.
+        this.env = env.withControlFlow(env.controlFlow().withCompiler(this::compileSubgraph));
+    }
+
+    /**
+     * Compiles a subgraph into a plan of its own: its captures become inputs, or initializers when they are
+     * constants of the enclosing plan (so they fold inside too). Errors name the node owning the subgraph.
+     */
+    private ControlFlow.Subgraph compileSubgraph(Graph body, DataType[] inputTypes, List<String> captures,
+                                                 Tensor[] constants, ValueInfo[] captureTypes, String owner) {
+        List<ValueInfo> inputs = new ArrayList<>();
+        for (int i = 0; i < body.inputs().size(); i++) {
+            ValueInfo v = body.inputs().get(i);
+            DataType t = i < inputTypes.length ? inputTypes[i] : null;
+            // An input the subgraph leaves untyped takes the type its operator feeds it (never a shape: Loop
+            // values may change shape from one iteration to the next).
+            inputs.add(v.type() == null && v.onnxType() == 0 && t != null ? new ValueInfo(v.name(), t, t.onnxCode(), v.shape()) : v);
+        }
+        Map<String, Tensor> initializers = new HashMap<>(body.initializers());
+        for (int i = 0; i < captures.size(); i++) {
+            ValueInfo outer = captureTypes[i];
+            if (constants[i] != null) {
+                initializers.put(captures.get(i), constants[i]);
+            } else if (outer != null) {
+                inputs.add(new ValueInfo(captures.get(i), outer.type(), outer.onnxType(), outer.shape()));
+            } else {
+                inputs.add(new ValueInfo(captures.get(i), null, 0, null));
+            }
+        }
+        Graph closed = new Graph(body.name(), inputs, body.outputs(), initializers, body.nodes(), body.opsets(),
+            body.valueInfo());
+        ExecutionPlan plan;
+        try {
+            plan = compile(closed);
+        } catch (OctetException e) {
+            throw new OctetException(e.code(), owner + ", subgraph '" + body.name() + "': " + e.getMessage(), e);
+        }
+        return new CompiledSubgraph(body, plan, List.copyOf(captures));
+    }
+
+    /** A subgraph's plan; runs share one set of buffer pools (each run takes its own pool). */
+    private record CompiledSubgraph(Graph graph, ExecutionPlan plan, List<String> captures, BufferPools pools)
+        implements ControlFlow.Subgraph {
+        CompiledSubgraph(Graph graph, ExecutionPlan plan, List<String> captures) {
+            this(graph, plan, captures, new BufferPools());
+        }
+
+        @Override
+        public Tensor[] run(Tensor[] inputs, Tensor[] captured) {
+            Map<String, Tensor> feed = new HashMap<>();
+            for (int i = 0; i < inputs.length; i++) {
+                feed.put(graph.inputs().get(i).name(), inputs[i]);
+            }
+            for (int i = 0; i < captured.length; i++) {
+                if (!plan.graph().initializers().containsKey(captures.get(i))) {
+                    feed.put(captures.get(i), captured[i]);
+                }
+            }
+            Map<String, Tensor> out = Executor.run(plan, feed, StepListener.NONE, pools);
+            Tensor[] result = new Tensor[graph.outputs().size()];
+            for (int i = 0; i < result.length; i++) {
+                result[i] = out.get(graph.outputs().get(i).name());
+            }
+            return result;
+        }
     }
 
     public static Compiler forOptions(dev.octet.api.SessionOptions options, OpEnvironment env) {
@@ -133,14 +203,17 @@ public final class Compiler {
         Map<Integer, List<Integer>> consumers = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Set<Integer> deps = new HashSet<>();
-            for (String in : nodes.get(i).inputs()) {
+            List<String> uses = Subgraphs.uses(nodes.get(i));
+            for (int u = 0; u < uses.size(); u++) {
+                String in = uses.get(u);
                 if (in.isEmpty() || available.contains(in)) {
                     continue;
                 }
                 Integer p = producer.get(in);
                 if (p == null) {
-                    throw new OctetException(ErrorCode.INVALID_GRAPH, nodes.get(i).describe() + ": input '" + in
-                        + "' is not a graph input, an initializer, or any node's output");
+                    throw new OctetException(ErrorCode.INVALID_GRAPH, nodes.get(i).describe() + (u < nodes.get(i).inputs().size()
+                        ? ": input '" + in + "' is not a graph input, an initializer, or any node's output"
+                        : ": a subgraph reads '" + in + "', which no enclosing scope defines"));
                 }
                 if (deps.add(p)) {
                     consumers.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
@@ -206,10 +279,12 @@ public final class Compiler {
         }
         List<ExecutionPlan.Step> steps = new ArrayList<>();
         for (Node node : g.nodes()) {
-            Tensor[] constIn = new Tensor[node.inputs().size()];
+            // A control-flow node reads its captures like inputs, after its own: its op gets them in that order.
+            List<String> uses = Subgraphs.uses(node);
+            Tensor[] constIn = new Tensor[uses.size()];
             boolean allConstant = true;
             for (int i = 0; i < constIn.length; i++) {
-                String in = node.inputs().get(i);
+                String in = uses.get(i);
                 if (in.isEmpty()) {
                     continue;
                 }
@@ -217,7 +292,8 @@ public final class Compiler {
                 constIn[i] = c;
                 allConstant &= c != null;
             }
-            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env);
+            ValueInfo[] inTypes = uses.stream().map(valueTypes::get).toArray(ValueInfo[]::new);
+            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env, inTypes);
             int[] outSlots = new int[node.outputs().size()];
             Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {
@@ -234,7 +310,7 @@ public final class Compiler {
                 }
             }
             if (folded == null) {
-                int[] inSlots = node.inputs().stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
+                int[] inSlots = uses.stream().mapToInt(n -> n.isEmpty() ? -1 : slotOf.get(n)).toArray();
                 steps.add(new ExecutionPlan.Step(node.describe(), op, inSlots, outSlots, new int[0]));
             }
         }

@@ -3,6 +3,7 @@ package dev.octet.compile;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import dev.octet.ir.ValueInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Producer and consumer lookups over a graph, for pattern-matching passes. Built once per pass. */
+/**
+ * Producer and consumer lookups over a graph, for pattern-matching passes. Built once per pass. A control-flow
+ * node whose subgraph captures a value counts as one of its consumers, so no pass fuses the value away.
+ */
 final class GraphIndex {
     private final Graph graph;
     private final Map<String, Node> producer = new HashMap<>();
@@ -26,7 +30,7 @@ final class GraphIndex {
                     producer.put(out, n);
                 }
             }
-            for (String in : n.inputs()) {
+            for (String in : Subgraphs.uses(n)) {
                 if (!in.isEmpty()) {
                     consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
                 }

@@ -6,8 +6,8 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import dev.octet.ir.ValueInfo;
-import dev.octet.kernel.Parallel;
 import dev.octet.ops.OpDefinition;
 import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
@@ -54,7 +54,7 @@ public final class ShapeInference {
         this.graph = graph;
         this.registry = registry;
         // The session's kernels on the calling thread; what evaluation packs is not kept in the session's cache.
-        this.env = new OpEnvironment(env.kernels(), Parallel.SERIAL);
+        this.env = env.serialWithFreshCache();
     }
 
     /**
@@ -93,9 +93,10 @@ public final class ShapeInference {
     }
 
     private ShapeValue[] inferNode(Node node) {
-        ShapeValue[] in = new ShapeValue[node.inputs().size()];
+        List<String> uses = Subgraphs.uses(node); // inputs, then the values subgraphs capture
+        ShapeValue[] in = new ShapeValue[uses.size()];
         for (int i = 0; i < in.length; i++) {
-            String name = node.inputs().get(i);
+            String name = uses.get(i);
             in[i] = name.isEmpty() ? ShapeValue.UNKNOWN : values.getOrDefault(name, ShapeValue.UNKNOWN);
         }
         int opset = OpRegistry.opsetOf(graph, node);
@@ -117,7 +118,7 @@ public final class ShapeInference {
             Tensor fromElements = v.constant() == null ? v.elementsAsConstant() : null;
             out[i] = fromElements != null ? ShapeValue.ofConstant(fromElements) : v;
         }
-        if (evaluable(node, in, out)) {
+        if (evaluable(node, uses, in, out)) {
             evaluate(node, opset, in, out);
         }
         return out;
@@ -127,9 +128,9 @@ public final class ShapeInference {
      * True when every input is a small known constant and every output is small (Constant nodes, which have
      * no inputs, always are evaluated: they only return their attribute).
      */
-    private static boolean evaluable(Node node, ShapeValue[] in, ShapeValue[] out) {
+    private static boolean evaluable(Node node, List<String> uses, ShapeValue[] in, ShapeValue[] out) {
         for (int i = 0; i < in.length; i++) {
-            if (node.inputs().get(i).isEmpty()) {
+            if (uses.get(i).isEmpty()) {
                 continue;
             }
             Tensor c = in[i].constant();
@@ -137,7 +138,10 @@ public final class ShapeInference {
                 return false;
             }
         }
-        if (node.inputs().stream().allMatch(String::isEmpty)) {
+        if (Subgraphs.hasSubgraphs(node)) {
+            return false; // control flow runs when the plan folds it or at run time, never twice at load
+        }
+        if (uses.stream().allMatch(String::isEmpty)) {
             return true;
         }
         for (int i = 0; i < out.length; i++) {

@@ -38,7 +38,22 @@ public sealed interface Attribute {
         public String kind() { return "strings"; }
     }
 
-    /** A subgraph attribute (If/Loop bodies) or another kind Octet reads but does not execute. */
+    /** A subgraph: the branches of If, the bodies of Loop and Scan. */
+    record GraphAttr(Graph value) implements Attribute {
+        public String kind() { return "graph"; }
+        @Override public String toString() { return "graph '" + value.name() + "'"; }
+    }
+
+    /** A list of subgraphs (ONNX attribute kind GRAPHS). */
+    record GraphsAttr(List<Graph> values) implements Attribute {
+        public GraphsAttr {
+            values = List.copyOf(values);
+        }
+        public String kind() { return "graphs"; }
+        @Override public String toString() { return values.size() + " graphs"; }
+    }
+
+    /** A kind Octet reads but does not use (sparse tensors, type protos). */
     record UnsupportedAttr(String onnxKind) implements Attribute {
         public String kind() { return onnxKind; }
     }

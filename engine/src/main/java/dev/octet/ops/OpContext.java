@@ -5,6 +5,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Node;
+import dev.octet.ir.ValueInfo;
 import java.util.Map;
 
 /**
@@ -16,12 +17,27 @@ public final class OpContext {
     private final int opset;
     private final Tensor[] constantInputs;
     private final OpEnvironment env;
+    private final ValueInfo[] inputTypes;
 
     public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env) {
+        this(node, opset, constantInputs, env, new ValueInfo[0]);
+    }
+
+    /** {@code inputTypes}: what inference knows of each input (then of each capture), null entries unknown. */
+    public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env, ValueInfo[] inputTypes) {
         this.node = node;
         this.opset = opset;
         this.constantInputs = constantInputs;
         this.env = env;
+        this.inputTypes = inputTypes;
+    }
+
+    /**
+     * The inferred type and shape of input i (inputs, then captures, as for {@link #constantInput}), or null when
+     * unknown. Control-flow ops hand them to their subgraphs' inference.
+     */
+    public ValueInfo inputType(int i) {
+        return i < inputTypes.length ? inputTypes[i] : null;
     }
 
     /** The kernels this session uses; ops pack constant weights with them at load. */
@@ -174,6 +190,33 @@ public final class OpContext {
             return t.value();
         }
         throw wrongKind(name, a, "tensor");
+    }
+
+    /** A required subgraph attribute (an If branch, a Loop or Scan body). */
+    public dev.octet.ir.Graph requireGraph(String name) {
+        Attribute a = node.attributes().get(name);
+        if (a == null) {
+            throw fail("missing required attribute '" + name + "'");
+        }
+        if (a instanceof Attribute.GraphAttr g) {
+            return g.value();
+        }
+        throw wrongKind(name, a, "graph");
+    }
+
+    /** The outer values this node's subgraphs capture; the op receives them after its inputs, in this order. */
+    public java.util.List<String> captures() {
+        return dev.octet.ir.Subgraphs.captures(node);
+    }
+
+    /** The session's subgraph compiler, loop limit and open check. */
+    public ControlFlow controlFlow() {
+        return env.controlFlow();
+    }
+
+    /** The node, as error messages name it. */
+    public String describe() {
+        return node.describe();
     }
 
     /** An error about this node, raised at load time. */

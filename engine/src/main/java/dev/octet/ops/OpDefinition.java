@@ -125,6 +125,11 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         return new Builder(OpRegistry.MICROSOFT_DOMAIN, name, 1, 1);
     }
 
+    /** An ai.onnx.preview operator (version 1). */
+    public static Builder preview(String name) {
+        return new Builder(OpRegistry.PREVIEW_DOMAIN, name, 1, 1);
+    }
+
     /** One of Octet's own fused operators, which only compiler passes create. */
     public static Builder octet(String name) {
         return new Builder(OpRegistry.OCTET_DOMAIN, name, 1, 1);

@@ -5,6 +5,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.Subgraphs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,12 +22,19 @@ import java.util.stream.Collectors;
 public final class OpRegistry {
     public static final String ONNX_DOMAIN = "";
     public static final String MICROSOFT_DOMAIN = "com.microsoft";
+    /** ONNX's preview operators (FlexAttention), version 1. */
+    public static final String PREVIEW_DOMAIN = "ai.onnx.preview";
     /** Octet's own fused operators, created by compiler passes; models cannot name this domain. */
     public static final String OCTET_DOMAIN = "dev.octet";
     /** Highest ai.onnx opset a model may import; each operator's definition says which versions it implements. */
     public static final int MAX_ONNX_OPSET = OpDefinition.CHECKED_ONNX_OPSET;
-    /** Lowest ai.onnx opset accepted (older models predate the semantics the ops implement). */
-    public static final int MIN_ONNX_OPSET = 7;
+    /**
+     * Lowest ai.onnx opset accepted. Every opset is: a node's operator resolves to the definition implementing the
+     * model's opset, and each definition starts at the ONNX version whose semantics it implements, so an operator
+     * that changed since (Add-6 broadcast with an axis attribute; Octet's Add starts at 7) refuses itself with
+     * UNSUPPORTED_OPSET, while those unchanged since opset 1 (Not, Conv, MatMul, ...) run.
+     */
+    public static final int MIN_ONNX_OPSET = 1;
     public static final int MAX_MICROSOFT_OPSET = 1;
 
     /** Whether Octet can run an operator at a version: see {@link #support}. */
@@ -72,6 +80,9 @@ public final class OpRegistry {
         LinearAttentionOp.register(b);
         TfIdfVectorizerOp.register(b);
         DeformConvOp.register(b);
+        ControlFlowOps.register(b);
+        OptionalOps.register(b);
+        FlexAttentionOp.register(b);
         return b.build();
     }
 
@@ -82,6 +93,10 @@ public final class OpRegistry {
         /** Starts an ai.onnx definition whose semantics hold from opset {@code since}; {@code factory} registers it. */
         public OpDefinition.Builder onnx(String opType, int since) {
             return OpDefinition.onnx(opType, since).registeringIn(this);
+        }
+
+        public OpDefinition.Builder preview(String opType) {
+            return OpDefinition.preview(opType).registeringIn(this);
         }
 
         public OpDefinition.Builder microsoft(String opType) {
@@ -173,12 +188,12 @@ public final class OpRegistry {
     }
 
     /**
-     * The operator types of a graph that Octet cannot run at the versions the graph imports, in order of their
-     * first node, with the number of nodes of each.
+     * The operator types of a graph, its subgraphs included, that Octet cannot run at the versions the graph
+     * imports, in order of their first node, with the number of nodes of each.
      */
     public List<Unsupported> unsupported(Graph graph) {
         Map<String, Unsupported> found = new LinkedHashMap<>();
-        for (Node n : graph.nodes()) {
+        for (Node n : Subgraphs.allNodes(graph)) {
             int version = opsetOf(graph, n);
             Support s = support(n.domain(), n.opType(), version);
             if (s != Support.SUPPORTED) {
@@ -201,7 +216,7 @@ public final class OpRegistry {
             return;
         }
         Unsupported first = missing.get(0);
-        Node node = graph.nodes().stream()
+        Node node = Subgraphs.allNodes(graph).stream()
             .filter(n -> n.opType().equals(first.opType()) && normalizeDomain(n.domain()).equals(first.domain()))
             .findFirst().orElseThrow();
         StringBuilder m = new StringBuilder(node.describe()).append(": operator ").append(displayDomain(first.domain()))
@@ -245,6 +260,12 @@ public final class OpRegistry {
     }
 
     public Op create(Node node, int opset, Tensor[] constantInputs, OpEnvironment env) {
-        return definition(node, opset).create(new OpContext(node, opset, constantInputs, env));
+        return create(node, opset, constantInputs, env, new dev.octet.ir.ValueInfo[0]);
+    }
+
+    /** With what inference knows of the inputs (and captures), which control-flow ops pass to their subgraphs. */
+    public Op create(Node node, int opset, Tensor[] constantInputs, OpEnvironment env,
+                     dev.octet.ir.ValueInfo[] inputTypes) {
+        return definition(node, opset).create(new OpContext(node, opset, constantInputs, env, inputTypes));
     }
 }

@@ -112,6 +112,22 @@ class ChannelsLastLayoutTest {
     }
 
     @Test
+    void aConvOutputABranchCapturesIsTransposedBackForIt() {
+        // y1 lives in NHWC between the two convs; the branch reads it by its NCHW name, so it must exist too.
+        String y1 = conv("x", 8, 16, 3, 1, 1);
+        String y2 = conv(y1, 16, 16, 3, 1, 1);
+        init.put("cond", Tensor.ofBools(new boolean[] {true}));
+        Graph branch = new Graph("branch", List.of(), List.of(new ValueInfo("b", null, 0, null)), Map.of(),
+            List.of(new Node("copy", "Identity", "", List.of(y1), List.of("b"), Map.of())), Map.of("", 13), Map.of());
+        nodes.add(new Node("if", "If", "", List.of("cond"), List.of("captured"),
+            Map.of("then_branch", new Attribute.GraphAttr(branch), "else_branch", new Attribute.GraphAttr(branch))));
+        Graph g = build(y2, "captured");
+        Graph converted = new ChannelsLastLayout().apply(g);
+        assertEquals(3, count(converted, "Transpose"), "into NHWC once, back to NCHW for the branch and for y2");
+        assertSameBits(g, y2, "captured");
+    }
+
+    @Test
     void chainsRunInNhwcWithTheSameBits() {
         String y1 = conv("x", 8, 16, 3, 1, 1);         // GEMM over 3x3 taps
         String y2 = conv(y1, 16, 16, 3, 2, 16);        // depthwise, stride 2

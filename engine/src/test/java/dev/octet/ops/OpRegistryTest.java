@@ -56,6 +56,25 @@ class OpRegistryTest {
     }
 
     @Test
+    void anOldOpsetResolvesPerOperator() {
+        // At opset 6, Not is Not-1 (unchanged since) and runs; Add is Add-6, whose broadcast and axis attributes
+        // Octet's Add (from 7) does not implement, so that node refuses itself.
+        ValueInfo x = ValueInfo.of("x", DataType.BOOL, 2);
+        Graph not = new Graph("g", List.of(x), List.of(ValueInfo.of("y", DataType.BOOL, 2)), Map.of(),
+            List.of(new Node("n", "Not", "", List.of("x"), List.of("y"), Map.of())), Map.of("", 6), Map.of());
+        try (InferenceSession s = new InferenceSession(not)) {
+            assertArrayEquals(new boolean[] {false, true},
+                s.run(Map.of("x", Tensor.ofBools(new boolean[] {true, false}, 2))).get("y").bools());
+        }
+        Graph add = new Graph("g", List.of(ValueInfo.of("a", DataType.FLOAT, 2)), List.of(ValueInfo.of("y", DataType.FLOAT, 2)),
+            Map.of(), List.of(new Node("plus", "Add", "", List.of("a", "a"), List.of("y"), Map.of())), Map.of("", 6),
+            Map.of());
+        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(add).close());
+        assertEquals(ErrorCode.UNSUPPORTED_OPSET, e.code());
+        assertTrue(e.getMessage().contains("node 'plus'") && e.getMessage().contains("at opset 6"), e.getMessage());
+    }
+
+    @Test
     void definitionsOfOneOperatorSplitItsVersions() {
         OpRegistry.Builder b = new OpRegistry.Builder();
         b.onnx("Twice", 7).unary().until(12).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> new Tensor[] {scalar(12)});

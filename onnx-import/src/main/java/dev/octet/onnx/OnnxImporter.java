@@ -34,8 +34,9 @@ import java.util.Map;
 /**
  * ONNX ModelProto to Octet {@link Graph}: initializers (raw and typed, external data relative to the model's
  * directory), Constant nodes kept as nodes, attributes of every kind, opset imports, value_info and
- * symbolic dimensions. Structural validation (undefined values, cycles, unsupported ops) happens when the
- * graph is compiled.
+ * symbolic dimensions, and subgraph attributes (If, Loop, Scan) as nested graphs. Structural validation
+ * (undefined values, also those subgraphs read from enclosing scopes, cycles, unsupported ops) happens when
+ * the graph is compiled.
  */
 public final class OnnxImporter {
     /** Protobuf's default nesting limit is 100; ONNX graphs nest little, but be generous. */
@@ -123,10 +124,21 @@ public final class OnnxImporter {
         if (!opsets.containsKey(OpRegistry.ONNX_DOMAIN)) {
             throw new OctetException(ErrorCode.INVALID_MODEL, label + " imports no ai.onnx opset");
         }
-        return convertGraph(model.getGraph(), opsets, baseDir);
+        return convertGraph(model.getGraph(), opsets, baseDir, 0);
     }
 
-    static Graph convertGraph(GraphProto g, Map<String, Integer> opsets, Path baseDir) {
+    /**
+     * How deeply subgraphs (If branches, Loop and Scan bodies) may nest; real models nest a few levels, and
+     * deeper ones are rejected before their conversion recurses further.
+     */
+    static final int MAX_SUBGRAPH_DEPTH = 32;
+
+    /** A graph at nesting {@code depth} (0 = the model's graph), its subgraph attributes converted recursively. */
+    static Graph convertGraph(GraphProto g, Map<String, Integer> opsets, Path baseDir, int depth) {
+        if (depth > MAX_SUBGRAPH_DEPTH) {
+            throw new OctetException(ErrorCode.INVALID_MODEL, "subgraphs nest more than " + MAX_SUBGRAPH_DEPTH
+                + " levels deep");
+        }
         Map<String, Tensor> initializers = new LinkedHashMap<>();
         for (TensorProto t : g.getInitializerList()) {
             if (t.getName().isEmpty()) {
@@ -141,8 +153,11 @@ public final class OnnxImporter {
         }
         List<ValueInfo> inputs = g.getInputList().stream().map(OnnxImporter::valueInfo).toList();
         List<ValueInfo> outputs = g.getOutputList().stream().map(OnnxImporter::valueInfo).toList();
-        for (ValueInfo v : inputs) {
-            if (v.type() == null && !initializers.containsKey(v.name())) {
+        for (int i = 0; i < inputs.size(); i++) {
+            ValueInfo v = inputs.get(i);
+            // A subgraph input may leave its type to the operator that feeds it.
+            boolean inferred = depth > 0 && !g.getInput(i).hasType();
+            if (v.type() == null && !initializers.containsKey(v.name()) && !inferred) {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "graph input " + v.describe()
                     + " has a type Octet does not support");
             }
@@ -153,18 +168,18 @@ public final class OnnxImporter {
         }
         List<Node> nodes = new ArrayList<>(g.getNodeCount());
         for (int i = 0; i < g.getNodeCount(); i++) {
-            nodes.add(node(g.getNode(i), i, baseDir));
+            nodes.add(node(g.getNode(i), i, opsets, baseDir, depth));
         }
         return new Graph(g.getName(), inputs, outputs, initializers, nodes, opsets, valueInfo);
     }
 
-    private static Node node(NodeProto n, int index, Path baseDir) {
+    private static Node node(NodeProto n, int index, Map<String, Integer> opsets, Path baseDir, int depth) {
         String name = n.getName().isEmpty() ? "#" + index : n.getName();
         Map<String, Attribute> attrs = new HashMap<>();
         for (AttributeProto a : n.getAttributeList()) {
             Attribute v;
             try {
-                v = attribute(a, baseDir);
+                v = attribute(a, opsets, baseDir, depth);
             } catch (OctetException e) {
                 throw new OctetException(e.code(), "node '" + name + "' (op " + n.getOpType() + "), attribute '"
                     + a.getName() + "': " + e.getMessage(), e);
@@ -181,7 +196,7 @@ public final class OnnxImporter {
             n.getOutputList(), attrs);
     }
 
-    private static Attribute attribute(AttributeProto a, Path baseDir) {
+    private static Attribute attribute(AttributeProto a, Map<String, Integer> opsets, Path baseDir, int depth) {
         AttributeProto.AttributeType type = a.getType();
         if (type == AttributeProto.AttributeType.UNDEFINED) {
             type = inferType(a); // IR version 1 models leave the type out
@@ -200,6 +215,10 @@ public final class OnnxImporter {
             }
             case INTS -> new Attribute.IntsAttr(a.getIntsList().stream().mapToLong(Long::longValue).toArray());
             case STRINGS -> new Attribute.StringsAttr(a.getStringsList().stream().map(s -> s.toStringUtf8()).toList());
+            // A subgraph shares the model's opset imports.
+            case GRAPH -> new Attribute.GraphAttr(convertGraph(a.getG(), opsets, baseDir, depth + 1));
+            case GRAPHS -> new Attribute.GraphsAttr(a.getGraphsList().stream()
+                .map(sub -> convertGraph(sub, opsets, baseDir, depth + 1)).toList());
             default -> new Attribute.UnsupportedAttr(type.name().toLowerCase(java.util.Locale.ROOT));
         };
     }

@@ -94,6 +94,7 @@ public final class OnnxModelBuilder {
                     a.addFloats(x);
                 }
             }
+            case dev.octet.onnx.proto.Onnx.GraphProto g -> a.setType(AttributeProto.AttributeType.GRAPH).setG(g);
             default -> throw new IllegalArgumentException("unsupported attribute value " + v.getClass());
         }
         return a.build();

@@ -280,6 +280,48 @@ class OnnxImporterTest {
             () -> s.run(Map.of("a", three, "b", Tensor.ofInts(new int[6], 3, 2))));
     }
 
+    /** An If node: y = c ? -x : x, both branches reading x from the outer graph. */
+    private static OnnxModelBuilder ifModel(dev.octet.onnx.proto.Onnx.GraphProto then,
+                                            dev.octet.onnx.proto.Onnx.GraphProto otherwise) {
+        return new OnnxModelBuilder(17).input("c", DataType.BOOL).input("x", DataType.FLOAT, 2)
+            .output("y", DataType.FLOAT, 2)
+            .node("If", List.of("c"), List.of("y"), "then_branch", then, "else_branch", otherwise);
+    }
+
+    private static dev.octet.onnx.proto.Onnx.GraphProto branch(String op, String in, String out) {
+        return new OnnxModelBuilder(17).output(out, DataType.FLOAT, 2).node(op, List.of(in), List.of(out)).build()
+            .getGraph();
+    }
+
+    @Test
+    void subgraphsReadOuterValuesByName() throws Exception {
+        Path model = ifModel(branch("Neg", "x", "t"), branch("Identity", "x", "e")).write(tmp.resolve("if.onnx"));
+        try (InferenceSession s = new InferenceSession(OnnxImporter.load(model))) {
+            Tensor x = Tensor.ofFloats(new float[] {1, -2}, 2);
+            assertArrayEquals(new float[] {-1, 2}, s.run(Map.of("c", Tensor.ofBools(new boolean[] {true}), "x", x))
+                .get("y").floats());
+            assertArrayEquals(new float[] {1, -2}, s.run(Map.of("c", Tensor.ofBools(new boolean[] {false}), "x", x))
+                .get("y").floats());
+        }
+        Path ghost = ifModel(branch("Neg", "ghost", "t"), branch("Identity", "x", "e")).write(tmp.resolve("g.onnx"));
+        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(ghost)));
+        assertTrue(e.getMessage().contains("'ghost'") && e.getMessage().contains("If_0"), e.getMessage());
+    }
+
+    @Test
+    void subgraphNestingIsBounded() {
+        dev.octet.onnx.proto.Onnx.GraphProto g = branch("Identity", "x", "y");
+        for (int depth = 0; depth < OnnxImporter.MAX_SUBGRAPH_DEPTH + 1; depth++) {
+            g = ifModel(g, branch("Identity", "x", "e")).build().getGraph();
+        }
+        byte[] tooDeep = new OnnxModelBuilder(17).build().toBuilder().setGraph(g).build().toByteArray();
+        OctetException e = expectError(ErrorCode.INVALID_MODEL, () -> OnnxImporter.load(tooDeep));
+        assertTrue(e.getMessage().contains("nest more than " + OnnxImporter.MAX_SUBGRAPH_DEPTH), e.getMessage());
+        byte[] deepEnough = new OnnxModelBuilder(17).build().toBuilder().setGraph(g.getNode(0).getAttribute(0).getG())
+            .build().toByteArray();
+        OnnxImporter.load(deepEnough);
+    }
+
     @Test
     void graphErrorsNameTheNode() throws Exception {
         Path undefined = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
