@@ -1,0 +1,205 @@
+package dev.octet.kernel.panama;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The background warm-up behind {@link WarmingKernelProvider}: a daemon thread that calls the vector kernels on
+ * small shapes covering their branches until C2 has compiled them, then opens each kernel's {@link Gate}. Vector
+ * API code that runs interpreted or C1-compiled boxes every vector, so "compiled" is read from the thread's own
+ * allocation: a batch of calls that allocates (almost) nothing, {@link #QUIET_BATCHES} times in a row (see
+ * {@link #BOXED_FRACTION}). A gate
+ * whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the results are the same either way.
+ */
+final class KernelWarmup {
+    private static final System.Logger LOG = System.getLogger(KernelWarmup.class.getName());
+    /** Quiet batches in a row before a kernel counts as compiled. */
+    static final int QUIET_BATCHES = 3;
+    /** What a quiet batch may allocate per kernel call (a returned range array, a thread-local's first use). */
+    static final long QUIET_BYTES_PER_CALL = 64;
+    /**
+     * Or, for kernels whose compiled code still boxes a little (a vector passed to a method C2 did not inline), at
+     * most this fraction of the first, interpreted batch's allocation: a single uncompiled branch of a batch's
+     * eight or so allocates more.
+     */
+    static final long BOXED_FRACTION = 32;
+    /** The longest one kernel's warm-up runs before its gate opens regardless. */
+    static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** One batch of warm-up calls of one kernel method; returns how many kernel calls it made. */
+    interface Batch {
+        int run();
+    }
+
+    /** The switch of one kernel method: closed (scalar arithmetic) until its warm-up has compiled the vector code. */
+    final class Gate {
+        private final String name;
+        private final Batch batch;
+        private final AtomicBoolean requested = new AtomicBoolean();
+        private volatile boolean open;
+        private long started;
+        private int quiet;
+        private long firstBatchBytes = -1;
+
+        Gate(String name, Batch batch) {
+            this.name = name;
+            this.batch = batch;
+        }
+
+        /** Whether to run the vector kernel; the first call that finds the gate closed starts its warm-up. */
+        boolean open() {
+            if (open) {
+                return true;
+            }
+            request();
+            return false;
+        }
+
+        /** Starts this kernel's warm-up (once). */
+        void request() {
+            if (!requested.get() && requested.compareAndSet(false, true)) {
+                enqueue(this);
+            }
+        }
+
+        /** One warm-up batch; true when the gate is now open. */
+        private boolean warm() {
+            long before = allocatedBytes();
+            int calls;
+            try {
+                calls = batch.run();
+            } catch (RuntimeException | Error e) {
+                // A vector kernel failing on a warm-up shape is a bug; the scalar path stays, with the same results.
+                LOG.log(System.Logger.Level.WARNING, "warm-up of " + name + " failed; it stays on scalar code", e);
+                failed.add(name);
+                return true;
+            }
+            long bytes = allocatedBytes() - before;
+            if (firstBatchBytes < 0) {
+                firstBatchBytes = bytes;
+            }
+            quiet = before >= 0 && bytes <= Math.max(calls * QUIET_BYTES_PER_CALL, firstBatchBytes / BOXED_FRACTION)
+                ? quiet + 1 : 0;
+            if (quiet >= QUIET_BATCHES) {
+                open = true;
+            } else if (System.nanoTime() - started > CAP_NANOS) {
+                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " still allocates after "
+                    + TimeUnit.NANOSECONDS.toSeconds(CAP_NANOS) + " s of warm-up; switching to its vector code anyway");
+                open = true;
+            }
+            return open;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final String description;
+    private final LinkedBlockingQueue<Gate> requests = new LinkedBlockingQueue<>();
+    private final List<Gate> gates = new ArrayList<>();
+    private final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean idle = true;
+    private Thread thread;
+
+    KernelWarmup(String description) {
+        this.description = description;
+    }
+
+    Gate gate(String name, Batch batch) {
+        Gate g = new Gate(name, batch);
+        gates.add(g);
+        return g;
+    }
+
+    /** True while a requested kernel still runs its scalar path. */
+    boolean warming() {
+        return !idle || !requests.isEmpty();
+    }
+
+    /** Waits until every requested kernel runs vector code; false on timeout. */
+    boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (warming()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** The kernels whose warm-up threw (a bug; tests). */
+    List<String> failed() {
+        return List.copyOf(failed);
+    }
+
+    /** Whether every gate is open (tests). */
+    boolean allOpen() {
+        return gates.stream().allMatch(g -> g.open);
+    }
+
+    private synchronized void enqueue(Gate g) {
+        idle = false;
+        requests.add(g);
+        if (thread == null) {
+            thread = new Thread(this::run, "octet-warmup-" + description);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Round robin over the requested kernels, so that C2 compiles one while the thread warms the next. */
+    private void run() {
+        List<Gate> active = new ArrayList<>();
+        long since = 0;
+        while (true) {
+            Gate next;
+            try {
+                next = active.isEmpty() ? requests.take() : requests.poll();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next != null) {
+                idle = false;
+                if (active.isEmpty()) {
+                    since = System.nanoTime();
+                }
+                next.started = System.nanoTime();
+                active.add(next);
+                continue;
+            }
+            active.removeIf(Gate::warm);
+            if (active.isEmpty()) {
+                idle = requests.isEmpty();
+                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + description + " vector code took over after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms of warm-up ("
+                    + gates.stream().filter(g -> g.open).count() + " kernels warm)");
+            }
+        }
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS = threads();
+
+    private static com.sun.management.ThreadMXBean threads() {
+        try {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+                return t;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // No allocation counter: gates open at the cap.
+        }
+        return null;
+    }
+
+    /** This thread's allocated bytes so far, or -1 when the JVM does not count them. */
+    private static long allocatedBytes() {
+        return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
+    }
+}
