@@ -28,7 +28,7 @@ final class KernelWarmup {
      */
     static final long BOXED_FRACTION = 32;
     /** The longest one kernel's warm-up runs before its gate opens regardless. */
-    static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** One batch of warm-up calls of one kernel method; returns how many kernel calls it made. */
     interface Batch {
@@ -41,6 +41,8 @@ final class KernelWarmup {
         private final Batch batch;
         private final AtomicBoolean requested = new AtomicBoolean();
         private volatile boolean open;
+        /** Whether a real call has run the cold path (and so shown the shapes to warm up). */
+        private volatile boolean called;
         private long started;
         private int quiet;
         private long firstBatchBytes = -1;
@@ -55,6 +57,9 @@ final class KernelWarmup {
             if (open) {
                 return true;
             }
+            if (!called) {
+                called = true;
+            }
             request();
             return false;
         }
@@ -68,6 +73,9 @@ final class KernelWarmup {
 
         /** One warm-up batch; true when the gate is now open. */
         private boolean warm() {
+            if (started == 0) {
+                started = System.nanoTime();
+            }
             long before = allocatedBytes();
             int calls;
             try {
@@ -84,7 +92,7 @@ final class KernelWarmup {
             }
             quiet = before >= 0 && bytes <= Math.max(calls * QUIET_BYTES_PER_CALL, firstBatchBytes / BOXED_FRACTION)
                 ? quiet + 1 : 0;
-            if (quiet >= QUIET_BATCHES) {
+            if (quiet >= QUIET_BATCHES && called) {
                 open = true;
             } else if (System.nanoTime() - started > CAP_NANOS) {
                 LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " still allocates after "
@@ -154,8 +162,13 @@ final class KernelWarmup {
         }
     }
 
-    /** Round robin over the requested kernels, so that C2 compiles one while the thread warms the next. */
+    /**
+     * One kernel at a time, in the order they were requested (the int8 GEMM first: its weights are packed at
+     * load, and it is most of a transformer's time). Warming them round robin took longer for each: C2's queue,
+     * not this thread, is what limits a warm-up on a small machine.
+     */
     private void run() {
+        long allocatedAtStart = allocatedBytes();
         List<Gate> active = new ArrayList<>();
         long since = 0;
         while (true) {
@@ -170,16 +183,18 @@ final class KernelWarmup {
                 if (active.isEmpty()) {
                     since = System.nanoTime();
                 }
-                next.started = System.nanoTime();
                 active.add(next);
                 continue;
             }
-            active.removeIf(Gate::warm);
+            if (active.get(0).warm()) {
+                active.remove(0);
+            }
             if (active.isEmpty()) {
                 idle = requests.isEmpty();
                 LOG.log(System.Logger.Level.INFO, "Octet kernels: " + description + " vector code took over after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms of warm-up ("
-                    + gates.stream().filter(g -> g.open).count() + " kernels warm)");
+                    + gates.stream().filter(g -> g.open).count() + " kernels warm, "
+                    + (allocatedBytes() - allocatedAtStart) / (1 << 20) + " MB allocated by the warm-up so far)");
             }
         }
     }

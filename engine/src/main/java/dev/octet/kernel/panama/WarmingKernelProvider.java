@@ -12,6 +12,7 @@ import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The vector kernels behind a gate: until a kernel's vector code has been compiled by C2 (see {@link KernelWarmup}),
@@ -117,46 +118,72 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final int mr;
         private final int nr;
         private final KernelWarmup.Gate gate;
+        /** Bit h set: the model ran a tile of h rows. */
+        private final AtomicInteger heights;
 
         GatedQGemm(QGemmKernel v, int nr) {
             this.v = v;
             this.mr = v.rowTile();
             this.nr = nr;
+            this.heights = new AtomicInteger(1 << mr);
             this.gate = warmup.gate(v.id(), warmBatch());
         }
 
         /**
-         * Every row-tile height (m = mr + 1 .. 2 mr), whole and cut panels, blocks starting inside a tile and a
-         * panel, signed and unsigned A with and without row sums; once per batch a K past one float block
-         * (the int32 flush), with the tile height rotating so that every tile sees it.
+         * The row-tile heights and depths the model's calls use (recorded by the cold path; the whole tile always),
+         * each over a whole and a cut panel, signed and unsigned A with and without row sums, a block starting
+         * inside a panel; and a K past one float block (the int32 flush), rotating over the heights: from the
+         * first batch, since a branch C2 compiled as never taken costs a deoptimization when a real call takes it.
+         * Tiles the model never calls are left for C2 to compile if it ever does.
          */
         private KernelWarmup.Batch warmBatch() {
-            int n = 2 * nr + 6;
+            int n = nr + 6;
             int smallK = 40;
             int bigK = FloatPacking.KC + 6;
-            byte[] a = bytes(2 * mr * bigK, 1);
+            byte[] a = bytes(mr * bigK, 1);
             byte[] b = bytes(bigK * n, 2);
             PackedB small = v.packB(b, 0, smallK, n, false, false);
             PackedB smallT = v.packB(b, 0, smallK, n, true, true);
             PackedB big = v.packB(b, 0, bigK, n, false, false);
             PreparedA pa = new PreparedA();
-            int[] c = new int[2 * mr * n];
+            int[] c = new int[mr * n];
             int[] round = {0};
             return () -> {
                 int calls = 0;
-                for (int r = 1; r <= mr; r++) {
-                    int m = mr + r;
-                    boolean odd = (r & 1) == 1;
-                    v.prepareA(m, smallK, a, 0, smallK, odd, odd, pa);
-                    v.multiply(pa, 0, m, odd ? small : smallT, 0, n, c, 0, n);
-                    v.multiply(pa, r % mr, m, small, r, n - 1, c, 0, n);
-                    calls += 3;
+                int used = heights.get();
+                for (int m = 1; m <= mr; m++) {
+                    if ((used & (1 << m)) != 0) {
+                        boolean odd = (m & 1) == 1;
+                        v.prepareA(m, smallK, a, 0, smallK, odd, odd, pa);
+                        v.multiply(pa, 0, m, small, 0, n, c, 0, n);
+                        v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
+                        calls += 3;
+                    }
                 }
-                int m = mr + 1 + round[0]++ % mr;
-                v.prepareA(m, bigK, a, 0, bigK, false, true, pa);
-                v.multiply(pa, 0, m, big, 0, n, c, 0, n);
-                return calls + 2;
+                {
+                    int m;
+                    do {
+                        m = 1 + round[0]++ % mr;
+                    } while ((used & (1 << m)) == 0);
+                    v.prepareA(m, bigK, a, 0, bigK, false, true, pa);
+                    v.multiply(pa, 0, m, big, 0, n, c, 0, n);
+                    calls += 2;
+                }
+                return calls;
             };
+        }
+
+        /** Notes the tile heights a block of rows runs, as the vector kernel splits it. */
+        private void record(int m0, int m1) {
+            int used = 0;
+            for (int i = m0, rows; i < m1; i += rows) {
+                rows = Math.min(mr - i % mr, m1 - i);
+                used |= 1 << rows;
+            }
+            if ((heights.get() | used) != heights.get()) {
+                int add = used;
+                heights.getAndUpdate(h -> h | add);
+            }
         }
 
         @Override
@@ -201,6 +228,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                 v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc);
             } else {
                 b.requireLayout(v.id());
+                record(m0, m1);
                 FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc);
             }
         }
@@ -220,23 +248,35 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final KernelWarmup.Gate logSoftmax;
         private final KernelWarmup.Gate layerNorm;
 
+        /** Rows and columns of the float GEMM's register tile at this width. */
+        private final int floatRowTile = vectorBits() == 256 ? 6 : 8;
+        private final int floatPanel = panelWidth(vectorBits());
+        /** Bit h set: the model ran a float GEMM tile of h rows. */
+        private final AtomicInteger gemmHeights = new AtomicInteger(1 << floatRowTile);
+
         GatedFloats(FloatKernels v, FloatKernels s) {
             this.v = v;
             this.s = s;
             float[] x = floats(4 * 197, 4f, 3);
-            float[] y = new float[16 * 69];
+            float[] y = new float[x.length];
             float[] mask = floats(197, 2f, 4);
             float[] gamma = floats(197, 1.5f, 5);
             float[] beta = floats(197, 1f, 6);
             this.gemm = warmup.gate("float gemm", () -> {
-                // Every row-tile height, a cut panel, B as stored and transposed.
-                int n = 69;
+                // The tile heights the model's calls use (the whole tile always), over a whole panel and a cut
+                // one, B as stored (read in place) and transposed (packed).
+                int n = floatPanel + 5;
                 int k = 9;
-                for (int m = 9; m <= 16; m++) {
-                    v.gemm(m, n, k, x, 0, k, x, 1, n, false, y, 0, n);
-                    v.gemm(m, n, k, x, 2, k, x, 3, k, true, y, 0, n);
+                int used = gemmHeights.get();
+                int calls = 0;
+                for (int m = 1; m <= floatRowTile; m++) {
+                    if ((used & (1 << m)) != 0) {
+                        v.gemm(m, n, k, x, 0, k, x, 1, n, false, y, 0, n);
+                        v.gemm(m, n, k, x, 2, k, x, 3, k, true, y, 0, n);
+                        calls += 2;
+                    }
                 }
-                return 16;
+                return calls;
             });
             this.exp = elementwise("exp", (n) -> v.exp(x, 0, y, 0, n));
             this.erf = elementwise("erf", (n) -> v.erf(x, 0, y, 0, n));
@@ -267,7 +307,16 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          boolean transB, float[] c, int cOff, int ldc) {
-            (gemm.open() ? v : s).gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc);
+            if (gemm.open()) {
+                v.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc);
+                return;
+            }
+            // The vector kernel runs whole tiles, then the remainder.
+            int used = (1 << Math.min(m, floatRowTile)) | (m % floatRowTile == 0 ? 0 : 1 << (m % floatRowTile));
+            if ((gemmHeights.get() | used) != gemmHeights.get()) {
+                gemmHeights.getAndUpdate(h -> h | used);
+            }
+            s.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc);
         }
 
         @Override
