@@ -126,7 +126,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
-            this.gate = warmup.gate(v.id(), warmBatch());
+            this.gate = warmup.gate(v.id(), true, warmBatch());
         }
 
         /**
