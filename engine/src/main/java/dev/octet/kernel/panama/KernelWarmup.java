@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * small shapes covering their branches until C2 has compiled them, then opens each kernel's {@link Gate}. Vector
  * API code that runs interpreted or C1-compiled boxes every vector, so "compiled" is read from the thread's own
  * allocation: a batch of calls that allocates (almost) nothing, {@link #QUIET_BATCHES} times in a row (see
- * {@link #BOXED_FRACTION}). A gate
- * whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the results are the same either way.
+ * {@link #BOXED_FRACTION}). A gate whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the
+ * results are the same either way.
  */
 final class KernelWarmup {
     private static final System.Logger LOG = System.getLogger(KernelWarmup.class.getName());
@@ -27,8 +27,14 @@ final class KernelWarmup {
      * eight or so allocates more.
      */
     static final long BOXED_FRACTION = 32;
-    /** The longest one kernel's warm-up runs before its gate opens regardless. */
+    /**
+     * After this long a kernel's gate opens once its batches allocate at most 1/{@link #MOSTLY_COMPILED} of the
+     * first one (its hot paths compiled: a C2 quirk may keep some boxing), and after {@link #HARD_CAP_NANOS}
+     * regardless. Opening while the code is still interpreted would run real calls boxed, slower than scalar.
+     */
     static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long MOSTLY_COMPILED = 8;
+    static final long HARD_CAP_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     /** One batch of warm-up calls of one kernel method; returns how many kernel calls it made. */
     interface Batch {
@@ -98,9 +104,11 @@ final class KernelWarmup {
                 ? quiet + 1 : 0;
             if (quiet >= QUIET_BATCHES && called) {
                 open = true;
-            } else if (System.nanoTime() - started > CAP_NANOS) {
-                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " still allocates after "
-                    + TimeUnit.NANOSECONDS.toSeconds(CAP_NANOS) + " s of warm-up; switching to its vector code anyway");
+            } else if (System.nanoTime() - started > CAP_NANOS
+                && (bytes <= firstBatchBytes / MOSTLY_COMPILED || System.nanoTime() - started > HARD_CAP_NANOS)) {
+                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " still allocates " + bytes / calls
+                    + " bytes per call after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                    + " ms of warm-up; switching to its vector code anyway");
                 open = true;
             }
             return open;

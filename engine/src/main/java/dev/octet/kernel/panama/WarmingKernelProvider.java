@@ -153,11 +153,12 @@ public final class WarmingKernelProvider implements KernelProvider {
                 int used = heights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
-                        boolean odd = (m & 1) == 1;
-                        v.prepareA(m, smallK, a, 0, smallK, odd, odd, pa);
+                        // Both values of every flag: a branch C2 saw only one way deoptimizes real calls.
+                        v.prepareA(m, smallK, a, 0, smallK, true, true, pa);
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n);
+                        v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
-                        calls += 3;
+                        calls += 4;
                     }
                 }
                 {
@@ -165,7 +166,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                     do {
                         m = 1 + round[0]++ % mr;
                     } while ((used & (1 << m)) == 0);
-                    v.prepareA(m, bigK, a, 0, bigK, false, true, pa);
+                    v.prepareA(m, bigK, a, 0, bigK, (round[0] & 1) == 0, true, pa);
                     v.multiply(pa, 0, m, big, 0, n, c, 0, n);
                     calls += 2;
                 }
