@@ -22,9 +22,9 @@ final class KernelWarmup {
     /** What a quiet batch may allocate per kernel call (a returned range array, a thread-local's first use). */
     static final long QUIET_BYTES_PER_CALL = 64;
     /**
-     * Or, for kernels whose compiled code still boxes a little (a vector passed to a method C2 did not inline), at
-     * most this fraction of the first, interpreted batch's allocation: a single uncompiled branch of a batch's
-     * eight or so allocates more.
+     * Or, for a kernel whose compiled code still boxes a little (the float GEMM's partial-panel stores pass vectors
+     * to a helper C2 does not always inline), at most this fraction of the first, interpreted batch's allocation:
+     * a single uncompiled branch of a batch's eight or so allocates more.
      */
     static final long BOXED_FRACTION = 32;
     /**
@@ -55,10 +55,13 @@ final class KernelWarmup {
 
         /** Warmed alone, ahead of the others (see {@link #run}). */
         private final boolean first;
+        /** Whether the compiled kernel still boxes a little (see {@link #BOXED_FRACTION}). */
+        private final boolean compiledBoxes;
 
-        Gate(String name, boolean first, Batch batch) {
+        Gate(String name, boolean first, boolean compiledBoxes, Batch batch) {
             this.name = name;
             this.first = first;
+            this.compiledBoxes = compiledBoxes;
             this.batch = batch;
         }
 
@@ -100,8 +103,11 @@ final class KernelWarmup {
             if (firstBatchBytes < 0) {
                 firstBatchBytes = bytes;
             }
-            quiet = before >= 0 && bytes <= Math.max(calls * QUIET_BYTES_PER_CALL, firstBatchBytes / BOXED_FRACTION)
-                ? quiet + 1 : 0;
+            long allowed = calls * QUIET_BYTES_PER_CALL;
+            if (compiledBoxes) {
+                allowed = Math.max(allowed, firstBatchBytes / BOXED_FRACTION);
+            }
+            quiet = before >= 0 && bytes <= allowed ? quiet + 1 : 0;
             if (quiet >= QUIET_BATCHES && called) {
                 open = true;
             } else if (System.nanoTime() - started > CAP_NANOS
@@ -132,12 +138,15 @@ final class KernelWarmup {
     }
 
     Gate gate(String name, Batch batch) {
-        return gate(name, false, batch);
+        return gate(name, false, false, batch);
     }
 
-    /** A gate; {@code first} ones are warmed alone, before the others. */
-    Gate gate(String name, boolean first, Batch batch) {
-        Gate g = new Gate(name, first, batch);
+    /**
+     * A gate; {@code first} ones are warmed alone, before the others; {@code compiledBoxes} for a kernel whose
+     * compiled code is known to box a little.
+     */
+    Gate gate(String name, boolean first, boolean compiledBoxes, Batch batch) {
+        Gate g = new Gate(name, first, compiledBoxes, batch);
         gates.add(g);
         return g;
     }

@@ -126,7 +126,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
-            this.gate = warmup.gate(v.id(), true, warmBatch());
+            this.gate = warmup.gate(v.id(), true, false, warmBatch());
         }
 
         /**
@@ -148,6 +148,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             PreparedA pa = new PreparedA();
             int[] c = new int[mr * n];
             int[] round = {0};
+            int[] depthRound = {0};
             return () -> {
                 int calls = 0;
                 int used = heights.get();
@@ -161,12 +162,13 @@ public final class WarmingKernelProvider implements KernelProvider {
                         calls += 4;
                     }
                 }
-                {
+                // The deep call costs as much as the rest of the batch: every fourth batch, starting with the first.
+                if (round[0]++ % 4 == 0) {
                     int m;
                     do {
-                        m = 1 + round[0]++ % mr;
+                        m = 1 + depthRound[0]++ % mr;
                     } while ((used & (1 << m)) == 0);
-                    v.prepareA(m, bigK, a, 0, bigK, (round[0] & 1) == 0, true, pa);
+                    v.prepareA(m, bigK, a, 0, bigK, (depthRound[0] & 1) == 0, true, pa);
                     v.multiply(pa, 0, m, big, 0, n, c, 0, n);
                     calls += 2;
                 }
@@ -263,7 +265,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             float[] mask = floats(197, 2f, 4);
             float[] gamma = floats(197, 1.5f, 5);
             float[] beta = floats(197, 1f, 6);
-            this.gemm = warmup.gate("float gemm", () -> {
+            this.gemm = warmup.gate("float gemm", false, true, () -> {
                 // The tile heights the model's calls use (the whole tile always), over a whole panel and a cut
                 // one, B as stored (read in place) and transposed (packed).
                 int n = floatPanel + 5;
