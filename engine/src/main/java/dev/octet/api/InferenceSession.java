@@ -58,7 +58,8 @@ public final class InferenceSession implements AutoCloseable {
     public InferenceSession(Graph graph, SessionOptions options) {
         this.graph = graph;
         this.options = options;
-        this.kernels = dev.octet.kernel.KernelProviders.choose(options.provider(), options.vectorBits()).provider();
+        this.kernels = dev.octet.kernel.KernelProviders.choose(options.provider(), options.vectorBits(),
+            options.warmup()).provider();
         this.parallel = options.threads() == 1 ? dev.octet.kernel.Parallel.SERIAL
             : new dev.octet.kernel.Parallel(options.threads());
         this.specialize = options.shapeSpecialization();

@@ -11,13 +11,17 @@ package dev.octet.api;
  *                            workloads whose shapes rarely repeat
  * @param provider            kernels: "auto" (vector when the JVM runs it well), "scalar" or "vector"
  * @param vectorBits          vector width for the vector kernels: 128, 256, 512, or 0 for the JVM's preferred
+ * @param warmup              whether vector kernels run scalar arithmetic (the same bits) until a background
+ *                            warm-up has had C2 compile their vector code (default true, or
+ *                            {@code -Doctet.warmup}): fast from the first call instead of seconds of boxed
+ *                            vectors. Off runs the vector code from the start
  * @param threads             threads per operator (the calling thread plus threads - 1 owned by the session)
  * @param maxLoopIterations   the most iterations one Loop or Scan may run before the run fails with
  *                            {@link ErrorCode#RESOURCE_LIMIT} (default 1,000,000), so a loop whose condition
  *                            never becomes false cannot hang the caller
  */
 public record SessionOptions(boolean graphOptimizations, boolean shapeSpecialization, String provider, int vectorBits,
-                             int threads, long maxLoopIterations) {
+                             boolean warmup, int threads, long maxLoopIterations) {
     public static final SessionOptions DEFAULTS = builder().build();
 
     public SessionOptions {
@@ -41,6 +45,7 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         private boolean shapeSpecialization = true;
         private String provider = System.getProperty("octet.provider", "auto");
         private int vectorBits = Integer.getInteger("octet.vectorBits", 0);
+        private boolean warmup = Boolean.parseBoolean(System.getProperty("octet.warmup", "true"));
         private int threads = 1;
         private long maxLoopIterations = dev.octet.ops.ControlFlow.DEFAULT_MAX_ITERATIONS;
 
@@ -64,6 +69,11 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
             return this;
         }
 
+        public Builder warmup(boolean on) {
+            this.warmup = on;
+            return this;
+        }
+
         public Builder threads(int n) {
             this.threads = n;
             return this;
@@ -75,7 +85,7 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         }
 
         public SessionOptions build() {
-            return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, threads,
+            return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, warmup, threads,
                 maxLoopIterations);
         }
     }

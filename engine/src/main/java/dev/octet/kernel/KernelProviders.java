@@ -11,7 +11,8 @@ import java.util.Locale;
  * without {@code --add-modules jdk.incubator.vector} gets scalar kernels instead of a linkage error.
  *
  * <p>System properties: {@code octet.provider} = auto | scalar | vector, {@code octet.vectorBits} =
- * 128 | 256 | 512 (default: the JVM's preferred width).
+ * 128 | 256 | 512 (default: the JVM's preferred width), {@code octet.warmup} = true | false (sessions' default
+ * for {@link #choose(String, int, boolean)}).
  */
 public final class KernelProviders {
     private static final System.Logger LOG = System.getLogger(KernelProviders.class.getName());
@@ -36,6 +37,25 @@ public final class KernelProviders {
 
     public static Choice defaultChoice() {
         return Holder.DEFAULT;
+    }
+
+    /**
+     * {@link #choose(String, int)} for a session: with {@code warmup}, vector kernels come behind the process's
+     * warm-up gate, running scalar arithmetic (the same bits) until C2 has compiled their vector code.
+     */
+    public static Choice choose(String name, int bits, boolean warmup) {
+        Choice c = choose(name, bits);
+        if (!warmup || c.provider().vectorBits() == 0) {
+            return c;
+        }
+        try {
+            Class<?> w = Class.forName("dev.octet.kernel.panama.WarmingKernelProvider");
+            KernelProvider gated = (KernelProvider) MethodHandles.publicLookup()
+                .findStatic(w, "of", MethodType.methodType(w, int.class)).invoke(c.provider().vectorBits());
+            return new Choice(gated, c.reason() + ", scalar until warm");
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot load the vector kernels' warm-up: " + t, t);
+        }
     }
 
     /**

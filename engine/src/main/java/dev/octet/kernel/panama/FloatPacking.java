@@ -91,6 +91,62 @@ final class FloatPacking {
         }
     }
 
+    /**
+     * {@link #prepareRows} in plain scalar code: the same floats and row sums, for the warming gate's cold path
+     * (vector code runs boxed, slowly and allocating, until C2 has compiled it).
+     */
+    static void prepareRowsScalar(int mr, int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned,
+                                  PreparedA out) {
+        int k = out.depth();
+        float[] p = out.floats(preparedSize(mr, out.rows(), k));
+        int[] sums = out.rowSums();
+        int kg = groupedDepth(k);
+        int flip = unsigned ? 0x80 : 0;
+        for (int i = i0; i < i1; i++) {
+            int row = aOffset + i * lda;
+            int dst = (i / mr) * kg * mr + (i % mr) * G;
+            int sum = 0;
+            for (int q = 0; q < k; q++) {
+                int v = (byte) (a[row + q] ^ flip);
+                p[dst + (q / G) * mr * G + q % G] = v;
+                sum += v;
+            }
+            if (sums != null) {
+                sums[i] = sum;
+            }
+        }
+    }
+
+    /**
+     * The float-FMA kernels' multiply in plain int arithmetic over the same layouts (mr-row tiles of A, nr-column
+     * panels of B). The kernels' per-KC float sums are exact, so int sums give the same int32 results, wrapping
+     * included.
+     */
+    static void multiplyScalar(int mr, int nr, PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c,
+                               int cOffset, int ldc) {
+        int k = b.k();
+        float[] pa = a.floats(preparedSize(mr, a.rows(), k));
+        float[] pb = b.floats();
+        int kg = groupedDepth(k);
+        int[] acc = new int[nr];
+        for (int i = m0; i < m1; i++) {
+            int aRow = (i / mr) * kg * mr + (i % mr) * G;
+            for (int panel = n0 / nr; panel * nr < n1; panel++) {
+                int col = panel * nr;
+                java.util.Arrays.fill(acc, 0);
+                for (int p = 0, bRow = panel * k * nr; p < k; p++, bRow += nr) {
+                    int av = (int) pa[aRow + (p & -G) * mr + (p & (G - 1))];
+                    for (int j = 0; j < nr; j++) {
+                        acc[j] += av * (int) pb[bRow + j];
+                    }
+                }
+                int lo = Math.max(n0, col);
+                int hi = Math.min(n1, col + nr);
+                System.arraycopy(acc, lo - col, c, cOffset + i * ldc + lo, hi - lo);
+            }
+        }
+    }
+
     /** Copies cols columns of rows rows between two int matrices. */
     static void copyColumns(int rows, int[] from, int fromAt, int fromStride, int[] to, int toAt, int toStride, int cols) {
         for (int r = 0; r < rows; r++) {

@@ -1,0 +1,251 @@
+package dev.octet.kernel.panama;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The background warm-up behind {@link WarmingKernelProvider}: a daemon thread that calls the vector kernels on
+ * small shapes covering their branches until C2 has compiled them, then opens each kernel's {@link Gate}. Vector
+ * API code that runs interpreted or C1-compiled boxes every vector, so "compiled" is read from the thread's own
+ * allocation: a batch of calls that allocates (almost) nothing, {@link #QUIET_BATCHES} times in a row (see
+ * {@link #BOXED_FRACTION}). A gate whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the
+ * results are the same either way.
+ */
+final class KernelWarmup {
+    private static final System.Logger LOG = System.getLogger(KernelWarmup.class.getName());
+    /** Quiet batches in a row before a kernel counts as compiled. */
+    static final int QUIET_BATCHES = 3;
+    /** What a quiet batch may allocate per kernel call (a returned range array, a thread-local's first use). */
+    static final long QUIET_BYTES_PER_CALL = 64;
+    /**
+     * Or, for a kernel whose compiled code still boxes a little (the float GEMM's partial-panel stores pass vectors
+     * to a helper C2 does not always inline), at most this fraction of the first, interpreted batch's allocation:
+     * a single uncompiled branch of a batch's eight or so allocates more.
+     */
+    static final long BOXED_FRACTION = 32;
+    /**
+     * After this long a kernel's gate opens once its batches allocate at most 1/{@link #MOSTLY_COMPILED} of the
+     * first one (its hot paths compiled: a C2 quirk may keep some boxing), and after {@link #HARD_CAP_NANOS}
+     * regardless. Opening while the code is still interpreted would run real calls boxed, slower than scalar.
+     */
+    static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long MOSTLY_COMPILED = 8;
+    static final long HARD_CAP_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** One batch of warm-up calls of one kernel method; returns how many kernel calls it made. */
+    interface Batch {
+        int run();
+    }
+
+    /** The switch of one kernel method: closed (scalar arithmetic) until its warm-up has compiled the vector code. */
+    final class Gate {
+        private final String name;
+        private final Batch batch;
+        private final AtomicBoolean requested = new AtomicBoolean();
+        private volatile boolean open;
+        /** Whether a real call has run the cold path (and so shown the shapes to warm up). */
+        private volatile boolean called;
+        private long started;
+        private int quiet;
+        private long firstBatchBytes = -1;
+
+        /** Warmed alone, ahead of the others (see {@link #run}). */
+        private final boolean first;
+        /** Whether the compiled kernel still boxes a little (see {@link #BOXED_FRACTION}). */
+        private final boolean compiledBoxes;
+
+        Gate(String name, boolean first, boolean compiledBoxes, Batch batch) {
+            this.name = name;
+            this.first = first;
+            this.compiledBoxes = compiledBoxes;
+            this.batch = batch;
+        }
+
+        /** Whether to run the vector kernel; the first call that finds the gate closed starts its warm-up. */
+        boolean open() {
+            if (open) {
+                return true;
+            }
+            if (!called) {
+                called = true;
+            }
+            request();
+            return false;
+        }
+
+        /** Starts this kernel's warm-up (once). */
+        void request() {
+            if (!requested.get() && requested.compareAndSet(false, true)) {
+                enqueue(this);
+            }
+        }
+
+        /** One warm-up batch; true when the gate is now open. */
+        private boolean warm() {
+            if (started == 0) {
+                started = System.nanoTime();
+            }
+            long before = allocatedBytes();
+            int calls;
+            try {
+                calls = batch.run();
+            } catch (RuntimeException | Error e) {
+                // A vector kernel failing on a warm-up shape is a bug; the scalar path stays, with the same results.
+                LOG.log(System.Logger.Level.WARNING, "warm-up of " + name + " failed; it stays on scalar code", e);
+                failed.add(name);
+                return true;
+            }
+            long bytes = allocatedBytes() - before;
+            if (firstBatchBytes < 0) {
+                firstBatchBytes = bytes;
+            }
+            long allowed = calls * QUIET_BYTES_PER_CALL;
+            if (compiledBoxes) {
+                allowed = Math.max(allowed, firstBatchBytes / BOXED_FRACTION);
+            }
+            quiet = before >= 0 && bytes <= allowed ? quiet + 1 : 0;
+            if (quiet >= QUIET_BATCHES && called) {
+                open = true;
+            } else if (System.nanoTime() - started > CAP_NANOS
+                && (bytes <= firstBatchBytes / MOSTLY_COMPILED || System.nanoTime() - started > HARD_CAP_NANOS)) {
+                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " still allocates " + bytes / calls
+                    + " bytes per call after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                    + " ms of warm-up; switching to its vector code anyway");
+                open = true;
+            }
+            return open;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final String description;
+    private final LinkedBlockingQueue<Gate> requests = new LinkedBlockingQueue<>();
+    private final List<Gate> gates = new ArrayList<>();
+    private final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean idle = true;
+    private Thread thread;
+
+    KernelWarmup(String description) {
+        this.description = description;
+    }
+
+    Gate gate(String name, Batch batch) {
+        return gate(name, false, false, batch);
+    }
+
+    /**
+     * A gate; {@code first} ones are warmed alone, before the others; {@code compiledBoxes} for a kernel whose
+     * compiled code is known to box a little.
+     */
+    Gate gate(String name, boolean first, boolean compiledBoxes, Batch batch) {
+        Gate g = new Gate(name, first, compiledBoxes, batch);
+        gates.add(g);
+        return g;
+    }
+
+    /** True while a requested kernel still runs its scalar path. */
+    boolean warming() {
+        return !idle || !requests.isEmpty();
+    }
+
+    /** Waits until every requested kernel runs vector code; false on timeout. */
+    boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (warming()) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** The kernels whose warm-up threw (a bug; tests). */
+    List<String> failed() {
+        return List.copyOf(failed);
+    }
+
+    /** Whether every gate is open (tests). */
+    boolean allOpen() {
+        return gates.stream().allMatch(g -> g.open);
+    }
+
+    private synchronized void enqueue(Gate g) {
+        idle = false;
+        requests.add(g);
+        if (thread == null) {
+            thread = new Thread(this::run, "octet-warmup-" + description);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /**
+     * A kernel marked {@link Gate#first} alone while it is at the head (the int8 GEMM: its weights are packed at
+     * load, and it is most of a transformer's time; warmed round robin with the rest it took 3.1 s instead of 2.2 s,
+     * C2's queue being what limits a warm-up on a small machine), then round robin over the rest, so that one kernel
+     * whose code keeps allocating does not hold up the others until its cap.
+     */
+    private void run() {
+        long allocatedAtStart = allocatedBytes();
+        List<Gate> active = new ArrayList<>();
+        long since = 0;
+        while (true) {
+            Gate next;
+            try {
+                next = active.isEmpty() ? requests.take() : requests.poll();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next != null) {
+                idle = false;
+                if (active.isEmpty()) {
+                    since = System.nanoTime();
+                }
+                active.add(next);
+                continue;
+            }
+            if (active.get(0).first) {
+                if (active.get(0).warm()) {
+                    active.remove(0);
+                }
+            } else {
+                active.removeIf(Gate::warm);
+            }
+            if (active.isEmpty()) {
+                idle = requests.isEmpty();
+                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + description + " vector code took over after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms of warm-up ("
+                    + gates.stream().filter(g -> g.open).count() + " kernels warm, "
+                    + (allocatedBytes() - allocatedAtStart) / (1 << 20) + " MB allocated by the warm-up so far)");
+            }
+        }
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS = threads();
+
+    private static com.sun.management.ThreadMXBean threads() {
+        try {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+                return t;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // No allocation counter: gates open at the cap.
+        }
+        return null;
+    }
+
+    /** This thread's allocated bytes so far, or -1 when the JVM does not count them. */
+    private static long allocatedBytes() {
+        return THREADS == null ? -1 : THREADS.getCurrentThreadAllocatedBytes();
+    }
+}

@@ -1,0 +1,480 @@
+package dev.octet.kernel.panama;
+
+import dev.octet.kernel.Activation;
+import dev.octet.kernel.DepthwiseKernels;
+import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.PackedB;
+import dev.octet.kernel.PoolKernels;
+import dev.octet.kernel.PreparedA;
+import dev.octet.kernel.QGemmKernel;
+import dev.octet.kernel.QuantizeKernels;
+import dev.octet.kernel.scalar.ScalarKernelProvider;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The vector kernels behind a gate: until a kernel's vector code has been compiled by C2 (see {@link KernelWarmup}),
+ * it runs scalar arithmetic over the same data layouts, so a fresh JVM is fast from its first inference instead of
+ * running boxed vectors for seconds. Every kernel gives the same bits either way, so the switch may happen at any
+ * moment, even between the threads of one operator. Weights are packed once, in the vector layout. One instance
+ * (and one warm-up) per process and width; {@link PanamaKernelProvider} itself stays ungated for tests and
+ * benchmarks. Depthwise convolution and pooling are passed straight to the vector kernels (not gated yet).
+ */
+public final class WarmingKernelProvider implements KernelProvider {
+    private static final ConcurrentHashMap<Integer, WarmingKernelProvider> BY_WIDTH = new ConcurrentHashMap<>();
+
+    private final PanamaKernelProvider vector;
+    private final KernelWarmup warmup;
+    private final QGemmKernel qgemm;
+    private final FloatKernels floats;
+    private final QuantizeKernels quantize;
+
+    /** The process's gated provider of this width. */
+    public static WarmingKernelProvider of(int bits) {
+        return BY_WIDTH.computeIfAbsent(bits, WarmingKernelProvider::new);
+    }
+
+    /** A provider with its own gates and warm-up thread (tests; sessions share {@link #of}). */
+    WarmingKernelProvider(int bits) {
+        this.vector = new PanamaKernelProvider(bits);
+        this.warmup = new KernelWarmup("vector-" + bits);
+        this.quantize = new GatedQuantize(vector.quantize(), ScalarKernelProvider.INSTANCE.quantize());
+        this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits));
+        this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
+    }
+
+    /** Columns per B panel of the width's float-FMA GEMM (its NR). */
+    private static int panelWidth(int bits) {
+        return bits / 16;
+    }
+
+    KernelWarmup warmup() {
+        return warmup;
+    }
+
+    @Override
+    public String name() {
+        return vector.name();
+    }
+
+    @Override
+    public int vectorBits() {
+        return vector.vectorBits();
+    }
+
+    @Override
+    public String describe() {
+        return vector.describe() + (warmup.warming() ? " (warming)" : "");
+    }
+
+    @Override
+    public QGemmKernel qgemm() {
+        return qgemm;
+    }
+
+    @Override
+    public FloatKernels floats() {
+        return floats;
+    }
+
+    @Override
+    public QuantizeKernels quantize() {
+        return quantize;
+    }
+
+    @Override
+    public DepthwiseKernels depthwise() {
+        return vector.depthwise();
+    }
+
+    @Override
+    public PoolKernels pool() {
+        return vector.pool();
+    }
+
+    /** Deterministic warm-up data: values that reach every sign and the clamps. */
+    private static float[] floats(int n, float range, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (r.nextFloat() * 2 - 1) * range;
+        }
+        return x;
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Elementwise warm-up lengths: whole unrolled vectors plus a tail, and a tail alone. */
+    private static final int[] LENGTHS = {197, 7};
+
+    private final class GatedQGemm implements QGemmKernel {
+        private final QGemmKernel v;
+        private final int mr;
+        private final int nr;
+        private final KernelWarmup.Gate gate;
+        /** Bit h set: the model ran a tile of h rows. */
+        private final AtomicInteger heights;
+
+        GatedQGemm(QGemmKernel v, int nr) {
+            this.v = v;
+            this.mr = v.rowTile();
+            this.nr = nr;
+            this.heights = new AtomicInteger(1 << mr);
+            this.gate = warmup.gate(v.id(), true, false, warmBatch());
+        }
+
+        /**
+         * The row-tile heights and depths the model's calls use (recorded by the cold path; the whole tile always),
+         * each over a whole and a cut panel, signed and unsigned A with and without row sums, a block starting
+         * inside a panel; and a K past one float block (the int32 flush), rotating over the heights: from the
+         * first batch, since a branch C2 compiled as never taken costs a deoptimization when a real call takes it.
+         * Tiles the model never calls are left for C2 to compile if it ever does.
+         */
+        private KernelWarmup.Batch warmBatch() {
+            int n = nr + 6;
+            int smallK = 40;
+            int bigK = FloatPacking.KC + 6;
+            byte[] a = bytes(mr * bigK, 1);
+            byte[] b = bytes(bigK * n, 2);
+            PackedB small = v.packB(b, 0, smallK, n, false, false);
+            PackedB smallT = v.packB(b, 0, smallK, n, true, true);
+            PackedB big = v.packB(b, 0, bigK, n, false, false);
+            PreparedA pa = new PreparedA();
+            int[] c = new int[mr * n];
+            int[] round = {0};
+            int[] depthRound = {0};
+            return () -> {
+                int calls = 0;
+                int used = heights.get();
+                for (int m = 1; m <= mr; m++) {
+                    if ((used & (1 << m)) != 0) {
+                        // Both values of every flag: a branch C2 saw only one way deoptimizes real calls.
+                        v.prepareA(m, smallK, a, 0, smallK, true, true, pa);
+                        v.multiply(pa, 0, m, small, 0, n, c, 0, n);
+                        v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
+                        v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
+                        calls += 4;
+                    }
+                }
+                // The deep call costs as much as the rest of the batch: every fourth batch, starting with the first.
+                if (round[0]++ % 4 == 0) {
+                    int m;
+                    do {
+                        m = 1 + depthRound[0]++ % mr;
+                    } while ((used & (1 << m)) == 0);
+                    v.prepareA(m, bigK, a, 0, bigK, (depthRound[0] & 1) == 0, true, pa);
+                    v.multiply(pa, 0, m, big, 0, n, c, 0, n);
+                    calls += 2;
+                }
+                return calls;
+            };
+        }
+
+        /** Notes the tile heights a block of rows runs, as the vector kernel splits it. */
+        private void record(int m0, int m1) {
+            int used = 0;
+            for (int i = m0, rows; i < m1; i += rows) {
+                rows = Math.min(mr - i % mr, m1 - i);
+                used |= 1 << rows;
+            }
+            if ((heights.get() | used) != heights.get()) {
+                int add = used;
+                heights.getAndUpdate(h -> h | add);
+            }
+        }
+
+        @Override
+        public String id() {
+            return v.id();
+        }
+
+        @Override
+        public int rowTile() {
+            return mr;
+        }
+
+        @Override
+        public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
+            // Weights are packed at load: warm up while the rest of the model loads.
+            gate.request();
+            return v.packB(b, offset, k, n, unsigned, transposed);
+        }
+
+        @Override
+        public void resetA(int m, int k, boolean rowSums, PreparedA out) {
+            v.resetA(m, k, rowSums, out);
+        }
+
+        @Override
+        public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+            if (gate.open()) {
+                v.prepareRows(i0, i1, a, aOffset, lda, unsigned, out);
+            } else {
+                FloatPacking.prepareRowsScalar(mr, i0, i1, a, aOffset, lda, unsigned, out);
+            }
+        }
+
+        @Override
+        public QuantizeKernels epilogue() {
+            return quantize;
+        }
+
+        @Override
+        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc) {
+            if (gate.open()) {
+                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc);
+            } else {
+                b.requireLayout(v.id());
+                record(m0, m1);
+                FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc);
+            }
+        }
+    }
+
+    private final class GatedFloats implements FloatKernels {
+        private final FloatKernels v;
+        private final FloatKernels s;
+        private final KernelWarmup.Gate gemm;
+        private final KernelWarmup.Gate exp;
+        private final KernelWarmup.Gate erf;
+        private final KernelWarmup.Gate tanh;
+        private final KernelWarmup.Gate gelu;
+        private final KernelWarmup.Gate activation;
+        private final KernelWarmup.Gate scaleAndMask;
+        private final KernelWarmup.Gate softmax;
+        private final KernelWarmup.Gate logSoftmax;
+        private final KernelWarmup.Gate layerNorm;
+
+        /** Rows and columns of the float GEMM's register tile at this width. */
+        private final int floatRowTile = vectorBits() == 256 ? 6 : 8;
+        private final int floatPanel = panelWidth(vectorBits());
+        /** Bit h set: the model ran a float GEMM tile of h rows. */
+        private final AtomicInteger gemmHeights = new AtomicInteger(1 << floatRowTile);
+
+        GatedFloats(FloatKernels v, FloatKernels s) {
+            this.v = v;
+            this.s = s;
+            float[] x = floats(4 * 197, 4f, 3);
+            float[] y = new float[x.length];
+            float[] mask = floats(197, 2f, 4);
+            float[] gamma = floats(197, 1.5f, 5);
+            float[] beta = floats(197, 1f, 6);
+            this.gemm = warmup.gate("float gemm", false, true, () -> {
+                // The tile heights the model's calls use (the whole tile always), over a whole panel and a cut
+                // one, B as stored (read in place) and transposed (packed).
+                int n = floatPanel + 5;
+                int k = 9;
+                int used = gemmHeights.get();
+                int calls = 0;
+                for (int m = 1; m <= floatRowTile; m++) {
+                    if ((used & (1 << m)) != 0) {
+                        v.gemm(m, n, k, x, 0, k, x, 1, n, false, y, 0, n);
+                        v.gemm(m, n, k, x, 2, k, x, 3, k, true, y, 0, n);
+                        calls += 2;
+                    }
+                }
+                return calls;
+            });
+            this.exp = elementwise("exp", (n) -> v.exp(x, 0, y, 0, n));
+            this.erf = elementwise("erf", (n) -> v.erf(x, 0, y, 0, n));
+            this.tanh = elementwise("tanh", (n) -> v.tanh(x, 0, y, 0, n));
+            this.gelu = elementwise("gelu", (n) -> v.gelu(x, 0, y, 0, n));
+            this.activation = warmup.gate("activation", () -> {
+                int calls = 0;
+                for (Activation kind : Activation.values()) {
+                    for (int n : LENGTHS) {
+                        v.activation(kind, 0.5f, 0.25f, x, 0, y, 0, n);
+                        calls++;
+                    }
+                }
+                return calls;
+            });
+            this.scaleAndMask = elementwise("scaleAndMask", (n) -> {
+                v.scaleAndMask(y, 0, n, 0.125f, mask, 0);
+                v.scaleAndMask(y, 0, n, 0.125f, null, 0);
+            });
+            this.softmax = elementwise("softmax", (n) -> v.softmax(x, 0, y, 0, 3, n));
+            this.logSoftmax = elementwise("logSoftmax", (n) -> v.logSoftmax(x, 0, y, 0, 3, n));
+            this.layerNorm = elementwise("layerNorm", (n) -> {
+                v.layerNorm(x, 0, y, 0, 3, n, gamma, beta, 1e-5f);
+                v.layerNorm(x, 0, y, 0, 3, n, null, null, 1e-5f);
+            });
+        }
+
+        @Override
+        public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         boolean transB, float[] c, int cOff, int ldc) {
+            if (gemm.open()) {
+                v.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc);
+                return;
+            }
+            // The vector kernel runs whole tiles, then the remainder.
+            int used = (1 << Math.min(m, floatRowTile)) | (m % floatRowTile == 0 ? 0 : 1 << (m % floatRowTile));
+            if ((gemmHeights.get() | used) != gemmHeights.get()) {
+                gemmHeights.getAndUpdate(h -> h | used);
+            }
+            s.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, transB, c, cOff, ldc);
+        }
+
+        @Override
+        public void exp(float[] x, int xOff, float[] out, int outOff, int n) {
+            (exp.open() ? v : s).exp(x, xOff, out, outOff, n);
+        }
+
+        @Override
+        public void erf(float[] x, int xOff, float[] out, int outOff, int n) {
+            (erf.open() ? v : s).erf(x, xOff, out, outOff, n);
+        }
+
+        @Override
+        public void tanh(float[] x, int xOff, float[] out, int outOff, int n) {
+            (tanh.open() ? v : s).tanh(x, xOff, out, outOff, n);
+        }
+
+        @Override
+        public void gelu(float[] x, int xOff, float[] out, int outOff, int n) {
+            (gelu.open() ? v : s).gelu(x, xOff, out, outOff, n);
+        }
+
+        @Override
+        public void activation(Activation kind, float a, float b, float[] x, int xOff, float[] out, int outOff,
+                               int n) {
+            (activation.open() ? v : s).activation(kind, a, b, x, xOff, out, outOff, n);
+        }
+
+        @Override
+        public void scaleAndMask(float[] x, int off, int n, float scale, float[] mask, int maskOff) {
+            (scaleAndMask.open() ? v : s).scaleAndMask(x, off, n, scale, mask, maskOff);
+        }
+
+        @Override
+        public void softmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
+            (softmax.open() ? v : s).softmax(x, xOff, out, outOff, rows, n);
+        }
+
+        @Override
+        public void logSoftmax(float[] x, int xOff, float[] out, int outOff, int rows, int n) {
+            (logSoftmax.open() ? v : s).logSoftmax(x, xOff, out, outOff, rows, n);
+        }
+
+        @Override
+        public void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma,
+                              float[] beta, float eps) {
+            (layerNorm.open() ? v : s).layerNorm(x, xOff, out, outOff, rows, n, gamma, beta, eps);
+        }
+    }
+
+    /** One elementwise call of a given length. */
+    private interface Call {
+        void run(int n);
+    }
+
+    /** A gate whose batch calls the kernel at every {@link #LENGTHS} a few times. */
+    private KernelWarmup.Gate elementwise(String name, Call call) {
+        return warmup.gate(name, () -> {
+            for (int rep = 0; rep < 4; rep++) {
+                for (int n : LENGTHS) {
+                    call.run(n);
+                }
+            }
+            return 4 * LENGTHS.length;
+        });
+    }
+
+    private final class GatedQuantize implements QuantizeKernels {
+        private final QuantizeKernels v;
+        private final QuantizeKernels s;
+        private final KernelWarmup.Gate quantize;
+        private final KernelWarmup.Gate dequantize;
+        private final KernelWarmup.Gate requantize;
+        private final KernelWarmup.Gate qlinearAdd;
+        private final KernelWarmup.Gate qlinearMul;
+        private final KernelWarmup.Gate rangeWithZero;
+
+        GatedQuantize(QuantizeKernels v, QuantizeKernels s) {
+            this.v = v;
+            this.s = s;
+            float[] x = floats(197, 8f, 7);
+            byte[] q = bytes(197, 8);
+            byte[] q2 = bytes(197, 9);
+            byte[] out = new byte[197];
+            float[] f = new float[197];
+            int[] acc = new int[197];
+            int[] add = new int[197];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = (q[i] * q2[i]) * 37;
+                add[i] = q2[i] * 11;
+            }
+            float[] scales = floats(197, 0.01f, 10);
+            this.quantize = elementwise("quantize", (n) -> {
+                v.quantize(x, 0, n, 0.05f, 3, -128, 127, out, 0);
+                v.quantize(x, 0, n, 0.05f, 128, 0, 255, out, 0);
+            });
+            this.dequantize = elementwise("dequantize", (n) -> {
+                v.dequantize(q, 0, n, false, 3, 0.05f, f, 0);
+                v.dequantize(q, 0, n, true, 128, 0.05f, f, 0);
+            });
+            this.requantize = elementwise("requantize", (n) -> {
+                v.requantize(acc, 0, add, 0, scales, 0, true, 3, -128, 127, out, 0, n);
+                v.requantize(acc, 0, add, 0, scales, 0, false, 128, 0, 255, out, 0, n);
+            });
+            this.qlinearAdd = elementwise("qlinearAdd", (n) -> {
+                v.qlinearAdd(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+                v.qlinearAdd(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
+                v.qlinearAdd(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+            });
+            this.qlinearMul = elementwise("qlinearMul", (n) -> {
+                v.qlinearMul(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+                v.qlinearMul(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
+                v.qlinearMul(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+            });
+            this.rangeWithZero = elementwise("rangeWithZero", (n) -> v.rangeWithZero(x, 0, n));
+        }
+
+        @Override
+        public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out,
+                             int outOff) {
+            (quantize.open() ? v : s).quantize(x, xOff, n, scale, zp, qmin, qmax, out, outOff);
+        }
+
+        @Override
+        public void dequantize(byte[] q, int qOff, int n, boolean unsigned, int zp, float scale, float[] out,
+                               int outOff) {
+            (dequantize.open() ? v : s).dequantize(q, qOff, n, unsigned, zp, scale, out, outOff);
+        }
+
+        @Override
+        public void requantize(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff,
+                               boolean perColumn, int zp, int qmin, int qmax, byte[] out, int outOff, int n) {
+            (requantize.open() ? v : s).requantize(acc, accOff, add, addOff, scales, scaleOff, perColumn, zp, qmin,
+                qmax, out, outOff, n);
+        }
+
+        @Override
+        public void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
+                               boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin,
+                               int qmax, byte[] out, int outOff) {
+            (qlinearAdd.open() ? v : s).qlinearAdd(a, aOff, aScalar, b, bOff, bScalar, n, unsigned, sa, za, sb, zb,
+                sc, zc, qmin, qmax, out, outOff);
+        }
+
+        @Override
+        public void qlinearMul(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
+                               boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin,
+                               int qmax, byte[] out, int outOff) {
+            (qlinearMul.open() ? v : s).qlinearMul(a, aOff, aScalar, b, bOff, bScalar, n, unsigned, sa, za, sb, zb,
+                sc, zc, qmin, qmax, out, outOff);
+        }
+
+        @Override
+        public float[] rangeWithZero(float[] x, int off, int n) {
+            return (rangeWithZero.open() ? v : s).rangeWithZero(x, off, n);
+        }
+    }
+}

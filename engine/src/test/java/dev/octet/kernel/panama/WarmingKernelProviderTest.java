@@ -1,0 +1,160 @@
+package dev.octet.kernel.panama;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.KernelProvider;
+import dev.octet.kernel.PackedB;
+import dev.octet.kernel.PreparedA;
+import dev.octet.kernel.QGemmKernel;
+import dev.octet.kernel.QuantizeKernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The warm-up gate's cold paths against the ungated vector kernels (bit for bit), and a gated provider giving the
+ * vector kernels' bits before and after its warm-up. The float and quantize kernels' cold path is the scalar
+ * reference, which their own sweep tests hold to the vector kernels; the int8 GEMM's is scalar code over the vector
+ * layouts, swept here.
+ */
+class WarmingKernelProviderTest {
+    private static final int[] WIDTHS = {512, 256, 128};
+
+    static Stream<Arguments> shapes() {
+        List<Arguments> args = new ArrayList<>();
+        for (int bits : WIDTHS) {
+            for (int k : new int[] {0, 1, 3, 4, 5, 9, 40, 1023, 1024, 1025, 2100}) {
+                for (int[] mn : new int[][] {{1, 1}, {1, 33}, {7, 9}, {9, 17}, {6, 16}, {8, 32}, {13, 65}, {17, 70}}) {
+                    args.add(Arguments.of(bits, mn[0], k, mn[1]));
+                }
+            }
+        }
+        return args.stream();
+    }
+
+    private static byte[] random(SplittableRandom r, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int pick = r.nextInt(8);
+            b[i] = (byte) (pick == 0 ? -128 : pick == 1 ? 127 : r.nextInt(256));
+        }
+        return b;
+    }
+
+    @ParameterizedTest(name = "vector-{0} m={1} k={2} n={3}")
+    @MethodSource("shapes")
+    void coldQGemmMatchesTheVectorKernel(int bits, int m, int k, int n) {
+        SplittableRandom r = new SplittableRandom(31L * m + 7L * k + n + bits);
+        int lda = k + 3;
+        byte[] a = random(r, 2 + m * lda);
+        byte[] b = random(r, k * n);
+        for (boolean unsigned : new boolean[] {false, true}) {
+            assertSameProducts(bits, m, k, n, a, 2, lda, unsigned, b, !unsigned, unsigned);
+        }
+    }
+
+    /** All -128: sums beyond one float block's 2^24 and, past K = 2^17, int32 wrap-around. */
+    @Test
+    void coldQGemmMatchesTheVectorKernelAtTheExtremes() {
+        for (int bits : WIDTHS) {
+            for (int k : new int[] {2048, 140_000}) {
+                byte[] a = new byte[3 * k];
+                byte[] b = new byte[k * 5];
+                Arrays.fill(a, (byte) -128);
+                Arrays.fill(b, (byte) -128);
+                assertSameProducts(bits, 3, k, 5, a, 0, k, false, b, false, false);
+            }
+        }
+    }
+
+    private static void assertSameProducts(int bits, int m, int k, int n, byte[] a, int aOff, int lda, boolean aU,
+                                           byte[] b, boolean bU, boolean transposed) {
+        QGemmKernel vector = new PanamaKernelProvider(bits).qgemm();
+        int mr = vector.rowTile();
+        int nr = bits / 16;
+        String what = "vector-" + bits + " m=" + m + " k=" + k + " n=" + n + " aU=" + aU;
+        PackedB pb = vector.packB(b, 0, k, n, bU, transposed);
+        PreparedA hot = new PreparedA();
+        PreparedA cold = new PreparedA();
+        vector.resetA(m, k, true, hot);
+        vector.resetA(m, k, true, cold);
+        vector.prepareRows(0, m, a, aOff, lda, aU, hot);
+        // Two row ranges, as two threads prepare them.
+        FloatPacking.prepareRowsScalar(mr, 0, m / 2, a, aOff, lda, aU, cold);
+        FloatPacking.prepareRowsScalar(mr, m / 2, m, a, aOff, lda, aU, cold);
+        int size = FloatPacking.preparedSize(mr, m, k);
+        assertArrayEquals(hot.floats(size), cold.floats(size), what + ": prepared A");
+        assertArrayEquals(Arrays.copyOf(hot.rowSums(), m), Arrays.copyOf(cold.rowSums(), m), what + ": row sums");
+        // The whole product and a block starting inside a row tile and a panel.
+        for (int[] block : new int[][] {{0, m, 0, n}, {m / 3, m, Math.min(n, 5), Math.max(Math.min(n, 5), n - 2)}}) {
+            int ldc = n + 3;
+            int[] expected = new int[4 + m * ldc];
+            int[] actual = new int[4 + m * ldc];
+            Arrays.fill(expected, 0x5A5A5A5A);
+            Arrays.fill(actual, 0x5A5A5A5A);
+            vector.multiply(hot, block[0], block[1], pb, block[2], block[3], expected, 4, ldc);
+            FloatPacking.multiplyScalar(mr, nr, cold, block[0], block[1], pb, block[2], block[3], actual, 4, ldc);
+            assertArrayEquals(expected, actual, what + " block " + Arrays.toString(block));
+        }
+    }
+
+    /** One call of every gated family, into fresh outputs, as a digest of the results. */
+    private static String run(KernelProvider p) {
+        SplittableRandom r = new SplittableRandom(5);
+        int m = 13;
+        int k = 1030;
+        int n = 70;
+        byte[] a = random(r, m * k);
+        byte[] b = random(r, k * n);
+        QGemmKernel q = p.qgemm();
+        PackedB pb = q.packB(b, 0, k, n, true, false);
+        PreparedA pa = new PreparedA();
+        q.prepareA(m, k, a, 0, k, true, true, pa);
+        int[] c = new int[m * n];
+        q.multiply(pa, 0, m, pb, 0, n, c, 0, n);
+        float[] x = new float[3 * 101];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextDouble() * 16 - 8);
+        }
+        FloatKernels f = p.floats();
+        float[] product = new float[9 * 37];
+        f.gemm(9, 37, 7, x, 0, 7, x, 7, 37, false, product, 0, 37);
+        float[] soft = new float[x.length];
+        f.softmax(x, 0, soft, 0, 3, 101);
+        float[] gelu = new float[x.length];
+        f.gelu(x, 0, gelu, 0, x.length);
+        float[] norm = new float[x.length];
+        f.layerNorm(x, 0, norm, 0, 3, 101, null, null, 1e-5f);
+        QuantizeKernels qk = q.epilogue();
+        byte[] codes = new byte[x.length];
+        qk.quantize(x, 0, x.length, 0.03f, 5, -128, 127, codes, 0);
+        return Arrays.toString(c) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
+            + Arrays.toString(codes) + Arrays.toString(qk.rangeWithZero(x, 0, x.length));
+    }
+
+    @Test
+    void gatedProviderGivesTheVectorBitsBeforeAndAfterItsWarmup() throws InterruptedException {
+        for (int bits : new int[] {512, 256}) {
+            String expected = run(new PanamaKernelProvider(bits));
+            WarmingKernelProvider gated = new WarmingKernelProvider(bits);
+            assertFalse(gated.warmup().warming(), "nothing requested yet");
+            assertEquals(expected, run(gated), "vector-" + bits + " cold");
+            assertTrue(gated.describe().endsWith("(warming)"), gated.describe());
+            assertTrue(gated.warmup().awaitIdle(120_000), "warm-up of vector-" + bits + " did not finish");
+            assertEquals("vector-" + bits, gated.describe());
+            assertEquals(List.of(), gated.warmup().failed(), "warm-ups that threw");
+            assertEquals(expected, run(gated), "vector-" + bits + " warm");
+            assertFalse(gated.warmup().allOpen(), "kernels never called stay unwarmed (e.g. tanh)");
+        }
+    }
+}
