@@ -180,6 +180,7 @@ final class ControlFlowOps {
                 scanned.add(new ArrayList<>());
             }
             Tensor[] inputs = new Tensor[carried + 2];
+            HeapBudget budget = new HeapBudget();
             for (long i = 0; i < trips && cond; i++) {
                 checkIteration(flow, i);
                 inputs[0] = Tensor.ofLongs(new long[] {i});
@@ -200,8 +201,8 @@ final class ControlFlowOps {
                     if (!list.isEmpty()) {
                         checkSameSlice(list.get(0), t, "scan output " + s);
                     }
-                    // The slices and, at the end, their stack are held at once: bound both before the heap is full.
-                    Tensor.checkedSize(insertDim(t.shapeView(), 0, 2 * (list.size() + 1)));
+                    // The slices and, at the end, their stack are held at once.
+                    budget.reserve(2 * bytes(t), "scan output " + s);
                     list.add(t);
                 }
             }
@@ -222,6 +223,28 @@ final class ControlFlowOps {
             }
             return result;
         };
+    }
+
+    private static long bytes(Tensor t) {
+        return (long) t.size() * t.type().byteSize();
+    }
+
+    /**
+     * The bytes of scan-output slices and stacks one Loop or Scan run holds at once, bounded by half the JVM's
+     * maximum heap (the rest of the plan needs room too), so a large output is refused before it exhausts memory.
+     */
+    private static final class HeapBudget {
+        private static final long LIMIT = Runtime.getRuntime().maxMemory() / 2;
+        private long used;
+
+        void reserve(long bytes, String what) {
+            used += bytes;
+            if (used > LIMIT) {
+                throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " would take the scan outputs of this run to "
+                    + (used >> 20) + " MiB, more than half of the JVM's maximum heap of "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+            }
+        }
     }
 
     private static void checkIteration(ControlFlow flow, long i) {
@@ -334,7 +357,7 @@ final class ControlFlowOps {
                 }
                 length = len;
             }
-            return scan(spec, states, scans, axes, length, in);
+            return scan(spec, states, scans, axes, length, in, new HeapBudget());
         };
     }
 
@@ -381,6 +404,7 @@ final class ControlFlowOps {
             }
             // Each batch entry is a Scan-9 run over its own slice; results are padded to the full length and stacked.
             List<Tensor[]> perBatch = new ArrayList<>();
+            HeapBudget budget = new HeapBudget();
             for (int b = 0; b < batch; b++) {
                 Tensor[] states = new Tensor[spec.states()];
                 Tensor[] scans = new Tensor[spec.scanInputs()];
@@ -392,9 +416,13 @@ final class ControlFlowOps {
                         scans[j - spec.states()] = slice;
                     }
                 }
-                Tensor[] out = scan(spec, states, scans, new int[scans.length], (int) lengths[b], in);
-                for (int k = spec.states(); k < out.length; k++) {
-                    out[k] = padFirstAxis(out[k], length);
+                Tensor[] out = scan(spec, states, scans, new int[scans.length], (int) lengths[b], in, budget);
+                for (int k = 0; k < out.length; k++) {
+                    if (k >= spec.states()) {
+                        out[k] = padFirstAxis(out[k], length);
+                    }
+                    // Held until stacked, then copied into the stack.
+                    budget.reserve(2 * bytes(out[k]), "output " + k + " of batch entry " + b);
                 }
                 perBatch.add(out);
             }
@@ -418,7 +446,7 @@ final class ControlFlowOps {
 
     /** {@code length} iterations of the body over slices of {@code scans} along {@code axes}. */
     private static Tensor[] scan(ScanSpec spec, Tensor[] initial, Tensor[] scans, int[] axes, int length,
-                                 Tensor[] node) {
+                                 Tensor[] node, HeapBudget budget) {
         Tensor[] states = initial.clone();
         Tensor[] stacked = new Tensor[spec.scanOutputs()];
         Tensor[] firstSlice = new Tensor[spec.scanOutputs()];
@@ -443,6 +471,7 @@ final class ControlFlowOps {
                 if (t == 0) {
                     firstSlice[k] = slice;
                     outAxes[k] = normalizeAxis(spec.outAxes()[k], slice.rank() + 1, "scan output " + k);
+                    budget.reserve(bytes(slice) * length, "scan output " + k);
                     stacked[k] = allocateStack(slice, outAxes[k], length);
                 } else {
                     checkSameSlice(firstSlice[k], slice, "scan output " + k);

@@ -456,4 +456,25 @@ class ControlFlowOpsTest {
         fails(ErrorCode.INVALID_INPUT, () -> run(g, Map.of("lens", Tensor.ofLongs(new long[] {4, 1}, 2),
             "s0", floats(0, 0), "x", Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3))));
     }
+
+    // ---- review findings: resource bounds and contracts ----
+
+    @Test
+    void loopScanOutputsAreBoundedByTheHeapInBytesNotElements() {
+        // Each slice is 16 Mi int64 elements (128 MiB); counted as floats against a quarter of the heap, the old
+        // check let the saved slices fill the whole heap before refusing.
+        int sliceElements = 16 << 20;
+        long m = Runtime.getRuntime().maxMemory() / ((long) sliceElements * Long.BYTES) + 1;
+        Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL)),
+            List.of(v("c_out", DataType.BOOL), any("big", DataType.INT64)),
+            Map.of("seven", Tensor.ofLongs(new long[] {7}, 1), "size", Tensor.ofLongs(new long[] {sliceElements}, 1)),
+            n("Identity", List.of("c_in"), "c_out"),
+            n("Expand", List.of("seven", "size"), "big"));
+        Graph g = graph("outer", List.of(v("m", DataType.INT64)), List.of(any("all", DataType.INT64)), Map.of(),
+            n("Loop", List.of("m", ""), List.of("all"), Map.of("body", g(body))));
+        try (InferenceSession s = new InferenceSession(g)) {
+            OctetException e = fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of("m", scalar(m))));
+            assertTrue(e.getMessage().contains("scan output 0"), e.getMessage());
+        }
+    }
 }
