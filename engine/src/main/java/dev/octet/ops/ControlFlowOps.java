@@ -387,6 +387,13 @@ final class ControlFlowOps {
                     length = all[j].dim(1);
                 }
             }
+            // Every batch entry runs the body up to length times: bound the total before allocating anything.
+            long runs = (long) batch * Math.max(1, length);
+            if (runs > spec.flow().maxIterations()) {
+                throw new OctetException(ErrorCode.RESOURCE_LIMIT, "a batch of " + batch + " sequences of " + length
+                    + " steps exceeds the limit of " + spec.flow().maxIterations()
+                    + " iterations (SessionOptions.maxLoopIterations)");
+            }
             long[] lengths = new long[batch];
             Arrays.fill(lengths, length);
             if (in[0] != null) {

@@ -477,4 +477,31 @@ class ControlFlowOpsTest {
             assertTrue(e.getMessage().contains("scan output 0"), e.getMessage());
         }
     }
+
+    private static Graph scan8Graph(Graph body) {
+        return new Graph("outer", List.of(any("x", DataType.FLOAT)), List.of(any("ys", DataType.FLOAT)), Map.of(),
+            List.of(n("Scan", List.of("", "x"), List.of("ys"),
+                Map.of("body", g(body), "num_scan_inputs", new Attribute.IntAttr(1)))), Map.of("", 8), Map.of());
+    }
+
+    private static Graph scan8Identity() {
+        return scan8Graph(graph("body", List.of(any("x_t", DataType.FLOAT)), List.of(any("y", DataType.FLOAT)), Map.of(),
+            n("Identity", List.of("x_t"), "y")));
+    }
+
+    @Test
+    void scan8BoundsBatchTimesSequenceByTheIterationLimitBeforeAllocating() {
+        try (InferenceSession s = new InferenceSession(scan8Identity())) {
+            // Zero elements, but two billion batch entries.
+            OctetException e = fails(ErrorCode.RESOURCE_LIMIT,
+                () -> s.run(Map.of("x", Tensor.ofFloats(new float[0], 2_000_000_000, 1, 0))));
+            assertTrue(e.getMessage().contains("maxLoopIterations"), e.getMessage());
+        }
+        SessionOptions limited = SessionOptions.builder().maxLoopIterations(10).build();
+        try (InferenceSession s = new InferenceSession(scan8Identity(), limited)) {
+            // 4 entries of 3 steps: 12 body runs, over the limit of 10 although each entry alone is under it.
+            fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of("x", Tensor.ofFloats(new float[12], 4, 3))));
+            assertArrayEquals(new int[] {3, 3}, s.run(Map.of("x", Tensor.ofFloats(new float[9], 3, 3))).get("ys").shape());
+        }
+    }
 }
