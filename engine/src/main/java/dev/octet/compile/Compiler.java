@@ -295,7 +295,7 @@ public final class Compiler {
             ValueInfo[] inTypes = uses.stream().map(valueTypes::get).toArray(ValueInfo[]::new);
             Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env, inTypes);
             int[] outSlots = new int[node.outputs().size()];
-            Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
+            Tensor[] folded = allConstant && !holdsLoop(node) ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {
                 String out = node.outputs().get(i);
                 if (out.isEmpty()) {
@@ -318,6 +318,16 @@ public final class Compiler {
         ExecutionPlan.Step[] withRelease = releaseDeadValues(steps, outputSlots, constants);
         return new ExecutionPlan(g.inputs(), inputSlots, g.outputs(), outputSlots, withRelease,
             constants.toArray(new Tensor[0]), constants.size(), g, Map.copyOf(foldedByName), Map.copyOf(valueTypes));
+    }
+
+    /**
+     * Whether a node is, or its subgraphs hold, a Loop or Scan. Those never fold at load: folding runs in the
+     * session's constructor, where closing the session cannot stop them; at run time it can.
+     */
+    private static boolean holdsLoop(Node node) {
+        List<Node> all = new ArrayList<>(List.of(node));
+        Subgraphs.of(node).forEach(g -> all.addAll(Subgraphs.allNodes(g)));
+        return all.stream().anyMatch(n -> n.domain().isEmpty() && (n.opType().equals("Loop") || n.opType().equals("Scan")));
     }
 
     private static Tensor[] fold(Node node, Op op, Tensor[] constIn) {

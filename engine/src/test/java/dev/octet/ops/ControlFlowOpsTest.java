@@ -504,4 +504,19 @@ class ControlFlowOpsTest {
             assertArrayEquals(new int[] {3, 3}, s.run(Map.of("x", Tensor.ofFloats(new float[9], 3, 3))).get("ys").shape());
         }
     }
+
+    @Test
+    void aLoopOnConstantsRunsAtRunTimeNotAtLoad() {
+        // Folded at load, a constant loop ran inside the session constructor where nothing can stop it.
+        Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL), any("s_in", DataType.INT64)),
+            List.of(v("c_out", DataType.BOOL), any("s_out", DataType.INT64)), Map.of("one", scalar(1)),
+            n("Identity", List.of("c_in"), "c_out"), n("Add", List.of("s_in", "one"), "s_out"));
+        Graph g = graph("outer", List.of(), List.of(any("s", DataType.INT64)),
+            Map.of("m", scalar(10), "s0", scalar(0)),
+            n("Loop", List.of("m", "", "s0"), List.of("s"), Map.of("body", g(body))));
+        try (InferenceSession s = new InferenceSession(g, SessionOptions.builder().maxLoopIterations(5).build())) {
+            fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of()));
+        }
+        assertArrayEquals(new long[] {10}, run(g, Map.of()).get("s").longs());
+    }
 }
