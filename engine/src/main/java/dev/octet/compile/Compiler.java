@@ -77,7 +77,30 @@ public final class Compiler {
         } catch (OctetException e) {
             throw new OctetException(e.code(), owner + ", subgraph '" + body.name() + "': " + e.getMessage(), e);
         }
+        checkDeclaredOutputShapes(body, plan.valueTypes(), owner);
         return new CompiledSubgraph(body, plan, List.copyOf(captures));
+    }
+
+    /**
+     * The enclosing graph's inference trusts a subgraph's declared output shapes, so a declaration its own
+     * inference contradicts (another rank, or another fixed size) is refused rather than believed.
+     */
+    private static void checkDeclaredOutputShapes(Graph body, Map<String, ValueInfo> inferred, String owner) {
+        for (ValueInfo declared : body.outputs()) {
+            ValueInfo found = inferred.get(declared.name());
+            List<Dim> want = declared.shape(), got = found == null ? null : found.shape();
+            if (want == null || got == null) {
+                continue;
+            }
+            boolean conflict = want.size() != got.size();
+            for (int d = 0; !conflict && d < want.size(); d++) {
+                conflict = want.get(d).isFixed() && got.get(d).isFixed() && want.get(d).value() != got.get(d).value();
+            }
+            if (conflict) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, owner + ", subgraph '" + body.name() + "': output '"
+                    + declared.name() + "' is declared " + want + " but is " + got);
+            }
+        }
     }
 
     /** A subgraph's plan; runs share one set of buffer pools (each run takes its own pool). */

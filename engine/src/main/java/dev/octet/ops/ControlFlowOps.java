@@ -50,9 +50,27 @@ final class ControlFlowOps {
                     throw new OctetException(ErrorCode.INVALID_GRAPH, what + " output '" + declared.get(i).name()
                         + "' is declared " + want + " but is " + out[i].type());
                 }
+                // Shape inference outside the subgraph relies on the declared shape: a body may not break it.
+                List<Dim> shape = declared.get(i).shape();
+                if (shape != null && !fits(shape, out[i].shapeView())) {
+                    throw new OctetException(ErrorCode.INVALID_GRAPH, what + " output '" + declared.get(i).name()
+                        + "' is declared " + shape + " but is " + Arrays.toString(out[i].shapeView()));
+                }
             }
             return out;
         }
+    }
+
+    private static boolean fits(List<Dim> declared, int[] actual) {
+        if (declared.size() != actual.length) {
+            return false;
+        }
+        for (int d = 0; d < actual.length; d++) {
+            if (declared.get(d).isFixed() && declared.get(d).value() != actual[d]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Compiles a subgraph whose inputs the op feeds with values of {@code inputTypes} (null entries unknown). */

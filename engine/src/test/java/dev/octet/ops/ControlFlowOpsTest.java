@@ -519,4 +519,26 @@ class ControlFlowOpsTest {
         }
         assertArrayEquals(new long[] {10}, run(g, Map.of()).get("s").longs());
     }
+
+    @Test
+    void aBranchWhoseOutputContradictsItsDeclaredShapeIsRefused() {
+        // Both branches produce [3] but declare [2]: Shape(y) must never answer [2].
+        Graph then = graph("then", List.of(), List.of(v("t", DataType.FLOAT, 2)), Map.of("k", floats(1, 2, 3)),
+            n("Identity", List.of("k"), "t"));
+        Graph g = graph("outer", List.of(v("c", DataType.BOOL)), List.of(any("z", DataType.INT64)), Map.of(),
+            n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))),
+            n("Shape", List.of("y"), "z"));
+        for (SessionOptions o : CONFIGURATIONS) {
+            OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g, o).close());
+            assertTrue(e.getMessage().contains("'t'"), e.getMessage());
+        }
+        // A shape inference cannot know is checked when the branch runs.
+        Graph dynamic = graph("then", List.of(), List.of(v("t", DataType.FLOAT, 2)), Map.of(),
+            n("Identity", List.of("x"), "t"));
+        Graph h = graph("outer", List.of(v("c", DataType.BOOL), any("x", DataType.FLOAT)), List.of(any("y", DataType.FLOAT)),
+            Map.of(), n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(dynamic), "else_branch", g(dynamic))));
+        assertArrayEquals(new float[] {1, 2}, run(h, Map.of("c", bool(true), "x", floats(1, 2))).get("y").floats());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> run(h, Map.of("c", bool(true), "x", floats(1, 2, 3))));
+        assertTrue(e.getMessage().contains("'t'"), e.getMessage());
+    }
 }
