@@ -182,6 +182,9 @@ final class ControlFlowOps {
                 + " (condition excluded), but it has " + ctx.outputCount() + " with " + carried + " loop-carried values");
         }
         ControlFlow flow = ctx.controlFlow();
+        // The iteration number and condition are scalars unless the body declares them with a rank (as [1]).
+        int[] iterationShape = onesOfDeclaredRank(g.inputs().get(0));
+        int[] conditionShape = onesOfDeclaredRank(g.inputs().get(1));
         return in -> {
             long trips = Long.MAX_VALUE;
             if (in[0] != null) {
@@ -201,8 +204,8 @@ final class ControlFlowOps {
             HeapBudget budget = new HeapBudget();
             for (long i = 0; i < trips && cond; i++) {
                 checkIteration(flow, i);
-                inputs[0] = Tensor.ofLongs(new long[] {i});
-                inputs[1] = Tensor.ofBools(new boolean[] {cond});
+                inputs[0] = Tensor.ofLongs(new long[] {i}, iterationShape);
+                inputs[1] = Tensor.ofBools(new boolean[] {cond}, conditionShape);
                 System.arraycopy(state, 0, inputs, 2, carried);
                 Tensor[] out = body.run(inputs, in);
                 cond = flag(out[0], "the body's condition output");
@@ -241,6 +244,12 @@ final class ControlFlowOps {
             }
             return result;
         };
+    }
+
+    private static int[] onesOfDeclaredRank(ValueInfo declared) {
+        int[] shape = new int[declared.shape() == null ? 0 : declared.shape().size()];
+        Arrays.fill(shape, 1);
+        return shape;
     }
 
     private static long bytes(Tensor t) {

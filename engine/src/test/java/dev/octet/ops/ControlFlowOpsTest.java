@@ -541,4 +541,16 @@ class ControlFlowOpsTest {
         OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> run(h, Map.of("c", bool(true), "x", floats(1, 2, 3))));
         assertTrue(e.getMessage().contains("'t'"), e.getMessage());
     }
+
+    @Test
+    void loopFeedsIterationNumberAndConditionWithTheRankTheBodyDeclares() {
+        Graph body = graph("body", List.of(v("i", DataType.INT64, 1), v("c_in", DataType.BOOL, 1)),
+            List.of(v("c_out", DataType.BOOL, 1), v("scan", DataType.INT64, 1)), Map.of(),
+            n("Identity", List.of("c_in"), "c_out"), n("Identity", List.of("i"), "scan"));
+        Graph g = graph("outer", List.of(v("m", DataType.INT64)), List.of(any("all", DataType.INT64)), Map.of(),
+            n("Loop", List.of("m", ""), List.of("all"), Map.of("body", g(body))));
+        Tensor all = run(g, Map.of("m", scalar(3))).get("all");
+        assertArrayEquals(new int[] {3, 1}, all.shape());
+        assertArrayEquals(new long[] {0, 1, 2}, all.longs());
+    }
 }
