@@ -161,7 +161,10 @@ public final class Compiler {
     private void checkArity(Graph graph) {
         for (Node node : graph.nodes()) {
             int version = OpRegistry.opsetOf(graph, node);
-            registry.find(node.domain(), node.opType(), version).ifPresent(d -> d.checkArity(node, version));
+            registry.find(node.domain(), node.opType(), version).ifPresent(d -> {
+                d.checkArity(node, version);
+                d.checkGraphAttributes(node);
+            });
         }
     }
 

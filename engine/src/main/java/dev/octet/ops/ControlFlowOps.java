@@ -22,12 +22,15 @@ final class ControlFlowOps {
     private ControlFlowOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("If", 1).inputs("r").outputs("o*").shape(ControlFlowOps::ifShape).factory(ControlFlowOps::ifOp);
-        r.onnx("Loop", 1).inputs("oo*").outputs("o*").shape(ControlFlowOps::loopShape).factory(ControlFlowOps::loop);
+        r.onnx("If", 1).inputs("r").outputs("o*").attribute(AttributeSpec.graphAttr("then_branch"))
+            .attribute(AttributeSpec.graphAttr("else_branch")).shape(ControlFlowOps::ifShape).factory(ControlFlowOps::ifOp);
+        r.onnx("Loop", 1).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+            .shape(ControlFlowOps::loopShape).factory(ControlFlowOps::loop);
         // Scan-8 has a batch axis and sequence_lens; Scan-9 dropped both and added per-input axes and directions.
-        r.onnx("Scan", 8).until(8).inputs("oo*").outputs("o*").shape(ControlFlowOps::scanShape)
-            .factory(ControlFlowOps::scan8);
-        r.onnx("Scan", 9).inputs("r*").outputs("o*").shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan9);
+        r.onnx("Scan", 8).until(8).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+            .shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan8);
+        r.onnx("Scan", 9).inputs("r*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+            .shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan9);
     }
 
     /** A compiled subgraph with, per capture, its position among the node's captures. */

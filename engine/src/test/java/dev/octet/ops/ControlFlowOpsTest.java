@@ -553,4 +553,14 @@ class ControlFlowOpsTest {
         assertArrayEquals(new int[] {3, 1}, all.shape());
         assertArrayEquals(new long[] {0, 1, 2}, all.longs());
     }
+
+    @Test
+    void aGraphAttributeTheOperatorDoesNotDeclareIsRefused() {
+        Graph junk = graph("junk", List.of(), List.of(any("b", DataType.FLOAT)), Map.of(), n("Identity", List.of("b0"), "b"));
+        Graph g = graph("outer", List.of(v("a", DataType.FLOAT, 2), v("b0", DataType.FLOAT, 2)),
+            List.of(any("y", DataType.FLOAT)), Map.of(),
+            n("Concat", List.of("a"), List.of("y"), Map.of("axis", new Attribute.IntAttr(0), "junk", g(junk))));
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("'junk'") && e.getMessage().contains("y_node"), e.getMessage());
+    }
 }
