@@ -161,6 +161,11 @@ final class ControlFlowOps {
     }
 
     private static Op loop(OpContext ctx) {
+        if (ctx.inputCount() < 2) {
+            // Otherwise the first capture, which follows the node's inputs, would be read as M or cond.
+            throw ctx.fail("Loop takes M and cond (either name may be empty) before its loop-carried values, but the "
+                + "node has " + ctx.inputCount() + " input" + (ctx.inputCount() == 1 ? "" : "s"));
+        }
         int carried = Math.max(0, ctx.inputCount() - 2);
         DataType[] fed = new DataType[carried + 2];
         fed[0] = DataType.INT64;
@@ -197,7 +202,7 @@ final class ControlFlowOps {
                 }
                 trips = in[0].longs()[0];
             }
-            boolean cond = in.length <= 1 || in[1] == null || flag(in[1], "cond");
+            boolean cond = in[1] == null || flag(in[1], "cond");
             Tensor[] state = Arrays.copyOfRange(in, 2, 2 + carried);
             List<List<Tensor>> scanned = new ArrayList<>();
             for (int s = 0; s < scans; s++) {

@@ -563,4 +563,17 @@ class ControlFlowOpsTest {
         OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
         assertTrue(e.getMessage().contains("'junk'") && e.getMessage().contains("y_node"), e.getMessage());
     }
+
+    @Test
+    void loopNeedsBothTheTripCountAndConditionPositions() {
+        Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL)),
+            List.of(v("c_out", DataType.BOOL), any("scan", DataType.INT64)), Map.of(),
+            n("Identity", List.of("flag"), "c_out"), n("Identity", List.of("i"), "scan"));
+        // With one input, the capture 'flag' that follows the node's inputs was read as the condition.
+        Graph g = graph("outer", List.of(v("m", DataType.INT64), v("flag", DataType.BOOL)),
+            List.of(any("all", DataType.INT64)), Map.of(),
+            n("Loop", List.of("m"), List.of("all"), Map.of("body", g(body))));
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("Loop"), e.getMessage());
+    }
 }
