@@ -22,14 +22,14 @@ final class ControlFlowOps {
     private ControlFlowOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("If", 1).inputs("r").outputs("o*").attribute(AttributeSpec.graphAttr("then_branch"))
+        r.onnx("If", 1).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r").outputs("o*").attribute(AttributeSpec.graphAttr("then_branch"))
             .attribute(AttributeSpec.graphAttr("else_branch")).shape(ControlFlowOps::ifShape).factory(ControlFlowOps::ifOp);
-        r.onnx("Loop", 1).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+        r.onnx("Loop", 1).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
             .shape(ControlFlowOps::loopShape).factory(ControlFlowOps::loop);
         // Scan-8 has a batch axis and sequence_lens; Scan-9 dropped both and added per-input axes and directions.
-        r.onnx("Scan", 8).until(8).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+        r.onnx("Scan", 8).traits(OpTrait.ANY_ELEMENT_TYPE).until(8).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
             .shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan8);
-        r.onnx("Scan", 9).inputs("r*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+        r.onnx("Scan", 9).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
             .shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan9);
     }
 
