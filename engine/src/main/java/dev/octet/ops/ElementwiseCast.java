@@ -18,15 +18,12 @@ final class ElementwiseCast {
         }
         int[] shape = x.shapeView();
         if (x.type() == DataType.FLOAT16 || x.type() == DataType.BFLOAT16) {
-            return cast(Tensor.ofFloats(halvesToFloats(x), shape), to);
+            float[] f = halvesToFloats(x);
+            return to == DataType.FLOAT16 ? toHalves(f, to, false, shape) : cast(Tensor.ofFloats(f, shape), to);
         }
         if (to == DataType.FLOAT16 || to == DataType.BFLOAT16) {
-            float[] f = x.type() == DataType.FLOAT ? x.floats() : cast(x, DataType.FLOAT).floats();
-            short[] r = new short[f.length];
-            for (int i = 0; i < f.length; i++) {
-                r[i] = to == DataType.FLOAT16 ? Float.floatToFloat16(f[i]) : floatToBfloat16(f[i]);
-            }
-            return Tensor.of(to, shape, r);
+            boolean fromFloat = x.type() == DataType.FLOAT;
+            return toHalves(fromFloat ? x.floats() : cast(x, DataType.FLOAT).floats(), to, fromFloat, shape);
         }
         if (x.type() == DataType.DOUBLE) {
             double[] d = x.doubles();
@@ -155,6 +152,23 @@ final class ElementwiseCast {
         }
     }
 
+    /**
+     * Floats narrowed to FLOAT16 or BFLOAT16. ONNX Runtime keeps a NaN's payload in float16 only when the source
+     * was a float; from other types a NaN becomes the quiet NaN with its sign.
+     */
+    private static Tensor toHalves(float[] f, DataType to, boolean keepNanPayload, int[] shape) {
+        short[] r = new short[f.length];
+        for (int i = 0; i < f.length; i++) {
+            r[i] = to == DataType.BFLOAT16 ? floatToBfloat16(f[i])
+                : !keepNanPayload && Float.isNaN(f[i]) ? (short) (signBit(f[i]) >>> 16 | 0x7E00) : Float.floatToFloat16(f[i]);
+        }
+        return Tensor.of(to, shape, r);
+    }
+
+    private static int signBit(float f) {
+        return Float.floatToRawIntBits(f) & 0x80000000;
+    }
+
     /** FLOAT16 or BFLOAT16 elements widened to float (exact). */
     static float[] halvesToFloats(Tensor x) {
         short[] s = (short[]) x.data();
@@ -166,12 +180,12 @@ final class ElementwiseCast {
     }
 
     /**
-     * Float to bfloat16 rounding to nearest even, as ONNX Runtime's BFloat16 does; every NaN becomes ONNX
-     * Runtime's quiet NaN 0x7FC1.
+     * Float to bfloat16 rounding to nearest even, as ONNX Runtime's BFloat16 does; a NaN becomes the quiet NaN
+     * 0x7FC0 with its sign.
      */
     static short floatToBfloat16(float f) {
         if (Float.isNaN(f)) {
-            return 0x7FC1;
+            return (short) (signBit(f) >>> 16 | 0x7FC0);
         }
         int bits = Float.floatToRawIntBits(f);
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);

@@ -131,13 +131,14 @@ class EdgeTypesTest {
     }
 
     @Test
-    void bfloat16RoundsToNearestEvenAndNaNIsOrtsQuietNaN() {
+    void bfloat16RoundsToNearestEvenAndNaNIsTheSignedQuietNaN() {
         // 1 + 2^-8 lies halfway between bfloat16 1 (0x3F80) and the next value: even wins. 1 + 3*2^-8 rounds up.
         assertEquals(0x3F80, ElementwiseCast.floatToBfloat16(Float.intBitsToFloat(0x3F808000)));
         assertEquals(0x3F82, ElementwiseCast.floatToBfloat16(Float.intBitsToFloat(0x3F818000)));
         assertEquals(0x3F81, ElementwiseCast.floatToBfloat16(Float.intBitsToFloat(0x3F808001)));
         assertEquals(0x7F80, ElementwiseCast.floatToBfloat16(Float.MAX_VALUE)); // rounds up to +inf
-        assertEquals(0x7FC1, ElementwiseCast.floatToBfloat16(Float.NaN));
+        assertEquals(0x7FC0, ElementwiseCast.floatToBfloat16(Float.NaN));
+        assertEquals((short) 0xFFC0, ElementwiseCast.floatToBfloat16(Float.intBitsToFloat(0xFF812345)));
         Tensor ints = ElementwiseCast.cast(Tensor.ofDoubles(new double[] {-2.9, 1e20, Double.NaN, 3.99}, 4), DataType.INT32);
         assertArrayEquals(new int[] {-2, Integer.MIN_VALUE, Integer.MIN_VALUE, 3}, ints.ints());
     }
