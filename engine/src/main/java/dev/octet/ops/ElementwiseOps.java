@@ -129,7 +129,7 @@ final class ElementwiseOps {
             .factory(ctx -> {
                 long code = ctx.requireInt("to");
                 DataType to = DataType.fromOnnx(code);
-                if (to == null || code != (int) code) {
+                if (to == null || to.isEdgeOnly() || code != (int) code) {
                     throw ctx.unsupportedType("BitCast to " + DataType.onnxName(code) + " is not supported");
                 }
                 return in -> out(bitCast(in[0], to));
@@ -306,7 +306,7 @@ final class ElementwiseOps {
                 }
                 yield Tensor.ofBools(b, shape);
             }
-            // The load-time type check refuses BitCast on types Octet only carries (DataType.isEdgeOnly).
+            // The factory refuses the types Octet only carries (DataType.isEdgeOnly); INT64 is the only 8-byte other.
             case INT64, FLOAT16, BFLOAT16, DOUBLE -> throw new AssertionError("BitCast to " + to + " after the type check");
         };
     }

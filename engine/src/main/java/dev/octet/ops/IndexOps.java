@@ -807,7 +807,7 @@ final class IndexOps {
         }
         long code = ctx.getInt("dtype", 0);
         DataType t = DataType.fromOnnx(code);
-        if (t == null || code != (int) code) {
+        if (t == null || t.isEdgeOnly() || code != (int) code) {
             throw ctx.unsupportedType("EyeLike dtype " + DataType.onnxName(code) + " is not supported");
         }
         return t;
