@@ -110,6 +110,39 @@ class EdgeTypesTest {
     }
 
     @Test
+    void loopCarriesAndStacksEdgeTypes() {
+        // Three iterations passing x through (Transpose twice) as the carried value and as a scan output.
+        Map<String, Integer> opsets = Map.of("", 18);
+        Graph body = new Graph("body", List.of(ValueInfo.of("i", DataType.INT64), ValueInfo.of("c", DataType.BOOL),
+                new ValueInfo("s", null, 0, null)),
+            List.of(ValueInfo.of("c_out", DataType.BOOL), new ValueInfo("s_out", null, 0, null),
+                new ValueInfo("scan", null, 0, null)), Map.of(), List.of(
+                new Node("c", "Identity", "", List.of("c"), List.of("c_out"), Map.of()),
+                new Node("t", "Transpose", "", List.of("s"), List.of("t"), Map.of()),
+                new Node("s", "Transpose", "", List.of("t"), List.of("s_out"), Map.of()),
+                new Node("sc", "Identity", "", List.of("s_out"), List.of("scan"), Map.of())), opsets, Map.of());
+        Case loop = new Case("Loop", List.of("m", "", "x"), Map.of("m", Tensor.ofLongs(new long[] {3})),
+            Map.of("body", new Attribute.GraphAttr(body)), 2);
+        Tensor x = Tensor.ofFloats(X, 2, 3);
+        Map<String, Tensor> reference = run(loop.graph(DataType.FLOAT), x);
+        assertArrayEquals(new int[] {3, 2, 3}, reference.get("y1").shape());
+        for (DataType type : EDGE) {
+            Map<String, Tensor> got = run(loop.graph(type), as(type, x));
+            for (String out : List.of("y0", "y1")) {
+                Tensor want = as(type, reference.get(out));
+                assertEquals(type, got.get(out).type(), out);
+                assertArrayEquals(want.shape(), got.get(out).shape(), out);
+                assertArrayEquals(values(want), values(got.get(out)), type + " " + out);
+            }
+        }
+    }
+
+    /** The elements widened to double (exact for every type here), whatever the storage array. */
+    private static double[] values(Tensor t) {
+        return IntStream.range(0, t.size()).mapToDouble(t::getDouble).toArray();
+    }
+
+    @Test
     void constantsOfEdgeTypesAndCastsBetweenThem() {
         // Constant(double) -> Cast(float16) -> ConstantOfShape-free round trip to float; ConstantOfShape(bfloat16 2.5).
         Tensor d = Tensor.ofDoubles(new double[] {0.1, -1e300, 65504.0}, 3);
