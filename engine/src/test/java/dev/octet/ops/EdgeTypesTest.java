@@ -110,6 +110,16 @@ class EdgeTypesTest {
     }
 
     @Test
+    void padFillsWithAConstantValueOfTheEdgeType() {
+        Graph g = new Graph("g", List.of(ValueInfo.of("x", DataType.DOUBLE, 1, 2)), List.of(new ValueInfo("y", null, 0, null)),
+            Map.of("p", longs(0, 1, 0, 0), "v", Tensor.ofDoubles(new double[] {0.1})),
+            List.of(new Node("n", "Pad", "", List.of("x", "p", "v"), List.of("y"), Map.of())), Map.of("", 18), Map.of());
+        Tensor y = run(g, Tensor.ofDoubles(new double[] {-1e300, 3}, 1, 2)).get("y");
+        assertArrayEquals(new int[] {1, 3}, y.shape());
+        assertArrayEquals(new double[] {0.1, -1e300, 3}, y.doubles());
+    }
+
+    @Test
     void loopCarriesAndStacksEdgeTypes() {
         // Three iterations passing x through (Transpose twice) as the carried value and as a scan output.
         Map<String, Integer> opsets = Map.of("", 18);
