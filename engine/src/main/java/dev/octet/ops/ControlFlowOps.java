@@ -471,7 +471,10 @@ final class ControlFlowOps {
             Tensor[] result = new Tensor[spec.states() + spec.scanOutputs()];
             for (int k = 0; k < result.length; k++) {
                 if (batch == 0) {
-                    result[k] = emptyStack(spec.body().graph().outputs().get(k), 0);
+                    Tensor empty = emptyStack(spec.body().graph().outputs().get(k), 0);
+                    // Scan outputs have the sequence axis after the batch axis, even with no batch entries.
+                    result[k] = k < spec.states() ? empty
+                        : Tensor.zeros(empty.type(), insertDim(empty.shapeView(), 1, length));
                     continue;
                 }
                 Tensor first = perBatch.get(0)[k];

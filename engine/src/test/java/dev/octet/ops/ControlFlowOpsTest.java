@@ -506,6 +506,15 @@ class ControlFlowOpsTest {
     }
 
     @Test
+    void scan8OverAnEmptyBatchKeepsTheSequenceAxis() {
+        // Scan outputs of Scan-8 are [batch, sequence, ...]: with no batch entries the sequence axis stays.
+        try (InferenceSession s = new InferenceSession(scan8Identity())) {
+            Tensor ys = s.run(Map.of("x", Tensor.ofFloats(new float[0], 0, 3))).get("ys");
+            assertArrayEquals(new int[] {0, 3}, ys.shape());
+        }
+    }
+
+    @Test
     void aLoopOnConstantsRunsAtRunTimeNotAtLoad() {
         // Folded at load, a constant loop ran inside the session constructor where nothing can stop it.
         Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL), any("s_in", DataType.INT64)),
