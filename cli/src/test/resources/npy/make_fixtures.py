@@ -14,6 +14,7 @@ with open("f4_v2.npy", "wb") as f:
 np.save("f4_fortran.npy", np.asfortranarray(np.arange(6, dtype="<f4").reshape(2, 3)))
 np.save("f4_big_endian.npy", np.arange(3, dtype=">f4"))
 np.save("f8_3.npy", np.arange(3, dtype="<f8"))
+np.save("f2_2x2.npy", np.array([[0.1, -65504], [np.inf, 1.5]], dtype="<f2"))
 np.save("u2_3.npy", np.arange(3, dtype="<u2"))
 np.save("structured.npy", np.zeros(2, dtype=[("a", "<f4"), ("b", "<i4")]))
 x = np.arange(6, dtype="<f4").reshape(2, 3) * 0.5 - 1

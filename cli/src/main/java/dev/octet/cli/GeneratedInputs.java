@@ -88,6 +88,10 @@ final class GeneratedInputs {
                 case INT32 -> ((int[]) data)[i] = random.nextInt(2);
                 case INT64 -> ((long[]) data)[i] = random.nextInt(2);
                 case BOOL -> ((boolean[]) data)[i] = random.nextBoolean();
+                case FLOAT16 -> ((short[]) data)[i] = Float.floatToFloat16((float) random.nextDouble());
+                // The upper half of a float in [0, 1) is a bfloat16 in [0, 1).
+                case BFLOAT16 -> ((short[]) data)[i] = (short) (Float.floatToRawIntBits((float) random.nextDouble()) >>> 16);
+                case DOUBLE -> ((double[]) data)[i] = random.nextDouble();
             }
         }
         return Tensor.of(v.type(), shape, data);

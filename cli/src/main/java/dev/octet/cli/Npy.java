@@ -27,7 +27,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * NumPy's {@code .npy} format (versions 1.0, 2.0 and 3.0) and {@code .npz} archives of them, for the element types
- * Octet has: {@code <f4}, {@code |i1}, {@code |u1}, {@code <i4}, {@code <i8}, {@code |b1}. Reading is strict:
+ * Octet has: {@code <f4}, {@code <f2}, {@code <f8}, {@code |i1}, {@code |u1}, {@code <i4}, {@code <i8}, {@code |b1}
+ * (bfloat16 has no NumPy dtype, so BFLOAT16 tensors are refused with a hint). Reading is strict:
  * little-endian C-order data of exactly the declared size after a well-formed header; anything else is a typed
  * error naming the file. Writing produces the bytes {@code numpy.save} writes.
  */
@@ -137,6 +138,17 @@ final class Npy {
                 b.asLongBuffer().get(v);
                 yield Tensor.ofLongs(v, shape);
             }
+            case FLOAT16 -> {
+                short[] v = new short[n];
+                b.asShortBuffer().get(v);
+                yield Tensor.ofFloat16(v, shape);
+            }
+            case DOUBLE -> {
+                double[] v = new double[n];
+                b.asDoubleBuffer().get(v);
+                yield Tensor.ofDoubles(v, shape);
+            }
+            case BFLOAT16 -> throw new AssertionError("no .npy dtype reads as bfloat16");
             case INT8 -> Tensor.ofInt8(data, shape);
             case UINT8 -> Tensor.ofUint8(data, shape);
             case BOOL -> {
@@ -193,14 +205,21 @@ final class Npy {
                     };
                     return new Header(t, 1, shape);
                 }
-                if (!oneByte && (kind.equals("f4") || kind.equals("i4") || kind.equals("i8"))) {
+                DataType wide = switch (kind) {
+                    case "f2" -> DataType.FLOAT16;
+                    case "f4" -> DataType.FLOAT;
+                    case "f8" -> DataType.DOUBLE;
+                    case "i4" -> DataType.INT32;
+                    case "i8" -> DataType.INT64;
+                    default -> null;
+                };
+                if (wide != null) {
                     if (order == '>') {
                         throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, label + ": big-endian dtype '" + descr
                             + "'; save it little-endian (array.astype('<" + kind + "'))");
                     }
                     if (order == '<') {
-                        return new Header(kind.equals("f4") ? DataType.FLOAT : kind.equals("i4") ? DataType.INT32
-                            : DataType.INT64, kind.equals("i8") ? 8 : 4, shape);
+                        return new Header(wide, wide.byteSize(), shape);
                     }
                 }
             }
@@ -209,7 +228,7 @@ final class Npy {
         }
     }
 
-    private static final String SUPPORTED = "<f4, |i1, |u1, <i4, <i8, |b1";
+    private static final String SUPPORTED = "<f4, <f2, <f8, |i1, |u1, <i4, <i8, |b1";
 
     /** A strict reader of the Python literals a .npy header holds: a dict of strings, booleans and int tuples. */
     private static final class Literal {
@@ -389,6 +408,10 @@ final class Npy {
             case INT32 -> "<i4";
             case INT64 -> "<i8";
             case BOOL -> "|b1";
+            case FLOAT16 -> "<f2";
+            case DOUBLE -> "<f8";
+            case BFLOAT16 -> throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "bfloat16 has no NumPy dtype, so "
+                + "it cannot be written as .npy; Cast the output to float (or float16) in the model");
         };
         int[] shape = t.shape();
         StringBuilder tuple = new StringBuilder("(");

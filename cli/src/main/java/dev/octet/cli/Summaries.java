@@ -28,7 +28,8 @@ final class Summaries {
         sb.append(" first=[");
         for (int i = 0; i < Math.min(5, n); i++) {
             sb.append(i == 0 ? "" : ", ");
-            sb.append(t.type() == DataType.FLOAT ? String.format("%.6g", t.getDouble(i)) : Long.toString(t.getLong(i)));
+            boolean real = t.type() == DataType.FLOAT || t.type().isEdgeOnly(); // the edge-only types are all floating
+            sb.append(real ? String.format("%.6g", t.getDouble(i)) : Long.toString(t.getLong(i)));
         }
         return sb.append(n > 5 ? ", ...]" : "]").toString();
     }

@@ -64,6 +64,9 @@ class NpyTest {
         EXPECTED.put("i8_3.npy", Tensor.ofLongs(new long[] {-(1L << 62), 0, (1L << 40) + 3}, 3));
         EXPECTED.put("b1_3.npy", Tensor.ofBools(new boolean[] {true, false, true}, 3));
         EXPECTED.put("f4_0x3.npy", Tensor.ofFloats(new float[0], 0, 3));
+        EXPECTED.put("f8_3.npy", Tensor.ofDoubles(new double[] {0, 1, 2}, 3));
+        // float16 bit patterns of 0.1, -65504, inf and 1.5 (IEEE 754 binary16).
+        EXPECTED.put("f2_2x2.npy", Tensor.ofFloat16(new short[] {0x2E66, (short) 0xFBFF, 0x7C00, 0x3E00}, 2, 2));
     }
 
     private static void assertSameTensor(Tensor expected, Tensor actual) {
@@ -131,10 +134,18 @@ class NpyTest {
     }
 
     @Test
+    void bfloat16HasNoNumpyDtypeAndIsRefusedWithAHint() {
+        OctetException e = assertThrows(OctetException.class,
+            () -> Npy.toBytes(Tensor.ofBfloat16(new short[] {0x3F80}, 1)));
+        assertEquals(ErrorCode.UNSUPPORTED_TYPE, e.code());
+        assertTrue(e.getMessage().contains("bfloat16 has no NumPy dtype"), e.getMessage());
+    }
+
+    @Test
     void rejectsWhatOctetCannotRead() throws Exception {
         assertRejected(fixture("f4_fortran.npy"), ErrorCode.INVALID_INPUT, "Fortran order");
         assertRejected(fixture("f4_big_endian.npy"), ErrorCode.UNSUPPORTED_TYPE, "big-endian dtype '>f4'");
-        assertRejected(fixture("f8_3.npy"), ErrorCode.UNSUPPORTED_TYPE, "dtype '<f8' is not one Octet supports");
+        assertRejected(withHeader("'<f4'", "'>f8'"), ErrorCode.UNSUPPORTED_TYPE, "big-endian dtype '>f8'");
         assertRejected(fixture("u2_3.npy"), ErrorCode.UNSUPPORTED_TYPE, "dtype '<u2'");
         assertRejected(fixture("structured.npy"), ErrorCode.UNSUPPORTED_TYPE, "structured dtype");
     }

@@ -7,7 +7,12 @@ public enum DataType {
     INT8(3, 1),
     INT32(6, 4),
     INT64(7, 8),
-    BOOL(9, 1);
+    BOOL(9, 1),
+    /** IEEE half precision, stored as its raw 16-bit patterns (short[]). */
+    FLOAT16(10, 2),
+    /** bfloat16 (the upper half of a float), stored as its raw 16-bit patterns (short[]). */
+    BFLOAT16(16, 2),
+    DOUBLE(11, 8);
 
     private final int onnxCode;
     private final int byteSize;
@@ -23,6 +28,14 @@ public enum DataType {
 
     public int byteSize() {
         return byteSize;
+    }
+
+    /**
+     * FLOAT16, BFLOAT16 and DOUBLE: types Octet carries at the edges of a graph (Cast, Constant and the operators
+     * that only move elements) but does not compute in.
+     */
+    public boolean isEdgeOnly() {
+        return this == FLOAT16 || this == BFLOAT16 || this == DOUBLE;
     }
 
     public boolean isQuantized() {

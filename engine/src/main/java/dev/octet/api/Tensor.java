@@ -6,7 +6,8 @@ import java.util.Arrays;
  * A dense, row-major tensor: an element type, a shape and a Java array holding the elements.
  *
  * <p>Storage per type: FLOAT {@code float[]}, UINT8 and INT8 {@code byte[]} (UINT8 read as {@code b & 0xFF}),
- * INT32 {@code int[]}, INT64 {@code long[]}, BOOL {@code boolean[]}. Tensors are treated as immutable once
+ * INT32 {@code int[]}, INT64 {@code long[]}, BOOL {@code boolean[]}, FLOAT16 and BFLOAT16 {@code short[]} holding
+ * the raw 16-bit patterns, DOUBLE {@code double[]}. Tensors are treated as immutable once
  * built: the engine never writes into a tensor it did not create for that purpose.
  */
 public final class Tensor {
@@ -66,6 +67,20 @@ public final class Tensor {
         return new Tensor(DataType.BOOL, shape.clone(), data);
     }
 
+    /** IEEE half-precision values given as their raw 16-bit patterns ({@link Float#floatToFloat16}). */
+    public static Tensor ofFloat16(short[] bits, int... shape) {
+        return new Tensor(DataType.FLOAT16, shape.clone(), bits);
+    }
+
+    /** bfloat16 values given as their raw 16-bit patterns (the upper 16 bits of a float's). */
+    public static Tensor ofBfloat16(short[] bits, int... shape) {
+        return new Tensor(DataType.BFLOAT16, shape.clone(), bits);
+    }
+
+    public static Tensor ofDoubles(double[] data, int... shape) {
+        return new Tensor(DataType.DOUBLE, shape.clone(), data);
+    }
+
     /** A zero-filled tensor of the given type and shape. */
     public static Tensor zeros(DataType type, int... shape) {
         return new Tensor(type, shape.clone(), newArray(type, checkedSize(shape)));
@@ -79,6 +94,8 @@ public final class Tensor {
             case INT32 -> new int[n];
             case INT64 -> new long[n];
             case BOOL -> new boolean[n];
+            case FLOAT16, BFLOAT16 -> new short[n];
+            case DOUBLE -> new double[n];
         };
     }
 
@@ -89,6 +106,8 @@ public final class Tensor {
             case INT32 -> int[].class;
             case INT64 -> long[].class;
             case BOOL -> boolean[].class;
+            case FLOAT16, BFLOAT16 -> short[].class;
+            case DOUBLE -> double[].class;
         };
     }
 
@@ -149,7 +168,7 @@ public final class Tensor {
         return java.lang.reflect.Array.getLength(data);
     }
 
-    /** The backing array (float[], byte[], int[], long[] or boolean[]); not copied. */
+    /** The backing array (float[], byte[], int[], long[], boolean[], short[] or double[]); not copied. */
     public Object data() {
         return data;
     }
@@ -177,6 +196,20 @@ public final class Tensor {
         return (boolean[]) expect(DataType.BOOL);
     }
 
+    /** The raw 16-bit patterns of a FLOAT16 tensor. */
+    public short[] float16Bits() {
+        return (short[]) expect(DataType.FLOAT16);
+    }
+
+    /** The raw 16-bit patterns of a BFLOAT16 tensor. */
+    public short[] bfloat16Bits() {
+        return (short[]) expect(DataType.BFLOAT16);
+    }
+
+    public double[] doubles() {
+        return (double[]) expect(DataType.DOUBLE);
+    }
+
     private Object expect(DataType t) {
         if (type != t) {
             throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "expected a " + t + " tensor, got " + type);
@@ -193,6 +226,9 @@ public final class Tensor {
             case INT32 -> ((int[]) data)[i];
             case INT64 -> ((long[]) data)[i];
             case BOOL -> ((boolean[]) data)[i] ? 1 : 0;
+            case FLOAT16 -> Float.float16ToFloat(((short[]) data)[i]);
+            case BFLOAT16 -> Float.intBitsToFloat(((short[]) data)[i] << 16);
+            case DOUBLE -> ((double[]) data)[i];
         };
     }
 
@@ -205,6 +241,7 @@ public final class Tensor {
             case INT32 -> ((int[]) data)[i];
             case INT64 -> ((long[]) data)[i];
             case BOOL -> ((boolean[]) data)[i] ? 1 : 0;
+            case FLOAT16, BFLOAT16, DOUBLE -> (long) getDouble(i);
         };
     }
 

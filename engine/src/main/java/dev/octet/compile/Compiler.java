@@ -77,7 +77,30 @@ public final class Compiler {
         } catch (OctetException e) {
             throw new OctetException(e.code(), owner + ", subgraph '" + body.name() + "': " + e.getMessage(), e);
         }
+        checkDeclaredOutputShapes(body, plan.valueTypes(), owner);
         return new CompiledSubgraph(body, plan, List.copyOf(captures));
+    }
+
+    /**
+     * The enclosing graph's inference trusts a subgraph's declared output shapes, so a declaration its own
+     * inference contradicts (another rank, or another fixed size) is refused rather than believed.
+     */
+    private static void checkDeclaredOutputShapes(Graph body, Map<String, ValueInfo> inferred, String owner) {
+        for (ValueInfo declared : body.outputs()) {
+            ValueInfo found = inferred.get(declared.name());
+            List<Dim> want = declared.shape(), got = found == null ? null : found.shape();
+            if (want == null || got == null) {
+                continue;
+            }
+            boolean conflict = want.size() != got.size();
+            for (int d = 0; !conflict && d < want.size(); d++) {
+                conflict = want.get(d).isFixed() && got.get(d).isFixed() && want.get(d).value() != got.get(d).value();
+            }
+            if (conflict) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, owner + ", subgraph '" + body.name() + "': output '"
+                    + declared.name() + "' is declared " + want + " but is " + got);
+            }
+        }
     }
 
     /** A subgraph's plan; runs share one set of buffer pools (each run takes its own pool). */
@@ -138,7 +161,10 @@ public final class Compiler {
     private void checkArity(Graph graph) {
         for (Node node : graph.nodes()) {
             int version = OpRegistry.opsetOf(graph, node);
-            registry.find(node.domain(), node.opType(), version).ifPresent(d -> d.checkArity(node, version));
+            registry.find(node.domain(), node.opType(), version).ifPresent(d -> {
+                d.checkArity(node, version);
+                d.checkGraphAttributes(node);
+            });
         }
     }
 
@@ -295,7 +321,7 @@ public final class Compiler {
             ValueInfo[] inTypes = uses.stream().map(valueTypes::get).toArray(ValueInfo[]::new);
             Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env, inTypes);
             int[] outSlots = new int[node.outputs().size()];
-            Tensor[] folded = allConstant ? fold(node, op, constIn) : null;
+            Tensor[] folded = allConstant && !holdsLoop(node) ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {
                 String out = node.outputs().get(i);
                 if (out.isEmpty()) {
@@ -318,6 +344,16 @@ public final class Compiler {
         ExecutionPlan.Step[] withRelease = releaseDeadValues(steps, outputSlots, constants);
         return new ExecutionPlan(g.inputs(), inputSlots, g.outputs(), outputSlots, withRelease,
             constants.toArray(new Tensor[0]), constants.size(), g, Map.copyOf(foldedByName), Map.copyOf(valueTypes));
+    }
+
+    /**
+     * Whether a node is, or its subgraphs hold, a Loop or Scan. Those never fold at load: folding runs in the
+     * session's constructor, where closing the session cannot stop them; at run time it can.
+     */
+    private static boolean holdsLoop(Node node) {
+        List<Node> all = new ArrayList<>(List.of(node));
+        Subgraphs.of(node).forEach(g -> all.addAll(Subgraphs.allNodes(g)));
+        return all.stream().anyMatch(n -> n.domain().isEmpty() && (n.opType().equals("Loop") || n.opType().equals("Scan")));
     }
 
     private static Tensor[] fold(Node node, Op op, Tensor[] constIn) {

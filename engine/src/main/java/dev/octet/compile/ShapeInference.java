@@ -1,5 +1,6 @@
 package dev.octet.compile;
 
+import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
@@ -11,6 +12,7 @@ import dev.octet.ir.ValueInfo;
 import dev.octet.ops.OpDefinition;
 import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
+import dev.octet.ops.OpTrait;
 import dev.octet.ops.ShapeContext;
 import dev.octet.ops.ShapeDims;
 import dev.octet.ops.ShapeValue;
@@ -103,6 +105,9 @@ public final class ShapeInference {
         OpDefinition definition = registry.find(node.domain(), node.opType(), opset).orElse(null);
         ShapeValue[] inferred = new ShapeValue[0];
         if (definition != null) {
+            for (int i = 0; i < node.inputs().size(); i++) {
+                checkElementType(node, definition, in[i].type(), "input " + i);
+            }
             try {
                 inferred = definition.shapeRule().infer(new ShapeContext(node, opset, in, env));
             } catch (ShapeDims.Incompatible e) {
@@ -117,11 +122,23 @@ public final class ShapeInference {
             ShapeValue v = i < inferred.length && inferred[i] != null ? inferred[i] : ShapeValue.UNKNOWN;
             Tensor fromElements = v.constant() == null ? v.elementsAsConstant() : null;
             out[i] = fromElements != null ? ShapeValue.ofConstant(fromElements) : v;
+            if (definition != null) {
+                checkElementType(node, definition, out[i].type(), "output " + i);
+            }
         }
         if (evaluable(node, uses, in, out)) {
             evaluate(node, opset, in, out);
         }
         return out;
+    }
+
+    /** Types Octet only carries (float16, bfloat16, double) reach only operators that never compute with them. */
+    private static void checkElementType(Node node, OpDefinition definition, DataType type, String what) {
+        if (type != null && type.isEdgeOnly() && !definition.has(OpTrait.ANY_ELEMENT_TYPE)) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, node.describe() + ": " + what + " is " + type
+                + ", which Octet only passes through (Cast, Constant and operators that move elements); "
+                + definition.qualifiedName() + " does not compute in it");
+        }
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  */
 public record AttributeSpec<T>(String name, Kind kind, T defaultValue, Predicate<? super T> check, String requirement) {
     /** The ONNX attribute kinds Octet's declared attributes use. */
-    public enum Kind { INT, FLOAT, STRING }
+    public enum Kind { INT, FLOAT, STRING, GRAPH }
 
     public static AttributeSpec<Float> floatAttr(String name, float defaultValue) {
         return new AttributeSpec<>(name, Kind.FLOAT, defaultValue, v -> true, null);
@@ -28,6 +28,14 @@ public record AttributeSpec<T>(String name, Kind kind, T defaultValue, Predicate
         return new AttributeSpec<>(name, Kind.STRING, defaultValue, v -> true, null);
     }
 
+    /**
+     * A subgraph (If's branches, a Loop or Scan body, FlexAttention's modifiers): only operators declaring one may
+     * hold a graph. Absent, it reads as null; an op requiring it says so when it reads it.
+     */
+    public static AttributeSpec<dev.octet.ir.Graph> graphAttr(String name) {
+        return new AttributeSpec<>(name, Kind.GRAPH, null, v -> true, null);
+    }
+
     /** This attribute, whose value must also pass {@code check}; {@code requirement} says what it must be. */
     public AttributeSpec<T> requiring(Predicate<? super T> check, String requirement) {
         return new AttributeSpec<>(name, kind, defaultValue, check, requirement);
@@ -40,6 +48,7 @@ public record AttributeSpec<T>(String name, Kind kind, T defaultValue, Predicate
             case INT -> (Object) ctx.getInt(name, (Long) defaultValue);
             case FLOAT -> (Object) ctx.getFloat(name, (Float) defaultValue);
             case STRING -> ctx.getString(name, (String) defaultValue);
+            case GRAPH -> ctx.has(name) ? ctx.requireGraph(name) : null;
         };
         if (!check.test(value)) {
             throw ctx.fail("attribute '" + name + "' must be " + requirement + ", got " + value);

@@ -22,12 +22,15 @@ final class ControlFlowOps {
     private ControlFlowOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("If", 1).inputs("r").outputs("o*").shape(ControlFlowOps::ifShape).factory(ControlFlowOps::ifOp);
-        r.onnx("Loop", 1).inputs("oo*").outputs("o*").shape(ControlFlowOps::loopShape).factory(ControlFlowOps::loop);
+        r.onnx("If", 1).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r").outputs("o*").attribute(AttributeSpec.graphAttr("then_branch"))
+            .attribute(AttributeSpec.graphAttr("else_branch")).shape(ControlFlowOps::ifShape).factory(ControlFlowOps::ifOp);
+        r.onnx("Loop", 1).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+            .shape(ControlFlowOps::loopShape).factory(ControlFlowOps::loop);
         // Scan-8 has a batch axis and sequence_lens; Scan-9 dropped both and added per-input axes and directions.
-        r.onnx("Scan", 8).until(8).inputs("oo*").outputs("o*").shape(ControlFlowOps::scanShape)
-            .factory(ControlFlowOps::scan8);
-        r.onnx("Scan", 9).inputs("r*").outputs("o*").shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan9);
+        r.onnx("Scan", 8).traits(OpTrait.ANY_ELEMENT_TYPE).until(8).inputs("oo*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+            .shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan8);
+        r.onnx("Scan", 9).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r*").outputs("o*").attribute(AttributeSpec.graphAttr("body"))
+            .shape(ControlFlowOps::scanShape).factory(ControlFlowOps::scan9);
     }
 
     /** A compiled subgraph with, per capture, its position among the node's captures. */
@@ -50,9 +53,27 @@ final class ControlFlowOps {
                     throw new OctetException(ErrorCode.INVALID_GRAPH, what + " output '" + declared.get(i).name()
                         + "' is declared " + want + " but is " + out[i].type());
                 }
+                // Shape inference outside the subgraph relies on the declared shape: a body may not break it.
+                List<Dim> shape = declared.get(i).shape();
+                if (shape != null && !fits(shape, out[i].shapeView())) {
+                    throw new OctetException(ErrorCode.INVALID_GRAPH, what + " output '" + declared.get(i).name()
+                        + "' is declared " + shape + " but is " + Arrays.toString(out[i].shapeView()));
+                }
             }
             return out;
         }
+    }
+
+    private static boolean fits(List<Dim> declared, int[] actual) {
+        if (declared.size() != actual.length) {
+            return false;
+        }
+        for (int d = 0; d < actual.length; d++) {
+            if (declared.get(d).isFixed() && declared.get(d).value() != actual[d]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Compiles a subgraph whose inputs the op feeds with values of {@code inputTypes} (null entries unknown). */
@@ -140,6 +161,11 @@ final class ControlFlowOps {
     }
 
     private static Op loop(OpContext ctx) {
+        if (ctx.inputCount() < 2) {
+            // Otherwise the first capture, which follows the node's inputs, would be read as M or cond.
+            throw ctx.fail("Loop takes M and cond (either name may be empty) before its loop-carried values, but the "
+                + "node has " + ctx.inputCount() + " input" + (ctx.inputCount() == 1 ? "" : "s"));
+        }
         int carried = Math.max(0, ctx.inputCount() - 2);
         DataType[] fed = new DataType[carried + 2];
         fed[0] = DataType.INT64;
@@ -164,6 +190,9 @@ final class ControlFlowOps {
                 + " (condition excluded), but it has " + ctx.outputCount() + " with " + carried + " loop-carried values");
         }
         ControlFlow flow = ctx.controlFlow();
+        // The iteration number and condition are scalars unless the body declares them with a rank (as [1]).
+        int[] iterationShape = onesOfDeclaredRank(g.inputs().get(0));
+        int[] conditionShape = onesOfDeclaredRank(g.inputs().get(1));
         return in -> {
             long trips = Long.MAX_VALUE;
             if (in[0] != null) {
@@ -173,17 +202,18 @@ final class ControlFlowOps {
                 }
                 trips = in[0].longs()[0];
             }
-            boolean cond = in.length <= 1 || in[1] == null || flag(in[1], "cond");
+            boolean cond = in[1] == null || flag(in[1], "cond");
             Tensor[] state = Arrays.copyOfRange(in, 2, 2 + carried);
             List<List<Tensor>> scanned = new ArrayList<>();
             for (int s = 0; s < scans; s++) {
                 scanned.add(new ArrayList<>());
             }
             Tensor[] inputs = new Tensor[carried + 2];
+            HeapBudget budget = new HeapBudget();
             for (long i = 0; i < trips && cond; i++) {
                 checkIteration(flow, i);
-                inputs[0] = Tensor.ofLongs(new long[] {i});
-                inputs[1] = Tensor.ofBools(new boolean[] {cond});
+                inputs[0] = Tensor.ofLongs(new long[] {i}, iterationShape);
+                inputs[1] = Tensor.ofBools(new boolean[] {cond}, conditionShape);
                 System.arraycopy(state, 0, inputs, 2, carried);
                 Tensor[] out = body.run(inputs, in);
                 cond = flag(out[0], "the body's condition output");
@@ -200,8 +230,8 @@ final class ControlFlowOps {
                     if (!list.isEmpty()) {
                         checkSameSlice(list.get(0), t, "scan output " + s);
                     }
-                    // The slices and, at the end, their stack are held at once: bound both before the heap is full.
-                    Tensor.checkedSize(insertDim(t.shapeView(), 0, 2 * (list.size() + 1)));
+                    // The slices and, at the end, their stack are held at once.
+                    budget.reserve(2 * bytes(t), "scan output " + s);
                     list.add(t);
                 }
             }
@@ -222,6 +252,34 @@ final class ControlFlowOps {
             }
             return result;
         };
+    }
+
+    private static int[] onesOfDeclaredRank(ValueInfo declared) {
+        int[] shape = new int[declared.shape() == null ? 0 : declared.shape().size()];
+        Arrays.fill(shape, 1);
+        return shape;
+    }
+
+    private static long bytes(Tensor t) {
+        return (long) t.size() * t.type().byteSize();
+    }
+
+    /**
+     * The bytes of scan-output slices and stacks one Loop or Scan run holds at once, bounded by half the JVM's
+     * maximum heap (the rest of the plan needs room too), so a large output is refused before it exhausts memory.
+     */
+    private static final class HeapBudget {
+        private static final long LIMIT = Runtime.getRuntime().maxMemory() / 2;
+        private long used;
+
+        void reserve(long bytes, String what) {
+            used += bytes;
+            if (used > LIMIT) {
+                throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " would take the scan outputs of this run to "
+                    + (used >> 20) + " MiB, more than half of the JVM's maximum heap of "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+            }
+        }
     }
 
     private static void checkIteration(ControlFlow flow, long i) {
@@ -334,7 +392,7 @@ final class ControlFlowOps {
                 }
                 length = len;
             }
-            return scan(spec, states, scans, axes, length, in);
+            return scan(spec, states, scans, axes, length, in, new HeapBudget());
         };
     }
 
@@ -364,6 +422,13 @@ final class ControlFlowOps {
                     length = all[j].dim(1);
                 }
             }
+            // Every batch entry runs the body up to length times: bound the total before allocating anything.
+            long runs = (long) batch * Math.max(1, length);
+            if (runs > spec.flow().maxIterations()) {
+                throw new OctetException(ErrorCode.RESOURCE_LIMIT, "a batch of " + batch + " sequences of " + length
+                    + " steps exceeds the limit of " + spec.flow().maxIterations()
+                    + " iterations (SessionOptions.maxLoopIterations)");
+            }
             long[] lengths = new long[batch];
             Arrays.fill(lengths, length);
             if (in[0] != null) {
@@ -381,6 +446,7 @@ final class ControlFlowOps {
             }
             // Each batch entry is a Scan-9 run over its own slice; results are padded to the full length and stacked.
             List<Tensor[]> perBatch = new ArrayList<>();
+            HeapBudget budget = new HeapBudget();
             for (int b = 0; b < batch; b++) {
                 Tensor[] states = new Tensor[spec.states()];
                 Tensor[] scans = new Tensor[spec.scanInputs()];
@@ -392,16 +458,23 @@ final class ControlFlowOps {
                         scans[j - spec.states()] = slice;
                     }
                 }
-                Tensor[] out = scan(spec, states, scans, new int[scans.length], (int) lengths[b], in);
-                for (int k = spec.states(); k < out.length; k++) {
-                    out[k] = padFirstAxis(out[k], length);
+                Tensor[] out = scan(spec, states, scans, new int[scans.length], (int) lengths[b], in, budget);
+                for (int k = 0; k < out.length; k++) {
+                    if (k >= spec.states()) {
+                        out[k] = padFirstAxis(out[k], length);
+                    }
+                    // Held until stacked, then copied into the stack.
+                    budget.reserve(2 * bytes(out[k]), "output " + k + " of batch entry " + b);
                 }
                 perBatch.add(out);
             }
             Tensor[] result = new Tensor[spec.states() + spec.scanOutputs()];
             for (int k = 0; k < result.length; k++) {
                 if (batch == 0) {
-                    result[k] = emptyStack(spec.body().graph().outputs().get(k), 0);
+                    Tensor empty = emptyStack(spec.body().graph().outputs().get(k), 0);
+                    // Scan outputs have the sequence axis after the batch axis, even with no batch entries.
+                    result[k] = k < spec.states() ? empty
+                        : Tensor.zeros(empty.type(), insertDim(empty.shapeView(), 1, length));
                     continue;
                 }
                 Tensor first = perBatch.get(0)[k];
@@ -418,7 +491,7 @@ final class ControlFlowOps {
 
     /** {@code length} iterations of the body over slices of {@code scans} along {@code axes}. */
     private static Tensor[] scan(ScanSpec spec, Tensor[] initial, Tensor[] scans, int[] axes, int length,
-                                 Tensor[] node) {
+                                 Tensor[] node, HeapBudget budget) {
         Tensor[] states = initial.clone();
         Tensor[] stacked = new Tensor[spec.scanOutputs()];
         Tensor[] firstSlice = new Tensor[spec.scanOutputs()];
@@ -443,6 +516,7 @@ final class ControlFlowOps {
                 if (t == 0) {
                     firstSlice[k] = slice;
                     outAxes[k] = normalizeAxis(spec.outAxes()[k], slice.rank() + 1, "scan output " + k);
+                    budget.reserve(bytes(slice) * length, "scan output " + k);
                     stacked[k] = allocateStack(slice, outAxes[k], length);
                 } else {
                     checkSameSlice(firstSlice[k], slice, "scan output " + k);

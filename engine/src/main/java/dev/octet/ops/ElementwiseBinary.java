@@ -178,6 +178,14 @@ final class ElementwiseBinary {
                 boolean[] x = a.bools(), y = b.bools(), z = (boolean[]) out;
                 for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
             }
+            case FLOAT16, BFLOAT16 -> {
+                short[] x = (short[]) a.data(), y = (short[]) b.data(), z = (short[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
+            case DOUBLE -> {
+                double[] x = a.doubles(), y = b.doubles(), z = (double[]) out;
+                for (int i = 0; i < n; i++) z[i] = cond[at(mc, i)] ? x[at(ma, i)] : y[at(mb, i)];
+            }
         }
         return Tensor.of(t, shape, out);
     }

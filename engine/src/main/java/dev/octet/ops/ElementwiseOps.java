@@ -82,7 +82,7 @@ final class ElementwiseOps {
         logical(r, "And", (a, b) -> a & b);
         logical(r, "Or", (a, b) -> a | b);
         logical(r, "Xor", (a, b) -> a ^ b);
-        r.onnx("Where", 9).inputs("rrr").outputs("r")
+        r.onnx("Where", 9).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rrr").outputs("r")
             .shape(c -> one(known(c.type(1), c.type(2)), broadcastInputs(c, 0, 1, 2)))
             .factory(ctx -> in -> out(ElementwiseBinary.where(in[0], in[1], in[2])));
         variadic(r, "Max", MAX);
@@ -114,7 +114,7 @@ final class ElementwiseOps {
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
         r.onnx("Clip", 7).unary().inputsFrom(11, "roo").shape(ShapeRule.SAME_AS_INPUT).factory(ElementwiseOps::clip);
 
-        r.onnx("Identity", 7).unary()
+        r.onnx("Identity", 7).traits(OpTrait.ANY_ELEMENT_TYPE).unary()
             .shape(c -> new ShapeValue[] {c.in(0)})
             .traits(OpTrait.IDENTITY)
             .factory(ctx -> in -> out(in[0]));
@@ -129,12 +129,12 @@ final class ElementwiseOps {
             .factory(ctx -> {
                 long code = ctx.requireInt("to");
                 DataType to = DataType.fromOnnx(code);
-                if (to == null || code != (int) code) {
+                if (to == null || to.isEdgeOnly() || code != (int) code) {
                     throw ctx.unsupportedType("BitCast to " + DataType.onnxName(code) + " is not supported");
                 }
                 return in -> out(bitCast(in[0], to));
             });
-        r.onnx("Cast", 7).unary()
+        r.onnx("Cast", 7).traits(OpTrait.ANY_ELEMENT_TYPE).unary()
             .shape(c -> inferCast(c, DataType.fromOnnx(c.attrs().requireInt("to"))))
             .traits(OpTrait.CONVERSION)
             .factory(ctx -> {
@@ -145,7 +145,7 @@ final class ElementwiseOps {
                 }
                 return in -> out(ElementwiseCast.cast(in[0], to));
             });
-        r.onnx("CastLike", 15).inputs("rr").outputs("r")
+        r.onnx("CastLike", 15).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r")
             .shape(c -> inferCast(c, c.type(1)))
             .factory(ctx -> in -> out(ElementwiseCast.cast(in[0], in[1].type())));
     }
@@ -306,7 +306,8 @@ final class ElementwiseOps {
                 }
                 yield Tensor.ofBools(b, shape);
             }
-            case INT64 -> throw new AssertionError("INT64 is Octet's only 8-byte type");
+            // The factory refuses the types Octet only carries (DataType.isEdgeOnly); INT64 is the only 8-byte other.
+            case INT64, FLOAT16, BFLOAT16, DOUBLE -> throw new AssertionError("BitCast to " + to + " after the type check");
         };
     }
 
@@ -405,7 +406,7 @@ final class ElementwiseOps {
                     hi == null ? Float.POSITIVE_INFINITY : hi.floats()[0], x, buffers);
                 case UINT8, INT8, INT32, INT64 -> clipInteger(x, lo == null ? Long.MIN_VALUE : lo.getLong(0),
                     hi == null ? Long.MAX_VALUE : hi.getLong(0));
-                case BOOL -> throw ElementwiseBinary.unsupportedType("Clip", x.type());
+                case BOOL, FLOAT16, BFLOAT16, DOUBLE -> throw ElementwiseBinary.unsupportedType("Clip", x.type());
             });
         });
     }

@@ -18,7 +18,8 @@ final class FlexAttentionOp {
     private FlexAttentionOp() {}
 
     static void register(OpRegistry.Builder r) {
-        r.preview("FlexAttention").inputs("rrr").outputs("r")
+        r.preview("FlexAttention").inputs("rrr").outputs("r").attribute(AttributeSpec.graphAttr("score_mod"))
+            .attribute(AttributeSpec.graphAttr("prob_mod"))
             .shape(c -> {
                 var q = c.shape(0);
                 var v = c.shape(2);

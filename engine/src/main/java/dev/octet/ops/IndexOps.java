@@ -85,7 +85,7 @@ final class IndexOps {
             Long axis = ctx.has("axis") ? ctx.getInt("axis", 0) : null;
             return in -> new Tensor[] {compress(in[0], in[1], axis)};
         });
-        r.onnx("Tile", 6).inputs("rr").outputs("r").shape(IndexOps::inferTile)
+        r.onnx("Tile", 6).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r").shape(IndexOps::inferTile)
             .factory(ctx -> in -> new Tensor[] {tile(in[0], in[1])});
         // DepthToSpace-11 added the CRD mode; before it only DCR exists.
         r.onnx("DepthToSpace", 1).unary().attribute(BLOCK_SIZE).attribute(DEPTH_MODE)
@@ -807,7 +807,7 @@ final class IndexOps {
         }
         long code = ctx.getInt("dtype", 0);
         DataType t = DataType.fromOnnx(code);
-        if (t == null || code != (int) code) {
+        if (t == null || t.isEdgeOnly() || code != (int) code) {
             throw ctx.unsupportedType("EyeLike dtype " + DataType.onnxName(code) + " is not supported");
         }
         return t;

@@ -86,6 +86,20 @@ public record OpDefinition(String domain, String name, int sinceVersion, int las
         }
     }
 
+    /**
+     * Fails with {@link ErrorCode#INVALID_GRAPH} when the node holds a graph in an attribute this operator does
+     * not declare as one: the values such a graph reads would otherwise become extra inputs of the node.
+     */
+    public void checkGraphAttributes(Node node) {
+        node.attributes().forEach((name, value) -> {
+            boolean graph = value instanceof dev.octet.ir.Attribute.GraphAttr || value instanceof dev.octet.ir.Attribute.GraphsAttr;
+            if (graph && attributes.stream().noneMatch(a -> a.kind() == AttributeSpec.Kind.GRAPH && a.name().equals(name))) {
+                throw new OctetException(ErrorCode.INVALID_GRAPH, node.describe() + ": attribute '" + name
+                    + "' holds a graph, but " + qualifiedName() + " takes no graph attribute of that name");
+            }
+        });
+    }
+
     public boolean implementsVersion(int version) {
         return version >= sinceVersion && version <= lastVersion;
     }

@@ -56,6 +56,11 @@ public final class OpRegistry {
         return DEFAULT;
     }
 
+    /** Every definition, in no particular order. */
+    public List<OpDefinition> all() {
+        return definitions.values().stream().flatMap(List::stream).toList();
+    }
+
     private static OpRegistry createDefault() {
         Builder b = new Builder();
         ElementwiseOps.register(b);

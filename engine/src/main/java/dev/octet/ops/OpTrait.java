@@ -7,6 +7,12 @@ package dev.octet.ops;
 public enum OpTrait {
     /** The output is the input, unchanged: the node can be removed and its output renamed to its input. */
     IDENTITY,
+    /**
+     * Only moves, selects, counts or converts elements, never computes with them: accepts every element type,
+     * including FLOAT16, BFLOAT16 and DOUBLE ({@link dev.octet.api.DataType#isEdgeOnly}), which every other
+     * operator refuses at load.
+     */
+    ANY_ELEMENT_TYPE,
     /** Converts its one input to the type of its {@code to} attribute: a no-op when the types already agree. */
     CONVERSION,
     /**

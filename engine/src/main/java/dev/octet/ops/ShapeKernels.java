@@ -276,6 +276,22 @@ final class ShapeKernels {
                 }
                 return d;
             }
+            case short[] s -> {
+                short f = fill == null ? 0 : ((short[]) fill)[0];
+                short[] d = new short[n];
+                for (int i = 0; i < n; i++) {
+                    d[i] = map[i] < 0 ? f : s[map[i]];
+                }
+                return d;
+            }
+            case double[] s -> {
+                double f = fill == null ? 0 : ((double[]) fill)[0];
+                double[] d = new double[n];
+                for (int i = 0; i < n; i++) {
+                    d[i] = map[i] < 0 ? f : s[map[i]];
+                }
+                return d;
+            }
             default -> throw new IllegalStateException("not a tensor array: " + src.getClass());
         }
     }
@@ -305,6 +321,16 @@ final class ShapeKernels {
             }
             case boolean[] v -> {
                 boolean[] d = new boolean[n];
+                Arrays.fill(d, v[0]);
+                return d;
+            }
+            case short[] v -> {
+                short[] d = new short[n];
+                Arrays.fill(d, v[0]);
+                return d;
+            }
+            case double[] v -> {
+                double[] d = new double[n];
                 Arrays.fill(d, v[0]);
                 return d;
             }

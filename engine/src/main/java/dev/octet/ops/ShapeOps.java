@@ -35,27 +35,27 @@ final class ShapeOps {
     private ShapeOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Constant", 1).inputs("").outputs("r").shape(c -> new ShapeValue[0]).factory(ShapeOps::constant);
-        r.onnx("Shape", 1).unary().shape(ShapeOps::inferShapeOf).factory(ShapeOps::shape);
-        r.onnx("Size", 1).unary()
+        r.onnx("Constant", 1).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("").outputs("r").shape(c -> new ShapeValue[0]).factory(ShapeOps::constant);
+        r.onnx("Shape", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary().shape(ShapeOps::inferShapeOf).factory(ShapeOps::shape);
+        r.onnx("Size", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary()
             .shape(c -> new ShapeValue[] {ShapeValue.ofElements(DataType.INT64,
                 List.of(c.shape(0) == null ? Elem.UNKNOWN : Elem.of(product(c.shape(0)))), true)})
             .factory(ctx -> in -> new Tensor[] {Tensor.ofLongs(new long[] {in[0].size()})});
-        r.onnx("ConstantOfShape", 9).unary().shape(ShapeOps::inferConstantOfShape).factory(ShapeOps::constantOfShape);
-        r.onnx("Reshape", 5).inputs("rr").outputs("r").shape(ShapeOps::inferReshape).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::reshape);
-        r.onnx("Flatten", 1).unary().shape(ShapeOps::inferFlatten).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::flatten);
-        r.onnx("Squeeze", 1).unary().inputsFrom(13, "ro").shape(ShapeOps::inferSqueeze).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::squeeze);
-        r.onnx("Unsqueeze", 1).unary().inputsFrom(13, "rr")
+        r.onnx("ConstantOfShape", 9).traits(OpTrait.ANY_ELEMENT_TYPE).unary().shape(ShapeOps::inferConstantOfShape).factory(ShapeOps::constantOfShape);
+        r.onnx("Reshape", 5).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r").shape(ShapeOps::inferReshape).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::reshape);
+        r.onnx("Flatten", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary().shape(ShapeOps::inferFlatten).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::flatten);
+        r.onnx("Squeeze", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary().inputsFrom(13, "ro").shape(ShapeOps::inferSqueeze).traits(OpTrait.DATA_MOVEMENT).factory(ShapeOps::squeeze);
+        r.onnx("Unsqueeze", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary().inputsFrom(13, "rr")
             .shape(ShapeOps::inferUnsqueeze)
             .traits(OpTrait.DATA_MOVEMENT)
             .factory(ShapeOps::unsqueeze);
-        r.onnx("Transpose", 1).unary()
+        r.onnx("Transpose", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary()
             .shape(ShapeOps::inferTranspose)
             .traits(OpTrait.DATA_MOVEMENT)
             .factory(ShapeOps::transpose);
-        r.onnx("Concat", 4).inputs("r*").outputs("r").shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
-        r.onnx("Split", 2).inputs("r").inputsFrom(13, "ro").outputs("r*").shape(ShapeOps::inferSplit).factory(ShapeOps::split);
-        r.onnx("Expand", 8).inputs("rr").outputs("r")
+        r.onnx("Concat", 4).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r*").outputs("r").shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
+        r.onnx("Split", 2).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r").inputsFrom(13, "ro").outputs("r*").shape(ShapeOps::inferSplit).factory(ShapeOps::split);
+        r.onnx("Expand", 8).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r")
             .shape(c -> one(c.type(0), broadcast(Arrays.asList(c.shape(0), shapeInput(c, 1)))))
             .factory(ShapeOps::expand);
         SliceOps.register(r);

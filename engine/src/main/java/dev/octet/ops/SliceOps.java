@@ -25,8 +25,8 @@ final class SliceOps {
     private SliceOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Slice", 1).unary().inputsFrom(10, "rrroo").shape(SliceOps::inferSlice).factory(SliceOps::slice);
-        r.onnx("Pad", 2).unary().inputsFrom(11, "rro").inputsFrom(18, "rroo").shape(SliceOps::inferPad).factory(SliceOps::pad);
+        r.onnx("Slice", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary().inputsFrom(10, "rrroo").shape(SliceOps::inferSlice).factory(SliceOps::slice);
+        r.onnx("Pad", 2).traits(OpTrait.ANY_ELEMENT_TYPE).unary().inputsFrom(11, "rro").inputsFrom(18, "rroo").shape(SliceOps::inferPad).factory(SliceOps::pad);
     }
 
     private static Op slice(OpContext ctx) {
@@ -139,6 +139,9 @@ final class SliceOps {
             case INT32 -> new int[] {(int) v};
             case INT64 -> new long[] {(long) v};
             case BOOL -> new boolean[] {v != 0};
+            case FLOAT16 -> new short[] {Float.floatToFloat16(v)};
+            case BFLOAT16 -> new short[] {ElementwiseCast.floatToBfloat16(v)};
+            case DOUBLE -> new double[] {v};
         };
     }
 

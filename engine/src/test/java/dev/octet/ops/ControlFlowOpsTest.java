@@ -456,4 +456,133 @@ class ControlFlowOpsTest {
         fails(ErrorCode.INVALID_INPUT, () -> run(g, Map.of("lens", Tensor.ofLongs(new long[] {4, 1}, 2),
             "s0", floats(0, 0), "x", Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6}, 2, 3))));
     }
+
+    // ---- review findings: resource bounds and contracts ----
+
+    @Test
+    void loopScanOutputsAreBoundedByTheHeapInBytesNotElements() {
+        // Each slice is 16 Mi int64 elements (128 MiB); counted as floats against a quarter of the heap, the old
+        // check let the saved slices fill the whole heap before refusing.
+        int sliceElements = 16 << 20;
+        long m = Runtime.getRuntime().maxMemory() / ((long) sliceElements * Long.BYTES) + 1;
+        Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL)),
+            List.of(v("c_out", DataType.BOOL), any("big", DataType.INT64)),
+            Map.of("seven", Tensor.ofLongs(new long[] {7}, 1), "size", Tensor.ofLongs(new long[] {sliceElements}, 1)),
+            n("Identity", List.of("c_in"), "c_out"),
+            n("Expand", List.of("seven", "size"), "big"));
+        Graph g = graph("outer", List.of(v("m", DataType.INT64)), List.of(any("all", DataType.INT64)), Map.of(),
+            n("Loop", List.of("m", ""), List.of("all"), Map.of("body", g(body))));
+        try (InferenceSession s = new InferenceSession(g)) {
+            OctetException e = fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of("m", scalar(m))));
+            assertTrue(e.getMessage().contains("scan output 0"), e.getMessage());
+        }
+    }
+
+    private static Graph scan8Graph(Graph body) {
+        return new Graph("outer", List.of(any("x", DataType.FLOAT)), List.of(any("ys", DataType.FLOAT)), Map.of(),
+            List.of(n("Scan", List.of("", "x"), List.of("ys"),
+                Map.of("body", g(body), "num_scan_inputs", new Attribute.IntAttr(1)))), Map.of("", 8), Map.of());
+    }
+
+    private static Graph scan8Identity() {
+        return scan8Graph(graph("body", List.of(any("x_t", DataType.FLOAT)), List.of(any("y", DataType.FLOAT)), Map.of(),
+            n("Identity", List.of("x_t"), "y")));
+    }
+
+    @Test
+    void scan8BoundsBatchTimesSequenceByTheIterationLimitBeforeAllocating() {
+        try (InferenceSession s = new InferenceSession(scan8Identity())) {
+            // Zero elements, but two billion batch entries.
+            OctetException e = fails(ErrorCode.RESOURCE_LIMIT,
+                () -> s.run(Map.of("x", Tensor.ofFloats(new float[0], 2_000_000_000, 1, 0))));
+            assertTrue(e.getMessage().contains("maxLoopIterations"), e.getMessage());
+        }
+        SessionOptions limited = SessionOptions.builder().maxLoopIterations(10).build();
+        try (InferenceSession s = new InferenceSession(scan8Identity(), limited)) {
+            // 4 entries of 3 steps: 12 body runs, over the limit of 10 although each entry alone is under it.
+            fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of("x", Tensor.ofFloats(new float[12], 4, 3))));
+            assertArrayEquals(new int[] {3, 3}, s.run(Map.of("x", Tensor.ofFloats(new float[9], 3, 3))).get("ys").shape());
+        }
+    }
+
+    @Test
+    void scan8OverAnEmptyBatchKeepsTheSequenceAxis() {
+        // Scan outputs of Scan-8 are [batch, sequence, ...]: with no batch entries the sequence axis stays.
+        try (InferenceSession s = new InferenceSession(scan8Identity())) {
+            Tensor ys = s.run(Map.of("x", Tensor.ofFloats(new float[0], 0, 3))).get("ys");
+            assertArrayEquals(new int[] {0, 3}, ys.shape());
+        }
+    }
+
+    @Test
+    void aLoopOnConstantsRunsAtRunTimeNotAtLoad() {
+        // Folded at load, a constant loop ran inside the session constructor where nothing can stop it.
+        Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL), any("s_in", DataType.INT64)),
+            List.of(v("c_out", DataType.BOOL), any("s_out", DataType.INT64)), Map.of("one", scalar(1)),
+            n("Identity", List.of("c_in"), "c_out"), n("Add", List.of("s_in", "one"), "s_out"));
+        Graph g = graph("outer", List.of(), List.of(any("s", DataType.INT64)),
+            Map.of("m", scalar(10), "s0", scalar(0)),
+            n("Loop", List.of("m", "", "s0"), List.of("s"), Map.of("body", g(body))));
+        try (InferenceSession s = new InferenceSession(g, SessionOptions.builder().maxLoopIterations(5).build())) {
+            fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of()));
+        }
+        assertArrayEquals(new long[] {10}, run(g, Map.of()).get("s").longs());
+    }
+
+    @Test
+    void aBranchWhoseOutputContradictsItsDeclaredShapeIsRefused() {
+        // Both branches produce [3] but declare [2]: Shape(y) must never answer [2].
+        Graph then = graph("then", List.of(), List.of(v("t", DataType.FLOAT, 2)), Map.of("k", floats(1, 2, 3)),
+            n("Identity", List.of("k"), "t"));
+        Graph g = graph("outer", List.of(v("c", DataType.BOOL)), List.of(any("z", DataType.INT64)), Map.of(),
+            n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))),
+            n("Shape", List.of("y"), "z"));
+        for (SessionOptions o : CONFIGURATIONS) {
+            OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g, o).close());
+            assertTrue(e.getMessage().contains("'t'"), e.getMessage());
+        }
+        // A shape inference cannot know is checked when the branch runs.
+        Graph dynamic = graph("then", List.of(), List.of(v("t", DataType.FLOAT, 2)), Map.of(),
+            n("Identity", List.of("x"), "t"));
+        Graph h = graph("outer", List.of(v("c", DataType.BOOL), any("x", DataType.FLOAT)), List.of(any("y", DataType.FLOAT)),
+            Map.of(), n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(dynamic), "else_branch", g(dynamic))));
+        assertArrayEquals(new float[] {1, 2}, run(h, Map.of("c", bool(true), "x", floats(1, 2))).get("y").floats());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> run(h, Map.of("c", bool(true), "x", floats(1, 2, 3))));
+        assertTrue(e.getMessage().contains("'t'"), e.getMessage());
+    }
+
+    @Test
+    void loopFeedsIterationNumberAndConditionWithTheRankTheBodyDeclares() {
+        Graph body = graph("body", List.of(v("i", DataType.INT64, 1), v("c_in", DataType.BOOL, 1)),
+            List.of(v("c_out", DataType.BOOL, 1), v("scan", DataType.INT64, 1)), Map.of(),
+            n("Identity", List.of("c_in"), "c_out"), n("Identity", List.of("i"), "scan"));
+        Graph g = graph("outer", List.of(v("m", DataType.INT64)), List.of(any("all", DataType.INT64)), Map.of(),
+            n("Loop", List.of("m", ""), List.of("all"), Map.of("body", g(body))));
+        Tensor all = run(g, Map.of("m", scalar(3))).get("all");
+        assertArrayEquals(new int[] {3, 1}, all.shape());
+        assertArrayEquals(new long[] {0, 1, 2}, all.longs());
+    }
+
+    @Test
+    void aGraphAttributeTheOperatorDoesNotDeclareIsRefused() {
+        Graph junk = graph("junk", List.of(), List.of(any("b", DataType.FLOAT)), Map.of(), n("Identity", List.of("b0"), "b"));
+        Graph g = graph("outer", List.of(v("a", DataType.FLOAT, 2), v("b0", DataType.FLOAT, 2)),
+            List.of(any("y", DataType.FLOAT)), Map.of(),
+            n("Concat", List.of("a"), List.of("y"), Map.of("axis", new Attribute.IntAttr(0), "junk", g(junk))));
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("'junk'") && e.getMessage().contains("y_node"), e.getMessage());
+    }
+
+    @Test
+    void loopNeedsBothTheTripCountAndConditionPositions() {
+        Graph body = graph("body", List.of(v("i", DataType.INT64), v("c_in", DataType.BOOL)),
+            List.of(v("c_out", DataType.BOOL), any("scan", DataType.INT64)), Map.of(),
+            n("Identity", List.of("flag"), "c_out"), n("Identity", List.of("i"), "scan"));
+        // With one input, the capture 'flag' that follows the node's inputs was read as the condition.
+        Graph g = graph("outer", List.of(v("m", DataType.INT64), v("flag", DataType.BOOL)),
+            List.of(any("all", DataType.INT64)), Map.of(),
+            n("Loop", List.of("m"), List.of("all"), Map.of("body", g(body))));
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        assertTrue(e.getMessage().contains("Loop"), e.getMessage());
+    }
 }

@@ -65,7 +65,7 @@ final class BenchInputs {
             case MASK -> "all 1";
             case TOKEN_TYPES -> "all 0";
             case NOISE -> switch (v.type()) {
-                case FLOAT -> "uniform [0,1)";
+                case FLOAT, FLOAT16, BFLOAT16, DOUBLE -> "uniform [0,1)";
                 case UINT8, INT8 -> "uniform over the type's range";
                 case INT32, INT64 -> "uniform {0,1}";
                 case BOOL -> "random booleans";
@@ -126,6 +126,9 @@ final class BenchInputs {
                 case BOOL -> ((boolean[]) data)[i] = random.nextBoolean();
                 case INT32 -> ((int[]) data)[i] = (int) integer(kind, i % row, row, random);
                 case INT64 -> ((long[]) data)[i] = integer(kind, i % row, row, random);
+                case FLOAT16 -> ((short[]) data)[i] = Float.floatToFloat16((float) random.nextDouble());
+                case BFLOAT16 -> ((short[]) data)[i] = (short) (Float.floatToRawIntBits((float) random.nextDouble()) >>> 16);
+                case DOUBLE -> ((double[]) data)[i] = random.nextDouble();
             }
         }
         return Tensor.of(v.type(), shape, data);

@@ -12,6 +12,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -35,6 +36,9 @@ final class OrtTensors {
                 }
                 yield OnnxTensor.createTensor(env, ByteBuffer.wrap(bytes), shape, OnnxJavaType.BOOL);
             }
+            case FLOAT16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap(t.float16Bits()), shape, OnnxJavaType.FLOAT16);
+            case BFLOAT16 -> OnnxTensor.createTensor(env, ShortBuffer.wrap(t.bfloat16Bits()), shape, OnnxJavaType.BFLOAT16);
+            case DOUBLE -> OnnxTensor.createTensor(env, DoubleBuffer.wrap(t.doubles()), shape);
         };
     }
 
@@ -82,6 +86,15 @@ final class OrtTensors {
                 for (int i = 0; i < n; i++) {
                     bits[i] = b.get(i) & 0xFF;
                     v[i] = bits[i];
+                }
+            }
+            case FLOAT16, BFLOAT16 -> {
+                // The raw 16-bit patterns, as Octet holds them; the value widened to float for comparisons.
+                ShortBuffer b = tensor.getShortBuffer();
+                for (int i = 0; i < n; i++) {
+                    bits[i] = b.get(i) & 0xFFFF;
+                    v[i] = info.type == OnnxJavaType.FLOAT16 ? Float.float16ToFloat(b.get(i))
+                        : Float.intBitsToFloat(b.get(i) << 16);
                 }
             }
             case INT8 -> {

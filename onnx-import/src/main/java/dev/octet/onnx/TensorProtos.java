@@ -113,6 +113,16 @@ public final class TensorProtos {
                 }
                 return a;
             }
+            case FLOAT16, BFLOAT16 -> {
+                short[] a = new short[n];
+                b.asShortBuffer().get(a);
+                return a;
+            }
+            case DOUBLE -> {
+                double[] a = new double[n];
+                b.asDoubleBuffer().get(a);
+                return a;
+            }
         }
         throw new AssertionError(type);
     }
@@ -121,6 +131,8 @@ public final class TensorProtos {
         int count = switch (type) {
             case FLOAT -> p.getFloatDataCount();
             case INT64 -> p.getInt64DataCount();
+            case DOUBLE -> p.getDoubleDataCount();
+            // float16 and bfloat16 keep their 16-bit patterns in int32_data, as onnx.proto says.
             default -> p.getInt32DataCount();
         };
         if (count != n) {
@@ -159,6 +171,20 @@ public final class TensorProtos {
                 boolean[] a = new boolean[n];
                 for (int i = 0; i < n; i++) {
                     a[i] = p.getInt32Data(i) != 0;
+                }
+                return a;
+            }
+            case FLOAT16, BFLOAT16 -> {
+                short[] a = new short[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = (short) p.getInt32Data(i);
+                }
+                return a;
+            }
+            case DOUBLE -> {
+                double[] a = new double[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = p.getDoubleData(i);
                 }
                 return a;
             }
@@ -278,6 +304,12 @@ public final class TensorProtos {
             case BOOL -> {
                 for (boolean v : t.bools()) {
                     b.put((byte) (v ? 1 : 0));
+                }
+            }
+            case FLOAT16, BFLOAT16 -> b.asShortBuffer().put((short[]) t.data());
+            case DOUBLE -> {
+                for (double v : t.doubles()) {
+                    b.putLong(Double.doubleToRawLongBits(v));
                 }
             }
         }

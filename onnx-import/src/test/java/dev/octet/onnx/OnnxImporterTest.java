@@ -72,6 +72,30 @@ class OnnxImporterTest {
     }
 
     @Test
+    void halfAndDoubleTensorsDecodeFromTheirTypedFieldsAndRawDataAlike() {
+        // onnx.proto: float16 and bfloat16 keep their bit patterns in int32_data, doubles live in double_data.
+        for (DataType type : List.of(DataType.FLOAT16, DataType.BFLOAT16)) {
+            TensorProto typed = TensorProto.newBuilder().setName("h").setDataType(type.onnxCode()).addDims(3)
+                .addInt32Data(0x3C00).addInt32Data(0xFBFF).addInt32Data(0x7E00).build();
+            Tensor t = TensorProtos.toTensor(typed, null);
+            assertEquals(type, t.type());
+            assertArrayEquals(new short[] {0x3C00, (short) 0xFBFF, 0x7E00}, (short[]) t.data());
+            Tensor raw = TensorProtos.toTensor(TensorProtos.toProto(t, "h"), null);
+            assertArrayEquals((short[]) t.data(), (short[]) raw.data());
+        }
+        TensorProto doubles = TensorProto.newBuilder().setName("d").setDataType(DataType.DOUBLE.onnxCode()).addDims(2)
+            .addDoubleData(0.1).addDoubleData(-1e300).build();
+        Tensor d = TensorProtos.toTensor(doubles, null);
+        assertArrayEquals(new double[] {0.1, -1e300}, d.doubles());
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.1).putDouble(-1e300);
+        assertArrayEquals(b.array(), TensorProtos.rawBytes(d));
+        assertArrayEquals(d.doubles(), TensorProtos.toTensor(TensorProtos.toProto(d, "d"), null).doubles());
+        OctetException e = assertThrows(OctetException.class, () -> TensorProtos.toTensor(
+            TensorProto.newBuilder().setDataType(DataType.DOUBLE.onnxCode()).addDims(2).addDoubleData(1).build(), null));
+        assertEquals(ErrorCode.INVALID_MODEL, e.code());
+    }
+
+    @Test
     void externalDataIsReadRelativeToTheModel() throws Exception {
         ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         b.putFloat(99).putFloat(99).putFloat(5).putFloat(6).putFloat(7).putFloat(8);
@@ -246,10 +270,10 @@ class OnnxImporterTest {
 
     @Test
     void unsupportedElementTypeIsNamedAtLoad() throws Exception {
-        Path model = modelWithWeight(TensorProto.newBuilder().setName("w").setDataType(11).addDims(4)
-            .setRawData(ByteString.copyFrom(new byte[32])).build());
+        Path model = modelWithWeight(TensorProto.newBuilder().setName("w").setDataType(4).addDims(4)
+            .setRawData(ByteString.copyFrom(new byte[8])).build());
         OctetException e = expectError(ErrorCode.UNSUPPORTED_TYPE, () -> OnnxImporter.load(model));
-        assertTrue(e.getMessage().contains("DOUBLE") && e.getMessage().contains("'w'"), e.getMessage());
+        assertTrue(e.getMessage().contains("UINT16") && e.getMessage().contains("'w'"), e.getMessage());
     }
 
     @Test
