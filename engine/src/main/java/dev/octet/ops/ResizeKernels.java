@@ -259,4 +259,80 @@ final class ResizeKernels {
             }
         }
     }
+
+    /** Whether ORT's bicubic kernel covers this layout: 2-D, or 4-D with N and C unscaled. */
+    static boolean cubicCovers(int[] in, float[] s) {
+        return in.length == 2 || in.length == 4 && s[0] == 1 && s[1] == 1;
+    }
+
+    /** Keys' cubic coefficients for the fraction s, in float. */
+    private static float[] cubicCoefficients(float s, float a) {
+        float t = Math.abs(s);
+        return new float[] {
+            ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+            ((a + 2) * t - (a + 3)) * t * t + 1,
+            ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+            ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a};
+    }
+
+    /** ORT's bicubic of float data: rows of four taps summed, then the rows, each weight divided by its sum. */
+    static void cubic(Job j, float a, boolean excludeOutside) {
+        int[] in = j.in, out = j.out;
+        int r = in.length;
+        int batch = r == 2 ? 1 : in[0] * in[1];
+        int h = in[r - 2], w = in[r - 1], oh = out[r - 2], ow = out[r - 1];
+        float[] ys = coordinates(j, r - 2), xs = coordinates(j, r - 1);
+        for (int b = 0; b < batch; b++) {
+            int base = b * h * w;
+            for (int yo = 0; yo < oh; yo++) {
+                float iy = ys[yo];
+                for (int xo = 0; xo < ow; xo++) {
+                    int k = (b * oh + yo) * ow + xo;
+                    float ix = xs[xo];
+                    if (j.extrapolate && (iy < 0 || iy > h - 1 || ix < 0 || ix > w - 1)) {
+                        j.yf[k] = j.extrapolation;
+                        continue;
+                    }
+                    long yInt = (long) Math.floor(iy), xInt = (long) Math.floor(ix);
+                    float[] cy = cubicCoefficients(iy - yInt, a), cx = cubicCoefficients(ix - xInt, a);
+                    float ySum = excludeOutside ? excludeOutside(cy, yInt, h) : 1;
+                    float xSum = excludeOutside ? excludeOutside(cx, xInt, w) : 1;
+                    float result = 0;
+                    for (int i = 0; i < 4; i++) {
+                        long row = Math.max(0, Math.min(yInt - 1 + i, h - 1));
+                        float rowResult = 0;
+                        for (int t = 0; t < 4; t++) {
+                            long col = Math.max(0, Math.min(xInt - 1 + t, w - 1));
+                            rowResult += cx[t] / xSum * j.xf[base + (int) (row * w + col)];
+                        }
+                        result += rowResult * cy[i] / ySum;
+                    }
+                    j.yf[k] = result;
+                }
+            }
+        }
+    }
+
+    private static float[] coordinates(Job j, int axis) {
+        int r = j.in.length, outLen = j.out[axis];
+        float[] c = new float[outLen];
+        for (int o = 0; o < outLen; o++) {
+            c[o] = j.scales[axis] == 1 ? o
+                : original(j.ctm, o, j.scales[axis], outLen, j.in[axis], j.roi[axis], j.roi[r + axis]);
+        }
+        return c;
+    }
+
+    /** Zeroes the taps outside [0, len) and returns the sum of the rest, accumulated in order. */
+    private static float excludeOutside(float[] coeffs, long start, int len) {
+        float sum = 0;
+        for (int i = 0; i < 4; i++) {
+            long p = start - 1 + i;
+            if (p < 0 || p >= len) {
+                coeffs[i] = 0f;
+            }
+            sum += coeffs[i];
+        }
+        return sum;
+    }
 }

@@ -39,7 +39,7 @@ final class ResizeOp {
     private final Coordinates coordinates;
     private final Nearest nearest;
     private final AspectPolicy policy;
-    private final double cubicA;
+    private final float cubicA;
     private final boolean excludeOutside;
     private final boolean antialias;
     private final float extrapolation;
@@ -152,6 +152,8 @@ final class ResizeOp {
             ResizeKernels.nearest(job, nearest.name().toLowerCase(java.util.Locale.ROOT));
         } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
             ResizeKernels.linear(job);
+        } else if (mode == Mode.CUBIC && !antialias && !eightBit && ResizeKernels.cubicCovers(inShape, scales)) {
+            ResizeKernels.cubic(job, cubicA, excludeOutside);
         } else if (eightBit) {
             throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "Resize mode " + mode + (antialias ? " antialias" : "")
                 + " of " + x.type() + " " + Arrays.toString(inShape) + " is not supported");
