@@ -1,6 +1,6 @@
 package dev.octet.ops;
 
-import java.util.Arrays;
+import dev.octet.api.Tensor;
 
 /**
  * ONNX Runtime 1.23.2's CPU Resize kernels, reproduced bit for bit: Octet promises ORT's results, and dynamic
@@ -334,5 +334,144 @@ final class ResizeKernels {
             sum += coeffs[i];
         }
         return sum;
+    }
+
+    /** Whether ORT's antialias resampler covers this layout: 2-D/3-D, or 4-D/5-D with N and C (or H-W-C) unscaled. */
+    static boolean antialiasCovers(int[] in, float[] s) {
+        int r = in.length;
+        return r == 2 || r == 3 || (r == 4 || r == 5) && s[0] == 1 && (s[1] == 1 || s[r - 1] == 1);
+    }
+
+    /** One axis of the antialias resampler: per output index, the input range [min, max) and its weights. */
+    private record Window(int[] min, int[] max, float[][] weights, int[][] fixed, boolean[] outside) {}
+
+    private static Window window(Job j, int axis, boolean cubic, float a, boolean exclude) {
+        int inLen = j.in[axis], outLen = j.out[axis], r = j.in.length;
+        float rscale = j.scales[axis];
+        float scale = 1.0f / rscale;
+        float supportSize = cubic ? 4.0f : 2.0f;
+        float support = scale >= 1.0f ? (supportSize * 0.5f) * scale : supportSize * 0.5f;
+        int windowSize = (int) Math.ceil(support) * 2 + 1;
+        float invScale = scale >= 1.0f ? 1.0f / scale : 1.0f;
+        Window w = new Window(new int[outLen], new int[outLen], new float[outLen][], new int[outLen][],
+            new boolean[outLen]);
+        for (int i = 0; i < outLen; i++) {
+            float center = 0.5f + (scale == 1.0f ? i
+                : original(j.ctm, i, rscale, outLen, inLen, j.roi[axis], j.roi[r + axis]));
+            w.outside[i] = center - 0.5f < 0 || center - 0.5f > inLen - 1;
+            long minReal = (long) Math.floor(center - support + 0.5f);
+            long maxReal = (long) Math.floor(center + support + 0.5f);
+            maxReal = minReal + Math.clamp(maxReal - minReal, 0, windowSize);
+            long minCut = Math.clamp(minReal, 0, inLen), maxCut = Math.clamp(maxReal, 0, inLen);
+            long min = exclude ? minCut : minReal;
+            long count = (exclude ? maxCut : maxReal) - min;
+            float[] buf = new float[windowSize];
+            float total = 0f;
+            for (int x = 0; x < count; x++) {
+                float v = filter((x + min - center + 0.5f) * invScale, cubic, a);
+                buf[x] = v;
+                total += v;
+            }
+            if (!exclude && minCut < maxCut) {
+                // Taps outside the input fold onto the edge taps; the total keeps them.
+                int neg = (int) Math.clamp(-min, 0, count - 1);
+                for (int x = 0; x < neg; x++) {
+                    buf[neg] += buf[x];
+                }
+                int beyond = (int) Math.clamp(count + min - inLen, 0, count - 1);
+                for (int x = (int) count - beyond; x < count; x++) {
+                    buf[(int) count - beyond - 1] += buf[x];
+                }
+                for (int x = 0; (neg | beyond) > 0 && x < maxCut - minCut; x++) {
+                    buf[x] = buf[x + neg];
+                }
+            }
+            float inv = total == 0.0f ? 1.0f : 1.0f / total;
+            int taps = (int) (maxCut - minCut);
+            w.weights[i] = new float[taps];
+            w.fixed[i] = new int[taps];
+            for (int x = 0; x < taps; x++) {
+                w.weights[i][x] = buf[x] * inv;
+                w.fixed[i][x] = (int) cRound(w.weights[i][x] * (1 << 22)); // 8-bit weights in 1/2^22
+            }
+            w.min[i] = (int) minCut;
+            w.max[i] = (int) maxCut;
+        }
+        return w;
+    }
+
+    private static float filter(float x, boolean cubic, float a) {
+        x = Math.abs(x);
+        if (!cubic) {
+            return x < 1.0f ? 1.0f - x : 0.0f;
+        }
+        if (x < 1.0f) {
+            return ((a + 2.0f) * x - (a + 3.0f)) * x * x + 1;
+        }
+        return x < 2.0f ? (((x - 5.0f) * x + 8.f) * x - 4.f) * a : 0.0f;
+    }
+
+    /**
+     * ORT's antialias resampler (which also runs cubic with NHWC-shaped upsampling scales): the width pass, then
+     * height, then depth. Floats sum weight times value in order; 8-bit values use 2^22 fixed point, rounded, and
+     * are clipped after each pass to their type's range. ORT clips int8 to [0, 255] and wraps, which is plainly a
+     * bug: Octet clips int8 to [-128, 127].
+     */
+    static void antialias(Job j, boolean cubic, float a, boolean exclude, boolean unsigned) {
+        int[] in = j.in, out = j.out;
+        int r = in.length;
+        boolean nhwc = r == 4 && j.scales[1] != 1;
+        boolean depth = r == 3 || r == 5;
+        int hAxis = nhwc ? 1 : r - 2, wAxis = nhwc ? 2 : r - 1, dAxis = r - 3;
+        int planes = nhwc ? in[0] : r <= 3 ? 1 : in[0] * in[1];
+        int ch = nhwc ? in[3] : 1;
+        int d = depth ? in[dAxis] : 1, od = depth ? out[dAxis] : 1;
+        int h = in[hAxis], w = in[wAxis], oh = out[hAxis], ow = out[wAxis];
+        Window wx = window(j, wAxis, cubic, a, exclude);
+        Window wy = window(j, hAxis, cubic, a, exclude);
+        Window wz = depth ? window(j, dAxis, cubic, a, exclude) : null;
+        boolean isFloat = j.xf != null;
+        float[] data = new float[isFloat ? j.xf.length : j.xi.length];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = j.value(i);
+        }
+        data = pass(data, planes * d * h, w, ch, ow, wx, isFloat, unsigned);
+        data = pass(data, planes * d, h, ow * ch, oh, wy, isFloat, unsigned);
+        if (depth) {
+            data = pass(data, planes, d, oh * ow * ch, od, wz, isFloat, unsigned);
+        }
+        for (int k = 0; k < data.length; k++) {
+            int xo = k / ch % ow, yo = k / (ch * ow) % oh, zo = k / (ch * ow * oh) % od;
+            boolean outside = j.extrapolate && (wx.outside[xo] || wy.outside[yo] || depth && wz.outside[zo]);
+            j.store(k, outside ? j.extrapolation : data[k]);
+        }
+    }
+
+    /** One pass over data laid out [outer][len][inner], resampling len to outLen; an unchanged length is kept. */
+    private static float[] pass(float[] src, int outer, int len, int inner, int outLen, Window win, boolean isFloat,
+                                boolean unsigned) {
+        if (len == outLen) {
+            return src;
+        }
+        float[] dst = new float[Tensor.checkedSize(new int[] {outer, outLen, inner})];
+        for (int p = 0; p < outer; p++) {
+            for (int o = 0; o < outLen; o++) {
+                for (int q = 0; q < inner; q++) {
+                    float acc = 0f;
+                    int accFixed = 1 << 21; // rounds the 2^22 fixed-point sum to nearest
+                    for (int t = win.min[o]; t < win.max[o]; t++) {
+                        float v = src[(p * len + t) * inner + q];
+                        if (isFloat) {
+                            acc += v * win.weights[o][t - win.min[o]];
+                        } else {
+                            accFixed += (int) v * win.fixed[o][t - win.min[o]];
+                        }
+                    }
+                    dst[(p * outLen + o) * inner + q] = isFloat ? acc
+                        : unsigned ? Math.clamp(accFixed >> 22, 0, 255) : Math.clamp(accFixed >> 22, -128, 127);
+                }
+            }
+        }
+        return dst;
     }
 }

@@ -148,7 +148,11 @@ final class ResizeOp {
         ResizeKernels.Job job = new ResizeKernels.Job(eightBit ? null : x.floats(), xi, inShape, outShape, scales,
             roi, coordinates.name().toLowerCase(java.util.Locale.ROOT), coordinates == Coordinates.TF_CROP_AND_RESIZE,
             extrapolation, eightBit ? null : new float[outSize], eightBit ? new int[outSize] : null);
-        if (mode == Mode.NEAREST) {
+        boolean nhwcCubic = mode == Mode.CUBIC && r == 4 && scales[1] != 1;
+        if ((antialias || nhwcCubic) && ResizeKernels.antialiasCovers(inShape, scales)) {
+            // ORT runs cubic with NHWC-shaped scales through its antialias resampler too.
+            ResizeKernels.antialias(job, mode == Mode.CUBIC, cubicA, excludeOutside, x.type() == DataType.UINT8);
+        } else if (mode == Mode.NEAREST) {
             ResizeKernels.nearest(job, nearest.name().toLowerCase(java.util.Locale.ROOT));
         } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
             ResizeKernels.linear(job);
