@@ -14,14 +14,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * ONNX Resize (opsets 10 to 19+) for float tensors: nearest, linear and cubic, every coordinate
+ * ONNX Resize (opsets 10 to 19+) for float, uint8 and int8 tensors: nearest, linear and cubic, every coordinate
  * transformation mode, roi cropping, axes, keep_aspect_ratio_policy and antialias.
  *
- * <p>The ONNX reference computes each output element as nested 1-D interpolations, innermost axis first;
- * the same result comes from resampling one axis at a time, last axis first, which is what this does. Each
- * 1-D pass precomputes, per output coordinate, its taps (source indices and weights) following the
- * reference: the tap window is the n indices nearest the source coordinate within the input padded by
- * ceil(n/2) edge copies.
+ * <p>Where ONNX Runtime's CPU kernels compute a case, {@link ResizeKernels} gives their bits (README, Numerics).
+ * Layouts ORT refuses (rank 1, resized N or C, cubic of rank 3 or 5) go to the general float resampler here: it
+ * resamples one axis at a time, last axis first, following the ONNX reference; each 1-D pass precomputes, per
+ * output coordinate, its taps (source indices and weights): the n indices nearest the source coordinate within the
+ * input padded by ceil(n/2) edge copies.
  */
 final class ResizeOp {
     private enum Mode { NEAREST, LINEAR, CUBIC }

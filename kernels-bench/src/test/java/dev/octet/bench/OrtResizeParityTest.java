@@ -63,9 +63,9 @@ class OrtResizeParityTest {
         "cubic align_corners nchw x1.7,1.7", // 174/176 differ, max 2137149141 ulp
         "cubic align_corners nchw x2.5,3.0", // 492/504 differ, max 2125262734 ulp
         "cubic align_corners nchw x3.0,0.6", // 111/120 differ, max 2133738656 ulp
-        "cubic int8 antialias nhwc x0.6,0.5", // Octet refuses: UNSUPPORTED_TYPE
-        "linear int8 antialias 16x16 x0.5", // Octet refuses: UNSUPPORTED_TYPE
-        "linear int8 antialias x0.6,0.333", // Octet refuses: UNSUPPORTED_TYPE
+        "cubic int8 antialias nhwc x0.6,0.5", // ORT clips int8 to [0, 255] and wraps; Octet clips to [-128, 127]
+        "linear int8 antialias 16x16 x0.5", // ORT clips int8 to [0, 255] and wraps; Octet clips to [-128, 127]
+        "linear int8 antialias x0.6,0.333", // ORT clips int8 to [0, 255] and wraps; Octet clips to [-128, 127]
         "nearest tf_half_pixel_for_nn x1.7,0.6" // Octet refuses: INVALID_GRAPH (removed in opset 13)
     );
 
