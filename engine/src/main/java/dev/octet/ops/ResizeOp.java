@@ -5,6 +5,8 @@ import static dev.octet.ops.ShapeDims.unknown;
 import static dev.octet.ops.Shapes.one;
 
 import dev.octet.api.DataType;
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import java.util.ArrayList;
@@ -12,14 +14,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * ONNX Resize (opsets 10 to 19+) for float tensors: nearest, linear and cubic, every coordinate
+ * ONNX Resize (opsets 10 to 19+) for float, uint8 and int8 tensors: nearest, linear and cubic, every coordinate
  * transformation mode, roi cropping, axes, keep_aspect_ratio_policy and antialias.
  *
- * <p>The ONNX reference computes each output element as nested 1-D interpolations, innermost axis first;
- * the same result comes from resampling one axis at a time, last axis first, which is what this does. Each
- * 1-D pass precomputes, per output coordinate, its taps (source indices and weights) following the
- * reference: the tap window is the n indices nearest the source coordinate within the input padded by
- * ceil(n/2) edge copies.
+ * <p>Where ONNX Runtime's CPU kernels compute a case, {@link ResizeKernels} gives their bits (README, Numerics).
+ * Layouts ORT refuses (rank 1, resized N or C, cubic of rank 3 or 5) go to the general float resampler here: it
+ * resamples one axis at a time, last axis first, following the ONNX reference; each 1-D pass precomputes, per
+ * output coordinate, its taps (source indices and weights): the n indices nearest the source coordinate within the
+ * input padded by ceil(n/2) edge copies.
  */
 final class ResizeOp {
     private enum Mode { NEAREST, LINEAR, CUBIC }
@@ -37,7 +39,7 @@ final class ResizeOp {
     private final Coordinates coordinates;
     private final Nearest nearest;
     private final AspectPolicy policy;
-    private final double cubicA;
+    private final float cubicA;
     private final boolean excludeOutside;
     private final boolean antialias;
     private final float extrapolation;
@@ -78,16 +80,21 @@ final class ResizeOp {
     }
 
     private Tensor[] run(Tensor[] in) {
-        Tensor x = NnOps.floatInput(in[0], "X");
+        Tensor x = in[0];
+        boolean eightBit = x.type() == DataType.UINT8 || x.type() == DataType.INT8;
+        if (!eightBit) {
+            NnOps.floatInput(x, "X");
+        }
         int r = x.rank();
         Tensor roiT = opset10 ? null : input(in, 1);
         Tensor scalesT = opset10 ? input(in, 1) : input(in, 2);
         Tensor sizesT = opset10 ? null : input(in, 3);
         int[] ax = resolveAxes(r);
         int[] inShape = x.shapeView();
-        double[] scales = new double[r];
+        // ORT's float arithmetic: scales in float, sizes turned into float scales out / in.
+        float[] scales = new float[r];
         int[] outShape = inShape.clone();
-        Arrays.fill(scales, 1.0);
+        Arrays.fill(scales, 1f);
         if (sizesT != null) {
             if (scalesT != null) {
                 throw NnOps.shapeError("Resize takes scales or sizes, not both");
@@ -97,18 +104,18 @@ final class ResizeOp {
                 if (sizes[i] < 0 || sizes[i] > Integer.MAX_VALUE) {
                     throw NnOps.shapeError("Resize sizes[" + i + "] = " + sizes[i] + " is not a dimension size");
                 }
-                scales[ax[i]] = (double) sizes[i] / inShape[ax[i]];
+                scales[ax[i]] = (float) sizes[i] / (float) inShape[ax[i]];
                 outShape[ax[i]] = (int) sizes[i];
             }
             if (policy != AspectPolicy.STRETCH) {
                 // One scale for all resized axes, the smallest or largest of the requested ones.
-                double s = scales[ax[0]];
+                float s = scales[ax[0]];
                 for (int a : ax) {
                     s = policy == AspectPolicy.NOT_LARGER ? Math.min(s, scales[a]) : Math.max(s, scales[a]);
                 }
                 for (int a : ax) {
                     scales[a] = s;
-                    outShape[a] = (int) (s * inShape[a] + 0.5);
+                    outShape[a] = (int) ResizeKernels.cRound(s * inShape[a]);
                 }
             }
         } else if (scalesT != null) {
@@ -118,7 +125,7 @@ final class ResizeOp {
                     throw NnOps.shapeError("Resize scales must be positive, got " + sc[i]);
                 }
                 scales[ax[i]] = sc[i];
-                outShape[ax[i]] = (int) Math.floor((double) sc[i] * inShape[ax[i]]);
+                outShape[ax[i]] = outputLength(sc[i], inShape[ax[i]]);
             }
         } else {
             throw NnOps.shapeError("Resize needs scales or sizes");
@@ -129,13 +136,70 @@ final class ResizeOp {
                 throw NnOps.shapeError("Resize of the empty tensor " + Arrays.toString(inShape) + " to "
                     + Arrays.toString(outShape));
             }
-            return new Tensor[] {Tensor.ofFloats(new float[0], outShape)};
+            return new Tensor[] {Tensor.of(x.type(), outShape, eightBit ? new byte[0] : new float[0])};
         }
-        double[] roi = roi(roiT, ax, r);
-        float[] data = x.floats();
+        if (Arrays.equals(inShape, outShape)) {
+            // ORT copies the input whenever the shape is unchanged, whatever the mode and roi.
+            return new Tensor[] {Tensor.of(x.type(), outShape, eightBit ? x.bytes().clone() : x.floats().clone())};
+        }
+        float[] roi = roi(roiT, ax, r);
+        int outSize = Tensor.checkedSize(outShape);
+        int[] xi = eightBit ? values(x) : null;
+        ResizeKernels.Job job = new ResizeKernels.Job(eightBit ? null : x.floats(), xi, inShape, outShape, scales,
+            roi, coordinates.name().toLowerCase(java.util.Locale.ROOT), coordinates == Coordinates.TF_CROP_AND_RESIZE,
+            extrapolation, eightBit ? null : new float[outSize], eightBit ? new int[outSize] : null);
+        boolean nhwcCubic = mode == Mode.CUBIC && r == 4 && scales[1] != 1;
+        if ((antialias || nhwcCubic) && ResizeKernels.antialiasCovers(inShape, scales)) {
+            // ORT runs cubic with NHWC-shaped scales through its antialias resampler too.
+            ResizeKernels.antialias(job, mode == Mode.CUBIC, cubicA, excludeOutside, x.type() == DataType.UINT8);
+        } else if (mode == Mode.NEAREST) {
+            ResizeKernels.nearest(job, nearest.name().toLowerCase(java.util.Locale.ROOT));
+        } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
+            ResizeKernels.linear(job);
+        } else if (mode == Mode.CUBIC && !antialias && !eightBit && ResizeKernels.cubicCovers(inShape, scales)) {
+            ResizeKernels.cubic(job, cubicA, excludeOutside);
+        } else if (eightBit) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "Resize mode " + mode + (antialias ? " antialias" : "")
+                + " of " + x.type() + " " + Arrays.toString(inShape) + " is not supported");
+        } else {
+            return new Tensor[] {Tensor.ofFloats(separable(x.floats(), inShape, outShape, scales, roi), outShape)};
+        }
+        if (!eightBit) {
+            return new Tensor[] {Tensor.ofFloats(job.yf(), outShape)};
+        }
+        byte[] y = new byte[outSize];
+        for (int i = 0; i < outSize; i++) {
+            y[i] = (byte) job.yi()[i];
+        }
+        return new Tensor[] {Tensor.of(x.type(), outShape, y)};
+    }
+
+    /** ORT's output length: the float product scale * in, truncated. */
+    static int outputLength(float scale, long in) {
+        float n = scale * in;
+        if (!(n < Integer.MAX_VALUE)) {
+            throw NnOps.shapeError("Resize output length " + scale + " * " + in + " is too large");
+        }
+        return (int) n;
+    }
+
+    /** 8-bit elements as their values: unsigned for uint8, signed for int8. */
+    private static int[] values(Tensor x) {
+        byte[] b = x.bytes();
+        int[] v = new int[b.length];
+        boolean unsigned = x.type() == DataType.UINT8;
+        for (int i = 0; i < b.length; i++) {
+            v[i] = unsigned ? b[i] & 0xFF : b[i];
+        }
+        return v;
+    }
+
+    /** The general resampler, one axis at a time, for what the ORT kernels above do not cover. */
+    private float[] separable(float[] data, int[] inShape, int[] outShape, float[] scales, float[] roi) {
+        int r = inShape.length;
         int[] shape = inShape.clone();
         for (int d = r - 1; d >= 0; d--) {
-            boolean identity = outShape[d] == inShape[d] && scales[d] == 1.0
+            boolean identity = outShape[d] == inShape[d] && scales[d] == 1f
                 && coordinates != Coordinates.TF_CROP_AND_RESIZE;
             if (identity) {
                 continue;
@@ -143,10 +207,7 @@ final class ResizeOp {
             data = resizeAxis(data, shape, d, outShape[d], scales[d], roi[d], roi[d + r]);
             shape[d] = outShape[d];
         }
-        if (data == x.floats()) {
-            data = data.clone();
-        }
-        return new Tensor[] {Tensor.ofFloats(data, outShape)};
+        return data;
     }
 
     private static Tensor input(Tensor[] in, int i) {
@@ -181,16 +242,16 @@ final class ResizeOp {
     }
 
     /** The full-rank roi [starts..., ends...]; axes not listed keep [0, 1]. */
-    private double[] roi(Tensor roiT, int[] ax, int r) {
-        double[] roi = new double[2 * r];
-        Arrays.fill(roi, r, 2 * r, 1.0);
+    private float[] roi(Tensor roiT, int[] ax, int r) {
+        float[] roi = new float[2 * r];
+        Arrays.fill(roi, r, 2 * r, 1f);
         if (roiT == null || coordinates != Coordinates.TF_CROP_AND_RESIZE) {
             return roi;
         }
         checkLength(roiT, 2 * ax.length, "roi");
         for (int i = 0; i < ax.length; i++) {
-            roi[ax[i]] = roiT.getDouble(i);
-            roi[ax[i] + r] = roiT.getDouble(i + ax.length);
+            roi[ax[i]] = (float) roiT.getDouble(i);
+            roi[ax[i] + r] = (float) roiT.getDouble(i + ax.length);
         }
         return roi;
     }
@@ -382,8 +443,9 @@ final class ResizeOp {
     /** Resize: sizes or scales (constant, empty ones meaning absent) give each resized axis its size. */
     static ShapeValue[] inferResize(ShapeContext c) {
         List<Dim> s = c.shape(0);
+        DataType type = c.type(0);
         if (s == null) {
-            return one(DataType.FLOAT, null);
+            return one(type, null);
         }
         boolean opset10 = c.opset() < 11;
         int scalesInput = opset10 ? 1 : 2;
@@ -391,7 +453,7 @@ final class ResizeOp {
         ShapeValue sizesV = opset10 ? ShapeValue.UNKNOWN : c.in(3);
         boolean hasScales = c.has(scalesInput), hasSizes = !opset10 && c.has(3);
         if ((hasScales && scalesV.constant() == null) || (hasSizes && sizesV.constant() == null)) {
-            return one(DataType.FLOAT, unknown(s.size()));
+            return one(type, unknown(s.size()));
         }
         Tensor scales = hasScales && scalesV.constant().size() > 0 ? scalesV.constant() : null;
         Tensor sizes = hasSizes && sizesV.constant().size() > 0 ? sizesV.constant() : null;
@@ -407,32 +469,32 @@ final class ResizeOp {
                 for (int i = 0; i < ax.length; i++) {
                     out.set(ax[i], Dim.of(sizes.getLong(i)));
                 }
-                return one(DataType.FLOAT, out);
+                return one(type, out);
             }
             int[] in = ShapeDims.toInts(s);
             if (in == null) {
-                return one(DataType.FLOAT, unknown(s.size()));
+                return one(type, unknown(s.size()));
             }
             // One scale for all resized axes, the smallest or largest requested, as ResizeOp computes it.
-            double scale = (double) sizes.getLong(0) / in[ax[0]];
+            float scale = (float) sizes.getLong(0) / (float) in[ax[0]];
             for (int i = 0; i < ax.length; i++) {
-                double si = (double) sizes.getLong(i) / in[ax[i]];
+                float si = (float) sizes.getLong(i) / (float) in[ax[i]];
                 scale = policy.equals("not_larger") ? Math.min(scale, si) : Math.max(scale, si);
             }
             for (int a : ax) {
-                out.set(a, Dim.of((int) (scale * in[a] + 0.5)));
+                out.set(a, Dim.of((int) ResizeKernels.cRound(scale * in[a])));
             }
-            return one(DataType.FLOAT, out);
+            return one(type, out);
         }
         if (scales != null && sizes == null && scales.size() == ax.length && scales.type() == DataType.FLOAT) {
             float[] sc = scales.floats();
             for (int i = 0; i < ax.length; i++) {
                 Dim d = s.get(ax[i]);
-                out.set(ax[i], d.isFixed() ? Dim.of((int) Math.floor((double) sc[i] * d.value()))
+                out.set(ax[i], d.isFixed() ? Dim.of(outputLength(sc[i], d.value()))
                     : sc[i] == 1f ? d : Dim.UNKNOWN);
             }
-            return one(DataType.FLOAT, out);
+            return one(type, out);
         }
-        return one(DataType.FLOAT, unknown(s.size()));
+        return one(type, unknown(s.size()));
     }
 }
