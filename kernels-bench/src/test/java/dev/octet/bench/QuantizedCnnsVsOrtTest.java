@@ -39,32 +39,12 @@ class QuantizedCnnsVsOrtTest {
         assertArrayEquals(new int[] {1, 1, size, size}, mask.shape());
         // The network is alive: the Sigmoid head spreads over a range, neither stuck at 0.5 nor saturated.
         assertSpread(mask, 0.1, 0.01, 0.99);
-        // Measured: 6e-8 (one ulp near 0.5 of the Sigmoid) on 40% of elements at both sizes.
-        assertTrue(plain.agreement.get("mask").maxAbsDiff() <= 1.2e-7, plain.toString());
-
+        // Resize computes ORT's float arithmetic, so the whole network is ORT's bit for bit: the mask and, with every
+        // intermediate exposed as an output, each DynamicQuantizeLinear, ConvInteger, epilogue, MaxPool and Resize.
+        assertEquals(0, plain.agreement.get("mask").differingElements(), plain.toString());
         Compared exposed = compare(Kind.UNET_DYNAMIC, size, true);
-        boolean beforeFirstResize = true;
         for (var e : exposed.agreement.entrySet()) {
-            String name = e.getKey();
-            Agreement g = e.getValue();
-            if (name.equals("mask")) {
-                continue;
-            }
-            if (name.startsWith("resize_")) {
-                beforeFirstResize = false;
-                // Octet's linear Resize is not ORT's float32 formula (issue 11): a few ulps apart on 10-25% of the
-                // elements. Measured: at most 2.4e-7 on values below 4.
-                assertTrue(g.maxAbsDiff() <= 4.8e-7, name + " " + g);
-            } else if (beforeFirstResize) {
-                // DynamicQuantizeLinear, ConvInteger, MaxPool and the Cast-Mul-Add epilogue: bit for bit.
-                assertEquals(0, g.differingElements(), name + " " + g);
-            } else {
-                // After a Resize, a one-ulp difference moves a DynamicQuantizeLinear result by a whole step only if
-                // it straddles a rounding boundary; at these sizes and seeds none does (measured: all integer and
-                // float intermediates after the Resizes bit-exact). A larger input can cross one: the issue measured
-                // 0.27 at 1024x1024.
-                assertEquals(0, g.differingElements(), name + " " + g);
-            }
+            assertEquals(0, e.getValue().differingElements(), e.getKey() + " " + e.getValue());
         }
     }
 
