@@ -2,6 +2,7 @@ package dev.octet.compile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
@@ -119,8 +120,13 @@ class ConvIntegerToFloatFusionTest {
         }
     }
 
-    /** Nodes and constants of one layer reading float {@code x}; returns the names of its Cast and its output. */
+    /** One layer reading DynamicQuantizeLinear "dql"'s outputs; returns the names of its Cast and its output. */
     private static String[] layer(G g, Layer l, SplittableRandom r) {
+        return layer(g, l, r, "xq", "xs", "xz");
+    }
+
+    /** One layer reading quantized {@code xq} (scale xs, zero point xz); returns its Cast's and its output's names. */
+    private static String[] layer(G g, Layer l, SplittableRandom r, String xq, String xs, String xz) {
         int cinG = l.cin() / l.group();
         int taps = Arrays.stream(l.kernel()).reduce(1, (a, b) -> a * b);
         byte[] w = new byte[l.cout() * cinG * taps];
@@ -130,7 +136,7 @@ class ConvIntegerToFloatFusionTest {
         wShape[1] = cinG;
         System.arraycopy(l.kernel(), 0, wShape, 2, l.kernel().length);
         String weights = g.init(l.signedWeights() ? Tensor.ofInt8(w, wShape) : Tensor.ofUint8(w, wShape));
-        List<String> convIn = new ArrayList<>(List.of("xq", weights, "xz"));
+        List<String> convIn = new ArrayList<>(List.of(xq, weights, xz));
         if (l.wzp() != WeightZeroPoint.ABSENT) {
             byte[] zp = new byte[l.wzp() == WeightZeroPoint.PER_TENSOR ? 1 : l.cout()];
             for (int i = 0; i < zp.length; i++) {
@@ -150,7 +156,7 @@ class ConvIntegerToFloatFusionTest {
         int[] scaleShape = new int[rank - 1]; // [C, 1, ...]: per channel on an NCHW output
         Arrays.fill(scaleShape, 1);
         scaleShape[0] = ws.length;
-        String scale = g.op("Mul", "xs", g.init(Tensor.ofFloats(ws, scaleShape)));
+        String scale = g.op("Mul", xs, g.init(Tensor.ofFloats(ws, scaleShape)));
         String y = g.op("Mul", cast, scale);
         if (l.bias() != Bias.NONE) {
             float[] b = new float[l.cout()];
@@ -238,6 +244,59 @@ class ConvIntegerToFloatFusionTest {
                 }
             }
         }
+    }
+
+    /**
+     * The layer in NHWC (ChannelsLastLayout after the fusion): its output pooled (ceil mode), resized back
+     * (bilinear, a non-integer scale on odd sides), concatenated with itself and quantized again for a second
+     * fused convolution; only the model's input and output are transposed, and the bits are the unfused graph's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void chainsInNhwcAreBitExactWithTheUnfusedGraph(Layer l) {
+        assumeTrue(l.kernel().length == 2, "the layout pass keeps 2-D convolutions");
+        SplittableRandom r = new SplittableRandom(l.name().hashCode() + 1);
+        G g = withInput(l);
+        String y1 = layer(g, l, r)[1];
+        int oh = outSide(l, 0), ow = outSide(l, 1);
+        String pooled = g.op("MaxPool", List.of(y1), Map.of("kernel_shape", longs(ints(2, 2)),
+            "strides", longs(ints(2, 2)), "ceil_mode", new Attribute.IntAttr(1)));
+        String sizes = g.init(Tensor.ofLongs(new long[] {l.batch(), l.cout(), oh, ow}, 4));
+        String up = g.op("Resize", List.of(pooled, "", "", sizes), Map.of("mode", new Attribute.StringAttr("linear"),
+            "coordinate_transformation_mode", new Attribute.StringAttr("half_pixel")));
+        String joined = g.op("Concat", List.of(up, y1), Map.of("axis", new Attribute.IntAttr(1)));
+        g.nodes.add(new Node("dql2", "DynamicQuantizeLinear", "", List.of(joined), List.of("xq2", "xs2", "xz2"),
+            Map.of()));
+        Layer second = new Layer("second", l.batch(), 2 * l.cout(), ints(oh, ow), 8, ints(3, 3), ints(1, 1),
+            ints(1, 1), ints(1, 1, 1, 1), 1, false, WeightZeroPoint.PER_TENSOR, false, Bias.FULL_RANK, false);
+        String y2 = layer(g, second, r, "xq2", "xs2", "xz2")[1];
+        Graph plain = g.build(y2);
+        GraphPass[] passes = {new ConvIntegerToFloatFusion(), new ChannelsLastLayout()};
+        Graph converted = plain;
+        for (GraphPass p : passes) {
+            converted = p.apply(converted);
+        }
+        assertEquals(2, count(converted, "ConvIntegerToFloat"));
+        assertEquals(2, count(converted, "Transpose"), "into NHWC after the first quantization, out at the end");
+        assertEquals(List.of(OpRegistry.OCTET_DOMAIN), converted.nodes().stream()
+            .filter(n -> n.opType().equals("MaxPool")).map(Node::domain).toList());
+        OpEnvironment reference = environment("scalar", 0, Parallel.SERIAL);
+        try (Parallel two = new Parallel(2)) {
+            Map<String, Tensor> in = input(l, r);
+            Tensor expected = run(plain, in, reference).get(y2);
+            for (OpEnvironment env : List.of(reference, environment("vector", 256, Parallel.SERIAL),
+                environment("vector", 512, two))) {
+                Tensor actual = run(plain, in, env, passes).get(y2);
+                assertArrayEquals(expected.shapeView(), actual.shapeView());
+                assertArrayEquals(expected.floats(), actual.floats(), env.kernels().vectorBits() + " bits");
+            }
+        }
+    }
+
+    /** The output side of a 2-D layer along spatial axis d. */
+    private static int outSide(Layer l, int d) {
+        int window = l.dilations()[d] * (l.kernel()[d] - 1) + 1;
+        return (l.spatial()[d] + l.pads()[d] + l.pads()[d + 2] - window) / l.strides()[d] + 1;
     }
 
     // ---- patterns that stay as they are ---------------------------------------------------------------
