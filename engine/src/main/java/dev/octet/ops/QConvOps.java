@@ -147,9 +147,11 @@ final class QConvOps {
 
     /** Input bytes minus a per-tensor zero point, as ints. */
     private static int[] centered(Tensor t, int zp) {
-        byte[] b = t.bytes();
-        int[] r = new int[b.length];
-        boolean unsigned = t.type() == DataType.UINT8;
+        return centered(t.bytes(), t.type() == DataType.UINT8, zp, new int[t.size()]);
+    }
+
+    /** 8-bit values minus a per-tensor zero point, as ints into {@code r}. */
+    private static int[] centered(byte[] b, boolean unsigned, int zp, int[] r) {
         for (int i = 0; i < b.length; i++) {
             r[i] = (unsigned ? b[i] & 0xFF : b[i]) - zp;
         }
@@ -170,7 +172,10 @@ final class QConvOps {
     }
 
     private static int[] referenceConv(int group, ConvCall c, int[] x, int[] w) {
-        int[] acc = new int[Tensor.checkedSize(c.outShape)];
+        return referenceConv(group, c, x, w, new int[Tensor.checkedSize(c.outShape)]);
+    }
+
+    private static int[] referenceConv(int group, ConvCall c, int[] x, int[] w, int[] acc) {
         IntConv.conv(x, c.batch, c.cin, c.inSpatial, w, c.cout, group, c.kernel, c.geo.strides(), c.geo.dilations(),
             c.pads, c.outSpatial, acc);
         return acc;
@@ -321,13 +326,15 @@ final class QConvOps {
                 // The reference loop is NCHW: an NHWC input is transposed for it, the epilogue writes either layout.
                 byte[] xNchw = channelsLast
                     ? QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size())) : x.bytes();
-                int[] sums = referenceConv(group, c, centered(Tensor.of(x.type(), c.xShape(), xNchw), xzp),
-                    centeredWeights(w, wzp));
+                int[] xCentered = centered(xNchw, xUnsigned, xzp, buffers.ints(x.size()));
                 if (channelsLast) {
                     buffers.giveBack(xNchw);
                 }
+                int[] sums = referenceConv(group, c, xCentered, centeredWeights(w, wzp), buffers.ints(outSize));
+                buffers.giveBack(xCentered);
                 y = scaleToFloat(sums, false, channelsLast, c.batch, c.cout, outPixels, scale, floatBias, relu,
                     buffers.floats(outSize));
+                buffers.giveBack(sums);
             } else if (channelsLast) {
                 // The reference loop is NCHW: transpose around it (QLinearConv, so the output is 8-bit).
                 byte[] xNchw = QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
