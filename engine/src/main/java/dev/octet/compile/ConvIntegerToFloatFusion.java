@@ -27,8 +27,6 @@ import java.util.Map;
  * DynamicQuantizeLinear that feeds the convolution stays a node (it may feed several).
  */
 public final class ConvIntegerToFloatFusion implements GraphPass {
-    private static final int TO_FLOAT = DataType.FLOAT.onnxCode();
-
     @Override
     public Graph apply(Graph g, PassContext context) {
         FusionRewriter rw = new FusionRewriter(g, context);
@@ -47,7 +45,7 @@ public final class ConvIntegerToFloatFusion implements GraphPass {
         }
         int rank = w.rank();
         int cout = w.dim(0);
-        String xZp = input(conv, 2), wZp = input(conv, 3);
+        String xZp = FusionRewriter.input(conv, 2), wZp = FusionRewriter.input(conv, 3);
         if (!xZp.isEmpty() && !isPerChannel(rw, xZp, 1, 1)) {
             return;
         }
@@ -56,16 +54,11 @@ public final class ConvIntegerToFloatFusion implements GraphPass {
             || (wZpValue.size() != 1 && wZpValue.size() != cout))) {
             return;
         }
-        Node cast = rw.soleConsumer(conv, "Cast");
-        if (cast == null || FusionRewriter.intAttr(cast, "to", -1) != TO_FLOAT) {
+        Node[] tail = rw.scaledCast(conv);
+        if (tail == null) {
             return;
         }
-        Node mul = rw.soleConsumer(cast, "Mul");
-        String scales = mul == null ? null : FusionRewriter.other(mul, cast.outputs().get(0));
-        Node scaleMul = scales == null ? null : rw.producer(scales, "Mul");
-        if (scaleMul == null || scaleMul.inputs().size() != 2) {
-            return;
-        }
+        Node cast = tail[0], mul = tail[1], scaleMul = tail[2];
         // x_scale is the run-time scalar, w_scale the constant; when both are constant scalars either order fits.
         String s0 = scaleMul.inputs().get(0), s1 = scaleMul.inputs().get(1);
         boolean firstIsWeights = rw.constant(s0) != null && isPerChannel(rw, s1, rank, 1);
@@ -97,10 +90,6 @@ public final class ConvIntegerToFloatFusion implements GraphPass {
         Node last = pattern.get(pattern.size() - 1);
         rw.replace(pattern, new Node(conv.name(), "ConvIntegerToFloat", OpRegistry.OCTET_DOMAIN,
             List.of(conv.inputs().get(0), conv.inputs().get(1), xScale, wScale, xZp, wZp, bias), last.outputs(), attrs));
-    }
-
-    private static String input(Node n, int i) {
-        return i < n.inputs().size() ? n.inputs().get(i) : "";
     }
 
     /**

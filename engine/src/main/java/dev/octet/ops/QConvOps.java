@@ -274,7 +274,7 @@ final class QConvOps {
                 for (int oc = 0; oc < ws.length; oc++) {
                     scale[oc] = xs * ws[oc]; // the graph's Mul(x_scale, w_scale), one float product
                 }
-                floatBias = in.length > 6 && in[6] != null ? channelBias(requireFloat(in[6], "bias"), c.cout) : null;
+                floatBias = in.length > 6 && in[6] != null ? QParams.expandedBias(requireFloat(in[6], "bias"), c.cout, "ConvIntegerToFloat") : null;
             }
             boolean xUnsigned = x.type() == DataType.UINT8;
             int inPixels = Tensor.checkedSize(c.inSpatial);
@@ -400,25 +400,7 @@ final class QConvOps {
     }
 
     private static Tensor requireFloat(Tensor t, String what) {
-        if (t.type() != DataType.FLOAT) {
-            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "ConvIntegerToFloat " + what + " must be float, got "
-                + t.type());
-        }
-        return t;
-    }
-
-    /** The bias as one value per output channel (the GEMM epilogue indexes it by column). */
-    private static float[] channelBias(Tensor bias, int cout) {
-        if (bias.size() == cout) {
-            return bias.floats();
-        }
-        if (bias.size() == 1) {
-            float[] r = new float[cout];
-            Arrays.fill(r, bias.floats()[0]);
-            return r;
-        }
-        throw new OctetException(ErrorCode.INVALID_SHAPE, "ConvIntegerToFloat bias has " + bias.size()
-            + " values, expected 1 or " + cout);
+        return QParams.requireFloat(t, "ConvIntegerToFloat", what);
     }
 
     // ---- shape rules ----------------------------------------------------------------------------------
