@@ -148,8 +148,10 @@ public final class ChannelsLastLayout implements GraphPass {
             }
             case "MaxPool" -> {
                 long[] kernel = FusionRewriter.intsAttr(n, "kernel_shape");
-                if (n.outputs().size() != 1 || kernel == null || kernel.length != 2
-                    || types.get(n.inputs().get(0)).type() != DataType.FLOAT || n.attributes().containsKey("auto_pad")) {
+                boolean explicitPads = !(n.attributes().get("auto_pad") instanceof Attribute.StringAttr a)
+                    || a.value().equals("NOTSET");
+                if (n.outputs().size() != 1 || kernel == null || kernel.length != 2 || !explicitPads
+                    || types.get(n.inputs().get(0)).type() != DataType.FLOAT) {
                     return null;
                 }
                 return new Node(n.name(), "MaxPool", OpRegistry.OCTET_DOMAIN, in, List.of(fresh(y + "__nhwc", names)),

@@ -89,7 +89,8 @@ public final class ConvIntegerToFloatFusion implements GraphPass {
         }
         Node last = pattern.get(pattern.size() - 1);
         rw.replace(pattern, new Node(conv.name(), "ConvIntegerToFloat", OpRegistry.OCTET_DOMAIN,
-            List.of(conv.inputs().get(0), conv.inputs().get(1), xScale, wScale, xZp, wZp, bias), last.outputs(), attrs));
+            List.of(conv.inputs().get(0), conv.inputs().get(1), xScale, wScale, xZp, wZp, bias), last.outputs(),
+            attrs));
     }
 
     /**

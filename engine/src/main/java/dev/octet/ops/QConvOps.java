@@ -27,9 +27,9 @@ import java.util.List;
  * epilogue). The work is channels-last ({@link QConvNhwc}). With {@code channels_last} (com.microsoft and
  * Octet's ops) X and Y are NHWC and go straight through; otherwise they are NCHW, the input is transposed to
  * NHWC once per call and the NHWC result back. Depthwise 1-D and 2-D convolutions run the depthwise kernels;
- * other convolutions are GEMMs per group (weights packed once at load, requantization or the float epilogue
- * fused in the GEMM's epilogue when the output is NHWC); groups too narrow for the GEMM (fewer than 8 output channels, not depthwise)
- * take the direct reference loop.
+ * other convolutions are GEMMs per group (weights packed once at load, requantization or, for NHWC outputs,
+ * the float epilogue fused in the GEMM's epilogue); groups too narrow for the GEMM (fewer than 8 output
+ * channels, not depthwise) take the direct reference loop.
  */
 final class QConvOps {
     /** Below this many output channels per group the GEMM's column tiles would be mostly padding. */
@@ -76,7 +76,7 @@ final class QConvOps {
             .shape(c -> channelsLastAware(c, c.type(7), 3))
             .traits(OpTrait.CHANNELS_LAST_FORM)
             .factory(ctx -> conv(ctx, Result.QUANTIZED, true));
-        // Made by MatMulIntegerToFloatFusion's sibling ConvIntegerToFloatFusion, never read from a model file.
+        // What ConvIntegerToFloatFusion makes of ORT's dynamically quantized convolutions.
         r.octet("ConvIntegerToFloat").inputs("rrrrooo").outputs("r")
             .shape(c -> channelsLastAware(c, DataType.FLOAT, 1))
             .traits(OpTrait.CHANNELS_LAST_FORM)
@@ -274,7 +274,8 @@ final class QConvOps {
                 for (int oc = 0; oc < ws.length; oc++) {
                     scale[oc] = xs * ws[oc]; // the graph's Mul(x_scale, w_scale), one float product
                 }
-                floatBias = in.length > 6 && in[6] != null ? QParams.expandedBias(requireFloat(in[6], "bias"), c.cout, "ConvIntegerToFloat") : null;
+                floatBias = in.length > 6 && in[6] != null
+                    ? QParams.expandedBias(requireFloat(in[6], "bias"), c.cout, "ConvIntegerToFloat") : null;
             }
             boolean xUnsigned = x.type() == DataType.UINT8;
             int inPixels = Tensor.checkedSize(c.inSpatial);

@@ -51,7 +51,7 @@ class ConvIntegerToFloatFusionTest {
 
     enum WeightZeroPoint { ABSENT, PER_TENSOR, PER_CHANNEL }
 
-    /** NONE: no Add; CHANNEL_AXIS: [C, 1, ...]; FULL_RANK: [1, C, 1, ...]; RESHAPED: [C] through a Reshape to [1, C, 1, ...]. */
+    /** NONE: no Add; CHANNEL_AXIS: [C, 1, ...]; FULL_RANK: [1, C, 1, ...]; RESHAPED: [C] reshaped to [1, C, 1, ...]. */
     enum Bias { NONE, CHANNEL_AXIS, FULL_RANK, RESHAPED }
 
     static Stream<Arguments> layers() {
@@ -236,7 +236,8 @@ class ConvIntegerToFloatFusionTest {
                 for (OpEnvironment env : List.of(reference, environment("scalar", 0, two),
                     environment("vector", 128, Parallel.SERIAL), environment("vector", 256, two),
                     environment("vector", 512, Parallel.SERIAL), environment("vector", 512, two))) {
-                    String where = env.kernels().getClass().getSimpleName() + "/" + env.kernels().vectorBits() + " bits, "
+                    String where = env.kernels().getClass().getSimpleName() + "/" + env.kernels().vectorBits()
+                        + " bits, "
                         + env.parallel().threads() + " threads";
                     Tensor actual = run(plain, in, env, new ConvIntegerToFloatFusion()).get(y);
                     assertArrayEquals(expected.shapeView(), actual.shapeView(), where);
@@ -366,7 +367,8 @@ class ConvIntegerToFloatFusionTest {
     @Test
     void aCastToAnythingButFloatKeepsTheChain() {
         G g = withInput(PLAIN);
-        String conv = g.op("ConvInteger", List.of("xq", g.init(Tensor.ofUint8(new byte[16 * 8 * 9], 16, 8, 3, 3)), "xz"),
+        String weights = g.init(Tensor.ofUint8(new byte[16 * 8 * 9], 16, 8, 3, 3));
+        String conv = g.op("ConvInteger", List.of("xq", weights, "xz"),
             Map.of("pads", longs(ints(1, 1, 1, 1))));
         String cast = g.op("Cast", List.of(conv), Map.of("to", new Attribute.IntAttr(DataType.INT64.onnxCode())));
         String y = g.op("Mul", cast, g.init(Tensor.ofLongs(new long[] {3}, 1)));
@@ -400,7 +402,8 @@ class ConvIntegerToFloatFusionTest {
             .findFirst().orElseThrow();
         String ws = scaleMul.inputs().get(1);
         Tensor value = g.init.remove(ws);
-        g.inputs.add(new ValueInfo(ws, DataType.FLOAT, TO_FLOAT, Arrays.stream(value.shapeView()).mapToObj(Dim::of).toList()));
+        g.inputs.add(new ValueInfo(ws, DataType.FLOAT, TO_FLOAT,
+            Arrays.stream(value.shapeView()).mapToObj(Dim::of).toList()));
         assertFusesAndAgrees(g.build(names[1]), PLAIN, 0, Map.of(ws, value), names[1]);
     }
 }
