@@ -148,6 +148,30 @@ final class FusionRewriter {
         return n.attributes().get(name) instanceof Attribute.IntsAttr a ? a.values() : null;
     }
 
+    /** Input {@code i} of a node, or "" when it has fewer (an omitted optional input). */
+    static String input(Node n, int i) {
+        return i < n.inputs().size() ? n.inputs().get(i) : "";
+    }
+
+    /**
+     * The dynamic-quantization tail of an integer op: its output read only by {@code Cast(to float)}, that read only
+     * by {@code Mul(·, scales)}, where {@code scales} is a two-input Mul (the activation scale times the weight
+     * scale); its {@code (cast, mul, scaleMul)}, or null.
+     */
+    Node[] scaledCast(Node integerOp) {
+        Node cast = soleConsumer(integerOp, "Cast");
+        if (cast == null || intAttr(cast, "to", -1) != DataType.FLOAT.onnxCode()) {
+            return null;
+        }
+        Node mul = soleConsumer(cast, "Mul");
+        String scales = mul == null ? null : other(mul, cast.outputs().get(0));
+        Node scaleMul = scales == null ? null : producer(scales, "Mul");
+        if (scaleMul == null || scaleMul.inputs().size() != 2) {
+            return null;
+        }
+        return new Node[] {cast, mul, scaleMul};
+    }
+
     /** The input of a two-input node that is not {@code known}, or null if neither is. */
     static String other(Node n, String known) {
         if (n.inputs().size() != 2) {

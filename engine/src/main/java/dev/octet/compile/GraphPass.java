@@ -16,7 +16,7 @@ public interface GraphPass {
     }
 
     static List<GraphPass> defaults() {
-        return List.of(new AliasElimination(), new QdqFusion(), new MatMulIntegerToFloatFusion(), new LayerNormFusion(),
-            new GeluFusion(), new AttentionFusion(), new ChannelsLastLayout(), new DeadNodeElimination());
+        return List.of(new AliasElimination(), new QdqFusion(), new MatMulIntegerToFloatFusion(),
+            new ConvIntegerToFloatFusion(), new LayerNormFusion(), new GeluFusion(), new AttentionFusion(), new ChannelsLastLayout(), new DeadNodeElimination());
     }
 }

@@ -22,8 +22,6 @@ import java.util.Map;
  * DynamicQuantizeLinear that feeds several fused matmuls stays one node.
  */
 public final class MatMulIntegerToFloatFusion implements GraphPass {
-    private static final int TO_FLOAT = DataType.FLOAT.onnxCode();
-
     @Override
     public Graph apply(Graph g, PassContext context) {
         FusionRewriter rw = new FusionRewriter(g, context);
@@ -41,16 +39,11 @@ public final class MatMulIntegerToFloatFusion implements GraphPass {
             return;
         }
         int n = b.dim(1);
-        Node cast = rw.soleConsumer(mm, "Cast");
-        if (cast == null || FusionRewriter.intAttr(cast, "to", -1) != TO_FLOAT) {
+        Node[] tail = rw.scaledCast(mm);
+        if (tail == null) {
             return;
         }
-        Node mul = rw.soleConsumer(cast, "Mul");
-        String scales = mul == null ? null : FusionRewriter.other(mul, cast.outputs().get(0));
-        Node scaleMul = scales == null ? null : rw.producer(scales, "Mul");
-        if (scaleMul == null || scaleMul.inputs().size() != 2) {
-            return;
-        }
+        Node cast = tail[0], mul = tail[1], scaleMul = tail[2];
         // Either factor may be A's: the product is the same, but the op wants the per-tensor one first.
         String s0 = scaleMul.inputs().get(0), s1 = scaleMul.inputs().get(1);
         String aScale, bScale;
@@ -65,7 +58,7 @@ public final class MatMulIntegerToFloatFusion implements GraphPass {
             || rw.type(aScale) != DataType.FLOAT || rw.type(bScale) != DataType.FLOAT) {
             return;
         }
-        String aZp = input(mm, 2), bZp = input(mm, 3);
+        String aZp = FusionRewriter.input(mm, 2), bZp = FusionRewriter.input(mm, 3);
         boolean bZpPerColumn = isVector(rw, bZp, 1) || isVector(rw, bZp, n);
         if ((!aZp.isEmpty() && !isVector(rw, aZp, 1)) || (!bZp.isEmpty() && !bZpPerColumn)) {
             return;
@@ -84,10 +77,6 @@ public final class MatMulIntegerToFloatFusion implements GraphPass {
         Node last = pattern.get(pattern.size() - 1);
         rw.replace(pattern, new Node(mm.name(), "MatMulIntegerToFloat", OpRegistry.MICROSOFT_DOMAIN,
             List.of(mm.inputs().get(0), mm.inputs().get(1), aScale, bScale, aZp, bZp, bias), last.outputs(), Map.of()));
-    }
-
-    private static String input(Node n, int i) {
-        return i < n.inputs().size() ? n.inputs().get(i) : "";
     }
 
     /** True when the value is known to be a scalar or 1-D of {@code size} elements (rank 0 only for size 1). */

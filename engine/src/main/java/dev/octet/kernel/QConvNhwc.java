@@ -33,6 +33,7 @@ public final class QConvNhwc {
         private byte[] rows = new byte[0];
         private byte[] bytes = new byte[0];
         private int[] ints = new int[0];
+        private float[] floats = new float[0];
 
         byte[] rows(int n) {
             return rows.length >= n ? rows : (rows = new byte[n]);
@@ -44,6 +45,10 @@ public final class QConvNhwc {
 
         int[] ints(int n) {
             return ints.length >= n ? ints : (ints = new int[n]);
+        }
+
+        float[] floats(int n) {
+            return floats.length >= n ? floats : (floats = new float[n]);
         }
     }
 
@@ -140,8 +145,8 @@ public final class QConvNhwc {
 
     /**
      * A grouped convolution as GEMMs. {@code wzp} has length 1 or cout, {@code bias} length cout or null;
-     * {@code out} is {@link QGemm.Output.Int32} or {@link QGemm.Output.Requantized} (scales length 1 or cout)
-     * over an NHWC array.
+     * {@code out} is {@link QGemm.Output.Int32}, {@link QGemm.Output.Requantized} or {@link QGemm.Output.Scaled}
+     * (scales and float bias length 1 or cout) over an NHWC array.
      */
     public static void gemm(QGemmKernel kernel, Parallel parallel, Geometry g, TapCache tapCache, byte[] x,
                             boolean xUnsigned, int xzp, PackedB[] groups, boolean wUnsigned, int[] wzp, int[] bias,
@@ -187,25 +192,35 @@ public final class QConvNhwc {
      * Each group's slice of the per-channel weight zero points, bias and output scales, cut once per call (one
      * group uses the arrays themselves).
      */
-    private record GroupParams(int[][] zeroPoints, int[][] bias, float[][] scales) {
+    private record GroupParams(int[][] zeroPoints, int[][] bias, float[][] scales, float[][] floatBias) {
         static GroupParams of(Geometry g, int[] wzp, int[] bias, QGemm.Output out) {
             int group = g.group();
             int coutG = g.cout() / group;
-            float[] scales = out instanceof QGemm.Output.Requantized r ? r.scales() : null;
+            float[] scales = switch (out) {
+                case QGemm.Output.Requantized r -> r.scales();
+                case QGemm.Output.Scaled s -> s.scales();
+                case QGemm.Output.Int32 i -> null;
+            };
+            float[] floatBias = out instanceof QGemm.Output.Scaled s ? s.bias() : null;
             int[][] zp = new int[group][];
             int[][] b = new int[group][];
             float[][] sc = new float[group][];
+            float[][] fb = new float[group][];
             for (int gi = 0; gi < group; gi++) {
                 zp[gi] = slice(wzp, gi, coutG, group);
                 b[gi] = bias == null ? null : slice(bias, gi, coutG, group);
-                sc[gi] = scales == null ? null
-                    : group == 1 || scales.length == 1 ? scales : Arrays.copyOfRange(scales, gi * coutG, (gi + 1) * coutG);
+                sc[gi] = scales == null ? null : slice(scales, gi, coutG, group);
+                fb[gi] = floatBias == null ? null : slice(floatBias, gi, coutG, group);
             }
-            return new GroupParams(zp, b, sc);
+            return new GroupParams(zp, b, sc, fb);
         }
 
         /** Per-channel values of group gi; per-tensor (length 1) or single-group arrays as they are. */
         private static int[] slice(int[] v, int gi, int coutG, int group) {
+            return group == 1 || v.length == 1 ? v : Arrays.copyOfRange(v, gi * coutG, (gi + 1) * coutG);
+        }
+
+        private static float[] slice(float[] v, int gi, int coutG, int group) {
             return group == 1 || v.length == 1 ? v : Arrays.copyOfRange(v, gi * coutG, (gi + 1) * coutG);
         }
     }
@@ -225,9 +240,12 @@ public final class QConvNhwc {
         int[] gBias = params.bias()[gi];
         // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
         boolean direct = g.group() == 1;
-        Object tmp = direct ? null
-            : out instanceof QGemm.Output.Int32 ? scratch.ints(m * coutG) : scratch.bytes(m * coutG);
-        QGemm.Output gOut = direct ? out : groupOutput(out, tmp, params.scales()[gi]);
+        Object tmp = direct ? null : switch (out) {
+            case QGemm.Output.Int32 o -> scratch.ints(m * coutG);
+            case QGemm.Output.Requantized o -> scratch.bytes(m * coutG);
+            case QGemm.Output.Scaled o -> scratch.floats(m * coutG);
+        };
+        QGemm.Output gOut = direct ? out : groupOutput(out, tmp, params.scales()[gi], params.floatBias()[gi]);
         int outOffset = direct ? (b * outSize + o0) * g.cout() : 0;
         if (taps == null) {
             QGemm.run(kernel, parallel, m, x, xImage + o0 * g.cin() + gi * cinG, g.cin(), xUnsigned, xzp,
@@ -246,13 +264,13 @@ public final class QConvNhwc {
         }
     }
 
-    /** The output of one group's GEMM into {@code tmp}, with the group's scales. */
-    private static QGemm.Output groupOutput(QGemm.Output out, Object tmp, float[] scales) {
+    /** The output of one group's GEMM into {@code tmp}, with the group's scales (and float bias). */
+    private static QGemm.Output groupOutput(QGemm.Output out, Object tmp, float[] scales, float[] floatBias) {
         return switch (out) {
             case QGemm.Output.Int32 o -> new QGemm.Output.Int32((int[]) tmp);
             case QGemm.Output.Requantized o -> new QGemm.Output.Requantized((byte[]) tmp, scales, o.zeroPoint(),
                 o.qmin(), o.qmax());
-            case QGemm.Output.Scaled o -> throw new UnsupportedOperationException("convolutions have no float output");
+            case QGemm.Output.Scaled o -> new QGemm.Output.Scaled((float[]) tmp, scales, floatBias, o.relu());
         };
     }
 

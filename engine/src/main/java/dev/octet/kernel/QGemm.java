@@ -35,8 +35,15 @@ public final class QGemm {
         /** Requantized 8-bit outputs: per-column (length N) or per-tensor (length 1) scales. */
         record Requantized(byte[] out, float[] scales, int zeroPoint, int qmin, int qmax) implements Output {}
 
-        /** Float outputs {@code (float) acc * scale[j]} (plus bias[j] when given), for dynamic quantization. */
-        record Scaled(float[] out, float[] scales, float[] bias) implements Output {}
+        /**
+         * Float outputs {@code (float) acc * scale[j]} (plus bias[j] when given), for dynamic quantization; with
+         * {@code relu}, then {@code v < 0 ? 0 : v} (the Relu op's arithmetic: NaN and -0 pass through).
+         */
+        record Scaled(float[] out, float[] scales, float[] bias, boolean relu) implements Output {
+            public Scaled(float[] out, float[] scales, float[] bias) {
+                this(out, scales, bias, false);
+            }
+        }
     }
 
     /**
@@ -230,6 +237,12 @@ public final class QGemm {
                     } else {
                         for (int j = n0; j < n1; j++) {
                             out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * sc[j] + bias[j];
+                        }
+                    }
+                    if (o.relu()) {
+                        for (int j = n0; j < n1; j++) {
+                            float v = out[row + j];
+                            out[row + j] = v < 0 ? 0f : v;
                         }
                     }
                 }

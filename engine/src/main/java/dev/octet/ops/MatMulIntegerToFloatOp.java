@@ -4,8 +4,6 @@ import static dev.octet.ops.Shapes.matMulShape;
 import static dev.octet.ops.Shapes.one;
 
 import dev.octet.api.DataType;
-import dev.octet.api.ErrorCode;
-import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.kernel.Parallel;
 import dev.octet.kernel.QGemm;
@@ -39,7 +37,7 @@ final class MatMulIntegerToFloatOp {
             float[] bScale = QParams.scales(requireFloat(in[3], "b_scale"), sh.n(), "b");
             int za = QParams.scalarZeroPoint(in.length > 4 ? in[4] : null, "a");
             int[] zb = QParams.zeroPoints(in.length > 5 ? in[5] : null, sh.n(), "b");
-            float[] bias = in.length > 6 && in[6] != null ? columnBias(requireFloat(in[6], "bias"), sh.n()) : null;
+            float[] bias = in.length > 6 && in[6] != null ? QParams.expandedBias(requireFloat(in[6], "bias"), sh.n(), "MatMulIntegerToFloat") : null;
             float[] scales = buffers.floats(bScale.length);
             for (int j = 0; j < scales.length; j++) {
                 scales[j] = aScale * bScale[j];
@@ -52,24 +50,6 @@ final class MatMulIntegerToFloatOp {
     }
 
     private static Tensor requireFloat(Tensor t, String what) {
-        if (t.type() != DataType.FLOAT) {
-            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "MatMulIntegerToFloat " + what + " must be float, got "
-                + t.type());
-        }
-        return t;
-    }
-
-    /** The bias as one value per column (the epilogue indexes it by column). */
-    private static float[] columnBias(Tensor bias, int n) {
-        if (bias.size() == n) {
-            return bias.floats();
-        }
-        if (bias.size() == 1) {
-            float[] r = new float[n];
-            java.util.Arrays.fill(r, bias.floats()[0]);
-            return r;
-        }
-        throw new OctetException(ErrorCode.INVALID_SHAPE, "MatMulIntegerToFloat bias has " + bias.size()
-            + " values, expected 1 or " + n);
+        return QParams.requireFloat(t, "MatMulIntegerToFloat", what);
     }
 }

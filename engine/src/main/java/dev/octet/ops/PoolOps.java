@@ -28,6 +28,8 @@ final class PoolOps {
             List<Dim> s = poolShape(c);
             return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
         }).factory(PoolOps::maxPool);
+        // ChannelsLastLayout's form of a 2-D float MaxPool between NHWC convolutions: X and Y are [N, H, W, C].
+        r.octet("MaxPool").unary().shape(PoolOps::channelsLastPoolShape).factory(PoolOps::maxPoolNhwc);
         r.onnx("AveragePool", 1).unary().shape(c -> one(DataType.FLOAT, poolShape(c))).factory(PoolOps::averagePool);
         // LpPool-18 added ceil_mode and dilations, whose defaults are LpPool-11's behaviour.
         r.onnx("LpPool", 11).unary().attribute(LP_P).shape(c -> one(DataType.FLOAT, poolShape(c)))
@@ -283,6 +285,69 @@ final class PoolOps {
         };
     }
 
+    /**
+     * 2-D float max pooling of [N, H, W, C] into [N, OH, OW, C] with the reference's arithmetic per channel: the
+     * first window tap inside the input (row-major tap order), replaced by each later tap that compares greater;
+     * -inf for a window outside the input.
+     */
+    private static Op maxPoolNhwc(OpContext ctx) {
+        ConvGeometry g = poolGeometry(ctx);
+        if (g.spatialRank() != 2) {
+            throw ctx.fail("the channels-last MaxPool is 2-D, got kernel " + Arrays.toString(g.kernel()));
+        }
+        boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
+        return Op.withBuffers((in, buffers) -> {
+            Tensor x = NnOps.floatInput(in[0], "X");
+            if (x.rank() != 4) {
+                throw NnOps.shapeError("channels-last MaxPool input must have rank 4, got " + x);
+            }
+            int n = x.dim(0), h = x.dim(1), w = x.dim(2), ch = x.dim(3);
+            int[] inSp = {h, w};
+            int[] outSp = g.outputSpatial(inSp, ceil);
+            int[] pads = g.pads(inSp);
+            int oh = outSp[0], ow = outSp[1];
+            float[] xs = x.floats();
+            float[] y = buffers.floats(Tensor.checkedSize(new int[] {n, oh, ow, ch}));
+            int[] k = g.kernel(), st = g.strides(), dil = g.dilations();
+            for (int b = 0; b < n; b++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int dst = ((b * oh + oy) * ow + ox) * ch;
+                        boolean first = true;
+                        for (int ky = 0; ky < k[0]; ky++) {
+                            int iy = oy * st[0] - pads[0] + ky * dil[0];
+                            if (iy < 0 || iy >= h) {
+                                continue;
+                            }
+                            for (int kx = 0; kx < k[1]; kx++) {
+                                int ix = ox * st[1] - pads[1] + kx * dil[1];
+                                if (ix < 0 || ix >= w) {
+                                    continue;
+                                }
+                                int src = ((b * h + iy) * w + ix) * ch;
+                                if (first) {
+                                    System.arraycopy(xs, src, y, dst, ch);
+                                    first = false;
+                                } else {
+                                    for (int c = 0; c < ch; c++) {
+                                        float v = xs[src + c];
+                                        if (v > y[dst + c]) {
+                                            y[dst + c] = v;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if (first) {
+                            Arrays.fill(y, dst, dst + ch, Float.NEGATIVE_INFINITY);
+                        }
+                    }
+                }
+            }
+            return new Tensor[] {Tensor.ofFloats(y, n, oh, ow, ch)};
+        });
+    }
+
     private static final PoolKernels REFERENCE = new ScalarPoolKernels();
 
     /**
@@ -417,8 +482,18 @@ final class PoolOps {
 
     // ---- shape rules ----------------------------------------------------------------------------------
 
-    private static List<Dim> poolShape(ShapeContext c) {
+    /** The pool shape of an [N, spatial..., C] input: the NCHW rule with the channels moved first and back last. */
+    private static ShapeValue[] channelsLastPoolShape(ShapeContext c) {
         List<Dim> xs = c.shape(0);
+        List<Dim> y = poolShape(c, xs == null || xs.size() < 2 ? xs : Shapes.moveDim(xs, xs.size() - 1, 1));
+        return one(c.type(0), y == null || y.size() < 2 ? y : Shapes.moveDim(y, 1, y.size() - 1));
+    }
+
+    private static List<Dim> poolShape(ShapeContext c) {
+        return poolShape(c, c.shape(0));
+    }
+
+    private static List<Dim> poolShape(ShapeContext c, List<Dim> xs) {
         int[] kernel = c.attrs().getIntArray("kernel_shape");
         if (kernel == null) {
             return null;

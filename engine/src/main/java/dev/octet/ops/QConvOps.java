@@ -22,13 +22,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft) and Octet's fused QLinearConv
- * with an output clamp. The work is channels-last ({@link QConvNhwc}). With {@code channels_last} (com.microsoft
- * and Octet's QLinearConv) X and Y are NHWC and go straight through; otherwise they are NCHW, the input is
- * transposed to NHWC once per call and the NHWC result back. Depthwise 1-D and 2-D convolutions run the
- * depthwise kernels; other convolutions are GEMMs per group (weights packed once at load, requantization
- * fused in the epilogue); groups too narrow for the GEMM (fewer than 8 output channels, not depthwise)
- * take the direct reference loop.
+ * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft), Octet's fused QLinearConv
+ * with an output clamp and Octet's ConvIntegerToFloat (a dynamically quantized convolution with its float
+ * epilogue). The work is channels-last ({@link QConvNhwc}). With {@code channels_last} (com.microsoft and
+ * Octet's ops) X and Y are NHWC and go straight through; otherwise they are NCHW, the input is transposed to
+ * NHWC once per call and the NHWC result back. Depthwise 1-D and 2-D convolutions run the depthwise kernels;
+ * other convolutions are GEMMs per group (weights packed once at load, requantization or, for NHWC outputs,
+ * the float epilogue fused in the GEMM's epilogue); groups too narrow for the GEMM (fewer than 8 output
+ * channels, not depthwise) take the direct reference loop.
  */
 final class QConvOps {
     /** Below this many output channels per group the GEMM's column tiles would be mostly padding. */
@@ -36,22 +37,50 @@ final class QConvOps {
 
     private QConvOps() {}
 
+    /** What an integer convolution writes. */
+    private enum Result {
+        /** ConvInteger: inputs x, w, x_zp, w_zp; int32 sums. */
+        INT32(1, 2, 3),
+        /** QLinearConv: inputs x, xs, xzp, w, ws, wzp, ys, yzp, bias (Octet's adds y_min, y_max); 8-bit. */
+        QUANTIZED(3, 2, 5),
+        /**
+         * ConvIntegerToFloat: inputs x, w, x_scale, w_scale, x_zp, w_zp, bias; float
+         * {@code (float) sum * (x_scale * w_scale[c]) + bias[c]}, then {@code relu}'s {@code v < 0 ? 0 : v}.
+         */
+        FLOAT(1, 4, 5);
+
+        final int weights;
+        final int xZeroPoint;
+        final int wZeroPoint;
+
+        Result(int weights, int xZeroPoint, int wZeroPoint) {
+            this.weights = weights;
+            this.xZeroPoint = xZeroPoint;
+            this.wZeroPoint = wZeroPoint;
+        }
+    }
+
     static void register(OpRegistry.Builder r) {
         r.onnx("ConvInteger", 10).inputs("rroo").outputs("r")
             .shape(c -> one(DataType.INT32, convShape(c, 0, 1)))
-            .factory(ctx -> conv(ctx, false, false));
+            .factory(ctx -> conv(ctx, Result.INT32, false));
         r.onnx("QLinearConv", 10).inputs("rrrrrrrro").outputs("r")
             .shape(c -> one(c.type(7), convShape(c, 0, 3)))
             .traits(OpTrait.CHANNELS_LAST_FORM)
-            .factory(ctx -> conv(ctx, true, false));
+            .factory(ctx -> conv(ctx, Result.QUANTIZED, false));
         r.octet("QLinearConv").inputs("rrorroroo").outputs("r")
-            .shape(QConvOps::inferQlinearConv)
+            .shape(c -> channelsLastAware(c, c.type(7), 3))
             .traits(OpTrait.CHANNELS_LAST_FORM)
-            .factory(ctx -> conv(ctx, true, true));
+            .factory(ctx -> conv(ctx, Result.QUANTIZED, true));
         r.microsoft("QLinearConv").inputs("rrorroroo").outputs("r")
-            .shape(QConvOps::inferQlinearConv)
+            .shape(c -> channelsLastAware(c, c.type(7), 3))
             .traits(OpTrait.CHANNELS_LAST_FORM)
-            .factory(ctx -> conv(ctx, true, true));
+            .factory(ctx -> conv(ctx, Result.QUANTIZED, true));
+        // What ConvIntegerToFloatFusion makes of ORT's dynamically quantized convolutions.
+        r.octet("ConvIntegerToFloat").inputs("rrrrooo").outputs("r")
+            .shape(c -> channelsLastAware(c, DataType.FLOAT, 1))
+            .traits(OpTrait.CHANNELS_LAST_FORM)
+            .factory(ctx -> conv(ctx, Result.FLOAT, true));
     }
 
     /** The validated shapes of one integer convolution call. */
@@ -118,9 +147,11 @@ final class QConvOps {
 
     /** Input bytes minus a per-tensor zero point, as ints. */
     private static int[] centered(Tensor t, int zp) {
-        byte[] b = t.bytes();
-        int[] r = new int[b.length];
-        boolean unsigned = t.type() == DataType.UINT8;
+        return centered(t.bytes(), t.type() == DataType.UINT8, zp, new int[t.size()]);
+    }
+
+    /** 8-bit values minus a per-tensor zero point, as ints into {@code r}. */
+    private static int[] centered(byte[] b, boolean unsigned, int zp, int[] r) {
         for (int i = 0; i < b.length; i++) {
             r[i] = (unsigned ? b[i] & 0xFF : b[i]) - zp;
         }
@@ -141,7 +172,10 @@ final class QConvOps {
     }
 
     private static int[] referenceConv(int group, ConvCall c, int[] x, int[] w) {
-        int[] acc = new int[Tensor.checkedSize(c.outShape)];
+        return referenceConv(group, c, x, w, new int[Tensor.checkedSize(c.outShape)]);
+    }
+
+    private static int[] referenceConv(int group, ConvCall c, int[] x, int[] w, int[] acc) {
         IntConv.conv(x, c.batch, c.cin, c.inSpatial, w, c.cout, group, c.kernel, c.geo.strides(), c.geo.dilations(),
             c.pads, c.outSpatial, acc);
         return acc;
@@ -171,13 +205,12 @@ final class QConvOps {
             Tensor.checkedSize(Arrays.copyOfRange(ws, 2, ws.length)), group, w.type() == DataType.UINT8);
     }
 
-    /**
-     * ConvInteger ({@code quantized} false: int32 out, inputs x, w, x_zp, w_zp) or QLinearConv (inputs x, xs,
-     * xzp, w, ws, wzp, ys, yzp, bias; Octet's fused form adds y_min/y_max, the clamp of a folded Relu).
-     */
-    private static Op conv(OpContext ctx, boolean quantized, boolean layoutAttribute) {
-        int wIn = quantized ? 3 : 1;
-        int wzpIn = quantized ? 5 : 3;
+    /** An integer convolution whose inputs and output {@link Result} says; {@code channels_last} read when allowed. */
+    private static Op conv(OpContext ctx, Result result, boolean layoutAttribute) {
+        boolean quantized = result == Result.QUANTIZED;
+        int wIn = result.weights;
+        int wzpIn = result.wZeroPoint;
+        boolean relu = result == Result.FLOAT && ctx.getInt("relu", 0) != 0;
         ConvGeometry geo = convGeometry(ctx, wIn);
         long groupAttr = ctx.getInt("group", 1);
         if (groupAttr < 1 || groupAttr > Integer.MAX_VALUE) {
@@ -208,11 +241,12 @@ final class QConvOps {
                     + x.type() + " and " + w.type());
             }
             ConvCall c = convCall(geo, group, x.shapeView(), channelsLast, w);
-            int xzp = QParams.scalarZeroPoint(quantized ? in[2] : (in.length > 2 ? in[2] : null), "x");
+            int xzp = QParams.scalarZeroPoint(in.length > result.xZeroPoint ? in[result.xZeroPoint] : null, "x");
             int[] wzp = QParams.zeroPoints(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
             int[] bias = null;
             DataType outType = DataType.INT32;
             float[] scale = null;
+            float[] floatBias = null;
             int zy = 0, qmin = 0, qmax = 0;
             int outSize = Tensor.checkedSize(c.outShape);
             if (quantized) {
@@ -232,6 +266,16 @@ final class QConvOps {
                 for (int oc = 0; oc < c.cout; oc++) {
                     scale[oc] = xs * ws[ws.length == 1 ? 0 : oc] / ys; // ORT's order
                 }
+            } else if (result == Result.FLOAT) {
+                outType = DataType.FLOAT;
+                float xs = QParams.scalarScale(requireFloat(in[2], "x_scale"), "x");
+                float[] ws = QParams.scales(requireFloat(in[3], "w_scale"), c.cout, "w");
+                scale = new float[ws.length];
+                for (int oc = 0; oc < ws.length; oc++) {
+                    scale[oc] = xs * ws[oc]; // the graph's Mul(x_scale, w_scale), one float product
+                }
+                floatBias = in.length > 6 && in[6] != null
+                    ? QParams.expandedBias(requireFloat(in[6], "bias"), c.cout, "ConvIntegerToFloat") : null;
             }
             boolean xUnsigned = x.type() == DataType.UINT8;
             int inPixels = Tensor.checkedSize(c.inSpatial);
@@ -240,8 +284,10 @@ final class QConvOps {
             if (isDepthwise(w.shapeView(), group) || c.cout / group >= MIN_GEMM_CHANNELS) {
                 byte[] xNhwc = channelsLast ? x.bytes()
                     : QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
+                boolean floatInKernel = result == Result.FLOAT && channelsLast && !isDepthwise(w.shapeView(), group);
                 QGemm.Output out = quantized
                     ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)
+                    : floatInKernel ? new QGemm.Output.Scaled(buffers.floats(outSize), scale, floatBias, relu)
                     : new QGemm.Output.Int32(buffers.ints(outSize));
                 if (isDepthwise(w.shapeView(), group)) {
                     DepthwiseWeights dw = dwPacked != null ? dwPacked : packDepthwise(kernels.depthwise(), w, wzp);
@@ -254,7 +300,18 @@ final class QConvOps {
                     QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
                         w.type() == DataType.UINT8, wzp, bias, out);
                 }
-                if (channelsLast) {
+                if (out instanceof QGemm.Output.Scaled s) {
+                    y = s.out();
+                } else if (result == Result.FLOAT) {
+                    // Depthwise, or NCHW out: the epilogue reads the NHWC sums and writes the float output's layout.
+                    if (!channelsLast) {
+                        buffers.giveBack(xNhwc);
+                    }
+                    int[] sums = ((QGemm.Output.Int32) out).out();
+                    y = scaleToFloat(sums, true, channelsLast, c.batch, c.cout, outPixels, scale, floatBias, relu,
+                        buffers.floats(outSize));
+                    buffers.giveBack(sums);
+                } else if (channelsLast) {
                     y = out instanceof QGemm.Output.Requantized r ? r.out() : ((QGemm.Output.Int32) out).out();
                 } else if (out instanceof QGemm.Output.Requantized r) {
                     buffers.giveBack(xNhwc);
@@ -266,8 +323,21 @@ final class QConvOps {
                     y = QConvNhwc.toNchw(nhwc, c.batch, c.cout, outPixels, buffers.ints(outSize));
                     buffers.giveBack(nhwc);
                 }
+            } else if (result == Result.FLOAT) {
+                // The reference loop is NCHW: an NHWC input is transposed for it, the epilogue writes either layout.
+                byte[] xNchw = channelsLast
+                    ? QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size())) : x.bytes();
+                int[] xCentered = centered(xNchw, xUnsigned, xzp, buffers.ints(x.size()));
+                if (channelsLast) {
+                    buffers.giveBack(xNchw);
+                }
+                int[] sums = referenceConv(group, c, xCentered, centeredWeights(w, wzp), buffers.ints(outSize));
+                buffers.giveBack(xCentered);
+                y = scaleToFloat(sums, false, channelsLast, c.batch, c.cout, outPixels, scale, floatBias, relu,
+                    buffers.floats(outSize));
+                buffers.giveBack(sums);
             } else if (channelsLast) {
-                // The reference loop is NCHW: transpose around it (only QLinearConv, so the output is 8-bit).
+                // The reference loop is NCHW: transpose around it (QLinearConv, so the output is 8-bit).
                 byte[] xNchw = QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
                 byte[] yNchw = (byte[]) narrowGroupConv(group, c, Tensor.of(x.type(), c.xShape(), xNchw), xzp, w, wzp,
                     bias, scale, zy, qmin, qmax, true);
@@ -306,15 +376,44 @@ final class QConvOps {
         return y;
     }
 
+    /**
+     * The float epilogue over int32 sums [batch][pixels][cout] ({@code sumsNhwc}) or [batch][cout][pixels], written
+     * in either layout: {@code (float) sum * scale[c] + bias[c]}, then Relu's {@code v < 0 ? 0 : v}; the operations
+     * of Cast, Mul, Add and Relu run one by one.
+     */
+    private static float[] scaleToFloat(int[] sums, boolean sumsNhwc, boolean outNhwc, int batch, int cout, int pixels,
+                                        float[] scale, float[] bias, boolean relu, float[] out) {
+        for (int b = 0; b < batch; b++) {
+            for (int oc = 0; oc < cout; oc++) {
+                float s = scale[scale.length == 1 ? 0 : oc];
+                for (int p = 0; p < pixels; p++) {
+                    int nhwc = (b * pixels + p) * cout + oc;
+                    int nchw = (b * cout + oc) * pixels + p;
+                    float v = (float) sums[sumsNhwc ? nhwc : nchw] * s;
+                    if (bias != null) {
+                        v += bias[oc];
+                    }
+                    out[outNhwc ? nhwc : nchw] = relu && v < 0 ? 0f : v;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Tensor requireFloat(Tensor t, String what) {
+        return QParams.requireFloat(t, "ConvIntegerToFloat", what);
+    }
+
     // ---- shape rules ----------------------------------------------------------------------------------
 
-    private static ShapeValue[] inferQlinearConv(ShapeContext c) {
+    /** A convolution whose weights are input {@code wi}, output {@code type}, X and Y NHWC with channels_last. */
+    private static ShapeValue[] channelsLastAware(ShapeContext c, DataType type, int wi) {
         if (c.getInt("channels_last", 0) == 0) {
-            return one(c.type(7), convShape(c, 0, 3));
+            return one(type, convShape(c, 0, wi));
         }
         // X and Y are [N, spatial..., C]: the NCHW rule with the channels moved first and back last.
         List<Dim> xs = c.shape(0);
-        List<Dim> y = convShape(c, xs == null || xs.size() < 2 ? xs : moveDim(xs, xs.size() - 1, 1), c.shape(3));
-        return one(c.type(7), y == null || y.size() < 2 ? y : moveDim(y, 1, y.size() - 1));
+        List<Dim> y = convShape(c, xs == null || xs.size() < 2 ? xs : moveDim(xs, xs.size() - 1, 1), c.shape(wi));
+        return one(type, y == null || y.size() < 2 ? y : moveDim(y, 1, y.size() - 1));
     }
 }

@@ -1,5 +1,6 @@
 package dev.octet.ops;
 
+import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
@@ -41,6 +42,28 @@ final class QParams {
             throw new OctetException(ErrorCode.INVALID_SHAPE, what + " zero point must be a scalar, got " + zp);
         }
         return (int) zp.getLong(0);
+    }
+
+    /** {@code t} when it is float, else UNSUPPORTED_TYPE naming the op and the input. */
+    static Tensor requireFloat(Tensor t, String op, String what) {
+        if (t.type() != DataType.FLOAT) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, op + " " + what + " must be float, got " + t.type());
+        }
+        return t;
+    }
+
+    /** A float bias of one value or n, as n values (epilogues index it per column or channel). */
+    static float[] expandedBias(Tensor bias, int n, String op) {
+        if (bias.size() == n) {
+            return bias.floats();
+        }
+        if (bias.size() == 1) {
+            float[] r = new float[n];
+            java.util.Arrays.fill(r, bias.floats()[0]);
+            return r;
+        }
+        throw new OctetException(ErrorCode.INVALID_SHAPE, op + " bias has " + bias.size() + " values, expected 1 or "
+            + n);
     }
 
     static float scalarScale(Tensor s, String what) {

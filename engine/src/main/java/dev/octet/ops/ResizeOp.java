@@ -67,7 +67,7 @@ final class ResizeOp {
 
     static Op create(OpContext ctx) {
         ResizeOp op = new ResizeOp(ctx);
-        return op::run;
+        return Op.withBuffers(op::run);
     }
 
     private static <E extends Enum<E>> E parse(OpContext ctx, Class<E> type, String attr, String dflt) {
@@ -79,7 +79,7 @@ final class ResizeOp {
         }
     }
 
-    private Tensor[] run(Tensor[] in) {
+    private Tensor[] run(Tensor[] in, Buffers buffers) {
         Tensor x = in[0];
         boolean eightBit = x.type() == DataType.UINT8 || x.type() == DataType.INT8;
         if (!eightBit) {
@@ -147,7 +147,7 @@ final class ResizeOp {
         int[] xi = eightBit ? values(x) : null;
         ResizeKernels.Job job = new ResizeKernels.Job(eightBit ? null : x.floats(), xi, inShape, outShape, scales,
             roi, coordinates.name().toLowerCase(java.util.Locale.ROOT), coordinates == Coordinates.TF_CROP_AND_RESIZE,
-            extrapolation, eightBit ? null : new float[outSize], eightBit ? new int[outSize] : null);
+            extrapolation, eightBit ? null : buffers.floats(outSize), eightBit ? new int[outSize] : null);
         boolean nhwcCubic = mode == Mode.CUBIC && r == 4 && scales[1] != 1;
         if ((antialias || nhwcCubic) && ResizeKernels.antialiasCovers(inShape, scales)) {
             // ORT runs cubic with NHWC-shaped scales through its antialias resampler too.
@@ -162,6 +162,7 @@ final class ResizeOp {
             throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "Resize mode " + mode + (antialias ? " antialias" : "")
                 + " of " + x.type() + " " + Arrays.toString(inShape) + " is not supported");
         } else {
+            buffers.giveBack(job.yf());
             return new Tensor[] {Tensor.ofFloats(separable(x.floats(), inShape, outShape, scales, roi), outShape)};
         }
         if (!eightBit) {

@@ -342,7 +342,7 @@ final class ShapeOps {
             throw ctx.fail("needs at least one input");
         }
         requireInputs(ctx, ctx.inputCount());
-        return in -> {
+        return Op.withBuffers((in, buffers) -> {
             Tensor first = in[0];
             int[] s = first.shapeView();
             int a = normalizeAxis(axis, s.length, "Concat axis");
@@ -360,7 +360,7 @@ final class ShapeOps {
                 }
                 out[a] = (int) Math.min((long) out[a] + ts[a], Integer.MAX_VALUE);
             }
-            Object data = Tensor.newArray(first.type(), Tensor.checkedSize(out));
+            Object data = buffers.array(first.type(), Tensor.checkedSize(out));
             int outer = product(s, 0, a);
             int inner = product(s, a + 1, s.length);
             int pos = 0;
@@ -372,7 +372,7 @@ final class ShapeOps {
                 }
             }
             return new Tensor[] {Tensor.of(first.type(), out, data)};
-        };
+        });
     }
 
     private static Op split(OpContext ctx) {

@@ -28,11 +28,20 @@ class SteadyStateAllocationTest {
 
     @Test
     void miniLmSettlesToItsOutputs() throws Exception {
+        assertSettles("MiniLM batch 1 seq 16", OnnxImporter.load(BundledModels.minilmModel()),
+            DeterminismTest.textInputs(1, 16));
+    }
+
+    @Test
+    void dynamicUnetSettlesToItsOutputs() throws Exception {
+        assertSettles("the dynamically quantized U-Net at 64x64", OnnxImporter.load(QuantizedCnns.generate(
+            QuantizedCnns.Kind.UNET_DYNAMIC, 64, QuantizedCnns.DEFAULT_SEED)), DynamicConvFusionTest.input(1));
+    }
+
+    private static void assertSettles(String what, Graph g, Map<String, Tensor> inputs) {
         assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
             && t.isThreadAllocatedMemorySupported(), "the JVM counts allocated bytes per thread");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Graph g = OnnxImporter.load(BundledModels.minilmModel());
-        Map<String, Tensor> inputs = DeterminismTest.textInputs(1, 16);
         try (InferenceSession session = new InferenceSession(g, SessionOptions.DEFAULTS)) {
             long start = System.nanoTime();
             long last = Long.MAX_VALUE;
@@ -44,7 +53,7 @@ class SteadyStateAllocationTest {
                     return;
                 }
             }
-            fail("MiniLM batch 1 seq 16 still allocated " + last + " bytes per inference after warming up");
+            fail(what + " still allocated " + last + " bytes per inference after warming up");
         }
     }
 }
