@@ -136,15 +136,25 @@ final class FloatPacking {
         float[] pb = b.floats();
         int kg = groupedDepth(k);
         int[] acc = new int[nr];
+        // Float sums of at most KC products, flushed to int32 as the vector kernels do: exact, and without a
+        // float-to-int conversion per multiply (this path runs while those kernels are still being compiled).
+        float[] partial = new float[nr];
         for (int i = m0; i < m1; i++) {
             int aRow = (i / mr) * kg * mr + (i % mr) * G;
             for (int panel = n0 / nr; panel * nr < n1; panel++) {
                 int col = panel * nr;
                 java.util.Arrays.fill(acc, 0);
-                for (int p = 0, bRow = panel * k * nr; p < k; p++, bRow += nr) {
-                    int av = (int) pa[aRow + (p & -G) * mr + (p & (G - 1))];
+                for (int p0 = 0; p0 < k; p0 += KC) {
+                    java.util.Arrays.fill(partial, 0f);
+                    for (int p = p0, pEnd = Math.min(k, p0 + KC), bRow = (panel * k + p0) * nr; p < pEnd;
+                         p++, bRow += nr) {
+                        float av = pa[aRow + (p & -G) * mr + (p & (G - 1))];
+                        for (int j = 0; j < nr; j++) {
+                            partial[j] += av * pb[bRow + j];
+                        }
+                    }
                     for (int j = 0; j < nr; j++) {
-                        acc[j] += av * (int) pb[bRow + j];
+                        acc[j] += (int) partial[j];
                     }
                 }
                 int lo = Math.max(n0, col);
