@@ -33,9 +33,15 @@ public record PackedB(String layout, int k, int n, int[] ints, float[] floats, i
     public static byte[] canonical(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
         byte[] r = new byte[k * n];
         int flip = unsigned ? 0x80 : 0;
-        for (int p = 0; p < k; p++) {
-            for (int j = 0; j < n; j++) {
-                r[p * n + j] = (byte) (b[offset + (transposed ? j * k + p : p * n + j)] ^ flip);
+        if (transposed) {
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < n; j++) {
+                    r[p * n + j] = (byte) (b[offset + j * k + p] ^ flip);
+                }
+            }
+        } else {
+            for (int i = 0; i < r.length; i++) {
+                r[i] = (byte) (b[offset + i] ^ flip);
             }
         }
         return r;

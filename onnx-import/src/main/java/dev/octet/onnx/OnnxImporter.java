@@ -68,7 +68,11 @@ public final class OnnxImporter {
     /** A model held in memory. It has no folder, so a model with external data is rejected. */
     public static Graph load(byte[] model) {
         String label = "the in-memory model";
-        return convert(parse(CodedInputStream.newInstance(model), label), null, label);
+        CodedInputStream in = CodedInputStream.newInstance(model);
+        // Tensor data stays a view of the caller's array until conversion copies it out: without aliasing the
+        // parser copied every initializer once more (22 MB for MiniLM, at the peak of the footprint).
+        in.enableAliasing(true);
+        return convert(parse(in, label), null, label);
     }
 
     /** A model read from a stream (not closed here), at most {@link #DEFAULT_MAX_MODEL_BYTES} long. */

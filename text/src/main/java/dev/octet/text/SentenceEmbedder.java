@@ -20,6 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
@@ -204,9 +208,9 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** The bundled all-MiniLM-L6-v2-q, read from the classpath. */
     public static SentenceEmbedder bundledMiniLm(Options options) {
-        WordPieceTokenizer tokenizer = WordPieceTokenizer.fromJson(BundledModels.minilmTokenizerBytes(),
-            "the bundled MiniLM tokenizer", WordPieceTokenizer.DEFAULT_MAX_LENGTH);
-        return new SentenceEmbedder(OnnxImporter.load(BundledModels.minilmModelBytes()), tokenizer, options);
+        return loadConcurrently(() -> WordPieceTokenizer.fromJson(BundledModels.minilmTokenizerBytes(),
+            "the bundled MiniLM tokenizer", WordPieceTokenizer.DEFAULT_MAX_LENGTH),
+            () -> OnnxImporter.load(BundledModels.minilmModelBytes()), options);
     }
 
     public static SentenceEmbedder load(Path model, Path tokenizerJson) {
@@ -214,7 +218,33 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     public static SentenceEmbedder load(Path model, Path tokenizerJson, Options options) {
-        return new SentenceEmbedder(OnnxImporter.load(model), WordPieceTokenizer.fromFile(tokenizerJson), options);
+        return loadConcurrently(() -> WordPieceTokenizer.fromFile(tokenizerJson), () -> OnnxImporter.load(model), options);
+    }
+
+    /**
+     * Reads the tokenizer on a second thread while this one imports the model: in a fresh JVM each is a few hundred
+     * milliseconds of mostly single-threaded work (class loading, code not yet compiled).
+     */
+    private static SentenceEmbedder loadConcurrently(Callable<WordPieceTokenizer> tokenizer, Supplier<Graph> model,
+            Options options) {
+        FutureTask<WordPieceTokenizer> reading = new FutureTask<>(tokenizer);
+        Thread.ofPlatform().daemon().name("octet-tokenizer-reader").start(reading);
+        Graph graph = model.get();
+        try {
+            return new SentenceEmbedder(graph, reading.get(), options);
+        } catch (ExecutionException e) {
+            // The reader's own exception (an OctetException naming the file), as if read on this thread.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new OctetException(ErrorCode.INTERNAL, "reading the tokenizer failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OctetException(ErrorCode.IO, "interrupted while reading the tokenizer", e);
+        }
     }
 
     public WordPieceTokenizer tokenizer() {

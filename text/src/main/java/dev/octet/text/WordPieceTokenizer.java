@@ -1,7 +1,5 @@
 package dev.octet.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import java.io.IOException;
@@ -70,37 +68,39 @@ public final class WordPieceTokenizer {
     private final int configuredMaxLength;
     private final int maxTokenId;
 
-    private WordPieceTokenizer(JsonNode root, String source, int maxLength) {
-        JsonNode normalizer = root.path("normalizer");
-        require(normalizer.path("type").asText().equals("BertNormalizer"), source, "normalizer must be BertNormalizer, got " + normalizer.path("type"));
-        cleanText = normalizer.path("clean_text").asBoolean(true);
-        handleChineseChars = normalizer.path("handle_chinese_chars").asBoolean(true);
-        lowercase = normalizer.path("lowercase").asBoolean(true);
+    private WordPieceTokenizer(Json root, String source, int maxLength) {
+        Json normalizer = root.path("normalizer");
+        require(normalizer.path("type").text("").equals("BertNormalizer"), source, "normalizer must be BertNormalizer, got " + normalizer.path("type"));
+        cleanText = normalizer.path("clean_text").bool(true);
+        handleChineseChars = normalizer.path("handle_chinese_chars").bool(true);
+        lowercase = normalizer.path("lowercase").bool(true);
         // HuggingFace: strip_accents null means "follow lowercase".
-        JsonNode strip = normalizer.path("strip_accents");
-        stripAccents = strip.isBoolean() ? strip.asBoolean() : lowercase;
+        stripAccents = normalizer.path("strip_accents").bool(lowercase);
 
-        JsonNode pre = root.path("pre_tokenizer");
-        require(pre.path("type").asText().equals("BertPreTokenizer"), source, "pre_tokenizer must be BertPreTokenizer, got " + pre.path("type"));
+        Json pre = root.path("pre_tokenizer");
+        require(pre.path("type").text("").equals("BertPreTokenizer"), source, "pre_tokenizer must be BertPreTokenizer, got " + pre.path("type"));
 
-        JsonNode model = root.path("model");
-        require(model.path("type").asText().equals("WordPiece"), source, "model must be WordPiece, got " + model.path("type"));
-        vocab = new HashMap<>();
-        model.path("vocab").properties().forEach(e -> vocab.put(e.getKey(), e.getValue().asInt()));
+        Json model = root.path("model");
+        require(model.path("type").text("").equals("WordPiece"), source, "model must be WordPiece, got " + model.path("type"));
+        Map<String, Json> entries = model.path("vocab").members();
+        vocab = HashMap.newHashMap(entries.size());
+        entries.forEach((piece, id) -> vocab.put(piece, id.integer()));
         require(!vocab.isEmpty(), source, "the WordPiece vocab is empty");
-        String unk = model.path("unk_token").asText("[UNK]");
+        String unk = model.path("unk_token").text("[UNK]");
         require(vocab.containsKey(unk), source, "unk_token " + unk + " is not in the vocab");
         unkId = vocab.get(unk);
-        subwordPrefix = model.path("continuing_subword_prefix").asText("##");
-        maxInputCharsPerWord = model.path("max_input_chars_per_word").asInt(100);
+        subwordPrefix = model.path("continuing_subword_prefix").text("##");
+        maxInputCharsPerWord = model.path("max_input_chars_per_word").integer(100);
 
         addedTokens = new ArrayList<>();
-        for (JsonNode t : root.path("added_tokens")) {
+        for (Json t : root.path("added_tokens").elements()) {
             // Only the plain form BERT files use: matched verbatim in the raw text.
-            require(!t.path("normalized").asBoolean(false) && !t.path("single_word").asBoolean(false)
-                    && !t.path("lstrip").asBoolean(false) && !t.path("rstrip").asBoolean(false),
+            require(!t.path("normalized").bool(false) && !t.path("single_word").bool(false)
+                    && !t.path("lstrip").bool(false) && !t.path("rstrip").bool(false),
                 source, "added token " + t.path("content") + ": normalized/single_word/lstrip/rstrip are not supported");
-            addedTokens.add(new AddedToken(t.path("content").asText(), t.path("id").asInt()));
+            Json content = t.path("content");
+            require(!content.isMissing(), source, content.where() + " is missing");
+            addedTokens.add(new AddedToken(content.text(""), t.path("id").integer()));
         }
 
         template = readTemplate(root.path("post_processor"), source);
@@ -108,9 +108,9 @@ public final class WordPieceTokenizer {
         require(maxLength > specialTokenCount, source, "max length " + maxLength + " leaves no room after the special tokens");
         this.maxLength = maxLength;
 
-        JsonNode padding = root.path("padding");
-        padId = padding.has("pad_id") ? padding.path("pad_id").asInt() : vocab.getOrDefault("[PAD]", 0);
-        configuredMaxLength = root.path("truncation").path("max_length").asInt(0);
+        Json padding = root.path("padding");
+        padId = padding.has("pad_id") ? padding.path("pad_id").integer(0) : vocab.getOrDefault("[PAD]", 0);
+        configuredMaxLength = root.path("truncation").path("max_length").integer(0);
 
         // Negative ids would index the embedding table from its end; no id the tokenizer can produce may be one.
         List<Integer> ids = new ArrayList<>(vocab.values());
@@ -139,43 +139,35 @@ public final class WordPieceTokenizer {
 
     /** A tokenizer.json held in memory; {@code source} names it in error messages. */
     public static WordPieceTokenizer fromJson(byte[] tokenizerJson, String source, int maxLength) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(tokenizerJson);
-        } catch (IOException e) {
-            throw new OctetException(ErrorCode.INVALID_MODEL, source + " is not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
+        Json root = Json.parse(tokenizerJson, source);
+        if (!root.isObject()) {
             throw new OctetException(ErrorCode.INVALID_MODEL, source + " is not a tokenizer.json object");
         }
         return new WordPieceTokenizer(root, source, maxLength);
     }
 
-    private static List<Piece> readTemplate(JsonNode pp, String source) {
-        String type = pp.path("type").asText();
+    private static List<Piece> readTemplate(Json pp, String source) {
+        String type = pp.path("type").text("");
         List<Piece> pieces = new ArrayList<>();
         switch (type) {
             case "TemplateProcessing" -> {
-                for (JsonNode p : pp.path("single")) {
+                for (Json p : pp.path("single").elements()) {
                     if (p.has("Sequence")) {
-                        pieces.add(new Piece(null, p.path("Sequence").path("type_id").asInt()));
+                        pieces.add(new Piece(null, p.path("Sequence").path("type_id").integer(0)));
                     } else {
-                        JsonNode s = p.path("SpecialToken");
-                        JsonNode ids = pp.path("special_tokens").path(s.path("id").asText()).path("ids");
+                        Json s = p.path("SpecialToken");
+                        Json ids = pp.path("special_tokens").path(s.path("id").text("")).path("ids");
                         require(ids.isArray(), source, "template special token " + s.path("id") + " has no ids");
-                        int[] idArray = new int[ids.size()];
-                        for (int i = 0; i < idArray.length; i++) {
-                            idArray[i] = ids.get(i).asInt();
-                        }
-                        pieces.add(new Piece(idArray, s.path("type_id").asInt()));
+                        pieces.add(new Piece(ids.elements().stream().mapToInt(Json::integer).toArray(),
+                            s.path("type_id").integer(0)));
                     }
                 }
             }
             // BertProcessing: {"cls": ["[CLS]", 101], "sep": ["[SEP]", 102]}
             case "BertProcessing" -> {
-                pieces.add(new Piece(new int[] {pp.path("cls").get(1).asInt()}, 0));
+                pieces.add(new Piece(new int[] {pp.path("cls").path(1).integer()}, 0));
                 pieces.add(new Piece(null, 0));
-                pieces.add(new Piece(new int[] {pp.path("sep").get(1).asInt()}, 0));
+                pieces.add(new Piece(new int[] {pp.path("sep").path(1).integer()}, 0));
             }
             default -> throw new OctetException(ErrorCode.INVALID_MODEL,
                 source + ": post_processor must be TemplateProcessing or BertProcessing, got " + pp.path("type"));
