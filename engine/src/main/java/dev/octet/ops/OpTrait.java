@@ -30,6 +30,12 @@ public enum OpTrait {
      * QLinearMul: inputs 0 and 3): permuting both operands alike permutes the result alike, any broadcast included.
      */
     LAYOUT_AGNOSTIC_BINARY,
+    /**
+     * Computes each output element from the element at the same position of input 0 alone; any other input is a
+     * parameter that is not broadcast against it (a scalar, a lookup table). The op runs alike in any layout, and
+     * between per-tensor 8-bit DequantizeLinear and QuantizeLinear it is a function of 256 input values: a table.
+     */
+    ELEMENTWISE,
     /** A 2-D integer convolution that has a channels-last form (Octet's QLinearConv with {@code channels_last}). */
     CHANNELS_LAST_FORM,
 }
