@@ -25,8 +25,9 @@ import java.util.Map;
  *   <li>an op whose definition names an integer variant → that variant: Add and Mul → com.microsoft QLinearAdd
  *       and QLinearMul, GlobalAveragePool → QLinearGlobalAveragePool, LeakyRelu → QLinearLeakyRelu (as ORT's
  *       QDQ transformer does);</li>
- *   <li>a {@link OpTrait#DATA_MOVEMENT} op (Flatten, Reshape, Squeeze, Unsqueeze, Transpose) whose input and
- *       output share scale and zero point → the same op on the quantized tensor;</li>
+ *   <li>a {@link OpTrait#DATA_MOVEMENT} op (Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Gather, Tile,
+ *       Expand, DepthToSpace, SpaceToDepth, MaxPool, Concat) whose inputs and output share scale and zero point →
+ *       the same op on the quantized tensors;</li>
  *   <li>any other {@link OpTrait#ELEMENTWISE} ai.onnx op (Sigmoid, Tanh, HardSwish, Clip, Elu, Relu, ...) between
  *       8-bit per-tensor DQ and Q → Octet's LookupTable: its 256 entries are the same DQ, op and Q applied to every
  *       byte pattern, nodes that constant folding evaluates at load with the kernels the unfused graph would run,
@@ -322,13 +323,23 @@ public final class QdqFusion implements GraphPass {
         return new Node(op.name(), variant.name(), variant.domain(), inputs, List.of(y), op.attributes());
     }
 
+    /**
+     * The op on quantized values: its data inputs (Concat's every input, else input 0) from per-tensor DQs with the
+     * output's scale and zero point, the scale positive (see {@link OpTrait#DATA_MOVEMENT}).
+     */
     private static Node dataMovement(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
-        QParams x = dequantized(op.inputs().get(0), idx, initializers);
-        if (x == null || !x.sameAs(out)) {
+        if (!(out.scaleValue.floats()[0] > 0)) {
             return null;
         }
         List<String> inputs = new ArrayList<>(op.inputs());
-        inputs.set(0, x.quantized);
+        int dataInputs = op.opType().equals("Concat") ? inputs.size() : 1;
+        for (int i = 0; i < dataInputs; i++) {
+            QParams x = dequantized(inputs.get(i), idx, initializers);
+            if (x == null || !x.sameAs(out)) {
+                return null;
+            }
+            inputs.set(i, x.quantized);
+        }
         return new Node(op.name(), op.opType(), op.domain(), inputs, List.of(y), op.attributes());
     }
 }

@@ -16,8 +16,10 @@ public enum OpTrait {
     /** Converts its one input to the type of its {@code to} attribute: a no-op when the types already agree. */
     CONVERSION,
     /**
-     * Moves or reshapes elements without changing any value (one data input, one output), so it runs on
-     * quantized values exactly as on the values they stand for, when input and output share scale and zero point.
+     * Moves, copies or selects elements without computing new ones (reshapes, transposes, slices, gathers, tiles;
+     * MaxPool picks the largest of each window; Concat joins its inputs, which are all data), so it runs on quantized
+     * values exactly as on the values they stand for when input and output share scale and zero point (a positive
+     * scale: dequantization is then increasing, and the largest code stands for the largest value).
      */
     DATA_MOVEMENT,
     /**
