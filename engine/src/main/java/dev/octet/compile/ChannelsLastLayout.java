@@ -23,7 +23,8 @@ import java.util.Set;
 /**
  * Keeps chains of 2-D int8 convolutions in NHWC, the layout their kernels work in. Every QLinearConv (ONNX,
  * com.microsoft or Octet's fused one) or ConvIntegerToFloat with a rank-4 input that reads from or feeds another
- * one (directly or through DynamicQuantizeLinear, Concat, MaxPool or Resize), or a QLinearAdd or QLinearMul,
+ * one (directly or through DynamicQuantizeLinear, Concat, MaxPool, Resize or an {@link OpTrait#ELEMENTWISE} op such
+ * as QdqFusion's LookupTable), or a QLinearAdd or QLinearMul,
  * becomes its Octet form with {@code channels_last}; QLinearAdd / QLinearMul whose two rank-4 inputs are both
  * already NHWC follow them (elementwise: permuting both operands alike keeps any broadcast), and so do the ops
  * between dynamically quantized convolutions ({@link #inNhwc}). A value enters the NHWC region through one Transpose {@code [0,2,3,1]} and leaves it, where an
@@ -64,7 +65,7 @@ public final class ChannelsLastLayout implements GraphPass {
                 nodes.add(new Node(n.name(), type, OpRegistry.OCTET_DOMAIN, in, List.of(yNhwc), attrs));
                 twin.put(y, yNhwc);
                 producedInNhwc.put(y, yNhwc);
-            } else if ((follower = inNhwc(n, types, twin, names, initializers, inferred.constants(), g)) != null) {
+            } else if ((follower = inNhwc(n, types, twin, names, initializers, inferred.constants(), g, ops)) != null) {
                 nodes.add(follower);
                 String y = n.outputs().get(0);
                 twin.put(y, follower.outputs().get(0));
@@ -116,9 +117,17 @@ public final class ChannelsLastLayout implements GraphPass {
      * Resize of H and W both (ORT's NHWC bilinear kernel: the same products and sums as the NCHW one).
      */
     private static Node inNhwc(Node n, Map<String, ValueInfo> types, Map<String, String> twin, Set<String> names,
-                               Map<String, Tensor> initializers, Map<String, Tensor> constants, Graph g) {
-        if (!n.domain().isEmpty() || n.inputs().isEmpty() || !twin.containsKey(n.inputs().get(0))
-            || rank(types, n.inputs().get(0)) != 4) {
+                               Map<String, Tensor> initializers, Map<String, Tensor> constants, Graph g, OpRegistry ops) {
+        if (n.inputs().isEmpty() || !twin.containsKey(n.inputs().get(0)) || rank(types, n.inputs().get(0)) != 4) {
+            return null;
+        }
+        if (isElementwise(n, g, ops)) {
+            List<String> in = new ArrayList<>(n.inputs());
+            in.set(0, twin.get(in.get(0)));
+            return new Node(n.name(), n.opType(), n.domain(), in, List.of(fresh(n.outputs().get(0) + "__nhwc", names)),
+                n.attributes());
+        }
+        if (!n.domain().isEmpty()) {
             return null;
         }
         String x = twin.get(n.inputs().get(0));
@@ -248,7 +257,7 @@ public final class ChannelsLastLayout implements GraphPass {
         if (isConv2d(p, types, g, ops) || isQLinearBinary(p, g, ops)) {
             return true;
         }
-        if (!isFollower(p)) {
+        if (!isFollower(p, g, ops)) {
             return false;
         }
         List<String> inputs = p.opType().equals("Concat") ? p.inputs() : p.inputs().subList(0, 1);
@@ -263,15 +272,21 @@ public final class ChannelsLastLayout implements GraphPass {
         }
         for (Node c : consumers.getOrDefault(value, List.of())) {
             if (isConv2d(c, types, g, ops) && c.inputs().get(0).equals(value) || isQLinearBinary(c, g, ops)
-                || isFollower(c) && convBelow(c.outputs().get(0), consumers, types, g, ops, seen)) {
+                || isFollower(c, g, ops) && convBelow(c.outputs().get(0), consumers, types, g, ops, seen)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean isFollower(Node n) {
-        return n.domain().isEmpty() && FOLLOWERS.contains(n.opType()) && !n.outputs().isEmpty();
+    private static boolean isFollower(Node n, Graph g, OpRegistry ops) {
+        return n.domain().isEmpty() && FOLLOWERS.contains(n.opType()) && !n.outputs().isEmpty()
+            || isElementwise(n, g, ops);
+    }
+
+    /** An {@link OpTrait#ELEMENTWISE} op with one output: the same op on the NHWC twin gives the NHWC result. */
+    private static boolean isElementwise(Node n, Graph g, OpRegistry ops) {
+        return n.outputs().size() == 1 && ops.has(g, n, OpTrait.ELEMENTWISE);
     }
 
     private static boolean isQLinearBinary(Node n, Graph g, OpRegistry ops) {

@@ -5,6 +5,7 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
+import dev.octet.ir.ValueInfo;
 import dev.octet.ops.OpDefinition;
 import dev.octet.ops.OpRegistry;
 import dev.octet.ops.OpTrait;
@@ -24,8 +25,13 @@ import java.util.Map;
  *   <li>an op whose definition names an integer variant → that variant: Add and Mul → com.microsoft QLinearAdd
  *       and QLinearMul, GlobalAveragePool → QLinearGlobalAveragePool, LeakyRelu → QLinearLeakyRelu (as ORT's
  *       QDQ transformer does);</li>
- *   <li>a {@link OpTrait#DATA_MOVEMENT} op (Flatten, Reshape, Squeeze, Unsqueeze, Transpose) whose input and
- *       output share scale and zero point → the same op on the quantized tensor.</li>
+ *   <li>a {@link OpTrait#DATA_MOVEMENT} op (Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Slice, Gather, Tile,
+ *       Expand, DepthToSpace, SpaceToDepth, MaxPool, Concat) whose inputs and output share scale and zero point →
+ *       the same op on the quantized tensors;</li>
+ *   <li>any other {@link OpTrait#ELEMENTWISE} ai.onnx op (Sigmoid, Tanh, HardSwish, Clip, Elu, Relu, ...) between
+ *       8-bit per-tensor DQ and Q → Octet's LookupTable: its 256 entries are the same DQ, op and Q applied to every
+ *       byte pattern, nodes that constant folding evaluates at load with the kernels the unfused graph would run,
+ *       so the table gives the unfused graph's bits by construction.</li>
  * </ul>
  * Only per-tensor activations with constant scales and zero points fuse; weights may be per-channel.
  * Patterns that do not match stay float, which is slower but still correct. Run {@link AliasElimination}
@@ -49,7 +55,8 @@ public final class QdqFusion implements GraphPass {
         OpRegistry ops = context.registry();
         GraphIndex idx = new GraphIndex(g);
         Map<String, Tensor> initializers = new HashMap<>(g.initializers());
-        Map<Node, Node> replacement = new HashMap<>();
+        Map<Node, List<Node>> replacement = new HashMap<>();
+        ShapeInference.Result inferred = null;
         for (Node q : g.nodes()) {
             if (!q.domain().isEmpty() || !q.opType().equals("QuantizeLinear")) {
                 continue;
@@ -59,6 +66,14 @@ public final class QdqFusion implements GraphPass {
                 continue;
             }
             Node op = idx.producer(q.inputs().get(0));
+            if (op != null && isTableCandidate(op, g, ops, idx)) {
+                inferred = inferred != null ? inferred : context.infer(g);
+                List<Node> table = lookupTable(op, q, idx, initializers, inferred);
+                if (table != null) {
+                    replacement.put(q, table);
+                    continue;
+                }
+            }
             Node relu = null;
             if (op != null && ops.has(g, op, OpTrait.QUANTIZED_CLAMP) && idx.hasSingleUse(op.outputs().get(0))) {
                 relu = op;
@@ -74,7 +89,7 @@ public final class QdqFusion implements GraphPass {
                 default -> relu == null ? byDefinition(op, g, ops, out, y, idx, initializers) : null;
             };
             if (fused != null) {
-                replacement.put(q, fused);
+                replacement.put(q, List.of(fused));
             }
         }
         if (replacement.isEmpty()) {
@@ -82,9 +97,63 @@ public final class QdqFusion implements GraphPass {
         }
         List<Node> nodes = new ArrayList<>(g.nodes().size());
         for (Node n : g.nodes()) {
-            nodes.add(replacement.getOrDefault(n, n));
+            nodes.addAll(replacement.getOrDefault(n, List.of(n)));
         }
         return g.withNodes(nodes, initializers);
+    }
+
+    /** An ai.onnx {@link OpTrait#ELEMENTWISE} op with one output that only the QuantizeLinear reads. */
+    private static boolean isTableCandidate(Node op, Graph g, OpRegistry ops, GraphIndex idx) {
+        Node dq = op.inputs().isEmpty() ? null : idx.producer(op.inputs().get(0));
+        return op.domain().isEmpty() && op.outputs().size() == 1 && idx.hasSingleUse(op.outputs().get(0))
+            && dq != null && dq.domain().isEmpty() && dq.opType().equals("DequantizeLinear")
+            && ops.has(g, op, OpTrait.ELEMENTWISE);
+    }
+
+    /**
+     * {@code DQ -> op -> Q} as {@code LookupTable(xq, table)}, the table computed by the same three nodes on the 256
+     * byte patterns of X's type (they fold at load); null unless X is 8-bit behind a per-tensor DQ, the op's other
+     * inputs are constants and Q writes 8-bit values.
+     */
+    private static List<Node> lookupTable(Node op, Node q, GraphIndex idx, Map<String, Tensor> initializers,
+                                          ShapeInference.Result inferred) {
+        String x = op.inputs().get(0);
+        Node dq = idx.producer(x);
+        if (dequantized(x, idx, initializers) == null) {
+            return null;
+        }
+        ValueInfo xq = inferred.types().get(dq.inputs().get(0));
+        ValueInfo y = inferred.types().get(q.outputs().get(0));
+        if (xq == null || y == null || xq.type() == null || y.type() == null || !xq.type().isQuantized()
+            || !y.type().isQuantized()) {
+            return null;
+        }
+        for (String in : op.inputs().subList(1, op.inputs().size())) {
+            if (!in.isEmpty() && !initializers.containsKey(in) && !inferred.constants().containsKey(in)) {
+                return null;
+            }
+        }
+        byte[] patterns = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            patterns[i] = (byte) i;
+        }
+        String base = q.outputs().get(0) + "/octet_table";
+        initializers.put(base + "_patterns", xq.type() == DataType.UINT8 ? Tensor.ofUint8(patterns, 256)
+            : Tensor.ofInt8(patterns, 256));
+        List<String> dqIn = new ArrayList<>(dq.inputs());
+        dqIn.set(0, base + "_patterns");
+        List<String> opIn = new ArrayList<>(op.inputs());
+        opIn.set(0, base + "_dequantized");
+        List<String> qIn = new ArrayList<>(q.inputs());
+        qIn.set(0, base + "_values");
+        return List.of(
+            new Node(dq.name() + "/octet_table", dq.opType(), dq.domain(), dqIn, List.of(base + "_dequantized"),
+                dq.attributes()),
+            new Node(op.name() + "/octet_table", op.opType(), op.domain(), opIn, List.of(base + "_values"),
+                op.attributes()),
+            new Node(q.name() + "/octet_table", q.opType(), q.domain(), qIn, List.of(base), q.attributes()),
+            new Node(op.name(), "LookupTable", OpRegistry.OCTET_DOMAIN, List.of(dq.inputs().get(0), base),
+                q.outputs(), Map.of()));
     }
 
     /** Scale/zero point of a Q or DQ node when both are constants (a missing zero point is uint8 0). */
@@ -254,13 +323,23 @@ public final class QdqFusion implements GraphPass {
         return new Node(op.name(), variant.name(), variant.domain(), inputs, List.of(y), op.attributes());
     }
 
+    /**
+     * The op on quantized values: its data inputs (Concat's every input, else input 0) from per-tensor DQs with the
+     * output's scale and zero point, the scale positive (see {@link OpTrait#DATA_MOVEMENT}).
+     */
     private static Node dataMovement(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
-        QParams x = dequantized(op.inputs().get(0), idx, initializers);
-        if (x == null || !x.sameAs(out)) {
+        if (!(out.scaleValue.floats()[0] > 0)) {
             return null;
         }
         List<String> inputs = new ArrayList<>(op.inputs());
-        inputs.set(0, x.quantized);
+        int dataInputs = op.opType().equals("Concat") ? inputs.size() : 1;
+        for (int i = 0; i < dataInputs; i++) {
+            QParams x = dequantized(inputs.get(i), idx, initializers);
+            if (x == null || !x.sameAs(out)) {
+                return null;
+            }
+            inputs.set(i, x.quantized);
+        }
         return new Node(op.name(), op.opType(), op.domain(), inputs, List.of(y), op.attributes());
     }
 }

@@ -51,41 +51,41 @@ final class ActivationOps {
 
     static void register(OpRegistry.Builder r) {
         // LeakyRelu-16 only added bfloat16 to the types of LeakyRelu-6.
-        r.onnx("LeakyRelu", 6).unary().attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("LeakyRelu", 6).unary().traits(OpTrait.ELEMENTWISE).attribute(LEAKY_RELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .integerVariant(OpRegistry.MICROSOFT_DOMAIN, "QLinearLeakyRelu").factory(ctx ->
                 ElementwiseOps.activation(ctx, "LeakyRelu", Activation.LEAKY_RELU, ctx.get(LEAKY_RELU_ALPHA), 0f));
-        r.onnx("HardSigmoid", 6).unary().attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
+        r.onnx("HardSigmoid", 6).unary().traits(OpTrait.ELEMENTWISE).attribute(HARD_SIGMOID_ALPHA).attribute(HARD_SIGMOID_BETA)
             .shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> ElementwiseOps.activation(ctx, "HardSigmoid",
                 Activation.HARD_SIGMOID, ctx.get(HARD_SIGMOID_ALPHA), ctx.get(HARD_SIGMOID_BETA)));
-        r.onnx("HardSwish", 14).unary().shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("HardSwish", 14).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "HardSwish", Activation.HARD_SWISH, ONE_SIXTH, 0.5f));
-        r.onnx("Elu", 6).unary().attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Elu", 6).unary().traits(OpTrait.ELEMENTWISE).attribute(ELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Elu", Activation.ELU, ctx.get(ELU_ALPHA), 0f));
-        r.onnx("Selu", 6).unary().attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Selu", 6).unary().traits(OpTrait.ELEMENTWISE).attribute(SELU_ALPHA).attribute(SELU_GAMMA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Selu", Activation.SELU, ctx.get(SELU_ALPHA),
                 ctx.get(SELU_GAMMA)));
         // Celu-28 only added types to Celu-12.
-        r.onnx("Celu", 12).unary().attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Celu", 12).unary().traits(OpTrait.ELEMENTWISE).attribute(CELU_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Celu", Activation.CELU, ctx.get(CELU_ALPHA), 0f));
-        r.onnx("Softplus", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Softplus", 1).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ActivationOps::softplus);
-        r.onnx("Softsign", 1).unary().shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Softsign", 1).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.mapFloats("Softsign", x -> x / (1f + Math.abs(x))));
-        r.onnx("ThresholdedRelu", 10).unary().attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
+        r.onnx("ThresholdedRelu", 10).unary().traits(OpTrait.ELEMENTWISE).attribute(THRESHOLD).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
             ElementwiseOps.activation(ctx, "ThresholdedRelu", Activation.THRESHOLDED_RELU, ctx.get(THRESHOLD), 0f));
-        r.onnx("Shrink", 9).unary().attribute(SHRINK_LAMBDA).attribute(SHRINK_BIAS).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Shrink", 9).unary().traits(OpTrait.ELEMENTWISE).attribute(SHRINK_LAMBDA).attribute(SHRINK_BIAS).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> {
                 float lambda = ctx.get(SHRINK_LAMBDA);
                 float bias = ctx.get(SHRINK_BIAS);
                 return ElementwiseOps.mapFloats("Shrink", x -> x < -lambda ? x + bias : x > lambda ? x - bias : 0f);
             });
-        r.onnx("Swish", 24).unary().attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Swish", 24).unary().traits(OpTrait.ELEMENTWISE).attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> ElementwiseOps.activation(ctx, "Swish", Activation.SWISH, ctx.get(SWISH_ALPHA), 0f));
         r.onnx("SwiGLU", 28).inputs("rr").outputs("r").attribute(SWISH_ALPHA).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ActivationOps::swiGlu);
-        r.onnx("Gelu", 20).unary().attribute(GELU_APPROXIMATE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
+        r.onnx("Gelu", 20).unary().traits(OpTrait.ELEMENTWISE).attribute(GELU_APPROXIMATE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx ->
             ctx.get(GELU_APPROXIMATE).equals("none") ? TransformerOps.gelu(ctx) : geluTanh(ctx));
-        r.onnx("Mish", 18).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
+        r.onnx("Mish", 18).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT).factory(ActivationOps::mish);
         // From opset 7 the slope broadcasts to X (one way); opset 9 added integer types.
         r.onnx("PRelu", 7).inputs("rr").outputs("r").shape(ActivationOps::inferPRelu).factory(ActivationOps::prelu);
     }

@@ -93,8 +93,8 @@ final class ElementwiseOps {
         r.onnx("Mean", 7).inputs("r*").outputs("r").shape(ElementwiseOps::inferVariadic)
             .factory(ctx -> in -> out(mean(in)));
 
-        r.onnx("Neg", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> out(neg(in[0])));
-        r.onnx("Relu", 7).unary()
+        r.onnx("Neg", 7).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> out(neg(in[0])));
+        r.onnx("Relu", 7).unary().traits(OpTrait.ELEMENTWISE)
             .shape(ShapeRule.SAME_AS_INPUT)
             .traits(OpTrait.QUANTIZED_CLAMP)
             .factory(ctx -> {
@@ -107,12 +107,12 @@ final class ElementwiseOps {
         // Octet's own transcendentals (FloatMath), vectorized by the session's kernels.
         floatBulk(r, "Exp", 7, (k, x, z, n) -> k.exp(x, 0, z, 0, n));
         floatBulk(r, "Tanh", 7, (k, x, z, n) -> k.tanh(x, 0, z, 0, n));
-        r.onnx("Sigmoid", 7).unary().shape(ShapeRule.SAME_AS_INPUT)
+        r.onnx("Sigmoid", 7).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT)
             .factory(ctx -> activation(ctx, "Sigmoid", Activation.SIGMOID, 0f, 0f));
         floatBulk(r, "Erf", 9, (k, x, z, n) -> k.erf(x, 0, z, 0, n));
         // Round exists from opset 11; Math.rint rounds halves to even, as ONNX Round requires.
         floatUnary(r, "Round", 11, x -> (float) Math.rint(x));
-        r.onnx("Clip", 7).unary().inputsFrom(11, "roo").shape(ShapeRule.SAME_AS_INPUT).factory(ElementwiseOps::clip);
+        r.onnx("Clip", 7).unary().traits(OpTrait.ELEMENTWISE).inputsFrom(11, "roo").shape(ShapeRule.SAME_AS_INPUT).factory(ElementwiseOps::clip);
 
         r.onnx("Identity", 7).traits(OpTrait.ANY_ELEMENT_TYPE).unary()
             .shape(c -> new ShapeValue[] {c.in(0)})
@@ -211,7 +211,7 @@ final class ElementwiseOps {
     }
 
     private static void floatUnary(OpRegistry.Builder r, String name, int since, FloatUnary f) {
-        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> mapFloats(name, f));
+        r.onnx(name, since).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> mapFloats(name, f));
     }
 
     /** The op {@code y[i] = f(x[i])} on a float tensor (the scalar form of a float unary operator). */
@@ -330,7 +330,7 @@ final class ElementwiseOps {
     }
 
     private static void floatBulk(OpRegistry.Builder r, String name, int since, FloatBulk f) {
-        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
+        r.onnx(name, since).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             FloatKernels kernels = ctx.kernels().floats();
             return in -> {
                 Tensor x = in[0];

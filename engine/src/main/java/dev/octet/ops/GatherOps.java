@@ -24,7 +24,7 @@ final class GatherOps {
     private GatherOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Gather", 1).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r").shape(GatherOps::inferGather).factory(GatherOps::gather);
+        r.onnx("Gather", 1).traits(OpTrait.ANY_ELEMENT_TYPE, OpTrait.DATA_MOVEMENT).inputs("rr").outputs("r").shape(GatherOps::inferGather).factory(GatherOps::gather);
         r.onnx("GatherElements", 11).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r").shape(GatherOps::inferGatherElements).factory(GatherOps::gatherElements);
         r.onnx("GatherND", 11).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r").shape(GatherOps::inferGatherNd).factory(GatherOps::gatherNd);
     }

@@ -85,10 +85,10 @@ final class IndexOps {
             Long axis = ctx.has("axis") ? ctx.getInt("axis", 0) : null;
             return in -> new Tensor[] {compress(in[0], in[1], axis)};
         });
-        r.onnx("Tile", 6).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r").shape(IndexOps::inferTile)
+        r.onnx("Tile", 6).traits(OpTrait.ANY_ELEMENT_TYPE, OpTrait.DATA_MOVEMENT).inputs("rr").outputs("r").shape(IndexOps::inferTile)
             .factory(ctx -> in -> new Tensor[] {tile(in[0], in[1])});
         // DepthToSpace-11 added the CRD mode; before it only DCR exists.
-        r.onnx("DepthToSpace", 1).unary().attribute(BLOCK_SIZE).attribute(DEPTH_MODE)
+        r.onnx("DepthToSpace", 1).unary().traits(OpTrait.DATA_MOVEMENT).attribute(BLOCK_SIZE).attribute(DEPTH_MODE)
             .shape(c -> one(c.type(0), ShapeDims.unknown(4))).factory(ctx -> {
                 int b = (int) Math.min(ctx.get(BLOCK_SIZE), Integer.MAX_VALUE);
                 boolean crd = ctx.get(DEPTH_MODE).equals("CRD");
@@ -97,7 +97,7 @@ final class IndexOps {
                 }
                 return in -> new Tensor[] {depthToSpace(in[0], b, crd)};
             });
-        r.onnx("SpaceToDepth", 1).unary().attribute(BLOCK_SIZE)
+        r.onnx("SpaceToDepth", 1).unary().traits(OpTrait.DATA_MOVEMENT).attribute(BLOCK_SIZE)
             .shape(c -> one(c.type(0), ShapeDims.unknown(4))).factory(ctx -> {
                 int b = (int) Math.min(ctx.get(BLOCK_SIZE), Integer.MAX_VALUE);
                 return in -> new Tensor[] {spaceToDepth(in[0], b)};

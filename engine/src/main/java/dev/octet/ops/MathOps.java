@@ -129,7 +129,8 @@ final class MathOps {
     }
 
     private static void floatUnary(OpRegistry.Builder r, String name, int since, FloatUnary f) {
-        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> ElementwiseOps.mapFloats(name, f));
+        r.onnx(name, since).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT)
+            .factory(ctx -> ElementwiseOps.mapFloats(name, f));
     }
 
     /** {@code y = (float) f((double) x)}: one rounding of a function {@link StrictMath} computes exactly alike everywhere. */
@@ -140,7 +141,7 @@ final class MathOps {
     /** A unary operator on float and integer tensors. */
     private static void number(OpRegistry.Builder r, String name, int since, FloatUnary f, LongUnaryOperator l) {
         Op floats = ElementwiseOps.mapFloats(name, f);
-        r.onnx(name, since).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> in[0].type() == DataType.FLOAT
+        r.onnx(name, since).unary().traits(OpTrait.ELEMENTWISE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> in -> in[0].type() == DataType.FLOAT
             ? floats.run(in) : out(mapIntegers(name, in[0], l)));
     }
 

@@ -16,8 +16,10 @@ public enum OpTrait {
     /** Converts its one input to the type of its {@code to} attribute: a no-op when the types already agree. */
     CONVERSION,
     /**
-     * Moves or reshapes elements without changing any value (one data input, one output), so it runs on
-     * quantized values exactly as on the values they stand for, when input and output share scale and zero point.
+     * Moves, copies or selects elements without computing new ones (reshapes, transposes, slices, gathers, tiles;
+     * MaxPool picks the largest of each window; Concat joins its inputs, which are all data), so it runs on quantized
+     * values exactly as on the values they stand for when input and output share scale and zero point (a positive
+     * scale: dequantization is then increasing, and the largest code stands for the largest value).
      */
     DATA_MOVEMENT,
     /**
@@ -30,6 +32,12 @@ public enum OpTrait {
      * QLinearMul: inputs 0 and 3): permuting both operands alike permutes the result alike, any broadcast included.
      */
     LAYOUT_AGNOSTIC_BINARY,
+    /**
+     * Computes each output element from the element at the same position of input 0 alone; any other input is a
+     * parameter that is not broadcast against it (a scalar, a lookup table). The op runs alike in any layout, and
+     * between per-tensor 8-bit DequantizeLinear and QuantizeLinear it is a function of 256 input values: a table.
+     */
+    ELEMENTWISE,
     /** A 2-D integer convolution that has a channels-last form (Octet's QLinearConv with {@code channels_last}). */
     CHANNELS_LAST_FORM,
 }

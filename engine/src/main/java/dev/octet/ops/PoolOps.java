@@ -24,7 +24,7 @@ final class PoolOps {
     private PoolOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("MaxPool", 1).inputs("r").outputs("ro").shape(c -> {
+        r.onnx("MaxPool", 1).inputs("r").outputs("ro").traits(OpTrait.DATA_MOVEMENT).shape(c -> {
             List<Dim> s = poolShape(c);
             return new ShapeValue[] {ShapeValue.of(c.type(0), s), ShapeValue.of(DataType.INT64, s)};
         }).factory(PoolOps::maxPool);

@@ -49,15 +49,20 @@ final class QuantOps {
                 QuantizeKernels k = ctx.kernels().quantize();
                 return Op.withBuffers((in, buffers) -> qlinearMul(k, in, buffers));
             });
-        r.microsoft("QLinearSigmoid").inputs("rrorro").outputs("r")
+        r.microsoft("QLinearSigmoid").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
             .factory(ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
-        r.microsoft("QLinearLeakyRelu").inputs("rrorro").outputs("r")
+        r.microsoft("QLinearLeakyRelu").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
             .factory(ctx -> {
                 float alpha = ctx.getFloat("alpha", 0.01f);
                 return lookupTable(v -> v >= 0 ? v : alpha * v);
             });
+        // What QdqFusion makes of DequantizeLinear -> an elementwise op -> QuantizeLinear: 256 entries, indexed by
+        // X's byte pattern.
+        r.octet("LookupTable").inputs("rr").outputs("r").traits(OpTrait.ELEMENTWISE)
+            .shape(c -> one(c.type(1), c.shape(0)))
+            .factory(ctx -> Op.withBuffers((in, buffers) -> new Tensor[] {lookUp(in[0], in[1], buffers)}));
         r.microsoft("QLinearGlobalAveragePool").inputs("rrrrr").outputs("r")
             .shape(c -> one(c.type(4), globalPoolShape(c.shape(0))))
             .factory(QuantOps::qlinearGlobalAveragePool);
@@ -389,6 +394,21 @@ final class QuantOps {
      * Inputs: X, X_scale, X_zero_point, Y_scale, Y_zero_point (per-tensor). Building the table costs 256
      * evaluations per call, small beside any real tensor.
      */
+    /** {@code y[i] = table[x[i] & 0xFF]}: X and the 256-entry table 8-bit, Y of the table's type. */
+    private static Tensor lookUp(Tensor x, Tensor table, Buffers buffers) {
+        if (!x.type().isQuantized() || !table.type().isQuantized() || table.size() != 256) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, "LookupTable needs 8-bit X and a 256-entry 8-bit table, got "
+                + x.type() + " and " + table.size() + " " + table.type() + " values");
+        }
+        byte[] src = x.bytes();
+        byte[] entries = table.bytes();
+        byte[] out = buffers.bytes(src.length);
+        for (int i = 0; i < src.length; i++) {
+            out[i] = entries[src[i] & 0xFF];
+        }
+        return Tensor.of(table.type(), x.shapeView(), out);
+    }
+
     private static Op lookupTable(java.util.function.Function<Float, Float> f) {
         return in -> {
             Tensor x = in[0];

@@ -53,9 +53,9 @@ final class ShapeOps {
             .shape(ShapeOps::inferTranspose)
             .traits(OpTrait.DATA_MOVEMENT)
             .factory(ShapeOps::transpose);
-        r.onnx("Concat", 4).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r*").outputs("r").shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
+        r.onnx("Concat", 4).traits(OpTrait.ANY_ELEMENT_TYPE, OpTrait.DATA_MOVEMENT).inputs("r*").outputs("r").shape(ShapeOps::inferConcat).factory(ShapeOps::concat);
         r.onnx("Split", 2).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("r").inputsFrom(13, "ro").outputs("r*").shape(ShapeOps::inferSplit).factory(ShapeOps::split);
-        r.onnx("Expand", 8).traits(OpTrait.ANY_ELEMENT_TYPE).inputs("rr").outputs("r")
+        r.onnx("Expand", 8).traits(OpTrait.ANY_ELEMENT_TYPE, OpTrait.DATA_MOVEMENT).inputs("rr").outputs("r")
             .shape(c -> one(c.type(0), broadcast(Arrays.asList(c.shape(0), shapeInput(c, 1)))))
             .factory(ShapeOps::expand);
         SliceOps.register(r);

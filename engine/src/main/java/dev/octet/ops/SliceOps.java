@@ -25,7 +25,7 @@ final class SliceOps {
     private SliceOps() {}
 
     static void register(OpRegistry.Builder r) {
-        r.onnx("Slice", 1).traits(OpTrait.ANY_ELEMENT_TYPE).unary().inputsFrom(10, "rrroo").shape(SliceOps::inferSlice).factory(SliceOps::slice);
+        r.onnx("Slice", 1).traits(OpTrait.ANY_ELEMENT_TYPE, OpTrait.DATA_MOVEMENT).unary().inputsFrom(10, "rrroo").shape(SliceOps::inferSlice).factory(SliceOps::slice);
         r.onnx("Pad", 2).traits(OpTrait.ANY_ELEMENT_TYPE).unary().inputsFrom(11, "rro").inputsFrom(18, "rroo").shape(SliceOps::inferPad).factory(SliceOps::pad);
     }
 
