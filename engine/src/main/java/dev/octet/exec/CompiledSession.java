@@ -9,7 +9,6 @@ import dev.octet.api.StepTiming;
 import dev.octet.api.Tensor;
 import dev.octet.api.TensorInfo;
 import dev.octet.compile.Compiler;
-import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import java.lang.ref.Cleaner;
@@ -22,9 +21,10 @@ import java.util.TreeMap;
 /**
  * The engine's {@link InferenceSession}: a graph compiled into an {@link ExecutionPlan}. Octet's own modules
  * and tools construct it from an IR graph and use its internal accessors (the graph, the plan's steps, value
- * types); library users see only the interface. A compiled model, ready to run. Compilation (validation, rewrites, shape inference, op construction and
- * weight packing, constant folding) happens once in the constructor; {@link #run} may be called from several
- * threads at once. Close the session to stop its worker threads (they are daemons, so a forgotten session
+ * types); library users see only the interface.
+ *
+ * <p>Compilation (validation, rewrites, shape inference, op construction and weight packing, constant folding)
+ * happens once in the constructor; {@link #run} may be called from several threads at once. Close the session to stop its worker threads (they are daemons, so a forgotten session
  * does not keep the JVM alive, and a {@link Cleaner} stops them once the session is unreachable). A run started
  * after {@link #close} fails with {@link ErrorCode#SESSION_CLOSED}; so does a run in flight that needs the
  * worker threads after it.
@@ -121,14 +121,9 @@ public final class CompiledSession implements InferenceSession {
             .toList());
     }
 
-    /** The inputs a caller feeds as the IR declares them, in declaration order (initializer-backed inputs are optional). */
+    /** The inputs as the IR declares them, in declaration order (initializer-backed inputs are optional). */
     public List<ValueInfo> inputValues() {
         return plan.inputs();
-    }
-
-    /** The graph outputs as the IR declares them (see {@link #outputTypes} for the inferred ones). */
-    public List<ValueInfo> declaredOutputs() {
-        return plan.outputs();
     }
 
     public Graph graph() {
