@@ -2,9 +2,9 @@ package dev.octet.testmodels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.octet.api.InferenceSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.models.BundledModels;
@@ -54,7 +54,7 @@ class DeterminismTest {
         String first = null;
         String firstLabel = null;
         for (SessionOptions o : configurations()) {
-            try (InferenceSession s = new InferenceSession(graph, o)) {
+            try (CompiledSession s = new CompiledSession(graph, o)) {
                 String h = hash(s.run(inputs));
                 if (first == null) {
                     first = h;
