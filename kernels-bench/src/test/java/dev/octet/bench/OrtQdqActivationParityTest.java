@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ class OrtQdqActivationParityTest {
         }
         Tensor x = Tensor.of(in, new int[] {256}, every);
         long[] ort = OrtReference.run(model, Map.of("x", x), OptLevel.ALL_OPT).get("y").bits();
-        try (InferenceSession s = new InferenceSession(OnnxImporter.load(model), SessionOptions.DEFAULTS)) {
+        try (CompiledSession s = new CompiledSession(OnnxImporter.load(model), SessionOptions.DEFAULTS)) {
             List<String> steps = s.executionSteps();
             boolean table = steps.stream().anyMatch(st -> st.endsWith("(op dev.octet.LookupTable)")
                 || st.endsWith("(op com.microsoft.QLinearLeakyRelu)"));
