@@ -3,7 +3,7 @@ package dev.octet.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -56,7 +56,7 @@ final class InspectCommand extends Main.Command {
         out.println("quantization: " + QuantizationStyle.detect(g).name().toLowerCase(java.util.Locale.ROOT));
         reportUnsupported(g, out);
 
-        InferenceSession session = new InferenceSession(g); // compiling rejects bad graphs and attributes
+        CompiledSession session = new CompiledSession(g); // compiling rejects bad graphs and attributes
         out.println("inferred outputs:");
         for (ValueInfo v : session.outputTypes()) {
             out.println("  " + SafeText.clean(v.describe()));

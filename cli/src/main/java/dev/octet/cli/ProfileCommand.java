@@ -5,8 +5,8 @@ import com.beust.jcommander.Parameters;
 import com.beust.jcommander.ParametersDelegate;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
-import dev.octet.exec.ExecutionPlan;
-import dev.octet.exec.StepListener;
+import dev.octet.api.StepListener;
+import dev.octet.api.StepTiming;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,9 @@ final class ProfileCommand extends Main.Command {
 
     /** Collects one run's steps: each step, its time and the clock when it ended. */
     private static final class Recorder implements StepListener {
-        final List<ExecutionPlan.Step> steps = new ArrayList<>();
+        /** The steps' descriptions and op types, in run order. */
+        final List<String> steps = new ArrayList<>();
+        final List<String> opTypes = new ArrayList<>();
         long[] nanos = new long[256];
         long[] ends = new long[256];
         /** Bytes allocated from the previous step's end to this one's (the step and the executor around it). */
@@ -57,7 +59,7 @@ final class ProfileCommand extends Main.Command {
         private long lastBytes;
 
         @Override
-        public void stepDone(ExecutionPlan.Step step, long stepNanos) {
+        public void stepDone(StepTiming step) {
             long end = System.nanoTime();
             long allocated = allocatedBytes();
             int n = steps.size();
@@ -66,8 +68,9 @@ final class ProfileCommand extends Main.Command {
                 ends = Arrays.copyOf(ends, 2 * n);
                 bytes = Arrays.copyOf(bytes, 2 * n);
             }
-            steps.add(step);
-            nanos[n] = stepNanos;
+            steps.add(step.description());
+            opTypes.add(step.opType());
+            nanos[n] = step.nanos();
             ends[n] = end;
             bytes[n] = allocated - lastBytes;
             lastBytes = allocatedBytes();
@@ -75,6 +78,7 @@ final class ProfileCommand extends Main.Command {
 
         void reset() {
             steps.clear();
+            opTypes.clear();
             lastBytes = allocatedBytes();
         }
     }
@@ -117,7 +121,8 @@ final class ProfileCommand extends Main.Command {
             progress.update(() -> "warm-up run " + done + " of " + timing.warmup);
         }
         int n = iters;
-        List<ExecutionPlan.Step> steps = null;
+        List<String> steps = null;
+        List<String> opTypes = null;
         long[][] stepNanos = new long[n][];
         long[][] stepEnds = new long[n][];
         long[][] stepBytes = new long[n][];
@@ -137,6 +142,7 @@ final class ProfileCommand extends Main.Command {
             progress.update(() -> "timed run " + done + " of " + n);
             if (steps == null) {
                 steps = List.copyOf(rec.steps);
+                opTypes = List.copyOf(rec.opTypes);
             } else if (!steps.equals(rec.steps)) {
                 throw new IllegalStateException("the plan ran different steps in run " + r + " than in run 0");
             }
@@ -149,7 +155,7 @@ final class ProfileCommand extends Main.Command {
         String[] opOf = new String[s];
         Map<String, OpRow> byOp = new LinkedHashMap<>();
         for (int i = 0; i < s; i++) {
-            opOf[i] = SafeText.clean(opType(steps.get(i)));
+            opOf[i] = SafeText.clean(opTypes.get(i));
             OpRow row = byOp.computeIfAbsent(opOf[i], op -> new OpRow(op, n));
             row.count++;
             for (int r = 0; r < n; r++) {
@@ -206,7 +212,7 @@ final class ProfileCommand extends Main.Command {
         for (int j = 0; j < k; j++) {
             int i = order[j];
             out.printf(Locale.ROOT, "%10s ms %6s%%  %s%n", TimedModel.ms(stepMedian[i]), pct(stepMedian[i], runP50),
-                SafeText.clean(steps.get(i).description()));
+                SafeText.clean(steps.get(i)));
         }
 
         if (trace != null) {
@@ -226,27 +232,14 @@ final class ProfileCommand extends Main.Command {
         return String.format(Locale.ROOT, "%.1f", whole > 0 ? 100 * part / whole : 0);
     }
 
-    /**
-     * The op a step runs, as {@code inspect} names it: the compiler describes steps as {@code node 'NAME' (op
-     * DOMAIN.OP_TYPE)}; a description without that tail falls back to the operator's class.
-     */
-    static String opType(ExecutionPlan.Step step) {
-        String d = step.description();
-        int at = d.lastIndexOf("(op ");
-        if (at >= 0 && d.endsWith(")") && at + 4 < d.length() - 1) {
-            return d.substring(at + 4, d.length() - 1);
-        }
-        return step.op().getClass().getSimpleName();
-    }
-
-    private static void writeTrace(Path file, String name, List<ExecutionPlan.Step> steps, String[] opOf,
+    private static void writeTrace(Path file, String name, List<String> steps, String[] opOf,
                                    long[][] stepNanos, long[][] stepEnds, long origin) {
         try (ChromeTrace t = new ChromeTrace(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             t.names("octet profile " + name, "plan steps");
             for (int r = 0; r < stepNanos.length; r++) {
                 for (int i = 0; i < steps.size(); i++) {
                     long start = stepEnds[r][i] - stepNanos[r][i] - origin;
-                    t.complete(steps.get(i).description(), opOf[i], start, stepNanos[r][i], r, i);
+                    t.complete(steps.get(i), opOf[i], start, stepNanos[r][i], r, i);
                 }
             }
         } catch (IOException e) {

@@ -3,7 +3,7 @@ package dev.octet.cli;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.Parameters;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
@@ -63,13 +63,13 @@ final class RunCommand extends Main.Command {
         Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         SessionOptions options = sessionOptions();
         long t0 = System.nanoTime();
-        try (InferenceSession session = new InferenceSession(g, options)) {
+        try (CompiledSession session = new CompiledSession(g, options)) {
             long t1 = System.nanoTime();
             return run(g, session, symbolSizes, out, t1 - t0);
         }
     }
 
-    private int run(Graph g, InferenceSession session, Map<String, Integer> symbolSizes, PrintStream out,
+    private int run(Graph g, CompiledSession session, Map<String, Integer> symbolSizes, PrintStream out,
                     long compileNanos) throws Exception {
         Map<String, Tensor> feed = readInputs(inputs);
         java.util.Set<String> known = new java.util.HashSet<>();

@@ -1,7 +1,7 @@
 package dev.octet.cli;
 
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
@@ -21,10 +21,10 @@ import java.util.StringJoiner;
 final class TimedModel implements AutoCloseable {
     /** A short name for reports: {@code minilm}, else the file name without {@code .onnx} (the folder's for {@code model.onnx}). */
     final String name;
-    final InferenceSession session;
+    final CompiledSession session;
     final Map<String, Tensor> feed;
 
-    private TimedModel(String name, InferenceSession session, Map<String, Tensor> feed) {
+    private TimedModel(String name, CompiledSession session, Map<String, Tensor> feed) {
         this.name = name;
         this.session = session;
         this.feed = feed;
@@ -39,7 +39,7 @@ final class TimedModel implements AutoCloseable {
             b.threads(threads);
         }
         Map<String, Tensor> feed = GeneratedInputs.generate(g, symbolSizes, seed);
-        return new TimedModel(displayName(model, path), new InferenceSession(g, b.build()), feed);
+        return new TimedModel(displayName(model, path), new CompiledSession(g, b.build()), feed);
     }
 
     static String displayName(String model, Path path) {

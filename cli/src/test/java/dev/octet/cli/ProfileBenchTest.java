@@ -3,7 +3,6 @@ package dev.octet.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.octet.exec.ExecutionPlan;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -152,13 +151,6 @@ class ProfileBenchTest {
         String q = ChromeTrace.quote("node 'a\"b\\c\n\t\u0001é'");
         assertEquals("\"node 'a\\\"b\\\\c\\n\\t\\u0001\\u00e9'\"", q);
         MiniJson.validate("{\"name\":" + q + "}");
-    }
-
-    @Test
-    void opTypeComesFromTheStepDescription() {
-        var step = new ExecutionPlan.Step("node 'odd (op name)' (op com.microsoft.QGemm)", null, new int[0],
-            new int[0], new int[0]);
-        assertEquals("com.microsoft.QGemm", ProfileCommand.opType(step));
     }
 
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.cli.Cli.Outcome;
 import dev.octet.ir.Graph;
@@ -97,7 +97,7 @@ class UnsupportedOpsTest {
             boolean opsetsOk = OperatorSupport.unsupportedOpsets(g).isEmpty();
             ErrorCode code = null;
             String message = "";
-            try (InferenceSession s = new InferenceSession(g)) {
+            try (CompiledSession s = new CompiledSession(g)) {
                 // compiled
             } catch (OctetException e) {
                 code = e.code();

@@ -20,6 +20,11 @@ public enum ErrorCode {
     IO,
     /** A tensor would need more memory than the JVM's heap has: typed instead of an OutOfMemoryError. */
     RESOURCE_LIMIT,
+    /**
+     * The JVM lacks what an option asks for: vector kernels (see {@link SessionOptions#requireVectorKernels})
+     * without the jdk.incubator.vector module, or with C2 disabled.
+     */
+    UNSUPPORTED_RUNTIME,
     /** The session was closed before or while the run used it. */
     SESSION_CLOSED,
     /** A bug in Octet itself: the cause is the original exception. Please report it with the model. */

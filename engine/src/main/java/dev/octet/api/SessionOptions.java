@@ -19,9 +19,15 @@ package dev.octet.api;
  * @param maxLoopIterations   the most iterations one Loop or Scan may run before the run fails with
  *                            {@link ErrorCode#RESOURCE_LIMIT} (default 1,000,000), so a loop whose condition
  *                            never becomes false cannot hang the caller
+ * @param requireVectorKernels whether a session that would run the scalar kernels (e.g. a JVM started without
+ *                            {@code --add-modules jdk.incubator.vector} on the class path) fails with
+ *                            {@link ErrorCode#UNSUPPORTED_RUNTIME} instead of logging a warning and running
+ *                            about 20x slower (the same results). Default false, or
+ *                            {@code -Doctet.requireVectorKernels=true}
  */
 public record SessionOptions(boolean graphOptimizations, boolean shapeSpecialization, String provider, int vectorBits,
-                             boolean warmup, int threads, long maxLoopIterations) {
+                             boolean warmup, int threads, long maxLoopIterations,
+                             boolean requireVectorKernels) {
     public static final SessionOptions DEFAULTS = builder().build();
 
     public SessionOptions {
@@ -48,6 +54,7 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         private boolean warmup = Boolean.parseBoolean(System.getProperty("octet.warmup", "true"));
         private int threads = 1;
         private long maxLoopIterations = dev.octet.ops.ControlFlow.DEFAULT_MAX_ITERATIONS;
+        private boolean requireVectorKernels = Boolean.getBoolean("octet.requireVectorKernels");
 
         public Builder graphOptimizations(boolean on) {
             this.graphOptimizations = on;
@@ -84,9 +91,14 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
             return this;
         }
 
+        public Builder requireVectorKernels(boolean on) {
+            this.requireVectorKernels = on;
+            return this;
+        }
+
         public SessionOptions build() {
             return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, warmup, threads,
-                maxLoopIterations);
+                maxLoopIterations, requireVectorKernels);
         }
     }
 }

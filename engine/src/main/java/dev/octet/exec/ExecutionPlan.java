@@ -21,5 +21,17 @@ public record ExecutionPlan(List<ValueInfo> inputs, int[] inputSlots, List<Value
                             Map<String, Tensor> folded, Map<String, ValueInfo> valueTypes) {
 
     /** One op application: where its inputs come from (-1 = omitted), where its outputs go (-1 = unused). */
-    public record Step(String description, Op op, int[] inputSlots, int[] outputSlots, int[] release) {}
+    public record Step(String description, Op op, int[] inputSlots, int[] outputSlots, int[] release) {
+        /**
+         * The operator, as {@code inspect} names it: the compiler describes steps as {@code node 'NAME' (op
+         * DOMAIN.OP_TYPE)}; a description without that tail falls back to the operator's class.
+         */
+        public String opType() {
+            int at = description.lastIndexOf("(op ");
+            if (at >= 0 && description.endsWith(")") && at + 4 < description.length() - 1) {
+                return description.substring(at + 4, description.length() - 1);
+            }
+            return op == null ? "?" : op.getClass().getSimpleName();
+        }
+    }
 }

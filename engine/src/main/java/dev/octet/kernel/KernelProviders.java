@@ -1,9 +1,12 @@
 package dev.octet.kernel;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Chooses kernels: the Vector API provider when the JVM can run it well, else the scalar reference, with
@@ -17,6 +20,11 @@ import java.util.Locale;
 public final class KernelProviders {
     private static final System.Logger LOG = System.getLogger(KernelProviders.class.getName());
 
+    /** What to add when the Vector API module is missing, for the warning and the error. */
+    static final String ADD_MODULES = "--add-modules jdk.incubator.vector";
+    private static final String MODULE_MISSING = "the jdk.incubator.vector module is not loaded";
+    private static final AtomicBoolean WARNED_MODULE_MISSING = new AtomicBoolean();
+
     private KernelProviders() {}
 
     private static final class Holder {
@@ -24,6 +32,9 @@ public final class KernelProviders {
             Integer.getInteger("octet.vectorBits", 0));
         static {
             LOG.log(System.Logger.Level.INFO, "Octet kernels: " + DEFAULT.provider.describe() + " (" + DEFAULT.reason + ")");
+            if (DEFAULT.reason.startsWith(MODULE_MISSING)) {
+                warnModuleMissing();
+            }
         }
     }
 
@@ -44,7 +55,22 @@ public final class KernelProviders {
      * warm-up gate, running scalar arithmetic (the same bits) until C2 has compiled their vector code.
      */
     public static Choice choose(String name, int bits, boolean warmup) {
+        return choose(name, bits, warmup, false);
+    }
+
+    /**
+     * {@link #choose(String, int, boolean)}, failing with {@link ErrorCode#UNSUPPORTED_RUNTIME} instead of falling
+     * back to the scalar kernels when {@code requireVector} is set.
+     */
+    public static Choice choose(String name, int bits, boolean warmup, boolean requireVector) {
         Choice c = choose(name, bits);
+        if (requireVector && c.provider().vectorBits() == 0) {
+            throw new OctetException(ErrorCode.UNSUPPORTED_RUNTIME, "vector kernels are required"
+                + " (requireVectorKernels), but this session would run the scalar ones: " + c.reason());
+        }
+        if (c.reason().startsWith(MODULE_MISSING)) {
+            warnModuleMissing();
+        }
         if (!warmup || c.provider().vectorBits() == 0) {
             return c;
         }
@@ -70,7 +96,7 @@ public final class KernelProviders {
             case "vector": {
                 String why = vectorUnavailable();
                 if (why != null) {
-                    throw new IllegalStateException("vector kernels unavailable: " + why);
+                    throw new OctetException(ErrorCode.UNSUPPORTED_RUNTIME, "vector kernels unavailable: " + why);
                 }
                 return new Choice(panama(bits == 0 ? preferredBits() : bits), "requested");
             }
@@ -90,6 +116,17 @@ public final class KernelProviders {
         }
     }
 
+    /** Once per process: the scalar fallback is correct but slow, so say how to get the vector kernels. */
+    private static void warnModuleMissing() {
+        if (WARNED_MODULE_MISSING.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "Octet runs its scalar kernels: the results are identical but about"
+                + " 20x slower, because the jdk.incubator.vector module is not loaded. On the class path, start java"
+                + " with " + ADD_MODULES + " (on the module path, module dev.octet.engine requires it). To make this"
+                + " an error instead, set SessionOptions.builder().requireVectorKernels(true) or"
+                + " -Doctet.requireVectorKernels=true.");
+        }
+    }
+
     private static boolean isX86() {
         String arch = System.getProperty("os.arch", "");
         return arch.equals("amd64") || arch.equals("x86_64");
@@ -98,7 +135,8 @@ public final class KernelProviders {
     /** Null when the Vector API can be used, else the reason it cannot. */
     private static String vectorUnavailable() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return "the jdk.incubator.vector module is not loaded (add --add-modules jdk.incubator.vector)";
+            return MODULE_MISSING + ": on the class path, start java with " + ADD_MODULES
+                + "; on the module path, module dev.octet.engine requires it";
         }
         var vm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
         if (vm.contains("-Xint") || vm.stream().anyMatch(a -> a.startsWith("-XX:TieredStopAtLevel=") && !a.endsWith("4"))) {

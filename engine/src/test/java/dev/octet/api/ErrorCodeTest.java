@@ -1,5 +1,6 @@
 package dev.octet.api;
 
+import dev.octet.exec.CompiledSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +35,7 @@ class ErrorCodeTest {
 
     @Test
     void integerDivisionByZeroIsAnInputErrorAtRunTime() {
-        try (InferenceSession s = new InferenceSession(oneNode("Div", List.of("x", "d"),
+        try (CompiledSession s = new CompiledSession(oneNode("Div", List.of("x", "d"),
                 Map.of("d", Tensor.ofInts(new int[] {3, 0}, 2)), DataType.INT32))) {
             OctetException e = assertThrows(OctetException.class,
                 () -> s.run(Map.of("x", Tensor.ofInts(new int[] {7, 5}, 2))));
@@ -48,7 +49,7 @@ class ErrorCodeTest {
         Graph g = new Graph("g", List.of(), List.of(new ValueInfo("y", DataType.INT64, DataType.INT64.onnxCode(), TWO)),
             Map.of("a", Tensor.ofLongs(new long[] {4, 5}, 2), "b", Tensor.ofLongs(new long[] {2, 0}, 2)),
             List.of(new Node("n", "Div", "", List.of("a", "b"), List.of("y"), Map.of())), Map.of("", 17), Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g).close());
         assertEquals(ErrorCode.INVALID_INPUT, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("division by zero"), e.getMessage());
     }

@@ -1,5 +1,6 @@
 package dev.octet.api;
 
+import dev.octet.exec.CompiledSession;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,7 @@ class FuzzRegressionTest {
             List.of(new Node("dq", "DequantizeLinear", "", List.of("x", "s"), List.of("y"),
                 Map.of("axis", new Attribute.IntAttr(1L << 32), "block_size", new Attribute.IntAttr(2)))),
             Map.of("", 21), Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g).close());
         assertEquals(ErrorCode.INVALID_GRAPH, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("axis 4294967296"), e.getMessage());
     }
@@ -43,7 +44,7 @@ class FuzzRegressionTest {
             List.of(new Node("conv", "Conv", "", List.of("x", "w"), List.of("y"),
                 Map.of("group", new Attribute.IntAttr((1L << 32) + 1)))),
             Map.of("", 17), Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("group"), e.getMessage());
     }
 
@@ -55,7 +56,7 @@ class FuzzRegressionTest {
             List.of(new Node("resize", "Resize", "", List.of("x", "", "", "sizes"), List.of("y"),
                 Map.of("mode", new Attribute.StringAttr("cubic")))),
             Map.of("", 13), Map.of());
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             Tensor empty = Tensor.ofFloats(new float[0], 0, 1, 4, 4);
             Tensor y = s.run(Map.of("x", empty, "sizes", Tensor.ofLongs(new long[] {0, 1, 8, 8}, 4))).get("y");
             assertArrayEquals(new int[] {0, 1, 8, 8}, y.shape());
@@ -74,7 +75,7 @@ class FuzzRegressionTest {
             List.of(new Node("dq", "DequantizeLinear", "", List.of("x", "s"), List.of("y"),
                 Map.of("axis", new Attribute.IntAttr(0), "block_size", new Attribute.IntAttr(2)))),
             Map.of("", 21), Map.of());
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             OctetException e = assertThrows(OctetException.class,
                 () -> s.run(Map.of("x", Tensor.of(DataType.UINT8, new int[] {1, 4, 3, 2}, new byte[24]))));
             assertEquals(ErrorCode.INVALID_SHAPE, e.code(), e.getMessage());
@@ -95,7 +96,7 @@ class FuzzRegressionTest {
                 List.of("y"), Map.of())),
             Map.of("", 13), Map.of());
         OctetException e = assertThrows(OctetException.class, () -> {
-            try (InferenceSession s = new InferenceSession(g)) {
+            try (CompiledSession s = new CompiledSession(g)) {
                 s.run(Map.of("a", Tensor.of(DataType.UINT8, new int[] {2, 4}, new byte[8])));
             }
         });

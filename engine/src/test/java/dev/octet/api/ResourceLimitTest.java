@@ -1,5 +1,6 @@
 package dev.octet.api;
 
+import dev.octet.exec.CompiledSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,7 @@ class ResourceLimitTest {
             Map.of("shape", Tensor.ofLongs(new long[] {1, overLimit()}, 2)),
             List.of(new Node("fill", "ConstantOfShape", "", List.of("shape"), List.of("y"), Map.of())),
             Map.of("", 17), Map.of());
-        assertOverLimit(assertThrows(OctetException.class, () -> new InferenceSession(g).close()), "node 'fill'");
+        assertOverLimit(assertThrows(OctetException.class, () -> new CompiledSession(g).close()), "node 'fill'");
     }
 
     @Test
@@ -48,7 +49,7 @@ class ResourceLimitTest {
             List.of(new Node("resize", "Resize", "", List.of("x", "", "", "sizes"), List.of("y"),
                 Map.of("mode", new Attribute.StringAttr("nearest")))),
             Map.of("", 13), Map.of());
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             assertOverLimit(assertThrows(OctetException.class,
                 () -> s.run(Map.of("x", Tensor.ofFloats(new float[] {1}, 1, 1, 1, 1)))), "node 'resize'");
         }
@@ -61,7 +62,7 @@ class ResourceLimitTest {
             List.of(new ValueInfo("y", DataType.FLOAT, 1, null)), Map.of(),
             List.of(new Node("fill", "ConstantOfShape", "", List.of("shape"), List.of("y"), Map.of())),
             Map.of("", 17), Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("fill") && e.getMessage().contains("rank " + Integer.MAX_VALUE), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package dev.octet.api;
 
+import dev.octet.exec.CompiledSession;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,7 +78,7 @@ class SessionLifecycleTest {
     @Test
     void runAfterCloseFailsAsClosedAtAnyThreadCount() {
         for (int n : new int[] {1, 2, 4}) {
-            InferenceSession s = new InferenceSession(gelu(), threads(n));
+            CompiledSession s = new CompiledSession(gelu(), threads(n));
             s.run(input());
             s.close();
             OctetException e = assertThrows(OctetException.class, () -> s.run(input()));
@@ -89,7 +90,7 @@ class SessionLifecycleTest {
 
     @Test
     void runWithNullInputsIsAnInputError() {
-        try (InferenceSession s = new InferenceSession(gelu())) {
+        try (CompiledSession s = new CompiledSession(gelu())) {
             assertEquals(ErrorCode.INVALID_INPUT, assertThrows(OctetException.class, () -> s.run(null)).code());
         }
     }
@@ -98,11 +99,11 @@ class SessionLifecycleTest {
     void eightThreadsRacingACloseSeeCorrectOutputsOrTheClosedError() throws Exception {
         Map<String, Tensor> in = input();
         float[] expected;
-        try (InferenceSession serial = new InferenceSession(gelu(), threads(1))) {
+        try (CompiledSession serial = new CompiledSession(gelu(), threads(1))) {
             expected = serial.run(in).get("y").floats();
         }
         Set<Thread> before = workerThreads();
-        InferenceSession shared = new InferenceSession(gelu(), threads(4));
+        CompiledSession shared = new CompiledSession(gelu(), threads(4));
         Set<Thread> workers = startedSince(before);
         assertEquals(3, workers.size(), "a 4-thread session starts 3 workers besides the caller");
 
@@ -155,7 +156,7 @@ class SessionLifecycleTest {
     /** The worker threads of a session that is run once, never closed, and unreachable on return. */
     private static Set<Thread> runUnclosedSession() {
         Set<Thread> before = workerThreads();
-        InferenceSession s = new InferenceSession(gelu(), threads(2));
+        CompiledSession s = new CompiledSession(gelu(), threads(2));
         Set<Thread> started = startedSince(before);
         s.run(input());
         return started;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
@@ -45,7 +45,7 @@ class ArityCheckTest {
     /** Loading (and, should loading pass, running) must fail with INVALID_GRAPH naming the node and the fragments. */
     private static void assertInvalid(Graph g, String... fragments) {
         OctetException e = assertThrows(OctetException.class, () -> {
-            try (InferenceSession s = new InferenceSession(g)) {
+            try (CompiledSession s = new CompiledSession(g)) {
                 s.run(Map.of("x", X));
             }
         });
@@ -113,7 +113,7 @@ class ArityCheckTest {
     void anOptionalInputLeftEmptyIsAccepted() {
         Graph g = graph(13, Map.of("hi", Tensor.ofFloats(new float[] {1f}, new int[0])),
             node("clip", "Clip", List.of("x", "", "hi"), List.of("y")));
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             assertEquals(List.of(-1f, 0.5f, 1f, 1f), floats(s.run(Map.of("x", X)).get("y")));
         }
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
@@ -134,7 +134,7 @@ class ShapeInferenceTest {
         assertArrayEquals(a.shapeView(), b.shapeView());
         assertArrayEquals(a.floats(), b.floats());
 
-        InferenceSession session = new InferenceSession(g);
+        CompiledSession session = new CompiledSession(g);
         assertEquals("y: float[batch,seq,12,32]", session.outputTypes().get(0).describe());
         assertArrayEquals(a.floats(), session.run(in).get("y").floats());
         assertArrayEquals(a.floats(), session.run(in).get("y").floats()); // from the cached specialized plan
@@ -144,14 +144,14 @@ class ShapeInferenceTest {
     void runsWithContradictoryShapesStillFailAsInputErrors() {
         Graph g = graph(List.of(input("x", DataType.FLOAT, BATCH, Dim.of(3)), input("z", DataType.FLOAT, BATCH, Dim.of(3))),
             "y", Map.of(), node("add", "Add", List.of("x", "z"), List.of("y"), Map.of()));
-        InferenceSession session = new InferenceSession(g);
+        CompiledSession session = new CompiledSession(g);
         OctetException e = assertThrows(OctetException.class, () -> session.run(Map.of(
             "x", Tensor.zeros(DataType.FLOAT, 2, 3), "z", Tensor.zeros(DataType.FLOAT, 4, 3))));
         assertEquals(ErrorCode.INVALID_INPUT, e.code());
     }
 
     private static void assertRejected(Graph g, String node) {
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g));
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g));
         assertEquals(ErrorCode.INVALID_GRAPH, e.code());
         assertTrue(e.getMessage().startsWith("node '" + node + "'"), e.getMessage());
     }
@@ -187,7 +187,7 @@ class ShapeInferenceTest {
     void unknownShapesAreNeverRejected() {
         Graph g = graph(List.of(new ValueInfo("x", DataType.FLOAT, 1, null), input("z", DataType.FLOAT, Dim.UNKNOWN)),
             "y", Map.of(), node("mm", "MatMul", List.of("x", "z"), List.of("y"), Map.of()));
-        ValueInfo y = new InferenceSession(g).valueInfo("y");
+        ValueInfo y = new CompiledSession(g).valueInfo("y");
         assertEquals(DataType.FLOAT, y.type());
         assertNull(y.shape());
         assertFalse(PassContext.defaults().infer(g).constants().containsKey("y"));

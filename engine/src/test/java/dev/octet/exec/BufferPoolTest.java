@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
@@ -110,7 +110,7 @@ class BufferPoolTest {
             new Node("g", "Gelu", "com.microsoft", List.of("y0"), List.of("y1"), Map.of()),
             new Node("b", "Add", "", List.of("y1", "x"), List.of("z"), Map.of())),
             Map.of("", 17, "com.microsoft", 1), Map.of());
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             Tensor[] outputs = new Tensor[4];
             float[][] copies = new float[4][];
             for (int r = 0; r < 4; r++) {

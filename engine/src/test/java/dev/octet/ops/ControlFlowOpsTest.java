@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
@@ -84,7 +84,7 @@ class ControlFlowOpsTest {
     private static Map<String, Tensor> run(Graph g, Map<String, Tensor> inputs) {
         Map<String, Tensor> first = null;
         for (SessionOptions o : CONFIGURATIONS) {
-            try (InferenceSession s = new InferenceSession(g, o)) {
+            try (CompiledSession s = new CompiledSession(g, o)) {
                 Map<String, Tensor> r = s.run(inputs);
                 if (first == null) {
                     first = r;
@@ -156,7 +156,7 @@ class ControlFlowOpsTest {
         Graph branchOnConstant = ifGraph("one");
         Graph g = new Graph("outer", List.of(v("x", DataType.FLOAT, 2)), branchOnConstant.outputs(),
             Map.of("one", floats(1, 1), "c", bool(false)), branchOnConstant.nodes(), OPSET, Map.of());
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             assertEquals(List.of(), s.executionSteps());
             assertArrayEquals(new float[] {-1, -1}, s.run(Map.of("x", floats(0, 0))).get("y").floats());
         }
@@ -200,7 +200,7 @@ class ControlFlowOpsTest {
             Graph g = graph("outer", List.of(v("c", DataType.BOOL), v("x", DataType.FLOAT, 2)),
                 List.of(any("y", DataType.FLOAT)), Map.of(),
                 n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(one), "else_branch", g(otherwise))));
-            OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+            OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g).close());
             assertTrue(e.getMessage().contains("y_node"), e.getMessage());
         }
     }
@@ -211,7 +211,7 @@ class ControlFlowOpsTest {
             n("Neg", List.of("nowhere"), "t"));
         Graph g = graph("outer", List.of(v("c", DataType.BOOL)), List.of(any("y", DataType.FLOAT)), Map.of(),
             n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))));
-        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("y_node") && e.getMessage().contains("'nowhere'"), e.getMessage());
     }
 
@@ -223,7 +223,7 @@ class ControlFlowOpsTest {
         Graph g = graph("outer", List.of(v("c", DataType.BOOL), v("x", DataType.FLOAT, 2)),
             List.of(any("y", DataType.FLOAT)), Map.of(),
             n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))));
-        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("then_branch") && e.getMessage().contains("t_node"), e.getMessage());
     }
 
@@ -236,7 +236,7 @@ class ControlFlowOpsTest {
             n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))));
         assertEquals(List.of("NoSuchOp"), OpRegistry.defaults().unsupported(g).stream()
             .map(OpRegistry.Unsupported::opType).toList());
-        OctetException e = fails(ErrorCode.UNSUPPORTED_OP, () -> new InferenceSession(g).close());
+        OctetException e = fails(ErrorCode.UNSUPPORTED_OP, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("node 't_node' (op NoSuchOp)"), e.getMessage());
     }
 
@@ -312,7 +312,7 @@ class ControlFlowOpsTest {
     void aLoopThatNeverStopsHitsTheIterationLimit() {
         Graph g = loopGraph(false, false);
         SessionOptions limited = SessionOptions.builder().maxLoopIterations(50).build();
-        try (InferenceSession s = new InferenceSession(g, limited)) {
+        try (CompiledSession s = new CompiledSession(g, limited)) {
             OctetException e = fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(loopInputs(0, true, Long.MAX_VALUE)));
             assertTrue(e.getMessage().contains("50 iterations"), e.getMessage());
             // A loop under the limit still runs.
@@ -336,7 +336,7 @@ class ControlFlowOpsTest {
     @Test
     void aSessionClosedDuringAnEndlessLoopFailsTheRun() throws Exception {
         Graph g = loopGraph(false, false);
-        InferenceSession s = new InferenceSession(g, SessionOptions.builder().maxLoopIterations(Long.MAX_VALUE).build());
+        CompiledSession s = new CompiledSession(g, SessionOptions.builder().maxLoopIterations(Long.MAX_VALUE).build());
         var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
         Thread t = new Thread(() -> {
             try {
@@ -360,7 +360,7 @@ class ControlFlowOpsTest {
             List.of(v("c_out", DataType.BOOL)), Map.of(), n("Identity", List.of("c_in"), "c_out"));
         Graph g = graph("outer", List.of(v("s0", DataType.FLOAT, 2)), List.of(any("s", DataType.FLOAT)), Map.of(),
             n("Loop", List.of("", "", "s0"), List.of("s"), Map.of("body", g(body))));
-        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("takes 2 inputs"), e.getMessage());
     }
 
@@ -472,7 +472,7 @@ class ControlFlowOpsTest {
             n("Expand", List.of("seven", "size"), "big"));
         Graph g = graph("outer", List.of(v("m", DataType.INT64)), List.of(any("all", DataType.INT64)), Map.of(),
             n("Loop", List.of("m", ""), List.of("all"), Map.of("body", g(body))));
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             OctetException e = fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of("m", scalar(m))));
             assertTrue(e.getMessage().contains("scan output 0"), e.getMessage());
         }
@@ -491,14 +491,14 @@ class ControlFlowOpsTest {
 
     @Test
     void scan8BoundsBatchTimesSequenceByTheIterationLimitBeforeAllocating() {
-        try (InferenceSession s = new InferenceSession(scan8Identity())) {
+        try (CompiledSession s = new CompiledSession(scan8Identity())) {
             // Zero elements, but two billion batch entries.
             OctetException e = fails(ErrorCode.RESOURCE_LIMIT,
                 () -> s.run(Map.of("x", Tensor.ofFloats(new float[0], 2_000_000_000, 1, 0))));
             assertTrue(e.getMessage().contains("maxLoopIterations"), e.getMessage());
         }
         SessionOptions limited = SessionOptions.builder().maxLoopIterations(10).build();
-        try (InferenceSession s = new InferenceSession(scan8Identity(), limited)) {
+        try (CompiledSession s = new CompiledSession(scan8Identity(), limited)) {
             // 4 entries of 3 steps: 12 body runs, over the limit of 10 although each entry alone is under it.
             fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of("x", Tensor.ofFloats(new float[12], 4, 3))));
             assertArrayEquals(new int[] {3, 3}, s.run(Map.of("x", Tensor.ofFloats(new float[9], 3, 3))).get("ys").shape());
@@ -508,7 +508,7 @@ class ControlFlowOpsTest {
     @Test
     void scan8OverAnEmptyBatchKeepsTheSequenceAxis() {
         // Scan outputs of Scan-8 are [batch, sequence, ...]: with no batch entries the sequence axis stays.
-        try (InferenceSession s = new InferenceSession(scan8Identity())) {
+        try (CompiledSession s = new CompiledSession(scan8Identity())) {
             Tensor ys = s.run(Map.of("x", Tensor.ofFloats(new float[0], 0, 3))).get("ys");
             assertArrayEquals(new int[] {0, 3}, ys.shape());
         }
@@ -523,7 +523,7 @@ class ControlFlowOpsTest {
         Graph g = graph("outer", List.of(), List.of(any("s", DataType.INT64)),
             Map.of("m", scalar(10), "s0", scalar(0)),
             n("Loop", List.of("m", "", "s0"), List.of("s"), Map.of("body", g(body))));
-        try (InferenceSession s = new InferenceSession(g, SessionOptions.builder().maxLoopIterations(5).build())) {
+        try (CompiledSession s = new CompiledSession(g, SessionOptions.builder().maxLoopIterations(5).build())) {
             fails(ErrorCode.RESOURCE_LIMIT, () -> s.run(Map.of()));
         }
         assertArrayEquals(new long[] {10}, run(g, Map.of()).get("s").longs());
@@ -538,7 +538,7 @@ class ControlFlowOpsTest {
             n("If", List.of("c"), List.of("y"), Map.of("then_branch", g(then), "else_branch", g(then))),
             n("Shape", List.of("y"), "z"));
         for (SessionOptions o : CONFIGURATIONS) {
-            OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g, o).close());
+            OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g, o).close());
             assertTrue(e.getMessage().contains("'t'"), e.getMessage());
         }
         // A shape inference cannot know is checked when the branch runs.
@@ -569,7 +569,7 @@ class ControlFlowOpsTest {
         Graph g = graph("outer", List.of(v("a", DataType.FLOAT, 2), v("b0", DataType.FLOAT, 2)),
             List.of(any("y", DataType.FLOAT)), Map.of(),
             n("Concat", List.of("a"), List.of("y"), Map.of("axis", new Attribute.IntAttr(0), "junk", g(junk))));
-        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("'junk'") && e.getMessage().contains("y_node"), e.getMessage());
     }
 
@@ -582,7 +582,7 @@ class ControlFlowOpsTest {
         Graph g = graph("outer", List.of(v("m", DataType.INT64), v("flag", DataType.BOOL)),
             List.of(any("all", DataType.INT64)), Map.of(),
             n("Loop", List.of("m"), List.of("all"), Map.of("body", g(body))));
-        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(g).close());
+        OctetException e = fails(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("Loop"), e.getMessage());
     }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
@@ -83,7 +83,7 @@ class EdgeTypesTest {
     }
 
     private static Map<String, Tensor> run(Graph g, Tensor x) {
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             return s.run(Map.of("x", x));
         }
     }
@@ -164,7 +164,7 @@ class EdgeTypesTest {
                 new Node("f", "Cast", "", List.of("h"), List.of("f"), Map.of("to", new Attribute.IntAttr(1))),
                 new Node("k", "ConstantOfShape", "", List.of("shape"), List.of("k"),
                     Map.of("value", new Attribute.TensorAttr(bf)))), Map.of("", 18), Map.of());
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             Map<String, Tensor> r = s.run(Map.of());
             // 0.1 rounds to half 0x2E66; -1e300 overflows to -inf (0xFC00); 65504 is the largest half, 0x7BFF.
             assertArrayEquals(new short[] {0x2E66, (short) 0xFC00, 0x7BFF}, r.get("h").float16Bits());
@@ -211,7 +211,7 @@ class EdgeTypesTest {
                 opsets, Map.of());
             String what = d.qualifiedName() + " " + d.versionRange();
             try {
-                new InferenceSession(g).close();
+                new CompiledSession(g).close();
                 if (!d.has(OpTrait.ANY_ELEMENT_TYPE)) {
                     failures.add(what + " loaded with double inputs");
                 }
@@ -243,7 +243,7 @@ class EdgeTypesTest {
         Graph g = new Graph("g", List.of(ValueInfo.of("x", DataType.FLOAT, 2, 2)), List.of(new ValueInfo("y", null, 0, null)),
             Map.of(), List.of(new Node("eye", "EyeLike", "", List.of("x"), List.of("y"),
                 Map.of("dtype", new Attribute.IntAttr(DataType.DOUBLE.onnxCode())))), Map.of("", 18), Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g).close());
         assertEquals(ErrorCode.UNSUPPORTED_TYPE, e.code(), e.getMessage());
         assertTrue(e.getMessage().contains("'eye'") && e.getMessage().contains("DOUBLE"), e.getMessage());
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
@@ -39,7 +39,7 @@ class FlexAttentionOpTest {
         in.put("k", Tensor.ofFloats(new float[] {1, 0}, 1, 1, 2, 1));
         in.put("v", Tensor.ofFloats(new float[] {10, 20}, 1, 1, 2, 1));
         in.put("shift", Tensor.ofFloats(new float[] {0, 1}, 2));
-        try (InferenceSession s = new InferenceSession(g)) {
+        try (CompiledSession s = new CompiledSession(g)) {
             return s.run(in).get("y").floats();
         }
     }
@@ -76,7 +76,7 @@ class FlexAttentionOpTest {
     @Test
     void refusesWhatItDoesNotImplementOrCannotFit() {
         Graph mask = graph(Map.of("mask_mod", new Attribute.IntAttr(1)));
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(mask).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(mask).close());
         assertEquals(ErrorCode.UNSUPPORTED_OP, e.code(), e.getMessage());
         // K's head size 2 does not match Q's 1: refused at run time (the inputs declare no shapes).
         Graph declared = graph(Map.of());
@@ -85,7 +85,7 @@ class FlexAttentionOpTest {
         Map<String, Tensor> in = Map.of("q", Tensor.ofFloats(new float[] {1, 2}, 1, 2, 1, 1),
             "k", Tensor.ofFloats(new float[] {1, 0, 1, 0}, 1, 1, 2, 2), "v", Tensor.ofFloats(new float[] {10, 20}, 1, 1, 2, 1),
             "shift", Tensor.ofFloats(new float[] {0, 1}, 2));
-        try (InferenceSession s = new InferenceSession(loose)) {
+        try (CompiledSession s = new CompiledSession(loose)) {
             OctetException bad = assertThrows(OctetException.class, () -> s.run(in));
             assertEquals(ErrorCode.INVALID_INPUT, bad.code(), bad.getMessage());
         }

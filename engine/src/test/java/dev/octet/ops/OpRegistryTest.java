@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
@@ -62,14 +62,14 @@ class OpRegistryTest {
         ValueInfo x = ValueInfo.of("x", DataType.BOOL, 2);
         Graph not = new Graph("g", List.of(x), List.of(ValueInfo.of("y", DataType.BOOL, 2)), Map.of(),
             List.of(new Node("n", "Not", "", List.of("x"), List.of("y"), Map.of())), Map.of("", 6), Map.of());
-        try (InferenceSession s = new InferenceSession(not)) {
+        try (CompiledSession s = new CompiledSession(not)) {
             assertArrayEquals(new boolean[] {false, true},
                 s.run(Map.of("x", Tensor.ofBools(new boolean[] {true, false}, 2))).get("y").bools());
         }
         Graph add = new Graph("g", List.of(ValueInfo.of("a", DataType.FLOAT, 2)), List.of(ValueInfo.of("y", DataType.FLOAT, 2)),
             Map.of(), List.of(new Node("plus", "Add", "", List.of("a", "a"), List.of("y"), Map.of())), Map.of("", 6),
             Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(add).close());
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(add).close());
         assertEquals(ErrorCode.UNSUPPORTED_OPSET, e.code());
         assertTrue(e.getMessage().contains("node 'plus'") && e.getMessage().contains("at opset 6"), e.getMessage());
     }
@@ -156,7 +156,7 @@ class OpRegistryTest {
                 new Node("second", "Relu", "", List.of("a"), List.of("b"), Map.of()),
                 new Node("third", "Twiddle", "com.example", List.of("b"), List.of("y"), Map.of())),
             Map.of("", 17, "com.example", 1), Map.of());
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(g));
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g));
         assertEquals(ErrorCode.UNSUPPORTED_OP, e.code());
         assertEquals("node 'first' (op Frobnicate): operator ai.onnx:Frobnicate is not supported by Octet; "
             + "and 1 more unsupported operator: com.example:Twiddle", e.getMessage());
@@ -167,7 +167,7 @@ class OpRegistryTest {
         Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.FLOAT, DataType.FLOAT.onnxCode(), List.of(Dim.of(3)))),
             List.of(new ValueInfo("y", DataType.FLOAT, DataType.FLOAT.onnxCode(), List.of(Dim.of(3)))), Map.of(),
             List.of(new Node("r", "Relu", "", List.of("x"), List.of("y"), Map.of())), Map.of("", 28), Map.of());
-        Tensor y = new InferenceSession(g).run(Map.of("x", Tensor.ofFloats(new float[] {-1f, 0f, 2f}, 3))).get("y");
+        Tensor y = new CompiledSession(g).run(Map.of("x", Tensor.ofFloats(new float[] {-1f, 0f, 2f}, 3))).get("y");
         assertArrayEquals(new float[] {0f, 0f, 2f}, y.floats());
         OctetException e = assertThrows(OctetException.class, () -> OpRegistry.checkOpset("", 29));
         assertEquals(ErrorCode.UNSUPPORTED_OPSET, e.code());

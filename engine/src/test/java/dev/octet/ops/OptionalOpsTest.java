@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -27,19 +27,19 @@ class OptionalOpsTest {
     @Test
     void aPlainTensorHoldsItsElement() {
         Tensor x = Tensor.ofFloats(new float[] {1, 2}, 2);
-        try (InferenceSession s = new InferenceSession(graph("OptionalHasElement", 18))) {
+        try (CompiledSession s = new CompiledSession(graph("OptionalHasElement", 18))) {
             Tensor has = s.run(Map.of("x", x)).get("y");
             assertEquals(0, has.rank());
             assertArrayEquals(new boolean[] {true}, has.bools());
         }
-        try (InferenceSession s = new InferenceSession(graph("OptionalGetElement", 18))) {
+        try (CompiledSession s = new CompiledSession(graph("OptionalGetElement", 18))) {
             assertArrayEquals(new float[] {1, 2}, s.run(Map.of("x", x)).get("y").floats());
         }
     }
 
     @Test
     void opset15TookOnlyOptionalValuesAndIsRefused() {
-        OctetException e = assertThrows(OctetException.class, () -> new InferenceSession(graph("OptionalHasElement", 15)));
+        OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(graph("OptionalHasElement", 15)));
         assertEquals(ErrorCode.UNSUPPORTED_OPSET, e.code(), e.getMessage());
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
@@ -38,7 +38,7 @@ class WindowArithmeticTest {
 
     private static OctetException loadFails(Graph g) {
         return assertThrows(OctetException.class, () -> {
-            try (InferenceSession s = new InferenceSession(g)) {
+            try (CompiledSession s = new CompiledSession(g)) {
                 s.run(Map.of("x", Tensor.ofFloats(new float[25], 1, 1, 5, 5)));
             }
         });
@@ -68,7 +68,7 @@ class WindowArithmeticTest {
         // ceil(5 / s) = 1 for any stride >= 5; (5 + s - 1) overflowed int for s near 2^31.
         Node pool = new Node("pool", "MaxPool", "", List.of("x"), List.of("y"),
             Map.of("kernel_shape", ints(2, 2), "strides", ints(MAX, MAX), "auto_pad", new Attribute.StringAttr("SAME_UPPER")));
-        try (InferenceSession s = new InferenceSession(graph(pool, Map.of()))) {
+        try (CompiledSession s = new CompiledSession(graph(pool, Map.of()))) {
             float[] x = new float[25];
             for (int i = 0; i < x.length; i++) {
                 x[i] = i;
@@ -92,7 +92,7 @@ class WindowArithmeticTest {
             "pads", ints(1 << 14, 1 << 14, 1 << 14, 1 << 14));
         for (String op : List.of("MaxPool", "AveragePool")) {
             Node pool = new Node("pool", op, "", List.of("x"), List.of("y"), attrs);
-            try (InferenceSession s = new InferenceSession(graph(pool, Map.of()))) {
+            try (CompiledSession s = new CompiledSession(graph(pool, Map.of()))) {
                 Tensor y = s.run(Map.of("x", Tensor.ofFloats(x, 1, 1, 5, 5))).get("y");
                 assertEquals(List.of(1, 1, 6, 6), java.util.Arrays.stream(y.shapeView()).boxed().toList(), op);
                 // Every window covers the whole 5 x 5 input.

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
@@ -163,7 +163,7 @@ public final class VsOrt {
         long blockBudget = (long) (a.budgetSeconds * 1e9 / (a.driftCheck ? 3 : 2));
         Map<String, OnnxTensor> ortFeed = new LinkedHashMap<>();
         Map<String, OnnxTensor> ortNudgedFeed = new LinkedHashMap<>();
-        try (InferenceSession session = new InferenceSession(graph,
+        try (CompiledSession session = new CompiledSession(graph,
                 dev.octet.api.SessionOptions.builder().threads(a.threads).build())) {
             out.printf("engines: octet %s kernels with %d thread(s); onnxruntime %s with %d intra-op"
                 + " thread(s), 1 inter-op, ALL_OPT, default spinning%n", session.kernelDescription(), a.threads,

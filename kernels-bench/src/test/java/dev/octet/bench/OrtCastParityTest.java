@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;
@@ -127,7 +127,7 @@ class OrtCastParityTest {
                     .node("Cast", List.of("x"), List.of("y"), "to", to.onnxCode()).toBytes();
                 Output ort = OrtReference.run(model, Map.of("x", x), OptLevel.NO_OPT).get("y");
                 Output octet;
-                try (InferenceSession s = new InferenceSession(OnnxImporter.load(model))) {
+                try (CompiledSession s = new CompiledSession(OnnxImporter.load(model))) {
                     octet = Output.of(s.run(Map.of("x", x)).get("y"));
                 }
                 assertEquals(ort.type(), octet.type());
@@ -173,7 +173,7 @@ class OrtCastParityTest {
             .toBytes();
         Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(x, 4, 16));
         Output ort = OrtReference.run(model, in, OptLevel.NO_OPT).get("y");
-        try (InferenceSession s = new InferenceSession(OnnxImporter.load(model))) {
+        try (CompiledSession s = new CompiledSession(OnnxImporter.load(model))) {
             Output octet = Output.of(s.run(in).get("y"));
             assertEquals("float16", octet.type());
             assertArrayEquals(ort.bits(), octet.bits());

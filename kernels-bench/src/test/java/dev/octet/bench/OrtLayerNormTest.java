@@ -7,7 +7,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;
@@ -49,7 +49,7 @@ class OrtLayerNormTest {
             .node("LayerNormalization", List.of("x", "gamma", "beta"), List.of("y"), "epsilon", eps)
             .toBytes();
         float[] ours;
-        try (InferenceSession s = new InferenceSession(
+        try (CompiledSession s = new CompiledSession(
                 OnnxImporter.convert(dev.octet.onnx.proto.Onnx.ModelProto.parseFrom(model), null, "layernorm"))) {
             ours = s.run(Map.of("x", Tensor.ofFloats(x, rows, n))).get("y").floats();
         }

@@ -6,7 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;
@@ -43,7 +43,7 @@ class OrtLookupOpsTest {
         }
         byte[] model = b.toBytes();
         byte[] ours;
-        try (InferenceSession s = new InferenceSession(
+        try (CompiledSession s = new CompiledSession(
                 OnnxImporter.convert(dev.octet.onnx.proto.Onnx.ModelProto.parseFrom(model), null, op))) {
             ours = s.run(Map.of("x", Tensor.of(type, new int[] {256}, codes))).get("y").bytes();
         }

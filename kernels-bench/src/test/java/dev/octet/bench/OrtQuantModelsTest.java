@@ -3,7 +3,7 @@ package dev.octet.bench;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -56,10 +56,10 @@ class OrtQuantModelsTest {
         }
         return models.stream().map(model -> DynamicTest.dynamicTest(model.getFileName().toString(), () -> {
             Graph graph;
-            InferenceSession octet;
+            CompiledSession octet;
             try {
                 graph = OnnxImporter.load(model);
-                octet = new InferenceSession(graph);
+                octet = new CompiledSession(graph);
             } catch (OctetException e) {
                 // Rejected at load is fine when the reason is a type Octet does not support.
                 assertTrue(e.getMessage().contains("not support"), model + ": " + e.getMessage());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
@@ -462,7 +462,7 @@ class OrtResizeParityTest {
         } catch (OrtException e) {
             ortError = oneLine(e.getMessage());
         }
-        try (InferenceSession s = new InferenceSession(OnnxImporter.load(onnx),
+        try (CompiledSession s = new CompiledSession(OnnxImporter.load(onnx),
                 SessionOptions.builder().threads(1).build())) {
             ours = Output.of(s.run(Map.of("x", x)).get("y"));
         } catch (OctetException e) {

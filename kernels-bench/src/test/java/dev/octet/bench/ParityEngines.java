@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.onnx.OnnxImporter;
@@ -19,14 +19,14 @@ import java.util.Map;
 final class ParityEngines implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession ort;
-    private final InferenceSession octet;
+    private final CompiledSession octet;
 
     ParityEngines(byte[] model, int threads) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             ort = env.createSession(model, options);
         }
-        octet = new InferenceSession(OnnxImporter.load(model), SessionOptions.builder().threads(threads).build());
+        octet = new CompiledSession(OnnxImporter.load(model), SessionOptions.builder().threads(threads).build());
     }
 
     /** Both engines' values of one float output. */

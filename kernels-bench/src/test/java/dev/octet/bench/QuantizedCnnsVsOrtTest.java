@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
 import dev.octet.onnx.OnnxImporter;
@@ -150,7 +150,7 @@ class QuantizedCnnsVsOrtTest {
         Graph graph = OnnxImporter.load(model);
         Map<String, Tensor> inputs = BenchInputs.generate(graph.runtimeInputs(), 1, 1, INPUT_SEED);
         Map<String, Output> ours = new LinkedHashMap<>();
-        try (InferenceSession octet = new InferenceSession(graph)) {
+        try (CompiledSession octet = new CompiledSession(graph)) {
             octet.run(inputs).forEach((k, v) -> ours.put(k, Output.of(v)));
         }
         Map<String, Output> ort = OrtReference.run(model, inputs, OptLevel.ALL_OPT);

@@ -6,7 +6,6 @@ import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.octet.models.BundledModels;
-import dev.octet.onnx.OnnxImporter;
 import dev.octet.text.SentenceEmbedder;
 import dev.octet.text.SentenceEmbedder.SentenceEmbedding;
 import dev.octet.text.WordPieceTokenizer;
@@ -45,15 +44,13 @@ public final class OctetEmbeddingModel implements EmbeddingModel, AutoCloseable 
     /** A BERT-style ONNX model with its tokenizer.json, mean-pooled and normalized, truncated as the file says. */
     public static OctetEmbeddingModel fromFiles(Path model, Path tokenizerJson) {
         WordPieceTokenizer tokenizer = WordPieceTokenizer.fromFile(tokenizerJson);
-        return new OctetEmbeddingModel(new SentenceEmbedder(OnnxImporter.load(model), tokenizer,
-            likeLangChain4j(tokenizer)), model.getFileName().toString().replaceFirst("\\.onnx$", ""));
+        return new OctetEmbeddingModel(SentenceEmbedder.load(model, tokenizer, likeLangChain4j(tokenizer)), model.getFileName().toString().replaceFirst("\\.onnx$", ""));
     }
 
     private static SentenceEmbedder bundledMiniLm() {
         WordPieceTokenizer tokenizer = WordPieceTokenizer.fromJson(BundledModels.minilmTokenizerBytes(),
             MINILM_NAME + " tokenizer", WordPieceTokenizer.DEFAULT_MAX_LENGTH);
-        return new SentenceEmbedder(OnnxImporter.load(BundledModels.minilmModelBytes()), tokenizer,
-            likeLangChain4j(tokenizer));
+        return SentenceEmbedder.load(BundledModels.minilmModelBytes(), tokenizer, likeLangChain4j(tokenizer));
     }
 
     /** LangChain4j's settings: the tokenizer.json's truncation length when it has one, mean pooling, unit vectors. */

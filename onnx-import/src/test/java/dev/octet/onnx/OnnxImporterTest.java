@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
@@ -56,7 +56,7 @@ class OnnxImporterTest {
     }
 
     private static float[] run(Path model) {
-        InferenceSession s = new InferenceSession(OnnxImporter.load(model));
+        CompiledSession s = new CompiledSession(OnnxImporter.load(model));
         return s.run(Map.of("x", Tensor.ofFloats(new float[4], 4))).get("y").floats();
     }
 
@@ -114,9 +114,9 @@ class OnnxImporterTest {
         Path file = modelWithWeight(floatWeight("w").setRawData(ByteString.copyFrom(b.array())).build());
         byte[] bytes = Files.readAllBytes(file);
         Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new float[] {10, 20, 30, 40}, 4));
-        float[] fromFile = new InferenceSession(OnnxImporter.load(file)).run(feed).get("y").floats();
-        float[] fromBytes = new InferenceSession(OnnxImporter.load(bytes)).run(feed).get("y").floats();
-        float[] fromStream = new InferenceSession(OnnxImporter.load(new ByteArrayInputStream(bytes))).run(feed)
+        float[] fromFile = new CompiledSession(OnnxImporter.load(file)).run(feed).get("y").floats();
+        float[] fromBytes = new CompiledSession(OnnxImporter.load(bytes)).run(feed).get("y").floats();
+        float[] fromStream = new CompiledSession(OnnxImporter.load(new ByteArrayInputStream(bytes))).run(feed)
             .get("y").floats();
         assertArrayEquals(new float[] {11, 18, 33.5f, 40}, fromFile);
         assertArrayEquals(fromFile, fromBytes);
@@ -293,7 +293,7 @@ class OnnxImporterTest {
             .node("Add", List.of("a", "b"), List.of("c")).write(tmp.resolve("sym.onnx"));
         Graph g = OnnxImporter.load(f);
         assertEquals(List.of(Dim.symbol("batch"), Dim.of(2)), g.inputs().get(0).shape());
-        InferenceSession s = new InferenceSession(g);
+        CompiledSession s = new CompiledSession(g);
         Tensor three = Tensor.ofFloats(new float[6], 3, 2);
         assertEquals(3, s.run(Map.of("a", three, "b", three)).get("c").dim(0));
         OctetException e = expectError(ErrorCode.INVALID_INPUT,
@@ -320,7 +320,7 @@ class OnnxImporterTest {
     @Test
     void subgraphsReadOuterValuesByName() throws Exception {
         Path model = ifModel(branch("Neg", "x", "t"), branch("Identity", "x", "e")).write(tmp.resolve("if.onnx"));
-        try (InferenceSession s = new InferenceSession(OnnxImporter.load(model))) {
+        try (CompiledSession s = new CompiledSession(OnnxImporter.load(model))) {
             Tensor x = Tensor.ofFloats(new float[] {1, -2}, 2);
             assertArrayEquals(new float[] {-1, 2}, s.run(Map.of("c", Tensor.ofBools(new boolean[] {true}), "x", x))
                 .get("y").floats());
@@ -328,7 +328,7 @@ class OnnxImporterTest {
                 .get("y").floats());
         }
         Path ghost = ifModel(branch("Neg", "ghost", "t"), branch("Identity", "x", "e")).write(tmp.resolve("g.onnx"));
-        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(ghost)));
+        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(OnnxImporter.load(ghost)));
         assertTrue(e.getMessage().contains("'ghost'") && e.getMessage().contains("If_0"), e.getMessage());
     }
 
@@ -350,36 +350,36 @@ class OnnxImporterTest {
     void graphErrorsNameTheNode() throws Exception {
         Path undefined = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
             .node("Add", List.of("x", "ghost"), List.of("y")).write(tmp.resolve("u.onnx"));
-        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(undefined)));
+        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(OnnxImporter.load(undefined)));
         assertTrue(e.getMessage().contains("'ghost'") && e.getMessage().contains("Add_0"), e.getMessage());
 
         Path cycle = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
             .node("Add", List.of("x", "b"), List.of("a")).node("Relu", List.of("a"), List.of("b"))
             .node("Relu", List.of("a"), List.of("y")).write(tmp.resolve("c.onnx"));
-        e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(cycle)));
+        e = expectError(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(OnnxImporter.load(cycle)));
         assertTrue(e.getMessage().contains("cycle"), e.getMessage());
 
         Path twice = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
             .node("Relu", List.of("x"), List.of("y")).node("Neg", List.of("x"), List.of("y")).write(tmp.resolve("t.onnx"));
-        expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(twice)));
+        expectError(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(OnnxImporter.load(twice)));
     }
 
     @Test
     void unsupportedOpsetsAndDomainsAreRejected() throws Exception {
         Path future = new OnnxModelBuilder(99).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
             .node("Relu", List.of("x"), List.of("y")).write(tmp.resolve("f.onnx"));
-        OctetException e = expectError(ErrorCode.UNSUPPORTED_OPSET, () -> new InferenceSession(OnnxImporter.load(future)));
+        OctetException e = expectError(ErrorCode.UNSUPPORTED_OPSET, () -> new CompiledSession(OnnxImporter.load(future)));
         assertTrue(e.getMessage().contains("99"), e.getMessage());
 
         Path tooOld = new OnnxModelBuilder(9).input("x", DataType.FLOAT, 1).output("y", DataType.UINT8, 1)
             .initializer("s", Tensor.ofFloats(new float[] {1f}))
             .node("QuantizeLinear", List.of("x", "s"), List.of("y")).write(tmp.resolve("o.onnx"));
-        e = expectError(ErrorCode.UNSUPPORTED_OPSET, () -> new InferenceSession(OnnxImporter.load(tooOld)));
+        e = expectError(ErrorCode.UNSUPPORTED_OPSET, () -> new CompiledSession(OnnxImporter.load(tooOld)));
         assertTrue(e.getMessage().contains("QuantizeLinear") && e.getMessage().contains("opset 9"), e.getMessage());
 
         Path internal = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1).output("y", DataType.FLOAT, 1)
             .node("dev.octet", "QLinearConv", List.of("x"), List.of("y")).write(tmp.resolve("i.onnx"));
-        expectError(ErrorCode.UNSUPPORTED_OP, () -> new InferenceSession(OnnxImporter.load(internal)));
+        expectError(ErrorCode.UNSUPPORTED_OP, () -> new CompiledSession(OnnxImporter.load(internal)));
     }
 
     @Test
@@ -387,7 +387,7 @@ class OnnxImporterTest {
         Path f = new OnnxModelBuilder(17).input("x", DataType.FLOAT, 1, 1, 4, 4).output("y", DataType.FLOAT, 1, 1, 2, 2)
             .node("MaxPool", List.of("x"), List.of("y"), "kernel_shape", new int[] {2, 2}, "auto_pad", "SIDEWAYS")
             .write(tmp.resolve("p.onnx"));
-        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new InferenceSession(OnnxImporter.load(f)));
+        OctetException e = expectError(ErrorCode.INVALID_GRAPH, () -> new CompiledSession(OnnxImporter.load(f)));
         assertTrue(e.getMessage().contains("SIDEWAYS"), e.getMessage());
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -57,7 +57,7 @@ class BertEncodersTest {
     @Test
     void twelveLayersFuseAsMiniLmDoes() {
         Graph graph = OnnxImporter.load(BertEncoders.generate(BertEncoders.TWELVE_LAYERS, BertEncoders.DEFAULT_SEED));
-        try (InferenceSession s = new InferenceSession(graph)) {
+        try (CompiledSession s = new CompiledSession(graph)) {
             TransformerPlans.assertFused(s.executionSteps(), 12);
         }
     }
@@ -66,7 +66,7 @@ class BertEncodersTest {
     @Test
     void theAttentionBlockFusesIntoOneAttention() {
         Graph graph = OnnxImporter.load(BertEncoders.generateAttention(BertEncoders.TWELVE_LAYERS));
-        try (InferenceSession s = new InferenceSession(graph)) {
+        try (CompiledSession s = new CompiledSession(graph)) {
             List<String> ops = s.executionSteps().stream().map(step -> step.substring(step.lastIndexOf("(op ") + 4,
                 step.length() - 1)).toList();
             assertEquals(1, ops.stream().filter(op -> op.equals("dev.octet.Attention")).count(), ops.toString());
@@ -87,7 +87,7 @@ class BertEncodersTest {
         long[] mask = new long[seq];
         Arrays.fill(mask, 1);
         float[] out;
-        try (InferenceSession s = new InferenceSession(graph)) {
+        try (CompiledSession s = new CompiledSession(graph)) {
             out = s.run(Map.of("input_ids", Tensor.ofLongs(ids, 1, seq), "attention_mask", Tensor.ofLongs(mask, 1, seq),
                 "token_type_ids", Tensor.ofLongs(new long[seq], 1, seq))).get("last_hidden_state").floats();
         }

@@ -2,7 +2,7 @@ package dev.octet.testmodels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -54,7 +54,7 @@ class DeterminismTest {
         String first = null;
         String firstLabel = null;
         for (SessionOptions o : configurations()) {
-            try (InferenceSession s = new InferenceSession(graph, o)) {
+            try (CompiledSession s = new CompiledSession(graph, o)) {
                 String h = hash(s.run(inputs));
                 if (first == null) {
                     first = h;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -46,7 +46,7 @@ class DynamicConvFusionTest {
         // Every ConvInteger of the model (the generator writes 12: 2 per encoder level and in the middle, 1 per
         // decoder level, the head) becomes one fused op.
         assertEquals(12, g.nodes().stream().filter(n -> n.opType().equals("ConvInteger")).count());
-        try (InferenceSession s = new InferenceSession(g, SessionOptions.DEFAULTS)) {
+        try (CompiledSession s = new CompiledSession(g, SessionOptions.DEFAULTS)) {
             List<String> steps = s.executionSteps();
             assertEquals(12, count(steps, "dev.octet.ConvIntegerToFloat"), steps.toString());
             for (String unfused : List.of("ConvInteger", "Cast", "Mul", "Add", "Relu")) {
@@ -67,12 +67,12 @@ class DynamicConvFusionTest {
         Graph g = unet();
         Map<String, Tensor> in = input(3);
         float[] expected;
-        try (InferenceSession plain = new InferenceSession(g, SessionOptions.builder().graphOptimizations(false)
+        try (CompiledSession plain = new CompiledSession(g, SessionOptions.builder().graphOptimizations(false)
             .threads(1).build())) {
             expected = plain.run(in).get("mask").floats();
         }
         for (int threads = 1; threads <= 2; threads++) {
-            try (InferenceSession fused = new InferenceSession(g, SessionOptions.builder().threads(threads).build())) {
+            try (CompiledSession fused = new CompiledSession(g, SessionOptions.builder().threads(threads).build())) {
                 assertArrayEquals(expected, fused.run(in).get("mask").floats(), threads + " threads");
             }
         }

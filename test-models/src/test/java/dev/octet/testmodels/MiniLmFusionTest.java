@@ -3,7 +3,7 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.compile.AliasElimination;
@@ -47,7 +47,7 @@ class MiniLmFusionTest {
         inputs = Map.of("input_ids", Tensor.ofLongs(ids, BATCH, SEQ), "attention_mask", Tensor.ofLongs(mask, BATCH, SEQ),
             "token_type_ids", Tensor.ofLongs(types, BATCH, SEQ));
         SessionOptions unoptimized = SessionOptions.builder().graphOptimizations(false).build();
-        try (InferenceSession s = new InferenceSession(graph, unoptimized)) {
+        try (CompiledSession s = new CompiledSession(graph, unoptimized)) {
             unfused = s.run(inputs).get(OUTPUT).floats();
         }
     }
@@ -59,7 +59,7 @@ class MiniLmFusionTest {
 
     @Test
     void everyBlockBecomesOneOperator() {
-        try (InferenceSession s = new InferenceSession(graph)) {
+        try (CompiledSession s = new CompiledSession(graph)) {
             TransformerPlans.assertFused(s.executionSteps(), 6);
         }
     }
@@ -95,7 +95,7 @@ class MiniLmFusionTest {
     @Test
     void allFusionsStayCloseToTheUnfusedGraph() {
         float[] fused;
-        try (InferenceSession s = new InferenceSession(graph)) {
+        try (CompiledSession s = new CompiledSession(graph)) {
             fused = s.run(inputs).get(OUTPUT).floats();
         }
         double maxDiff = maxAbsDiff(unfused, fused);

@@ -3,7 +3,7 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
 import dev.octet.ir.QuantizationStyle;
 import dev.octet.onnx.OnnxImporter;
@@ -19,7 +19,7 @@ class MobileNetV2QdqTest {
         Path dir = TestData.mobileNetV2Qdq();
         var graph = OnnxImporter.load(dir.resolve("model.onnx"));
         assertEquals(QuantizationStyle.QDQ, QuantizationStyle.detect(graph));
-        InferenceSession session = new InferenceSession(graph);
+        CompiledSession session = new CompiledSession(graph);
         Tensor input = TensorProtos.read(dir.resolve("test_data_set_0/input_0.pb"));
         Tensor expected = TensorProtos.read(dir.resolve("test_data_set_0/output_0.pb"));
         Tensor actual = session.run(Map.of("image", input)).get("scores");

@@ -2,7 +2,7 @@ package dev.octet.testmodels;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
@@ -182,7 +182,7 @@ final class ModelFuzzer {
                 return new CaseResult(index, seedModel, mutant, Verdict.ESCAPE,
                     "ACCEPTED external data through " + mutant.mustRefuse(), "the model loaded");
             }
-            try (InferenceSession session = new InferenceSession(graph)) {
+            try (CompiledSession session = new CompiledSession(graph)) {
                 phase.set("run");
                 Map<String, Tensor> feed = generateInputs(graph, new SplittableRandom(inputSeed), extremeIntegers);
                 if (feed == null) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.onnx.OnnxImporter;
@@ -62,7 +62,7 @@ class QdqFusionTest {
             .node("QuantizeLinear", List.of("x", "xs", "xzp"), List.of("xq"));
     }
 
-    private InferenceSession qdq(boolean optimize) {
+    private CompiledSession qdq(boolean optimize) {
         var m = common()
             .node("DequantizeLinear", List.of("xq", "xs", "xzp"), List.of("xf"))
             .node("DequantizeLinear", List.of("w", "ws", "wzp"), List.of("wf"), "axis", 0)
@@ -73,29 +73,29 @@ class QdqFusionTest {
             .node("QuantizeLinear", List.of("r", "ys", "yzp"), List.of("yq"))
             .node("DequantizeLinear", List.of("yq", "ys", "yzp"), List.of("y"))
             .build();
-        return new InferenceSession(OnnxImporter.convert(m, null, "qdq"),
+        return new CompiledSession(OnnxImporter.convert(m, null, "qdq"),
             SessionOptions.builder().graphOptimizations(optimize).build());
     }
 
-    private InferenceSession qoperator() {
+    private CompiledSession qoperator() {
         var m = common()
             .node("QLinearConv", List.of("xq", "xs", "xzp", "w", "ws", "wzp", "ys", "yzp", "b"), List.of("yq"),
                 "pads", new int[] {1, 1, 1, 1}, "strides", new int[] {2, 2})
             .node("DequantizeLinear", List.of("yq", "ys", "yzp"), List.of("d"))
             .node("Relu", List.of("d"), List.of("y"))
             .build();
-        return new InferenceSession(OnnxImporter.convert(m, null, "qop"));
+        return new CompiledSession(OnnxImporter.convert(m, null, "qop"));
     }
 
     @Test
     void fusedQdqEqualsQOperatorAndFloatWithinOneStep() {
-        InferenceSession fused = qdq(true);
+        CompiledSession fused = qdq(true);
         assertTrue(fused.executionSteps().stream().anyMatch(s -> s.contains("dev.octet.QLinearConv")),
             fused.executionSteps().toString());
         assertTrue(fused.executionSteps().stream().noneMatch(s -> s.contains("op Conv") || s.contains("op Relu")),
             fused.executionSteps().toString());
-        InferenceSession reference = qoperator();
-        InferenceSession unfused = qdq(false);
+        CompiledSession reference = qoperator();
+        CompiledSession unfused = qdq(false);
         SplittableRandom r = new SplittableRandom(11);
         for (int trial = 0; trial < 20; trial++) {
             float[] x = new float[3 * 9 * 9];

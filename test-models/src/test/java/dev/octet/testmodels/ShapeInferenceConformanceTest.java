@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.compile.Compiler;
@@ -143,7 +143,7 @@ class ShapeInferenceConformanceTest {
     @Test
     void miniLmKeepsSymbolicDimsAndSpecializesToTheSameResults() {
         Graph graph = OnnxImporter.load(BundledModels.minilmModel());
-        InferenceSession session = new InferenceSession(graph);
+        CompiledSession session = new CompiledSession(graph);
         ValueInfo out = session.valueInfo("last_hidden_state");
         assertEquals(DataType.FLOAT, out.type());
         assertEquals(List.of(Dim.symbol("batch_size"), Dim.symbol("sequence_length"), Dim.of(384)), out.shape());
@@ -192,7 +192,7 @@ class ShapeInferenceConformanceTest {
     @Test
     void mobileNetV2QdqInfersSymbolicScores() {
         Graph graph = OnnxImporter.load(TestData.mobileNetV2Qdq().resolve("model.onnx"));
-        InferenceSession session = new InferenceSession(graph);
+        CompiledSession session = new CompiledSession(graph);
         ValueInfo scores = session.valueInfo("scores");
         assertEquals(DataType.FLOAT, scores.type());
         assertEquals(List.of(Dim.symbol("batch"), Dim.of(1000)), scores.shape());

@@ -3,7 +3,7 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -42,7 +42,7 @@ class SteadyStateAllocationTest {
         assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
             && t.isThreadAllocatedMemorySupported(), "the JVM counts allocated bytes per thread");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (InferenceSession session = new InferenceSession(g, SessionOptions.DEFAULTS)) {
+        try (CompiledSession session = new CompiledSession(g, SessionOptions.DEFAULTS)) {
             long start = System.nanoTime();
             long last = Long.MAX_VALUE;
             for (int run = 0; run < MAX_RUNS && System.nanoTime() - start < MAX_NANOS; run++) {

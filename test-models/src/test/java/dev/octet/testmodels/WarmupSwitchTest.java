@@ -3,7 +3,7 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -24,13 +24,13 @@ class WarmupSwitchTest {
         Graph g = OnnxImporter.load(BundledModels.minilmModel());
         Map<String, Tensor> inputs = DeterminismTest.textInputs(2, 37);
         String expected;
-        try (InferenceSession vector = new InferenceSession(g,
+        try (CompiledSession vector = new CompiledSession(g,
             SessionOptions.builder().provider("vector").warmup(false).build())) {
             expected = DeterminismTest.hash(vector.run(inputs));
         }
-        try (InferenceSession one = new InferenceSession(g,
+        try (CompiledSession one = new CompiledSession(g,
                  SessionOptions.builder().provider("vector").warmup(true).threads(1).build());
-             InferenceSession two = new InferenceSession(g,
+             CompiledSession two = new CompiledSession(g,
                  SessionOptions.builder().provider("vector").warmup(true).threads(2).build())) {
             int coldRuns = 0;
             int warmRuns = 0;
@@ -39,7 +39,7 @@ class WarmupSwitchTest {
             while (warmRuns < 4) {
                 assertTrue(System.nanoTime() < deadline, "the warm-up never finished: " + one.kernelDescription());
                 boolean warming = one.kernelDescription().endsWith("(warming)");
-                for (InferenceSession s : new InferenceSession[] {one, two}) {
+                for (CompiledSession s : new CompiledSession[] {one, two}) {
                     assertEquals(expected, DeterminismTest.hash(s.run(inputs)),
                         (warming ? "while warming" : "after the switch") + ", threads=" + s.options().threads());
                 }

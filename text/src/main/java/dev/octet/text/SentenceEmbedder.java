@@ -1,15 +1,16 @@
 package dev.octet.text;
 
+import dev.octet.Octet;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.InferenceSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;
 import dev.octet.ir.ValueInfo;
 import dev.octet.models.BundledModels;
-import dev.octet.onnx.OnnxImporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,7 +141,7 @@ public final class SentenceEmbedder implements AutoCloseable {
      */
     public record SentenceEmbedding(float[] vector, int tokenCount, boolean truncated) {}
 
-    private final InferenceSession session;
+    private final CompiledSession session;
     private final WordPieceTokenizer tokenizer;
     private final Options options;
     private final boolean wantsTokenTypes;
@@ -151,39 +152,64 @@ public final class SentenceEmbedder implements AutoCloseable {
      * An embedder for a BERT-style model with inputs {@code input_ids}, {@code attention_mask} (and optionally
      * {@code token_type_ids}) and output {@code last_hidden_state}; it compiles the model into its own session.
      */
-    public SentenceEmbedder(Graph model, WordPieceTokenizer tokenizer, Options options) {
-        this.tokenizer = tokenizer;
-        this.options = options;
-        List<String> inputs = model.runtimeInputs().stream().map(ValueInfo::name).toList();
-        for (String required : List.of("input_ids", "attention_mask")) {
-            if (!inputs.contains(required)) {
-                throw new OctetException(ErrorCode.INVALID_MODEL, "the model has no input '" + required + "', only " + inputs);
+    SentenceEmbedder(Graph model, WordPieceTokenizer tokenizer, Options options) {
+        this(new CompiledSession(model, sessionOptions(options)), tokenizer, options);
+    }
+
+    /** Takes over {@code session}: closes it if the model or the options do not fit. */
+    private SentenceEmbedder(CompiledSession session, WordPieceTokenizer tokenizer, Options options) {
+        try {
+            this.tokenizer = tokenizer;
+            this.options = options;
+            Graph model = session.graph();
+            List<String> inputs = model.runtimeInputs().stream().map(ValueInfo::name).toList();
+            for (String required : List.of("input_ids", "attention_mask")) {
+                if (!inputs.contains(required)) {
+                    throw new OctetException(ErrorCode.INVALID_MODEL, "the model has no input '" + required + "', only " + inputs);
+                }
             }
+            wantsTokenTypes = inputs.contains("token_type_ids");
+            if (model.outputs().stream().noneMatch(v -> v.name().equals(HIDDEN_STATE))) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, "the model has no output '" + HIDDEN_STATE + "'");
+            }
+            OptionalInt vocabulary = wordEmbeddingRows(model);
+            if (vocabulary.isPresent() && tokenizer.maxTokenId() >= vocabulary.getAsInt()) {
+                throw new OctetException(ErrorCode.INVALID_MODEL, "the tokenizer produces token id " + tokenizer.maxTokenId()
+                    + " but the model's word-embedding table has " + vocabulary.getAsInt() + " rows");
+            }
+            OptionalInt positions = positionLimit(model);
+            int modelLimit = positions.orElse(tokenizer.maxLength());
+            String modelLimitDescription = positions.isPresent()
+                ? "the model's limit of " + modelLimit + " positions" : "the tokenizer's limit of " + modelLimit + " tokens";
+            if (options.maxLength() > modelLimit) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "max length " + options.maxLength() + " is more than "
+                    + modelLimitDescription);
+            }
+            maxLength = options.maxLength() == 0 ? modelLimit : options.maxLength();
+            limitDescription = options.maxLength() == 0 ? modelLimitDescription : "the max length of " + maxLength + " tokens";
+            if (maxLength <= tokenizer.specialTokenCount()) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, limitDescription + " leaves no room after the "
+                    + tokenizer.specialTokenCount() + " special tokens");
+            }
+            this.session = session;
+        } catch (RuntimeException | Error e) {
+            session.close();
+            throw e;
         }
-        wantsTokenTypes = inputs.contains("token_type_ids");
-        if (model.outputs().stream().noneMatch(v -> v.name().equals(HIDDEN_STATE))) {
-            throw new OctetException(ErrorCode.INVALID_MODEL, "the model has no output '" + HIDDEN_STATE + "'");
+    }
+
+    private static SessionOptions sessionOptions(Options options) {
+        return SessionOptions.builder().threads(options.threads()).build();
+    }
+
+    /** The session {@link Octet} made, with the engine's internal view of it that the checks above read. */
+    private static CompiledSession compiled(InferenceSession session) {
+        if (session instanceof CompiledSession c) {
+            return c;
         }
-        OptionalInt vocabulary = wordEmbeddingRows(model);
-        if (vocabulary.isPresent() && tokenizer.maxTokenId() >= vocabulary.getAsInt()) {
-            throw new OctetException(ErrorCode.INVALID_MODEL, "the tokenizer produces token id " + tokenizer.maxTokenId()
-                + " but the model's word-embedding table has " + vocabulary.getAsInt() + " rows");
-        }
-        OptionalInt positions = positionLimit(model);
-        int modelLimit = positions.orElse(tokenizer.maxLength());
-        String modelLimitDescription = positions.isPresent()
-            ? "the model's limit of " + modelLimit + " positions" : "the tokenizer's limit of " + modelLimit + " tokens";
-        if (options.maxLength() > modelLimit) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, "max length " + options.maxLength() + " is more than "
-                + modelLimitDescription);
-        }
-        maxLength = options.maxLength() == 0 ? modelLimit : options.maxLength();
-        limitDescription = options.maxLength() == 0 ? modelLimitDescription : "the max length of " + maxLength + " tokens";
-        if (maxLength <= tokenizer.specialTokenCount()) {
-            throw new OctetException(ErrorCode.INVALID_INPUT, limitDescription + " leaves no room after the "
-                + tokenizer.specialTokenCount() + " special tokens");
-        }
-        session = new InferenceSession(model, SessionOptions.builder().threads(options.threads()).build());
+        session.close();
+        throw new OctetException(ErrorCode.INTERNAL, "Octet.load returned a " + session.getClass().getName()
+            + ", not the engine's compiled session");
     }
 
     /**
@@ -210,7 +236,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     public static SentenceEmbedder bundledMiniLm(Options options) {
         return loadConcurrently(() -> WordPieceTokenizer.fromJson(BundledModels.minilmTokenizerBytes(),
             "the bundled MiniLM tokenizer", WordPieceTokenizer.DEFAULT_MAX_LENGTH),
-            () -> OnnxImporter.load(BundledModels.minilmModelBytes()), options);
+            () -> Octet.load(BundledModels.minilmModelBytes(), sessionOptions(options)), options);
     }
 
     public static SentenceEmbedder load(Path model, Path tokenizerJson) {
@@ -218,21 +244,33 @@ public final class SentenceEmbedder implements AutoCloseable {
     }
 
     public static SentenceEmbedder load(Path model, Path tokenizerJson, Options options) {
-        return loadConcurrently(() -> WordPieceTokenizer.fromFile(tokenizerJson), () -> OnnxImporter.load(model), options);
+        return loadConcurrently(() -> WordPieceTokenizer.fromFile(tokenizerJson),
+            () -> Octet.load(model, sessionOptions(options)), options);
+    }
+
+    /** An ONNX model file with a tokenizer already read (e.g. to derive the options from it). */
+    public static SentenceEmbedder load(Path model, WordPieceTokenizer tokenizer, Options options) {
+        return new SentenceEmbedder(compiled(Octet.load(model, sessionOptions(options))), tokenizer, options);
+    }
+
+    /** An ONNX model held in memory with a tokenizer already read (e.g. to derive the options from it). */
+    public static SentenceEmbedder load(byte[] model, WordPieceTokenizer tokenizer, Options options) {
+        return new SentenceEmbedder(compiled(Octet.load(model, sessionOptions(options))), tokenizer, options);
     }
 
     /**
-     * Reads the tokenizer on a second thread while this one imports the model: in a fresh JVM each is a few hundred
+     * Reads the tokenizer on a second thread while this one loads the model: in a fresh JVM each is a few hundred
      * milliseconds of mostly single-threaded work (class loading, code not yet compiled).
      */
-    private static SentenceEmbedder loadConcurrently(Callable<WordPieceTokenizer> tokenizer, Supplier<Graph> model,
-            Options options) {
+    private static SentenceEmbedder loadConcurrently(Callable<WordPieceTokenizer> tokenizer,
+            Supplier<InferenceSession> model, Options options) {
         FutureTask<WordPieceTokenizer> reading = new FutureTask<>(tokenizer);
         Thread.ofPlatform().daemon().name("octet-tokenizer-reader").start(reading);
-        Graph graph = model.get();
+        CompiledSession session = compiled(model.get());
         try {
-            return new SentenceEmbedder(graph, reading.get(), options);
+            return new SentenceEmbedder(session, reading.get(), options);
         } catch (ExecutionException e) {
+            session.close();
             // The reader's own exception (an OctetException naming the file), as if read on this thread.
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -242,6 +280,7 @@ public final class SentenceEmbedder implements AutoCloseable {
             }
             throw new OctetException(ErrorCode.INTERNAL, "reading the tokenizer failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
+            session.close();
             Thread.currentThread().interrupt();
             throw new OctetException(ErrorCode.IO, "interrupted while reading the tokenizer", e);
         }

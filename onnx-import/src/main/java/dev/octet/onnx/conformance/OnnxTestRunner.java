@@ -1,6 +1,6 @@
 package dev.octet.onnx.conformance;
 
-import dev.octet.api.InferenceSession;
+import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Graph;
@@ -70,7 +70,7 @@ public final class OnnxTestRunner {
     public static Result run(Path dir) {
         try {
             Graph graph = OnnxImporter.load(dir.resolve("model.onnx"));
-            try (InferenceSession session = new InferenceSession(graph)) {
+            try (CompiledSession session = new CompiledSession(graph)) {
                 List<Path> sets;
                 try (Stream<Path> s = Files.list(dir)) {
                     sets = s.filter(p -> p.getFileName().toString().startsWith("test_data_set_")).sorted().toList();
@@ -93,8 +93,8 @@ public final class OnnxTestRunner {
         }
     }
 
-    private static String runDataSet(InferenceSession session, Path set, double atol) {
-        List<ValueInfo> inputs = session.inputs().stream()
+    private static String runDataSet(CompiledSession session, Path set, double atol) {
+        List<ValueInfo> inputs = session.inputValues().stream()
             .filter(v -> !session.graph().initializers().containsKey(v.name())).toList();
         Map<String, Tensor> feed = new LinkedHashMap<>();
         for (int i = 0; Files.exists(set.resolve("input_" + i + ".pb")); i++) {
