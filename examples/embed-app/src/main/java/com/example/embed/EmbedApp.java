@@ -14,7 +14,7 @@ public final class EmbedApp {
     public static void main(String[] args) {
         // Sentence embeddings with the bundled all-MiniLM-L6-v2 (int8): unit vectors, so the dot product is the cosine.
         try (SentenceEmbedder embedder = SentenceEmbedder.bundledMiniLm(SentenceEmbedder.Options.DEFAULTS)) {
-            float[][] v = embedder.embed(List.of("Octet runs int8 models in pure Java.", "Quantized inference on the JVM."));
+            float[][] v = embedder.embed(List.of("A man is eating food.", "A man is eating a piece of bread."));
             double cosine = 0;
             for (int i = 0; i < v[0].length; i++) cosine += v[0][i] * v[1][i];
             System.out.printf("dimension %d, cosine %.6f%n", v[0].length, cosine);
