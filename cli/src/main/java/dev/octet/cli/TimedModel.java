@@ -1,10 +1,10 @@
 package dev.octet.cli;
 
 import dev.octet.api.ErrorCode;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;

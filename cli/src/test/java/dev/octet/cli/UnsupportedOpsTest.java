@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.cli.Cli.Outcome;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;

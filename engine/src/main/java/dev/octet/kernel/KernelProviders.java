@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Chooses kernels: the Vector API provider when the JVM can run it well, else the scalar reference, with
  * the reason logged once (Lucene's pattern). The vector classes are loaded reflectively, so a JVM started
- * without {@code --add-modules jdk.incubator.vector} gets scalar kernels instead of a linkage error.
+ * without {@code --add-modules jdk.incubator.vector} gets scalar kernels instead of a linkage error. The lookups
+ * are this class's own: on the module path the panama package is not exported, so a public lookup cannot see it.
  *
  * <p>System properties: {@code octet.provider} = auto | scalar | vector, {@code octet.vectorBits} =
  * 128 | 256 | 512 (default: the JVM's preferred width), {@code octet.warmup} = true | false (sessions' default
@@ -76,7 +77,7 @@ public final class KernelProviders {
         }
         try {
             Class<?> w = Class.forName("dev.octet.kernel.panama.WarmingKernelProvider");
-            KernelProvider gated = (KernelProvider) MethodHandles.publicLookup()
+            KernelProvider gated = (KernelProvider) MethodHandles.lookup()
                 .findStatic(w, "of", MethodType.methodType(w, int.class)).invoke(c.provider().vectorBits());
             return new Choice(gated, c.reason() + ", scalar until warm");
         } catch (Throwable t) {
@@ -148,7 +149,7 @@ public final class KernelProviders {
     private static int preferredBits() {
         try {
             Class<?> c = Class.forName("dev.octet.kernel.panama.PanamaKernelProvider");
-            return (int) MethodHandles.publicLookup().findStatic(c, "preferredBits", MethodType.methodType(int.class))
+            return (int) MethodHandles.lookup().findStatic(c, "preferredBits", MethodType.methodType(int.class))
                 .invoke();
         } catch (Throwable t) {
             return 0;
@@ -158,7 +159,7 @@ public final class KernelProviders {
     private static KernelProvider panama(int bits) {
         try {
             Class<?> c = Class.forName("dev.octet.kernel.panama.PanamaKernelProvider");
-            return (KernelProvider) MethodHandles.publicLookup()
+            return (KernelProvider) MethodHandles.lookup()
                 .findConstructor(c, MethodType.methodType(void.class, int.class)).invoke(bits);
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             throw e;

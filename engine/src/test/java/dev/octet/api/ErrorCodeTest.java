@@ -1,12 +1,12 @@
 package dev.octet.api;
 
-import dev.octet.exec.CompiledSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.compile.Compiler;
+import dev.octet.exec.CompiledSession;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;

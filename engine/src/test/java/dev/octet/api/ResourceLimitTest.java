@@ -1,11 +1,11 @@
 package dev.octet.api;
 
-import dev.octet.exec.CompiledSession;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;

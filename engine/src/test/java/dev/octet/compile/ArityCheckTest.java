@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Dim;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.exec.ExecutionPlan;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Attribute;

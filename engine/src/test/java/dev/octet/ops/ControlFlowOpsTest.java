@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.compile.Compiler;
 import dev.octet.compile.GraphPass;
+import dev.octet.exec.CompiledSession;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;

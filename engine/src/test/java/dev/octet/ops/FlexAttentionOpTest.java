@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Graph;
 import dev.octet.ir.Node;

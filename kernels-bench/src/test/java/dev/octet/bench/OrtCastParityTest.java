@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;
 import java.util.ArrayList;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import dev.octet.api.DataType;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.proto.Onnx.ModelProto;

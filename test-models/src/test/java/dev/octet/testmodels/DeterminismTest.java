@@ -2,9 +2,9 @@ package dev.octet.testmodels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.models.BundledModels;

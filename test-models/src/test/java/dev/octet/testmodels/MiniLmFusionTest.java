@@ -3,7 +3,6 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.compile.AliasElimination;
@@ -12,6 +11,7 @@ import dev.octet.compile.Compiler;
 import dev.octet.compile.DeadNodeElimination;
 import dev.octet.compile.GraphPass;
 import dev.octet.compile.MatMulIntegerToFloatFusion;
+import dev.octet.exec.CompiledSession;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Graph;
 import dev.octet.models.BundledModels;

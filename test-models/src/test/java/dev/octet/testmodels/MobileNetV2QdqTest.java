@@ -3,8 +3,8 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.QuantizationStyle;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.TensorProtos;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.OnnxModelBuilder;
 import java.util.List;

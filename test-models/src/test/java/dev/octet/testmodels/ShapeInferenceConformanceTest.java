@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.DataType;
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
 import dev.octet.compile.Compiler;
+import dev.octet.exec.CompiledSession;
 import dev.octet.exec.ExecutionPlan;
 import dev.octet.exec.Executor;
 import dev.octet.ir.Dim;

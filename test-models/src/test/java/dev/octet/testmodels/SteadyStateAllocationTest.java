@@ -3,9 +3,9 @@ package dev.octet.testmodels;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.SessionOptions;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;

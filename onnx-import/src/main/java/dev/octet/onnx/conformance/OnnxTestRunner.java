@@ -1,8 +1,8 @@
 package dev.octet.onnx.conformance;
 
-import dev.octet.exec.CompiledSession;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.exec.CompiledSession;
 import dev.octet.ir.Graph;
 import dev.octet.ir.ValueInfo;
 import dev.octet.onnx.OnnxImporter;
