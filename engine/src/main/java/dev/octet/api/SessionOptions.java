@@ -56,6 +56,8 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         private long maxLoopIterations = dev.octet.ops.ControlFlow.DEFAULT_MAX_ITERATIONS;
         private boolean requireVectorKernels = Boolean.getBoolean("octet.requireVectorKernels");
 
+        private Builder() {}
+
         public Builder graphOptimizations(boolean on) {
             this.graphOptimizations = on;
             return this;

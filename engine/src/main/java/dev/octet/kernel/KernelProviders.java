@@ -22,7 +22,7 @@ public final class KernelProviders {
     private static final System.Logger LOG = System.getLogger(KernelProviders.class.getName());
 
     /** What to add when the Vector API module is missing, for the warning and the error. */
-    static final String ADD_MODULES = "--add-modules jdk.incubator.vector";
+    private static final String ADD_MODULES = "--add-modules jdk.incubator.vector";
     private static final String MODULE_MISSING = "the jdk.incubator.vector module is not loaded";
     private static final AtomicBoolean WARNED_MODULE_MISSING = new AtomicBoolean();
 

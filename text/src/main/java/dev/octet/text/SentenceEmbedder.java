@@ -96,6 +96,8 @@ public final class SentenceEmbedder implements AutoCloseable {
             private int threads = 1;
             private int batchSize = DEFAULT_BATCH_SIZE;
 
+            private Builder() {}
+
             /** Ids per text, special tokens included; 0 (the default) means the model's limit. */
             public Builder maxLength(int ids) {
                 this.maxLength = ids;

@@ -3,7 +3,6 @@ package dev.octet.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.octet.Octet;
 import dev.octet.api.InferenceSession;
@@ -108,6 +107,13 @@ class ModulesTest {
         assertEquals("dev.octet.text", d.name());
         assertEquals(Map.of("dev.octet.text", Set.of("*")), exports(d));
         assertEquals(Set.of("transitive dev.octet.onnx", "dev.octet.models"), requires(d));
+    }
+
+    @Test
+    void modelsIsAModuleOfItsOwn() {
+        ModuleDescriptor d = descriptor(BundledModels.class);
+        assertEquals("dev.octet.models", d.name());
+        assertEquals(Map.of("dev.octet.models", Set.of("*")), exports(d));
     }
 
     @Test
@@ -287,16 +293,16 @@ class ModulesTest {
 
     @Test
     void anApplicationOnTheModulePathRunsWithVectorKernelsAndNoAddModulesFlag() throws Exception {
-        Path models = location(BundledModels.class);
-        // Only a jar can be an automatic module: the reactor hands over jars from the package phase on.
-        assumeTrue(!Files.isDirectory(models), "octet-models is a classes folder here, not a jar: run mvn verify");
         List<Path> modulePath = List.of(location(InferenceSession.class), location(Octet.class),
-            location(SentenceEmbedder.class), location(com.google.protobuf.Message.class), models,
+            location(SentenceEmbedder.class), location(com.google.protobuf.Message.class), location(BundledModels.class));
+        // As Maven lays out a modular application: the MiniLM jar, which no module requires, on the class path.
+        List<Path> classPath = List.of(location(dev.octet.modulecheck.ModulePathApp.class),
             holding("all-minilm-l6-v2-q.onnx"));
-        Path app = location(dev.octet.modulecheck.ModulePathApp.class);
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--module-path", modulePath.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator)),
-            "--add-modules", "dev.octet.text", "-cp", app.toString(), "-Doctet.warmup=false",
+            "--add-modules", "dev.octet.text",
+            "-cp", classPath.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator)),
+            "-Doctet.warmup=false",
             dev.octet.modulecheck.ModulePathApp.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
