@@ -1,0 +1,4 @@
+module com.example.embed {
+    requires dev.octet.text;
+    requires dev.octet.onnx;
+}
