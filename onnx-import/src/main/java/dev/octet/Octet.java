@@ -37,7 +37,7 @@ public final class Octet {
     public static InferenceSession load(Path model, SessionOptions options) {
         nonNull(model, "model path");
         nonNull(options, "session options");
-        return new CompiledSession(OnnxImporter.load(model), options);
+        return compiled(() -> OnnxImporter.load(model), options);
     }
 
     /** A model held in memory (the array is not modified), with default options; external data is rejected. */
@@ -49,7 +49,7 @@ public final class Octet {
     public static InferenceSession load(byte[] model, SessionOptions options) {
         nonNull(model, "model bytes");
         nonNull(options, "session options");
-        return new CompiledSession(OnnxImporter.load(model), options);
+        return compiled(() -> OnnxImporter.load(model), options);
     }
 
     /**
@@ -64,7 +64,21 @@ public final class Octet {
     public static InferenceSession load(InputStream model, SessionOptions options) {
         nonNull(model, "model stream");
         nonNull(options, "session options");
-        return new CompiledSession(OnnxImporter.load(model), options);
+        return compiled(() -> OnnxImporter.load(model), options);
+    }
+
+    /**
+     * The imported model compiled; a heap too small for it is a RESOURCE_LIMIT error saying how large the heap is,
+     * not an OutOfMemoryError (the arrays that fail are the model's own, unreachable once this returns).
+     */
+    private static InferenceSession compiled(java.util.function.Supplier<dev.octet.ir.Graph> model,
+                                             SessionOptions options) {
+        try {
+            return new CompiledSession(model.get(), options);
+        } catch (OutOfMemoryError e) {
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "the model does not fit in the Java heap (at most "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): start the JVM with a larger -Xmx", e);
+        }
     }
 
     private static void nonNull(Object argument, String what) {
