@@ -177,7 +177,9 @@ public final class CompiledSession implements InferenceSession {
             throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
         }
         try {
-            return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
+            Map<String, Tensor> outputs = Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
+            kernels.runFinished();
+            return outputs;
         } finally {
             // Nothing else keeps the session reachable while its plan runs: without the fence the Cleaner could
             // stop the worker threads of a session the caller never closed in the middle of its run.

@@ -25,4 +25,8 @@ public interface KernelProvider {
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }
+
+    /** A session finished a run with these kernels (a provider that warms up in the background starts then). */
+    default void runFinished() {
+    }
 }

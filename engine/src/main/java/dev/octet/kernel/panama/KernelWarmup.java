@@ -35,6 +35,14 @@ final class KernelWarmup {
     static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(5);
     static final long MOSTLY_COMPILED = 8;
     static final long HARD_CAP_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /**
+     * The warm-up starts once a run has finished, or this long after a kernel was first called without one
+     * finishing (a long first run, or kernels called without a session). Warming while an app's first run is on
+     * the scalar code made that run about twice as slow: on two cores the warm-up's boxed vector code and the
+     * compiles it queues take the cores and the JIT's queue from it (MiniLM's first inference 450-600 ms, ~200 ms
+     * when the warm-up waits).
+     */
+    static final long FIRST_RUN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** One batch of warm-up calls of one kernel method; returns how many kernel calls it made. */
     interface Batch {
@@ -72,6 +80,7 @@ final class KernelWarmup {
             }
             if (!called) {
                 called = true;
+                firstCall.compareAndSet(0, System.nanoTime());
             }
             request();
             return false;
@@ -132,6 +141,10 @@ final class KernelWarmup {
     private final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean idle = true;
     private Thread thread;
+    /** When a gated kernel was first called (0: not yet), and whether a session has finished a run since. */
+    private final java.util.concurrent.atomic.AtomicLong firstCall = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean runFinished;
+    private volatile boolean started;
 
     KernelWarmup(String description) {
         this.description = description;
@@ -194,7 +207,32 @@ final class KernelWarmup {
      * C2's queue being what limits a warm-up on a small machine), then round robin over the rest, so that one kernel
      * whose code keeps allocating does not hold up the others until its cap.
      */
+    /** A session finished a run: the warm-up may start (see {@link #FIRST_RUN_GRACE_NANOS}). */
+    void runFinished() {
+        if (!runFinished) {
+            runFinished = true;
+        }
+    }
+
+    private boolean mayStart() {
+        long first = firstCall.get();
+        return runFinished || first != 0 && System.nanoTime() - first >= FIRST_RUN_GRACE_NANOS;
+    }
+
+    /** Whether the warm-up has started calling the vector kernels (tests). */
+    boolean started() {
+        return started;
+    }
+
     private void run() {
+        try {
+            while (!mayStart()) {
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        started = true;
         long allocatedAtStart = allocatedBytes();
         List<Gate> active = new ArrayList<>();
         long since = 0;

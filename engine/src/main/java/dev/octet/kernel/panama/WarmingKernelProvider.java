@@ -70,6 +70,11 @@ public final class WarmingKernelProvider implements KernelProvider {
     }
 
     @Override
+    public void runFinished() {
+        warmup.runFinished();
+    }
+
+    @Override
     public QGemmKernel qgemm() {
         return qgemm;
     }
@@ -201,7 +206,7 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         @Override
         public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
-            // Weights are packed at load: warm up while the rest of the model loads.
+            // Weights are packed at load: the GEMM's warm-up is queued first (it starts after the first run).
             gate.request();
             return v.packB(b, offset, k, n, unsigned, transposed);
         }

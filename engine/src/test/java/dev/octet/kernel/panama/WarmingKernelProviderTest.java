@@ -157,4 +157,32 @@ class WarmingKernelProviderTest {
             assertFalse(gated.warmup().allOpen(), "kernels never called stay unwarmed (e.g. tanh)");
         }
     }
+
+    /** The warm-up waits for a session's first run to finish, so it does not slow that run down. */
+    @Test
+    void theWarmUpStartsWhenARunFinishes() throws InterruptedException {
+        WarmingKernelProvider gated = new WarmingKernelProvider(256);
+        float[] x = {0.5f, -1f, 2f, 3f};
+        gated.floats().exp(x, 0, new float[4], 0, 4);
+        assertTrue(gated.warmup().warming(), "the call queued the exp kernel's warm-up");
+        Thread.sleep(KernelWarmup.FIRST_RUN_GRACE_NANOS / 4_000_000);
+        assertFalse(gated.warmup().started(), "started during the first run");
+        gated.runFinished();
+        assertTrue(gated.warmup().awaitIdle(120_000), "warm-up did not finish");
+        assertTrue(gated.warmup().started());
+    }
+
+    /** Kernels called without a session finishing a run (a long first run, direct callers) warm up after a grace. */
+    @Test
+    void withoutAFinishedRunTheWarmUpStartsAfterItsGrace() throws InterruptedException {
+        WarmingKernelProvider gated = new WarmingKernelProvider(256);
+        long called = System.nanoTime();
+        gated.floats().exp(new float[] {1f, 2f}, 0, new float[2], 0, 2);
+        long deadline = called + 60_000_000_000L;
+        while (!gated.warmup().started() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(gated.warmup().started(), "never started");
+        assertTrue(System.nanoTime() - called >= KernelWarmup.FIRST_RUN_GRACE_NANOS, "started before its grace");
+    }
 }
