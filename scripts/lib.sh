@@ -49,8 +49,8 @@ OCTET_APP_JVM_FLAGS="-XX:+UseSerialGC -Xmn32m"
 # map it (-XX:+AutoCreateSharedArchive, JDK 19+), so classes arrive parsed and verified and the operator registry's
 # ~440 lambda classes are not generated again: MiniLM's load 1.5 -> 1.2 s (README, "First call"). A JVM that finds
 # the archive stale (other jars or JDK) runs without it and rewrites it. The archive lives in the build's own target/
-# folder, never in a shared temp folder. -Xlog:cds=off,aot=off: with --add-modules, every start otherwise prints an
+# folder, never in a shared temp folder. -Xlog:cds*=off,aot*=off: with --add-modules, every start otherwise prints an
 # "[error][cds]" line saying the JDK's default archive was made without that flag, and then carries on.
 octet_cds_flags() {
-  echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$1 -Xlog:cds=off -Xlog:aot=off"
+  echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$1 -Xlog:cds*=off,aot*=off"
 }
