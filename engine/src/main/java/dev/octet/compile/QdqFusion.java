@@ -102,12 +102,17 @@ public final class QdqFusion implements GraphPass {
         return g.withNodes(nodes, initializers);
     }
 
-    /** An ai.onnx {@link OpTrait#ELEMENTWISE} op with one output that only the QuantizeLinear reads. */
+    /**
+     * An ai.onnx {@link OpTrait#ELEMENTWISE} op after a DequantizeLinear, with one output that only the QuantizeLinear
+     * reads, and no integer variant (LeakyRelu becomes ORT's QLinearLeakyRelu, as in ORT's plan).
+     */
     private static boolean isTableCandidate(Node op, Graph g, OpRegistry ops, GraphIndex idx) {
         Node dq = op.inputs().isEmpty() ? null : idx.producer(op.inputs().get(0));
         return op.domain().isEmpty() && op.outputs().size() == 1 && idx.hasSingleUse(op.outputs().get(0))
             && dq != null && dq.domain().isEmpty() && dq.opType().equals("DequantizeLinear")
-            && ops.has(g, op, OpTrait.ELEMENTWISE);
+            && ops.has(g, op, OpTrait.ELEMENTWISE)
+            && ops.find(op.domain(), op.opType(), OpRegistry.opsetOf(g, op)).map(OpDefinition::integerVariant)
+                .isEmpty();
     }
 
     /**
