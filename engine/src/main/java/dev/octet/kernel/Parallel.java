@@ -25,11 +25,15 @@ public final class Parallel implements AutoCloseable {
 
     private final int threads;
     private final Thread[] workers;
+    /** The job in progress; cleared when it is done, so no thread keeps its body (and the arrays it captured). */
     private final AtomicReference<Job> current = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong jobs = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     /** One forEach call: tasks are claimed by index; the caller waits until all are done. */
     private static final class Job {
+        /** A number no other job of the pool has: workers remember it, not the job. */
+        final long id;
         final int tasks;
         final IntConsumer body;
         final AtomicInteger next = new AtomicInteger();
@@ -38,7 +42,8 @@ public final class Parallel implements AutoCloseable {
         /** The first task's failure, rethrown as it is on the caller's thread (an Error stays an Error). */
         volatile Throwable failure;
 
-        Job(int tasks, IntConsumer body, Thread caller) {
+        Job(long id, int tasks, IntConsumer body, Thread caller) {
+            this.id = id;
             this.tasks = tasks;
             this.body = body;
             this.caller = caller;
@@ -94,12 +99,12 @@ public final class Parallel implements AutoCloseable {
     }
 
     private void workLoop() {
-        Job seen = null;
+        long seen = 0;
         while (!closed) {
             Job j = current.get();
-            if (j == null || j == seen) {
+            if (j == null || j.id == seen) {
                 long spinUntil = System.nanoTime() + SPIN_NANOS;
-                while ((j = current.get()) == null || j == seen) {
+                while ((j = current.get()) == null || j.id == seen) {
                     if (closed) {
                         return;
                     }
@@ -110,7 +115,7 @@ public final class Parallel implements AutoCloseable {
                     }
                 }
             }
-            seen = j;
+            seen = j.id;
             j.work();
         }
     }
@@ -126,7 +131,7 @@ public final class Parallel implements AutoCloseable {
         if (closed) {
             throw new OctetException(ErrorCode.SESSION_CLOSED, "the session is closed: its worker threads have stopped");
         }
-        Job j = new Job(tasks, body, Thread.currentThread());
+        Job j = new Job(jobs.incrementAndGet(), tasks, body, Thread.currentThread());
         current.set(j);
         for (Thread w : workers) {
             LockSupport.unpark(w);
@@ -141,6 +146,7 @@ public final class Parallel implements AutoCloseable {
                 LockSupport.parkNanos(this, 20_000);
             }
         }
+        current.compareAndSet(j, null);
         switch (j.failure) {
             case null -> { }
             case RuntimeException e -> throw e;

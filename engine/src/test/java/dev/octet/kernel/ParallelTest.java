@@ -76,4 +76,23 @@ class ParallelTest {
         }
         assertEquals(1, Parallel.SERIAL.split(1 << 20, 1, 1));
     }
+
+    /** A finished job's body, and the arrays it captured, are not kept by the pool until the next job. */
+    @Test
+    void aFinishedJobIsNotRetained() throws InterruptedException {
+        try (Parallel p = new Parallel(2)) {
+            java.lang.ref.WeakReference<int[]> captured = runJobCapturing(p);
+            for (int i = 0; i < 50 && captured.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(null, captured.get(), "the pool still holds the last job's body");
+        }
+    }
+
+    private static java.lang.ref.WeakReference<int[]> runJobCapturing(Parallel p) {
+        int[] data = new int[1 << 20];
+        p.forEach(8, t -> data[t] = t);
+        return new java.lang.ref.WeakReference<>(data);
+    }
 }
