@@ -33,6 +33,7 @@ import java.util.Map;
  *       byte pattern, nodes that constant folding evaluates at load with the kernels the unfused graph would run,
  *       so the table gives the unfused graph's bits by construction.</li>
  * </ul>
+ * A DQ -> Q pair with the same scale and zero point (both named) gives its input back and becomes an Identity.
  * Only per-tensor activations with constant scales and zero points fuse; weights may be per-channel.
  * Patterns that do not match stay float, which is slower but still correct. Run {@link AliasElimination}
  * before and {@link DeadNodeElimination} after.
@@ -66,6 +67,13 @@ public final class QdqFusion implements GraphPass {
                 continue;
             }
             Node op = idx.producer(q.inputs().get(0));
+            QParams dequantized = op != null && op.opType().equals("DequantizeLinear") && hasZeroPoint(op)
+                && hasZeroPoint(q) ? dequantized(q.inputs().get(0), idx, initializers) : null;
+            if (dequantized != null && dequantized.sameAs(out) && roundTrips(out)) {
+                replacement.put(q, List.of(new Node(q.name(), "Identity", "", List.of(dequantized.quantized),
+                    q.outputs(), Map.of())));
+                continue;
+            }
             if (op != null && isTableCandidate(op, g, ops, idx)) {
                 inferred = inferred != null ? inferred : context.infer(g);
                 List<Node> table = lookupTable(op, q, idx, initializers, inferred);
@@ -100,6 +108,21 @@ public final class QdqFusion implements GraphPass {
             nodes.addAll(replacement.getOrDefault(n, List.of(n)));
         }
         return g.withNodes(nodes, initializers);
+    }
+
+    /** Whether a Q or DQ node names its zero point (which then gives the quantized type). */
+    private static boolean hasZeroPoint(Node n) {
+        return n.inputs().size() > 2 && !n.inputs().get(2).isEmpty();
+    }
+
+    /**
+     * Whether {@code Q(DQ(x))} with these parameters gives x back: {@code (x - z) * s}, one rounding, divided by s,
+     * another, is within 2^-22 relative of x - z (|x - z| <= 510), so it rounds back exactly, unless the product
+     * leaves the normal range.
+     */
+    private static boolean roundTrips(QParams p) {
+        float s = Math.abs(p.scaleValue.floats()[0]);
+        return s >= Float.MIN_NORMAL && s < 1e35f;
     }
 
     /**

@@ -136,4 +136,49 @@ class QdqDataMovementTest {
     private static long count(Graph g, String opType) {
         return g.nodes().stream().filter(n -> n.opType().equals(opType)).count();
     }
+
+    /** Q(DQ(x)) with the same parameters is x for every byte and every ordinary scale: the pair becomes an Identity. */
+    @ParameterizedTest(name = "{0} scale {1}")
+    @CsvSource({"u8, 0.05", "s8, 0.05", "u8, 0.001", "s8, 3.7", "u8, 1e-30", "s8, 2e34"})
+    void aDequantizeQuantizePairWithTheSameParametersIsDropped(String type, float scale) {
+        DataType t = type.equals("u8") ? DataType.UINT8 : DataType.INT8;
+        Graph g = roundTrip(t, scale, scale);
+        Graph fused = new DeadNodeElimination().apply(new QdqFusion().apply(g));
+        assertEquals(List.of("Identity"), fused.nodes().stream().map(Node::opType).toList());
+        Map<String, Tensor> in = Map.of("x", everyByte(t));
+        assertArrayEquals(in.get("x").bytes(), run(g, in, List.of()).bytes(), "the float round trip is the identity");
+        assertArrayEquals(in.get("x").bytes(), run(g, in, List.of(new QdqFusion(), new DeadNodeElimination())).bytes());
+    }
+
+    @Test
+    void aPairThatDoesNotRoundTripStays() {
+        // Another scale, and a subnormal one (the product leaves the normal range and loses the value).
+        for (float[] scales : new float[][] {{0.05f, 0.1f}, {1e-40f, 1e-40f}}) {
+            Graph g = roundTrip(DataType.UINT8, scales[0], scales[1]);
+            assertEquals(1, count(new QdqFusion().apply(g), "QuantizeLinear"));
+            Map<String, Tensor> in = Map.of("x", everyByte(DataType.UINT8));
+            assertArrayEquals(run(g, in, List.of()).bytes(),
+                run(g, in, List.of(new QdqFusion(), new DeadNodeElimination())).bytes());
+        }
+    }
+
+    private static Graph roundTrip(DataType t, float inScale, float outScale) {
+        Map<String, Tensor> init = new HashMap<>();
+        init.put("xs", Tensor.ofFloats(new float[] {inScale}));
+        init.put("ys", Tensor.ofFloats(new float[] {outScale}));
+        init.put("z", t == DataType.UINT8 ? Tensor.ofUint8(new byte[] {(byte) 130}) : Tensor.ofInt8(new byte[] {-3}));
+        List<Node> nodes = List.of(
+            new Node("dq", "DequantizeLinear", "", List.of("x", "xs", "z"), List.of("f"), Map.of()),
+            new Node("q", "QuantizeLinear", "", List.of("f", "ys", "z"), List.of("y"), Map.of()));
+        return new Graph("g", List.of(new ValueInfo("x", t, t.onnxCode(), List.of(Dim.of(256)))),
+            List.of(new ValueInfo("y", null, 0, null)), init, nodes, Map.of("", 19), Map.of());
+    }
+
+    private static Tensor everyByte(DataType t) {
+        byte[] b = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            b[i] = (byte) i;
+        }
+        return Tensor.of(t, new int[] {256}, b);
+    }
 }
