@@ -80,7 +80,9 @@ final class KernelWarmup {
             }
             if (!called) {
                 called = true;
-                firstCall.compareAndSet(0, System.nanoTime());
+                if (firstCall.compareAndSet(0, System.nanoTime())) {
+                    java.util.concurrent.locks.LockSupport.unpark(thread);
+                }
             }
             request();
             return false;
@@ -140,7 +142,7 @@ final class KernelWarmup {
     private final List<Gate> gates = new ArrayList<>();
     private final List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean idle = true;
-    private Thread thread;
+    private volatile Thread thread;
     /** When a gated kernel was first called (0: not yet), and whether a session has finished a run since. */
     private final java.util.concurrent.atomic.AtomicLong firstCall = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean runFinished;
@@ -211,6 +213,7 @@ final class KernelWarmup {
     void runFinished() {
         if (!runFinished) {
             runFinished = true;
+            java.util.concurrent.locks.LockSupport.unpark(thread);
         }
     }
 
@@ -227,7 +230,15 @@ final class KernelWarmup {
     private void run() {
         try {
             while (!mayStart()) {
-                Thread.sleep(5);
+                if (firstCall.get() == 0) {
+                    // Queued at load, nothing called yet: sleep until the first call or a finished run wakes us.
+                    java.util.concurrent.locks.LockSupport.parkNanos(this, FIRST_RUN_GRACE_NANOS);
+                    if (Thread.interrupted()) {
+                        return;
+                    }
+                } else {
+                    Thread.sleep(5);
+                }
             }
         } catch (InterruptedException e) {
             return;
