@@ -51,6 +51,7 @@ OCTET_APP_JVM_FLAGS="-XX:+UseSerialGC -Xmn32m"
 # the archive stale (other jars or JDK) runs without it and rewrites it. The archive lives in the build's own target/
 # folder, never in a shared temp folder. -Xlog:cds*=off,aot*=off: with --add-modules, every start otherwise prints an
 # "[error][cds]" line saying the JDK's default archive was made without that flag, and then carries on.
+# Sets the array OCTET_CDS_FLAGS (an array, so a path with spaces stays one argument); expand it quoted.
 octet_cds_flags() {
-  echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$1 -Xlog:cds*=off,aot*=off"
+  OCTET_CDS_FLAGS=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$1" '-Xlog:cds*=off,aot*=off')
 }

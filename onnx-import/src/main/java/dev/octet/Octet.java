@@ -77,7 +77,8 @@ public final class Octet {
             return new CompiledSession(model.get(), options);
         } catch (OutOfMemoryError e) {
             throw new OctetException(ErrorCode.RESOURCE_LIMIT, "the model does not fit in the Java heap (at most "
-                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB): start the JVM with a larger -Xmx", e);
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; " + e.getMessage()
+                + "): start the JVM with a larger -Xmx", e);
         }
     }
 

@@ -57,7 +57,7 @@ public final class QdqFusion implements GraphPass {
         GraphIndex idx = new GraphIndex(g);
         Map<String, Tensor> initializers = new HashMap<>(g.initializers());
         Map<Node, List<Node>> replacement = new HashMap<>();
-        ShapeInference.Result inferred = null;
+        ShapeInference.Result inferred = presetZeroPoints(g, context, initializers);
         for (Node q : g.nodes()) {
             if (!q.domain().isEmpty() || !q.opType().equals("QuantizeLinear")) {
                 continue;
@@ -157,7 +157,10 @@ public final class QdqFusion implements GraphPass {
             return null;
         }
         for (String in : op.inputs().subList(1, op.inputs().size())) {
-            if (!in.isEmpty() && !initializers.containsKey(in) && !inferred.constants().containsKey(in)) {
+            // An initializer that is also a graph input can change at run time: not a constant.
+            boolean constant = idx.constant(in) != null
+                || !initializers.containsKey(in) && inferred.constants().containsKey(in);
+            if (!in.isEmpty() && !constant) {
                 return null;
             }
         }
@@ -184,7 +187,34 @@ public final class QdqFusion implements GraphPass {
                 q.outputs(), Map.of()));
     }
 
-    /** Scale/zero point of a Q or DQ node when both are constants (a missing zero point is uint8 0). */
+    /**
+     * The zero point of each DequantizeLinear that names none: 0 of X's type, which only shape inference knows (a
+     * uint8 0 assumed for int8 X would let the quantized ops change the values' type). Returns the inference, or
+     * null when no DQ needed it.
+     */
+    private static ShapeInference.Result presetZeroPoints(Graph g, PassContext context, Map<String, Tensor> initializers) {
+        ShapeInference.Result inferred = null;
+        for (Node n : g.nodes()) {
+            if (n.domain().isEmpty() && n.opType().equals("DequantizeLinear") && !hasZeroPoint(n)) {
+                inferred = inferred != null ? inferred : context.infer(g);
+                ValueInfo x = inferred.types().get(n.inputs().get(0));
+                if (x != null && x.type() != null && x.type().isQuantized()) {
+                    initializers.put(impliedZeroPoint(n), x.type() == DataType.UINT8 ? Tensor.ofUint8(new byte[1])
+                        : Tensor.ofInt8(new byte[1]));
+                }
+            }
+        }
+        return inferred;
+    }
+
+    private static String impliedZeroPoint(Node n) {
+        return n.name() + "/octet_zero_point";
+    }
+
+    /**
+     * Scale/zero point of a Q or DQ node when both are constants: a Q without a zero point writes uint8; a DQ without
+     * one has the zero point {@link #presetZeroPoints} found (none when X's type is unknown).
+     */
     private static QParams params(Node n, GraphIndex idx, Map<String, Tensor> initializers) {
         Tensor scale = idx.constant(n.inputs().get(1));
         if (scale == null || scale.type() != DataType.FLOAT) {
@@ -199,10 +229,13 @@ public final class QdqFusion implements GraphPass {
         if (hasZp) {
             zpName = n.inputs().get(2);
             zp = idx.constant(zpName);
-        } else {
-            zpName = n.name() + "/octet_zero_point";
+        } else if (n.opType().equals("QuantizeLinear")) {
+            zpName = impliedZeroPoint(n);
             zp = Tensor.ofUint8(new byte[1]);
             initializers.put(zpName, zp);
+        } else {
+            zpName = impliedZeroPoint(n);
+            zp = initializers.get(zpName);
         }
         if (zp == null || !zp.type().isQuantized() || zp.size() != scale.size()) {
             return null;
@@ -356,7 +389,8 @@ public final class QdqFusion implements GraphPass {
      * output's scale and zero point, the scale positive (see {@link OpTrait#DATA_MOVEMENT}).
      */
     private static Node dataMovement(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
-        if (!(out.scaleValue.floats()[0] > 0)) {
+        // The rewrite assumes Q(DQ(x)) == x for the values it moves (see roundTrips).
+        if (!(out.scaleValue.floats()[0] > 0) || !roundTrips(out)) {
             return null;
         }
         List<String> inputs = new ArrayList<>(op.inputs());

@@ -73,11 +73,17 @@ public final class Parallel implements AutoCloseable {
         this.threads = threads;
         this.workers = new Thread[threads - 1];
         int id = threads == 1 ? 0 : POOLS.incrementAndGet();
-        for (int w = 0; w < workers.length; w++) {
-            Thread t = new Thread(this::workLoop, "octet-" + id + "-worker-" + (w + 1));
-            t.setDaemon(true); // a session the caller forgets to close must not keep the JVM alive
-            workers[w] = t;
-            t.start();
+        try {
+            for (int w = 0; w < workers.length; w++) {
+                Thread t = new Thread(this::workLoop, "octet-" + id + "-worker-" + (w + 1));
+                t.setDaemon(true); // a session the caller forgets to close must not keep the JVM alive
+                workers[w] = t;
+                t.start();
+            }
+        } catch (OutOfMemoryError e) {
+            // "unable to create native thread": stop the workers already started, then report it typed.
+            close();
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "cannot start " + threads + " threads: " + e.getMessage(), e);
         }
     }
 
@@ -100,24 +106,31 @@ public final class Parallel implements AutoCloseable {
 
     private void workLoop() {
         long seen = 0;
-        while (!closed) {
-            Job j = current.get();
-            if (j == null || j.id == seen) {
-                long spinUntil = System.nanoTime() + SPIN_NANOS;
-                while ((j = current.get()) == null || j.id == seen) {
-                    if (closed) {
-                        return;
-                    }
-                    if (System.nanoTime() < spinUntil) {
-                        Thread.onSpinWait();
-                    } else {
-                        LockSupport.park(this);
-                    }
-                }
-            }
+        for (Job j = nextJob(seen); j != null; j = nextJob(seen)) {
             seen = j.id;
             j.work();
+            // No reference to a finished job may stay in this frame while the worker parks: it would keep the job's
+            // body and everything it captured alive until the next job.
+            j = null;
         }
+    }
+
+    /** The next job not yet seen, waiting (spinning, then parked) for it; null once the pool is closed. */
+    private Job nextJob(long seen) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (!closed) {
+            Job j = current.get();
+            if (j != null && j.id != seen) {
+                return j;
+            }
+            j = null; // the same: not while parked
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
+        }
+        return null;
     }
 
     /** Runs body(t) for every t in [0, tasks), spread over the threads; returns when all are done. */

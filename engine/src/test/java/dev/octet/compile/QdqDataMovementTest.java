@@ -181,4 +181,44 @@ class QdqDataMovementTest {
         }
         return Tensor.of(t, new int[] {256}, b);
     }
+
+    /** An int8 MaxPool window that lies all in padding: the float path's -inf quantizes to -128, and so must the bytes. */
+    @Test
+    void aWindowAllInPaddingGivesTheSmallestCode() {
+        Graph g = graph("MaxPool", DataType.INT8, 0.05f, 0.05f);
+        List<Node> nodes = g.nodes().stream().map(n -> !n.opType().equals("MaxPool") ? n
+            : new Node(n.name(), n.opType(), n.domain(), n.inputs(), n.outputs(), Map.of(
+                "kernel_shape", new Attribute.IntsAttr(new long[] {1, 1}),
+                "pads", new Attribute.IntsAttr(new long[] {1, 1, 1, 1})))).toList();
+        Graph padded = g.withNodes(nodes, g.initializers());
+        assertEquals(List.of("MaxPool"), new DeadNodeElimination().apply(new QdqFusion().apply(padded)).nodes().stream()
+            .map(Node::opType).toList());
+        Map<String, Tensor> in = inputs(DataType.INT8);
+        byte[] expected = run(padded, in, List.of()).bytes();
+        assertEquals(Byte.MIN_VALUE, expected[0], "the unfused corner");
+        assertArrayEquals(expected, run(padded, in, List.of(new QdqFusion(), new DeadNodeElimination())).bytes());
+    }
+
+    /**
+     * Without zero points an int8 X dequantizes with zero point int8 0 while Q writes uint8: moving the int8 bytes
+     * would change their type and values, so the float path stays; so it does where the scale overflows the values.
+     */
+    @Test
+    void unnamedZeroPointsAndOverflowingScalesStayFloat() {
+        for (float scale : new float[] {0.05f, 1e37f}) {
+            boolean named = scale > 1;
+            Graph g = graph("Slice", DataType.INT8, scale, scale);
+            List<Node> nodes = g.nodes().stream().map(n -> named || !n.opType().endsWith("quantizeLinear")
+                && !n.opType().equals("QuantizeLinear") ? n
+                : new Node(n.name(), n.opType(), n.domain(), n.inputs().subList(0, 2), n.outputs(), n.attributes()))
+                .toList();
+            Graph variant = g.withNodes(nodes, g.initializers());
+            assertEquals(1, count(new QdqFusion().apply(variant), "QuantizeLinear"), "scale " + scale);
+            Map<String, Tensor> in = inputs(DataType.INT8);
+            Tensor expected = run(variant, in, List.of());
+            Tensor actual = run(variant, in, List.of(new QdqFusion(), new DeadNodeElimination()));
+            assertEquals(expected.type(), actual.type());
+            assertArrayEquals(expected.bytes(), actual.bytes());
+        }
+    }
 }

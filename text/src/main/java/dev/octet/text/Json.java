@@ -182,7 +182,9 @@ final class Json {
                 source + " is not valid JSON: not UTF-8 at byte " + in.position());
         }
         utf8.flush(out);
-        return out.flip().toString();
+        String text = out.flip().toString();
+        // A byte order mark may start the file (RFC 8259 8.1 lets a reader ignore it; editors on Windows write one).
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** A recursive-descent reader over the decoded text. */
@@ -345,7 +347,8 @@ final class Json {
             }
             int v = 0;
             for (int i = 0; i < 4; i++) {
-                int d = Character.digit(text.charAt(at), 16);
+                char c = text.charAt(at);
+                int d = c <= 'f' ? Character.digit(c, 16) : -1; // ASCII hex digits only, not full-width or other scripts
                 if (d < 0) {
                     throw fail("invalid hex digit " + describe(at) + " in a \\u escape");
                 }

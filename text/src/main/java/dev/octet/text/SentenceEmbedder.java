@@ -268,23 +268,48 @@ public final class SentenceEmbedder implements AutoCloseable {
             Supplier<InferenceSession> model, Options options) {
         FutureTask<WordPieceTokenizer> reading = new FutureTask<>(tokenizer);
         Thread.ofPlatform().daemon().name("octet-tokenizer-reader").start(reading);
-        CompiledSession session = compiled(model.get());
+        CompiledSession session;
         try {
-            return new SentenceEmbedder(session, reading.get(), options);
-        } catch (ExecutionException e) {
+            session = compiled(model.get());
+        } catch (RuntimeException | Error e) {
+            reading.cancel(true);
+            throw e;
+        }
+        try {
+            return new SentenceEmbedder(session, awaitTokenizer(reading), options);
+        } catch (RuntimeException | Error e) {
             session.close();
-            // The reader's own exception (an OctetException naming the file), as if read on this thread.
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
+            throw e;
+        }
+    }
+
+    /**
+     * The tokenizer read on the other thread, or its exception as if read on this one (an OctetException naming the
+     * file). The caller's interrupt does not cut the wait short, as it would not have cut a read on this thread.
+     */
+    private static WordPieceTokenizer awaitTokenizer(FutureTask<WordPieceTokenizer> reading) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return reading.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    switch (e.getCause()) {
+                        case RuntimeException r -> throw r;
+                        case OutOfMemoryError oom -> throw new OctetException(ErrorCode.RESOURCE_LIMIT,
+                            "the tokenizer does not fit in the Java heap: start the JVM with a larger -Xmx", oom);
+                        case Error err -> throw err;
+                        default -> throw new OctetException(ErrorCode.INTERNAL, "reading the tokenizer failed: "
+                            + e.getCause(), e.getCause());
+                    }
+                }
             }
-            if (e.getCause() instanceof Error err) {
-                throw err;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            throw new OctetException(ErrorCode.INTERNAL, "reading the tokenizer failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            session.close();
-            Thread.currentThread().interrupt();
-            throw new OctetException(ErrorCode.IO, "interrupted while reading the tokenizer", e);
         }
     }
 

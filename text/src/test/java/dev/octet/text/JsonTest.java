@@ -58,13 +58,20 @@ class JsonTest {
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "{", "}", "[1,]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "{'a':1}", "01",
         "-", "1.", ".5", "1e", "1e+", "+1", "NaN", "Infinity", "tru", "nul", "[true false]", "\"abc", "\"a\\x\"",
-        "\"\\u12G4\"", "\"\\u12\"", "\"a\tb\"", "{} x", "[] []", "// c\n{}", "{\"a\":1}}", "[\"\\\"]"})
+        "\"\\u12G4\"", "\"\\u12\"", "\"a\tb\"", "{} x", "[] []", "// c\n{}", "{\"a\":1}}", "[\"\\\"]", "\"\\u\u0660\u0660\u0664\u0661\"",
+        "\"\\u\uFF10\uFF10\uFF14\uFF11\""})
     void invalidDocumentsAreRefused(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         assertTrue(jacksonRefuses(bytes), "Jackson accepts " + text);
         OctetException e = assertThrows(OctetException.class, () -> Json.parse(bytes, "bad.json"));
         assertEquals(ErrorCode.INVALID_MODEL, e.code());
         assertTrue(e.getMessage().startsWith("bad.json is not valid JSON: "), e.getMessage());
+    }
+
+    @Test
+    void aByteOrderMarkIsIgnored() throws Exception {
+        byte[] bytes = "\uFEFF{\"a\": [1, true]}".getBytes(StandardCharsets.UTF_8);
+        assertSame(JACKSON.readTree(bytes), Json.parse(bytes, "bom.json"));
     }
 
     @Test

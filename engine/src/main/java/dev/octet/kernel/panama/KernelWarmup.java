@@ -203,12 +203,6 @@ final class KernelWarmup {
         }
     }
 
-    /**
-     * A kernel marked {@link Gate#first} alone while it is at the head (the int8 GEMM: its weights are packed at
-     * load, and it is most of a transformer's time; warmed round robin with the rest it took 3.1 s instead of 2.2 s,
-     * C2's queue being what limits a warm-up on a small machine), then round robin over the rest, so that one kernel
-     * whose code keeps allocating does not hold up the others until its cap.
-     */
     /** A session finished a run: the warm-up may start (see {@link #FIRST_RUN_GRACE_NANOS}). */
     void runFinished() {
         if (!runFinished) {
@@ -227,6 +221,12 @@ final class KernelWarmup {
         return started;
     }
 
+    /**
+     * Once it may start ({@link #mayStart}): a kernel marked {@link Gate#first} alone while it is at the head (the
+     * int8 GEMM: its weights are packed at load, and it is most of a transformer's time; warmed round robin with the
+     * rest it took 3.1 s instead of 2.2 s, C2's queue being what limits a warm-up on a small machine), then round
+     * robin over the rest, so that one kernel whose code keeps allocating does not hold up the others until its cap.
+     */
     private void run() {
         try {
             while (!mayStart()) {

@@ -271,11 +271,14 @@ final class PoolKernels256 implements PoolKernels {
         }
     }
 
-    /** One output, the reference's way: the largest code inside the window; 0 if none. */
+    /**
+     * One output, the reference's way: the largest code inside the window; the smallest code of the type if none
+     * (a window all in padding: the float MaxPool's -inf quantizes to it, and ORT starts from it).
+     */
     private static byte maxAt(byte[] x, boolean unsigned, int xPlane, Geometry g, int ih0, int ow) {
         int mask = unsigned ? 0xFF : -1;
         int iw0 = ow * g.sw - g.padLeft;
-        int best = 0;
+        int best = unsigned ? 0 : Byte.MIN_VALUE;
         boolean any = false;
         for (int ky = 0; ky < g.kh; ky++) {
             int ih = ih0 + ky * g.dh;

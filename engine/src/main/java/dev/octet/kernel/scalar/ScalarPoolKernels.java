@@ -57,7 +57,8 @@ public final class ScalarPoolKernels implements PoolKernels {
         forEachOutput(in, out, kernel, strides, dilations, pads, (o, pos, n, w) -> {
             for (int plane = 0; plane < planes; plane++) {
                 int base = plane * inSize;
-                int best = 0;
+                // A window all in padding gives the smallest code (the float path's -inf, quantized).
+                int best = unsigned ? 0 : Byte.MIN_VALUE;
                 for (int i = 0; i < n; i++) {
                     int v = x[base + w.offsets[i]] & mask;
                     if (i == 0 || v > best) {
