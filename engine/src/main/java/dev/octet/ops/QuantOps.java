@@ -409,24 +409,46 @@ final class QuantOps {
         return Tensor.of(table.type(), x.shapeView(), out);
     }
 
+    /** A table with the quantization it was built for. */
+    private record Table(boolean unsigned, float xs, int xzp, float ys, int yzp, DataType outType, byte[] entries) {
+        boolean builtFor(boolean u, float xScale, int xZp, float yScale, int yZp, DataType type) {
+            return unsigned == u && Float.compare(xs, xScale) == 0 && xzp == xZp && Float.compare(ys, yScale) == 0
+                && yzp == yZp && outType == type;
+        }
+    }
+
+    /**
+     * com.microsoft QLinearSigmoid / QLinearLeakyRelu: {@code y = table[x]}. The table is built on the first call and
+     * again only when the scales or zero points change (they are constants in every exported model), and the output
+     * comes from the run's buffers, so a steady run allocates nothing here.
+     */
     private static Op lookupTable(java.util.function.Function<Float, Float> f) {
-        return in -> {
+        java.util.concurrent.atomic.AtomicReference<Table> last = new java.util.concurrent.atomic.AtomicReference<>();
+        return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             if (!x.type().isQuantized()) {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "quantized lookup op needs 8-bit X, got " + x.type());
             }
             Tensor yZp = in.length > 4 ? in[4] : null;
             DataType outType = yZp != null ? yZp.type() : x.type();
-            byte[] table = table(f, x.type() == DataType.UINT8, QParams.scalarScale(in[1], "X"),
-                QParams.scalarZeroPoint(in.length > 2 ? in[2] : null, "X"), QParams.scalarScale(in[3], "Y"),
-                QParams.scalarZeroPoint(yZp, "Y"), outType);
-            byte[] src = x.bytes();
-            byte[] out = new byte[src.length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = table[src[i] & 0xFF];
+            boolean unsigned = x.type() == DataType.UINT8;
+            float xs = QParams.scalarScale(in[1], "X");
+            int xzp = QParams.scalarZeroPoint(in.length > 2 ? in[2] : null, "X");
+            float ys = QParams.scalarScale(in[3], "Y");
+            int yzp = QParams.scalarZeroPoint(yZp, "Y");
+            Table t = last.get();
+            if (t == null || !t.builtFor(unsigned, xs, xzp, ys, yzp, outType)) {
+                t = new Table(unsigned, xs, xzp, ys, yzp, outType, table(f, unsigned, xs, xzp, ys, yzp, outType));
+                last.set(t);
             }
-            return new Tensor[] {Tensor.of(outType, x.shape(), out)};
-        };
+            byte[] entries = t.entries();
+            byte[] src = x.bytes();
+            byte[] out = buffers.bytes(src.length);
+            for (int i = 0; i < src.length; i++) {
+                out[i] = entries[src[i] & 0xFF];
+            }
+            return new Tensor[] {Tensor.of(outType, x.shapeView(), out)};
+        });
     }
 
     /** table[code & 0xFF] for every 8-bit code of the input type. */
