@@ -410,7 +410,7 @@ final class QuantOps {
     }
 
     /** A table with the quantization it was built for. */
-    private record Table(boolean unsigned, float xs, int xzp, float ys, int yzp, DataType outType, byte[] entries) {
+    private record Table(boolean unsigned, float xs, int xzp, float ys, int yzp, DataType outType, Tensor entries) {
         boolean builtFor(boolean u, float xScale, int xZp, float yScale, int yZp, DataType type) {
             return unsigned == u && Float.compare(xs, xScale) == 0 && xzp == xZp && Float.compare(ys, yScale) == 0
                 && yzp == yZp && outType == type;
@@ -438,16 +438,11 @@ final class QuantOps {
             int yzp = QParams.scalarZeroPoint(yZp, "Y");
             Table t = last.get();
             if (t == null || !t.builtFor(unsigned, xs, xzp, ys, yzp, outType)) {
-                t = new Table(unsigned, xs, xzp, ys, yzp, outType, table(f, unsigned, xs, xzp, ys, yzp, outType));
+                t = new Table(unsigned, xs, xzp, ys, yzp, outType,
+                    Tensor.of(outType, new int[] {256}, table(f, unsigned, xs, xzp, ys, yzp, outType)));
                 last.set(t);
             }
-            byte[] entries = t.entries();
-            byte[] src = x.bytes();
-            byte[] out = buffers.bytes(src.length);
-            for (int i = 0; i < src.length; i++) {
-                out[i] = entries[src[i] & 0xFF];
-            }
-            return new Tensor[] {Tensor.of(outType, x.shapeView(), out)};
+            return new Tensor[] {lookUp(x, t.entries(), buffers)};
         });
     }
 
