@@ -187,8 +187,13 @@ public final class QGemm {
         }
     }
 
-    /** One loop per output kind and row, simple enough for C2 to vectorize the common cases. */
-    private static void epilogue(QuantizeKernels epilogue, int m0, int m1, int n, int n0, int n1, int[] acc,
+    /**
+     * Rows [m0, m1) of exact int32 sums {@code acc} (row stride n) plus {@code colTerms[j]} (and, with row sums,
+     * {@code - zb[j] * rowSum[i]}) into the output over columns [n0, n1). {@link Winograd} shares it, so both
+     * convolution paths convert sums with the same code. One loop per output kind and row, simple enough for C2
+     * to vectorize the common cases.
+     */
+    static void epilogue(QuantizeKernels epilogue, int m0, int m1, int n, int n0, int n1, int[] acc,
                                  int accOffset, int[] colTerms, int[] zb, int zbLength, int[] rowSums, int[] rowTerms,
                                  int rowTermOffset, Output output, int outOffset) {
         // The exact sum is acc + colTerms[j] - zb[j] * rowSum[i]; without row sums the column terms are all of it.

@@ -9,8 +9,15 @@ package dev.octet.kernel;
  *
  * <p>Use: {@link #packB} once at load; per call {@link #prepareA} then {@link #multiply} over any column
  * ranges of rows and columns, from any number of threads (each with its own outputs).
+ *
+ * <p>Wider integer operands (Winograd's transformed tiles and weights) go through {@link #packWideB},
+ * {@link #prepareRows(int, int, float[], int, int, PreparedA)} and a multiply with a caller-chosen flush
+ * interval: kernels that sum in float stay exact when {@code flush * max|a * b| <= 2^24}.
  */
 public interface QGemmKernel {
+    /** Products of two 8-bit values (|a*b| <= 2^14) summed in float before a flush: 1024 * 2^14 = 2^24. */
+    int INT8_FLUSH = 1024;
+
     /** A stable id in XNNPACK's grammar, e.g. {@code qs8-gemm-8x32-f32fma/panama-512}. */
     String id();
 
@@ -41,5 +48,23 @@ public interface QGemmKernel {
     QuantizeKernels epilogue();
 
     /** {@code c[cOffset + i*ldc + j] = sum_k A[i][k] B[k][j]} for rows [m0, m1) of A and columns [n0, n1). */
-    void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc);
+    default void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc) {
+        multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, INT8_FLUSH);
+    }
+
+    /**
+     * {@link #multiply(PreparedA, int, int, PackedB, int, int, int[], int, int)} summing at most {@code flush}
+     * products (at most {@link #INT8_FLUSH}) before adding them to the int32 sums; the caller keeps
+     * {@code flush * max|a * b| <= 2^24}. The result is the same int32 sum (wrapping like int arithmetic).
+     */
+    void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc, int flush);
+
+    /** Packs integer-valued B (K x N row-major ints, |values| < 2^24) once, for the flush-aware multiply. */
+    PackedB packWideB(int[] b, int k, int n);
+
+    /**
+     * Rows [i0, i1) of integer-valued A given as floats (|values| < 2^24, row stride lda) into {@code out}, reset
+     * by {@link #resetA} without row sums.
+     */
+    void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out);
 }

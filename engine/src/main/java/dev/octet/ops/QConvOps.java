@@ -17,9 +17,12 @@ import dev.octet.kernel.PackedB;
 import dev.octet.kernel.Parallel;
 import dev.octet.kernel.QConvNhwc;
 import dev.octet.kernel.QGemm;
+import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.Quantization;
+import dev.octet.kernel.Winograd;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft), Octet's fused QLinearConv
@@ -199,6 +202,17 @@ final class QConvOps {
             () -> packDepthwise(kernel, w, wzp));
     }
 
+    /**
+     * The Winograd transform of constant 3x3 weights, shared by the session's plans, or null when the layer takes the
+     * direct path (decided at load: {@link Winograd#plan}).
+     */
+    private static Winograd.Weights winogradWeights(OpContext ctx, Tensor w, int[] wzp) {
+        QGemmKernel kernel = ctx.kernels().qgemm();
+        return ctx.packed(w, "winograd for " + kernel.id() + ", zero points " + Arrays.toString(wzp),
+            () -> Optional.ofNullable(Winograd.plan(kernel, w.bytes(), w.dim(0), w.dim(1),
+                w.type() == DataType.UINT8, wzp))).orElse(null);
+    }
+
     private static PackedB[] packGroups(KernelProvider kernels, Tensor w, int group) {
         int[] ws = w.shapeView();
         return QConvNhwc.packGroups(kernels.qgemm(), w.bytes(), ws[0], ws[1],
@@ -227,7 +241,10 @@ final class QConvOps {
         boolean wzpKnown = !ctx.hasInput(wzpIn) || ctx.constantInput(wzpIn) != null;
         DepthwiseWeights dwPacked = packable && wzpKnown && isDepthwise(wConst.shapeView(), group)
             ? packedDepthwise(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
-        PackedB[] gemmPacked = packable && !isDepthwise(wConst.shapeView(), group)
+        Winograd.Weights winograd = packable && wzpKnown && Winograd.applies(geo.spatialRank(), geo.kernel(),
+            geo.strides(), group, wConst.dim(1) * group, wConst.dim(0))
+            ? winogradWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
+        PackedB[] gemmPacked = packable && winograd == null && !isDepthwise(wConst.shapeView(), group)
             && wConst.dim(0) / group >= MIN_GEMM_CHANNELS
             ? ctx.packed(wConst, group + " groups for " + kernels.qgemm().id(), () -> packGroups(kernels, wConst, group))
             : null;
@@ -294,11 +311,15 @@ final class QConvOps {
                     QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, depthwiseShape(c), c.batch, xNhwc,
                         xUnsigned, xzp, bias, out);
                 } else {
-                    PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
                     QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
                         c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
-                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
-                        w.type() == DataType.UINT8, wzp, bias, out);
+                    if (winograd != null) {
+                        Winograd.run(kernels.qgemm(), parallel, g, xNhwc, xUnsigned, xzp, winograd, bias, out);
+                    } else {
+                        PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
+                        QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
+                            w.type() == DataType.UINT8, wzp, bias, out);
+                    }
                 }
                 if (out instanceof QGemm.Output.Scaled s) {
                     y = s.out();

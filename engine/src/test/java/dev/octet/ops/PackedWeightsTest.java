@@ -123,8 +123,19 @@ class PackedWeightsTest {
 
                 @Override
                 public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset,
-                                     int ldc) {
-                    q.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc);
+                                     int ldc, int flush) {
+                    q.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
+                }
+
+                @Override
+                public PackedB packWideB(int[] b, int k, int n) {
+                    packs.incrementAndGet();
+                    return q.packWideB(b, k, n);
+                }
+
+                @Override
+                public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+                    q.prepareRows(i0, i1, a, aOffset, lda, out);
                 }
             };
         }

@@ -2,6 +2,7 @@ package dev.octet.kernel.panama;
 
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
+import dev.octet.kernel.QGemmKernel;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -18,8 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * zero-padded on the right (zero weights add nothing). A is in row tiles, see {@link #prepareA}.
  */
 final class FloatPacking {
-    /** Products summed in float before flushing to int32: 1024 * 2^14 = 2^24. */
-    static final int KC = 1024;
+    /** Products summed in float before flushing to int32 (at most; a caller may ask for fewer). */
+    static final int KC = QGemmKernel.INT8_FLUSH;
 
     private FloatPacking() {}
 
@@ -40,6 +41,50 @@ final class FloatPacking {
             }
         }
         return new PackedB(id, k, n, null, data, PackedB.columnSums(canonical, k, n));
+    }
+
+    /** Integer-valued B (K x N row-major ints) in the same panels, as floats (exact below 2^24). */
+    static PackedB packWideB(String id, int nr, int[] b, int k, int n) {
+        int panels = (n + nr - 1) / nr;
+        float[] data = new float[panels * k * nr];
+        int[] sums = new int[n];
+        for (int panel = 0, j0 = 0; j0 < n; panel++, j0 += nr) {
+            int width = Math.min(nr, n - j0);
+            for (int p = 0; p < k; p++) {
+                int src = p * n + j0;
+                int dst = (panel * k + p) * nr;
+                for (int jj = 0; jj < width; jj++) {
+                    data[dst + jj] = b[src + jj];
+                    sums[j0 + jj] += b[src + jj];
+                }
+            }
+        }
+        return new PackedB(id, k, n, null, data, sums);
+    }
+
+    /**
+     * Rows [i0, i1) of float A (integer values) into the layout of {@link #prepareRows}: plain loops over groups of
+     * {@link #G}, the same code warm or cold.
+     */
+    static void prepareFloatRows(int mr, int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+        int k = out.depth();
+        float[] p = out.floats(preparedSize(mr, out.rows(), k));
+        int kg = groupedDepth(k);
+        for (int i = i0; i < i1; i++) {
+            int row = aOffset + i * lda;
+            int dst = (i / mr) * kg * mr + (i % mr) * G;
+            int q = 0;
+            for (; q + G <= k; q += G) {
+                int at = dst + q * mr;
+                p[at] = a[row + q];
+                p[at + 1] = a[row + q + 1];
+                p[at + 2] = a[row + q + 2];
+                p[at + 3] = a[row + q + 3];
+            }
+            for (; q < k; q++) {
+                p[dst + (q / G) * mr * G + q % G] = a[row + q];
+            }
+        }
     }
 
     /** k steps per group in prepared A. */
@@ -130,7 +175,8 @@ final class FloatPacking {
      * included.
      */
     static void multiplyScalar(int mr, int nr, PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c,
-                               int cOffset, int ldc) {
+                               int cOffset, int ldc, int flush) {
+        int step = Math.min(KC, flush);
         int k = b.k();
         float[] pa = a.floats(preparedSize(mr, a.rows(), k));
         float[] pb = b.floats();
@@ -144,9 +190,9 @@ final class FloatPacking {
             for (int panel = n0 / nr; panel * nr < n1; panel++) {
                 int col = panel * nr;
                 java.util.Arrays.fill(acc, 0);
-                for (int p0 = 0; p0 < k; p0 += KC) {
+                for (int p0 = 0; p0 < k; p0 += step) {
                     java.util.Arrays.fill(partial, 0f);
-                    for (int p = p0, pEnd = Math.min(k, p0 + KC), bRow = (panel * k + p0) * nr; p < pEnd;
+                    for (int p = p0, pEnd = Math.min(k, p0 + step), bRow = (panel * k + p0) * nr; p < pEnd;
                          p++, bRow += nr) {
                         float av = pa[aRow + (p & -G) * mr + (p & (G - 1))];
                         for (int j = 0; j < nr; j++) {

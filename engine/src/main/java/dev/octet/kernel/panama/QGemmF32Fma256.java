@@ -58,8 +58,23 @@ final class QGemmF32Fma256 implements QGemmKernel {
     }
 
     @Override
-    public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc) {
+    public PackedB packWideB(int[] b, int k, int n) {
+        return FloatPacking.packWideB(ID, NR, b, k, n);
+    }
+
+    @Override
+    public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+        FloatPacking.prepareFloatRows(MR, i0, i1, a, aOffset, lda, out);
+    }
+
+    @Override
+    public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                         int flush) {
         b.requireLayout(ID);
+        if (flush < 1) {
+            throw new IllegalArgumentException("flush interval " + flush);
+        }
+        int step = Math.min(flush, FloatPacking.KC);
         int m = a.rows();
         int k = b.k();
         float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
@@ -88,13 +103,13 @@ final class QGemmF32Fma256 implements QGemmKernel {
                     int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
-                        tile(rows, pa, aOff, pb, bOff, kc, c, cRow + col, ldc, accumulate);
+                        tile(rows, pa, aOff, pb, bOff, kc, step, c, cRow + col, ldc, accumulate);
                     } else {
                         // A partial panel goes through a whole-tile buffer: tiles never store masked.
                         if (accumulate) {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
-                        tile(rows, pa, aOff, pb, bOff, kc, edge, 0, NR, accumulate);
+                        tile(rows, pa, aOff, pb, bOff, kc, step, edge, 0, NR, accumulate);
                         FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
                 }
@@ -102,262 +117,281 @@ final class QGemmF32Fma256 implements QGemmKernel {
         }
     }
 
-    private static void tile(int rows, float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c, int cAt,
-                             int ldc, boolean accumulate) {
+    /** kc k steps of a tile, flushed to int32 every {@code step} steps (the caller's exactness bound). */
+    private static void tile(int rows, float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                             int cAt, int ldc, boolean accumulate) {
         switch (rows) {
-            case 6 -> tile6(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
-            case 5 -> tile5(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
-            case 4 -> tile4(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
-            case 3 -> tile3(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
-            case 2 -> tile2(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
-            case 1 -> tile1(pa, aOff, pb, bOff, kc, c, cAt, ldc, accumulate);
+            case 6 -> tile6(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 5 -> tile5(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 4 -> tile4(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 3 -> tile3(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 2 -> tile2(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 1 -> tile1(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             default -> throw new AssertionError();
         }
     }
 
-    private static void tile6(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+    private static void tile6(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector a, b0, b1;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-        }
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            }
         }
     }
 
-    private static void tile5(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+    private static void tile5(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector a, b0, b1;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-        }
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            }
         }
     }
 
-    private static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+    private static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector a, b0, b1;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-        }
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            }
         }
     }
 
-    private static void tile3(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+    private static void tile3(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector a, b0, b1;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-        }
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            }
         }
     }
 
-    private static void tile2(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+    private static void tile2(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector a, b0, b1;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-        }
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            }
         }
     }
 
-    private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int kc, int[] c,
+    private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector a, b0, b1;
-        for (int p = 0; p < kc; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-        }
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            }
         }
     }
 }

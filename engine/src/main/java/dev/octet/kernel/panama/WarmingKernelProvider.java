@@ -164,7 +164,9 @@ public final class WarmingKernelProvider implements KernelProvider {
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n);
                         v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
-                        calls += 4;
+                        // A short flush interval (Winograd's): several flushes inside one tile.
+                        v.multiply(pa, 0, m, small, 0, n, c, 0, n, smallK / 3);
+                        calls += 5;
                     }
                 }
                 // The deep call costs as much as the rest of the batch: every fourth batch, starting with the first.
@@ -231,13 +233,26 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc) {
+        public PackedB packWideB(int[] b, int k, int n) {
+            gate.request();
+            return v.packWideB(b, k, n);
+        }
+
+        /** Plain loops either way (no vector code to wait for). */
+        @Override
+        public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+            v.prepareRows(i0, i1, a, aOffset, lda, out);
+        }
+
+        @Override
+        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                             int flush) {
             if (gate.open()) {
-                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc);
+                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
             } else {
                 b.requireLayout(v.id());
                 record(m0, m1);
-                FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc);
+                FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
             }
         }
     }

@@ -62,7 +62,31 @@ public final class ScalarQGemm implements QGemmKernel {
     }
 
     @Override
-    public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc) {
+    public PackedB packWideB(int[] b, int k, int n) {
+        int[] sums = new int[n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                sums[j] += b[p * n + j];
+            }
+        }
+        return new PackedB(ID, k, n, b.clone(), null, sums);
+    }
+
+    @Override
+    public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+        int k = out.depth();
+        int[] p = out.ints(out.rows() * k);
+        for (int i = i0; i < i1; i++) {
+            for (int q = 0; q < k; q++) {
+                p[i * k + q] = (int) a[aOffset + i * lda + q];
+            }
+        }
+    }
+
+    /** Int sums are exact (wrapping as the contract allows) whatever the flush interval. */
+    @Override
+    public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                         int flush) {
         b.requireLayout(ID);
         int m = a.rows(), k = b.k(), n = b.n();
         int[] pa = a.ints(m * k);

@@ -103,7 +103,8 @@ class WarmingKernelProviderTest {
             Arrays.fill(expected, 0x5A5A5A5A);
             Arrays.fill(actual, 0x5A5A5A5A);
             vector.multiply(hot, block[0], block[1], pb, block[2], block[3], expected, 4, ldc);
-            FloatPacking.multiplyScalar(mr, nr, cold, block[0], block[1], pb, block[2], block[3], actual, 4, ldc);
+            FloatPacking.multiplyScalar(mr, nr, cold, block[0], block[1], pb, block[2], block[3], actual, 4, ldc,
+                QGemmKernel.INT8_FLUSH);
             assertArrayEquals(expected, actual, what + " block " + Arrays.toString(block));
         }
     }

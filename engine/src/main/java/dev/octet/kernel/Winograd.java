@@ -1,0 +1,374 @@
+package dev.octet.kernel;
+
+/**
+ * Exact Winograd F(2x2, 3x3) for int8 3x3 stride-1 convolutions on channels-last tensors: 16 GEMMs of
+ * transformed tiles instead of one of im2col rows, 2.25x fewer multiplies, bit-identical results.
+ *
+ * <p>The arithmetic: {@code Y = A^T [(G g G^T) .* (B^T d B)] A} with
+ * {@code B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]}, {@code G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]},
+ * {@code A^T = [[1,1,1,0],[0,1,-1,-1]]}, all in integers:
+ * <ul>
+ * <li>Inputs are canonical, {@code x' = x - 128} for uint8 (x itself for int8), so |x'| <= 128; taps in padding
+ *     (and beyond the image for a tile half outside) hold the canonical zero point {@code zpc}. Each row of B^T has
+ *     two entries of +-1, so {@code V = B^T d B} is a sum of 4 terms: |V| <= 512.</li>
+ * <li>Weights are transformed with {@code 2G = [[2,0,0],[1,1,1],[1,-1,1],[0,0,2]]} after subtracting their zero
+ *     point (per channel or per tensor), so {@code U = (2G) g (2G)^T} is an integer, 4 times the true transform,
+ *     with |U| <= 9 max|w - wzp| <= 2295.</li>
+ * <li>The 16 products {@code M_xi = V_xi (tiles x C) U_xi (C x cout)} are GEMMs whose float partial sums are exact
+ *     integers while {@code flush * 512 * maxU <= 2^24} ({@link QGemmKernel#multiply} with that flush interval);
+ *     the int32 sums wrap like int arithmetic, so M is exact modulo 2^32.</li>
+ * <li>{@code Y4 = A^T M A} is then 4 times {@code sum x' (w - wzp)} modulo 2^32, and that sum is below
+ *     {@code 9 C 128 max|w - wzp|} in magnitude: when {@code 4 * 9 C 128 max|w - wzp| < 2^31} (checked at load,
+ *     else the layer takes the direct path) the wrapped int Y4 is exact and {@code Y4 >> 2} is the sum.</li>
+ * <li>The convolution's {@code sum (x - zp)(w - wzp) = Y - zpc * Wsum[oc]} with {@code Wsum[oc]} the sum of
+ *     {@code w - wzp[oc]} over taps and input channels (padded taps hold zpc, so this is exact); it goes with the
+ *     bias into the column terms of {@link QGemm#epilogue}, the direct path's own output conversion.</li>
+ * </ul>
+ * With dilation d a tile's outputs are at {@code (oy + i d, ox + j d)} and it reads input rows
+ * {@code oy - padTop + r d}, r = 0..3: a non-dilated Winograd on each of the d x d interleaved sub-grids. Tiles cover
+ * every output once; a tile half outside the output computes the outside half and drops it.
+ */
+public final class Winograd {
+    /** Float partial sums are exact integers up to this magnitude. */
+    private static final long FLOAT_EXACT = 1L << 24;
+    /** Largest |V| of a transformed input tile: 4 canonical values of magnitude <= 128. */
+    private static final int MAX_V = 512;
+    /**
+     * Flush intervals (float products per int32 flush) below which the flushes cost more than the saved
+     * multiplies; a layer with fewer input channels than this never flushes early, so it is always worth it.
+     */
+    public static final int MIN_FLUSH = 12;
+    /** Fewer channels than this in or out: the transforms cost more than the GEMM saves. */
+    public static final int MIN_CHANNELS = 8;
+    /** Bytes a chunk of tiles works on (transformed inputs, one prepared A, the 16 products): stays in L2. */
+    private static final int CHUNK_BYTES = 1 << 20;
+    /** Tiles per chunk at least, so each GEMM runs whole row tiles. */
+    private static final int MIN_CHUNK_TILES = 32;
+    private static final int[][] G2 = {{2, 0, 0}, {1, 1, 1}, {1, -1, 1}, {0, 0, 2}};
+
+    private Winograd() {}
+
+    /**
+     * A layer's transformed weights: {@code transformed[4a + b]} packs {@code U[a][b]} as a C x cout B;
+     * {@code weightSums[oc]} is the sum of {@code w - wzp[oc]}; {@code flush} the layer's float flush interval.
+     */
+    public record Weights(PackedB[] transformed, int[] weightSums, int flush) {}
+
+    /** The shapes Winograd runs: 2-D, 3x3, stride 1, one group, any dilation and padding, enough channels. */
+    public static boolean applies(int rank, int[] kernel, int[] strides, int group, int cin, int cout) {
+        return rank == 2 && kernel.length == 2 && kernel[0] == 3 && kernel[1] == 3 && strides[0] == 1
+            && strides[1] == 1 && group == 1 && cin >= MIN_CHANNELS && cout >= MIN_CHANNELS;
+    }
+
+    /** {@link #applies} for a convolution's geometry (its input size does not matter). */
+    public static boolean applies(QConvNhwc.Geometry g) {
+        return applies(g.inSpatial().length, g.kernel(), g.strides(), g.group(), g.cin(), g.cout());
+    }
+
+    /**
+     * The integer transform {@code U = (2G) (w - wzp) (2G)^T} of OIHW 3x3 weights: [16][cin * cout] (C x cout
+     * row-major per element), the weight sums, max |U| and max |w - wzp| (the last two in {@code maxima}).
+     */
+    static int[][] transform(byte[] w, int cout, int cin, boolean unsigned, int[] wzp, int[] weightSums,
+                             int[] maxima) {
+        int[][] u = new int[16][cin * cout];
+        int[] g = new int[9];
+        int[] t = new int[12];
+        int maxU = 0, maxW = 0;
+        for (int oc = 0; oc < cout; oc++) {
+            int zp = wzp[wzp.length == 1 ? 0 : oc];
+            int sum = 0;
+            for (int ic = 0; ic < cin; ic++) {
+                int base = (oc * cin + ic) * 9;
+                for (int i = 0; i < 9; i++) {
+                    g[i] = (unsigned ? w[base + i] & 0xFF : w[base + i]) - zp;
+                    sum += g[i];
+                    maxW = Math.max(maxW, Math.abs(g[i]));
+                }
+                for (int a = 0; a < 4; a++) {
+                    for (int s = 0; s < 3; s++) {
+                        t[a * 3 + s] = G2[a][0] * g[s] + G2[a][1] * g[3 + s] + G2[a][2] * g[6 + s];
+                    }
+                }
+                for (int a = 0; a < 4; a++) {
+                    for (int b = 0; b < 4; b++) {
+                        int v = t[a * 3] * G2[b][0] + t[a * 3 + 1] * G2[b][1] + t[a * 3 + 2] * G2[b][2];
+                        u[4 * a + b][ic * cout + oc] = v;
+                        maxU = Math.max(maxU, Math.abs(v));
+                    }
+                }
+            }
+            weightSums[oc] = sum;
+        }
+        maxima[0] = maxU;
+        maxima[1] = maxW;
+        return u;
+    }
+
+    /** Products per flush that keep float sums of {@code |V| <= 512} times {@code |U| <= maxU} exact. */
+    static int flushInterval(int maxU) {
+        return maxU == 0 ? QGemmKernel.INT8_FLUSH
+            : (int) Math.min(QGemmKernel.INT8_FLUSH, FLOAT_EXACT / ((long) MAX_V * maxU));
+    }
+
+    /** True when the int32 sums of a layer with cin channels and weights within maxW are exact (see above). */
+    static boolean exact(int cin, int maxW) {
+        return 4L * 9 * cin * 128 * maxW < (1L << 31);
+    }
+
+    /**
+     * The packed transform of OIHW 3x3 weights when Winograd is exact for them and pays (its flush interval is
+     * at least {@link #MIN_FLUSH}, or the input channels fit in one flush), else null: the direct path.
+     */
+    public static Weights plan(QGemmKernel kernel, byte[] w, int cout, int cin, boolean unsigned, int[] wzp) {
+        int[] sums = new int[cout];
+        int[] maxima = new int[2];
+        int[][] u = transform(w, cout, cin, unsigned, wzp, sums, maxima);
+        int flush = flushInterval(maxima[0]);
+        if (!exact(cin, maxima[1]) || (flush < MIN_FLUSH && flush < cin)) {
+            return null;
+        }
+        PackedB[] packed = new PackedB[16];
+        for (int xi = 0; xi < 16; xi++) {
+            packed[xi] = kernel.packWideB(u[xi], cin, cout);
+        }
+        return new Weights(packed, sums, flush);
+    }
+
+    /** The calling thread's buffers, reused across calls. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final PreparedA a = new PreparedA();
+        final int[] offsets = new int[16];
+        float[] v = new float[0];
+        int[] m = new int[0];
+        int[] y = new int[0];
+        byte[] patch = new byte[0];
+
+        void size(int tiles, int cin, int cout) {
+            if (v.length < 16 * tiles * cin) {
+                v = new float[16 * tiles * cin];
+            }
+            if (m.length < 16 * tiles * cout) {
+                m = new int[16 * tiles * cout];
+            }
+            if (y.length < 4 * cout) {
+                y = new int[4 * cout];
+            }
+            if (patch.length < 16 * cin) {
+                patch = new byte[16 * cin];
+            }
+        }
+    }
+
+    /**
+     * The convolution of NHWC {@code x} (zero point xzp in x's own type) with {@code w}, bias (int32, length cout, or
+     * null) and output as {@link QConvNhwc#gemm} takes them; g must satisfy {@link #applies}.
+     */
+    public static void run(QGemmKernel kernel, Parallel parallel, QConvNhwc.Geometry g, byte[] x, boolean xUnsigned,
+                           int xzp, Weights w, int[] bias, QGemm.Output out) {
+        int cin = g.cin(), cout = g.cout();
+        int zpc = xzp - (xUnsigned ? 128 : 0);
+        int[] colTerms = new int[cout];
+        for (int oc = 0; oc < cout; oc++) {
+            colTerms[oc] = (bias == null ? 0 : bias[oc]) - zpc * w.weightSums()[oc];
+        }
+        Layout layout = new Layout(g);
+        int total = g.batch() * layout.tilesPerImage();
+        if (total == 0) {
+            return;
+        }
+        int bytesPerTile = 16 * 4 * (cin + cout) + 4 * cin;
+        int perChunk = Math.max(MIN_CHUNK_TILES, CHUNK_BYTES / bytesPerTile);
+        int chunks = (total + perChunk - 1) / perChunk;
+        int threads = parallel.threads();
+        chunks = (chunks + threads - 1) / threads * threads;
+        int tiles = (total + chunks - 1) / chunks;
+        int chunkCount = (total + tiles - 1) / tiles;
+        parallel.forEach(chunkCount, c -> chunk(kernel, layout, x, xUnsigned, (byte) xzp, w, colTerms, out,
+            c * tiles, Math.min(total, (c + 1) * tiles)));
+    }
+
+    /**
+     * Where tiles sit: tile {@code t} of an image is tile row {@code t / lefts.length} (its first output row
+     * {@code tops[...]}) and tile column {@code t % lefts.length}; rows and columns list every sub-grid's tiles.
+     */
+    private record Layout(QConvNhwc.Geometry g, int[] tops, int[] lefts) {
+        Layout(QConvNhwc.Geometry g) {
+            this(g, starts(g.outSpatial()[0], g.dilations()[0]), starts(g.outSpatial()[1], g.dilations()[1]));
+        }
+
+        int tilesPerImage() {
+            return tops.length * lefts.length;
+        }
+
+        /** First outputs of every tile along one axis: per sub-grid s < d, outputs s, s + 2d, s + 4d, ... */
+        private static int[] starts(int out, int d) {
+            int count = 0;
+            for (int s = 0; s < Math.min(d, out); s++) {
+                count += ((out - s + d - 1) / d + 1) / 2;
+            }
+            int[] r = new int[count];
+            int i = 0;
+            for (int s = 0; s < Math.min(d, out); s++) {
+                for (int o = s; o < out; o += 2 * d) {
+                    r[i++] = o;
+                }
+            }
+            return r;
+        }
+    }
+
+    /** Tiles [t0, t1) of the whole batch: input transform, 16 GEMMs, output transform and epilogue. */
+    private static void chunk(QGemmKernel kernel, Layout layout, byte[] x, boolean xUnsigned, byte pad, Weights w,
+                              int[] colTerms, QGemm.Output out, int t0, int t1) {
+        QConvNhwc.Geometry g = layout.g();
+        int cin = g.cin(), cout = g.cout();
+        int n = t1 - t0;
+        Scratch s = SCRATCH.get();
+        s.size(n, cin, cout);
+        int flip = xUnsigned ? 0x80 : 0;
+        for (int t = t0; t < t1; t++) {
+            byte[] src = tileSources(layout, x, pad, t, s);
+            inputTile(src, s.offsets, flip, cin, s.v, (t - t0) * cin, n * cin);
+        }
+        for (int xi = 0; xi < 16; xi++) {
+            kernel.resetA(n, cin, false, s.a);
+            kernel.prepareRows(0, n, s.v, xi * n * cin, cin, s.a);
+            kernel.multiply(s.a, 0, n, w.transformed()[xi], 0, cout, s.m, xi * n * cout, cout, w.flush());
+        }
+        int outH = g.outSpatial()[0], outW = g.outSpatial()[1];
+        int dy = g.dilations()[0], dx = g.dilations()[1];
+        int perImage = layout.tilesPerImage();
+        int columns = layout.lefts().length;
+        QuantizeKernels epilogue = kernel.epilogue();
+        int[] int32 = out instanceof QGemm.Output.Int32 o ? o.out() : null;
+        for (int t = t0; t < t1; t++) {
+            outputTile(s.m, (t - t0) * cout, n * cout, cout, s.y);
+            int b = t / perImage;
+            int oy0 = layout.tops()[t % perImage / columns];
+            int ox0 = layout.lefts()[t % perImage % columns];
+            for (int i = 0; i < 2; i++) {
+                int oy = oy0 + i * dy;
+                for (int j = 0; j < 2; j++) {
+                    int ox = ox0 + j * dx;
+                    if (oy < outH && ox < outW) {
+                        int at = ((b * outH + oy) * outW + ox) * cout;
+                        int[] acc = int32 != null ? int32 : s.y;
+                        int accAt = int32 != null ? at : (2 * i + j) * cout;
+                        if (int32 != null) {
+                            System.arraycopy(s.y, (2 * i + j) * cout, int32, at, cout);
+                        }
+                        QGemm.epilogue(epilogue, 0, 1, cout, 0, cout, acc, accAt, colTerms, null, 0, null, null, 0,
+                            out, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Sets {@code s.offsets} to where tile t's 16 input pixels start (row-major over the 4 x 4 window) and returns
+     * the array they are in: x itself when the window is inside the image, else the scratch patch with the
+     * padding value where a tap falls outside.
+     */
+    private static byte[] tileSources(Layout layout, byte[] x, byte pad, int t, Scratch s) {
+        QConvNhwc.Geometry g = layout.g();
+        int h = g.inSpatial()[0], wd = g.inSpatial()[1], cin = g.cin();
+        int dy = g.dilations()[0], dx = g.dilations()[1];
+        int perImage = layout.tilesPerImage();
+        int columns = layout.lefts().length;
+        int b = t / perImage;
+        int iy0 = layout.tops()[t % perImage / columns] - g.pads()[0];
+        int ix0 = layout.lefts()[t % perImage % columns] - g.pads()[1];
+        int image = b * h * wd * cin;
+        int[] o = s.offsets;
+        if (iy0 >= 0 && iy0 + 3 * dy < h && ix0 >= 0 && ix0 + 3 * dx < wd) {
+            for (int r = 0; r < 4; r++) {
+                for (int c = 0; c < 4; c++) {
+                    o[4 * r + c] = image + ((iy0 + r * dy) * wd + ix0 + c * dx) * cin;
+                }
+            }
+            return x;
+        }
+        byte[] patch = s.patch;
+        for (int r = 0; r < 4; r++) {
+            int iy = iy0 + r * dy;
+            for (int c = 0; c < 4; c++) {
+                int ix = ix0 + c * dx;
+                int at = (4 * r + c) * cin;
+                o[4 * r + c] = at;
+                if (iy >= 0 && iy < h && ix >= 0 && ix < wd) {
+                    System.arraycopy(x, image + (iy * wd + ix) * cin, patch, at, cin);
+                } else {
+                    java.util.Arrays.fill(patch, at, at + cin, pad);
+                }
+            }
+        }
+        return patch;
+    }
+
+    /**
+     * {@code V = B^T d B} of one tile for every channel: {@code v[at + xi * xiStride + c]} for xi = 4 row + column.
+     * One pass over the channels with the 16 inputs in locals, so C2 can vectorize it.
+     */
+    private static void inputTile(byte[] src, int[] o, int flip, int channels, float[] v, int at, int xiStride) {
+        int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
+        int o8 = o[8], o9 = o[9], o10 = o[10], o11 = o[11], o12 = o[12], o13 = o[13], o14 = o[14], o15 = o[15];
+        for (int c = 0; c < channels; c++) {
+            // t = B^T d, row by row: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3 (each of 4 columns).
+            int d20 = (byte) (src[o8 + c] ^ flip), d21 = (byte) (src[o9 + c] ^ flip);
+            int d22 = (byte) (src[o10 + c] ^ flip), d23 = (byte) (src[o11 + c] ^ flip);
+            int d10 = (byte) (src[o4 + c] ^ flip), d11 = (byte) (src[o5 + c] ^ flip);
+            int d12 = (byte) (src[o6 + c] ^ flip), d13 = (byte) (src[o7 + c] ^ flip);
+            int t00 = (byte) (src[o0 + c] ^ flip) - d20, t01 = (byte) (src[o1 + c] ^ flip) - d21;
+            int t02 = (byte) (src[o2 + c] ^ flip) - d22, t03 = (byte) (src[o3 + c] ^ flip) - d23;
+            int t10 = d10 + d20, t11 = d11 + d21, t12 = d12 + d22, t13 = d13 + d23;
+            int t20 = d20 - d10, t21 = d21 - d11, t22 = d22 - d12, t23 = d23 - d13;
+            int t30 = d10 - (byte) (src[o12 + c] ^ flip), t31 = d11 - (byte) (src[o13 + c] ^ flip);
+            int t32 = d12 - (byte) (src[o14 + c] ^ flip), t33 = d13 - (byte) (src[o15 + c] ^ flip);
+            // V = t B, column by column with the same pattern.
+            int p = at + c;
+            v[p] = t00 - t02;
+            v[p + xiStride] = t01 + t02;
+            v[p + 2 * xiStride] = t02 - t01;
+            v[p + 3 * xiStride] = t01 - t03;
+            v[p + 4 * xiStride] = t10 - t12;
+            v[p + 5 * xiStride] = t11 + t12;
+            v[p + 6 * xiStride] = t12 - t11;
+            v[p + 7 * xiStride] = t11 - t13;
+            v[p + 8 * xiStride] = t20 - t22;
+            v[p + 9 * xiStride] = t21 + t22;
+            v[p + 10 * xiStride] = t22 - t21;
+            v[p + 11 * xiStride] = t21 - t23;
+            v[p + 12 * xiStride] = t30 - t32;
+            v[p + 13 * xiStride] = t31 + t32;
+            v[p + 14 * xiStride] = t32 - t31;
+            v[p + 15 * xiStride] = t31 - t33;
+        }
+    }
+
+    /**
+     * {@code Y = (A^T M A) / 4} of one tile for every output channel, from {@code m[at + xi * xiStride + oc]}, into
+     * {@code y[(2 i + j) * cout + oc]}. Int arithmetic: exact modulo 2^32, and Y4 is within int range (see above).
+     */
+    private static void outputTile(int[] m, int at, int xiStride, int cout, int[] y) {
+        for (int oc = 0; oc < cout; oc++) {
+            int p = at + oc;
+            // s = A^T M: s0 = M0 + M1 + M2, s1 = M1 - M2 - M3 (rows), for each of 4 columns.
+            int m10 = m[p + 4 * xiStride], m11 = m[p + 5 * xiStride];
+            int m12 = m[p + 6 * xiStride], m13 = m[p + 7 * xiStride];
+            int m20 = m[p + 8 * xiStride], m21 = m[p + 9 * xiStride];
+            int m22 = m[p + 10 * xiStride], m23 = m[p + 11 * xiStride];
+            int s00 = m[p] + m10 + m20, s01 = m[p + xiStride] + m11 + m21;
+            int s02 = m[p + 2 * xiStride] + m12 + m22, s03 = m[p + 3 * xiStride] + m13 + m23;
+            int s10 = m10 - m20 - m[p + 12 * xiStride], s11 = m11 - m21 - m[p + 13 * xiStride];
+            int s12 = m12 - m22 - m[p + 14 * xiStride], s13 = m13 - m23 - m[p + 15 * xiStride];
+            y[oc] = (s00 + s01 + s02) >> 2;
+            y[cout + oc] = (s01 - s02 - s03) >> 2;
+            y[2 * cout + oc] = (s10 + s11 + s12) >> 2;
+            y[3 * cout + oc] = (s11 - s12 - s13) >> 2;
+        }
+    }
+}
