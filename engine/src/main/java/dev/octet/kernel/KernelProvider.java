@@ -22,6 +22,9 @@ public interface KernelProvider {
 
     PoolKernels pool();
 
+    /** The transforms of Winograd convolutions. */
+    WinogradKernels winograd();
+
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }

@@ -5,8 +5,9 @@ package dev.octet.kernel;
  * transformed tiles instead of one of im2col rows, 2.25x fewer multiplies, bit-identical results.
  *
  * <p>The arithmetic: {@code Y = A^T [(G g G^T) .* (B^T d B)] A} with
- * {@code B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]}, {@code G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]},
- * {@code A^T = [[1,1,1,0],[0,1,-1,-1]]}, all in integers:
+ * {@code B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]},
+ * {@code G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]} and {@code A^T = [[1,1,1,0],[0,1,-1,-1]]}, all in
+ * integers:
  * <ul>
  * <li>Inputs are canonical, {@code x' = x - 128} for uint8 (x itself for int8), so |x'| <= 128; taps in padding
  *     (and beyond the image for a tile half outside) hold the canonical zero point {@code zpc}. Each row of B^T has
@@ -166,8 +167,8 @@ public final class Winograd {
      * The convolution of NHWC {@code x} (zero point xzp in x's own type) with {@code w}, bias (int32, length cout, or
      * null) and output as {@link QConvNhwc#gemm} takes them; g must satisfy {@link #applies}.
      */
-    public static void run(QGemmKernel kernel, Parallel parallel, QConvNhwc.Geometry g, byte[] x, boolean xUnsigned,
-                           int xzp, Weights w, int[] bias, QGemm.Output out) {
+    public static void run(QGemmKernel kernel, WinogradKernels transforms, Parallel parallel, QConvNhwc.Geometry g,
+                           byte[] x, boolean xUnsigned, int xzp, Weights w, int[] bias, QGemm.Output out) {
         int cin = g.cin(), cout = g.cout();
         int zpc = xzp - (xUnsigned ? 128 : 0);
         int[] colTerms = new int[cout];
@@ -186,8 +187,8 @@ public final class Winograd {
         chunks = (chunks + threads - 1) / threads * threads;
         int tiles = (total + chunks - 1) / chunks;
         int chunkCount = (total + tiles - 1) / tiles;
-        parallel.forEach(chunkCount, c -> chunk(kernel, layout, x, xUnsigned, (byte) xzp, w, colTerms, out,
-            c * tiles, Math.min(total, (c + 1) * tiles)));
+        parallel.forEach(chunkCount, c -> chunk(kernel, transforms, layout, x, xUnsigned, (byte) xzp, w, colTerms,
+            out, c * tiles, Math.min(total, (c + 1) * tiles)));
     }
 
     /**
@@ -221,8 +222,9 @@ public final class Winograd {
     }
 
     /** Tiles [t0, t1) of the whole batch: input transform, 16 GEMMs, output transform and epilogue. */
-    private static void chunk(QGemmKernel kernel, Layout layout, byte[] x, boolean xUnsigned, byte pad, Weights w,
-                              int[] colTerms, QGemm.Output out, int t0, int t1) {
+    private static void chunk(QGemmKernel kernel, WinogradKernels transforms, Layout layout, byte[] x,
+                              boolean xUnsigned, byte pad, Weights w, int[] colTerms, QGemm.Output out, int t0,
+                              int t1) {
         QConvNhwc.Geometry g = layout.g();
         int cin = g.cin(), cout = g.cout();
         int n = t1 - t0;
@@ -231,7 +233,7 @@ public final class Winograd {
         int flip = xUnsigned ? 0x80 : 0;
         for (int t = t0; t < t1; t++) {
             byte[] src = tileSources(layout, x, pad, t, s);
-            inputTile(src, s.offsets, flip, cin, s.v, (t - t0) * cin, n * cin);
+            transforms.inputTile(src, s.offsets, flip, cin, s.v, (t - t0) * cin, n * cin);
         }
         for (int xi = 0; xi < 16; xi++) {
             kernel.resetA(n, cin, false, s.a);
@@ -245,7 +247,7 @@ public final class Winograd {
         QuantizeKernels epilogue = kernel.epilogue();
         int[] int32 = out instanceof QGemm.Output.Int32 o ? o.out() : null;
         for (int t = t0; t < t1; t++) {
-            outputTile(s.m, (t - t0) * cout, n * cout, cout, s.y);
+            transforms.outputTile(s.m, (t - t0) * cout, n * cout, cout, s.y);
             int b = t / perImage;
             int oy0 = layout.tops()[t % perImage / columns];
             int ox0 = layout.lefts()[t % perImage % columns];
@@ -307,68 +309,5 @@ public final class Winograd {
             }
         }
         return patch;
-    }
-
-    /**
-     * {@code V = B^T d B} of one tile for every channel: {@code v[at + xi * xiStride + c]} for xi = 4 row + column.
-     * One pass over the channels with the 16 inputs in locals, so C2 can vectorize it.
-     */
-    private static void inputTile(byte[] src, int[] o, int flip, int channels, float[] v, int at, int xiStride) {
-        int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
-        int o8 = o[8], o9 = o[9], o10 = o[10], o11 = o[11], o12 = o[12], o13 = o[13], o14 = o[14], o15 = o[15];
-        for (int c = 0; c < channels; c++) {
-            // t = B^T d, row by row: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3 (each of 4 columns).
-            int d20 = (byte) (src[o8 + c] ^ flip), d21 = (byte) (src[o9 + c] ^ flip);
-            int d22 = (byte) (src[o10 + c] ^ flip), d23 = (byte) (src[o11 + c] ^ flip);
-            int d10 = (byte) (src[o4 + c] ^ flip), d11 = (byte) (src[o5 + c] ^ flip);
-            int d12 = (byte) (src[o6 + c] ^ flip), d13 = (byte) (src[o7 + c] ^ flip);
-            int t00 = (byte) (src[o0 + c] ^ flip) - d20, t01 = (byte) (src[o1 + c] ^ flip) - d21;
-            int t02 = (byte) (src[o2 + c] ^ flip) - d22, t03 = (byte) (src[o3 + c] ^ flip) - d23;
-            int t10 = d10 + d20, t11 = d11 + d21, t12 = d12 + d22, t13 = d13 + d23;
-            int t20 = d20 - d10, t21 = d21 - d11, t22 = d22 - d12, t23 = d23 - d13;
-            int t30 = d10 - (byte) (src[o12 + c] ^ flip), t31 = d11 - (byte) (src[o13 + c] ^ flip);
-            int t32 = d12 - (byte) (src[o14 + c] ^ flip), t33 = d13 - (byte) (src[o15 + c] ^ flip);
-            // V = t B, column by column with the same pattern.
-            int p = at + c;
-            v[p] = t00 - t02;
-            v[p + xiStride] = t01 + t02;
-            v[p + 2 * xiStride] = t02 - t01;
-            v[p + 3 * xiStride] = t01 - t03;
-            v[p + 4 * xiStride] = t10 - t12;
-            v[p + 5 * xiStride] = t11 + t12;
-            v[p + 6 * xiStride] = t12 - t11;
-            v[p + 7 * xiStride] = t11 - t13;
-            v[p + 8 * xiStride] = t20 - t22;
-            v[p + 9 * xiStride] = t21 + t22;
-            v[p + 10 * xiStride] = t22 - t21;
-            v[p + 11 * xiStride] = t21 - t23;
-            v[p + 12 * xiStride] = t30 - t32;
-            v[p + 13 * xiStride] = t31 + t32;
-            v[p + 14 * xiStride] = t32 - t31;
-            v[p + 15 * xiStride] = t31 - t33;
-        }
-    }
-
-    /**
-     * {@code Y = (A^T M A) / 4} of one tile for every output channel, from {@code m[at + xi * xiStride + oc]}, into
-     * {@code y[(2 i + j) * cout + oc]}. Int arithmetic: exact modulo 2^32, and Y4 is within int range (see above).
-     */
-    private static void outputTile(int[] m, int at, int xiStride, int cout, int[] y) {
-        for (int oc = 0; oc < cout; oc++) {
-            int p = at + oc;
-            // s = A^T M: s0 = M0 + M1 + M2, s1 = M1 - M2 - M3 (rows), for each of 4 columns.
-            int m10 = m[p + 4 * xiStride], m11 = m[p + 5 * xiStride];
-            int m12 = m[p + 6 * xiStride], m13 = m[p + 7 * xiStride];
-            int m20 = m[p + 8 * xiStride], m21 = m[p + 9 * xiStride];
-            int m22 = m[p + 10 * xiStride], m23 = m[p + 11 * xiStride];
-            int s00 = m[p] + m10 + m20, s01 = m[p + xiStride] + m11 + m21;
-            int s02 = m[p + 2 * xiStride] + m12 + m22, s03 = m[p + 3 * xiStride] + m13 + m23;
-            int s10 = m10 - m20 - m[p + 12 * xiStride], s11 = m11 - m21 - m[p + 13 * xiStride];
-            int s12 = m12 - m22 - m[p + 14 * xiStride], s13 = m13 - m23 - m[p + 15 * xiStride];
-            y[oc] = (s00 + s01 + s02) >> 2;
-            y[cout + oc] = (s01 - s02 - s03) >> 2;
-            y[2 * cout + oc] = (s10 + s11 + s12) >> 2;
-            y[3 * cout + oc] = (s11 - s12 - s13) >> 2;
-        }
     }
 }

@@ -314,7 +314,8 @@ final class QConvOps {
                     QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
                         c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
                     if (winograd != null) {
-                        Winograd.run(kernels.qgemm(), parallel, g, xNhwc, xUnsigned, xzp, winograd, bias, out);
+                        Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
+                            bias, out);
                     } else {
                         PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
                         QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.panama.WarmingKernelProvider;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +43,9 @@ class WinogradTest {
     }
 
     static List<KernelProvider> providers() {
+        // The gated provider too: cold, its transforms and float rows run the scalar code over the same layouts.
         return List.of(ScalarKernelProvider.INSTANCE, new PanamaKernelProvider(128), new PanamaKernelProvider(256),
-            new PanamaKernelProvider(512));
+            new PanamaKernelProvider(512), WarmingKernelProvider.of(512));
     }
 
     static Stream<Arguments> cases() {
@@ -150,7 +152,7 @@ class WinogradTest {
                     String what = kernels.describe() + ", " + threads + " threads";
                     List<QGemm.Output> actual = outputs(outSize, scales, floatBias, c.cout);
                     for (QGemm.Output out : actual) {
-                        Winograd.run(kernel, parallel, g, x, c.xUnsigned, xzp, wino,
+                        Winograd.run(kernel, kernels.winograd(), parallel, g, x, c.xUnsigned, xzp, wino,
                             out instanceof QGemm.Output.Int32 ? null : bias, out);
                     }
                     assertArrayEquals(reference, ((QGemm.Output.Int32) actual.get(0)).out(), what + ": int32");

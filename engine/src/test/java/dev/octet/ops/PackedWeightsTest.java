@@ -24,6 +24,7 @@ import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
+import dev.octet.kernel.WinogradKernels;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -173,6 +174,11 @@ class PackedWeightsTest {
         @Override
         public PoolKernels pool() {
             return inner.pool();
+        }
+
+        @Override
+        public WinogradKernels winograd() {
+            return inner.winograd();
         }
     }
 }

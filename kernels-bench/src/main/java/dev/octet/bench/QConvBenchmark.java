@@ -7,6 +7,7 @@ import dev.octet.kernel.PackedB;
 import dev.octet.kernel.Parallel;
 import dev.octet.kernel.QConvNhwc;
 import dev.octet.kernel.QGemm;
+import dev.octet.kernel.Winograd;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Int8 convolution layers as the channels-last kernels run them ({@link QConvNhwc}: NHWC in and out, weights
  * packed once, requantized u8 output): MobileNetV2's pointwise expansion and depthwise layers and a ResNet
- * 3x3 layer. {@link #main} runs them and prints GOPS (2 ops per multiply-accumulate).
+ * 3x3 layer, directly and (3x3 stride 1) with {@link Winograd}. {@link #main} runs them and prints GOPS of the
+ * direct convolution's multiply-accumulates (2 ops each), so the two algorithms compare by time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +45,10 @@ public class QConvBenchmark {
     /** kind-HxWxCin-Cout-kernel-stride; kind "conv" (GEMM) or "dw" (depthwise, Cout = Cin). */
     @Param({"conv-56x56x24-144-1-1", "dw-56x56x144-144-3-1", "dw-28x28x192-192-3-2", "conv-56x56x64-64-3-1"})
     public String layer;
+
+    /** "direct" (im2col + GEMM) or "winograd" (F(2x2, 3x3); 3x3 stride-1 layers only, else direct). */
+    @Param({"direct", "winograd"})
+    public String algorithm;
 
     /** "vector" at the JVM's preferred width, "vector-256" etc., or "scalar". */
     @Param({"vector"})
@@ -60,6 +66,7 @@ public class QConvBenchmark {
     private PackedB[] packed;
     private DepthwiseWeights dwWeights;
     private DepthwiseKernels.Shape dwShape;
+    private Winograd.Weights winograd;
 
     /** The parsed layer: {depthwise ? 1 : 0, h, w, cin, cout, k, stride}. */
     static int[] parse(String layer) {
@@ -106,6 +113,8 @@ public class QConvBenchmark {
             dwShape = new DepthwiseKernels.Shape(cin, h, w, oh, ow, k, k, stride, stride, 1, 1, pad, pad);
         } else {
             packed = QConvNhwc.packGroups(kernels.qgemm(), weights, cout, cin, k * k, 1, false);
+            winograd = algorithm.equals("winograd") && k == 3 && stride == 1
+                ? Winograd.plan(kernels.qgemm(), weights, cout, cin, false, new int[] {0}) : null;
             geometry = new QConvNhwc.Geometry(1, cin, new int[] {h, w}, cout, 1, new int[] {k, k},
                 new int[] {stride, stride}, new int[] {1, 1}, new int[] {pad, pad, pad, pad}, new int[] {oh, ow});
         }
@@ -121,7 +130,10 @@ public class QConvBenchmark {
 
     @Benchmark
     public QGemm.Output conv() {
-        if (dwWeights != null) {
+        if (winograd != null) {
+            Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, geometry, x, true, 131, winograd, bias,
+                out);
+        } else if (dwWeights != null) {
             QConvNhwc.depthwise(kernels.depthwise(), parallel, dwWeights, dwShape, 1, x, true, 131, bias, out);
         } else {
             QConvNhwc.gemm(kernels.qgemm(), parallel, geometry, taps, x, true, 131, packed, false, weightZeroPoint, bias,
@@ -138,8 +150,9 @@ public class QConvBenchmark {
         for (RunResult r : results) {
             String layer = r.getParams().getParam("layer");
             double micros = r.getPrimaryResult().getScore();
-            System.out.printf(Locale.ROOT, "qconv: %-24s %-8s threads=%s %10.1f us %7.2f GOPS%n", layer,
-                r.getParams().getParam("provider"), r.getParams().getParam("threads"), micros,
+            System.out.printf(Locale.ROOT, "qconv: %-24s %-8s %-8s threads=%s %10.1f us %7.2f GOPS%n", layer,
+                r.getParams().getParam("algorithm"), r.getParams().getParam("provider"),
+                r.getParams().getParam("threads"), micros,
                 2.0 * macs(layer) / (micros * 1e3));
         }
     }

@@ -62,10 +62,7 @@ final class FloatPacking {
         return new PackedB(id, k, n, null, data, sums);
     }
 
-    /**
-     * Rows [i0, i1) of float A (integer values) into the layout of {@link #prepareRows}: plain loops over groups of
-     * {@link #G}, the same code warm or cold.
-     */
+    /** Rows [i0, i1) of float A (integer values) into the layout of {@link #prepareRows}, a group at a time. */
     static void prepareFloatRows(int mr, int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
         int k = out.depth();
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
@@ -75,13 +72,23 @@ final class FloatPacking {
             int dst = (i / mr) * kg * mr + (i % mr) * G;
             int q = 0;
             for (; q + G <= k; q += G) {
-                int at = dst + q * mr;
-                p[at] = a[row + q];
-                p[at + 1] = a[row + q + 1];
-                p[at + 2] = a[row + q + 2];
-                p[at + 3] = a[row + q + 3];
+                FloatVector.fromArray(GROUP, a, row + q).intoArray(p, dst + q * mr);
             }
             for (; q < k; q++) {
+                p[dst + (q / G) * mr * G + q % G] = a[row + q];
+            }
+        }
+    }
+
+    /** {@link #prepareFloatRows} in plain scalar code, for the warming gate's cold path. */
+    static void prepareFloatRowsScalar(int mr, int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+        int k = out.depth();
+        float[] p = out.floats(preparedSize(mr, out.rows(), k));
+        int kg = groupedDepth(k);
+        for (int i = i0; i < i1; i++) {
+            int row = aOffset + i * lda;
+            int dst = (i / mr) * kg * mr + (i % mr) * G;
+            for (int q = 0; q < k; q++) {
                 p[dst + (q / G) * mr * G + q % G] = a[row + q];
             }
         }

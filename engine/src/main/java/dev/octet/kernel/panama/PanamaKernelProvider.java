@@ -6,6 +6,7 @@ import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.QGemmKernel;
+import dev.octet.kernel.WinogradKernels;
 
 /**
  * The Vector API kernels at one vector width (128, 256 or 512 bits). Any width runs on any CPU — the
@@ -19,6 +20,7 @@ public final class PanamaKernelProvider implements KernelProvider {
     private final FloatKernels floats;
     private final DepthwiseKernels depthwise;
     private final PoolKernels pool;
+    private final WinogradKernels winograd;
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -47,6 +49,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new PoolKernels512();
             case 256 -> new PoolKernels256();
             default -> new PoolKernels128();
+        };
+        this.winograd = switch (bits) {
+            case 512 -> new WinogradKernels512();
+            case 256 -> new WinogradKernels256();
+            default -> new WinogradKernels128();
         };
     }
 
@@ -88,5 +95,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public PoolKernels pool() {
         return pool;
+    }
+
+    @Override
+    public WinogradKernels winograd() {
+        return winograd;
     }
 }

@@ -9,7 +9,9 @@ import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
+import dev.octet.kernel.WinogradKernels;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
+import dev.octet.kernel.scalar.ScalarWinogradKernels;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,6 +32,7 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final QGemmKernel qgemm;
     private final FloatKernels floats;
     private final QuantizeKernels quantize;
+    private final WinogradKernels winograd;
 
     /** The process's gated provider of this width. */
     public static WarmingKernelProvider of(int bits) {
@@ -43,6 +46,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.quantize = new GatedQuantize(vector.quantize(), ScalarKernelProvider.INSTANCE.quantize());
         this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits));
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
+        this.winograd = new GatedWinograd(vector.winograd());
     }
 
     /** Columns per B panel of the width's float-FMA GEMM (its NR). */
@@ -99,6 +103,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         return vector.pool();
     }
 
+    @Override
+    public WinogradKernels winograd() {
+        return winograd;
+    }
+
     /** Deterministic warm-up data: values that reach every sign and the clamps. */
     private static float[] floats(int n, float range, long seed) {
         Random r = new Random(seed);
@@ -147,6 +156,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             int bigK = FloatPacking.KC + 6;
             byte[] a = bytes(mr * bigK, 1);
             byte[] b = bytes(bigK * n, 2);
+            float[] floatRows = floats(mr * smallK + 1, 500f, 12);
             PackedB small = v.packB(b, 0, smallK, n, false, false);
             PackedB smallT = v.packB(b, 0, smallK, n, true, true);
             PackedB big = v.packB(b, 0, bigK, n, false, false);
@@ -164,9 +174,11 @@ public final class WarmingKernelProvider implements KernelProvider {
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n);
                         v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
-                        // A short flush interval (Winograd's): several flushes inside one tile.
+                        // Winograd's float rows and short flush interval (several flushes inside one tile).
+                        v.resetA(m, smallK, false, pa);
+                        v.prepareRows(0, m, floatRows, 1, smallK, pa);
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n, smallK / 3);
-                        calls += 5;
+                        calls += 6;
                     }
                 }
                 // The deep call costs as much as the rest of the batch: every fourth batch, starting with the first.
@@ -238,10 +250,13 @@ public final class WarmingKernelProvider implements KernelProvider {
             return v.packWideB(b, k, n);
         }
 
-        /** Plain loops either way (no vector code to wait for). */
         @Override
         public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
-            v.prepareRows(i0, i1, a, aOffset, lda, out);
+            if (gate.open()) {
+                v.prepareRows(i0, i1, a, aOffset, lda, out);
+            } else {
+                FloatPacking.prepareFloatRowsScalar(mr, i0, i1, a, aOffset, lda, out);
+            }
         }
 
         @Override
@@ -254,6 +269,47 @@ public final class WarmingKernelProvider implements KernelProvider {
                 record(m0, m1);
                 FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
             }
+        }
+    }
+
+    /** The Winograd transforms behind one gate; its batch runs both over whole vectors and a tail. */
+    private final class GatedWinograd implements WinogradKernels {
+        private static final WinogradKernels SCALAR = new ScalarWinogradKernels();
+        private final WinogradKernels v;
+        private final KernelWarmup.Gate gate;
+
+        GatedWinograd(WinogradKernels v) {
+            this.v = v;
+            int channels = 37;
+            byte[] src = bytes(16 * channels, 13);
+            int[] offsets = new int[16];
+            for (int i = 0; i < 16; i++) {
+                offsets[i] = i * channels;
+            }
+            float[] tiles = new float[16 * channels];
+            int[] m = new int[16 * channels];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = src[i] * 4099;
+            }
+            int[] y = new int[4 * channels];
+            this.gate = warmup.gate("winograd", () -> {
+                for (int rep = 0; rep < 4; rep++) {
+                    v.inputTile(src, offsets, rep % 2 == 0 ? 0x80 : 0, channels, tiles, 0, channels);
+                    v.outputTile(m, 0, channels, channels, y);
+                }
+                return 8;
+            });
+        }
+
+        @Override
+        public void inputTile(byte[] src, int[] offsets, int flip, int channels, float[] tiles, int at,
+                              int xiStride) {
+            (gate.open() ? v : SCALAR).inputTile(src, offsets, flip, channels, tiles, at, xiStride);
+        }
+
+        @Override
+        public void outputTile(int[] m, int at, int xiStride, int cout, int[] y) {
+            (gate.open() ? v : SCALAR).outputTile(m, at, xiStride, cout, y);
         }
     }
 

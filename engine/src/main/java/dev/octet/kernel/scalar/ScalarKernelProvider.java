@@ -6,6 +6,7 @@ import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.QGemmKernel;
+import dev.octet.kernel.WinogradKernels;
 
 /** The reference kernels: plain loops, present on every JVM, the oracle for every vector kernel. */
 public final class ScalarKernelProvider implements KernelProvider {
@@ -15,6 +16,7 @@ public final class ScalarKernelProvider implements KernelProvider {
     private final QuantizeKernels quantize = new ScalarQuantizeKernels();
     private final DepthwiseKernels depthwise = new ScalarDepthwiseKernels();
     private final PoolKernels pool = new ScalarPoolKernels();
+    private final WinogradKernels winograd = new ScalarWinogradKernels();
 
     private ScalarKernelProvider() {}
 
@@ -51,5 +53,10 @@ public final class ScalarKernelProvider implements KernelProvider {
     @Override
     public PoolKernels pool() {
         return pool;
+    }
+
+    @Override
+    public WinogradKernels winograd() {
+        return winograd;
     }
 }
