@@ -35,11 +35,9 @@ public final class Winograd {
     /** Largest |V| of a transformed input tile: 4 canonical values of magnitude <= 128. */
     private static final int MAX_V = 512;
     /**
-     * Flush intervals (float products per int32 flush) below which the flushes cost more than the saved
-     * multiplies; a layer with fewer input channels than this never flushes early, so it is always worth it.
+     * Fewer channels than this in or out take the direct path (narrower layers were not measured; at 8 channels in
+     * and out Winograd still took 0.85x the direct path's time, QConvBenchmark 256x256x8-8).
      */
-    public static final int MIN_FLUSH = 12;
-    /** Fewer channels than this in or out: the transforms cost more than the GEMM saves. */
     public static final int MIN_CHANNELS = 8;
     /** Bytes a chunk of tiles works on (transformed inputs, one prepared A, the 16 products): stays in L2. */
     private static final int CHUNK_BYTES = 1 << 20;
@@ -118,15 +116,16 @@ public final class Winograd {
     }
 
     /**
-     * The packed transform of OIHW 3x3 weights when Winograd is exact for them and pays (its flush interval is
-     * at least {@link #MIN_FLUSH}, or the input channels fit in one flush), else null: the direct path.
+     * The packed transform of OIHW 3x3 weights when Winograd is exact for them, else null: the direct path. No
+     * flush interval is too short to pay: 8-bit weights give at least 14 products per flush, and at 14 (all
+     * |w - wzp| = 255) Winograd still took 0.4-0.6x the direct path's time (QConvBenchmark, weights=widest).
      */
     public static Weights plan(QGemmKernel kernel, byte[] w, int cout, int cin, boolean unsigned, int[] wzp) {
         int[] sums = new int[cout];
         int[] maxima = new int[2];
         int[][] u = transform(w, cout, cin, unsigned, wzp, sums, maxima);
         int flush = flushInterval(maxima[0]);
-        if (!exact(cin, maxima[1]) || (flush < MIN_FLUSH && flush < cin)) {
+        if (!exact(cin, maxima[1])) {
             return null;
         }
         PackedB[] packed = new PackedB[16];

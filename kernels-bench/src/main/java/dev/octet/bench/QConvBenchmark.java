@@ -57,6 +57,13 @@ public class QConvBenchmark {
     @Param({"1"})
     public int threads;
 
+    /**
+     * "random" weights in [-127, 127] with zero point 0, or "widest": all -128 with zero point 127, so
+     * |w - wzp| = 255 and Winograd's transformed weights reach 2295, its shortest flush interval (14 products).
+     */
+    @Param({"random"})
+    public String weights;
+
     private KernelProvider kernels;
     private Parallel parallel;
     private byte[] x;
@@ -97,9 +104,11 @@ public class QConvBenchmark {
         for (int i = 0; i < x.length; i++) {
             x[i] = (byte) r.nextInt(256);
         }
+        boolean widest = this.weights.equals("widest");
+        weightZeroPoint[0] = widest ? 127 : 0;
         byte[] weights = new byte[cout * (depthwise ? 1 : cin) * k * k];
         for (int i = 0; i < weights.length; i++) {
-            weights[i] = (byte) (r.nextInt(255) - 127);
+            weights[i] = (byte) (widest ? -128 : r.nextInt(255) - 127);
         }
         bias = new int[cout];
         float[] scales = new float[cout];
@@ -109,12 +118,12 @@ public class QConvBenchmark {
         }
         out = new QGemm.Output.Requantized(new byte[oh * ow * cout], scales, 3, 0, 255);
         if (depthwise) {
-            dwWeights = kernels.depthwise().pack(weights, 0, cout, k, k, false, new int[] {0});
+            dwWeights = kernels.depthwise().pack(weights, 0, cout, k, k, false, weightZeroPoint);
             dwShape = new DepthwiseKernels.Shape(cin, h, w, oh, ow, k, k, stride, stride, 1, 1, pad, pad);
         } else {
             packed = QConvNhwc.packGroups(kernels.qgemm(), weights, cout, cin, k * k, 1, false);
             winograd = algorithm.equals("winograd") && k == 3 && stride == 1
-                ? Winograd.plan(kernels.qgemm(), weights, cout, cin, false, new int[] {0}) : null;
+                ? Winograd.plan(kernels.qgemm(), weights, cout, cin, false, weightZeroPoint) : null;
             geometry = new QConvNhwc.Geometry(1, cin, new int[] {h, w}, cout, 1, new int[] {k, k},
                 new int[] {stride, stride}, new int[] {1, 1}, new int[] {pad, pad, pad, pad}, new int[] {oh, ow});
         }
