@@ -48,6 +48,11 @@ class QConvOpsTest {
             new int[] {1, 0, 2, 1}, new int[] {1, 2}),
         new Conv("3x3-grouped", new int[] {1, 16, 8, 8}, new int[] {24, 8, 3, 3}, 2, null, new int[] {1, 1, 1, 1},
             null),
+        // 3x3 stride 1 with constant weights: the Winograd path (dilated, asymmetric pads, a half tile at the edges).
+        new Conv("3x3-winograd-dilated", new int[] {2, 16, 13, 11}, new int[] {24, 16, 3, 3}, 1, null,
+            new int[] {2, 1, 2, 3}, new int[] {2, 2}),
+        new Conv("3x3-winograd-unpadded", new int[] {1, 20, 7, 9}, new int[] {9, 20, 3, 3}, 1, null, null,
+            new int[] {1, 3}),
         // Large windows: the GEMM runs over several chunks of output positions (one group, and two).
         new Conv("pointwise-chunked", new int[] {1, 1024, 20, 20}, new int[] {8, 1024, 1, 1}, 1, null, null, null),
         new Conv("3x3-chunked", new int[] {1, 64, 20, 20}, new int[] {16, 64, 3, 3}, 1, null, new int[] {1, 1, 1, 1},
