@@ -44,6 +44,13 @@ OCTET_JVM_FLAGS="--add-modules jdk.incubator.vector --sun-misc-unsafe-memory-acc
 # growing the heap: peak RSS 274 MB instead of 600 MB (README, "First call"). Benchmarks of the steady state keep
 # the JVM's default collector.
 OCTET_APP_JVM_FLAGS="-XX:+UseSerialGC -Xmn32m"
+# Transparent huge pages for the heap, where the kernel gives them on request ("[madvise]"; with "[always]" the heap
+# gets them without the flag, with "[never]" the flag would only print a warning): loading MiniLM writes ~110 MB of
+# fresh heap (the model and its packed weights), and faulting that in 4 KB pages took ~0.35 s of CPU, a fifth of
+# the load (same-run A/B on Zen 5: load 1,596 -> 1,244 ms, same peak RSS).
+if grep -qs '\[madvise\]' /sys/kernel/mm/transparent_hugepage/enabled; then
+  OCTET_APP_JVM_FLAGS+=" -XX:+UseTransparentHugePages"
+fi
 
 # Flags for a class-data-sharing archive at $1, for short runs: the first run's JVM writes it at exit and later runs
 # map it (-XX:+AutoCreateSharedArchive, JDK 19+), so classes arrive parsed and verified and the operator registry's

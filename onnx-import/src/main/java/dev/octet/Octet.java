@@ -6,6 +6,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.SessionOptions;
 import dev.octet.exec.CompiledSession;
 import dev.octet.onnx.OnnxImporter;
+import dev.octet.ops.TensorLimit;
 import java.io.InputStream;
 import java.nio.file.Path;
 
@@ -69,12 +70,13 @@ public final class Octet {
 
     /**
      * The imported model compiled; a heap too small for it is a RESOURCE_LIMIT error saying how large the heap is,
-     * not an OutOfMemoryError (the arrays that fail are the model's own, unreachable once this returns).
+     * not an OutOfMemoryError (the arrays that fail are the model's own, unreachable once this returns). Import
+     * already holds initializers and external data to the options' {@code maxTensorElements}.
      */
     private static InferenceSession compiled(java.util.function.Supplier<dev.octet.ir.Graph> model,
                                              SessionOptions options) {
         try {
-            return new CompiledSession(model.get(), options);
+            return new CompiledSession(TensorLimit.with(options.maxTensorElements(), model::get), options);
         } catch (OutOfMemoryError e) {
             throw new OctetException(ErrorCode.RESOURCE_LIMIT, "the model does not fit in the Java heap (at most "
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; " + e.getMessage()

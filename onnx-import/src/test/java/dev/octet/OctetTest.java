@@ -72,6 +72,14 @@ class OctetTest {
             bytes -> Octet.load(new ByteArrayInputStream(bytes), options));
     }
 
+    /** The loads that take these options (the others use the defaults). */
+    private List<Function<byte[], InferenceSession>> loadersWith(SessionOptions options) {
+        return List.of(
+            bytes -> Octet.load(write(bytes), options),
+            bytes -> Octet.load(bytes, options),
+            bytes -> Octet.load(new ByteArrayInputStream(bytes), options));
+    }
+
     private Path write(byte[] bytes) {
         try {
             return Files.write(Files.createTempFile(tmp, "model", ".onnx"), bytes);
@@ -159,6 +167,23 @@ class OctetTest {
         for (var load : loaders(SessionOptions.DEFAULTS)) {
             OctetException e = expectError(ErrorCode.UNSUPPORTED_OP, () -> load.apply(model));
             assertTrue(e.getMessage().contains("NoSuchOp"), e.getMessage());
+        }
+    }
+
+    /** Initializers are held to the session's tensor limit while the model is read, before they are decoded. */
+    @Test
+    void anInitializerOverTheTensorLimitIsARefusedLoad() {
+        SessionOptions fiveElements = SessionOptions.builder().maxTensorElements(5).build();
+        for (var load : loadersWith(fiveElements)) {
+            OctetException e = expectError(ErrorCode.RESOURCE_LIMIT, () -> load.apply(denseRelu()));
+            assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("6 elements")
+                && e.getMessage().contains("maxTensorElements"), e.getMessage());
+        }
+        SessionOptions sixElements = SessionOptions.builder().maxTensorElements(6).build();
+        for (var load : loadersWith(sixElements)) {
+            try (InferenceSession s = load.apply(denseRelu())) {
+                assertArrayEquals(reference(denseRelu()), s.run(FEED).get("y").floats());
+            }
         }
     }
 

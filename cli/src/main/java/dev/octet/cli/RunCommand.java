@@ -52,6 +52,14 @@ final class RunCommand extends Main.Command {
     @Parameter(names = "--threads", description = "Threads per operator (default 1)")
     Integer threads;
 
+    @Parameter(names = "--max-tensor-elements", description = "Refuse (RESOURCE_LIMIT) any tensor larger than this, "
+        + "initializers included, before allocating it (default: what the heap holds)")
+    Long maxTensorElements;
+
+    @Parameter(names = "--max-folded-elements", description = "Compute constant values larger than this at run time "
+        + "instead of at load (default: no limit)")
+    Long maxFoldedElements;
+
     @Override
     int call(PrintStream out) throws Exception {
         if (outputFormat != null && (outputDir == null || !List.of("pb", "npy", "npz").contains(outputFormat))) {
@@ -59,9 +67,9 @@ final class RunCommand extends Main.Command {
                 : "--output-format takes pb, npy or npz, got '" + outputFormat + "'");
         }
         Path path = dev.octet.models.BundledModels.resolve(model.get(0));
-        Graph g = OnnxImporter.load(path);
-        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         SessionOptions options = sessionOptions();
+        Graph g = dev.octet.ops.TensorLimit.with(options.maxTensorElements(), () -> OnnxImporter.load(path));
+        Map<String, Integer> symbolSizes = GeneratedInputs.parseDims(dims, g);
         long t0 = System.nanoTime();
         try (CompiledSession session = new CompiledSession(g, options)) {
             long t1 = System.nanoTime();
@@ -179,7 +187,7 @@ final class RunCommand extends Main.Command {
         return outputName.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
-    /** The session options from --provider, --vector-bits and --threads; unset ones keep the defaults. */
+    /** The session options from --provider, --vector-bits, --threads and the limits; unset ones keep the defaults. */
     private SessionOptions sessionOptions() {
         SessionOptions.Builder b = SessionOptions.builder();
         if (provider != null) {
@@ -201,7 +209,20 @@ final class RunCommand extends Main.Command {
             }
             b.threads(threads);
         }
+        if (maxTensorElements != null) {
+            b.maxTensorElements(positive("--max-tensor-elements", maxTensorElements));
+        }
+        if (maxFoldedElements != null) {
+            b.maxFoldedElements(positive("--max-folded-elements", maxFoldedElements));
+        }
         return b.build();
+    }
+
+    private static long positive(String option, long n) {
+        if (n < 1) {
+            throw new OctetException(ErrorCode.INVALID_INPUT, option + " takes a count of at least 1, got " + n);
+        }
+        return n;
     }
 
     /**

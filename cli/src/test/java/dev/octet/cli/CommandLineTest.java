@@ -93,6 +93,21 @@ class CommandLineTest {
     }
 
     @Test
+    void runHoldsTensorsToTheGivenLimit(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path model = Cli.addModel(dir);
+        // z is batch x 3: 12 elements at batch 4.
+        assertEquals(Main.OK, octet("run", model.toString(), "--dim", "batch=4", "--max-tensor-elements", "12").status());
+        Outcome over = octet("run", model.toString(), "--dim", "batch=4", "--max-tensor-elements", "11");
+        assertEquals(Main.OUT_OF_MEMORY, over.status(), over.err());
+        assertEquals(1, over.err().strip().lines().count(), over.err());
+        assertTrue(over.err().contains("12 elements") && over.err().contains("maxTensorElements")
+            && over.err().contains("[RESOURCE_LIMIT]"), over.err());
+        Outcome zero = octet("run", model.toString(), "--max-folded-elements", "0");
+        assertTrue(zero.status() != Main.OK && zero.err().contains("--max-folded-elements takes a count of at least 1"),
+            zero.err());
+    }
+
+    @Test
     void outOfMemoryIsOneLineWithItsOwnStatus() {
         Outcome o = failure(new OutOfMemoryError("Java heap space"), false);
         assertEquals(Main.OUT_OF_MEMORY, o.status());

@@ -24,10 +24,20 @@ package dev.octet.api;
  *                            {@link ErrorCode#UNSUPPORTED_RUNTIME} instead of logging a warning and running
  *                            about 20x slower (the same results). Default false, or
  *                            {@code -Doctet.requireVectorKernels=true}
+ * @param maxTensorElements   the most elements any one tensor or buffer may have while the model loads, compiles
+ *                            and runs; a larger one (an input-driven Expand, Pad, Resize or ConstantOfShape, an
+ *                            initializer) fails with {@link ErrorCode#RESOURCE_LIMIT} before it is allocated.
+ *                            Default unlimited, which means what the JVM's maximum heap holds
+ *                            ({@link Tensor#HEAP_ELEMENTS}); a server that runs models it did not write sets it
+ *                            to what one request may take
+ * @param maxFoldedElements   the most elements of a value computed at load by constant folding; a node whose
+ *                            constant result would be larger is not folded and runs at run time instead (under
+ *                            {@code maxTensorElements}), so loading a model never materializes more than this per
+ *                            value. Default unlimited (the tensor limit)
  */
 public record SessionOptions(boolean graphOptimizations, boolean shapeSpecialization, String provider, int vectorBits,
                              boolean warmup, int threads, long maxLoopIterations,
-                             boolean requireVectorKernels) {
+                             boolean requireVectorKernels, long maxTensorElements, long maxFoldedElements) {
     public static final SessionOptions DEFAULTS = builder().build();
 
     public SessionOptions {
@@ -39,6 +49,12 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         }
         if (maxLoopIterations < 1) {
             throw new IllegalArgumentException("maxLoopIterations must be at least 1, got " + maxLoopIterations);
+        }
+        if (maxTensorElements < 1) {
+            throw new IllegalArgumentException("maxTensorElements must be at least 1, got " + maxTensorElements);
+        }
+        if (maxFoldedElements < 1) {
+            throw new IllegalArgumentException("maxFoldedElements must be at least 1, got " + maxFoldedElements);
         }
     }
 
@@ -55,6 +71,8 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
         private int threads = 1;
         private long maxLoopIterations = dev.octet.ops.ControlFlow.DEFAULT_MAX_ITERATIONS;
         private boolean requireVectorKernels = Boolean.getBoolean("octet.requireVectorKernels");
+        private long maxTensorElements = Long.MAX_VALUE;
+        private long maxFoldedElements = Long.MAX_VALUE;
 
         private Builder() {}
 
@@ -98,9 +116,19 @@ public record SessionOptions(boolean graphOptimizations, boolean shapeSpecializa
             return this;
         }
 
+        public Builder maxTensorElements(long n) {
+            this.maxTensorElements = n;
+            return this;
+        }
+
+        public Builder maxFoldedElements(long n) {
+            this.maxFoldedElements = n;
+            return this;
+        }
+
         public SessionOptions build() {
             return new SessionOptions(graphOptimizations, shapeSpecialization, provider, vectorBits, warmup, threads,
-                maxLoopIterations, requireVectorKernels);
+                maxLoopIterations, requireVectorKernels, maxTensorElements, maxFoldedElements);
         }
     }
 }

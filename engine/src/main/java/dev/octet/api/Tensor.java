@@ -120,7 +120,8 @@ public final class Tensor {
 
     /**
      * Element count of a shape; rejects negative dims, counts a Java array cannot hold and tensors larger than
-     * {@link #HEAP_ELEMENTS}. Ops check their output shapes with it before allocating.
+     * the running session allows ({@link SessionOptions#maxTensorElements()}, at most {@link #HEAP_ELEMENTS}). Ops
+     * check their output shapes with it before allocating.
      */
     public static int checkedSize(int[] shape) {
         long n = 1;
@@ -134,11 +135,7 @@ public final class Tensor {
                     + " has more than " + MAX_ELEMENTS + " elements");
             }
         }
-        if (n > HEAP_ELEMENTS) {
-            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "shape " + Arrays.toString(shape) + " has " + n
-                + " elements, more than the " + HEAP_ELEMENTS + " floats the JVM's maximum heap of "
-                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB can hold");
-        }
+        dev.octet.ops.TensorLimit.check(n, "shape " + Arrays.toString(shape));
         return (int) n;
     }
 

@@ -17,6 +17,7 @@ import dev.octet.ops.ControlFlow;
 import dev.octet.ops.Op;
 import dev.octet.ops.OpEnvironment;
 import dev.octet.ops.OpRegistry;
+import dev.octet.ops.TensorLimit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,9 +37,16 @@ public final class Compiler {
     private final OpRegistry registry;
     private final List<GraphPass> passes;
     private final OpEnvironment env;
+    /** The most elements of one folded value; larger results are left to run time. */
+    private final long maxFoldedElements;
 
     public Compiler(OpRegistry registry, List<GraphPass> passes, OpEnvironment env) {
+        this(registry, passes, env, Long.MAX_VALUE);
+    }
+
+    public Compiler(OpRegistry registry, List<GraphPass> passes, OpEnvironment env, long maxFoldedElements) {
         this.registry = registry;
+        this.maxFoldedElements = maxFoldedElements;
         this.passes = List.copyOf(passes);
         // Control-flow ops compile their subgraphs with this compiler: the same operators, passes and kernels.
         this.env = env.withControlFlow(env.controlFlow().withCompiler(this::compileSubgraph));
@@ -131,7 +139,8 @@ public final class Compiler {
     }
 
     public static Compiler forOptions(dev.octet.api.SessionOptions options, OpEnvironment env) {
-        return new Compiler(OpRegistry.defaults(), options.graphOptimizations() ? GraphPass.defaults() : List.of(), env);
+        return new Compiler(OpRegistry.defaults(), options.graphOptimizations() ? GraphPass.defaults() : List.of(), env,
+            options.maxFoldedElements());
     }
 
     public ExecutionPlan compile(Graph graph) {
@@ -356,10 +365,22 @@ public final class Compiler {
         return all.stream().anyMatch(n -> n.domain().isEmpty() && (n.opType().equals("Loop") || n.opType().equals("Scan")));
     }
 
-    private static Tensor[] fold(Node node, Op op, Tensor[] constIn) {
+    /** The node's outputs computed at load, or null to leave it to run time (a result over the folding limit). */
+    private Tensor[] fold(Node node, Op op, Tensor[] constIn) {
+        boolean limited = maxFoldedElements < TensorLimit.maxElements();
         try {
-            return op.run(constIn);
+            Tensor[] out = limited ? TensorLimit.with(maxFoldedElements, () -> op.run(constIn)) : op.run(constIn);
+            // Outputs that are not allocated through a size check (views of large inputs) are checked here.
+            for (Tensor t : out) {
+                if (limited && t != null && t.size() > maxFoldedElements) {
+                    return null;
+                }
+            }
+            return out;
         } catch (OctetException e) {
+            if (limited && e.code() == ErrorCode.RESOURCE_LIMIT) {
+                return null; // run time checks it against the session's tensor limit
+            }
             throw new OctetException(e.code(), node.describe() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             // Ops report bad models as OctetException; anything else is Octet's own bug.

@@ -76,7 +76,7 @@ public final class CompiledSession implements InferenceSession {
                 options.maxLoopIterations(), () -> closed);
             this.compiler = Compiler.forOptions(options,
                 new dev.octet.ops.OpEnvironment(kernels, parallel).withControlFlow(controlFlow));
-            this.plan = compiler.compile(graph);
+            this.plan = dev.octet.ops.TensorLimit.with(options.maxTensorElements(), () -> compiler.compile(graph));
         } catch (RuntimeException | Error e) {
             if (parallel != dev.octet.kernel.Parallel.SERIAL) {
                 parallel.close();
@@ -177,7 +177,8 @@ public final class CompiledSession implements InferenceSession {
             throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
         }
         try {
-            Map<String, Tensor> outputs = Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
+            Map<String, Tensor> outputs = dev.octet.ops.TensorLimit.with(options.maxTensorElements(),
+                () -> Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers));
             kernels.runFinished();
             return outputs;
         } finally {

@@ -1,5 +1,9 @@
 package dev.octet.kernel;
 
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+
 /**
  * Lowers an N-D convolution window to GEMM rows for one image and one group of a channels-last (NHWC) int8
  * tensor: row {@code o} (an output position) holds, for every kernel tap, the group's input channels under
@@ -19,7 +23,7 @@ public final class Im2Col {
             outSize *= outSpatial[i];
             kSize *= kernel[i];
         }
-        int[] taps = new int[outSize * kSize];
+        int[] taps = new int[tableSize(outSize, kSize)];
         int[] oIdx = new int[r];
         int[] kIdx = new int[r];
         for (int o = 0; o < outSize; o++) {
@@ -40,6 +44,24 @@ public final class Im2Col {
             }
         }
         return taps;
+    }
+
+    /**
+     * Entries of a tap table, refused (RESOURCE_LIMIT) past what one array or the session's tensor limit holds: a
+     * large kernel over a large padded image is a valid convolution whose table would not fit.
+     */
+    private static int tableSize(int outSize, int kSize) {
+        long entries = (long) outSize * kSize;
+        String what = "the im2col tap table of " + outSize + " output positions x " + kSize + " kernel taps";
+        if (entries > Tensor.MAX_ELEMENTS) {
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " has " + entries + " entries, more than a Java "
+                + "array holds");
+        }
+        try {
+            return Tensor.checkedSize(new int[] {outSize, kSize});
+        } catch (OctetException e) {
+            throw new OctetException(e.code(), what + ": " + e.getMessage());
+        }
     }
 
     private static void unravel(int flat, int[] dims, int[] idx) {

@@ -327,12 +327,9 @@ final class MathOps {
         return ElementwiseCast.fromLongs(z, t, new int[] {z.length});
     }
 
-    /** A non-negative element count, at most {@link Tensor#HEAP_ELEMENTS}. */
+    /** A non-negative element count, at most what {@link TensorLimit} allows. */
     private static int size(double count) {
-        if (count > Tensor.HEAP_ELEMENTS) {
-            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "Range: " + count + " elements are more than the "
-                + Tensor.HEAP_ELEMENTS + " a tensor may hold");
-        }
+        TensorLimit.check((long) Math.min(count, Long.MAX_VALUE), "Range's output");
         return (int) count;
     }
 

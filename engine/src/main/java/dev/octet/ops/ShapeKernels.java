@@ -59,7 +59,7 @@ final class ShapeKernels {
     /**
      * The element count of an allocation sized by the given factors (an output shape, a scratch buffer): the
      * product in long arithmetic, a negative factor INVALID_SHAPE, more than a Java array holds INVALID_SHAPE and
-     * more than the heap holds RESOURCE_LIMIT, as {@link Tensor#checkedSize} does for a shape. Ops size every
+     * more than {@link TensorLimit} allows RESOURCE_LIMIT, as {@link Tensor#checkedSize} does for a shape. Ops size every
      * array through this before allocating, so no int product can wrap and no absurd size runs out of memory.
      */
     static int checkedCount(String what, long... factors) {
@@ -79,11 +79,7 @@ final class ShapeKernels {
             }
             n *= f;
         }
-        if (n > Tensor.HEAP_ELEMENTS) {
-            throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " of " + Arrays.toString(factors) + " has " + n
-                + " elements, more than the " + Tensor.HEAP_ELEMENTS + " floats the JVM's maximum heap of "
-                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB can hold");
-        }
+        TensorLimit.check(n, what + " of " + Arrays.toString(factors));
         return (int) n;
     }
 

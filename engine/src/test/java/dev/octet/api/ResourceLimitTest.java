@@ -65,4 +65,26 @@ class ResourceLimitTest {
         OctetException e = assertThrows(OctetException.class, () -> new CompiledSession(g).close());
         assertTrue(e.getMessage().contains("fill") && e.getMessage().contains("rank " + Integer.MAX_VALUE), e.getMessage());
     }
+
+    /**
+     * A convolution whose im2col tap table (output positions x kernel taps) has more entries than an int counts: a
+     * 64x64 kernel over a padded 1024x1024 image. Refused before the table is allocated, not an int product that
+     * wraps into an index error.
+     */
+    @Test
+    void aTapTableLargerThanAnArrayIsRefusedBeforeAllocating() {
+        List<Dim> image = List.of(Dim.of(1), Dim.of(1), Dim.of(1024), Dim.of(1024));
+        Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.UINT8, 2, image)),
+            List.of(new ValueInfo("y", DataType.INT32, 6, null)),
+            Map.of("w", Tensor.of(DataType.UINT8, new int[] {32, 1, 64, 64}, new byte[32 * 64 * 64])),
+            List.of(new Node("wide", "ConvInteger", "", List.of("x", "w"), List.of("y"),
+                Map.of("pads", new Attribute.IntsAttr(new long[] {32, 32, 32, 32})))),
+            Map.of("", 13), Map.of());
+        try (CompiledSession s = new CompiledSession(g)) {
+            OctetException e = assertThrows(OctetException.class,
+                () -> s.run(Map.of("x", Tensor.of(DataType.UINT8, new int[] {1, 1, 1024, 1024}, new byte[1 << 20]))));
+            assertEquals(ErrorCode.RESOURCE_LIMIT, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("node 'wide'") && e.getMessage().contains("tap table"), e.getMessage());
+        }
+    }
 }

@@ -62,7 +62,9 @@ public final class TensorProtos {
         try {
             n = Tensor.checkedSize(shape);
         } catch (OctetException e) {
-            throw new OctetException(ErrorCode.INVALID_MODEL, label + ": " + e.getMessage());
+            // A size over the limits is a resource limit (the model may be fine); a malformed shape is the model's.
+            throw new OctetException(e.code() == ErrorCode.RESOURCE_LIMIT ? e.code() : ErrorCode.INVALID_MODEL,
+                label + ": " + e.getMessage());
         }
         if (p.hasSegment()) {
             throw new OctetException(ErrorCode.INVALID_MODEL, label + " is segmented, which Octet does not support");

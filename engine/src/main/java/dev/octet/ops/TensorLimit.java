@@ -1,0 +1,45 @@
+package dev.octet.ops;
+
+import dev.octet.api.ErrorCode;
+import dev.octet.api.OctetException;
+import dev.octet.api.Tensor;
+
+/**
+ * The most elements one tensor (or scratch buffer) may have while a session loads, compiles or runs on this
+ * thread: the session's {@code maxTensorElements}, or {@code maxFoldedElements} while constant folding, never more
+ * than {@link Tensor#HEAP_ELEMENTS}. Sizes are checked against it before anything is allocated. The limit is a
+ * scoped value bound by the session around its work; code outside a session (and worker threads, which only
+ * compute into arrays their caller sized) sees the heap's limit.
+ */
+public final class TensorLimit {
+    private static final ScopedValue<Long> MAX_ELEMENTS = ScopedValue.newInstance();
+
+    private TensorLimit() {}
+
+    /** The limit in force on this thread. */
+    public static long maxElements() {
+        return MAX_ELEMENTS.orElse(Tensor.HEAP_ELEMENTS);
+    }
+
+    /** Runs {@code op} with at most {@code maxElements} per tensor (capped by the heap's limit). */
+    public static <R, X extends Throwable> R with(long maxElements, ScopedValue.CallableOp<R, X> op) throws X {
+        return ScopedValue.where(MAX_ELEMENTS, Math.min(maxElements, Tensor.HEAP_ELEMENTS)).call(op);
+    }
+
+    /**
+     * Refuses {@code n} elements beyond the limit with {@link ErrorCode#RESOURCE_LIMIT}; {@code what} names the
+     * allocation (a shape, an op's buffer).
+     */
+    public static void check(long n, String what) {
+        long max = maxElements();
+        if (n <= max) {
+            return;
+        }
+        String reason = max < Tensor.HEAP_ELEMENTS
+            ? "the session's limit of " + max + " elements per tensor (SessionOptions.maxTensorElements, or "
+                + "maxFoldedElements while folding constants)"
+            : "the " + max + " floats the JVM's maximum heap of " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + " MiB can hold";
+        throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " has " + n + " elements, more than " + reason);
+    }
+}
