@@ -73,27 +73,46 @@ public final class Im2Col {
 
     /**
      * Fills rows [o0, o1) of {@code rows} ([outSize][kSize * channels], row o at {@code (o - o0) * k}) from
-     * pixels of {@code pixelStride} bytes starting at {@code xOffset} (the group's first channel).
+     * pixels of {@code pixelStride} bytes starting at {@code xOffset} (the group's first channel). Consecutive taps
+     * that read consecutive pixels of a dense tensor (one group: a kernel row inside the image, without dilation) are
+     * one copy, as are consecutive taps in padding: a 3-channel 3x3 window is three 9-byte copies, not nine of 3.
      */
     public static void rows(byte[] x, int xOffset, int pixelStride, int channels, int[] taps, int o0, int o1, int kSize,
                             byte pad, byte[] rows) {
         int k = channels * kSize;
+        boolean dense = pixelStride == channels;
         for (int o = o0; o < o1; o++) {
             int dst = (o - o0) * k;
-            for (int t = 0; t < kSize; t++, dst += channels) {
-                int pixel = taps[o * kSize + t];
+            int tap = o * kSize;
+            int end = tap + kSize;
+            while (tap < end) {
+                int pixel = taps[tap];
+                int run = 1;
                 if (pixel < 0) {
-                    java.util.Arrays.fill(rows, dst, dst + channels, pad);
-                } else if (channels < 16) {
-                    // A call to arraycopy costs more than a few byte moves.
-                    int src = xOffset + pixel * pixelStride;
-                    for (int c = 0; c < channels; c++) {
-                        rows[dst + c] = x[src + c];
+                    while (tap + run < end && taps[tap + run] < 0) {
+                        run++;
                     }
+                    java.util.Arrays.fill(rows, dst, dst + run * channels, pad);
                 } else {
-                    System.arraycopy(x, xOffset + pixel * pixelStride, rows, dst, channels);
+                    while (dense && tap + run < end && taps[tap + run] == pixel + run) {
+                        run++;
+                    }
+                    copy(x, xOffset + pixel * pixelStride, rows, dst, run * channels);
                 }
+                tap += run;
+                dst += run * channels;
             }
+        }
+    }
+
+    /** A call to arraycopy costs more than a few byte moves. */
+    private static void copy(byte[] src, int from, byte[] dst, int to, int n) {
+        if (n < 16) {
+            for (int i = 0; i < n; i++) {
+                dst[to + i] = src[from + i];
+            }
+        } else {
+            System.arraycopy(src, from, dst, to, n);
         }
     }
 }
