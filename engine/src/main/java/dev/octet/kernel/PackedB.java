@@ -3,13 +3,13 @@ package dev.octet.kernel;
 /**
  * The constant right-hand operand of an int8 GEMM (K x N), packed once at load by the kernel that will
  * read it. Values are canonical signed 8-bit: unsigned inputs were shifted by -128 (and their zero point
- * with them). {@code ints} or {@code floats} hold the kernel's own layout (and only it: the weights are not
- * kept twice); {@code columnSums[j]} is the sum over k of column j's canonical values, which the epilogue needs
+ * with them). {@code ints}, {@code floats} or {@code bytes} hold the kernel's own layout (and only it: the
+ * weights are not kept twice; 8-bit weights kept as bytes take a quarter of the memory); {@code columnSums[j]} is the sum over k of column j's canonical values, which the epilogue needs
  * to apply the activation zero point.
  *
  * @param layout the id of the kernel that packed it, checked when multiplying
  */
-public record PackedB(String layout, int k, int n, int[] ints, float[] floats, int[] columnSums) {
+public record PackedB(String layout, int k, int n, int[] ints, float[] floats, byte[] bytes, int[] columnSums) {
 
     /** Fails fast when B was packed for another kernel. */
     public void requireLayout(String id) {

@@ -86,6 +86,28 @@ class QGemmKernelSweepTest {
         }
     }
 
+    /**
+     * 8-bit weights stay bytes in the 256- and 512-bit kernels (a quarter of the float panels' memory); the 128-bit
+     * kernel keeps float panels; Winograd's wide weights are floats everywhere.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void eightBitWeightsArePackedAsBytesAtWideVectors(QGemmKernel kernel) {
+        int k = 37, n = 70;
+        PackedB b = kernel.packB(new byte[k * n], 0, k, n, false, false);
+        int nr = kernel.id().endsWith("-128") ? 8 : kernel.id().endsWith("-256") ? 16 : 32;
+        int panelValues = (n + nr - 1) / nr * nr * k;
+        if (kernel.id().endsWith("-128")) {
+            assertEquals(panelValues, b.floats().length);
+            assertEquals(null, b.bytes());
+        } else {
+            assertEquals(panelValues, b.bytes().length);
+            assertEquals(null, b.floats());
+        }
+        PackedB wide = kernel.packWideB(new int[k * n], k, n);
+        assertEquals(panelValues, wide.floats().length);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void extremesAccumulateExactlyAndWrapLikeInt32(QGemmKernel kernel) {

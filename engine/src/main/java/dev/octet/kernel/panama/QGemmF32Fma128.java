@@ -44,7 +44,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
 
     @Override
     public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
-        return FloatPacking.packB(ID, NR, b, offset, k, n, unsigned, transposed);
+        return FloatPacking.packB(ID, NR, false, b, offset, k, n, unsigned, transposed);
     }
 
     @Override
@@ -80,6 +80,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
         float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
         int kg = FloatPacking.groupedDepth(k);
         float[] pb = b.floats();
+        byte[] pbBytes = b.bytes();
         if (k == 0) {
             FloatPacking.zeroColumns(m0, m1, n0, n1, c, cOffset, ldc);
             return;
@@ -103,13 +104,13 @@ final class QGemmF32Fma128 implements QGemmKernel {
                     int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
-                        tile(rows, pa, aOff, pb, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                     } else {
                         // A partial panel goes through a whole-tile buffer: tiles never store masked.
                         if (accumulate) {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
-                        tile(rows, pa, aOff, pb, bOff, kc, step, edge, 0, NR, accumulate);
+                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
                 }
@@ -117,9 +118,12 @@ final class QGemmF32Fma128 implements QGemmKernel {
         }
     }
 
-    /** kc k steps of a tile, flushed to int32 every {@code step} steps (the caller's exactness bound). */
-    private static void tile(int rows, float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
-                             int cAt, int ldc, boolean accumulate) {
+    /**
+     * kc k steps of a tile, flushed to int32 every {@code step} steps (the caller's exactness bound); B is
+     * {@code pbBytes} when the weights were packed as bytes, else {@code pb}.
+     */
+    private static void tile(int rows, float[] pa, int aOff, float[] pb, byte[] pbBytes, int bOff, int kc, int step,
+                             int[] c, int cAt, int ldc, boolean accumulate) {
         switch (rows) {
             case 8 -> tile8(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             case 7 -> tile7(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);

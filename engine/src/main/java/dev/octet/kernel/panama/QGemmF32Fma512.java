@@ -6,6 +6,7 @@ import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -18,6 +19,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
     static final String ID = "qs8-gemm-8x32-f32fma/panama-512";
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    private static final VectorSpecies<Byte> BB = ByteVector.SPECIES_128;
     private static final int L = 16;
     private static final int NR = 32;
     private static final int MR = 8;
@@ -44,7 +46,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
 
     @Override
     public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
-        return FloatPacking.packB(ID, NR, b, offset, k, n, unsigned, transposed);
+        return FloatPacking.packB(ID, NR, true, b, offset, k, n, unsigned, transposed);
     }
 
     @Override
@@ -80,6 +82,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
         int kg = FloatPacking.groupedDepth(k);
         float[] pb = b.floats();
+        byte[] pbBytes = b.bytes();
         if (k == 0) {
             FloatPacking.zeroColumns(m0, m1, n0, n1, c, cOffset, ldc);
             return;
@@ -103,13 +106,13 @@ final class QGemmF32Fma512 implements QGemmKernel {
                     int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
-                        tile(rows, pa, aOff, pb, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                     } else {
                         // A partial panel goes through a whole-tile buffer: tiles never store masked.
                         if (accumulate) {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
-                        tile(rows, pa, aOff, pb, bOff, kc, step, edge, 0, NR, accumulate);
+                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
                 }
@@ -117,9 +120,26 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    /** kc k steps of a tile, flushed to int32 every {@code step} steps (the caller's exactness bound). */
-    private static void tile(int rows, float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
-                             int cAt, int ldc, boolean accumulate) {
+    /**
+     * kc k steps of a tile, flushed to int32 every {@code step} steps (the caller's exactness bound); B is
+     * {@code pbBytes} when the weights were packed as bytes, else {@code pb}.
+     */
+    private static void tile(int rows, float[] pa, int aOff, float[] pb, byte[] pbBytes, int bOff, int kc, int step,
+                             int[] c, int cAt, int ldc, boolean accumulate) {
+        if (pbBytes != null) {
+            switch (rows) {
+                case 8 -> tile8(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 7 -> tile7(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 6 -> tile6(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 5 -> tile5(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 4 -> tile4(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 3 -> tile3(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 2 -> tile2(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 1 -> tile1(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                default -> throw new AssertionError();
+            }
+            return;
+        }
         switch (rows) {
             case 8 -> tile8(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             case 7 -> tile7(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
@@ -130,6 +150,422 @@ final class QGemmF32Fma512 implements QGemmKernel {
             case 2 -> tile2(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             case 1 -> tile1(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             default -> throw new AssertionError();
+        }
+    }
+
+    private static void tile8(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+            FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+            FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+                a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+                c60 = a.fma(b0, c60);
+                c61 = a.fma(b1, c61);
+                a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+                c70 = a.fma(b0, c70);
+                c71 = a.fma(b1, c71);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc + 1 * L)).intoArray(c, cAt + 6 * ldc + 1 * L);
+                ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+                ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc + 1 * L)).intoArray(c, cAt + 7 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + 1 * L);
+                ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+                ((IntVector) c71.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile7(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+            FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+                a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+                c60 = a.fma(b0, c60);
+                c61 = a.fma(b1, c61);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc + 1 * L)).intoArray(c, cAt + 6 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile6(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                c51 = a.fma(b1, c51);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile5(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                c41 = a.fma(b1, c41);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile4(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                c31 = a.fma(b1, c31);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile3(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                c21 = a.fma(b1, c21);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile2(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                c11 = a.fma(b1, c11);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            }
+        }
+    }
+
+    private static void tile1(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                              int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+            FloatVector a, b0, b1;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                c01 = a.fma(b1, c01);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            }
         }
     }
 

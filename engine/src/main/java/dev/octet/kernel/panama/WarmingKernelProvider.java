@@ -134,6 +134,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final KernelWarmup.Gate gate;
         /** Bit h set: the model ran a tile of h rows. */
         private final AtomicInteger heights;
+        /** Whether the model packed wide (Winograd) weights, whose float panels run tiles of their own. */
+        private volatile boolean wide;
 
         GatedQGemm(QGemmKernel v, int nr) {
             this.v = v;
@@ -160,6 +162,11 @@ public final class WarmingKernelProvider implements KernelProvider {
             PackedB small = v.packB(b, 0, smallK, n, false, false);
             PackedB smallT = v.packB(b, 0, smallK, n, true, true);
             PackedB big = v.packB(b, 0, bigK, n, false, false);
+            int[] wideValues = new int[smallK * n];
+            for (int i = 0; i < wideValues.length; i++) {
+                wideValues[i] = b[i] * 9; // Winograd's weights: up to 9 times an 8-bit value
+            }
+            PackedB wideB = v.packWideB(wideValues, smallK, n);
             PreparedA pa = new PreparedA();
             int[] c = new int[mr * n];
             int[] round = {0};
@@ -174,11 +181,14 @@ public final class WarmingKernelProvider implements KernelProvider {
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n);
                         v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
-                        // Winograd's float rows and short flush interval (several flushes inside one tile).
-                        v.resetA(m, smallK, false, pa);
-                        v.prepareRows(0, m, floatRows, 1, smallK, pa);
-                        v.multiply(pa, 0, m, small, 0, n, c, 0, n, smallK / 3);
-                        calls += 6;
+                        calls += 4;
+                        if (wide) {
+                            // Winograd's float rows, wide weights and short flush interval (several flushes per tile).
+                            v.resetA(m, smallK, false, pa);
+                            v.prepareRows(0, m, floatRows, 1, smallK, pa);
+                            v.multiply(pa, 0, m, wideB, 0, n, c, 0, n, smallK / 3);
+                            calls += 2;
+                        }
                     }
                 }
                 // The deep call costs as much as the rest of the batch: every fourth batch, starting with the first.
@@ -246,6 +256,7 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         @Override
         public PackedB packWideB(int[] b, int k, int n) {
+            wide = true;
             gate.request();
             return v.packWideB(b, k, n);
         }
