@@ -91,7 +91,8 @@ final class RunCommand extends Main.Command {
         SplittableRandom random = new SplittableRandom(seed);
         for (ValueInfo v : g.runtimeInputs()) {
             if (!feed.containsKey(v.name())) {
-                Tensor t = GeneratedInputs.randomTensor(v, symbolSizes, random);
+                Tensor t = dev.octet.ops.TensorLimit.with(session.options().maxTensorElements(),
+                    () -> GeneratedInputs.randomTensor(v, symbolSizes, random));
                 out.println("input " + SafeText.clean(v.name()) + ": generated " + t + " (seed " + seed + ")");
                 feed.put(v.name(), t);
             } else {

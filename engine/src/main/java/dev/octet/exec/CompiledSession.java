@@ -147,7 +147,8 @@ public final class CompiledSession implements InferenceSession {
 
     /** The operators the plan specialized for these input shapes runs, for inspection. */
     public List<String> executionSteps(Map<String, int[]> inputShapes) {
-        return steps(compiler.specialize(plan, inputShapes));
+        return steps(dev.octet.ops.TensorLimit.with(options.maxTensorElements(),
+            () -> compiler.specialize(plan, inputShapes)));
     }
 
     private static List<String> steps(ExecutionPlan p) {
@@ -175,6 +176,15 @@ public final class CompiledSession implements InferenceSession {
         }
         if (inputs == null) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
+        }
+        if (options.maxTensorElements() < Tensor.HEAP_ELEMENTS) {
+            for (var e : inputs.entrySet()) {
+                if (e.getValue() != null && e.getValue().size() > options.maxTensorElements()) {
+                    throw new OctetException(ErrorCode.RESOURCE_LIMIT, "input '" + e.getKey() + "' has "
+                        + e.getValue().size() + " elements, more than the session's limit of "
+                        + options.maxTensorElements() + " per tensor (SessionOptions.maxTensorElements)");
+                }
+            }
         }
         try {
             Map<String, Tensor> outputs = dev.octet.ops.TensorLimit.with(options.maxTensorElements(),

@@ -47,21 +47,18 @@ public final class Im2Col {
     }
 
     /**
-     * Entries of a tap table, refused (RESOURCE_LIMIT) past what one array or the session's tensor limit holds: a
-     * large kernel over a large padded image is a valid convolution whose table would not fit.
+     * Entries of a tap table, refused (RESOURCE_LIMIT) past what one array or the heap holds: a large kernel over a
+     * large padded image is a valid convolution whose table would not fit. An index table, not a tensor: the
+     * session's tensor limit does not apply (it is kernel-size times larger than the output).
      */
     private static int tableSize(int outSize, int kSize) {
         long entries = (long) outSize * kSize;
-        String what = "the im2col tap table of " + outSize + " output positions x " + kSize + " kernel taps";
-        if (entries > Tensor.MAX_ELEMENTS) {
-            throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " has " + entries + " entries, more than a Java "
-                + "array holds");
+        if (entries > Tensor.HEAP_ELEMENTS) {
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, "the im2col tap table of " + outSize
+                + " output positions x " + kSize + " kernel taps has " + entries + " entries, more than "
+                + (entries > Tensor.MAX_ELEMENTS ? "a Java array holds" : "the heap holds"));
         }
-        try {
-            return Tensor.checkedSize(new int[] {outSize, kSize});
-        } catch (OctetException e) {
-            throw new OctetException(e.code(), what + ": " + e.getMessage());
-        }
+        return (int) entries;
     }
 
     private static void unravel(int flat, int[] dims, int[] idx) {

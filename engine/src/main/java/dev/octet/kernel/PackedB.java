@@ -2,8 +2,8 @@ package dev.octet.kernel;
 
 /**
  * The constant right-hand operand of an int8 GEMM (K x N), packed once at load by the kernel that will
- * read it. Values are canonical signed 8-bit: unsigned inputs were shifted by -128 (and their zero point
- * with them). {@code ints}, {@code floats} or {@code bytes} hold the kernel's own layout (and only it: the
+ * read it. Values are canonical signed 8-bit (unsigned inputs were shifted by -128, and their zero point
+ * with them), or wider integers for {@link QGemmKernel#packWideB}. {@code ints}, {@code floats} or {@code bytes} hold the kernel's own layout (and only it: the
  * weights are not kept twice; 8-bit weights kept as bytes take a quarter of the memory); {@code columnSums[j]} is the sum over k of column j's canonical values, which the epilogue needs
  * to apply the activation zero point.
  *

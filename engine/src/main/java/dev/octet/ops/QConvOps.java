@@ -241,8 +241,9 @@ final class QConvOps {
         boolean wzpKnown = !ctx.hasInput(wzpIn) || ctx.constantInput(wzpIn) != null;
         DepthwiseWeights dwPacked = packable && wzpKnown && isDepthwise(wConst.shapeView(), group)
             ? packedDepthwise(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
-        Winograd.Weights winograd = packable && wzpKnown && Winograd.applies(geo.spatialRank(), geo.kernel(),
-            geo.strides(), group, wConst.dim(1) * group, wConst.dim(0))
+        Winograd.Weights winograd = packable && wzpKnown && Winograd.applies(geo.spatialRank(),
+            Arrays.copyOfRange(wConst.shapeView(), 2, wConst.rank()), geo.strides(), group, wConst.dim(1) * group,
+            wConst.dim(0))
             ? winogradWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
         PackedB[] gemmPacked = packable && winograd == null && !isDepthwise(wConst.shapeView(), group)
             && wConst.dim(0) / group >= MIN_GEMM_CHANNELS

@@ -7,9 +7,10 @@ import dev.octet.api.Tensor;
 /**
  * The most elements one tensor (or scratch buffer) may have while a session loads, compiles or runs on this
  * thread: the session's {@code maxTensorElements}, or {@code maxFoldedElements} while constant folding, never more
- * than {@link Tensor#HEAP_ELEMENTS}. Sizes are checked against it before anything is allocated. The limit is a
- * scoped value bound by the session around its work; code outside a session (and worker threads, which only
- * compute into arrays their caller sized) sees the heap's limit.
+ * than {@link Tensor#HEAP_ELEMENTS}. Inputs, outputs and the buffers ops size from shapes are checked against it
+ * before anything is allocated. The limit is a scoped value bound by the session around its work; code outside a
+ * session sees the heap's limit, and so do worker threads, whose per-thread working buffers (im2col rows, Winograd
+ * tiles) are bounded by the kernels' chunk sizes rather than by the model.
  */
 public final class TensorLimit {
     private static final ScopedValue<Long> MAX_ELEMENTS = ScopedValue.newInstance();

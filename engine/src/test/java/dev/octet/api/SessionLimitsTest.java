@@ -96,6 +96,33 @@ class SessionLimitsTest {
     }
 
     @Test
+    void anInputOverTheLimitIsRefusedBeforeTheRunNamingIt() {
+        try (CompiledSession s = new CompiledSession(expand(), limits(4, Long.MAX_VALUE))) {
+            Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(new float[5], 5), "shape", Tensor.ofLongs(new long[] {1, 1}, 2));
+            OctetException e = assertThrows(OctetException.class, () -> s.run(in));
+            assertEquals(ErrorCode.RESOURCE_LIMIT, e.code(), e.getMessage());
+            assertTrue(e.getMessage().contains("input 'x'") && e.getMessage().contains("5 elements"), e.getMessage());
+        }
+    }
+
+    /** Im2col's tap table is an index table (output positions x taps), not a tensor: the tensor limit does not cap it. */
+    @Test
+    void aConvolutionWhoseTensorsFitRunsWhateverItsTapTable() {
+        List<Dim> image = List.of(Dim.of(1), Dim.of(1), Dim.of(64), Dim.of(64));
+        Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.UINT8, 2, image)),
+            List.of(new ValueInfo("y", DataType.INT32, 6, null)),
+            Map.of("w", Tensor.of(DataType.UINT8, new int[] {1, 1, 5, 5}, new byte[25])),
+            List.of(new Node("conv", "ConvInteger", "", List.of("x", "w"), List.of("y"),
+                Map.of("pads", new dev.octet.ir.Attribute.IntsAttr(new long[] {2, 2, 2, 2})))),
+            Map.of("", 13), Map.of());
+        // Every tensor has 4,096 elements; the tap table has 4,096 x 25.
+        try (CompiledSession s = new CompiledSession(g, limits(4_096, Long.MAX_VALUE))) {
+            assertEquals(4_096, s.run(Map.of("x", Tensor.of(DataType.UINT8, new int[] {1, 1, 64, 64}, new byte[4_096])))
+                .get("y").size());
+        }
+    }
+
+    @Test
     void limitsMustBePositive() {
         assertThrows(IllegalArgumentException.class, () -> limits(0, 1));
         assertThrows(IllegalArgumentException.class, () -> limits(1, 0));

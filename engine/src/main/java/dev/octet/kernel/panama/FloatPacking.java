@@ -198,6 +198,9 @@ final class FloatPacking {
      */
     static void multiplyScalar(int mr, int nr, PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c,
                                int cOffset, int ldc, int flush) {
+        if (flush < 1) {
+            throw new IllegalArgumentException("flush interval " + flush);
+        }
         int step = Math.min(KC, flush);
         int k = b.k();
         float[] pa = a.floats(preparedSize(mr, a.rows(), k));
@@ -205,7 +208,7 @@ final class FloatPacking {
         byte[] pbBytes = b.bytes();
         int kg = groupedDepth(k);
         int[] acc = new int[nr];
-        // Float sums of at most KC products, flushed to int32 as the vector kernels do: exact, and without a
+        // Float sums of at most step products, flushed to int32 as the vector kernels do: exact, and without a
         // float-to-int conversion per multiply (this path runs while those kernels are still being compiled).
         float[] partial = new float[nr];
         for (int i = m0; i < m1; i++) {

@@ -11,7 +11,6 @@ import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.WinogradKernels;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
-import dev.octet.kernel.scalar.ScalarWinogradKernels;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -285,7 +284,7 @@ public final class WarmingKernelProvider implements KernelProvider {
 
     /** The Winograd transforms behind one gate; its batch runs both over whole vectors and a tail. */
     private final class GatedWinograd implements WinogradKernels {
-        private static final WinogradKernels SCALAR = new ScalarWinogradKernels();
+        private static final WinogradKernels SCALAR = ScalarKernelProvider.INSTANCE.winograd();
         private final WinogradKernels v;
         private final KernelWarmup.Gate gate;
 
