@@ -11,7 +11,6 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.DepthwiseWeights;
-import dev.octet.kernel.IntConv;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.Parallel;
@@ -35,9 +34,6 @@ import java.util.Optional;
  * channels, not depthwise) take the direct reference loop.
  */
 final class QConvOps {
-    /** Below this many output channels per group the GEMM's column tiles would be mostly padding. */
-    private static final int MIN_GEMM_CHANNELS = 8;
-
     private QConvOps() {}
 
     /** What an integer convolution writes. */
@@ -148,42 +144,6 @@ final class QConvOps {
         return ConvGeometry.read(ctx, k);
     }
 
-    /** Input bytes minus a per-tensor zero point, as ints. */
-    private static int[] centered(Tensor t, int zp) {
-        return centered(t.bytes(), t.type() == DataType.UINT8, zp, new int[t.size()]);
-    }
-
-    /** 8-bit values minus a per-tensor zero point, as ints into {@code r}. */
-    private static int[] centered(byte[] b, boolean unsigned, int zp, int[] r) {
-        for (int i = 0; i < b.length; i++) {
-            r[i] = (unsigned ? b[i] & 0xFF : b[i]) - zp;
-        }
-        return r;
-    }
-
-    /** Weight bytes minus a per-output-channel (or per-tensor) zero point, as ints. */
-    private static int[] centeredWeights(Tensor w, int[] zp) {
-        byte[] b = w.bytes();
-        int[] r = new int[b.length];
-        int perChannel = b.length / w.dim(0);
-        boolean unsigned = w.type() == DataType.UINT8;
-        for (int i = 0; i < b.length; i++) {
-            int z = zp.length == 1 ? zp[0] : zp[i / perChannel];
-            r[i] = (unsigned ? b[i] & 0xFF : b[i]) - z;
-        }
-        return r;
-    }
-
-    private static int[] referenceConv(int group, ConvCall c, int[] x, int[] w) {
-        return referenceConv(group, c, x, w, new int[Tensor.checkedSize(c.outShape)]);
-    }
-
-    private static int[] referenceConv(int group, ConvCall c, int[] x, int[] w, int[] acc) {
-        IntConv.conv(x, c.batch, c.cin, c.inSpatial, w, c.cout, group, c.kernel, c.geo.strides(), c.geo.dilations(),
-            c.pads, c.outSpatial, acc);
-        return acc;
-    }
-
     /** One filter per channel (group == cin == cout) over one or two spatial dims. */
     private static boolean isDepthwise(int[] ws, int group) {
         return (ws.length == 3 || ws.length == 4) && ws[0] == group && ws[1] == 1;
@@ -246,7 +206,6 @@ final class QConvOps {
             wConst.dim(0))
             ? winogradWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
         PackedB[] gemmPacked = packable && winograd == null && !isDepthwise(wConst.shapeView(), group)
-            && wConst.dim(0) / group >= MIN_GEMM_CHANNELS
             ? ctx.packed(wConst, group + " groups for " + kernels.qgemm().id(), () -> packGroups(kernels, wConst, group))
             : null;
         Parallel parallel = ctx.parallel();
@@ -299,75 +258,51 @@ final class QConvOps {
             int inPixels = Tensor.checkedSize(c.inSpatial);
             int outPixels = Tensor.checkedSize(c.outSpatial);
             Object y;
-            if (isDepthwise(w.shapeView(), group) || c.cout / group >= MIN_GEMM_CHANNELS) {
-                byte[] xNhwc = channelsLast ? x.bytes()
-                    : QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
-                boolean floatInKernel = result == Result.FLOAT && channelsLast && !isDepthwise(w.shapeView(), group);
-                QGemm.Output out = quantized
-                    ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)
-                    : floatInKernel ? new QGemm.Output.Scaled(buffers.floats(outSize), scale, floatBias, relu)
-                    : new QGemm.Output.Int32(buffers.ints(outSize));
-                if (isDepthwise(w.shapeView(), group)) {
-                    DepthwiseWeights dw = dwPacked != null ? dwPacked : packDepthwise(kernels.depthwise(), w, wzp);
-                    QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, depthwiseShape(c), c.batch, xNhwc,
-                        xUnsigned, xzp, bias, out);
+            byte[] xNhwc = channelsLast ? x.bytes()
+                : QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
+            boolean floatInKernel = result == Result.FLOAT && channelsLast && !isDepthwise(w.shapeView(), group);
+            QGemm.Output out = quantized
+                ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)
+                : floatInKernel ? new QGemm.Output.Scaled(buffers.floats(outSize), scale, floatBias, relu)
+                : new QGemm.Output.Int32(buffers.ints(outSize));
+            if (isDepthwise(w.shapeView(), group)) {
+                DepthwiseWeights dw = dwPacked != null ? dwPacked : packDepthwise(kernels.depthwise(), w, wzp);
+                QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, depthwiseShape(c), c.batch, xNhwc,
+                    xUnsigned, xzp, bias, out);
+            } else {
+                QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
+                    c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
+                if (winograd != null) {
+                    Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
+                        bias, out);
                 } else {
-                    QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
-                        c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
-                    if (winograd != null) {
-                        Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
-                            bias, out);
-                    } else {
-                        PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
-                        QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
-                            w.type() == DataType.UINT8, wzp, bias, out);
-                    }
+                    PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
+                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
+                        w.type() == DataType.UINT8, wzp, bias, out);
                 }
-                if (out instanceof QGemm.Output.Scaled s) {
-                    y = s.out();
-                } else if (result == Result.FLOAT) {
-                    // Depthwise, or NCHW out: the epilogue reads the NHWC sums and writes the float output's layout.
-                    if (!channelsLast) {
-                        buffers.giveBack(xNhwc);
-                    }
-                    int[] sums = ((QGemm.Output.Int32) out).out();
-                    y = scaleToFloat(sums, true, channelsLast, c.batch, c.cout, outPixels, scale, floatBias, relu,
-                        buffers.floats(outSize));
-                    buffers.giveBack(sums);
-                } else if (channelsLast) {
-                    y = out instanceof QGemm.Output.Requantized r ? r.out() : ((QGemm.Output.Int32) out).out();
-                } else if (out instanceof QGemm.Output.Requantized r) {
-                    buffers.giveBack(xNhwc);
-                    y = QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels, buffers.bytes(outSize));
-                    buffers.giveBack(r.out());
-                } else {
-                    buffers.giveBack(xNhwc);
-                    int[] nhwc = ((QGemm.Output.Int32) out).out();
-                    y = QConvNhwc.toNchw(nhwc, c.batch, c.cout, outPixels, buffers.ints(outSize));
-                    buffers.giveBack(nhwc);
-                }
+            }
+            if (out instanceof QGemm.Output.Scaled s) {
+                y = s.out();
             } else if (result == Result.FLOAT) {
-                // The reference loop is NCHW: an NHWC input is transposed for it, the epilogue writes either layout.
-                byte[] xNchw = channelsLast
-                    ? QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size())) : x.bytes();
-                int[] xCentered = centered(xNchw, xUnsigned, xzp, buffers.ints(x.size()));
-                if (channelsLast) {
-                    buffers.giveBack(xNchw);
+                // Depthwise, or NCHW out: the epilogue reads the NHWC sums and writes the float output's layout.
+                if (!channelsLast) {
+                    buffers.giveBack(xNhwc);
                 }
-                int[] sums = referenceConv(group, c, xCentered, centeredWeights(w, wzp), buffers.ints(outSize));
-                buffers.giveBack(xCentered);
-                y = scaleToFloat(sums, false, channelsLast, c.batch, c.cout, outPixels, scale, floatBias, relu,
+                int[] sums = ((QGemm.Output.Int32) out).out();
+                y = scaleToFloat(sums, channelsLast, c.batch, c.cout, outPixels, scale, floatBias, relu,
                     buffers.floats(outSize));
                 buffers.giveBack(sums);
             } else if (channelsLast) {
-                // The reference loop is NCHW: transpose around it (QLinearConv, so the output is 8-bit).
-                byte[] xNchw = QConvNhwc.toNchw(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
-                byte[] yNchw = (byte[]) narrowGroupConv(group, c, Tensor.of(x.type(), c.xShape(), xNchw), xzp, w, wzp,
-                    bias, scale, zy, qmin, qmax, true);
-                buffers.giveBack(xNchw);
-                y = QConvNhwc.toNhwc(yNchw, c.batch, c.cout, outPixels, buffers.bytes(outSize));
+                y = out instanceof QGemm.Output.Requantized r ? r.out() : ((QGemm.Output.Int32) out).out();
+            } else if (out instanceof QGemm.Output.Requantized r) {
+                buffers.giveBack(xNhwc);
+                y = QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels, buffers.bytes(outSize));
+                buffers.giveBack(r.out());
             } else {
-                y = narrowGroupConv(group, c, x, xzp, w, wzp, bias, scale, zy, qmin, qmax, quantized);
+                buffers.giveBack(xNhwc);
+                int[] nhwc = ((QGemm.Output.Int32) out).out();
+                y = QConvNhwc.toNchw(nhwc, c.batch, c.cout, outPixels, buffers.ints(outSize));
+                buffers.giveBack(nhwc);
             }
             return new Tensor[] {Tensor.of(outType, c.outShape, y)};
         });
@@ -383,40 +318,22 @@ final class QConvOps {
             c.geo.dilations()[r - 1], twoD ? c.pads[0] : 0, c.pads[r - 1]);
     }
 
-    /** Groups of fewer than {@link #MIN_GEMM_CHANNELS} outputs that are not depthwise: the direct loop, NCHW. */
-    private static Object narrowGroupConv(int group, ConvCall c, Tensor x, int xzp, Tensor w, int[] wzp, int[] bias,
-                                          float[] scale, int zy, int qmin, int qmax, boolean quantized) {
-        int[] acc = referenceConv(group, c, centered(x, xzp), centeredWeights(w, wzp));
-        if (!quantized) {
-            return acc;
-        }
-        byte[] y = new byte[acc.length];
-        int plane = acc.length / Math.max(1, c.batch * c.cout);
-        for (int i = 0; i < acc.length; i++) {
-            int oc = (i / plane) % c.cout;
-            y[i] = (byte) Quantization.requantize(acc[i] + (bias == null ? 0 : bias[oc]), scale[oc], zy, qmin, qmax);
-        }
-        return y;
-    }
-
     /**
-     * The float epilogue over int32 sums [batch][pixels][cout] ({@code sumsNhwc}) or [batch][cout][pixels], written
-     * in either layout: {@code (float) sum * scale[c] + bias[c]}, then Relu's {@code v < 0 ? 0 : v}; the operations
-     * of Cast, Mul, Add and Relu run one by one.
+     * The float epilogue over int32 sums [batch][pixels][cout], written NHWC or NCHW: {@code (float) sum * scale[c] +
+     * bias[c]}, then Relu's {@code v < 0 ? 0 : v}; the operations of Cast, Mul, Add and Relu run one by one.
      */
-    private static float[] scaleToFloat(int[] sums, boolean sumsNhwc, boolean outNhwc, int batch, int cout, int pixels,
-                                        float[] scale, float[] bias, boolean relu, float[] out) {
+    private static float[] scaleToFloat(int[] sums, boolean outNhwc, int batch, int cout, int pixels, float[] scale,
+                                        float[] bias, boolean relu, float[] out) {
         for (int b = 0; b < batch; b++) {
             for (int oc = 0; oc < cout; oc++) {
                 float s = scale[scale.length == 1 ? 0 : oc];
                 for (int p = 0; p < pixels; p++) {
                     int nhwc = (b * pixels + p) * cout + oc;
-                    int nchw = (b * cout + oc) * pixels + p;
-                    float v = (float) sums[sumsNhwc ? nhwc : nchw] * s;
+                    float v = (float) sums[nhwc] * s;
                     if (bias != null) {
                         v += bias[oc];
                     }
-                    out[outNhwc ? nhwc : nchw] = relu && v < 0 ? 0f : v;
+                    out[outNhwc ? nhwc : (b * cout + oc) * pixels + p] = relu && v < 0 ? 0f : v;
                 }
             }
         }
