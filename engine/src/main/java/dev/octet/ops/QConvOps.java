@@ -29,9 +29,9 @@ import java.util.Optional;
  * epilogue). The work is channels-last ({@link QConvNhwc}). With {@code channels_last} (com.microsoft and
  * Octet's ops) X and Y are NHWC and go straight through; otherwise they are NCHW, the input is transposed to
  * NHWC once per call and the NHWC result back. Depthwise 1-D and 2-D convolutions run the depthwise kernels;
- * other convolutions are GEMMs per group (weights packed once at load, requantization or, for NHWC outputs,
- * the float epilogue fused in the GEMM's epilogue); groups too narrow for the GEMM (fewer than 8 output
- * channels, not depthwise) take the direct reference loop.
+ * 3x3 stride-1 ones exact Winograd when it applies ({@link Winograd}); all others are GEMMs per group, however
+ * few their output channels (weights packed once at load, requantization or, for NHWC outputs, the float
+ * epilogue fused in the GEMM's epilogue).
  */
 final class QConvOps {
     private QConvOps() {}
