@@ -83,6 +83,12 @@ public final class Executor {
             // Ops report bad models and inputs as OctetException; anything else is Octet's own bug.
             throw new OctetException(ErrorCode.INTERNAL, step.description() + " failed on inputs "
                 + Arrays.toString(in) + ": " + e, e);
+        } catch (OutOfMemoryError e) {
+            // Every tensor passed its size check, but together they outgrew the heap. The failed allocation is
+            // abandoned with the step, so the heap has room again for the caller.
+            throw new OctetException(ErrorCode.RESOURCE_LIMIT, step.description() + ": the run's tensors do not fit in "
+                + "the Java heap (at most " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB; " + e.getMessage()
+                + "): start the JVM with a larger -Xmx, or bound tensors with SessionOptions.maxTensorElements", e);
         }
     }
 
