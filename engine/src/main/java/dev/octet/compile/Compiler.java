@@ -369,10 +369,13 @@ public final class Compiler {
     private Tensor[] fold(Node node, Op op, Tensor[] constIn) {
         boolean limited = maxFoldedElements < TensorLimit.maxElements();
         try {
-            Tensor[] out = limited ? TensorLimit.with(maxFoldedElements, () -> op.run(constIn)) : op.run(constIn);
+            if (!limited) {
+                return op.run(constIn);
+            }
+            Tensor[] out = TensorLimit.with(maxFoldedElements, () -> op.run(constIn));
             // Outputs that are not allocated through a size check (views of large inputs) are checked here.
             for (Tensor t : out) {
-                if (limited && t != null && t.size() > maxFoldedElements) {
+                if (t != null && t.size() > maxFoldedElements) {
                     return null;
                 }
             }

@@ -177,18 +177,15 @@ public final class CompiledSession implements InferenceSession {
         if (inputs == null) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "the inputs map is null");
         }
-        if (options.maxTensorElements() < Tensor.HEAP_ELEMENTS) {
-            for (var e : inputs.entrySet()) {
-                if (e.getValue() != null && e.getValue().size() > options.maxTensorElements()) {
-                    throw new OctetException(ErrorCode.RESOURCE_LIMIT, "input '" + e.getKey() + "' has "
-                        + e.getValue().size() + " elements, more than the session's limit of "
-                        + options.maxTensorElements() + " per tensor (SessionOptions.maxTensorElements)");
-                }
-            }
-        }
         try {
-            Map<String, Tensor> outputs = dev.octet.ops.TensorLimit.with(options.maxTensorElements(),
-                () -> Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers));
+            Map<String, Tensor> outputs = dev.octet.ops.TensorLimit.with(options.maxTensorElements(), () -> {
+                for (var e : inputs.entrySet()) {
+                    if (e.getValue() != null) {
+                        dev.octet.ops.TensorLimit.check(e.getValue().size(), "input '" + e.getKey() + "'");
+                    }
+                }
+                return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);
+            });
             kernels.runFinished();
             return outputs;
         } finally {
