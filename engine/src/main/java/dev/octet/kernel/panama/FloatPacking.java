@@ -192,9 +192,12 @@ final class FloatPacking {
     }
 
     /**
-     * The float-FMA kernels' multiply in plain int arithmetic over the same layouts (mr-row tiles of A, nr-column
-     * panels of B). The kernels' per-KC float sums are exact, so int sums give the same int32 results, wrapping
-     * included.
+     * The float-FMA kernels' multiply in plain Java over the same layouts (mr-row tiles of A, nr-column panels of
+     * B), for the warm-up's cold path: float sums of at most {@code flush} products (exact integers, in any order),
+     * flushed to int32 as the kernels do, so the results are the same int32 sums, wrapping included. Four rows share
+     * each load of B, and each row's sums go through a loop of constant length nr that C2 vectorizes as soon as it
+     * compiles this method (early: it runs while the vector kernels wait for the compiler): 3-4x the speed of one
+     * row at a time (MiniLM's 20 x 384 x 1536 on Zen 5: 4 -> 12-17 GOPS).
      */
     static void multiplyScalar(int mr, int nr, PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c,
                                int cOffset, int ldc, int flush) {
@@ -204,40 +207,79 @@ final class FloatPacking {
         int step = Math.min(KC, flush);
         int k = b.k();
         float[] pa = a.floats(preparedSize(mr, a.rows(), k));
-        float[] pb = b.floats();
-        byte[] pbBytes = b.bytes();
         int kg = groupedDepth(k);
-        int[] acc = new int[nr];
-        // Float sums of at most step products, flushed to int32 as the vector kernels do: exact, and without a
-        // float-to-int conversion per multiply (this path runs while those kernels are still being compiled).
-        float[] partial = new float[nr];
-        for (int i = m0; i < m1; i++) {
-            int aRow = (i / mr) * kg * mr + (i % mr) * G;
+        float[] partial = new float[ROWS * nr];
+        int[] acc = new int[ROWS * nr];
+        for (int i0 = m0; i0 < m1; ) {
+            // Up to four rows of one row tile; a missing row repeats the first (computed, never stored).
+            int tileEnd = (i0 / mr + 1) * mr;
+            int rows = Math.min(ROWS, Math.min(m1, tileEnd) - i0);
+            int aTile = (i0 / mr) * kg * mr;
+            int r0 = i0 % mr;
+            int r1 = rows > 1 ? r0 + 1 : r0;
+            int r2 = rows > 2 ? r0 + 2 : r0;
+            int r3 = rows > 3 ? r0 + 3 : r0;
             for (int panel = n0 / nr; panel * nr < n1; panel++) {
-                int col = panel * nr;
                 java.util.Arrays.fill(acc, 0);
                 for (int p0 = 0; p0 < k; p0 += step) {
                     java.util.Arrays.fill(partial, 0f);
-                    for (int p = p0, pEnd = Math.min(k, p0 + step), bRow = (panel * k + p0) * nr; p < pEnd;
-                         p++, bRow += nr) {
-                        float av = pa[aRow + (p & -G) * mr + (p & (G - 1))];
-                        if (pb != null) {
-                            for (int j = 0; j < nr; j++) {
-                                partial[j] += av * pb[bRow + j];
-                            }
-                        } else {
-                            for (int j = 0; j < nr; j++) {
-                                partial[j] += av * pbBytes[bRow + j];
-                            }
-                        }
+                    int p1 = Math.min(k, p0 + step);
+                    int bRow = (panel * k + p0) * nr;
+                    // A constant nr per call site: C2 inlines each and vectorizes its loop.
+                    switch (nr) {
+                        case 32 -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, 32);
+                        case 16 -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, 16);
+                        case 8 -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, 8);
+                        default -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, nr);
                     }
-                    for (int j = 0; j < nr; j++) {
+                    for (int j = 0; j < acc.length; j++) {
                         acc[j] += (int) partial[j];
                     }
                 }
+                int col = panel * nr;
                 int lo = Math.max(n0, col);
                 int hi = Math.min(n1, col + nr);
-                System.arraycopy(acc, lo - col, c, cOffset + i * ldc + lo, hi - lo);
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(acc, r * nr + lo - col, c, cOffset + (i0 + r) * ldc + lo, hi - lo);
+                }
+            }
+            i0 += rows;
+        }
+    }
+
+    /** Rows of A that {@link #multiplyScalar} takes at once. */
+    private static final int ROWS = 4;
+
+    /**
+     * {@code partial[r * nr + j] += A[row r][p] * B[p][j]} over p in [p0, p1), for the rows r0..r3 of the row tile
+     * at {@code aTile} and the panel rows from {@code bRow}, whether B holds floats or bytes.
+     */
+    private static void accumulate(float[] pa, int aTile, int mr, int r0, int r1, int r2, int r3, int p0, int p1,
+                                   PackedB b, int bRow, float[] partial, int nr) {
+        float[] pb = b.floats();
+        byte[] pbBytes = b.bytes();
+        for (int p = p0; p < p1; p++, bRow += nr) {
+            int at = aTile + (p & -G) * mr + (p & (G - 1));
+            float a0 = pa[at + r0 * G];
+            float a1 = pa[at + r1 * G];
+            float a2 = pa[at + r2 * G];
+            float a3 = pa[at + r3 * G];
+            if (pb != null) {
+                for (int j = 0; j < nr; j++) {
+                    float bj = pb[bRow + j];
+                    partial[j] += a0 * bj;
+                    partial[nr + j] += a1 * bj;
+                    partial[2 * nr + j] += a2 * bj;
+                    partial[3 * nr + j] += a3 * bj;
+                }
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    float bj = pbBytes[bRow + j];
+                    partial[j] += a0 * bj;
+                    partial[nr + j] += a1 * bj;
+                    partial[2 * nr + j] += a2 * bj;
+                    partial[3 * nr + j] += a3 * bj;
+                }
             }
         }
     }

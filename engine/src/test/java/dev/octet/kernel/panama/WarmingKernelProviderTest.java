@@ -77,6 +77,42 @@ class WarmingKernelProviderTest {
         }
     }
 
+    /** Winograd's operands: wide integer B, float A, a flush interval far below 1024 (as its layers use). */
+    @Test
+    void coldWideQGemmMatchesTheVectorKernelWithAShortFlushInterval() {
+        SplittableRandom r = new SplittableRandom(11);
+        int flush = 14;
+        for (int bits : WIDTHS) {
+            for (int[] mkn : new int[][] {{13, 100, 70}, {4, 29, 16}, {9, 300, 33}}) {
+                int m = mkn[0];
+                int k = mkn[1];
+                int n = mkn[2];
+                int[] b = new int[k * n];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = r.nextInt(2 * 2295 + 1) - 2295;
+                }
+                float[] a = new float[m * k];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.nextInt(1025) - 512;
+                }
+                QGemmKernel vector = new PanamaKernelProvider(bits).qgemm();
+                int mr = vector.rowTile();
+                PackedB pb = vector.packWideB(b, k, n);
+                PreparedA hot = new PreparedA();
+                PreparedA cold = new PreparedA();
+                vector.resetA(m, k, false, hot);
+                vector.resetA(m, k, false, cold);
+                vector.prepareRows(0, m, a, 0, k, hot);
+                FloatPacking.prepareFloatRowsScalar(mr, 0, m, a, 0, k, cold);
+                int[] expected = new int[m * n];
+                int[] actual = new int[m * n];
+                vector.multiply(hot, 0, m, pb, 0, n, expected, 0, n, flush);
+                FloatPacking.multiplyScalar(mr, bits / 16, cold, 0, m, pb, 0, n, actual, 0, n, flush);
+                assertArrayEquals(expected, actual, "vector-" + bits + " " + Arrays.toString(mkn));
+            }
+        }
+    }
+
     private static void assertSameProducts(int bits, int m, int k, int n, byte[] a, int aOff, int lda, boolean aU,
                                            byte[] b, boolean bU, boolean transposed) {
         QGemmKernel vector = new PanamaKernelProvider(bits).qgemm();
