@@ -16,6 +16,51 @@ final class ElementwiseBinary {
         float apply(float a, float b);
     }
 
+    /**
+     * The float functions of the common arithmetic ops. Operands of one shape run a loop per function (see
+     * {@link #sameShape}), which C2 inlines and vectorizes; one loop for all of them would call the function per
+     * element once three ops have used it, and be compiled again each time a new one shows up.
+     */
+    enum FloatArith implements FloatFn {
+        ADD {
+            @Override
+            public float apply(float a, float b) {
+                return a + b;
+            }
+        },
+        SUB {
+            @Override
+            public float apply(float a, float b) {
+                return a - b;
+            }
+        },
+        MUL {
+            @Override
+            public float apply(float a, float b) {
+                return a * b;
+            }
+        },
+        DIV {
+            @Override
+            public float apply(float a, float b) {
+                return a / b;
+            }
+        },
+        // Math.max/min propagate NaN, as numpy's maximum/minimum do.
+        MAX {
+            @Override
+            public float apply(float a, float b) {
+                return Math.max(a, b);
+            }
+        },
+        MIN {
+            @Override
+            public float apply(float a, float b) {
+                return Math.min(a, b);
+            }
+        }
+    }
+
     /** For 8-bit and int32 operands, widened to int (UINT8 unsigned); the result is narrowed, so it wraps. */
     interface IntFn {
         int apply(int a, int b);
@@ -52,55 +97,61 @@ final class ElementwiseBinary {
         int[] mb = Broadcast.indexMap(b.shapeView(), shape);
         boolean direct = ma == null && mb == null;
         Object out = t == DataType.FLOAT ? buffers.floats(n) : Tensor.newArray(t, n);
+        // A method per element type: each is compiled on its own, when it gets hot.
         switch (t) {
-            case FLOAT -> {
-                float[] x = a.floats(), y = b.floats(), z = (float[]) out;
-                FloatFn f = op.f();
-                if (direct) {
-                    for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
-                } else {
-                    for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
-                }
-            }
-            case INT32 -> {
-                int[] x = a.ints(), y = b.ints(), z = (int[]) out;
-                IntFn f = op.i();
-                if (direct) {
-                    for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
-                } else {
-                    for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
-                }
-            }
-            case INT64 -> {
-                long[] x = a.longs(), y = b.longs(), z = (long[]) out;
-                LongFn f = op.l();
-                if (direct) {
-                    for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
-                } else {
-                    for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
-                }
-            }
-            case INT8 -> {
-                byte[] x = a.bytes(), y = b.bytes(), z = (byte[]) out;
-                IntFn f = op.i();
-                if (direct) {
-                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[i], y[i]);
-                } else {
-                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)], y[at(mb, i)]);
-                }
-            }
-            case UINT8 -> {
-                byte[] x = a.bytes(), y = b.bytes(), z = (byte[]) out;
-                IntFn f = op.i();
-                if (direct) {
-                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[i] & 0xFF, y[i] & 0xFF);
-                } else {
-                    for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)] & 0xFF, y[at(mb, i)] & 0xFF);
-                }
-            }
+            case FLOAT -> floats(a.floats(), ma, b.floats(), mb, (float[]) out, n, op.f());
+            case INT32 -> ints(a.ints(), ma, b.ints(), mb, (int[]) out, n, op.i());
+            case INT64 -> longs(a.longs(), ma, b.longs(), mb, (long[]) out, n, op.l());
+            case INT8, UINT8 -> bytes(a.bytes(), ma, b.bytes(), mb, (byte[]) out, n, op.i(), t == DataType.UINT8);
             case BOOL -> throw unsupportedType(op.name(), t);
         }
         return Tensor.of(t, shape, out);
+    }
+
+    private static void floats(float[] x, int[] ma, float[] y, int[] mb, float[] z, int n, FloatFn f) {
+        if (ma == null && mb == null) {
+            if (f instanceof FloatArith k) {
+                // A call per function with a constant argument: C2 inlines each into its own loop.
+                switch (k) {
+                    case ADD -> sameShape(FloatArith.ADD, x, y, z, n);
+                    case SUB -> sameShape(FloatArith.SUB, x, y, z, n);
+                    case MUL -> sameShape(FloatArith.MUL, x, y, z, n);
+                    case DIV -> sameShape(FloatArith.DIV, x, y, z, n);
+                    case MAX -> sameShape(FloatArith.MAX, x, y, z, n);
+                    case MIN -> sameShape(FloatArith.MIN, x, y, z, n);
+                }
+            } else {
+                sameShape(f, x, y, z, n);
+            }
+        } else {
+            for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+        }
+    }
+
+    private static void sameShape(FloatFn f, float[] x, float[] y, float[] z, int n) {
+        for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
+    }
+
+    private static void ints(int[] x, int[] ma, int[] y, int[] mb, int[] z, int n, IntFn f) {
+        if (ma == null && mb == null) {
+            for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
+        } else {
+            for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+        }
+    }
+
+    private static void longs(long[] x, int[] ma, long[] y, int[] mb, long[] z, int n, LongFn f) {
+        if (ma == null && mb == null) {
+            for (int i = 0; i < n; i++) z[i] = f.apply(x[i], y[i]);
+        } else {
+            for (int i = 0; i < n; i++) z[i] = f.apply(x[at(ma, i)], y[at(mb, i)]);
+        }
+    }
+
+    /** 8-bit operands widened to int (UINT8 unsigned); results narrowed, so they wrap. */
+    private static void bytes(byte[] x, int[] ma, byte[] y, int[] mb, byte[] z, int n, IntFn f, boolean unsigned) {
+        int mask = unsigned ? 0xFF : -1;
+        for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)] & mask, y[at(mb, i)] & mask);
     }
 
     static Tensor compare(Tensor a, Tensor b, Compare op) {

@@ -15,6 +15,7 @@ import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.FloatMath;
 import dev.octet.ops.ElementwiseBinary.Arith;
 import dev.octet.ops.ElementwiseBinary.Compare;
+import dev.octet.ops.ElementwiseBinary.FloatArith;
 import dev.octet.ops.ShapeValue.Elem;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,15 +26,14 @@ import java.util.function.LongBinaryOperator;
 final class ElementwiseOps {
     private ElementwiseOps() {}
 
-    private static final Arith ADD = new Arith("Add", Float::sum, Integer::sum, Long::sum);
-    private static final Arith SUB = new Arith("Sub", (a, b) -> a - b, (a, b) -> a - b, (a, b) -> a - b);
-    private static final Arith MUL = new Arith("Mul", (a, b) -> a * b, (a, b) -> a * b, (a, b) -> a * b);
+    private static final Arith ADD = new Arith("Add", FloatArith.ADD, Integer::sum, Long::sum);
+    private static final Arith SUB = new Arith("Sub", FloatArith.SUB, (a, b) -> a - b, (a, b) -> a - b);
+    private static final Arith MUL = new Arith("Mul", FloatArith.MUL, (a, b) -> a * b, (a, b) -> a * b);
     // Integer division truncates toward zero, like Java's; ONNX leaves division by zero undefined, so it is an error.
-    private static final Arith DIV = new Arith("Div", (a, b) -> a / b, (a, b) -> a / nonZeroDivisor(b),
+    private static final Arith DIV = new Arith("Div", FloatArith.DIV, (a, b) -> a / nonZeroDivisor(b),
         (a, b) -> a / nonZeroDivisor(b));
-    // Math.max/min propagate NaN, as numpy's maximum/minimum do.
-    private static final Arith MAX = new Arith("Max", Math::max, Math::max, Math::max);
-    private static final Arith MIN = new Arith("Min", Math::min, Math::min, Math::min);
+    private static final Arith MAX = new Arith("Max", FloatArith.MAX, Math::max, Math::max);
+    private static final Arith MIN = new Arith("Min", FloatArith.MIN, Math::min, Math::min);
 
     private static final Compare LESS = new Compare("Less", (a, b) -> a < b, (a, b) -> a < b, false);
     private static final Compare EQUAL = new Compare("Equal", (a, b) -> a == b, (a, b) -> a == b, true);
