@@ -135,7 +135,9 @@ public final class Tensor {
                     + " has more than " + MAX_ELEMENTS + " elements");
             }
         }
-        dev.octet.ops.TensorLimit.check(n, "shape " + Arrays.toString(shape));
+        if (dev.octet.ops.TensorLimit.exceeds(n)) {
+            throw dev.octet.ops.TensorLimit.refusal(n, "shape " + Arrays.toString(shape));
+        }
         return (int) n;
     }
 

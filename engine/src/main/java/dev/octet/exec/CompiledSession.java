@@ -180,8 +180,8 @@ public final class CompiledSession implements InferenceSession {
         try {
             Map<String, Tensor> outputs = dev.octet.ops.TensorLimit.with(options.maxTensorElements(), () -> {
                 for (var e : inputs.entrySet()) {
-                    if (e.getValue() != null) {
-                        dev.octet.ops.TensorLimit.check(e.getValue().size(), "input '" + e.getKey() + "'");
+                    if (e.getValue() != null && dev.octet.ops.TensorLimit.exceeds(e.getValue().size())) {
+                        throw dev.octet.ops.TensorLimit.refusal(e.getValue().size(), "input '" + e.getKey() + "'");
                     }
                 }
                 return Executor.run(specialize ? planFor(inputs) : plan, inputs, listener, buffers);

@@ -329,7 +329,10 @@ final class MathOps {
 
     /** A non-negative element count, at most what {@link TensorLimit} allows. */
     private static int size(double count) {
-        TensorLimit.check((long) Math.min(count, Long.MAX_VALUE), "Range's output");
+        long n = (long) Math.min(count, Long.MAX_VALUE);
+        if (TensorLimit.exceeds(n)) {
+            throw TensorLimit.refusal(n, "Range's output");
+        }
         return (int) count;
     }
 

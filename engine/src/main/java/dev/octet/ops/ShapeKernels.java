@@ -79,7 +79,9 @@ final class ShapeKernels {
             }
             n *= f;
         }
-        TensorLimit.check(n, what + " of " + Arrays.toString(factors));
+        if (TensorLimit.exceeds(n)) {
+            throw TensorLimit.refusal(n, what + " of " + Arrays.toString(factors));
+        }
         return (int) n;
     }
 

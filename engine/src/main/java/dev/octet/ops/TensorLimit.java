@@ -27,20 +27,23 @@ public final class TensorLimit {
         return ScopedValue.where(MAX_ELEMENTS, Math.min(maxElements, Tensor.HEAP_ELEMENTS)).call(op);
     }
 
+    /** Whether {@code n} elements are more than the limit in force on this thread. */
+    public static boolean exceeds(long n) {
+        return n > maxElements();
+    }
+
     /**
-     * Refuses {@code n} elements beyond the limit with {@link ErrorCode#RESOURCE_LIMIT}; {@code what} names the
-     * allocation (a shape, an op's buffer).
+     * The {@link ErrorCode#RESOURCE_LIMIT} refusal of {@code n} elements, more than the limit; {@code what} names the
+     * allocation (a shape, an op's buffer). Callers build the name only once {@link #exceeds} said so: checks run on
+     * every tensor an op creates.
      */
-    public static void check(long n, String what) {
+    public static OctetException refusal(long n, String what) {
         long max = maxElements();
-        if (n <= max) {
-            return;
-        }
         String reason = max < Tensor.HEAP_ELEMENTS
             ? "the session's limit of " + max + " elements per tensor (SessionOptions.maxTensorElements, or "
                 + "maxFoldedElements while folding constants)"
             : "the " + max + " floats the JVM's maximum heap of " + Runtime.getRuntime().maxMemory() / (1 << 20)
                 + " MiB can hold";
-        throw new OctetException(ErrorCode.RESOURCE_LIMIT, what + " has " + n + " elements, more than " + reason);
+        return new OctetException(ErrorCode.RESOURCE_LIMIT, what + " has " + n + " elements, more than " + reason);
     }
 }
