@@ -8,6 +8,7 @@ import dev.octet.kernel.FloatMath;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -127,22 +128,24 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c70.intoArray(c, ci + 7 * ldc);
             c71.intoArray(c, ci + 7 * ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
-            storePart(c20, c, ci + 2 * ldc, cols);
-            storePart(c21, c, ci + 2 * ldc + L, cols - L);
-            storePart(c30, c, ci + 3 * ldc, cols);
-            storePart(c31, c, ci + 3 * ldc + L, cols - L);
-            storePart(c40, c, ci + 4 * ldc, cols);
-            storePart(c41, c, ci + 4 * ldc + L, cols - L);
-            storePart(c50, c, ci + 5 * ldc, cols);
-            storePart(c51, c, ci + 5 * ldc + L, cols - L);
-            storePart(c60, c, ci + 6 * ldc, cols);
-            storePart(c61, c, ci + 6 * ldc + L, cols - L);
-            storePart(c70, c, ci + 7 * ldc, cols);
-            storePart(c71, c, ci + 7 * ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
+            c20.intoArray(c, ci + 2 * ldc, m0);
+            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            c30.intoArray(c, ci + 3 * ldc, m0);
+            c31.intoArray(c, ci + 3 * ldc + L, m1);
+            c40.intoArray(c, ci + 4 * ldc, m0);
+            c41.intoArray(c, ci + 4 * ldc + L, m1);
+            c50.intoArray(c, ci + 5 * ldc, m0);
+            c51.intoArray(c, ci + 5 * ldc + L, m1);
+            c60.intoArray(c, ci + 6 * ldc, m0);
+            c61.intoArray(c, ci + 6 * ldc + L, m1);
+            c70.intoArray(c, ci + 7 * ldc, m0);
+            c71.intoArray(c, ci + 7 * ldc + L, m1);
         }
     }
 
@@ -198,20 +201,22 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c60.intoArray(c, ci + 6 * ldc);
             c61.intoArray(c, ci + 6 * ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
-            storePart(c20, c, ci + 2 * ldc, cols);
-            storePart(c21, c, ci + 2 * ldc + L, cols - L);
-            storePart(c30, c, ci + 3 * ldc, cols);
-            storePart(c31, c, ci + 3 * ldc + L, cols - L);
-            storePart(c40, c, ci + 4 * ldc, cols);
-            storePart(c41, c, ci + 4 * ldc + L, cols - L);
-            storePart(c50, c, ci + 5 * ldc, cols);
-            storePart(c51, c, ci + 5 * ldc + L, cols - L);
-            storePart(c60, c, ci + 6 * ldc, cols);
-            storePart(c61, c, ci + 6 * ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
+            c20.intoArray(c, ci + 2 * ldc, m0);
+            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            c30.intoArray(c, ci + 3 * ldc, m0);
+            c31.intoArray(c, ci + 3 * ldc + L, m1);
+            c40.intoArray(c, ci + 4 * ldc, m0);
+            c41.intoArray(c, ci + 4 * ldc + L, m1);
+            c50.intoArray(c, ci + 5 * ldc, m0);
+            c51.intoArray(c, ci + 5 * ldc + L, m1);
+            c60.intoArray(c, ci + 6 * ldc, m0);
+            c61.intoArray(c, ci + 6 * ldc + L, m1);
         }
     }
 
@@ -261,18 +266,20 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c50.intoArray(c, ci + 5 * ldc);
             c51.intoArray(c, ci + 5 * ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
-            storePart(c20, c, ci + 2 * ldc, cols);
-            storePart(c21, c, ci + 2 * ldc + L, cols - L);
-            storePart(c30, c, ci + 3 * ldc, cols);
-            storePart(c31, c, ci + 3 * ldc + L, cols - L);
-            storePart(c40, c, ci + 4 * ldc, cols);
-            storePart(c41, c, ci + 4 * ldc + L, cols - L);
-            storePart(c50, c, ci + 5 * ldc, cols);
-            storePart(c51, c, ci + 5 * ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
+            c20.intoArray(c, ci + 2 * ldc, m0);
+            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            c30.intoArray(c, ci + 3 * ldc, m0);
+            c31.intoArray(c, ci + 3 * ldc + L, m1);
+            c40.intoArray(c, ci + 4 * ldc, m0);
+            c41.intoArray(c, ci + 4 * ldc + L, m1);
+            c50.intoArray(c, ci + 5 * ldc, m0);
+            c51.intoArray(c, ci + 5 * ldc + L, m1);
         }
     }
 
@@ -316,16 +323,18 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c40.intoArray(c, ci + 4 * ldc);
             c41.intoArray(c, ci + 4 * ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
-            storePart(c20, c, ci + 2 * ldc, cols);
-            storePart(c21, c, ci + 2 * ldc + L, cols - L);
-            storePart(c30, c, ci + 3 * ldc, cols);
-            storePart(c31, c, ci + 3 * ldc + L, cols - L);
-            storePart(c40, c, ci + 4 * ldc, cols);
-            storePart(c41, c, ci + 4 * ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
+            c20.intoArray(c, ci + 2 * ldc, m0);
+            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            c30.intoArray(c, ci + 3 * ldc, m0);
+            c31.intoArray(c, ci + 3 * ldc + L, m1);
+            c40.intoArray(c, ci + 4 * ldc, m0);
+            c41.intoArray(c, ci + 4 * ldc + L, m1);
         }
     }
 
@@ -363,14 +372,16 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c30.intoArray(c, ci + 3 * ldc);
             c31.intoArray(c, ci + 3 * ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
-            storePart(c20, c, ci + 2 * ldc, cols);
-            storePart(c21, c, ci + 2 * ldc + L, cols - L);
-            storePart(c30, c, ci + 3 * ldc, cols);
-            storePart(c31, c, ci + 3 * ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
+            c20.intoArray(c, ci + 2 * ldc, m0);
+            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            c30.intoArray(c, ci + 3 * ldc, m0);
+            c31.intoArray(c, ci + 3 * ldc + L, m1);
         }
     }
 
@@ -402,12 +413,14 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c20.intoArray(c, ci + 2 * ldc);
             c21.intoArray(c, ci + 2 * ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
-            storePart(c20, c, ci + 2 * ldc, cols);
-            storePart(c21, c, ci + 2 * ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
+            c20.intoArray(c, ci + 2 * ldc, m0);
+            c21.intoArray(c, ci + 2 * ldc + L, m1);
         }
     }
 
@@ -433,10 +446,12 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c10.intoArray(c, ci + ldc);
             c11.intoArray(c, ci + ldc + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-            storePart(c10, c, ci + ldc, cols);
-            storePart(c11, c, ci + ldc + L, cols - L);
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
+            c10.intoArray(c, ci + ldc, m0);
+            c11.intoArray(c, ci + ldc + L, m1);
         }
     }
 
@@ -456,17 +471,10 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c00.intoArray(c, ci);
             c01.intoArray(c, ci + L);
         } else {
-            storePart(c00, c, ci, cols);
-            storePart(c01, c, ci + L, cols - L);
-        }
-    }
-
-    /** Stores the first {@code count} lanes of v (none when count <= 0). */
-    private static void storePart(FloatVector v, float[] c, int at, int count) {
-        if (count >= L) {
-            v.intoArray(c, at);
-        } else if (count > 0) {
-            v.intoArray(c, at, F.indexInRange(0, count));
+            VectorMask<Float> m0 = F.indexInRange(0, cols);
+            VectorMask<Float> m1 = F.indexInRange(L, cols);
+            c00.intoArray(c, ci, m0);
+            c01.intoArray(c, ci + L, m1);
         }
     }
 
