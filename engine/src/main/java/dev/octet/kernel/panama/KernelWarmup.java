@@ -11,9 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The background warm-up behind {@link WarmingKernelProvider}: a daemon thread that calls the vector kernels on
  * small shapes covering their branches until C2 has compiled them, then opens each kernel's {@link Gate}. Vector
  * API code that runs interpreted or C1-compiled boxes every vector, so "compiled" is read from the thread's own
- * allocation: a batch of calls that allocates (almost) nothing, {@link #QUIET_BATCHES} times in a row (see
- * {@link #BOXED_FRACTION}). A gate whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the
- * results are the same either way.
+ * allocation: a batch of calls that allocates (almost) nothing, {@link #QUIET_BATCHES} times in a row. A gate
+ * whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the results are the same either way.
  */
 final class KernelWarmup {
     private static final System.Logger LOG = System.getLogger(KernelWarmup.class.getName());
@@ -21,12 +20,6 @@ final class KernelWarmup {
     static final int QUIET_BATCHES = 3;
     /** What a quiet batch may allocate per kernel call (a returned range array, a thread-local's first use). */
     static final long QUIET_BYTES_PER_CALL = 64;
-    /**
-     * Or, for a kernel whose compiled code still boxes a little (the float GEMM's partial-panel stores pass vectors
-     * to a helper C2 does not always inline), at most this fraction of the first, interpreted batch's allocation:
-     * a single uncompiled branch of a batch's eight or so allocates more.
-     */
-    static final long BOXED_FRACTION = 32;
     /**
      * After this long a kernel's gate opens once its batches allocate at most 1/{@link #MOSTLY_COMPILED} of the
      * first one (its hot paths compiled: a C2 quirk may keep some boxing), and after {@link #HARD_CAP_NANOS}
@@ -63,13 +56,10 @@ final class KernelWarmup {
 
         /** Warmed alone, ahead of the others (see {@link #run}). */
         private final boolean first;
-        /** Whether the compiled kernel still boxes a little (see {@link #BOXED_FRACTION}). */
-        private final boolean compiledBoxes;
 
-        Gate(String name, boolean first, boolean compiledBoxes, Batch batch) {
+        Gate(String name, boolean first, Batch batch) {
             this.name = name;
             this.first = first;
-            this.compiledBoxes = compiledBoxes;
             this.batch = batch;
         }
 
@@ -114,11 +104,7 @@ final class KernelWarmup {
             if (firstBatchBytes < 0) {
                 firstBatchBytes = bytes;
             }
-            long allowed = calls * QUIET_BYTES_PER_CALL;
-            if (compiledBoxes) {
-                allowed = Math.max(allowed, firstBatchBytes / BOXED_FRACTION);
-            }
-            quiet = before >= 0 && bytes <= allowed ? quiet + 1 : 0;
+            quiet = before >= 0 && bytes <= calls * QUIET_BYTES_PER_CALL ? quiet + 1 : 0;
             if (quiet >= QUIET_BATCHES && called) {
                 open = true;
             } else if (System.nanoTime() - started > CAP_NANOS
@@ -153,15 +139,12 @@ final class KernelWarmup {
     }
 
     Gate gate(String name, Batch batch) {
-        return gate(name, false, false, batch);
+        return gate(name, false, batch);
     }
 
-    /**
-     * A gate; {@code first} ones are warmed alone, before the others; {@code compiledBoxes} for a kernel whose
-     * compiled code is known to box a little.
-     */
-    Gate gate(String name, boolean first, boolean compiledBoxes, Batch batch) {
-        Gate g = new Gate(name, first, compiledBoxes, batch);
+    /** A gate; {@code first} ones are warmed alone, before the others. */
+    Gate gate(String name, boolean first, Batch batch) {
+        Gate g = new Gate(name, first, batch);
         gates.add(g);
         return g;
     }

@@ -141,7 +141,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
-            this.gate = warmup.gate(v.id(), true, false, warmBatch());
+            this.gate = warmup.gate(v.id(), true, warmBatch());
         }
 
         /**
@@ -351,7 +351,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             float[] mask = floats(197, 2f, 4);
             float[] gamma = floats(197, 1.5f, 5);
             float[] beta = floats(197, 1f, 6);
-            this.gemm = warmup.gate("float gemm", false, true, () -> {
+            this.gemm = warmup.gate("float gemm", () -> {
                 // The tile heights the model's calls use (the whole tile always), over a whole panel and a cut
                 // one, B as stored (read in place) and transposed (packed).
                 int n = floatPanel + 5;
