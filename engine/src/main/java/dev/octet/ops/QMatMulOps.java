@@ -85,7 +85,18 @@ final class QMatMulOps {
 
         /** True when every batch uses the same B (B is 2-D or broadcast). */
         boolean sharedB() {
-            return bBatchMap != null && Arrays.stream(bBatchMap).allMatch(i -> i == 0) || batch == 1;
+            if (batch == 1) {
+                return true;
+            }
+            if (bBatchMap == null) {
+                return false;
+            }
+            for (int i : bBatchMap) {
+                if (i != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
