@@ -91,13 +91,17 @@ public final class ScalarQGemm implements QGemmKernel {
         int m = a.rows(), k = b.k(), n = b.n();
         int[] pa = a.ints(m * k);
         int[] bd = b.ints();
+        // Row by row, each row of B added in turn (int sums wrap alike in any order): the inner loop runs along a
+        // row of B and of C, which C2 vectorizes, where a dot product down a column of B missed the cache.
         for (int i = m0; i < m1; i++) {
-            for (int j = n0; j < n1; j++) {
-                int sum = 0;
-                for (int p = 0; p < k; p++) {
-                    sum += pa[i * k + p] * bd[p * n + j];
+            int row = cOffset + i * ldc;
+            java.util.Arrays.fill(c, row + n0, row + n1, 0);
+            for (int p = 0; p < k; p++) {
+                int av = pa[i * k + p];
+                int bRow = p * n;
+                for (int j = n0; j < n1; j++) {
+                    c[row + j] += av * bd[bRow + j];
                 }
-                c[cOffset + i * ldc + j] = sum;
             }
         }
     }
