@@ -13,14 +13,29 @@ public final class ScalarFloatKernels implements FloatKernels {
     @Override
     public void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
                      float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float acc = 0f;
-                for (int p = 0; p < k; p++) {
-                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    acc = Math.fma(a[aOff + i * lda + p], bv, acc);
+        if (transB) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float acc = 0f;
+                    for (int p = 0; p < k; p++) {
+                        acc = Math.fma(a[aOff + i * lda + p], b[bOff + j * ldb + p], acc);
+                    }
+                    c[cOff + i * ldc + j] = acc;
                 }
-                c[cOff + i * ldc + j] = acc;
+            }
+            return;
+        }
+        // Each C element gets the same FMAs in the same order (p ascending) as a dot product would give it, a row
+        // of B at a time: the inner loop runs along rows of B and C, which C2 vectorizes.
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            java.util.Arrays.fill(c, row, row + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float av = a[aOff + i * lda + p];
+                int bRow = bOff + p * ldb;
+                for (int j = 0; j < n; j++) {
+                    c[row + j] = Math.fma(av, b[bRow + j], c[row + j]);
+                }
             }
         }
     }
