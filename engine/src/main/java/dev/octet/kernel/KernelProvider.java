@@ -14,6 +14,15 @@ public interface KernelProvider {
 
     QGemmKernel qgemm();
 
+    /**
+     * The int8 GEMM for products with few columns (a convolution with a handful of output channels): dot products
+     * along K, which use every vector lane where {@link #qgemm}'s column panels would use one per column. Same
+     * results as {@link #qgemm}; by default it is {@link #qgemm}.
+     */
+    default QGemmKernel qdot() {
+        return qgemm();
+    }
+
     FloatKernels floats();
 
     QuantizeKernels quantize();

@@ -173,9 +173,17 @@ final class QConvOps {
                 w.type() == DataType.UINT8, wzp))).orElse(null);
     }
 
-    private static PackedB[] packGroups(KernelProvider kernels, Tensor w, int group) {
+    /** Output channels per group below which a convolution runs dot products ({@link KernelProvider#qdot}). */
+    private static final int NARROW_CHANNELS = 8;
+
+    /** The GEMM of a convolution with cout output channels in {@code group} groups. */
+    private static QGemmKernel gemmKernel(KernelProvider kernels, int cout, int group) {
+        return cout / group < NARROW_CHANNELS ? kernels.qdot() : kernels.qgemm();
+    }
+
+    private static PackedB[] packGroups(QGemmKernel kernel, Tensor w, int group) {
         int[] ws = w.shapeView();
-        return QConvNhwc.packGroups(kernels.qgemm(), w.bytes(), ws[0], ws[1],
+        return QConvNhwc.packGroups(kernel, w.bytes(), ws[0], ws[1],
             Tensor.checkedSize(Arrays.copyOfRange(ws, 2, ws.length)), group, w.type() == DataType.UINT8);
     }
 
@@ -205,8 +213,9 @@ final class QConvOps {
             Arrays.copyOfRange(wConst.shapeView(), 2, wConst.rank()), geo.strides(), group, wConst.dim(1) * group,
             wConst.dim(0))
             ? winogradWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
+        QGemmKernel packedKernel = packable ? gemmKernel(kernels, wConst.dim(0), group) : null;
         PackedB[] gemmPacked = packable && winograd == null && !isDepthwise(wConst.shapeView(), group)
-            ? ctx.packed(wConst, group + " groups for " + kernels.qgemm().id(), () -> packGroups(kernels, wConst, group))
+            ? ctx.packed(wConst, group + " groups for " + packedKernel.id(), () -> packGroups(packedKernel, wConst, group))
             : null;
         Parallel parallel = ctx.parallel();
         QConvNhwc.TapCache taps = new QConvNhwc.TapCache();
@@ -276,8 +285,9 @@ final class QConvOps {
                     Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
                         bias, out);
                 } else {
-                    PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(kernels, w, group);
-                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
+                    QGemmKernel gemm = gemmKernel(kernels, c.cout, group);
+                    PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(gemm, w, group);
+                    QConvNhwc.gemm(gemm, parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
                         w.type() == DataType.UINT8, wzp, bias, out);
                 }
             }

@@ -16,6 +16,7 @@ import dev.octet.kernel.WinogradKernels;
 public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
+    private final QGemmKernel qdot;
     private final QuantizeKernels quantize;
     private final FloatKernels floats;
     private final DepthwiseKernels depthwise;
@@ -34,6 +35,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new QuantizeKernels512();
             case 256 -> new QuantizeKernels256();
             default -> new QuantizeKernels128();
+        };
+        this.qdot = switch (bits) {
+            case 512 -> new QDotF32Fma512(quantize);
+            case 256 -> new QDotF32Fma256(quantize);
+            default -> new QDotF32Fma128(quantize);
         };
         this.floats = switch (bits) {
             case 512 -> new PanamaFloatKernels512();
@@ -75,6 +81,11 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
+    }
+
+    @Override
+    public QGemmKernel qdot() {
+        return qdot;
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final PanamaKernelProvider vector;
     private final KernelWarmup warmup;
     private final QGemmKernel qgemm;
+    private final QGemmKernel qdot;
     private final FloatKernels floats;
     private final QuantizeKernels quantize;
     private final WinogradKernels winograd;
@@ -44,6 +45,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.warmup = new KernelWarmup("vector-" + bits);
         this.quantize = new GatedQuantize(vector.quantize(), ScalarKernelProvider.INSTANCE.quantize());
         this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits));
+        this.qdot = new GatedQDot(vector.qdot(), bits / 32);
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
     }
@@ -80,6 +82,11 @@ public final class WarmingKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
+    }
+
+    @Override
+    public QGemmKernel qdot() {
+        return qdot;
     }
 
     @Override
@@ -279,6 +286,93 @@ public final class WarmingKernelProvider implements KernelProvider {
                 record(m0, m1);
                 FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
             }
+        }
+    }
+
+    /** The dot-product GEMM behind one gate; its cold path is plain Java over the same layout. */
+    private final class GatedQDot implements QGemmKernel {
+        private final QGemmKernel v;
+        private final int lanes;
+        private final KernelWarmup.Gate gate;
+
+        GatedQDot(QGemmKernel v, int lanes) {
+            this.v = v;
+            this.lanes = lanes;
+            // Four rows and a remainder row, signed and unsigned A with and without row sums, a K with a tail,
+            // whole and cut column ranges.
+            int k = 3 * lanes + 5;
+            int n = 3;
+            byte[] a = bytes(7 * k, 21);
+            PackedB b = v.packB(bytes(k * n, 22), 0, k, n, true, false);
+            PreparedA pa = new PreparedA();
+            int[] c = new int[7 * n];
+            this.gate = warmup.gate(v.id(), () -> {
+                v.prepareA(7, k, a, 0, k, true, true, pa);
+                v.multiply(pa, 0, 7, b, 0, n, c, 0, n);
+                v.prepareA(5, k, a, 1, k, false, false, pa);
+                v.multiply(pa, 0, 5, b, 1, n, c, 0, n);
+                return 4;
+            });
+        }
+
+        @Override
+        public String id() {
+            return v.id();
+        }
+
+        @Override
+        public int rowTile() {
+            return v.rowTile();
+        }
+
+        @Override
+        public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
+            gate.request();
+            return v.packB(b, offset, k, n, unsigned, transposed);
+        }
+
+        @Override
+        public void resetA(int m, int k, boolean rowSums, PreparedA out) {
+            v.resetA(m, k, rowSums, out);
+        }
+
+        @Override
+        public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+            if (gate.open()) {
+                v.prepareRows(i0, i1, a, aOffset, lda, unsigned, out);
+            } else {
+                DotLayout.prepareRowsScalar(lanes, i0, i1, a, aOffset, lda, unsigned, out);
+            }
+        }
+
+        @Override
+        public QuantizeKernels epilogue() {
+            return quantize;
+        }
+
+        @Override
+        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                             int flush) {
+            if (gate.open()) {
+                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
+            } else {
+                b.requireLayout(v.id());
+                if (flush < 1) {
+                    throw new IllegalArgumentException("flush interval " + flush);
+                }
+                DotLayout.multiplyScalar(lanes, a, m0, m1, b, n0, n1, c, cOffset, ldc);
+            }
+        }
+
+        @Override
+        public PackedB packWideB(int[] b, int k, int n) {
+            return v.packWideB(b, k, n);
+        }
+
+        @Override
+        public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+            // A plain copy: no vector code to wait for.
+            v.prepareRows(i0, i1, a, aOffset, lda, out);
         }
     }
 
