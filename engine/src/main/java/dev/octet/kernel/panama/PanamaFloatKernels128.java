@@ -8,7 +8,6 @@ import dev.octet.kernel.FloatMath;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,9 +24,10 @@ final class PanamaFloatKernels128 implements FloatKernels {
     private static final int L = 4;
     private static final int NR = 8;
     private static final int MR = 8;
-    /** Elements per block of the two-pass transcendentals (a multiple of every L). */
+    /** Elements per block of the two-pass transcendentals (a multiple of every L), at least MR * NR. */
     private static final int BLOCK = 256;
-    /** Each thread's block of exp results for the two-pass transcendentals, and of partial sums. */
+    /** Each thread's block of exp results for the two-pass transcendentals, of partial sums, and of a partial
+     * GEMM tile. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
@@ -128,24 +128,26 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c70.intoArray(c, ci + 7 * ldc);
             c71.intoArray(c, ci + 7 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
-            c40.intoArray(c, ci + 4 * ldc, m0);
-            c41.intoArray(c, ci + 4 * ldc + L, m1);
-            c50.intoArray(c, ci + 5 * ldc, m0);
-            c51.intoArray(c, ci + 5 * ldc + L, m1);
-            c60.intoArray(c, ci + 6 * ldc, m0);
-            c61.intoArray(c, ci + 6 * ldc + L, m1);
-            c70.intoArray(c, ci + 7 * ldc, m0);
-            c71.intoArray(c, ci + 7 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            c40.intoArray(s, 4 * NR);
+            c41.intoArray(s, 4 * NR + L);
+            c50.intoArray(s, 5 * NR);
+            c51.intoArray(s, 5 * NR + L);
+            c60.intoArray(s, 6 * NR);
+            c61.intoArray(s, 6 * NR + L);
+            c70.intoArray(s, 7 * NR);
+            c71.intoArray(s, 7 * NR + L);
+            for (int r = 0; r < 8; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -201,22 +203,24 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c60.intoArray(c, ci + 6 * ldc);
             c61.intoArray(c, ci + 6 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
-            c40.intoArray(c, ci + 4 * ldc, m0);
-            c41.intoArray(c, ci + 4 * ldc + L, m1);
-            c50.intoArray(c, ci + 5 * ldc, m0);
-            c51.intoArray(c, ci + 5 * ldc + L, m1);
-            c60.intoArray(c, ci + 6 * ldc, m0);
-            c61.intoArray(c, ci + 6 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            c40.intoArray(s, 4 * NR);
+            c41.intoArray(s, 4 * NR + L);
+            c50.intoArray(s, 5 * NR);
+            c51.intoArray(s, 5 * NR + L);
+            c60.intoArray(s, 6 * NR);
+            c61.intoArray(s, 6 * NR + L);
+            for (int r = 0; r < 7; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -266,20 +270,22 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c50.intoArray(c, ci + 5 * ldc);
             c51.intoArray(c, ci + 5 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
-            c40.intoArray(c, ci + 4 * ldc, m0);
-            c41.intoArray(c, ci + 4 * ldc + L, m1);
-            c50.intoArray(c, ci + 5 * ldc, m0);
-            c51.intoArray(c, ci + 5 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            c40.intoArray(s, 4 * NR);
+            c41.intoArray(s, 4 * NR + L);
+            c50.intoArray(s, 5 * NR);
+            c51.intoArray(s, 5 * NR + L);
+            for (int r = 0; r < 6; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -323,18 +329,20 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c40.intoArray(c, ci + 4 * ldc);
             c41.intoArray(c, ci + 4 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
-            c40.intoArray(c, ci + 4 * ldc, m0);
-            c41.intoArray(c, ci + 4 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            c40.intoArray(s, 4 * NR);
+            c41.intoArray(s, 4 * NR + L);
+            for (int r = 0; r < 5; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -372,16 +380,18 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c30.intoArray(c, ci + 3 * ldc);
             c31.intoArray(c, ci + 3 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            for (int r = 0; r < 4; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -413,14 +423,16 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c20.intoArray(c, ci + 2 * ldc);
             c21.intoArray(c, ci + 2 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            for (int r = 0; r < 3; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -446,12 +458,14 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c10.intoArray(c, ci + ldc);
             c11.intoArray(c, ci + ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            for (int r = 0; r < 2; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -471,10 +485,10 @@ final class PanamaFloatKernels128 implements FloatKernels {
             c00.intoArray(c, ci);
             c01.intoArray(c, ci + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            System.arraycopy(s, 0, c, ci, cols);
         }
     }
 

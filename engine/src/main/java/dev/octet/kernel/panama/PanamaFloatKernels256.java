@@ -8,7 +8,6 @@ import dev.octet.kernel.FloatMath;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,9 +24,10 @@ final class PanamaFloatKernels256 implements FloatKernels {
     private static final int L = 8;
     private static final int NR = 16;
     private static final int MR = 6;
-    /** Elements per block of the two-pass transcendentals (a multiple of every L). */
+    /** Elements per block of the two-pass transcendentals (a multiple of every L), at least MR * NR. */
     private static final int BLOCK = 256;
-    /** Each thread's block of exp results for the two-pass transcendentals, and of partial sums. */
+    /** Each thread's block of exp results for the two-pass transcendentals, of partial sums, and of a partial
+     * GEMM tile. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     @Override
@@ -114,20 +114,22 @@ final class PanamaFloatKernels256 implements FloatKernels {
             c50.intoArray(c, ci + 5 * ldc);
             c51.intoArray(c, ci + 5 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
-            c40.intoArray(c, ci + 4 * ldc, m0);
-            c41.intoArray(c, ci + 4 * ldc + L, m1);
-            c50.intoArray(c, ci + 5 * ldc, m0);
-            c51.intoArray(c, ci + 5 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            c40.intoArray(s, 4 * NR);
+            c41.intoArray(s, 4 * NR + L);
+            c50.intoArray(s, 5 * NR);
+            c51.intoArray(s, 5 * NR + L);
+            for (int r = 0; r < 6; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -171,18 +173,20 @@ final class PanamaFloatKernels256 implements FloatKernels {
             c40.intoArray(c, ci + 4 * ldc);
             c41.intoArray(c, ci + 4 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
-            c40.intoArray(c, ci + 4 * ldc, m0);
-            c41.intoArray(c, ci + 4 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            c40.intoArray(s, 4 * NR);
+            c41.intoArray(s, 4 * NR + L);
+            for (int r = 0; r < 5; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -220,16 +224,18 @@ final class PanamaFloatKernels256 implements FloatKernels {
             c30.intoArray(c, ci + 3 * ldc);
             c31.intoArray(c, ci + 3 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
-            c30.intoArray(c, ci + 3 * ldc, m0);
-            c31.intoArray(c, ci + 3 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            c30.intoArray(s, 3 * NR);
+            c31.intoArray(s, 3 * NR + L);
+            for (int r = 0; r < 4; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -261,14 +267,16 @@ final class PanamaFloatKernels256 implements FloatKernels {
             c20.intoArray(c, ci + 2 * ldc);
             c21.intoArray(c, ci + 2 * ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
-            c20.intoArray(c, ci + 2 * ldc, m0);
-            c21.intoArray(c, ci + 2 * ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            c20.intoArray(s, 2 * NR);
+            c21.intoArray(s, 2 * NR + L);
+            for (int r = 0; r < 3; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -294,12 +302,14 @@ final class PanamaFloatKernels256 implements FloatKernels {
             c10.intoArray(c, ci + ldc);
             c11.intoArray(c, ci + ldc + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
-            c10.intoArray(c, ci + ldc, m0);
-            c11.intoArray(c, ci + ldc + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            c10.intoArray(s, NR);
+            c11.intoArray(s, NR + L);
+            for (int r = 0; r < 2; r++) {
+                System.arraycopy(s, r * NR, c, ci + r * ldc, cols);
+            }
         }
     }
 
@@ -319,10 +329,10 @@ final class PanamaFloatKernels256 implements FloatKernels {
             c00.intoArray(c, ci);
             c01.intoArray(c, ci + L);
         } else {
-            VectorMask<Float> m0 = F.indexInRange(0, cols);
-            VectorMask<Float> m1 = F.indexInRange(L, cols);
-            c00.intoArray(c, ci, m0);
-            c01.intoArray(c, ci + L, m1);
+            float[] s = SCRATCH.get();
+            c00.intoArray(s, 0);
+            c01.intoArray(s, L);
+            System.arraycopy(s, 0, c, ci, cols);
         }
     }
 
