@@ -95,7 +95,6 @@ final class ElementwiseBinary {
         int n = Tensor.checkedSize(shape);
         int[] ma = Broadcast.indexMap(a.shapeView(), shape);
         int[] mb = Broadcast.indexMap(b.shapeView(), shape);
-        boolean direct = ma == null && mb == null;
         Object out = t == DataType.FLOAT ? buffers.floats(n) : Tensor.newArray(t, n);
         // A method per element type: each is compiled on its own, when it gets hot.
         switch (t) {
@@ -119,6 +118,7 @@ final class ElementwiseBinary {
                     case DIV -> sameShape(FloatArith.DIV, x, y, z, n);
                     case MAX -> sameShape(FloatArith.MAX, x, y, z, n);
                     case MIN -> sameShape(FloatArith.MIN, x, y, z, n);
+                    default -> sameShape(k, x, y, z, n); // a function added without a loop of its own
                 }
             } else {
                 sameShape(f, x, y, z, n);
@@ -151,7 +151,11 @@ final class ElementwiseBinary {
     /** 8-bit operands widened to int (UINT8 unsigned); results narrowed, so they wrap. */
     private static void bytes(byte[] x, int[] ma, byte[] y, int[] mb, byte[] z, int n, IntFn f, boolean unsigned) {
         int mask = unsigned ? 0xFF : -1;
-        for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)] & mask, y[at(mb, i)] & mask);
+        if (ma == null && mb == null) {
+            for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[i] & mask, y[i] & mask);
+        } else {
+            for (int i = 0; i < n; i++) z[i] = (byte) f.apply(x[at(ma, i)] & mask, y[at(mb, i)] & mask);
+        }
     }
 
     static Tensor compare(Tensor a, Tensor b, Compare op) {

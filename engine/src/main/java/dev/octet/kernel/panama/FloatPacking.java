@@ -210,15 +210,13 @@ final class FloatPacking {
         int kg = groupedDepth(k);
         float[] partial = new float[ROWS * nr];
         int[] acc = new int[ROWS * nr];
-        for (int i0 = m0; i0 < m1; ) {
-            // Up to four rows of one row tile; a missing row repeats the first (computed, never stored).
-            int tileEnd = (i0 / mr + 1) * mr;
-            int rows = Math.min(ROWS, Math.min(m1, tileEnd) - i0);
-            int aTile = (i0 / mr) * kg * mr;
-            int r0 = i0 % mr;
-            int r1 = rows > 1 ? r0 + 1 : r0;
-            int r2 = rows > 2 ? r0 + 2 : r0;
-            int r3 = rows > 3 ? r0 + 3 : r0;
+        for (int i0 = m0; i0 < m1; i0 += ROWS) {
+            // Four rows (across row tiles: each row's own offset); past m1 a row repeats the first, never stored.
+            int rows = Math.min(ROWS, m1 - i0);
+            int a0 = rowOffset(mr, kg, i0);
+            int a1 = rows > 1 ? rowOffset(mr, kg, i0 + 1) : a0;
+            int a2 = rows > 2 ? rowOffset(mr, kg, i0 + 2) : a0;
+            int a3 = rows > 3 ? rowOffset(mr, kg, i0 + 3) : a0;
             for (int panel = n0 / nr; panel * nr < n1; panel++) {
                 java.util.Arrays.fill(acc, 0);
                 for (int p0 = 0; p0 < k; p0 += step) {
@@ -227,10 +225,10 @@ final class FloatPacking {
                     int bRow = (panel * k + p0) * nr;
                     // A constant nr per call site: C2 inlines each and vectorizes its loop.
                     switch (nr) {
-                        case 32 -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, 32);
-                        case 16 -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, 16);
-                        case 8 -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, 8);
-                        default -> accumulate(pa, aTile, mr, r0, r1, r2, r3, p0, p1, b, bRow, partial, nr);
+                        case 32 -> accumulate(pa, mr, a0, a1, a2, a3, p0, p1, b, bRow, partial, 32);
+                        case 16 -> accumulate(pa, mr, a0, a1, a2, a3, p0, p1, b, bRow, partial, 16);
+                        case 8 -> accumulate(pa, mr, a0, a1, a2, a3, p0, p1, b, bRow, partial, 8);
+                        default -> accumulate(pa, mr, a0, a1, a2, a3, p0, p1, b, bRow, partial, nr);
                     }
                     for (int j = 0; j < acc.length; j++) {
                         acc[j] += (int) partial[j];
@@ -243,42 +241,46 @@ final class FloatPacking {
                     System.arraycopy(acc, r * nr + lo - col, c, cOffset + (i0 + r) * ldc + lo, hi - lo);
                 }
             }
-            i0 += rows;
         }
+    }
+
+    /** Where row i's first group of k values starts in prepared A (row tiles of mr rows, groups of G). */
+    private static int rowOffset(int mr, int kg, int i) {
+        return (i / mr) * kg * mr + (i % mr) * G;
     }
 
     /** Rows of A that {@link #multiplyScalar} takes at once. */
     private static final int ROWS = 4;
 
     /**
-     * {@code partial[r * nr + j] += A[row r][p] * B[p][j]} over p in [p0, p1), for the rows r0..r3 of the row tile
-     * at {@code aTile} and the panel rows from {@code bRow}, whether B holds floats or bytes.
+     * {@code partial[r * nr + j] += A[row r][p] * B[p][j]} over p in [p0, p1), for the four rows of A starting at
+     * {@code a0..a3} ({@link #rowOffset}) and the panel rows from {@code bRow}, whether B holds floats or bytes.
      */
-    private static void accumulate(float[] pa, int aTile, int mr, int r0, int r1, int r2, int r3, int p0, int p1,
-                                   PackedB b, int bRow, float[] partial, int nr) {
+    private static void accumulate(float[] pa, int mr, int a0, int a1, int a2, int a3, int p0, int p1, PackedB b,
+                                   int bRow, float[] partial, int nr) {
         float[] pb = b.floats();
         byte[] pbBytes = b.bytes();
         for (int p = p0; p < p1; p++, bRow += nr) {
-            int at = aTile + (p & -G) * mr + (p & (G - 1));
-            float a0 = pa[at + r0 * G];
-            float a1 = pa[at + r1 * G];
-            float a2 = pa[at + r2 * G];
-            float a3 = pa[at + r3 * G];
+            int at = (p & -G) * mr + (p & (G - 1));
+            float v0 = pa[a0 + at];
+            float v1 = pa[a1 + at];
+            float v2 = pa[a2 + at];
+            float v3 = pa[a3 + at];
             if (pb != null) {
                 for (int j = 0; j < nr; j++) {
                     float bj = pb[bRow + j];
-                    partial[j] += a0 * bj;
-                    partial[nr + j] += a1 * bj;
-                    partial[2 * nr + j] += a2 * bj;
-                    partial[3 * nr + j] += a3 * bj;
+                    partial[j] += v0 * bj;
+                    partial[nr + j] += v1 * bj;
+                    partial[2 * nr + j] += v2 * bj;
+                    partial[3 * nr + j] += v3 * bj;
                 }
             } else {
                 for (int j = 0; j < nr; j++) {
                     float bj = pbBytes[bRow + j];
-                    partial[j] += a0 * bj;
-                    partial[nr + j] += a1 * bj;
-                    partial[2 * nr + j] += a2 * bj;
-                    partial[3 * nr + j] += a3 * bj;
+                    partial[j] += v0 * bj;
+                    partial[nr + j] += v1 * bj;
+                    partial[2 * nr + j] += v2 * bj;
+                    partial[3 * nr + j] += v3 * bj;
                 }
             }
         }

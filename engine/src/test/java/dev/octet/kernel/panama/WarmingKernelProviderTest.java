@@ -104,11 +104,29 @@ class WarmingKernelProviderTest {
                 vector.resetA(m, k, false, cold);
                 vector.prepareRows(0, m, a, 0, k, hot);
                 FloatPacking.prepareFloatRowsScalar(mr, 0, m, a, 0, k, cold);
-                int[] expected = new int[m * n];
-                int[] actual = new int[m * n];
-                vector.multiply(hot, 0, m, pb, 0, n, expected, 0, n, flush);
-                FloatPacking.multiplyScalar(mr, bits / 16, cold, 0, m, pb, 0, n, actual, 0, n, flush);
-                assertArrayEquals(expected, actual, "vector-" + bits + " " + Arrays.toString(mkn));
+                int[] exact = new int[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        for (int p = 0; p < k; p++) {
+                            exact[i * n + j] += (int) a[i * k + p] * b[p * n + j];
+                        }
+                    }
+                }
+                // The whole product, and a block starting inside a row tile and a panel.
+                for (int[] block : new int[][] {{0, m, 0, n}, {m / 3, m, 5, n - 2}}) {
+                    int[] expected = new int[m * n];
+                    int[] actual = new int[m * n];
+                    vector.multiply(hot, block[0], block[1], pb, block[2], block[3], expected, 0, n, flush);
+                    FloatPacking.multiplyScalar(mr, bits / 16, cold, block[0], block[1], pb, block[2], block[3], actual,
+                        0, n, flush);
+                    String what = "vector-" + bits + " " + Arrays.toString(mkn) + " block " + Arrays.toString(block);
+                    assertArrayEquals(expected, actual, what);
+                    for (int i = block[0]; i < block[1]; i++) {
+                        for (int j = block[2]; j < block[3]; j++) {
+                            assertEquals(exact[i * n + j], actual[i * n + j], what + " at " + i + "," + j);
+                        }
+                    }
+                }
             }
         }
     }
