@@ -24,7 +24,8 @@ public interface FloatKernels {
 
     /**
      * {@code C[i][j] = sum_p A[i][p] * B[p][j]} for i < m, j < n (overwriting C), row-major with leading
-     * dimensions; {@code transB} reads B as n x k ({@code B[j][p]} at {@code b[bOff + j*ldb + p]}).
+     * dimensions; {@code transB} reads B as n x k ({@code B[j][p]} at {@code b[bOff + j*ldb + p]}). C must not
+     * overlap A or B.
      */
     void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, boolean transB,
               float[] c, int cOff, int ldc);

@@ -36,7 +36,7 @@ final class MatMulIntegerToFloatOp {
             float aScale = QParams.scalarScale(requireFloat(in[2], "a_scale"), "a");
             float[] bScale = QParams.scales(requireFloat(in[3], "b_scale"), sh.n(), "b");
             int za = QParams.scalarZeroPoint(in.length > 4 ? in[4] : null, "a");
-            int[] zb = rhs.zeroPoints(in.length > 5 ? in[5] : null, sh.n(), "b");
+            int[] zb = rhs.zeroPoints().forColumns(in.length > 5 ? in[5] : null, sh.n(), "b");
             float[] bias = in.length > 6 && in[6] != null ? QParams.expandedBias(requireFloat(in[6], "bias"), sh.n(), "MatMulIntegerToFloat") : null;
             float[] scales = buffers.floats(bScale.length);
             for (int j = 0; j < scales.length; j++) {

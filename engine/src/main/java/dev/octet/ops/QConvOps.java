@@ -219,6 +219,7 @@ final class QConvOps {
             : null;
         Parallel parallel = ctx.parallel();
         QConvNhwc.TapCache taps = new QConvNhwc.TapCache();
+        QParams.ConstantZeroPoints constantWzp = QParams.ConstantZeroPoints.of(ctx, wzpIn);
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor w = in[wIn];
@@ -228,7 +229,7 @@ final class QConvOps {
             }
             ConvCall c = convCall(geo, group, x.shapeView(), channelsLast, w);
             int xzp = QParams.scalarZeroPoint(in.length > result.xZeroPoint ? in[result.xZeroPoint] : null, "x");
-            int[] wzp = QParams.zeroPoints(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
+            int[] wzp = constantWzp.forColumns(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
             int[] bias = null;
             DataType outType = DataType.INT32;
             float[] scale = null;

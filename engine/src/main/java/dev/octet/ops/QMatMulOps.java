@@ -100,11 +100,8 @@ final class QMatMulOps {
         }
     }
 
-    /**
-     * B as the kernel wants it: packed at load when constant, else per call; and B's zero points, read once when
-     * they are a constant (a per-column vector is N ints, which every call would otherwise copy out again).
-     */
-    record RightOperand(QGemmKernel kernel, PackedB packed, Tensor constantZeroPoint, int[] constantZeroPoints) {
+    /** B as the kernel wants it: packed at load when constant, else per call; and its zero points. */
+    record RightOperand(QGemmKernel kernel, PackedB packed, QParams.ConstantZeroPoints zeroPoints) {
         static RightOperand of(OpContext ctx, int input, int zeroPointInput) {
             QGemmKernel kernel = ctx.kernels().qgemm();
             Tensor b = ctx.constantInput(input);
@@ -112,17 +109,7 @@ final class QMatMulOps {
             if (b != null && b.rank() == 2 && b.type().isQuantized()) {
                 packed = packedB(ctx, kernel, b, false);
             }
-            Tensor zp = ctx.constantInput(zeroPointInput);
-            return new RightOperand(kernel, packed, zp, zp == null ? null : QParams.zeroPoints(zp, zp.size(), "b"));
-        }
-
-        /** {@link QParams#zeroPoints} of B's zero point {@code zp} for n columns. */
-        int[] zeroPoints(Tensor zp, int n, String what) {
-            if (zp != null && zp == constantZeroPoint
-                && (constantZeroPoints.length == 1 || constantZeroPoints.length == n)) {
-                return constantZeroPoints;
-            }
-            return QParams.zeroPoints(zp, n, what);
+            return new RightOperand(kernel, packed, QParams.ConstantZeroPoints.of(ctx, zeroPointInput));
         }
 
         PackedB forBatch(Tensor b, MatMulShape sh, int batchIndex) {
@@ -168,7 +155,7 @@ final class QMatMulOps {
             require8Bit(b, "B");
             MatMulShape sh = MatMulShape.of(a.shapeView(), b.shapeView());
             int[] za = QParams.zeroPoints(in.length > 2 ? in[2] : null, sh.m, "A");
-            int[] zb = rhs.zeroPoints(in.length > 3 ? in[3] : null, sh.n, "B");
+            int[] zb = rhs.zeroPoints().forColumns(in.length > 3 ? in[3] : null, sh.n, "B");
             int[] c = buffers.ints(sh.batch * sh.m * sh.n);
             if (za.length == 1) {
                 batched(rhs, parallel, a, b, sh, za[0], zb, null, new QGemm.Output.Int32(c));
@@ -190,7 +177,7 @@ final class QMatMulOps {
             float[] sa = QParams.scales(in[1], sh.m, "a");
             int[] za = QParams.zeroPoints(in[2], sh.m, "a");
             float[] sb = QParams.scales(in[4], sh.n, "b");
-            int[] zb = rhs.zeroPoints(in[5], sh.n, "b");
+            int[] zb = rhs.zeroPoints().forColumns(in[5], sh.n, "b");
             float sy = QParams.scalarScale(in[6], "y");
             DataType outType = in[7] == null ? DataType.UINT8 : in[7].type();
             int zy = QParams.scalarZeroPoint(in[7], "y");
@@ -235,6 +222,7 @@ final class QMatMulOps {
         QGemmKernel kernel = ctx.kernels().qgemm();
         Tensor bConst = ctx.constantInput(3);
         PackedB packed = bConst == null || bConst.rank() != 2 ? null : packedB(ctx, kernel, bConst, transB);
+        QParams.ConstantZeroPoints constantZb = QParams.ConstantZeroPoints.of(ctx, 5);
         Parallel parallel = ctx.parallel();
         return Op.withBuffers((in, buffers) -> {
             Tensor a = in[0], b = in[3];
@@ -250,7 +238,7 @@ final class QMatMulOps {
             }
             PackedB pb = packed != null ? packed : packGemmB(kernel, b, transB);
             int za = QParams.scalarZeroPoint(in[2], "a");
-            int[] zb = QParams.zeroPoints(in[5], n, "b");
+            int[] zb = constantZb.forColumns(in[5], n, "b");
             float[] sb = QParams.scales(in[4], n, "b");
             float sa = QParams.scalarScale(in[1], "a");
             Tensor c = in.length > 6 ? in[6] : null;

@@ -25,6 +25,25 @@ final class QParams {
         return r;
     }
 
+    /**
+     * An operator's zero-point input read once at load when it is a constant (a per-channel vector is N ints, which
+     * every call would otherwise copy out again). The array is shared: callers read it, never write it.
+     */
+    record ConstantZeroPoints(Tensor tensor, int[] values) {
+        static ConstantZeroPoints of(OpContext ctx, int input) {
+            Tensor zp = ctx.constantInput(input);
+            return new ConstantZeroPoints(zp, zp == null ? null : zeroPoints(zp, zp.size(), "constant"));
+        }
+
+        /** {@link #zeroPoints} of the run's zero point {@code zp}: the values read at load when it is the constant. */
+        int[] forColumns(Tensor zp, int expected, String what) {
+            if (zp != null && zp == tensor && (values.length == 1 || values.length == expected)) {
+                return values;
+            }
+            return zeroPoints(zp, expected, what);
+        }
+    }
+
     static float[] scales(Tensor s, int expected, String what) {
         if (s.size() != 1 && s.size() != expected) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, what + " scale has " + s.size()

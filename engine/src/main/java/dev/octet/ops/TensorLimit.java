@@ -39,6 +39,7 @@ public final class TensorLimit {
      */
     public static OctetException refusal(long n, String what) {
         long max = maxElements();
+        assert n > max : n + " elements are within the limit of " + max;
         String reason = max < Tensor.HEAP_ELEMENTS
             ? "the session's limit of " + max + " elements per tensor (SessionOptions.maxTensorElements, or "
                 + "maxFoldedElements while folding constants)"
