@@ -168,6 +168,8 @@ public final class WarmingKernelProvider implements KernelProvider {
             PackedB wideB = v.packWideB(wideValues, smallK, n);
             PreparedA pa = new PreparedA();
             int[] c = new int[mr * n];
+            byte[] q = new byte[mr * n];
+            float[] scales = floats(n, 0.01f, 14);
             int[] round = {0};
             int[] depthRound = {0};
             return () -> {
@@ -180,7 +182,9 @@ public final class WarmingKernelProvider implements KernelProvider {
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n);
                         v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
-                        calls += 4;
+                        // The fused requantizing tile (c holds products: column terms that reach the clamps).
+                        v.multiplyRequantized(pa, 0, m, small, 0, n, c, scales, 3, -128, 127, q, 0, n);
+                        calls += 5;
                         if (wide) {
                             // Winograd's float rows, wide weights and short flush interval (several flushes per tile).
                             v.resetA(m, smallK, false, pa);
@@ -251,6 +255,15 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public QuantizeKernels epilogue() {
             return quantize;
+        }
+
+        @Override
+        public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
+                                       float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
+                                       int ldo) {
+            // Cold, nothing is fused: the caller's multiply takes the scalar path and records the tile heights.
+            return gate.open() ? v.multiplyRequantized(a, m0, m1, b, n0, n1, colTerms, scales, zp, qmin, qmax, out,
+                outOffset, ldo) : n0;
         }
 
         @Override
