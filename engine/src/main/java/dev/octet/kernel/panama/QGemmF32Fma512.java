@@ -158,6 +158,27 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 }
             }
         }
+        // One vector of columns left (a 16-channel layer, or one past whole panels): the one-vector tiles.
+        if (n1 - end == L) {
+            int bOff = end * k;
+            for (int i = m0, rows; i < m1; i += rows) {
+                rows = Math.min(MR - i % MR, m1 - i);
+                int aOff = (i / MR) * kg * MR + (i % MR) * G;
+                int at = outOffset + i * ldo + end;
+                switch (rows) {
+                    case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                    default -> throw new AssertionError();
+                }
+            }
+            return n1;
+        }
         return end;
     }
 
@@ -1584,5 +1605,361 @@ final class QGemmF32Fma512 implements QGemmKernel {
         f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
         ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+    }
+
+    private static void requantizedHalf8(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c70 = a.fma(b0, c70);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        f = ((FloatVector) ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        f = ((FloatVector) ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+    }
+
+    private static void requantizedHalf7(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        f = ((FloatVector) ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+    }
+
+    private static void requantizedHalf6(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+    }
+
+    private static void requantizedHalf5(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+    }
+
+    private static void requantizedHalf4(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+    }
+
+    private static void requantizedHalf3(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+    }
+
+    private static void requantizedHalf2(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+    }
+
+    private static void requantizedHalf1(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                        float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                        int ldo) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 }

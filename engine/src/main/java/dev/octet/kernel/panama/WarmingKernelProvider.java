@@ -168,8 +168,11 @@ public final class WarmingKernelProvider implements KernelProvider {
             PackedB wideB = v.packWideB(wideValues, smallK, n);
             PreparedA pa = new PreparedA();
             int[] c = new int[mr * n];
-            byte[] q = new byte[mr * n];
-            float[] scales = floats(n, 0.01f, 14);
+            // Requantized: whole panels and (512 bits) the one-vector tile of a half panel, half of NR.
+            int fusedN = nr + nr / 2;
+            PackedB fusedB = v.packB(b, 0, smallK, fusedN, false, false);
+            byte[] q = new byte[mr * fusedN];
+            float[] scales = floats(fusedN, 0.01f, 14);
             int[] round = {0};
             int[] depthRound = {0};
             return () -> {
@@ -183,7 +186,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                         v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
                         // The fused requantizing tile (c holds products: column terms that reach the clamps).
-                        v.multiplyRequantized(pa, 0, m, small, 0, n, c, scales, 3, -128, 127, q, 0, n);
+                        v.multiplyRequantized(pa, 0, m, fusedB, 0, fusedN, c, scales, 3, -128, 127, q, 0, fusedN);
                         calls += 5;
                         if (wide) {
                             // Winograd's float rows, wide weights and short flush interval (several flushes per tile).
