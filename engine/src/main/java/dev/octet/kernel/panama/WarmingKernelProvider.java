@@ -131,6 +131,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final int mr;
         private final int nr;
         private final KernelWarmup.Gate gate;
+        /**
+         * The fused requantizing tiles behind a gate of their own: compiling them too held the int32 tiles' gate
+         * closed (on scalar code) for seconds longer; until it opens the int32 path runs instead.
+         */
+        private final KernelWarmup.Gate fused;
         /** Bit h set: the model ran a tile of h rows. */
         private final AtomicInteger heights;
         /** Whether the model packed wide (Winograd) weights, whose float panels run tiles of their own. */
@@ -142,6 +147,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
             this.gate = warmup.gate(v.id(), true, false, warmBatch());
+            this.fused = warmup.gate(v.id() + " requantized", fusedBatch());
         }
 
         /**
@@ -168,11 +174,6 @@ public final class WarmingKernelProvider implements KernelProvider {
             PackedB wideB = v.packWideB(wideValues, smallK, n);
             PreparedA pa = new PreparedA();
             int[] c = new int[mr * n];
-            // Requantized: whole panels and (512 bits) the one-vector tile of a half panel, half of NR.
-            int fusedN = nr + nr / 2;
-            PackedB fusedB = v.packB(b, 0, smallK, fusedN, false, false);
-            byte[] q = new byte[mr * fusedN];
-            float[] scales = floats(fusedN, 0.01f, 14);
             int[] round = {0};
             int[] depthRound = {0};
             return () -> {
@@ -185,9 +186,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                         v.multiply(pa, 0, m, small, 0, n, c, 0, n);
                         v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
                         v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
-                        // The fused requantizing tile (c holds products: column terms that reach the clamps).
-                        v.multiplyRequantized(pa, 0, m, fusedB, 0, fusedN, c, scales, 3, -128, 127, q, 0, fusedN);
-                        calls += 5;
+                        calls += 4;
                         if (wide) {
                             // Winograd's float rows, wide weights and short flush interval (several flushes per tile).
                             v.resetA(m, smallK, false, pa);
@@ -206,6 +205,39 @@ public final class WarmingKernelProvider implements KernelProvider {
                     v.prepareA(m, bigK, a, 0, bigK, (depthRound[0] & 1) == 0, true, pa);
                     v.multiply(pa, 0, m, big, 0, n, c, 0, n);
                     calls += 2;
+                }
+                return calls;
+            };
+        }
+
+        /**
+         * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
+         * bits) the one-vector tiles of a last half panel, a few times each: called once a batch, C2 compiled them
+         * late. The column terms reach the clamps.
+         */
+        private KernelWarmup.Batch fusedBatch() {
+            int k = 40;
+            int n = nr + nr / 2;
+            byte[] a = bytes(mr * k, 15);
+            PackedB b = v.packB(bytes(k * n, 16), 0, k, n, false, false);
+            int[] colTerms = new int[n];
+            for (int j = 0; j < n; j++) {
+                colTerms[j] = (j - n / 2) * 4099;
+            }
+            float[] scales = floats(n, 0.01f, 14);
+            byte[] out = new byte[mr * n];
+            PreparedA pa = new PreparedA();
+            return () -> {
+                int calls = 0;
+                int used = heights.get();
+                for (int m = 1; m <= mr; m++) {
+                    if ((used & (1 << m)) != 0) {
+                        v.prepareA(m, k, a, 0, k, (m & 1) == 0, false, pa);
+                        for (int rep = 0; rep < 4; rep++) {
+                            v.multiplyRequantized(pa, 0, m, b, 0, n, colTerms, scales, 3, -128, 127, out, 0, n);
+                        }
+                        calls += 5;
+                    }
                 }
                 return calls;
             };
@@ -264,8 +296,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
                                        float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
                                        int ldo) {
-            // Cold, nothing is fused: the caller's multiply takes the scalar path and records the tile heights.
-            return gate.open() ? v.multiplyRequantized(a, m0, m1, b, n0, n1, colTerms, scales, zp, qmin, qmax, out,
+            // Closed, nothing is fused: the caller's multiply (gated itself) converts every column.
+            return fused.open() ? v.multiplyRequantized(a, m0, m1, b, n0, n1, colTerms, scales, zp, qmin, qmax, out,
                 outOffset, ldo) : n0;
         }
 
