@@ -78,6 +78,11 @@ public final class QGemm {
                 Math.min(m, (t + 1) * rowsPerPart), a, aOffset, lda, aUnsigned, prepared));
         }
         call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, zb.length, bias, call.colTerms);
+        // Without row sums the column terms are the whole correction, so the kernel may requantize in its tiles.
+        call.fusedScales = null;
+        if (output instanceof Output.Requantized o && call.a.rowSums() == null && b.k() <= QGemmKernel.INT8_FLUSH) {
+            call.fusedScales = o.scales().length == n ? o.scales() : call.columnScales(o.scales()[0], n);
+        }
         boolean intOut = output instanceof Output.Int32;
         if (!intOut) {
             call.accBuffer = grow(call.accBuffer, m * n);
@@ -144,6 +149,10 @@ public final class QGemm {
         int[] accBuffer = new int[0];
         int[] acc;
         int[] rowTerms = new int[0];
+        /** A per-tensor scale repeated for every column. */
+        private float[] repeatedScale = new float[0];
+        /** Per-column scales when the kernel's fused requantizing tiles may run, else null. */
+        float[] fusedScales;
         int accOffset;
         int rowsPerBlock;
         int columnsPerBlock;
@@ -173,6 +182,15 @@ public final class QGemm {
             b = null;
             output = null;
             acc = null;
+            fusedScales = null;
+        }
+
+        float[] columnScales(float scale, int n) {
+            if (repeatedScale.length < n) {
+                repeatedScale = new float[n];
+            }
+            java.util.Arrays.fill(repeatedScale, 0, n, scale);
+            return repeatedScale;
         }
 
         @Override
@@ -181,9 +199,17 @@ public final class QGemm {
             int m1 = Math.min(m, m0 + rowsPerBlock);
             int n0 = (task % nBlocks) * columnsPerBlock;
             int n1 = Math.min(n, n0 + columnsPerBlock);
-            kernel.multiply(a, m0, m1, b, n0, n1, acc, accOffset, n);
-            epilogue(kernel.epilogue(), m0, m1, n, n0, n1, acc, accOffset, colTerms, zb, zbLength, a.rowSums(),
-                rowTerms, task * columnsPerBlock, output, outOffset);
+            int fusedEnd = n0;
+            if (fusedScales != null) {
+                Output.Requantized o = (Output.Requantized) output;
+                fusedEnd = kernel.multiplyRequantized(a, m0, m1, b, n0, n1, colTerms, fusedScales, o.zeroPoint(),
+                    o.qmin(), o.qmax(), o.out(), outOffset, n);
+            }
+            if (fusedEnd < n1) {
+                kernel.multiply(a, m0, m1, b, fusedEnd, n1, acc, accOffset, n);
+                epilogue(kernel.epilogue(), m0, m1, n, fusedEnd, n1, acc, accOffset, colTerms, zb, zbLength,
+                    a.rowSums(), rowTerms, task * columnsPerBlock, output, outOffset);
+            }
         }
     }
 

@@ -59,6 +59,19 @@ public interface QGemmKernel {
      */
     void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc, int flush);
 
+    /**
+     * {@link #multiply} and the requantizing epilogue in one pass, for the whole B panels of columns [n0, n1) when
+     * the kernel can sum all of K exactly at once: {@code out[outOffset + i*ldo + j] =}
+     * {@link Quantization#requantize}{@code (sum_k A[i][k] B[k][j] + colTerms[j], scales[j], zp, qmin, qmax)} for
+     * rows [m0, m1), the bytes {@link QuantizeKernels#requantize} gives over the int32 sums. B is 8-bit (from
+     * {@link #packB}). Returns the end of the columns it wrote, from n0; the caller converts the rest the unfused
+     * way. Kernels without a fused path write nothing and return n0.
+     */
+    default int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
+                                    float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+        return n0;
+    }
+
     /** Packs integer-valued B (K x N row-major ints, |values| < 2^24) once, for the flush-aware multiply. */
     PackedB packWideB(int[] b, int k, int n);
 

@@ -223,6 +223,156 @@ class QGemmKernelSweepTest {
         }
     }
 
+    /** Columns per B panel, from the id's {@code MRxNR}. */
+    private static int panelWidth(QGemmKernel kernel) {
+        String id = kernel.id();
+        return Integer.parseInt(id.substring(id.indexOf('x') + 1, id.indexOf('-', id.indexOf('x'))));
+    }
+
+    /**
+     * Per-column scales of every kind: random, powers of two (sums land on halves: ties to even), ones that put
+     * nearly every value on a clamp, zero, NaN and infinities (NaN converts to 0, so those columns give zp).
+     */
+    private static float[] columnScales(SplittableRandom r, int n, int k) {
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f};
+        float[] s = new float[n];
+        for (int j = 0; j < n; j++) {
+            s[j] = switch (j % 7) {
+                case 0 -> (float) (r.nextDouble() * 0.01 + 1e-5);
+                case 1 -> 0x1p-7f;
+                case 2 -> 0.5f;
+                case 3 -> Math.scalb(1f, -(32 - Integer.numberOfLeadingZeros(k)) - 7); // |sum| / 2^14 K within 2^7
+                case 4 -> special[(j / 7) % special.length];
+                case 5 -> -(float) (r.nextDouble() * 0.003);
+                default -> (float) (r.nextDouble() * 1e-4);
+            };
+        }
+        return s;
+    }
+
+    /**
+     * The fused requantizing tiles straight from the kernel against the scalar product and
+     * {@link Quantization#requantize}: every tile height, one to several panels and half panels, K up to the 1024
+     * limit, blocks that start inside a row tile or on a later panel; the cut panel and everything outside the
+     * block untouched.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void fusedRequantizingTilesMatchTheUnfusedArithmetic(QGemmKernel kernel) {
+        int nr = panelWidth(kernel);
+        int mr = kernel.rowTile();
+        // The 512-bit kernel also fuses a last panel of exactly one vector (16 of its 32 columns).
+        boolean halfPanels = kernel.id().endsWith("-512");
+        SplittableRandom r = new SplittableRandom(23);
+        int[][] outputs = {{7, 0, 255}, {-3, -128, 127}, {128, 0, 255}, {0, 0, 200}};
+        for (int k : new int[] {1, 2, 3, 27, 64, 333, 1023, 1024}) {
+            for (int n : new int[] {nr, 2 * nr + 5, 3 * nr, nr / 2, nr + nr / 2}) {
+                for (int m : new int[] {1, mr - 1, mr, mr + 1, 2 * mr + 3}) {
+                    byte[] a = random(r, m * k);
+                    byte[] b = random(r, k * n);
+                    PackedB pb = kernel.packB(b, 0, k, n, false, false);
+                    PreparedA pa = new PreparedA();
+                    kernel.prepareA(m, k, a, 0, k, true, false, pa);
+                    PreparedA ra = new PreparedA();
+                    REFERENCE.prepareA(m, k, a, 0, k, true, false, ra);
+                    int[] sums = new int[m * n];
+                    REFERENCE.multiply(ra, 0, m, REFERENCE.packB(b, 0, k, n, false, false), 0, n, sums, 0, n);
+                    int[] colTerms = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        colTerms[j] = r.nextInt(-40000, 40000);
+                    }
+                    float[] scales = columnScales(r, n, k);
+                    int[] out = outputs[(m + k + n) % outputs.length];
+                    int ldo = n + 2;
+                    // Whole rows and panels, and a block starting one row in and on the second panel.
+                    for (int[] block : new int[][] {{0, m, 0, n}, {Math.min(1, m - 1), m, n > nr ? nr : 0, n}}) {
+                        byte[] got = new byte[3 + m * ldo];
+                        java.util.Arrays.fill(got, (byte) 0x5A);
+                        int end = kernel.multiplyRequantized(pa, block[0], block[1], pb, block[2], block[3], colTerms,
+                            scales, out[0], out[1], out[2], got, 3, ldo);
+                        String what = kernel.id() + " m=" + m + " k=" + k + " n=" + n + " block "
+                            + java.util.Arrays.toString(block);
+                        int whole = block[2] + (block[3] - block[2]) / nr * nr;
+                        assertEquals(halfPanels && block[3] - whole == nr / 2 ? block[3] : whole, end,
+                            what + ": whole panels fused (and a half panel at 512 bits)");
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < ldo; j++) {
+                                boolean written = i >= block[0] && i < block[1] && j >= block[2] && j < end;
+                                int expected = written ? (byte) Quantization.requantize(sums[i * n + j] + colTerms[j],
+                                    scales[j], out[0], out[1], out[2]) : 0x5A;
+                                assertEquals(expected, got[3 + i * ldo + j], what + " at (" + i + ", " + j + ")");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Past one exact float pass (K > 1024) the kernel fuses nothing: the driver takes the int32 path. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void fusedRequantizingLeavesDeepProductsToTheInt32Path(QGemmKernel kernel) {
+        int k = QGemmKernel.INT8_FLUSH + 1;
+        int n = panelWidth(kernel);
+        PreparedA pa = new PreparedA();
+        kernel.prepareA(2, k, new byte[2 * k], 0, k, false, false, pa);
+        byte[] got = new byte[2 * n];
+        assertEquals(0, kernel.multiplyRequantized(pa, 0, 2, kernel.packB(new byte[k * n], 0, k, n, false, false), 0,
+            n, new int[n], new float[n], 0, -128, 127, got, 0, n));
+        assertArrayEquals(new byte[2 * n], got);
+    }
+
+    /**
+     * The driver's requantized output, fused where it can be, against the scalar reference at 1 and 3 threads:
+     * per-tensor and per-column scales (NaN and infinities included), u8 and s8 outputs, K across the 1024 limit,
+     * column counts with and without a cut panel, and weight zero points that need row sums (never fused).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void driverRequantizesFusedOrNotLikeTheReference(QGemmKernel kernel) {
+        SplittableRandom r = new SplittableRandom(41);
+        int nr = panelWidth(kernel);
+        try (Parallel three = new Parallel(3)) {
+            for (int k : new int[] {3, 27, 96, 1024, 1025}) {
+                for (int n : new int[] {16, nr * 4, 2 * nr + 9, nr + nr / 2}) {
+                    int m = 2 * kernel.rowTile() + 5;
+                    byte[] a = random(r, m * k);
+                    byte[] b = random(r, k * n);
+                    int[] bias = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        bias[j] = r.nextInt(-100000, 100000);
+                    }
+                    float[] perColumn = columnScales(r, n, k);
+                    for (float[] scales : new float[][] {perColumn, {0x1p-9f}, {0.00173f}, {Float.NaN}}) {
+                        for (boolean bU : new boolean[] {false, true}) {
+                            // Signed weights with zero point 0 and unsigned with 128 need no row sums; 3 does.
+                            for (int zb : bU ? new int[] {128, 3} : new int[] {0}) {
+                                boolean aU = r.nextBoolean();
+                                int za = aU ? r.nextInt(256) : r.nextInt(-128, 128);
+                                int zp = aU ? 131 : -5;
+                                int qmin = aU ? 0 : -128;
+                                int qmax = aU ? 255 : 127;
+                                byte[] ref = new byte[m * n];
+                                QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, aU, za,
+                                    REFERENCE.packB(b, 0, k, n, bU, false), bU, new int[] {zb}, bias,
+                                    new QGemm.Output.Requantized(ref, scales, zp, qmin, qmax), 0);
+                                PackedB pb = kernel.packB(b, 0, k, n, bU, false);
+                                for (Parallel p : new Parallel[] {Parallel.SERIAL, three}) {
+                                    byte[] got = new byte[m * n];
+                                    QGemm.run(kernel, p, m, a, 0, k, aU, za, pb, bU, new int[] {zb}, bias,
+                                        new QGemm.Output.Requantized(got, scales, zp, qmin, qmax), 0);
+                                    assertArrayEquals(ref, got, kernel.id() + " k=" + k + " n=" + n + " scales="
+                                        + scales.length + " zb=" + zb + " threads=" + p.threads());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void referenceDriverEqualsTheDefinition() {
         // (a - za)(b - zb) summed directly, against the driver's zero-point algebra on the scalar kernel.

@@ -6,8 +6,10 @@ import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +20,10 @@ final class QGemmF32Fma128 implements QGemmKernel {
     static final String ID = "qs8-gemm-8x8-f32fma/panama-128";
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_128;
+    private static final VectorSpecies<Byte> BQ = ByteVector.SPECIES_64;
+    private static final VectorMask<Byte> BQ_LANES = BQ.indexInRange(0, 4);
+    /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
+    private static final float RNE_MAGIC = 0x1.8p23f;
     private static final int L = 4;
     private static final int NR = 8;
     private static final int MR = 8;
@@ -116,6 +122,44 @@ final class QGemmF32Fma128 implements QGemmKernel {
                 }
             }
         }
+    }
+
+    @Override
+    public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
+                                   float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
+                                   int ldo) {
+        b.requireLayout(ID);
+        int k = b.k();
+        float[] pb = b.floats();
+        // One float pass must be exact (K <= KC); panels cut by the column range keep the int32 path.
+        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null) {
+            return n0;
+        }
+        int end = n0 + (n1 - n0) / NR * NR;
+        float[] pa = a.floats(FloatPacking.preparedSize(MR, a.rows(), k));
+        int kg = FloatPacking.groupedDepth(k);
+        float lo = qmin - zp;
+        float hi = qmax - zp;
+        for (int col = n0; col < end; col += NR) {
+            int bOff = col * k;
+            for (int i = m0, rows; i < m1; i += rows) {
+                rows = Math.min(MR - i % MR, m1 - i);
+                int aOff = (i / MR) * kg * MR + (i % MR) * G;
+                int at = outOffset + i * ldo + col;
+                switch (rows) {
+                    case 8 -> requantized8(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 7 -> requantized7(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    default -> throw new AssertionError();
+                }
+            }
+        }
+        return end;
     }
 
     /**
@@ -551,5 +595,565 @@ final class QGemmF32Fma128 implements QGemmKernel {
                 ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
             }
         }
+    }
+
+    private static void requantized8(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized7(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized6(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized5(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized4(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized3(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized2(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
+    }
+
+    private static void requantized1(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
     }
 }

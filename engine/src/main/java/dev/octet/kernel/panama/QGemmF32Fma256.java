@@ -20,6 +20,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Byte> BB = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Byte> BQ = ByteVector.SPECIES_64;
+    /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
+    private static final float RNE_MAGIC = 0x1.8p23f;
     private static final int L = 8;
     private static final int NR = 16;
     private static final int MR = 6;
@@ -118,6 +121,42 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 }
             }
         }
+    }
+
+    @Override
+    public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
+                                   float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
+                                   int ldo) {
+        b.requireLayout(ID);
+        int k = b.k();
+        byte[] pb = b.bytes();
+        // One float pass must be exact (K <= KC); panels cut by the column range keep the int32 path.
+        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null) {
+            return n0;
+        }
+        int end = n0 + (n1 - n0) / NR * NR;
+        float[] pa = a.floats(FloatPacking.preparedSize(MR, a.rows(), k));
+        int kg = FloatPacking.groupedDepth(k);
+        float lo = qmin - zp;
+        float hi = qmax - zp;
+        for (int col = n0; col < end; col += NR) {
+            int bOff = col * k;
+            for (int i = m0, rows; i < m1; i += rows) {
+                rows = Math.min(MR - i % MR, m1 - i);
+                int aOff = (i / MR) * kg * MR + (i % MR) * G;
+                int at = outOffset + i * ldo + col;
+                switch (rows) {
+                    case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                    default -> throw new AssertionError();
+                }
+            }
+        }
+        return end;
     }
 
     /**
@@ -675,5 +714,353 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
             }
         }
+    }
+
+    private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+    }
+
+    private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+    }
+
+    private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+    }
+
+    private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+    }
+
+    private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+    }
+
+    private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
+                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
+                                    int ldo) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+        }
+        IntVector t0 = IntVector.fromArray(I, colTerms, col);
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        FloatVector f;
+        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
+        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 }

@@ -138,6 +138,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final int mr;
         private final int nr;
         private final KernelWarmup.Gate gate;
+        /**
+         * The fused requantizing tiles behind a gate of their own: compiling them too held the int32 tiles' gate
+         * closed (on scalar code) for seconds longer; until it opens the int32 path runs instead.
+         */
+        private final KernelWarmup.Gate fused;
         /** Bit h set: the model ran a tile of h rows. */
         private final AtomicInteger heights;
         /** Whether the model packed wide (Winograd) weights, whose float panels run tiles of their own. */
@@ -149,6 +154,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
             this.gate = warmup.gate(v.id(), true, warmBatch());
+            this.fused = warmup.gate(v.id() + " requantized", fusedBatch());
         }
 
         /**
@@ -211,6 +217,39 @@ public final class WarmingKernelProvider implements KernelProvider {
             };
         }
 
+        /**
+         * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
+         * bits) the one-vector tiles of a last half panel, a few times each: called once a batch, C2 compiled them
+         * late. The column terms reach the clamps.
+         */
+        private KernelWarmup.Batch fusedBatch() {
+            int k = 40;
+            int n = nr + nr / 2;
+            byte[] a = bytes(mr * k, 15);
+            PackedB b = v.packB(bytes(k * n, 16), 0, k, n, false, false);
+            int[] colTerms = new int[n];
+            for (int j = 0; j < n; j++) {
+                colTerms[j] = (j - n / 2) * 4099;
+            }
+            float[] scales = floats(n, 0.01f, 14);
+            byte[] out = new byte[mr * n];
+            PreparedA pa = new PreparedA();
+            return () -> {
+                int calls = 0;
+                int used = heights.get();
+                for (int m = 1; m <= mr; m++) {
+                    if ((used & (1 << m)) != 0) {
+                        v.prepareA(m, k, a, 0, k, (m & 1) == 0, false, pa);
+                        for (int rep = 0; rep < 4; rep++) {
+                            v.multiplyRequantized(pa, 0, m, b, 0, n, colTerms, scales, 3, -128, 127, out, 0, n);
+                        }
+                        calls += 5;
+                    }
+                }
+                return calls;
+            };
+        }
+
         /** Notes the tile heights a block of rows runs, as the vector kernel splits it. */
         private void record(int m0, int m1) {
             int used = 0;
@@ -258,6 +297,15 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public QuantizeKernels epilogue() {
             return quantize;
+        }
+
+        @Override
+        public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
+                                       float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
+                                       int ldo) {
+            // Closed, nothing is fused: the caller's multiply (gated itself) converts every column.
+            return fused.open() ? v.multiplyRequantized(a, m0, m1, b, n0, n1, colTerms, scales, zp, qmin, qmax, out,
+                outOffset, ldo) : n0;
         }
 
         @Override

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
+import dev.octet.kernel.Parallel;
 import dev.octet.kernel.PreparedA;
+import dev.octet.kernel.QGemm;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
 import java.util.ArrayList;
@@ -177,6 +179,15 @@ class WarmingKernelProviderTest {
         q.prepareA(m, k, a, 0, k, true, true, pa);
         int[] c = new int[m * n];
         q.multiply(pa, 0, m, pb, 0, n, c, 0, n);
+        // Requantized with K within one float pass: the fused tiles once warm (whole panels), the int32 path cold.
+        int shallow = 300;
+        float[] scales = new float[n];
+        for (int j = 0; j < n; j++) {
+            scales[j] = (float) (r.nextDouble() * 0.004);
+        }
+        byte[] requantized = new byte[m * n];
+        QGemm.run(q, Parallel.SERIAL, m, a, 0, shallow, true, 9, q.packB(b, 0, shallow, n, false, false), false,
+            new int[] {0}, null, new QGemm.Output.Requantized(requantized, scales, 2, -128, 127), 0);
         float[] x = new float[3 * 101];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextDouble() * 16 - 8);
@@ -193,7 +204,7 @@ class WarmingKernelProviderTest {
         QuantizeKernels qk = q.epilogue();
         byte[] codes = new byte[x.length];
         qk.quantize(x, 0, x.length, 0.03f, 5, -128, 127, codes, 0);
-        return Arrays.toString(c) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
+        return Arrays.toString(c) + Arrays.toString(requantized) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
             + Arrays.toString(codes) + Arrays.toString(qk.rangeWithZero(x, 0, x.length));
     }
 
