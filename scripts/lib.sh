@@ -39,11 +39,12 @@ octet_mvn() {
 # unconditionally; no flag turns it off, and a jlink image containing the module prints it too). The scripts let
 # it through rather than filter stderr, which could eat or mangle real messages.
 OCTET_JVM_FLAGS="--add-modules jdk.incubator.vector --sun-misc-unsafe-memory-access=allow -Xss16m"
-# Added for short-lived processes (the CLI, an app embedding a sentence or two): the serial collector with a 32 MB
+# Added for short-lived processes (the CLI, an app embedding a sentence or two): the serial collector with an 8 MB
 # young generation keeps the vector kernels' warm-up garbage (boxed vectors, about 1 GB a second while it runs) from
-# growing the heap: peak RSS 274 MB instead of 600 MB (README, "First call"). Benchmarks of the steady state keep
+# growing the heap: peak RSS 274 MB instead of 600 MB with 32 MB, and 8 MB keeps another ~20 MB out of the peak
+# (30 sentences: 220 vs 240 MB, the same process wall; README, "First call"). Benchmarks of the steady state keep
 # the JVM's default collector.
-OCTET_APP_JVM_FLAGS="-XX:+UseSerialGC -Xmn32m"
+OCTET_APP_JVM_FLAGS="-XX:+UseSerialGC -Xmn8m"
 # Transparent huge pages for the heap, where the kernel gives them on request ("[madvise]"; with "[always]" the heap
 # gets them without the flag, with "[never]" the flag would only print a warning): loading MiniLM writes ~110 MB of
 # fresh heap (the model and its packed weights), and faulting that in 4 KB pages took ~0.35 s of CPU, a fifth of
