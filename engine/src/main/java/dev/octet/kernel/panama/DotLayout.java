@@ -85,10 +85,13 @@ final class DotLayout {
 
     /**
      * The kernels' product in int arithmetic: every product is an exact int below 2^24 (the caller's flush contract)
-     * and int sums wrap like the kernels' int32 ones, so the results are theirs.
+     * and int sums wrap like the kernels' int32 ones, so the results are theirs whatever the flush interval.
      */
     static void multiplyScalar(int lanes, PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c,
-                               int cOffset, int ldc) {
+                               int cOffset, int ldc, int flush) {
+        if (flush < 1) {
+            throw new IllegalArgumentException("flush interval " + flush);
+        }
         int k = b.k();
         int kp = paddedDepth(lanes, k);
         float[] pa = a.floats(a.rows() * kp);

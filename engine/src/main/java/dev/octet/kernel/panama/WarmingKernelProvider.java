@@ -133,8 +133,91 @@ public final class WarmingKernelProvider implements KernelProvider {
     /** Elementwise warm-up lengths: whole unrolled vectors plus a tail, and a tail alone. */
     private static final int[] LENGTHS = {197, 7};
 
-    private final class GatedQGemm implements QGemmKernel {
-        private final QGemmKernel v;
+    /**
+     * A GEMM behind its warm-up gate: the vector kernel once the gate is open, before that {@link #coldPrepareRows}
+     * and {@link #coldMultiply}, plain Java over the kernel's own layouts. Packing weights requests the warm-up.
+     */
+    private abstract class GatedGemm implements QGemmKernel {
+        final QGemmKernel v;
+
+        GatedGemm(QGemmKernel v) {
+            this.v = v;
+        }
+
+        abstract KernelWarmup.Gate gate();
+
+        abstract void coldPrepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out);
+
+        abstract void coldPrepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out);
+
+        /** The product with B's layout already checked. */
+        abstract void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset,
+                                   int ldc, int flush);
+
+        @Override
+        public String id() {
+            return v.id();
+        }
+
+        @Override
+        public int rowTile() {
+            return v.rowTile();
+        }
+
+        @Override
+        public QuantizeKernels epilogue() {
+            return quantize;
+        }
+
+        @Override
+        public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
+            // Weights are packed at load: the warm-up is queued then (it starts after the first run).
+            gate().request();
+            return v.packB(b, offset, k, n, unsigned, transposed);
+        }
+
+        @Override
+        public PackedB packWideB(int[] b, int k, int n) {
+            gate().request();
+            return v.packWideB(b, k, n);
+        }
+
+        @Override
+        public void resetA(int m, int k, boolean rowSums, PreparedA out) {
+            v.resetA(m, k, rowSums, out);
+        }
+
+        @Override
+        public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+            if (gate().open()) {
+                v.prepareRows(i0, i1, a, aOffset, lda, unsigned, out);
+            } else {
+                coldPrepareRows(i0, i1, a, aOffset, lda, unsigned, out);
+            }
+        }
+
+        @Override
+        public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+            if (gate().open()) {
+                v.prepareRows(i0, i1, a, aOffset, lda, out);
+            } else {
+                coldPrepareRows(i0, i1, a, aOffset, lda, out);
+            }
+        }
+
+        @Override
+        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                             int flush) {
+            if (gate().open()) {
+                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
+            } else {
+                b.requireLayout(v.id());
+                coldMultiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
+            }
+        }
+    }
+
+    private final class GatedQGemm extends GatedGemm {
         private final int mr;
         private final int nr;
         private final KernelWarmup.Gate gate;
@@ -149,7 +232,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         private volatile boolean wide;
 
         GatedQGemm(QGemmKernel v, int nr) {
-            this.v = v;
+            super(v);
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
@@ -264,39 +347,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public String id() {
-            return v.id();
-        }
-
-        @Override
-        public int rowTile() {
-            return mr;
-        }
-
-        @Override
-        public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
-            // Weights are packed at load: the GEMM's warm-up is queued first (it starts after the first run).
-            gate.request();
-            return v.packB(b, offset, k, n, unsigned, transposed);
-        }
-
-        @Override
-        public void resetA(int m, int k, boolean rowSums, PreparedA out) {
-            v.resetA(m, k, rowSums, out);
-        }
-
-        @Override
-        public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
-            if (gate.open()) {
-                v.prepareRows(i0, i1, a, aOffset, lda, unsigned, out);
-            } else {
-                FloatPacking.prepareRowsScalar(mr, i0, i1, a, aOffset, lda, unsigned, out);
-            }
-        }
-
-        @Override
-        public QuantizeKernels epilogue() {
-            return quantize;
+        KernelWarmup.Gate gate() {
+            return gate;
         }
 
         @Override
@@ -311,40 +363,34 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public PackedB packWideB(int[] b, int k, int n) {
             wide = true;
-            gate.request();
-            return v.packWideB(b, k, n);
+            return super.packWideB(b, k, n);
         }
 
         @Override
-        public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
-            if (gate.open()) {
-                v.prepareRows(i0, i1, a, aOffset, lda, out);
-            } else {
-                FloatPacking.prepareFloatRowsScalar(mr, i0, i1, a, aOffset, lda, out);
-            }
+        void coldPrepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+            FloatPacking.prepareRowsScalar(mr, i0, i1, a, aOffset, lda, unsigned, out);
         }
 
         @Override
-        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
-                             int flush) {
-            if (gate.open()) {
-                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
-            } else {
-                b.requireLayout(v.id());
-                record(m0, m1);
-                FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
-            }
+        void coldPrepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+            FloatPacking.prepareFloatRowsScalar(mr, i0, i1, a, aOffset, lda, out);
+        }
+
+        @Override
+        void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                          int flush) {
+            record(m0, m1);
+            FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
         }
     }
 
     /** The dot-product GEMM behind one gate; its cold path is plain Java over the same layout. */
-    private final class GatedQDot implements QGemmKernel {
-        private final QGemmKernel v;
+    private final class GatedQDot extends GatedGemm {
         private final int lanes;
         private final KernelWarmup.Gate gate;
 
         GatedQDot(QGemmKernel v, int lanes) {
-            this.v = v;
+            super(v);
             this.lanes = lanes;
             // Four rows and a remainder row, signed and unsigned A with and without row sums, a K with a tail,
             // whole and cut column ranges.
@@ -364,63 +410,24 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public String id() {
-            return v.id();
+        KernelWarmup.Gate gate() {
+            return gate;
         }
 
         @Override
-        public int rowTile() {
-            return v.rowTile();
+        void coldPrepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+            DotLayout.prepareRowsScalar(lanes, i0, i1, a, aOffset, lda, unsigned, out);
         }
 
         @Override
-        public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
-            gate.request();
-            return v.packB(b, offset, k, n, unsigned, transposed);
+        void coldPrepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
+            DotLayout.prepareFloatRows(lanes, i0, i1, a, aOffset, lda, out);
         }
 
         @Override
-        public void resetA(int m, int k, boolean rowSums, PreparedA out) {
-            v.resetA(m, k, rowSums, out);
-        }
-
-        @Override
-        public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
-            if (gate.open()) {
-                v.prepareRows(i0, i1, a, aOffset, lda, unsigned, out);
-            } else {
-                DotLayout.prepareRowsScalar(lanes, i0, i1, a, aOffset, lda, unsigned, out);
-            }
-        }
-
-        @Override
-        public QuantizeKernels epilogue() {
-            return quantize;
-        }
-
-        @Override
-        public void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
-                             int flush) {
-            if (gate.open()) {
-                v.multiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
-            } else {
-                b.requireLayout(v.id());
-                if (flush < 1) {
-                    throw new IllegalArgumentException("flush interval " + flush);
-                }
-                DotLayout.multiplyScalar(lanes, a, m0, m1, b, n0, n1, c, cOffset, ldc);
-            }
-        }
-
-        @Override
-        public PackedB packWideB(int[] b, int k, int n) {
-            return v.packWideB(b, k, n);
-        }
-
-        @Override
-        public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
-            // A plain copy: no vector code to wait for.
-            v.prepareRows(i0, i1, a, aOffset, lda, out);
+        void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                          int flush) {
+            DotLayout.multiplyScalar(lanes, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
         }
     }
 

@@ -63,7 +63,8 @@ class QDotKernelTest {
         int[] c = new int[5 + m * ldc + m];
         Arrays.fill(c, 0x5A5A5A5A);
         if (cold) {
-            DotLayout.multiplyScalar(lanes(kernel), pa, block[0], block[1], pb, block[2], block[3], c, 5, ldc);
+            DotLayout.multiplyScalar(lanes(kernel), pa, block[0], block[1], pb, block[2], block[3], c, 5, ldc,
+                QGemmKernel.INT8_FLUSH);
         } else {
             kernel.multiply(pa, block[0], block[1], pb, block[2], block[3], c, 5, ldc);
         }
