@@ -33,8 +33,12 @@ final class QuantizeKernels128 implements QuantizeKernels {
             v = v.max(lo).min(hi).blend(lo, nan);
             v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
             IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp);
-            q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(out, outOff + i,
-                B.indexInRange(0, L));
+            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            if (PARTIAL) {
+                bq.intoArray(out, outOff + i, BYTES);
+            } else {
+                bq.intoArray(out, outOff + i);
+            }
         }
         for (; i < n; i++) {
             out[outOff + i] = (byte) dev.octet.kernel.Quantization.quantize(x[xOff + i], scale, zp, qmin, qmax);
@@ -45,8 +49,10 @@ final class QuantizeKernels128 implements QuantizeKernels {
     public void dequantize(byte[] q, int qOff, int n, boolean unsigned, int zp, float scale, float[] out, int outOff) {
         int i = 0;
         for (; i <= n - L; i += L) {
-            IntVector v = (IntVector) ByteVector.fromArray(B, q, qOff + i, B.indexInRange(0, L))
-                .convertShape(unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I, I, 0);
+            ByteVector b = PARTIAL ? ByteVector.fromArray(B, q, qOff + i, BYTES) : ByteVector.fromArray(B, q, qOff + i);
+            // Two call sites, so each conversion is a constant C2 can intrinsify.
+            IntVector v = unsigned ? (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) b.convertShape(VectorOperators.B2I, I, 0);
             ((FloatVector) v.sub(zp).convert(VectorOperators.I2F, 0)).mul(scale).intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
@@ -76,8 +82,12 @@ final class QuantizeKernels128 implements QuantizeKernels {
             f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
             f = f.add(RNE_MAGIC).sub(RNE_MAGIC);
             IntVector q = ((IntVector) f.convert(VectorOperators.F2I, 0)).add(zp);
-            q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes().intoArray(out, outOff + i,
-                B.indexInRange(0, L));
+            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            if (PARTIAL) {
+                bq.intoArray(out, outOff + i, BYTES);
+            } else {
+                bq.intoArray(out, outOff + i);
+            }
         }
         for (; i < n; i++) {
             float s = scales[scaleOff + (perColumn ? i : 0)];
