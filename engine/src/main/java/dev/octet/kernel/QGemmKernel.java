@@ -60,7 +60,7 @@ public interface QGemmKernel {
     void multiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc, int flush);
 
     /**
-     * {@link #multiply} and the requantizing epilogue in one pass, for the whole B panels of columns [n0, n1) when
+     * {@link #multiply} and the requantizing epilogue in one pass, for columns [n0, n1) from a panel boundary when
      * the kernel can sum all of K exactly at once: {@code out[outOffset + i*ldo + j] =}
      * {@link Quantization#requantize}{@code (sum_k A[i][k] B[k][j] + colTerms[j], scales[j], zp, qmin, qmax)} for
      * rows [m0, m1), the bytes {@link QuantizeKernels#requantize} gives over the int32 sums. B is 8-bit (from

@@ -32,6 +32,15 @@ final class QGemmF32Fma256 implements QGemmKernel {
     /** Each thread's whole-tile buffer for panels that the column range cuts. */
     private static final ThreadLocal<int[]> EDGE = ThreadLocal.withInitial(() -> new int[MR * NR]);
 
+    /** Each thread's scratch for a cut last panel of the fused tiles: its column terms and scales, its bytes. */
+    private static final class CutPanel {
+        final int[] colTerms = new int[NR];
+        final float[] scales = new float[NR];
+        final byte[] tile = new byte[MR * NR];
+    }
+
+    private static final ThreadLocal<CutPanel> CUT_PANELS = ThreadLocal.withInitial(CutPanel::new);
+
     @Override
     public String id() {
         return ID;
@@ -130,7 +139,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
         b.requireLayout(ID);
         int k = b.k();
         byte[] pb = b.bytes();
-        // One float pass must be exact (K <= KC); panels cut by the column range keep the int32 path.
+        // One float pass must be exact (K <= KC); a range starting inside a panel keeps the int32 path.
         if (k > FloatPacking.KC || n0 % NR != 0 || pb == null) {
             return n0;
         }
@@ -156,7 +165,40 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 }
             }
         }
-        return end;
+        if (end < n1) {
+            cutPanel(pa, kg, m0, m1, pb, end, n1, k, colTerms, scales, zp, lo, hi, out, outOffset, ldo);
+        }
+        return n1;
+    }
+
+    /**
+     * The last panel, cut by the column range: whole tiles (the packed panel is padded with zero columns)
+     * into a scratch tile, of which the columns [col, n1) are copied out.
+     */
+    private static void cutPanel(float[] pa, int kg, int m0, int m1, byte[] pb, int col, int n1, int k,
+                                 int[] colTerms, float[] scales, int zp, float lo, float hi, byte[] out,
+                                 int outOffset, int ldo) {
+        CutPanel cut = CUT_PANELS.get();
+        int width = n1 - col;
+        System.arraycopy(colTerms, col, cut.colTerms, 0, width);
+        System.arraycopy(scales, col, cut.scales, 0, width);
+        int bOff = col * k;
+        for (int i = m0, rows; i < m1; i += rows) {
+            rows = Math.min(MR - i % MR, m1 - i);
+            int aOff = (i / MR) * kg * MR + (i % MR) * G;
+            switch (rows) {
+                case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                default -> throw new AssertionError();
+            }
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(cut.tile, r * NR, out, outOffset + (i + r) * ldo + col, width);
+            }
+        }
     }
 
     /**
