@@ -61,7 +61,7 @@ public interface QGemmKernel {
 
     /**
      * {@link #multiply} and the requantizing epilogue in one pass, for columns [n0, n1) from a panel boundary when
-     * the kernel can sum all of K exactly at once: {@code out[outOffset + i*ldo + j] =}
+     * the kernel can sum all of K, from the column term, exactly at once: {@code out[outOffset + i*ldo + j] =}
      * {@link Quantization#requantize}{@code (sum_k A[i][k] B[k][j] + colTerms[j], scales[j], zp, qmin, qmax)} for
      * rows [m0, m1), the bytes {@link QuantizeKernels#requantize} gives over the int32 sums. B is 8-bit (from
      * {@link #packB}). Returns the end of the columns it wrote, from n0; the caller converts the rest the unfused

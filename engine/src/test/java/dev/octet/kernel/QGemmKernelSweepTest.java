@@ -275,9 +275,11 @@ class QGemmKernelSweepTest {
                     REFERENCE.prepareA(m, k, a, 0, k, true, false, ra);
                     int[] sums = new int[m * n];
                     REFERENCE.multiply(ra, 0, m, REFERENCE.packB(b, 0, k, n, false, false), 0, n, sums, 0, n);
+                    // Column terms the float sums can start at exactly (|term| + k * 2^14 <= 2^24), the edge included.
+                    int room = Math.min(40000, (1 << 24) - k * (1 << 14));
                     int[] colTerms = new int[n];
                     for (int j = 0; j < n; j++) {
-                        colTerms[j] = r.nextInt(-40000, 40000);
+                        colTerms[j] = j == n / 2 ? -room : r.nextInt(-room, room + 1);
                     }
                     float[] scales = columnScales(r, n, k);
                     int[] out = outputs[(m + k + n) % outputs.length];
@@ -301,6 +303,38 @@ class QGemmKernelSweepTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * A column term too large for the float sums to start at exactly (|term| + k * 2^14 > 2^24) leaves the whole
+     * range to the int32 path; at the limit itself the kernel fuses, exactly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void fusedRequantizingDeclinesColumnTermsPastExactness(QGemmKernel kernel) {
+        int m = 3, k = 27, n = panelWidth(kernel) + 3;
+        int room = (1 << 24) - k * (1 << 14);
+        byte[] a = new byte[m * k];
+        byte[] b = new byte[k * n];
+        java.util.Arrays.fill(a, (byte) -128);
+        java.util.Arrays.fill(b, (byte) -128); // every product 2^14, so each sum is k * 2^14
+        PackedB pb = kernel.packB(b, 0, k, n, false, false);
+        PreparedA pa = new PreparedA();
+        kernel.prepareA(m, k, a, 0, k, false, false, pa);
+        float[] scales = new float[n];
+        java.util.Arrays.fill(scales, 1f / (1 << 17)); // (k * 2^14 + room) / 2^17 = 128: within an s8 output
+        for (int extra : new int[] {0, 1}) {
+            int[] colTerms = new int[n];
+            colTerms[n - 1] = room + extra;
+            byte[] got = new byte[m * n];
+            int end = kernel.multiplyRequantized(pa, 0, m, pb, 0, n, colTerms, scales, -128, -128, 127, got, 0, n);
+            assertEquals(extra == 0 ? n : 0, end, kernel.id() + " term " + colTerms[n - 1]);
+            for (int i = 0; i < m * (end == 0 ? 0 : n); i++) {
+                int j = i % n;
+                assertEquals((byte) Quantization.requantize(k * (1 << 14) + colTerms[j], scales[j], -128, -128, 127),
+                    got[i], kernel.id() + " at " + i);
             }
         }
     }

@@ -114,6 +114,20 @@ final class FloatPacking {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
 
+    /**
+     * Whether a float sum of k products of two 8-bit values (|a*b| <= 2^14), started at any of the column terms
+     * [n0, n1), stays an exact integer at every step: |term| + k * 2^14 <= 2^24.
+     */
+    static boolean exactFrom(int[] colTerms, int n0, int n1, int k) {
+        long room = (1L << 24) - (long) k * (1 << 14);
+        for (int j = n0; j < n1; j++) {
+            if (Math.abs((long) colTerms[j]) > room) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** k rounded up to whole groups. */
     static int groupedDepth(int k) {
         return (k + G - 1) / G * G;

@@ -140,8 +140,9 @@ final class QGemmF32Fma128 implements QGemmKernel {
         b.requireLayout(ID);
         int k = b.k();
         float[] pb = b.floats();
-        // One float pass must be exact (K <= KC); a range starting inside a panel keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null) {
+        // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
+        // keeps the int32 path.
+        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)) {
             return n0;
         }
         int end = n0 + (n1 - n0) / NR * NR;
@@ -644,14 +645,16 @@ final class QGemmF32Fma128 implements QGemmKernel {
     private static void requantized8(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -682,87 +685,104 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c40.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c41.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c50.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c51.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c60.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c61.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c70.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c71.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized7(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -790,78 +810,93 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c40.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c41.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c50.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c51.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c60.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c61.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized6(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -886,69 +921,82 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c40.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c41.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c50.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c51.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized5(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -970,60 +1018,71 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c40.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c41.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized4(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -1042,51 +1101,60 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized3(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -1102,42 +1170,49 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized2(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -1150,33 +1225,38 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized1(float[] pa, int aOff, float[] pb, int bOff, int k, int[] colTerms,
                                     float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
                                     int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
@@ -1186,18 +1266,19 @@ final class QGemmF32Fma128 implements QGemmKernel {
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
         }
-        IntVector t0 = IntVector.fromArray(I, colTerms, col);
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        IntVector t1 = IntVector.fromArray(I, colTerms, col + 1 * L);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         FloatVector f;
-        f = ((FloatVector) ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(t0).convert(VectorOperators.I2F, 0)).mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = ((FloatVector) ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(t1).convert(VectorOperators.I2F, 0)).mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi));
-        ((IntVector) f.add(RNE_MAGIC).sub(RNE_MAGIC).convert(VectorOperators.F2I, 0)).add(zp)
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
     }
 }
