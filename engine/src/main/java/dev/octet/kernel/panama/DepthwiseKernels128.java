@@ -124,7 +124,21 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                     oxHi = lastStart < 0 ? oxLo : Math.max(oxLo, Math.min(s.outW(), lastStart / s.strideW() + 1));
                 }
                 int ox = 0;
+                // A 3 x 3 row's inside windows, requantized: the whole run at once (see rows3x3), then its borders.
+                boolean run3x3 = kh == 3 && kw == 3 && k.q != null && oxLo < oxHi;
+                if (run3x3) {
+                    int xFirst = xOffset + (iy0 * s.inW() + oxLo * s.strideW() - s.padLeft()) * channels;
+                    int yFirst = yOffset + (oy * s.outW() + oxLo) * channels;
+                    rows3x3(k, xFirst, yFirst, oxHi - oxLo);
+                    for (int o = oxLo; o < oxHi; o++) {
+                        tail(k, xFirst + (o - oxLo) * k.pixelStep, yFirst + (o - oxLo) * channels, 0, kh, 0, kw);
+                    }
+                }
                 while (ox < s.outW()) {
+                    if (run3x3 && ox == oxLo) {
+                        ox = oxHi;
+                        continue;
+                    }
                     int ix0 = ox * s.strideW() - s.padLeft();
                     // The window's top-left input pixel; outside the input when padded, but then only valid taps are read.
                     int xPixel = xOffset + (iy0 * s.inW() + ix0) * channels;
@@ -155,6 +169,87 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
             k.q = null;
             k.ints = null;
             k.scales = null;
+        }
+    }
+
+    /**
+     * {@code count} neighbouring 3 x 3 windows inside the input, requantized, from the window at input offset
+     * {@code xFirst} and output offset {@code yFirst}: per vector of channels the nine weight vectors stay in
+     * registers while the windows go by, indexes linear in the window (C2 drops their range checks), and the
+     * sums never leave registers.
+     */
+    private static void rows3x3(Call k, int xFirst, int yFirst, int count) {
+        byte[] x = k.x;
+        byte[] q = k.q;
+        int channels = k.channels;
+        int step = k.pixelStep;
+        int[] taps = k.tapOffset;
+        int o1 = taps[1];
+        int o2 = taps[2];
+        int o3 = taps[3];
+        int o4 = taps[4];
+        int o5 = taps[5];
+        int o6 = taps[6];
+        int o7 = taps[7];
+        int o8 = taps[8];
+        FloatVector hi = FloatVector.broadcast(F, k.qmax - k.zp);
+        FloatVector lo = FloatVector.broadcast(F, k.qmin - k.zp);
+        int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            IntVector w0 = IntVector.fromArray(I, k.wp, 0 * channels + c);
+            IntVector w1 = IntVector.fromArray(I, k.wp, 1 * channels + c);
+            IntVector w2 = IntVector.fromArray(I, k.wp, 2 * channels + c);
+            IntVector w3 = IntVector.fromArray(I, k.wp, 3 * channels + c);
+            IntVector w4 = IntVector.fromArray(I, k.wp, 4 * channels + c);
+            IntVector w5 = IntVector.fromArray(I, k.wp, 5 * channels + c);
+            IntVector w6 = IntVector.fromArray(I, k.wp, 6 * channels + c);
+            IntVector w7 = IntVector.fromArray(I, k.wp, 7 * channels + c);
+            IntVector w8 = IntVector.fromArray(I, k.wp, 8 * channels + c);
+            IntVector inner = IntVector.fromArray(I, k.inner, c);
+            FloatVector scale = FloatVector.fromArray(F, k.scales, c);
+            for (int i = 0; i < count; i++) {
+                int xi = xFirst + i * step + c;
+                IntVector acc = inner;
+                ByteVector b0 = PARTIAL ? ByteVector.fromArray(B, x, xi, BYTES) : ByteVector.fromArray(B, x, xi);
+                acc = acc.add((k.xUnsigned ? (IntVector) b0.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b0.convertShape(VectorOperators.B2I, I, 0)).mul(w0));
+                ByteVector b1 = PARTIAL ? ByteVector.fromArray(B, x, xi + o1, BYTES) : ByteVector.fromArray(B, x, xi + o1);
+                acc = acc.add((k.xUnsigned ? (IntVector) b1.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b1.convertShape(VectorOperators.B2I, I, 0)).mul(w1));
+                ByteVector b2 = PARTIAL ? ByteVector.fromArray(B, x, xi + o2, BYTES) : ByteVector.fromArray(B, x, xi + o2);
+                acc = acc.add((k.xUnsigned ? (IntVector) b2.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b2.convertShape(VectorOperators.B2I, I, 0)).mul(w2));
+                ByteVector b3 = PARTIAL ? ByteVector.fromArray(B, x, xi + o3, BYTES) : ByteVector.fromArray(B, x, xi + o3);
+                acc = acc.add((k.xUnsigned ? (IntVector) b3.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b3.convertShape(VectorOperators.B2I, I, 0)).mul(w3));
+                ByteVector b4 = PARTIAL ? ByteVector.fromArray(B, x, xi + o4, BYTES) : ByteVector.fromArray(B, x, xi + o4);
+                acc = acc.add((k.xUnsigned ? (IntVector) b4.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b4.convertShape(VectorOperators.B2I, I, 0)).mul(w4));
+                ByteVector b5 = PARTIAL ? ByteVector.fromArray(B, x, xi + o5, BYTES) : ByteVector.fromArray(B, x, xi + o5);
+                acc = acc.add((k.xUnsigned ? (IntVector) b5.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b5.convertShape(VectorOperators.B2I, I, 0)).mul(w5));
+                ByteVector b6 = PARTIAL ? ByteVector.fromArray(B, x, xi + o6, BYTES) : ByteVector.fromArray(B, x, xi + o6);
+                acc = acc.add((k.xUnsigned ? (IntVector) b6.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b6.convertShape(VectorOperators.B2I, I, 0)).mul(w6));
+                ByteVector b7 = PARTIAL ? ByteVector.fromArray(B, x, xi + o7, BYTES) : ByteVector.fromArray(B, x, xi + o7);
+                acc = acc.add((k.xUnsigned ? (IntVector) b7.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b7.convertShape(VectorOperators.B2I, I, 0)).mul(w7));
+                ByteVector b8 = PARTIAL ? ByteVector.fromArray(B, x, xi + o8, BYTES) : ByteVector.fromArray(B, x, xi + o8);
+                acc = acc.add((k.xUnsigned ? (IntVector) b8.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b8.convertShape(VectorOperators.B2I, I, 0)).mul(w8));
+                FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
+                v = v.blend(hi, v.compare(VectorOperators.GT, hi))
+                    .blend(lo, v.compare(VectorOperators.LT, lo))
+                    .blend(0f, v.compare(VectorOperators.NE, v));
+                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                int yi = yFirst + i * channels + c;
+                if (PARTIAL) {
+                    r.intoArray(q, yi, BYTES);
+                } else {
+                    r.intoArray(q, yi);
+                }
+            }
         }
     }
 
