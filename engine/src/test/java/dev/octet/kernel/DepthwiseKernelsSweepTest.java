@@ -173,6 +173,34 @@ class DepthwiseKernelsSweepTest {
         assertTrue(checked > 200, "only " + checked + " geometries");
     }
 
+    /**
+     * Rows wide enough (700 pixels of 144 channels, 100 KB) that a padded 3 x 3 band is copied a few output rows
+     * at a time: several copies per band, at strides 1 and 2.
+     */
+    @ParameterizedTest(name = "{0}-bit")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {512, 256, 128})
+    void widePaddedRowsAcrossSeveralCopies(int bits) {
+        DepthwiseKernels kernel = new PanamaKernelProvider(bits).depthwise();
+        int channels = 144;
+        SplittableRandom r = new SplittableRandom(9);
+        for (int stride : new int[] {1, 2}) {
+            int inH = 7, inW = 700;
+            int outH = (inH + 2 - 3) / stride + 1, outW = (inW + 2 - 3) / stride + 1;
+            var s = new DepthwiseKernels.Shape(channels, inH, inW, outH, outW, 3, 3, stride, stride, 1, 1, 1, 1);
+            for (int i = 0; i < 4; i++) {
+                Params p = Params.pick(r, 6 * i + 1, channels); // requantized outputs
+                byte[] x = random(r, 5 + inH * inW * channels);
+                byte[] wb = random(r, channels * 9);
+                DepthwiseWeights wRef = REFERENCE.pack(wb, 0, channels, 3, 3, p.wUnsigned(), p.wzp());
+                DepthwiseWeights wVec = kernel.pack(wb, 0, channels, 3, 3, p.wUnsigned(), p.wzp());
+                assertEquals(run(REFERENCE, wRef, s, x, p, 0, outH), run(kernel, wVec, s, x, p, 0, outH),
+                    kernel.id() + " " + s + " " + p);
+                assertEquals(run(REFERENCE, wRef, s, x, p, 1, outH - 1), run(kernel, wVec, s, x, p, 1, outH - 1),
+                    kernel.id() + " " + s + " " + p + " rows 1.." + (outH - 1));
+            }
+        }
+    }
+
     private static void assertEquals(Object expected, Object actual, String message) {
         if (expected instanceof int[] e) {
             assertArrayEquals(e, (int[]) actual, message);
