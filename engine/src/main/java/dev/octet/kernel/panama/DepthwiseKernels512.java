@@ -139,6 +139,8 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
                     int yFirst = yOffset + (oy * s.outW() + oxLo) * channels;
                     if (k.pixelStep == channels && s.dilationW() == 1) {
                         slide3x3(k, xFirst, yFirst, oxHi - oxLo);
+                    } else if (k.pixelStep == 2 * channels && s.dilationW() == 1) {
+                        slide3x3Stride2(k, xFirst, yFirst, oxHi - oxLo);
                     } else {
                         rows3x3(k, xFirst, yFirst, oxHi - oxLo);
                     }
@@ -219,6 +221,7 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
             }
         }
         boolean slide = k.pixelStep == channels && s.dilationW() == 1;
+        boolean slide2 = k.pixelStep == 2 * channels && s.dilationW() == 1;
         byte zx = (byte) k.xzp;
         // Input columns [ixLo, ixHi) fill the padded row's positions from ixLo + padLeft.
         int ixLo = Math.max(0, -s.padLeft());
@@ -245,6 +248,8 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
                 int yFirst = yOffset + oy * outW * channels;
                 if (slide) {
                     slide3x3(k, xFirst, yFirst, outW);
+                } else if (slide2) {
+                    slide3x3Stride2(k, xFirst, yFirst, outW);
                 } else {
                     rows3x3(k, xFirst, yFirst, outW);
                 }
@@ -410,6 +415,85 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
                 q0 = n0;
                 q1 = n1;
                 q2 = n2;
+                FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
+                v = v.blend(hi, v.compare(VectorOperators.GT, hi))
+                    .blend(lo, v.compare(VectorOperators.LT, lo))
+                    .blend(0f, v.compare(VectorOperators.NE, v));
+                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                int yi = yFirst + i * channels + c;
+                if (PARTIAL) {
+                    r.intoArray(q, yi, BYTES);
+                } else {
+                    r.intoArray(q, yi);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #rows3x3} for stride 2 and no horizontal dilation: a window's last input column is the next one's
+     * first, so each window loads two columns and carries one.
+     */
+    private static void slide3x3Stride2(Call k, int xFirst, int yFirst, int count) {
+        byte[] x = k.x;
+        byte[] q = k.q;
+        int channels = k.channels;
+        int row1 = k.tapOffset[3];
+        int row2 = k.tapOffset[6];
+        FloatVector hi = FloatVector.broadcast(F, k.qmax - k.zp);
+        FloatVector lo = FloatVector.broadcast(F, k.qmin - k.zp);
+        int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            IntVector w0 = IntVector.fromArray(I, k.wp, 0 * channels + c);
+            IntVector w1 = IntVector.fromArray(I, k.wp, 1 * channels + c);
+            IntVector w2 = IntVector.fromArray(I, k.wp, 2 * channels + c);
+            IntVector w3 = IntVector.fromArray(I, k.wp, 3 * channels + c);
+            IntVector w4 = IntVector.fromArray(I, k.wp, 4 * channels + c);
+            IntVector w5 = IntVector.fromArray(I, k.wp, 5 * channels + c);
+            IntVector w6 = IntVector.fromArray(I, k.wp, 6 * channels + c);
+            IntVector w7 = IntVector.fromArray(I, k.wp, 7 * channels + c);
+            IntVector w8 = IntVector.fromArray(I, k.wp, 8 * channels + c);
+            IntVector inner = IntVector.fromArray(I, k.inner, c);
+            FloatVector scale = FloatVector.fromArray(F, k.scales, c);
+            // Column 0 of the first window, rows 0, 1 and 2.
+            int x0 = xFirst + c;
+            ByteVector p0b = PARTIAL ? ByteVector.fromArray(B, x, x0, BYTES) : ByteVector.fromArray(B, x, x0);
+            IntVector p0 = k.xUnsigned ? (IntVector) p0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) p0b.convertShape(VectorOperators.B2I, I, 0);
+            ByteVector p1b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row1, BYTES) : ByteVector.fromArray(B, x, x0 + row1);
+            IntVector p1 = k.xUnsigned ? (IntVector) p1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) p1b.convertShape(VectorOperators.B2I, I, 0);
+            ByteVector p2b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row2, BYTES) : ByteVector.fromArray(B, x, x0 + row2);
+            IntVector p2 = k.xUnsigned ? (IntVector) p2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) p2b.convertShape(VectorOperators.B2I, I, 0);
+            for (int i = 0; i < count; i++) {
+                int xm = xFirst + (2 * i + 1) * channels + c;
+                int xn = xm + channels;
+                ByteVector q0b = PARTIAL ? ByteVector.fromArray(B, x, xm, BYTES) : ByteVector.fromArray(B, x, xm);
+                IntVector q0 = k.xUnsigned ? (IntVector) q0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) q0b.convertShape(VectorOperators.B2I, I, 0);
+                ByteVector q1b = PARTIAL ? ByteVector.fromArray(B, x, xm + row1, BYTES) : ByteVector.fromArray(B, x, xm + row1);
+                IntVector q1 = k.xUnsigned ? (IntVector) q1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) q1b.convertShape(VectorOperators.B2I, I, 0);
+                ByteVector q2b = PARTIAL ? ByteVector.fromArray(B, x, xm + row2, BYTES) : ByteVector.fromArray(B, x, xm + row2);
+                IntVector q2 = k.xUnsigned ? (IntVector) q2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) q2b.convertShape(VectorOperators.B2I, I, 0);
+                ByteVector n0b = PARTIAL ? ByteVector.fromArray(B, x, xn, BYTES) : ByteVector.fromArray(B, x, xn);
+                IntVector n0 = k.xUnsigned ? (IntVector) n0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) n0b.convertShape(VectorOperators.B2I, I, 0);
+                ByteVector n1b = PARTIAL ? ByteVector.fromArray(B, x, xn + row1, BYTES) : ByteVector.fromArray(B, x, xn + row1);
+                IntVector n1 = k.xUnsigned ? (IntVector) n1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) n1b.convertShape(VectorOperators.B2I, I, 0);
+                ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
+                IntVector n2 = k.xUnsigned ? (IntVector) n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) n2b.convertShape(VectorOperators.B2I, I, 0);
+                IntVector acc = inner.add(p0.mul(w0)).add(q0.mul(w1)).add(n0.mul(w2))
+                    .add(p1.mul(w3)).add(q1.mul(w4)).add(n1.mul(w5))
+                    .add(p2.mul(w6)).add(q2.mul(w7)).add(n2.mul(w8));
+                p0 = n0;
+                p1 = n1;
+                p2 = n2;
                 FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
                 v = v.blend(hi, v.compare(VectorOperators.GT, hi))
                     .blend(lo, v.compare(VectorOperators.LT, lo))
