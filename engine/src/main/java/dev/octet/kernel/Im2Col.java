@@ -105,6 +105,58 @@ public final class Im2Col {
         }
     }
 
+    /**
+     * {@link #rows} for a 1-D or 2-D window (1-D as one input row: inH = kh = 1), computed from the geometry without
+     * a tap table: a kernel row is the padding before the input, one run of input pixels (one copy when the tensor
+     * is dense and undilated) and the padding after it. A window inside the input is kh copies.
+     */
+    public static void rows2d(byte[] x, int xOffset, int pixelStride, int channels, int inH, int inW, int outW,
+                              int kh, int kw, int sh, int sw, int dh, int dw, int padTop, int padLeft, int o0, int o1,
+                              byte pad, byte[] rows) {
+        if (o0 >= o1) {
+            return; // no output position (an empty output has outW = 0)
+        }
+        int rowBytes = kw * channels;
+        boolean contiguous = dw == 1 && pixelStride == channels;
+        int oy = o0 / outW, ox = o0 % outW;
+        int dst = 0;
+        for (int o = o0; o < o1; o++) {
+            int iy0 = oy * sh - padTop;
+            int ix0 = ox * sw - padLeft;
+            if (++ox == outW) {
+                ox = 0;
+                oy++;
+            }
+            // Taps [kxLo, kxHi) of a kernel row fall inside the input.
+            int kxLo = ix0 >= 0 ? 0 : Math.min(kw, (-ix0 + dw - 1) / dw);
+            int kxHi = ix0 >= inW ? kxLo : Math.max(kxLo, Math.min(kw, (inW - ix0 + dw - 1) / dw));
+            if (contiguous && kxLo == 0 && kxHi == kw && iy0 >= 0 && iy0 + (kh - 1) * dh < inH) {
+                int from = xOffset + (iy0 * inW + ix0) * pixelStride;
+                for (int ky = 0; ky < kh; ky++, dst += rowBytes) {
+                    copy(x, from + ky * dh * inW * pixelStride, rows, dst, rowBytes);
+                }
+                continue;
+            }
+            for (int ky = 0; ky < kh; ky++, dst += rowBytes) {
+                int iy = iy0 + ky * dh;
+                if (iy < 0 || iy >= inH) {
+                    java.util.Arrays.fill(rows, dst, dst + rowBytes, pad);
+                    continue;
+                }
+                java.util.Arrays.fill(rows, dst, dst + kxLo * channels, pad);
+                int from = xOffset + (iy * inW + ix0 + kxLo * dw) * pixelStride;
+                if (contiguous) {
+                    copy(x, from, rows, dst + kxLo * channels, (kxHi - kxLo) * channels);
+                } else {
+                    for (int kx = kxLo; kx < kxHi; kx++) {
+                        copy(x, from + (kx - kxLo) * dw * pixelStride, rows, dst + kx * channels, channels);
+                    }
+                }
+                java.util.Arrays.fill(rows, dst + kxHi * channels, dst + rowBytes, pad);
+            }
+        }
+    }
+
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**

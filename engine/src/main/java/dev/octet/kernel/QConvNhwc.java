@@ -156,7 +156,8 @@ public final class QConvNhwc {
         int outSize = g.outSize();
         int rowBytes = 5 * k + 4 * coutG;
         int chunkRows = Math.max(1, Math.min(outSize, CHUNK_BYTES / Math.max(1, rowBytes)));
-        int[] taps = g.pointwise() ? null : tapCache.taps(g);
+        // 1-D and 2-D windows are computed from the geometry (Im2Col.rows2d); higher ranks read a tap table.
+        int[] taps = g.pointwise() || g.inSpatial().length <= 2 ? null : tapCache.taps(g);
         GroupParams params = GroupParams.of(g, wzp, bias, out);
         int threads = parallel.threads();
         if (threads > 1 && outSize >= threads * MIN_ROWS_PER_TASK) {
@@ -247,12 +248,21 @@ public final class QConvNhwc {
         };
         QGemm.Output gOut = direct ? out : groupOutput(out, tmp, params.scales()[gi], params.floatBias()[gi]);
         int outOffset = direct ? (b * outSize + o0) * g.cout() : 0;
-        if (taps == null) {
+        if (g.pointwise()) {
             QGemm.run(kernel, parallel, m, x, xImage + o0 * g.cin() + gi * cinG, g.cin(), xUnsigned, xzp,
                 groups[gi], wUnsigned, zb, gBias, gOut, outOffset);
         } else {
             byte[] rows = scratch.rows(m * k);
-            Im2Col.rows(x, xImage + gi * cinG, g.cin(), cinG, taps, o0, o0 + m, kSize, (byte) xzp, rows);
+            if (taps == null) {
+                int r = g.inSpatial().length;
+                boolean twoD = r == 2;
+                Im2Col.rows2d(x, xImage + gi * cinG, g.cin(), cinG, twoD ? g.inSpatial()[0] : 1, g.inSpatial()[r - 1],
+                    g.outSpatial()[r - 1], twoD ? g.kernel()[0] : 1, g.kernel()[r - 1], twoD ? g.strides()[0] : 1,
+                    g.strides()[r - 1], twoD ? g.dilations()[0] : 1, g.dilations()[r - 1], twoD ? g.pads()[0] : 0,
+                    g.pads()[r - 1], o0, o0 + m, (byte) xzp, rows);
+            } else {
+                Im2Col.rows(x, xImage + gi * cinG, g.cin(), cinG, taps, o0, o0 + m, kSize, (byte) xzp, rows);
+            }
             QGemm.run(kernel, parallel, m, rows, 0, k, xUnsigned, xzp, groups[gi], wUnsigned, zb, gBias, gOut,
                 outOffset);
         }

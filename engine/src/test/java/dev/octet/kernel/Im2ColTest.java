@@ -6,8 +6,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Im2Col#rows}, which merges taps into runs, against the definition: every (output position, tap) copies
- * the group's channels of its input pixel, or the pad byte where the tap falls into padding.
+ * {@link Im2Col#rows}, which merges taps into runs, and {@link Im2Col#rows2d}, which needs no tap table, against the
+ * definition: every (output position, tap) copies the group's channels of its input pixel, or the pad byte where
+ * the tap falls into padding.
  */
 class Im2ColTest {
     private static byte[] byDefinition(byte[] x, int xOffset, int pixelStride, int channels, int[] taps, int o0, int o1,
@@ -27,7 +28,7 @@ class Im2ColTest {
     @Test
     void rowsEqualTheDefinitionOverRandomWindows() {
         SplittableRandom random = new SplittableRandom(7);
-        for (int trial = 0; trial < 400; trial++) {
+        for (int trial = 0; trial < 1000; trial++) {
             int rank = 1 + random.nextInt(3);
             int[] in = new int[rank], kernel = new int[rank], strides = new int[rank], dilations = new int[rank];
             int[] pads = new int[2 * rank], out = new int[rank];
@@ -58,8 +59,17 @@ class Im2ColTest {
             byte pad = (byte) random.nextInt(256);
             byte[] rows = new byte[(outSize - o0) * kSize * channels];
             Im2Col.rows(x, group * channels, pixelStride, channels, taps, o0, outSize, kSize, pad, rows);
-            assertArrayEquals(byDefinition(x, group * channels, pixelStride, channels, taps, o0, outSize, kSize, pad), rows,
-                "trial " + trial);
+            byte[] expected = byDefinition(x, group * channels, pixelStride, channels, taps, o0, outSize, kSize, pad);
+            assertArrayEquals(expected, rows, "trial " + trial);
+            if (rank <= 2) {
+                boolean twoD = rank == 2;
+                java.util.Arrays.fill(rows, (byte) ~pad);
+                Im2Col.rows2d(x, group * channels, pixelStride, channels, twoD ? in[0] : 1, in[rank - 1],
+                    out[rank - 1], twoD ? kernel[0] : 1, kernel[rank - 1], twoD ? strides[0] : 1, strides[rank - 1],
+                    twoD ? dilations[0] : 1, dilations[rank - 1], twoD ? pads[0] : 0, pads[rank - 1], o0, outSize, pad,
+                    rows);
+                assertArrayEquals(expected, rows, "rows2d, trial " + trial);
+            }
         }
     }
 }
