@@ -67,22 +67,22 @@ class ResourceLimitTest {
     }
 
     /**
-     * A convolution whose im2col tap table (output positions x kernel taps) has more entries than an int counts: a
-     * 64x64 kernel over a padded 1024x1024 image. Refused before the table is allocated, not an int product that
-     * wraps into an index error.
+     * A 3-D convolution (1-D and 2-D windows need no table) whose im2col tap table (output positions x kernel taps)
+     * has more entries than an int counts: a 16x16x16 kernel over a padded 128^3 volume. Refused before the table is
+     * allocated, not an int product that wraps into an index error.
      */
     @Test
     void aTapTableLargerThanAnArrayIsRefusedBeforeAllocating() {
-        List<Dim> image = List.of(Dim.of(1), Dim.of(1), Dim.of(1024), Dim.of(1024));
-        Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.UINT8, 2, image)),
+        List<Dim> volume = List.of(Dim.of(1), Dim.of(1), Dim.of(128), Dim.of(128), Dim.of(128));
+        Graph g = new Graph("g", List.of(new ValueInfo("x", DataType.UINT8, 2, volume)),
             List.of(new ValueInfo("y", DataType.INT32, 6, null)),
-            Map.of("w", Tensor.of(DataType.UINT8, new int[] {32, 1, 64, 64}, new byte[32 * 64 * 64])),
+            Map.of("w", Tensor.of(DataType.UINT8, new int[] {32, 1, 16, 16, 16}, new byte[32 * 16 * 16 * 16])),
             List.of(new Node("wide", "ConvInteger", "", List.of("x", "w"), List.of("y"),
-                Map.of("pads", new Attribute.IntsAttr(new long[] {32, 32, 32, 32})))),
+                Map.of("pads", new Attribute.IntsAttr(new long[] {8, 8, 8, 8, 8, 8})))),
             Map.of("", 13), Map.of());
         try (CompiledSession s = new CompiledSession(g)) {
             OctetException e = assertThrows(OctetException.class,
-                () -> s.run(Map.of("x", Tensor.of(DataType.UINT8, new int[] {1, 1, 1024, 1024}, new byte[1 << 20]))));
+                () -> s.run(Map.of("x", Tensor.of(DataType.UINT8, new int[] {1, 1, 128, 128, 128}, new byte[1 << 21]))));
             assertEquals(ErrorCode.RESOURCE_LIMIT, e.code(), e.getMessage());
             assertTrue(e.getMessage().contains("node 'wide'") && e.getMessage().contains("tap table"), e.getMessage());
         }
