@@ -201,6 +201,30 @@ class DepthwiseKernelsSweepTest {
         }
     }
 
+    /**
+     * Padding wider than the windows reach (ONNX allows any): windows entirely in the padding, at strides 1 and 2,
+     * and a padded row with no input column in it.
+     */
+    @ParameterizedTest(name = "{0} channels={1}")
+    @MethodSource("cases")
+    void paddingWiderThanTheWindows(DepthwiseKernels kernel, int channels) {
+        SplittableRandom r = new SplittableRandom(channels);
+        // {inH, inW, outH, outW, stride, padTop, padLeft}: ONNX sizes with no end padding; in the last two the
+        // windows end before the input's columns start.
+        int[][] shapes = {{3, 3, 4, 4, 2, 5, 5}, {3, 3, 6, 6, 1, 4, 4}, {2, 5, 5, 3, 1, 2, 2}, {3, 1, 1, 1, 4, 1, 5},
+            {4, 2, 2, 1, 5, 1, 4}};
+        for (int[] g : shapes) {
+            var s = new DepthwiseKernels.Shape(channels, g[0], g[1], g[2], g[3], 3, 3, g[4], g[4], 1, 1, g[5], g[6]);
+            Params p = Params.pick(r, 7, channels); // requantized
+            byte[] x = random(r, 5 + g[0] * g[1] * channels);
+            byte[] wb = random(r, channels * 9);
+            DepthwiseWeights wRef = REFERENCE.pack(wb, 0, channels, 3, 3, p.wUnsigned(), p.wzp());
+            DepthwiseWeights wVec = kernel.pack(wb, 0, channels, 3, 3, p.wUnsigned(), p.wzp());
+            assertEquals(run(REFERENCE, wRef, s, x, p, 0, g[2]), run(kernel, wVec, s, x, p, 0, g[2]),
+                kernel.id() + " " + s + " " + p);
+        }
+    }
+
     private static void assertEquals(Object expected, Object actual, String message) {
         if (expected instanceof int[] e) {
             assertArrayEquals(e, (int[]) actual, message);

@@ -223,11 +223,12 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
         boolean slide = k.pixelStep == channels && s.dilationW() == 1;
         boolean slide2 = k.pixelStep == 2 * channels && s.dilationW() == 1;
         byte zx = (byte) k.xzp;
-        // Input columns [ixLo, ixHi) fill the padded row's positions from ixLo + padLeft.
-        int ixLo = Math.max(0, -s.padLeft());
-        int ixHi = Math.min(s.inW(), width - s.padLeft());
-        int left = (ixLo + s.padLeft()) * channels;
-        int copied = Math.max(0, ixHi - ixLo) * channels;
+        // Positions [pLo, pHi) of a padded row hold input columns from pLo - padLeft; the rest is padding (all of it
+        // where the padding is wider than the windows reach).
+        int pLo = Math.min(width, s.padLeft());
+        int pHi = Math.max(pLo, Math.min(width, s.inW() + s.padLeft()));
+        int left = pLo * channels;
+        int copied = (pHi - pLo) * channels;
         for (int c0 = oy0; c0 < oy1; c0 += chunk) {
             int c1 = Math.min(oy1, c0 + chunk);
             int iyFirst = c0 * s.strideH() - s.padTop();
@@ -240,7 +241,9 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                     continue;
                 }
                 java.util.Arrays.fill(p, dst, dst + left, zx);
-                System.arraycopy(x, xOffset + (iy * s.inW() + ixLo) * channels, p, dst + left, copied);
+                if (copied > 0) {
+                    System.arraycopy(x, xOffset + (iy * s.inW() + pLo - s.padLeft()) * channels, p, dst + left, copied);
+                }
                 java.util.Arrays.fill(p, dst + left + copied, dst + rowBytes, zx);
             }
             for (int oy = c0; oy < c1; oy++) {
