@@ -132,21 +132,11 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                     oxHi = lastStart < 0 ? oxLo : Math.max(oxLo, Math.min(s.outW(), lastStart / s.strideW() + 1));
                 }
                 int ox = 0;
-                // A 3 x 3 row's inside windows, requantized: the whole run at once (see rows3x3), then its borders.
+                // A 3 x 3 row's inside windows, requantized: the whole run at once (inside3x3), then its borders.
                 boolean run3x3 = kh == 3 && kw == 3 && k.q != null && oxLo < oxHi;
                 if (run3x3) {
-                    int xFirst = xOffset + (iy0 * s.inW() + oxLo * s.strideW() - s.padLeft()) * channels;
-                    int yFirst = yOffset + (oy * s.outW() + oxLo) * channels;
-                    if (k.pixelStep == channels && s.dilationW() == 1) {
-                        slide3x3(k, xFirst, yFirst, oxHi - oxLo);
-                    } else if (k.pixelStep == 2 * channels && s.dilationW() == 1) {
-                        slide3x3Stride2(k, xFirst, yFirst, oxHi - oxLo);
-                    } else {
-                        rows3x3(k, xFirst, yFirst, oxHi - oxLo);
-                    }
-                    for (int o = oxLo; o < oxHi; o++) {
-                        tail(k, xFirst + (o - oxLo) * k.pixelStep, yFirst + (o - oxLo) * channels, 0, kh, 0, kw);
-                    }
+                    inside3x3(k, s.dilationW(), xOffset + (iy0 * s.inW() + oxLo * s.strideW() - s.padLeft()) * channels,
+                        yOffset + (oy * s.outW() + oxLo) * channels, oxHi - oxLo);
                 }
                 while (ox < s.outW()) {
                     if (run3x3 && ox == oxLo) {
@@ -188,8 +178,8 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
 
     /**
      * Output rows [oy0, oy1) of a padded 3 x 3 layer: the input rows of a few output rows at a time are copied with
-     * the padding written out as the zero point, so that every window is inside and runs {@link #slide3x3} or
-     * {@link #rows3x3} (a padded tap reads zx and adds nothing, as inside windows fold zx into their start). The
+     * the padding written out as the zero point, so that every window is inside and runs {@link #inside3x3} (a
+     * padded tap reads zx and adds nothing, as inside windows fold zx into their start). The
      * copy costs less than the windows the padding touches (measured at stride 1 from 122 x 122, 3% of the windows,
      * to 8 x 8, 44%). Returns false, doing nothing, without padding, or at a stride where few windows touch it.
      */
@@ -220,8 +210,6 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 k.tapOffset[ky * 3 + kx] = (ky * s.dilationH() * width + kx * s.dilationW()) * channels;
             }
         }
-        boolean slide = k.pixelStep == channels && s.dilationW() == 1;
-        boolean slide2 = k.pixelStep == 2 * channels && s.dilationW() == 1;
         byte zx = (byte) k.xzp;
         // Positions [pLo, pHi) of a padded row hold input columns from pLo - padLeft; the rest is padding (all of it
         // where the padding is wider than the windows reach).
@@ -247,21 +235,28 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 java.util.Arrays.fill(p, dst + left + copied, dst + rowBytes, zx);
             }
             for (int oy = c0; oy < c1; oy++) {
-                int xFirst = (oy - c0) * s.strideH() * rowBytes;
-                int yFirst = yOffset + oy * outW * channels;
-                if (slide) {
-                    slide3x3(k, xFirst, yFirst, outW);
-                } else if (slide2) {
-                    slide3x3Stride2(k, xFirst, yFirst, outW);
-                } else {
-                    rows3x3(k, xFirst, yFirst, outW);
-                }
-                for (int o = 0; o < outW; o++) {
-                    tail(k, xFirst + o * k.pixelStep, yFirst + o * channels, 0, 3, 0, 3);
-                }
+                inside3x3(k, s.dilationW(), (oy - c0) * s.strideH() * rowBytes, yOffset + oy * outW * channels, outW);
             }
         }
         return true;
+    }
+
+    /**
+     * {@code count} neighbouring requantized 3 x 3 windows inside the input (k.x, k.tapOffset) from input offset
+     * {@code xFirst} and output offset {@code yFirst}: the vector channels by the kernel for the stride and dilation,
+     * then the channels past the last full vector.
+     */
+    private static void inside3x3(Call k, int dilationW, int xFirst, int yFirst, int count) {
+        if (dilationW == 1 && k.pixelStep == k.channels) {
+            slide3x3(k, xFirst, yFirst, count);
+        } else if (dilationW == 1 && k.pixelStep == 2 * k.channels) {
+            slide3x3Stride2(k, xFirst, yFirst, count);
+        } else {
+            rows3x3(k, xFirst, yFirst, count);
+        }
+        for (int o = 0; o < count; o++) {
+            tail(k, xFirst + o * k.pixelStep, yFirst + o * k.channels, 0, 3, 0, 3);
+        }
     }
 
     /** Output positions along one axis whose windows lie inside the input. */
