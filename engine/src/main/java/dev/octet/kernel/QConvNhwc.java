@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * Int8 convolutions on channels-last tensors: input [batch][spatial...][cin], output [batch][spatial...][cout].
  * A 1x1 stride-1 unpadded convolution is a GEMM straight on the input pixels (A = pixels x cin); any other
- * window goes through {@link Im2Col} rows (a tap copies a contiguous run of channels). GEMMs run over chunks
+ * window goes through {@link Im2Col} rows (a tap copies a contiguous run of channels), except a few-channel image's
+ * ({@link ImageConv}: the tiles read a float copy of the image). GEMMs run over chunks
  * of output positions whose operands and sums stay in L2. Depthwise convolutions run {@link DepthwiseKernels} over output rows.
  * Requantization stays fused in the GEMM's epilogue.
  */
@@ -159,6 +160,11 @@ public final class QConvNhwc {
         // 1-D and 2-D windows are computed from the geometry (Im2Col.rows2d); higher ranks read a tap table.
         int[] taps = g.pointwise() || g.inSpatial().length <= 2 ? null : tapCache.taps(g);
         GroupParams params = GroupParams.of(g, wzp, bias, out);
+        if (out instanceof QGemm.Output.Requantized requantized && ImageConv.applies(g, wUnsigned, wzp, out)) {
+            ImageConv.run(kernel, parallel, g, x, xUnsigned, xzp, groups[0], bias, requantized, (b, o0, m) ->
+                chunk(kernel, Parallel.SERIAL, g, taps, x, xUnsigned, xzp, groups, wUnsigned, params, out, b, 0, o0, m));
+            return;
+        }
         int threads = parallel.threads();
         if (threads > 1 && outSize >= threads * MIN_ROWS_PER_TASK) {
             // Whole chunks per thread, im2col included (it is serial work otherwise): equal chunks, a multiple of

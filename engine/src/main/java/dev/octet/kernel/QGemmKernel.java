@@ -72,6 +72,23 @@ public interface QGemmKernel {
         return n0;
     }
 
+    /**
+     * {@link #multiplyRequantized(PreparedA, int, int, PackedB, int, int, int[], float[], int, int, int, byte[], int,
+     * int)} with A read from a float image of canonical values instead of prepared rows: the rows of A come in runs
+     * of {@code runLength} (an output row of a convolution), and row i's k values are
+     * {@code image[base + (i / runLength) * runPitch + (i % runLength) * IMAGE_PIXEL + taps[p]]}. A direct
+     * convolution of a few-channel image (see {@link ImageConv}) without im2col rows or prepared A. Returns the end of
+     * the columns it wrote, from n0 (n0: none, the caller takes the GEMM path).
+     */
+    default int multiplyRequantized(float[] image, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
+                                    PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp, int qmin,
+                                    int qmax, byte[] out, int outOffset, int ldo) {
+        return n0;
+    }
+
+    /** Floats per pixel of the image the fused tiles read: consecutive rows of a run are this far apart. */
+    int IMAGE_PIXEL = 4;
+
     /** Packs integer-valued B (K x N row-major ints, |values| < 2^24) once, for the flush-aware multiply. */
     PackedB packWideB(int[] b, int k, int n);
 

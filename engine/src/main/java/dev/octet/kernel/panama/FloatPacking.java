@@ -109,8 +109,8 @@ final class FloatPacking {
         }
     }
 
-    /** k steps per group in prepared A. */
-    static final int G = 4;
+    /** k steps per group in prepared A; a tile's rows are G floats apart, as an image's pixels are. */
+    static final int G = QGemmKernel.IMAGE_PIXEL;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
 

@@ -136,6 +136,29 @@ final class QGemmF32Fma256 implements QGemmKernel {
     public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
                                    float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
                                    int ldo) {
+        int k = b.k();
+        float[] pa = a.floats(FloatPacking.preparedSize(MR, a.rows(), k));
+        // Prepared A is the image whose runs are its row tiles.
+        return requantizedRuns(pa, 0, null, MR, FloatPacking.groupedDepth(k) * MR, m0, m1, b, n0, n1, colTerms,
+            scales, zp, qmin, qmax, out, outOffset, ldo);
+    }
+
+    @Override
+    public int multiplyRequantized(float[] image, int base, int[] taps, int runLength, int runPitch, int m0,
+                                   int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
+                                   int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+        return requantizedRuns(image, base, taps, runLength, runPitch, m0, m1, b, n0, n1, colTerms, scales, zp,
+            qmin, qmax, out, outOffset, ldo);
+    }
+
+    /**
+     * The fused tiles over rows [m0, m1) of A read from {@code pa}: prepared A when taps is null (runs are its
+     * row tiles), else an image, row i's k values at {@code base + (i / runLength) * runPitch + (i % runLength) *
+     * G + taps[p]}; a tile never crosses a run.
+     */
+    private static int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
+                                       int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
+                                       int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
         int k = b.k();
         byte[] pb = b.bytes();
@@ -145,29 +168,45 @@ final class QGemmF32Fma256 implements QGemmKernel {
             return n0;
         }
         int end = n0 + (n1 - n0) / NR * NR;
-        float[] pa = a.floats(FloatPacking.preparedSize(MR, a.rows(), k));
-        int kg = FloatPacking.groupedDepth(k);
         float lo = qmin - zp;
         float hi = qmax - zp;
         for (int col = n0; col < end; col += NR) {
             int bOff = col * k;
-            for (int i = m0, rows; i < m1; i += rows) {
-                rows = Math.min(MR - i % MR, m1 - i);
-                int aOff = (i / MR) * kg * MR + (i % MR) * G;
+            for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
+                rows = Math.min(Math.min(MR, runLength - x), m1 - i);
+                int aOff = base + run * runPitch + x * G;
                 int at = outOffset + i * ldo + col;
-                switch (rows) {
-                    case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                    case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                    case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                    case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                    case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                    case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                    default -> throw new AssertionError();
+                if (taps == null) {
+                    switch (rows) {
+                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        default -> throw new AssertionError();
+                    }
+                } else {
+                    switch (rows) {
+                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        default -> throw new AssertionError();
+                    }
+                }
+                x += rows;
+                if (x == runLength) {
+                    x = 0;
+                    run++;
                 }
             }
         }
         if (end < n1) {
-            cutPanel(pa, kg, m0, m1, pb, end, n1, k, colTerms, scales, zp, lo, hi, out, outOffset, ldo);
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, lo, hi, out,
+                outOffset, ldo);
         }
         return n1;
     }
@@ -176,28 +215,45 @@ final class QGemmF32Fma256 implements QGemmKernel {
      * The last panel, cut by the column range: whole tiles (the packed panel is padded with zero columns)
      * into a scratch tile, of which the columns [col, n1) are copied out.
      */
-    private static void cutPanel(float[] pa, int kg, int m0, int m1, byte[] pb, int col, int n1, int k,
-                                 int[] colTerms, float[] scales, int zp, float lo, float hi, byte[] out,
-                                 int outOffset, int ldo) {
+    private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
+                                 byte[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
+                                 float lo, float hi, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         System.arraycopy(colTerms, col, cut.colTerms, 0, width);
         System.arraycopy(scales, col, cut.scales, 0, width);
         int bOff = col * k;
-        for (int i = m0, rows; i < m1; i += rows) {
-            rows = Math.min(MR - i % MR, m1 - i);
-            int aOff = (i / MR) * kg * MR + (i % MR) * G;
-            switch (rows) {
-                case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                default -> throw new AssertionError();
+        for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
+            rows = Math.min(Math.min(MR, runLength - x), m1 - i);
+            int aOff = base + run * runPitch + x * G;
+            if (taps == null) {
+                switch (rows) {
+                    case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    default -> throw new AssertionError();
+                }
+            } else {
+                switch (rows) {
+                    case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    default -> throw new AssertionError();
+                }
             }
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(cut.tile, r * NR, out, outOffset + (i + r) * ldo + col, width);
+            }
+            x += rows;
+            if (x == runLength) {
+                x = 0;
+                run++;
             }
         }
     }
@@ -759,9 +815,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
         }
     }
 
-    private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
-                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
-                                    int ldo) {
+    private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -860,9 +916,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
-    private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
-                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
-                                    int ldo) {
+    private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -947,9 +1003,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
-    private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
-                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
-                                    int ldo) {
+    private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -1020,9 +1076,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
-    private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
-                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
-                                    int ldo) {
+    private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -1079,9 +1135,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
-    private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
-                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
-                                    int ldo) {
+    private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -1124,15 +1180,411 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
-    private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k, int[] colTerms,
-                                    float[] scales, int col, int zp, float lo, float hi, byte[] out, int at,
-                                    int ldo) {
+    private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        FloatVector f;
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+    }
+
+    private static void imageRequantized6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        FloatVector f;
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        f = c40.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = c41.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        f = c50.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        f = c51.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+    }
+
+    private static void imageRequantized5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        FloatVector f;
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        f = c40.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        f = c41.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+    }
+
+    private static void imageRequantized4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        FloatVector f;
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        f = c30.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        f = c31.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+    }
+
+    private static void imageRequantized3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        FloatVector f;
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        f = c20.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        f = c21.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+    }
+
+    private static void imageRequantized2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        FloatVector f;
+        f = c00.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        f = c01.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        f = c10.mul(s0);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        f = c11.mul(s1);
+        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
+            .blend(0f, f.compare(VectorOperators.NE, f));
+        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+    }
+
+    private static void imageRequantized1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
             b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
             b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
             a = FloatVector.broadcast(F, pa[ai]);

@@ -230,6 +230,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final AtomicInteger heights;
         /** Whether the model packed wide (Winograd) weights, whose float panels run tiles of their own. */
         private volatile boolean wide;
+        /** Bit h set: the model convolved a few-channel image with a tile of h rows (image tiles of their own). */
+        private final AtomicInteger imageHeights = new AtomicInteger();
 
         GatedQGemm(QGemmKernel v, int nr) {
             super(v);
@@ -303,7 +305,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         /**
          * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
          * bits) the one-vector tiles of a last half panel, a few times each: called once a batch, C2 compiled them
-         * late. The column terms reach the clamps.
+         * late; the image tiles too once the model has asked for them. The column terms reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
             int k = 40;
@@ -317,9 +319,19 @@ public final class WarmingKernelProvider implements KernelProvider {
             float[] scales = floats(n, 0.01f, 14);
             byte[] out = new byte[mr * n];
             PreparedA pa = new PreparedA();
+            // An image one run of mr pixels whose k taps are consecutive floats.
+            float[] image = floats(mr * FloatPacking.G + k, 127f, 17);
+            for (int i = 0; i < image.length; i++) {
+                image[i] = Math.round(image[i]);
+            }
+            int[] taps = new int[k];
+            for (int p = 0; p < k; p++) {
+                taps[p] = p;
+            }
             return () -> {
                 int calls = 0;
                 int used = heights.get();
+                int imageUsed = imageHeights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
                         v.prepareA(m, k, a, 0, k, (m & 1) == 0, false, pa);
@@ -328,16 +340,24 @@ public final class WarmingKernelProvider implements KernelProvider {
                         }
                         calls += 5;
                     }
+                    if ((imageUsed & (1 << m)) != 0) {
+                        for (int rep = 0; rep < 4; rep++) {
+                            v.multiplyRequantized(image, 0, taps, m, 0, 0, m, b, 0, n, colTerms, scales, 3, -128, 127,
+                                out, 0, n);
+                        }
+                        calls += 4;
+                    }
                 }
                 return calls;
             };
         }
 
-        /** Notes the tile heights a block of rows runs, as the vector kernel splits it. */
-        private void record(int m0, int m1) {
+        /** Notes the tile heights a block of rows runs, as the vector kernel splits it into runs of runLength. */
+        private void record(AtomicInteger heights, int runLength, int m0, int m1) {
             int used = 0;
             for (int i = m0, rows; i < m1; i += rows) {
-                rows = Math.min(mr - i % mr, m1 - i);
+                int x = i % runLength;
+                rows = Math.min(Math.min(mr, runLength - x), m1 - i);
                 used |= 1 << rows;
             }
             if ((heights.get() | used) != heights.get()) {
@@ -361,6 +381,19 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
+        public int multiplyRequantized(float[] image, int base, int[] taps, int runLength, int runPitch, int m0,
+                                       int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
+                                       int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+            if (fused.open()) {
+                return v.multiplyRequantized(image, base, taps, runLength, runPitch, m0, m1, b, n0, n1, colTerms,
+                    scales, zp, qmin, qmax, out, outOffset, ldo);
+            }
+            // The caller takes the GEMM path this time; the warm-up covers the tile heights of these runs too.
+            record(imageHeights, runLength, m0, m1);
+            return n0;
+        }
+
+        @Override
         public PackedB packWideB(int[] b, int k, int n) {
             wide = true;
             return super.packWideB(b, k, n);
@@ -379,7 +412,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
                           int flush) {
-            record(m0, m1);
+            record(heights, mr, m0, m1);
             FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
         }
     }

@@ -1,0 +1,192 @@
+package dev.octet.kernel;
+
+/**
+ * A requantized convolution of an image with few channels (at most {@link QGemmKernel#IMAGE_PIXEL}: RGB or gray, a
+ * CNN's first layer) read straight from a float copy of the image. Such a layer's im2col rows and prepared A cost
+ * more than its multiply (K is only taps x channels); here every tap of a window is a fixed offset into the copy,
+ * and the GEMM's fused tiles read their broadcasts there: the same products in the same order, so the same bytes as
+ * the GEMM path.
+ *
+ * <p>The copy holds a band of output rows' input rows in padded coordinates (the padding is the input zero point),
+ * one plane per horizontal stride phase ({@code x % sw}), {@link QGemmKernel#IMAGE_PIXEL} floats per pixel: the
+ * windows of consecutive outputs of a row then start one pixel apart, as the tiles' rows expect.
+ */
+final class ImageConv {
+    /** Floats of one band's copy at most, so that it stays in L2 while the tiles read it. */
+    private static final int BAND_FLOATS = 1 << 16;
+    /** A layer whose one-row band would pass this (very wide, or widely dilated) takes the GEMM path. */
+    private static final int MAX_BAND_FLOATS = 1 << 22;
+    private static final int PIXEL = QGemmKernel.IMAGE_PIXEL;
+
+    private ImageConv() {}
+
+    /** Each thread's band: its bytes and its floats. */
+    private static final class Band {
+        byte[] bytes = new byte[0];
+        float[] floats = new float[0];
+    }
+
+    private static final ThreadLocal<Band> BANDS = ThreadLocal.withInitial(Band::new);
+
+    /** The layer's window in two dimensions (a 1-D layer is one row), in padded input coordinates. */
+    private record Window(int inH, int inW, int outH, int outW, int kh, int kw, int sh, int sw, int dh, int dw,
+                          int padTop, int padLeft, int cin) {
+        static Window of(QConvNhwc.Geometry g) {
+            int r = g.inSpatial().length;
+            boolean twoD = r == 2;
+            return new Window(twoD ? g.inSpatial()[0] : 1, g.inSpatial()[r - 1], twoD ? g.outSpatial()[0] : 1,
+                g.outSpatial()[r - 1], twoD ? g.kernel()[0] : 1, g.kernel()[r - 1], twoD ? g.strides()[0] : 1,
+                g.strides()[r - 1], twoD ? g.dilations()[0] : 1, g.dilations()[r - 1], twoD ? g.pads()[0] : 0,
+                g.pads()[r - 1], g.cin());
+        }
+
+        /** Pixels per row of each phase plane: enough for every window of an output row. */
+        int planeWidth() {
+            long width = (long) (outW - 1) * sw + (long) (kw - 1) * dw + 1;
+            return (int) ((width + sw - 1) / sw);
+        }
+
+        /** Input rows a band of {@code rows} output rows reads. */
+        int bandRows(int rows) {
+            return (rows - 1) * sh + (kh - 1) * dh + 1;
+        }
+
+        long bandFloats(int rows) {
+            return (long) sw * ((long) (rows - 1) * sh + (long) (kh - 1) * dh + 1) * planeWidth() * PIXEL;
+        }
+    }
+
+    /**
+     * Whether this path runs the layer: one group, 1-D or 2-D, few input channels, not pointwise, requantized output,
+     * every weight zero point zero after the shift to signed (no row sums), one exact float pass over K.
+     */
+    static boolean applies(QConvNhwc.Geometry g, boolean wUnsigned, int[] wzp, QGemm.Output out) {
+        if (g.group() != 1 || g.inSpatial().length > 2 || g.cin() > PIXEL || g.pointwise()
+            || !(out instanceof QGemm.Output.Requantized)
+            || (long) g.cin() * g.kernelSize() > QGemmKernel.INT8_FLUSH
+            || Window.of(g).bandFloats(1) > MAX_BAND_FLOATS) {
+            return false;
+        }
+        for (int z : wzp) {
+            if (z != (wUnsigned ? 128 : 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs the layer in bands of output rows over the threads. A band the kernel declines (its fused tiles are not
+     * warm yet, or the sums would not stay exact in float) goes to {@code fallback} with its output positions.
+     */
+    static void run(QGemmKernel kernel, Parallel parallel, QConvNhwc.Geometry g, byte[] x, boolean xUnsigned, int xzp,
+                    PackedB b, int[] bias, QGemm.Output.Requantized out, Fallback fallback) {
+        Window w = Window.of(g);
+        int n = b.n();
+        int k = b.k();
+        int zaCanonical = xzp - (xUnsigned ? 128 : 0);
+        int[] colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, new int[] {0}, 1, bias, new int[n]);
+        float[] scales = out.scales().length == n ? out.scales() : filled(n, out.scales()[0]);
+        int[] taps = new int[k];
+        int rowsPerBand = rowsPerBand(w, parallel.threads());
+        int bandRows = w.bandRows(rowsPerBand);
+        int planeWidth = w.planeWidth();
+        for (int ky = 0, t = 0; ky < w.kh; ky++) {
+            for (int kx = 0; kx < w.kw; kx++) {
+                int phase = kx * w.dw % w.sw;
+                for (int c = 0; c < w.cin; c++) {
+                    taps[t++] = ((phase * bandRows + ky * w.dh) * planeWidth + kx * w.dw / w.sw) * PIXEL + c;
+                }
+            }
+        }
+        int bands = (w.outH + rowsPerBand - 1) / rowsPerBand;
+        int outSize = w.outH * w.outW;
+        int runPitch = w.sh * planeWidth * PIXEL;
+        int floats = (int) w.bandFloats(rowsPerBand);
+        parallel.forEach(g.batch() * bands, task -> {
+            int image = task / bands;
+            int oy0 = task % bands * rowsPerBand;
+            int oy1 = Math.min(w.outH, oy0 + rowsPerBand);
+            Band band = BANDS.get();
+            if (band.floats.length < floats) {
+                band.bytes = new byte[floats];
+                band.floats = new float[floats];
+            }
+            float[] copy = band.floats;
+            copyBand(w, kernel.epilogue(), x, image * w.inH * w.inW * w.cin, xUnsigned, xzp, oy0, oy1, bandRows,
+                planeWidth, band.bytes, copy);
+            int m = (oy1 - oy0) * w.outW;
+            int o0 = image * outSize + oy0 * w.outW;
+            int done = kernel.multiplyRequantized(copy, 0, taps, w.outW, runPitch, 0, m, b, 0, n, colTerms, scales,
+                out.zeroPoint(), out.qmin(), out.qmax(), out.out(), o0 * n, n);
+            if (done == 0) {
+                fallback.run(image, oy0 * w.outW, m);
+            } else if (done != n) {
+                throw new IllegalStateException("fused tiles stopped at column " + done + " of " + n);
+            }
+        });
+    }
+
+    /** Output rows per band: a copy that fits {@link #BAND_FLOATS}, and with several threads a few bands each. */
+    private static int rowsPerBand(Window w, int threads) {
+        int rows = (int) Math.max(1, Math.min(w.outH, BAND_FLOATS / w.bandFloats(1)));
+        return threads == 1 ? rows : Math.min(rows, Math.max(1, (w.outH + 2 * threads - 1) / (2 * threads)));
+    }
+
+    /** The GEMM path for output positions [o0, o0 + m) of one image. */
+    interface Fallback {
+        void run(int image, int o0, int m);
+    }
+
+    /**
+     * Input rows of output rows [oy0, oy1) into {@code copy}: plane by stride phase, then row, then pixel, then
+     * {@link #PIXEL} canonical floats (channels past cin hold whatever follows the pixel in the input and are never
+     * read); outside the input, the zero point. Bytes first, a pixel at a time as one int, then converted at once.
+     */
+    private static void copyBand(Window w, QuantizeKernels convert, byte[] x, int xImage, boolean unsigned, int zp,
+                                 int oy0, int oy1, int bandRows, int planeWidth, byte[] bytes, float[] copy) {
+        int rows = w.bandRows(oy1 - oy0);
+        int zeroPixel = (zp & 0xFF) * 0x01010101;
+        // An int read at the input's last pixel would pass the array's end when cin < PIXEL.
+        int lastWhole = x.length - PIXEL;
+        int at = 0;
+        for (int phase = 0; phase < w.sw; phase++) {
+            for (int r = 0; r < rows; r++) {
+                int iy = oy0 * w.sh + r - w.padTop;
+                at = (phase * bandRows + r) * planeWidth * PIXEL;
+                if (iy < 0 || iy >= w.inH) {
+                    java.util.Arrays.fill(bytes, at, at + planeWidth * PIXEL, (byte) zp);
+                    continue;
+                }
+                int row = xImage + iy * w.inW * w.cin;
+                for (int pos = 0; pos < planeWidth; pos++, at += PIXEL) {
+                    int ix = pos * w.sw + phase - w.padLeft;
+                    int src = row + ix * w.cin;
+                    int pixel = ix < 0 || ix >= w.inW ? zeroPixel
+                        : src <= lastWhole ? (int) INTS.get(x, src) : tail(x, src, w.cin);
+                    INTS.set(bytes, at, pixel);
+                }
+            }
+        }
+        int n = w.sw * bandRows * planeWidth * PIXEL;
+        convert.dequantize(bytes, 0, n, unsigned, unsigned ? 128 : 0, 1f, copy, 0);
+    }
+
+    private static final java.lang.invoke.VarHandle INTS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** The channels of a pixel at the input's end, as the low bytes of an int. */
+    private static int tail(byte[] x, int src, int cin) {
+        int v = 0;
+        for (int c = 0; c < cin; c++) {
+            v |= (x[src + c] & 0xFF) << (8 * c);
+        }
+        return v;
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
