@@ -18,6 +18,10 @@ public final class ByteTranspose {
 
     /** {@code dst[dstOff + c * rows + r] = src[srcOff + r * cols + c]} for a rows x cols matrix. */
     public static void transpose(byte[] src, int srcOff, int rows, int cols, byte[] dst, int dstOff) {
+        if (rows <= 4) {
+            fewRows(src, srcOff, rows, cols, dst, dstOff);
+            return;
+        }
         int rows8 = rows - rows % 8;
         int cols8 = cols - cols % 8;
         for (int c0 = 0; c0 < cols8; c0 += BAND) {
@@ -38,6 +42,42 @@ public final class ByteTranspose {
             for (int c = cols8; c < cols; c++) {
                 dst[dstOff + c * rows + r] = src[srcOff + r * cols + c];
             }
+        }
+    }
+
+    /**
+     * Up to four rows (an image's channels into NHWC): one destination column at a time, each row a stream, written
+     * out per row count (the 8 x 8 blocks need eight rows; byte by byte, a 3 x 59,536 image took 4x as long).
+     */
+    private static void fewRows(byte[] src, int srcOff, int rows, int cols, byte[] dst, int dstOff) {
+        int s1 = srcOff + cols;
+        int s2 = srcOff + 2 * cols;
+        int s3 = srcOff + 3 * cols;
+        switch (rows) {
+            case 0 -> { }
+            case 1 -> System.arraycopy(src, srcOff, dst, dstOff, cols);
+            case 2 -> {
+                for (int c = 0, d = dstOff; c < cols; c++, d += 2) {
+                    dst[d] = src[srcOff + c];
+                    dst[d + 1] = src[s1 + c];
+                }
+            }
+            case 3 -> {
+                for (int c = 0, d = dstOff; c < cols; c++, d += 3) {
+                    dst[d] = src[srcOff + c];
+                    dst[d + 1] = src[s1 + c];
+                    dst[d + 2] = src[s2 + c];
+                }
+            }
+            case 4 -> {
+                for (int c = 0, d = dstOff; c < cols; c++, d += 4) {
+                    dst[d] = src[srcOff + c];
+                    dst[d + 1] = src[s1 + c];
+                    dst[d + 2] = src[s2 + c];
+                    dst[d + 3] = src[s3 + c];
+                }
+            }
+            default -> throw new IllegalArgumentException("rows " + rows);
         }
     }
 
