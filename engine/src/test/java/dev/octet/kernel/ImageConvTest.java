@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Few-channel image convolutions ({@link ImageConv}: the fused tiles read a float copy of the image) against the
  * integer reference {@link IntConv} and {@link Quantization#requantize}: every vector width, one and three threads,
  * strides, dilations, asymmetric and over-wide padding, 1-D windows, output widths that end inside a tile and
- * channel counts that end inside a panel; column terms past float exactness take the GEMM path for the same bytes.
+ * channel counts that end inside a panel, signed and unsigned activations, per-tensor and per-channel scales; column
+ * terms past float exactness take the GEMM path for the same bytes.
  */
 class ImageConvTest {
     @ParameterizedTest(name = "batch={0} cin={1} {2}x{3} cout={4} k={5}x{6} s={7},{8} d={9},{10} pads={11},{12},{13},{14}")
@@ -42,32 +43,35 @@ class ImageConvTest {
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (byte) r.nextInt(-127, 128);
         }
-        int xzp = 121;
+        // Odd h + w: signed activations and one output scale; even: unsigned, a scale per channel.
+        boolean unsigned = (h + w) % 2 == 0;
+        int xzp = unsigned ? 121 : -7;
         int[] bias = new int[cout];
         float[] scales = new float[cout];
         for (int oc = 0; oc < cout; oc++) {
             bias[oc] = r.nextInt(-20000, 20000);
-            scales[oc] = 0.0005f + 0.00003f * oc;
+            scales[oc] = unsigned ? 0.0005f + 0.00003f * oc : 0.0007f;
         }
+        float[] outScales = unsigned ? scales : new float[] {scales[0]};
         int[] wzp = {0};
         QGemm.Output probe = new QGemm.Output.Requantized(new byte[0], scales, 0, 0, 255);
         assertTrue(ImageConv.applies(g, false, wzp, probe), "the image path takes this layer");
-        byte[] expected = reference(x, batch, cin, h, w, weights, cout, g, xzp, bias, scales, 9);
+        byte[] expected = reference(x, unsigned, batch, cin, h, w, weights, cout, g, xzp, bias, scales, 9);
         // Bias past float exactness: the tiles decline and the GEMM path gives the same bytes.
         int[] farBias = bias.clone();
         farBias[cout - 1] = (1 << 24) + 5;
-        byte[] expectedFar = reference(x, batch, cin, h, w, weights, cout, g, xzp, farBias, scales, 9);
+        byte[] expectedFar = reference(x, unsigned, batch, cin, h, w, weights, cout, g, xzp, farBias, scales, 9);
         for (int bits : new int[] {128, 256, 512}) {
             KernelProvider kernels = KernelProviders.choose("vector", bits).provider();
             PackedB[] packed = QConvNhwc.packGroups(kernels.qgemm(), weights, cout, cin, kh * kw, 1, false);
             for (int threads : new int[] {1, 3}) {
                 try (Parallel parallel = new Parallel(threads)) {
                     byte[] y = new byte[expected.length];
-                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, new QConvNhwc.TapCache(), x, true, xzp, packed,
-                        false, wzp, bias, new QGemm.Output.Requantized(y, scales, 9, 0, 255));
+                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, new QConvNhwc.TapCache(), x, unsigned, xzp, packed,
+                        false, wzp, bias, new QGemm.Output.Requantized(y, outScales, 9, 0, 255));
                     assertArrayEquals(expected, y, bits + " bits, " + threads + " threads");
-                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, new QConvNhwc.TapCache(), x, true, xzp, packed,
-                        false, wzp, farBias, new QGemm.Output.Requantized(y, scales, 9, 0, 255));
+                    QConvNhwc.gemm(kernels.qgemm(), parallel, g, new QConvNhwc.TapCache(), x, unsigned, xzp, packed,
+                        false, wzp, farBias, new QGemm.Output.Requantized(y, outScales, 9, 0, 255));
                     assertArrayEquals(expectedFar, y, bits + " bits, " + threads + " threads, inexact column terms");
                 }
             }
@@ -75,14 +79,15 @@ class ImageConvTest {
     }
 
     /** NHWC requantized bytes from the integer reference convolution. */
-    private static byte[] reference(byte[] x, int batch, int cin, int h, int w, byte[] weights, int cout,
+    private static byte[] reference(byte[] x, boolean unsigned, int batch, int cin, int h, int w, byte[] weights, int cout,
                                     QConvNhwc.Geometry g, int xzp, int[] bias, float[] scales, int yzp) {
         int pixels = h * w;
         int[] xs = new int[x.length];
         for (int b = 0; b < batch; b++) {
             for (int p = 0; p < pixels; p++) {
                 for (int c = 0; c < cin; c++) {
-                    xs[(b * cin + c) * pixels + p] = (x[(b * pixels + p) * cin + c] & 0xFF) - xzp;
+                    byte v = x[(b * pixels + p) * cin + c];
+                    xs[(b * cin + c) * pixels + p] = (unsigned ? v & 0xFF : v) - xzp;
                 }
             }
         }
