@@ -146,25 +146,30 @@ final class ImageConv {
     private static void copyBand(Window w, QuantizeKernels convert, byte[] x, int xImage, boolean unsigned, int zp,
                                  int oy0, int oy1, int bandRows, int planeWidth, byte[] bytes, float[] copy) {
         int rows = w.bandRows(oy1 - oy0);
-        int zeroPixel = (zp & 0xFF) * 0x01010101;
-        // An int read at the input's last pixel would pass the array's end when cin < PIXEL.
-        int lastWhole = x.length - PIXEL;
-        int at = 0;
         for (int phase = 0; phase < w.sw; phase++) {
+            // The plane's pixels whose input column is inside the input: [inLo, inHi).
+            int first = w.padLeft - phase;
+            int inLo = Math.min(planeWidth, Math.max(0, (first + w.sw - 1) / w.sw));
+            int inHi = Math.max(inLo, Math.min(planeWidth, (w.inW + first + w.sw - 1) / w.sw));
             for (int r = 0; r < rows; r++) {
                 int iy = oy0 * w.sh + r - w.padTop;
-                at = (phase * bandRows + r) * planeWidth * PIXEL;
+                int at = (phase * bandRows + r) * planeWidth * PIXEL;
                 if (iy < 0 || iy >= w.inH) {
                     java.util.Arrays.fill(bytes, at, at + planeWidth * PIXEL, (byte) zp);
                     continue;
                 }
-                int row = xImage + iy * w.inW * w.cin;
-                for (int pos = 0; pos < planeWidth; pos++, at += PIXEL) {
-                    int ix = pos * w.sw + phase - w.padLeft;
-                    int src = row + ix * w.cin;
-                    int pixel = ix < 0 || ix >= w.inW ? zeroPixel
-                        : src <= lastWhole ? (int) INTS.get(x, src) : tail(x, src, w.cin);
-                    INTS.set(bytes, at, pixel);
+                java.util.Arrays.fill(bytes, at, at + inLo * PIXEL, (byte) zp);
+                java.util.Arrays.fill(bytes, at + inHi * PIXEL, at + planeWidth * PIXEL, (byte) zp);
+                int src = xImage + (iy * w.inW + inLo * w.sw - first) * w.cin;
+                int step = w.sw * w.cin;
+                int pos = inLo;
+                // An int read at the input's last pixel would pass the array's end when cin < PIXEL.
+                int whole = Math.min(inHi, inLo + Math.max(0, Math.floorDiv(x.length - PIXEL - src, step) + 1));
+                for (; pos < whole; pos++, src += step) {
+                    INTS.set(bytes, at + pos * PIXEL, (int) INTS.get(x, src));
+                }
+                for (; pos < inHi; pos++, src += step) {
+                    INTS.set(bytes, at + pos * PIXEL, tail(x, src, w.cin));
                 }
             }
         }
