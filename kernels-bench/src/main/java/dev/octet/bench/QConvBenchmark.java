@@ -31,8 +31,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Int8 convolution layers as the channels-last kernels run them ({@link QConvNhwc}: NHWC in and out, weights
- * packed once, requantized u8 output): MobileNetV2's pointwise expansion and depthwise layers and a ResNet
- * 3x3 layer, directly and (3x3 stride 1) with {@link Winograd}. {@link #main} runs them and prints GOPS of the
+ * packed once, requantized u8 output): MobileNetV2's pointwise expansion, depthwise and first (RGB image) layers and
+ * a ResNet 3x3 layer, directly and (3x3 stride 1) with {@link Winograd}. {@link #main} runs them and prints GOPS of the
  * direct convolution's multiply-accumulates (2 ops each), so the two algorithms compare by time.
  */
 @State(Scope.Thread)
@@ -43,7 +43,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xms2g", "-Xmx2g"})
 public class QConvBenchmark {
     /** kind-HxWxCin-Cout-kernel-stride; kind "conv" (GEMM) or "dw" (depthwise, Cout = Cin). */
-    @Param({"conv-56x56x24-144-1-1", "dw-56x56x144-144-3-1", "dw-28x28x192-192-3-2", "conv-56x56x64-64-3-1"})
+    @Param({"conv-56x56x24-144-1-1", "dw-56x56x144-144-3-1", "dw-28x28x192-192-3-2", "conv-56x56x64-64-3-1",
+        "conv-224x224x3-32-3-2"})
     public String layer;
 
     /** "direct" (im2col + GEMM) or "winograd" (F(2x2, 3x3); 3x3 stride-1 layers only, else direct). */
