@@ -86,8 +86,8 @@ final class FloatPacking {
             int row = aOffset + i * lda;
             int dst = (i / mr) * kg * mr + (i % mr) * G;
             int q = 0;
-            for (; q + G <= k; q += G) {
-                FloatVector.fromArray(GROUP, a, row + q).intoArray(p, dst + q * mr);
+            for (; q + 4 <= k; q += 4) {
+                FloatVector.fromArray(GROUP, a, row + q).intoArray(p, dst + (q / G) * mr * G + q % G);
             }
             for (; q < k; q++) {
                 p[dst + (q / G) * mr * G + q % G] = a[row + q];
@@ -109,9 +109,10 @@ final class FloatPacking {
         }
     }
 
-    /** k steps per group in prepared A; a tile's rows are G floats apart, as an image's pixels are. */
-    static final int G = QGemmKernel.IMAGE_PIXEL;
-    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
+    /** k steps per group in prepared A (a tile's rows are G floats apart): 16 bytes of a row, one vector's load. */
+    static final int G = 16;
+    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> HALF = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
 
     /**
@@ -141,17 +142,21 @@ final class FloatPacking {
     /**
      * A as tiles of mr rows; inside a tile, groups of {@link #G} k steps; inside a group, row by row:
      * row i, column q at {@code (i / mr) * kg * mr + (q / G) * mr * G + (i % mr) * G + q % G}. The kernel's
-     * mr broadcasts of one k step then read one 128-byte block at constant offsets (row-major A made them
+     * mr broadcasts of G k steps then read the same mr cache lines at constant offsets (row-major A made them
      * mr strided streams and cost about a quarter of the speed), and packing moves G contiguous values at a
-     * time (element-wise interleaving cost more than the conversion itself).
+     * time (element-wise interleaving cost more than the conversion itself; groups of 4 took twice as long).
      */
     static void resetA(int mr, int m, int k, boolean rowSums, PreparedA out) {
         out.reset(m, k, rowSums);
         out.floats(preparedSize(mr, m, k));
     }
 
-    /** Rows [i0, i1) of A into the layout above; each row writes only its own floats. */
-    static void prepareRows(int mr, int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
+    /**
+     * Rows [i0, i1) of A into the layout above; each row writes only its own floats. A group is 16 bytes of a row,
+     * converted at the kernel's width ({@code bits}): at 512 bits one conversion and one store.
+     */
+    static void prepareRows(int mr, int bits, int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned,
+                            PreparedA out) {
         int k = out.depth();
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int[] sums = out.rowSums();
@@ -161,10 +166,32 @@ final class FloatPacking {
             int row = aOffset + i * lda;
             int dst = (i / mr) * kg * mr + (i % mr) * G;
             int q = 0;
-            for (; q + 2 * G <= k; q += 2 * G) {
+            for (; q + G <= k; q += G) {
                 ByteVector v = ByteVector.fromArray(BYTES, a, row + q).lanewise(VectorOperators.XOR, flip);
-                ((FloatVector) v.convertShape(VectorOperators.B2F, GROUP, 0)).intoArray(p, dst + q * mr);
-                ((FloatVector) v.convertShape(VectorOperators.B2F, GROUP, 1)).intoArray(p, dst + (q + G) * mr);
+                int at = dst + q * mr;
+                if (bits >= 512) {
+                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0)).intoArray(p, at);
+                } else if (bits == 256) {
+                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
+                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 1)).intoArray(p, at + 8);
+                } else {
+                    for (int part = 0; part < 4; part++) {
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, part))
+                            .intoArray(p, at + 4 * part);
+                    }
+                }
+            }
+            if (q + 8 <= k) {
+                // Half a group (K = 24, 40, ...): 8 bytes, converted the same way.
+                ByteVector v = ByteVector.fromArray(HALF, a, row + q).lanewise(VectorOperators.XOR, flip);
+                int at = dst + q * mr;
+                if (bits >= 256) {
+                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
+                } else {
+                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 0)).intoArray(p, at);
+                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 1)).intoArray(p, at + 4);
+                }
+                q += 8;
             }
             for (; q < k; q++) {
                 p[dst + (q / G) * mr * G + q % G] = (byte) (a[row + q] ^ flip);

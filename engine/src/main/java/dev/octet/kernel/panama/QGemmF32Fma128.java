@@ -69,7 +69,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
 
     @Override
     public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
-        FloatPacking.prepareRows(MR, i0, i1, a, aOffset, lda, unsigned, out);
+        FloatPacking.prepareRows(MR, 128, i0, i1, a, aOffset, lda, unsigned, out);
     }
 
     @Override
@@ -155,7 +155,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
     /**
      * The fused tiles over rows [m0, m1) of A read from {@code pa}: prepared A when taps is null (runs are its
      * row tiles), else an image, row i's k values at {@code base + (i / runLength) * runPitch + (i % runLength) *
-     * G + taps[p]}; a tile never crosses a run.
+     * IMAGE_PIXEL + taps[p]}; a tile never crosses a run.
      */
     private static int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
                                        int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
@@ -163,6 +163,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
         b.requireLayout(ID);
         int k = b.k();
         float[] pb = b.floats();
+        int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
         if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)) {
@@ -175,7 +176,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
             int bOff = col * k;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
-                int aOff = base + run * runPitch + x * G;
+                int aOff = base + run * runPitch + x * rowStride;
                 int at = outOffset + i * ldo + col;
                 if (taps == null) {
                     switch (rows) {
@@ -225,12 +226,13 @@ final class QGemmF32Fma128 implements QGemmKernel {
                                  float lo, float hi, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
+        int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         System.arraycopy(colTerms, col, cut.colTerms, 0, width);
         System.arraycopy(scales, col, cut.scales, 0, width);
         int bOff = col * k;
         for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
             rows = Math.min(Math.min(MR, runLength - x), m1 - i);
-            int aOff = base + run * runPitch + x * G;
+            int aOff = base + run * runPitch + x * rowStride;
             if (taps == null) {
                 switch (rows) {
                     case 8 -> requantized8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
@@ -1363,25 +1365,25 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 7 * QGemmKernel.IMAGE_PIXEL]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
@@ -1491,22 +1493,22 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
             c60 = a.fma(b0, c60);
             c61 = a.fma(b1, c61);
         }
@@ -1605,19 +1607,19 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
@@ -1705,16 +1707,16 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
         }
@@ -1791,13 +1793,13 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
@@ -1863,10 +1865,10 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
         }
@@ -1921,7 +1923,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
         }

@@ -68,7 +68,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
 
     @Override
     public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
-        FloatPacking.prepareRows(MR, i0, i1, a, aOffset, lda, unsigned, out);
+        FloatPacking.prepareRows(MR, 256, i0, i1, a, aOffset, lda, unsigned, out);
     }
 
     @Override
@@ -154,7 +154,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
     /**
      * The fused tiles over rows [m0, m1) of A read from {@code pa}: prepared A when taps is null (runs are its
      * row tiles), else an image, row i's k values at {@code base + (i / runLength) * runPitch + (i % runLength) *
-     * G + taps[p]}; a tile never crosses a run.
+     * IMAGE_PIXEL + taps[p]}; a tile never crosses a run.
      */
     private static int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
                                        int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
@@ -162,6 +162,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
         b.requireLayout(ID);
         int k = b.k();
         byte[] pb = b.bytes();
+        int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
         if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)) {
@@ -174,7 +175,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             int bOff = col * k;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
-                int aOff = base + run * runPitch + x * G;
+                int aOff = base + run * runPitch + x * rowStride;
                 int at = outOffset + i * ldo + col;
                 if (taps == null) {
                     switch (rows) {
@@ -220,12 +221,13 @@ final class QGemmF32Fma256 implements QGemmKernel {
                                  float lo, float hi, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
+        int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         System.arraycopy(colTerms, col, cut.colTerms, 0, width);
         System.arraycopy(scales, col, cut.scales, 0, width);
         int bOff = col * k;
         for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
             rows = Math.min(Math.min(MR, runLength - x), m1 - i);
-            int aOff = base + run * runPitch + x * G;
+            int aOff = base + run * runPitch + x * rowStride;
             if (taps == null) {
                 switch (rows) {
                     case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
@@ -1230,19 +1232,19 @@ final class QGemmF32Fma256 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
             c51 = a.fma(b1, c51);
         }
@@ -1330,16 +1332,16 @@ final class QGemmF32Fma256 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
             c41 = a.fma(b1, c41);
         }
@@ -1416,13 +1418,13 @@ final class QGemmF32Fma256 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
             c31 = a.fma(b1, c31);
         }
@@ -1488,10 +1490,10 @@ final class QGemmF32Fma256 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
             c21 = a.fma(b1, c21);
         }
@@ -1546,7 +1548,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
             c11 = a.fma(b1, c11);
         }
