@@ -57,11 +57,12 @@ final class ImageConv {
     }
 
     /**
-     * Whether this path runs the layer: one group, 1-D or 2-D, few input channels, not pointwise, requantized output,
-     * every weight zero point zero after the shift to signed (no row sums), one exact float pass over K.
+     * Whether this path runs the layer: one group, 1-D or 2-D, few input channels, not pointwise, some output, a
+     * requantized output, every weight zero point zero after the shift to signed (no row sums), one exact float pass
+     * over K.
      */
     static boolean applies(QConvNhwc.Geometry g, boolean wUnsigned, int[] wzp, QGemm.Output out) {
-        if (g.group() != 1 || g.inSpatial().length > 2 || g.cin() > PIXEL || g.pointwise()
+        if (g.group() != 1 || g.inSpatial().length > 2 || g.cin() > PIXEL || g.pointwise() || g.outSize() == 0
             || !(out instanceof QGemm.Output.Requantized)
             || (long) g.cin() * g.kernelSize() > QGemmKernel.INT8_FLUSH
             || Window.of(g).bandFloats(1) > MAX_BAND_FLOATS) {

@@ -1,6 +1,7 @@
 package dev.octet.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -76,6 +77,19 @@ class ImageConvTest {
                 }
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void emptyOutputsAndManyChannelsTakeTheGemmPath() {
+        QGemm.Output out = new QGemm.Output.Requantized(new byte[0], new float[] {1f}, 0, 0, 255);
+        int[] k3 = {3, 3}, ones = {1, 1}, pads = {0, 0, 0, 0};
+        // A window wider than the input: no output positions (a band would hold nothing).
+        assertFalse(ImageConv.applies(new QConvNhwc.Geometry(1, 3, new int[] {5, 2}, 8, 1, k3, ones, ones, pads,
+            new int[] {3, 0}), false, new int[] {0}, out));
+        assertFalse(ImageConv.applies(new QConvNhwc.Geometry(1, 5, new int[] {5, 5}, 8, 1, k3, ones, ones, pads,
+            new int[] {3, 3}), false, new int[] {0}, out));
+        assertTrue(ImageConv.applies(new QConvNhwc.Geometry(1, 4, new int[] {5, 5}, 8, 1, k3, ones, ones, pads,
+            new int[] {3, 3}), false, new int[] {0}, out));
     }
 
     /** NHWC requantized bytes from the integer reference convolution. */
