@@ -113,8 +113,9 @@ public final class ChannelsLastLayout implements GraphPass {
     /**
      * The NHWC form of an op that can follow a convolution there with the same bits, when its rank-4 input already
      * has an NHWC twin, else null: DynamicQuantizeLinear (min, max and rounding do not care about order), Concat
-     * of twins (on the permuted axis), a 2-D float MaxPool (Octet's channels-last MaxPool) and a float linear
-     * Resize of H and W both (ORT's NHWC bilinear kernel: the same products and sums as the NCHW one).
+     * of twins (on the permuted axis), a 2-D float MaxPool (Octet's channels-last MaxPool), a float linear
+     * Resize of H and W both (ORT's NHWC bilinear kernel: the same products and sums as the NCHW one) and
+     * QLinearGlobalAveragePool (Octet's channels-last form: integer sums, in any order the same).
      */
     private static Node inNhwc(Node n, Map<String, ValueInfo> types, Map<String, String> twin, Set<String> names,
                                Map<String, Tensor> initializers, Map<String, Tensor> constants, Graph g, OpRegistry ops) {
@@ -126,6 +127,14 @@ public final class ChannelsLastLayout implements GraphPass {
             in.set(0, twin.get(in.get(0)));
             return new Node(n.name(), n.opType(), n.domain(), in, List.of(fresh(n.outputs().get(0) + "__nhwc", names)),
                 n.attributes());
+        }
+        if (n.domain().equals(OpRegistry.MICROSOFT_DOMAIN) && n.opType().equals("QLinearGlobalAveragePool")
+            && FusionRewriter.intAttr(n, "channels_last", 0) == 0) {
+            // Octet's channels-last form: the same sums, [N, 1, 1, C] out, one transpose of C bytes for NCHW readers.
+            List<String> in = new ArrayList<>(n.inputs());
+            in.set(0, twin.get(in.get(0)));
+            return new Node(n.name(), n.opType(), OpRegistry.OCTET_DOMAIN, in,
+                List.of(fresh(n.outputs().get(0) + "__nhwc", names)), Map.of());
         }
         if (!n.domain().isEmpty()) {
             return null;

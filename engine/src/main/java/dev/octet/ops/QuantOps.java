@@ -8,9 +8,11 @@ import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
+import dev.octet.ir.Dim;
 import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.QuantizeKernels;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -65,7 +67,12 @@ final class QuantOps {
             .factory(ctx -> Op.withBuffers((in, buffers) -> new Tensor[] {lookUp(in[0], in[1], buffers)}));
         r.microsoft("QLinearGlobalAveragePool").inputs("rrrrr").outputs("r")
             .shape(c -> one(c.type(4), globalPoolShape(c.shape(0))))
-            .factory(QuantOps::qlinearGlobalAveragePool);
+            .factory(ctx -> qlinearGlobalAveragePool(ctx, false));
+        // What ChannelsLastLayout makes of it inside an NHWC region: [N, spatial..., C] -> [N, 1..., C], the same
+        // sums and requantization.
+        r.octet("QLinearGlobalAveragePool").inputs("rrrrr").outputs("r")
+            .shape(c -> one(c.type(4), channelsLastGlobalPoolShape(c.shape(0))))
+            .factory(ctx -> qlinearGlobalAveragePool(ctx, true));
     }
 
     // ---- QuantizeLinear / DequantizeLinear ----------------------------------------------------------
@@ -464,8 +471,8 @@ final class QuantOps {
      * {@link PoolKernels#planeSums}, the requantization from {@link QuantizeKernels#requantize} (int32 sums
      * are exact in any order; the requantization is the scalar one, bit for bit).
      */
-    private static Op qlinearGlobalAveragePool(OpContext ctx) {
-        if (ctx.getInt("channels_last", 0) != 0) {
+    private static Op qlinearGlobalAveragePool(OpContext ctx, boolean channelsLast) {
+        if (!channelsLast && ctx.getInt("channels_last", 0) != 0) {
             throw ctx.unsupported("channels_last=1 is not supported yet");
         }
         PoolKernels pool = ctx.kernels().pool();
@@ -480,24 +487,54 @@ final class QuantOps {
             Tensor yZp = in[4];
             DataType outType = yZp.type();
             int zy = (int) yZp.getLong(0);
-            int planes = x.dim(0) * x.dim(1);
+            int channels = x.dim(channelsLast ? x.rank() - 1 : 1);
+            int planes = x.dim(0) * channels;
             int size = x.size() / Math.max(1, planes);
             float scale = sx / (sy * (float) size);
             byte[] out = buffers.bytes(planes);
             int[] sums = buffers.ints(planes);
             int[] bias = buffers.ints(planes);
-            pool.planeSums(x.bytes(), 0, planes, size, x.type() == DataType.UINT8, sums, 0);
+            if (channelsLast) {
+                pixelSums(x.bytes(), x.dim(0), size, channels, x.type() == DataType.UINT8, sums);
+            } else {
+                pool.planeSums(x.bytes(), 0, planes, size, x.type() == DataType.UINT8, sums, 0);
+            }
             Arrays.fill(bias, -zx * size);
             quantize.requantize(sums, 0, bias, 0, new float[] {scale}, 0, false, zy, outType.qmin(), outType.qmax(),
                 out, 0, planes);
             buffers.giveBack(sums);
             buffers.giveBack(bias);
             int[] shape = x.shape();
-            for (int d = 2; d < shape.length; d++) {
+            for (int d = channelsLast ? 1 : 2; d < shape.length - (channelsLast ? 1 : 0); d++) {
                 shape[d] = 1;
             }
             return new Tensor[] {Tensor.of(outType, shape, out)};
         });
+    }
+
+    /** Per image and channel, the sum over the pixels of [batch][pixels][channels] bytes (a loop C2 vectorizes). */
+    private static void pixelSums(byte[] x, int batch, int pixels, int channels, boolean unsigned, int[] sums) {
+        int mask = unsigned ? 0xFF : -1;
+        java.util.Arrays.fill(sums, 0, batch * channels, 0);
+        for (int b = 0; b < batch; b++) {
+            int s = b * channels;
+            for (int p = 0, row = b * pixels * channels; p < pixels; p++, row += channels) {
+                for (int c = 0; c < channels; c++) {
+                    sums[s + c] += x[row + c] & mask;
+                }
+            }
+        }
+    }
+
+    /** [N, spatial..., C] -> [N, 1..., C]. */
+    private static List<Dim> channelsLastGlobalPoolShape(List<Dim> s) {
+        if (s == null) {
+            return null;
+        }
+        List<Dim> out = new ArrayList<>(globalPoolShape(s));
+        out.set(1, Dim.of(1));
+        out.set(s.size() - 1, s.get(s.size() - 1));
+        return out;
     }
 
     /** The spec gives the zero point the scale's shape; the ops index both with the scale's positions. */

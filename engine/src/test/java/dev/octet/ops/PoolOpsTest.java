@@ -60,6 +60,44 @@ class PoolOpsTest {
     }
 
     @Test
+    void channelsLastQLinearGlobalAveragePoolGivesTheNchwBytes() {
+        SplittableRandom r = new SplittableRandom(72);
+        for (int[] nchw : new int[][] {{1, 37, 5, 7}, {2, 3, 1, 1}, {1, 4, 67}, {2, 1280, 8, 8}}) {
+            for (boolean unsigned : new boolean[] {true, false}) {
+                DataType t = unsigned ? DataType.UINT8 : DataType.INT8;
+                byte[] x = new byte[Tensor.checkedSize(nchw)];
+                r.nextBytes(x);
+                int n = nchw[0], c = nchw[1], pixels = x.length / (n * c);
+                byte[] nhwc = new byte[x.length];
+                int[] nhwcShape = new int[nchw.length];
+                nhwcShape[0] = n;
+                System.arraycopy(nchw, 2, nhwcShape, 1, nchw.length - 2);
+                nhwcShape[nchw.length - 1] = c;
+                for (int b = 0; b < n; b++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int p = 0; p < pixels; p++) {
+                            nhwc[(b * pixels + p) * c + ch] = x[(b * c + ch) * pixels + p];
+                        }
+                    }
+                }
+                // Means near the output range's middle, so that no output clamps.
+                Tensor[] params = {Tensor.ofFloats(new float[] {0.0201f}), zp(t, unsigned ? 131 : -3),
+                    Tensor.ofFloats(new float[] {0.0213f}), zp(t, unsigned ? 125 : 5)};
+                for (KernelProvider p : PROVIDERS) {
+                    Tensor want = op("QLinearGlobalAveragePool", OpRegistry.MICROSOFT_DOMAIN, 5, Map.of(), p)
+                        .run(new Tensor[] {Tensor.of(t, nchw, x), params[0], params[1], params[2], params[3]})[0];
+                    Tensor got = op("QLinearGlobalAveragePool", OpRegistry.OCTET_DOMAIN, 5, Map.of(), p)
+                        .run(new Tensor[] {Tensor.of(t, nhwcShape, nhwc), params[0], params[1], params[2], params[3]})[0];
+                    int[] wantShape = nhwcShape.clone();
+                    java.util.Arrays.fill(wantShape, 1, wantShape.length - 1, 1);
+                    assertArrayEquals(wantShape, got.shape(), java.util.Arrays.toString(nchw));
+                    assertArrayEquals(want.bytes(), got.bytes(), p.describe() + " " + t + " " + java.util.Arrays.toString(nchw));
+                }
+            }
+        }
+    }
+
+    @Test
     void eightBitMaxPoolEqualsTheFloatMaxPoolOfItsValues() {
         SplittableRandom r = new SplittableRandom(73);
         Map<String, Attribute> attrs = Map.of("kernel_shape", ints(3, 3), "strides", ints(2, 2), "pads", ints(1, 0, 1, 2));
