@@ -512,10 +512,10 @@ final class QuantOps {
         });
     }
 
-    /** Per image and channel, the sum over the pixels of [batch][pixels][channels] bytes (a loop C2 vectorizes). */
+    /** Per image and channel, the sum over the pixels of [batch][pixels][channels] bytes. */
     private static void pixelSums(byte[] x, int batch, int pixels, int channels, boolean unsigned, int[] sums) {
         int mask = unsigned ? 0xFF : -1;
-        java.util.Arrays.fill(sums, 0, batch * channels, 0);
+        Arrays.fill(sums, 0, batch * channels, 0);
         for (int b = 0; b < batch; b++) {
             int s = b * channels;
             for (int p = 0, row = b * pixels * channels; p < pixels; p++, row += channels) {
