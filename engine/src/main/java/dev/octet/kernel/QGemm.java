@@ -17,6 +17,8 @@ public final class QGemm {
     private static final int BLOCK_M = 96;
     /** Elements of A below which one thread prepares it alone (splitting costs more than it saves). */
     private static final long PARALLEL_PREPARE_MIN = 32 * 1024;
+    /** Elements of A below which several threads take a slice of rows each (see {@link #run}). */
+    private static final long SLICED_MAX = 256 * 1024;
     /** Column blocks are multiples of this: a multiple of every kernel's NR (8, 16, 32). */
     private static final int COLUMN_UNIT = 32;
     /**
@@ -67,7 +69,15 @@ public final class QGemm {
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
         kernel.resetA(m, b.k(), QGemmEpilogue.needsRowSums(zbCanonical, zb.length), call.a);
-        if (parallel.threads() == 1 || (long) m * b.k() < PARALLEL_PREPARE_MIN) {
+        int mr = kernel.rowTile();
+        int threads = parallel.threads();
+        long size = (long) m * b.k();
+        // A small product over several threads: one fork-join, each thread preparing and multiplying a slice of rows
+        // (two, preparation then tiles, cost the small layers of a CNN a quarter of their time at two threads).
+        call.slices = threads > 1 && size >= PARALLEL_PREPARE_MIN && size < SLICED_MAX && (m + mr - 1) / mr >= threads;
+        if (call.slices) {
+            // Prepared in the tasks.
+        } else if (threads == 1 || size < PARALLEL_PREPARE_MIN) {
             kernel.prepareRows(0, m, a, aOffset, lda, aUnsigned, call.a);
         } else {
             // Before the blocks that read all of it: split by rows, or the caller alone would hold the others up.
@@ -90,16 +100,17 @@ public final class QGemm {
         call.acc = intOut ? ((Output.Int32) output).out() : call.accBuffer;
         call.accOffset = intOut ? outOffset : 0;
         // Tasks own disjoint output blocks and compute them the same way whatever the thread count.
-        int mr = kernel.rowTile();
-        long blocks = blocks((m + mr - 1) / mr, BLOCK_M / mr, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, parallel.threads());
-        call.rowsPerBlock = (int) (blocks >>> 32) * mr;
-        call.columnsPerBlock = (int) blocks * COLUMN_UNIT;
+        long blocks = blocks((m + mr - 1) / mr, BLOCK_M / mr, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, threads);
+        call.rowsPerBlock = call.slices ? ((m + mr - 1) / mr + threads - 1) / threads * mr : (int) (blocks >>> 32) * mr;
+        call.columnsPerBlock = call.slices ? Math.min(n + COLUMN_UNIT - 1, BLOCK_N) / COLUMN_UNIT * COLUMN_UNIT
+            : (int) blocks * COLUMN_UNIT;
         int nBlocks = (n + call.columnsPerBlock - 1) / call.columnsPerBlock;
-        int taskCount = ((m + call.rowsPerBlock - 1) / call.rowsPerBlock) * nBlocks;
-        call.rowTerms = grow(call.rowTerms, taskCount * call.columnsPerBlock);
+        int rowBlocks = (m + call.rowsPerBlock - 1) / call.rowsPerBlock;
+        call.rowTerms = grow(call.rowTerms, rowBlocks * nBlocks * call.columnsPerBlock);
         call.set(kernel, m, n, nBlocks, b, zb.length, output, outOffset);
+        call.setA(a, aOffset, lda, aUnsigned);
         try {
-            parallel.forEach(taskCount, call);
+            parallel.forEach(call.slices ? rowBlocks : rowBlocks * nBlocks, call);
         } finally {
             call.clear();
         }
@@ -156,6 +167,12 @@ public final class QGemm {
         int accOffset;
         int rowsPerBlock;
         int columnsPerBlock;
+        /** Whether a task is a slice of rows that it prepares and then multiplies over every column block. */
+        boolean slices;
+        private byte[] aBytes;
+        private int aOffset;
+        private int lda;
+        private boolean aUnsigned;
         private QGemmKernel kernel;
         private int m;
         private int n;
@@ -176,12 +193,20 @@ public final class QGemm {
             this.outOffset = outOffset;
         }
 
+        void setA(byte[] a, int aOffset, int lda, boolean aUnsigned) {
+            this.aBytes = a;
+            this.aOffset = aOffset;
+            this.lda = lda;
+            this.aUnsigned = aUnsigned;
+        }
+
         /** Drops references to the caller's arrays so that a finished call does not keep them alive. */
         void clear() {
             kernel = null;
             b = null;
             output = null;
             acc = null;
+            aBytes = null;
             fusedScales = null;
         }
 
@@ -195,9 +220,22 @@ public final class QGemm {
 
         @Override
         public void accept(int task) {
-            int m0 = (task / nBlocks) * rowsPerBlock;
+            if (!slices) {
+                block(task);
+                return;
+            }
+            int m0 = task * rowsPerBlock;
+            kernel.prepareRows(m0, Math.min(m, m0 + rowsPerBlock), aBytes, aOffset, lda, aUnsigned, a);
+            for (int nb = 0; nb < nBlocks; nb++) {
+                block(task * nBlocks + nb);
+            }
+        }
+
+        /** Output block {@code index}: row block index / nBlocks, column block index % nBlocks. */
+        private void block(int index) {
+            int m0 = (index / nBlocks) * rowsPerBlock;
             int m1 = Math.min(m, m0 + rowsPerBlock);
-            int n0 = (task % nBlocks) * columnsPerBlock;
+            int n0 = (index % nBlocks) * columnsPerBlock;
             int n1 = Math.min(n, n0 + columnsPerBlock);
             int fusedEnd = n0;
             if (fusedScales != null) {
@@ -208,7 +246,7 @@ public final class QGemm {
             if (fusedEnd < n1) {
                 kernel.multiply(a, m0, m1, b, fusedEnd, n1, acc, accOffset, n);
                 epilogue(kernel.epilogue(), m0, m1, n, fusedEnd, n1, acc, accOffset, colTerms, zb, zbLength,
-                    a.rowSums(), rowTerms, task * columnsPerBlock, output, outOffset);
+                    a.rowSums(), rowTerms, index * columnsPerBlock, output, outOffset);
             }
         }
     }
