@@ -74,17 +74,15 @@ public final class QGemm {
         long size = (long) m * b.k();
         // A small product over several threads: one fork-join, each thread preparing and multiplying a slice of rows
         // (two, preparation then tiles, cost the small layers of a CNN a quarter of their time at two threads).
-        call.slices = threads > 1 && size >= PARALLEL_PREPARE_MIN && size < SLICED_MAX && (m + mr - 1) / mr >= threads;
-        if (call.slices) {
-            // Prepared in the tasks.
-        } else if (threads == 1 || size < PARALLEL_PREPARE_MIN) {
+        int rowTiles = (m + mr - 1) / mr;
+        call.slices = threads > 1 && size >= PARALLEL_PREPARE_MIN && size < SLICED_MAX && rowTiles >= threads;
+        if (threads == 1 || size < PARALLEL_PREPARE_MIN) {
             kernel.prepareRows(0, m, a, aOffset, lda, aUnsigned, call.a);
-        } else {
+        } else if (!call.slices) {
             // Before the blocks that read all of it: split by rows, or the caller alone would hold the others up.
-            int parts = parallel.threads();
-            int rowsPerPart = (m + parts - 1) / parts;
+            int rowsPerPart = (m + threads - 1) / threads;
             PreparedA prepared = call.a;
-            parallel.forEach(parts, t -> kernel.prepareRows(Math.min(m, t * rowsPerPart),
+            parallel.forEach(threads, t -> kernel.prepareRows(Math.min(m, t * rowsPerPart),
                 Math.min(m, (t + 1) * rowsPerPart), a, aOffset, lda, aUnsigned, prepared));
         }
         call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, zb.length, bias, call.colTerms);
@@ -100,10 +98,14 @@ public final class QGemm {
         call.acc = intOut ? ((Output.Int32) output).out() : call.accBuffer;
         call.accOffset = intOut ? outOffset : 0;
         // Tasks own disjoint output blocks and compute them the same way whatever the thread count.
-        long blocks = blocks((m + mr - 1) / mr, BLOCK_M / mr, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, threads);
-        call.rowsPerBlock = call.slices ? ((m + mr - 1) / mr + threads - 1) / threads * mr : (int) (blocks >>> 32) * mr;
-        call.columnsPerBlock = call.slices ? Math.min(n + COLUMN_UNIT - 1, BLOCK_N) / COLUMN_UNIT * COLUMN_UNIT
-            : (int) blocks * COLUMN_UNIT;
+        if (call.slices) {
+            call.rowsPerBlock = (rowTiles + threads - 1) / threads * mr;
+            call.columnsPerBlock = Math.min(n + COLUMN_UNIT - 1, BLOCK_N) / COLUMN_UNIT * COLUMN_UNIT;
+        } else {
+            long blocks = blocks(rowTiles, BLOCK_M / mr, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, threads);
+            call.rowsPerBlock = (int) (blocks >>> 32) * mr;
+            call.columnsPerBlock = (int) blocks * COLUMN_UNIT;
+        }
         int nBlocks = (n + call.columnsPerBlock - 1) / call.columnsPerBlock;
         int rowBlocks = (m + call.rowsPerBlock - 1) / call.rowsPerBlock;
         call.rowTerms = grow(call.rowTerms, rowBlocks * nBlocks * call.columnsPerBlock);
