@@ -320,7 +320,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             byte[] out = new byte[mr * n];
             PreparedA pa = new PreparedA();
             // An image one run of mr pixels whose k taps are consecutive floats.
-            float[] image = floats(mr * FloatPacking.G + k, 127f, 17);
+            float[] image = floats(mr * QGemmKernel.IMAGE_PIXEL + k, 127f, 17);
             for (int i = 0; i < image.length; i++) {
                 image[i] = Math.round(image[i]);
             }
