@@ -28,32 +28,31 @@ final class ImageConv {
 
     private static final ThreadLocal<Band> BANDS = ThreadLocal.withInitial(Band::new);
 
-    /** The layer's window in two dimensions (a 1-D layer is one row), in padded input coordinates. */
-    private record Window(int inH, int inW, int outH, int outW, int kh, int kw, int sh, int sw, int dh, int dw,
-                          int padTop, int padLeft, int cin) {
-        static Window of(QConvNhwc.Geometry g) {
-            int r = g.inSpatial().length;
-            boolean twoD = r == 2;
-            return new Window(twoD ? g.inSpatial()[0] : 1, g.inSpatial()[r - 1], twoD ? g.outSpatial()[0] : 1,
-                g.outSpatial()[r - 1], twoD ? g.kernel()[0] : 1, g.kernel()[r - 1], twoD ? g.strides()[0] : 1,
-                g.strides()[r - 1], twoD ? g.dilations()[0] : 1, g.dilations()[r - 1], twoD ? g.pads()[0] : 0,
-                g.pads()[r - 1], g.cin());
-        }
+    /** The calling thread's column terms, repeated scale and taps, reused across calls (the tasks only read them). */
+    private static final class Call {
+        int[] colTerms = new int[0];
+        float[] scales = new float[0];
+        int[] taps = new int[0];
+    }
 
-        /** Pixels per row of each phase plane: enough for every window of an output row. */
-        int planeWidth() {
-            long width = (long) (outW - 1) * sw + (long) (kw - 1) * dw + 1;
-            return (int) ((width + sw - 1) / sw);
-        }
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+    /** The canonical weight zero point this path requires. */
+    private static final int[] ZERO = {0};
 
-        /** Input rows a band of {@code rows} output rows reads. */
-        int bandRows(int rows) {
-            return (rows - 1) * sh + (kh - 1) * dh + 1;
-        }
+    /** Pixels per row of each phase plane: enough for every window of an output row. */
+    private static int planeWidth(QConvNhwc.Window2d w) {
+        long width = (long) (w.outW() - 1) * w.sw() + (long) (w.kw() - 1) * w.dw() + 1;
+        return (int) ((width + w.sw() - 1) / w.sw());
+    }
 
-        long bandFloats(int rows) {
-            return (long) sw * ((long) (rows - 1) * sh + (long) (kh - 1) * dh + 1) * planeWidth() * PIXEL;
-        }
+    /** Input rows a band of {@code rows} output rows reads. */
+    private static long bandRows(QConvNhwc.Window2d w, int rows) {
+        return (long) (rows - 1) * w.sh() + (long) (w.kh() - 1) * w.dh() + 1;
+    }
+
+    /** Floats of the copy of a band of {@code rows} output rows: every phase plane's rows. */
+    private static long bandFloats(QConvNhwc.Window2d w, int rows) {
+        return w.sw() * bandRows(w, rows) * planeWidth(w) * PIXEL;
     }
 
     /**
@@ -65,7 +64,7 @@ final class ImageConv {
         if (g.group() != 1 || g.inSpatial().length > 2 || g.cin() > PIXEL || g.pointwise() || g.outSize() == 0
             || !(out instanceof QGemm.Output.Requantized)
             || (long) g.cin() * g.kernelSize() > QGemmKernel.INT8_FLUSH
-            || Window.of(g).bandFloats(1) > MAX_BAND_FLOATS) {
+            || bandFloats(g.window2d(), 1) > MAX_BAND_FLOATS) {
             return false;
         }
         for (int z : wzp) {
@@ -82,46 +81,57 @@ final class ImageConv {
      */
     static void run(QGemmKernel kernel, Parallel parallel, QConvNhwc.Geometry g, byte[] x, boolean xUnsigned, int xzp,
                     PackedB b, int[] bias, QGemm.Output.Requantized out, Fallback fallback) {
-        Window w = Window.of(g);
+        QConvNhwc.Window2d w = g.window2d();
+        int cin = g.cin();
         int n = b.n();
         int k = b.k();
         int zaCanonical = xzp - (xUnsigned ? 128 : 0);
-        int[] colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, new int[] {0}, 1, bias, new int[n]);
-        float[] scales = out.scales().length == n ? out.scales() : filled(n, out.scales()[0]);
-        int[] taps = new int[k];
+        Call call = CALLS.get();
+        int[] colTerms = call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, ZERO, 1, bias, call.colTerms);
+        if (out.scales().length != n) {
+            if (call.scales.length < n) {
+                call.scales = new float[n];
+            }
+            java.util.Arrays.fill(call.scales, 0, n, out.scales()[0]);
+        }
+        float[] scales = out.scales().length == n ? out.scales() : call.scales;
+        if (call.taps.length < k) {
+            call.taps = new int[k];
+        }
+        int[] taps = call.taps;
         int rowsPerBand = rowsPerBand(w, parallel.threads());
-        int bandRows = w.bandRows(rowsPerBand);
-        int planeWidth = w.planeWidth();
-        for (int ky = 0, t = 0; ky < w.kh; ky++) {
-            for (int kx = 0; kx < w.kw; kx++) {
-                int phase = kx * w.dw % w.sw;
-                for (int c = 0; c < w.cin; c++) {
-                    taps[t++] = ((phase * bandRows + ky * w.dh) * planeWidth + kx * w.dw / w.sw) * PIXEL + c;
+        int bandRows = (int) bandRows(w, rowsPerBand);
+        int planeWidth = planeWidth(w);
+        for (int ky = 0, t = 0; ky < w.kh(); ky++) {
+            for (int kx = 0; kx < w.kw(); kx++) {
+                int phase = kx * w.dw() % w.sw();
+                for (int c = 0; c < cin; c++) {
+                    taps[t++] = ((phase * bandRows + ky * w.dh()) * planeWidth + kx * w.dw() / w.sw()) * PIXEL + c;
                 }
             }
         }
-        int bands = (w.outH + rowsPerBand - 1) / rowsPerBand;
-        int outSize = w.outH * w.outW;
-        int runPitch = w.sh * planeWidth * PIXEL;
-        int floats = (int) w.bandFloats(rowsPerBand);
+        int bands = (w.outH() + rowsPerBand - 1) / rowsPerBand;
+        int outSize = w.outH() * w.outW();
+        int runPitch = w.sh() * planeWidth * PIXEL;
+        int floats = (int) bandFloats(w, rowsPerBand);
         parallel.forEach(g.batch() * bands, task -> {
             int image = task / bands;
             int oy0 = task % bands * rowsPerBand;
-            int oy1 = Math.min(w.outH, oy0 + rowsPerBand);
+            int oy1 = Math.min(w.outH(), oy0 + rowsPerBand);
             Band band = BANDS.get();
             if (band.floats.length < floats) {
                 band.bytes = new byte[floats];
                 band.floats = new float[floats];
             }
             float[] copy = band.floats;
-            copyBand(w, kernel.epilogue(), x, image * w.inH * w.inW * w.cin, xUnsigned, xzp, oy0, oy1, bandRows,
+            copyBand(w, cin, kernel.epilogue(), x, image * w.inH() * w.inW() * cin, xUnsigned, xzp, oy0, oy1, bandRows,
                 planeWidth, band.bytes, copy);
-            int m = (oy1 - oy0) * w.outW;
-            int o0 = image * outSize + oy0 * w.outW;
-            int done = kernel.multiplyRequantized(copy, 0, taps, w.outW, runPitch, 0, m, b, 0, n, colTerms, scales,
+            int m = (oy1 - oy0) * w.outW();
+            int o0 = image * outSize + oy0 * w.outW();
+            int done = kernel.multiplyRequantized(copy, 0, taps, w.outW(), runPitch, 0, m, b, 0, n, colTerms, scales,
                 out.zeroPoint(), out.qmin(), out.qmax(), out.out(), o0 * n, n);
             if (done == 0) {
-                fallback.run(image, oy0 * w.outW, m);
+                fallback.run(image, oy0 * w.outW(), m);
             } else if (done != n) {
                 throw new IllegalStateException("fused tiles stopped at column " + done + " of " + n);
             }
@@ -129,9 +139,9 @@ final class ImageConv {
     }
 
     /** Output rows per band: a copy that fits {@link #BAND_FLOATS}, and with several threads a few bands each. */
-    private static int rowsPerBand(Window w, int threads) {
-        int rows = (int) Math.max(1, Math.min(w.outH, BAND_FLOATS / w.bandFloats(1)));
-        return threads == 1 ? rows : Math.min(rows, Math.max(1, (w.outH + 2 * threads - 1) / (2 * threads)));
+    private static int rowsPerBand(QConvNhwc.Window2d w, int threads) {
+        int rows = (int) Math.max(1, Math.min(w.outH(), BAND_FLOATS / bandFloats(w, 1)));
+        return threads == 1 ? rows : Math.min(rows, Math.max(1, (w.outH() + 2 * threads - 1) / (2 * threads)));
     }
 
     /** The GEMM path for output positions [o0, o0 + m) of one image. */
@@ -144,25 +154,26 @@ final class ImageConv {
      * {@link #PIXEL} canonical floats (channels past cin hold whatever follows the pixel in the input and are never
      * read); outside the input, the zero point. Bytes first, a pixel at a time as one int, then converted at once.
      */
-    private static void copyBand(Window w, QuantizeKernels convert, byte[] x, int xImage, boolean unsigned, int zp,
-                                 int oy0, int oy1, int bandRows, int planeWidth, byte[] bytes, float[] copy) {
-        int rows = w.bandRows(oy1 - oy0);
-        for (int phase = 0; phase < w.sw; phase++) {
+    private static void copyBand(QConvNhwc.Window2d w, int cin, QuantizeKernels convert, byte[] x, int xImage,
+                                 boolean unsigned, int zp, int oy0, int oy1, int bandRows, int planeWidth, byte[] bytes,
+                                 float[] copy) {
+        int rows = (int) bandRows(w, oy1 - oy0);
+        for (int phase = 0; phase < w.sw(); phase++) {
             // The plane's pixels whose input column is inside the input: [inLo, inHi).
-            int first = w.padLeft - phase;
-            int inLo = Math.min(planeWidth, Math.max(0, (first + w.sw - 1) / w.sw));
-            int inHi = Math.max(inLo, Math.min(planeWidth, (w.inW + first + w.sw - 1) / w.sw));
+            int first = w.padLeft() - phase;
+            int inLo = Math.min(planeWidth, Math.max(0, (first + w.sw() - 1) / w.sw()));
+            int inHi = Math.max(inLo, Math.min(planeWidth, (w.inW() + first + w.sw() - 1) / w.sw()));
             for (int r = 0; r < rows; r++) {
-                int iy = oy0 * w.sh + r - w.padTop;
+                int iy = oy0 * w.sh() + r - w.padTop();
                 int at = (phase * bandRows + r) * planeWidth * PIXEL;
-                if (iy < 0 || iy >= w.inH) {
+                if (iy < 0 || iy >= w.inH()) {
                     java.util.Arrays.fill(bytes, at, at + planeWidth * PIXEL, (byte) zp);
                     continue;
                 }
                 java.util.Arrays.fill(bytes, at, at + inLo * PIXEL, (byte) zp);
                 java.util.Arrays.fill(bytes, at + inHi * PIXEL, at + planeWidth * PIXEL, (byte) zp);
-                int src = xImage + (iy * w.inW + inLo * w.sw - first) * w.cin;
-                int step = w.sw * w.cin;
+                int src = xImage + (iy * w.inW() + inLo * w.sw() - first) * cin;
+                int step = w.sw() * cin;
                 int pos = inLo;
                 // An int read at the input's last pixel would pass the array's end when cin < PIXEL.
                 int whole = Math.min(inHi, inLo + Math.max(0, Math.floorDiv(x.length - PIXEL - src, step) + 1));
@@ -170,11 +181,11 @@ final class ImageConv {
                     INTS.set(bytes, at + pos * PIXEL, (int) INTS.get(x, src));
                 }
                 for (; pos < inHi; pos++, src += step) {
-                    INTS.set(bytes, at + pos * PIXEL, tail(x, src, w.cin));
+                    INTS.set(bytes, at + pos * PIXEL, tail(x, src, cin));
                 }
             }
         }
-        int n = w.sw * bandRows * planeWidth * PIXEL;
+        int n = w.sw() * bandRows * planeWidth * PIXEL;
         convert.dequantize(bytes, 0, n, unsigned, unsigned ? 128 : 0, 1f, copy, 0);
     }
 
@@ -188,11 +199,5 @@ final class ImageConv {
             v |= (x[src + c] & 0xFF) << (8 * c);
         }
         return v;
-    }
-
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        java.util.Arrays.fill(a, v);
-        return a;
     }
 }

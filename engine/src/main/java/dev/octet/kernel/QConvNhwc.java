@@ -102,6 +102,18 @@ public final class QConvNhwc {
             return size(kernel);
         }
 
+        /**
+         * A 1-D or 2-D window in two dimensions (a 1-D one as a single input row: inH = outH = kh = 1), as
+         * {@link Im2Col#rows2d} and {@link ImageConv} take it.
+         */
+        Window2d window2d() {
+            int r = inSpatial.length;
+            boolean twoD = r == 2;
+            return new Window2d(twoD ? inSpatial[0] : 1, inSpatial[r - 1], twoD ? outSpatial[0] : 1, outSpatial[r - 1],
+                twoD ? kernel[0] : 1, kernel[r - 1], twoD ? strides[0] : 1, strides[r - 1], twoD ? dilations[0] : 1,
+                dilations[r - 1], twoD ? pads[0] : 0, pads[r - 1]);
+        }
+
         /** 1x1, stride 1, no padding: output pixels are input pixels. */
         boolean pointwise() {
             for (int i = 0; i < kernel.length; i++) {
@@ -120,6 +132,10 @@ public final class QConvNhwc {
             return n;
         }
     }
+
+    /** A window's geometry in two dimensions: input and output sizes, kernel, strides, dilations, leading pads. */
+    record Window2d(int inH, int inW, int outH, int outW, int kh, int kw, int sh, int sw, int dh, int dw, int padTop,
+                    int padLeft) {}
 
     /**
      * Weights [cout][cinG][taps...] (OIHW) repacked to [cout][tap][cinG], the order of NHWC im2col rows, and
@@ -260,12 +276,9 @@ public final class QConvNhwc {
         } else {
             byte[] rows = scratch.rows(m * k);
             if (taps == null) {
-                int r = g.inSpatial().length;
-                boolean twoD = r == 2;
-                Im2Col.rows2d(x, xImage + gi * cinG, g.cin(), cinG, twoD ? g.inSpatial()[0] : 1, g.inSpatial()[r - 1],
-                    g.outSpatial()[r - 1], twoD ? g.kernel()[0] : 1, g.kernel()[r - 1], twoD ? g.strides()[0] : 1,
-                    g.strides()[r - 1], twoD ? g.dilations()[0] : 1, g.dilations()[r - 1], twoD ? g.pads()[0] : 0,
-                    g.pads()[r - 1], o0, o0 + m, (byte) xzp, rows);
+                Window2d w = g.window2d();
+                Im2Col.rows2d(x, xImage + gi * cinG, g.cin(), cinG, w.inH(), w.inW(), w.outW(), w.kh(), w.kw(), w.sh(),
+                    w.sw(), w.dh(), w.dw(), w.padTop(), w.padLeft(), o0, o0 + m, (byte) xzp, rows);
             } else {
                 Im2Col.rows(x, xImage + gi * cinG, g.cin(), cinG, taps, o0, o0 + m, kSize, (byte) xzp, rows);
             }
