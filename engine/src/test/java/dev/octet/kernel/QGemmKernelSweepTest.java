@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.octet.kernel.panama.PanamaKernelProvider;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -127,24 +128,28 @@ class QGemmKernelSweepTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void aPreparedByThreadsInRowRanges(QGemmKernel kernel) {
-        // Large enough that QGemm splits A's preparation over the threads; weight zero points need row sums.
+        // Large enough that QGemm splits A's preparation over the threads: in slices of whole row tiles (67 x 517),
+        // and, past the sliced sizes, in row ranges that start inside a tile (301 x 900: 101 rows per thread).
+        // Weight zero points need row sums.
         SplittableRandom r = new SplittableRandom(7);
-        int m = 67, k = 517, n = 45;
-        byte[] a = random(r, m * k);
-        byte[] b = random(r, k * n);
-        int[] zb = new int[n];
-        for (int j = 0; j < n; j++) {
-            zb[j] = r.nextInt(256);
+        for (int[] mkn : new int[][] {{67, 517, 45}, {301, 900, 21}}) {
+            int m = mkn[0], k = mkn[1], n = mkn[2];
+            byte[] a = random(r, m * k);
+            byte[] b = random(r, k * n);
+            int[] zb = new int[n];
+            for (int j = 0; j < n; j++) {
+                zb[j] = r.nextInt(256);
+            }
+            int[] ref = new int[m * n];
+            int[] got = new int[m * n];
+            QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, true, 77, REFERENCE.packB(b, 0, k, n, true, false), true,
+                zb, null, new QGemm.Output.Int32(ref), 0);
+            try (Parallel three = new Parallel(3)) {
+                QGemm.run(kernel, three, m, a, 0, k, true, 77, kernel.packB(b, 0, k, n, true, false), true, zb, null,
+                    new QGemm.Output.Int32(got), 0);
+            }
+            assertArrayEquals(ref, got, kernel.id() + " " + Arrays.toString(mkn));
         }
-        int[] ref = new int[m * n];
-        int[] got = new int[m * n];
-        QGemm.run(REFERENCE, Parallel.SERIAL, m, a, 0, k, true, 77, REFERENCE.packB(b, 0, k, n, true, false), true, zb,
-            null, new QGemm.Output.Int32(ref), 0);
-        try (Parallel three = new Parallel(3)) {
-            QGemm.run(kernel, three, m, a, 0, k, true, 77, kernel.packB(b, 0, k, n, true, false), true, zb, null,
-                new QGemm.Output.Int32(got), 0);
-        }
-        assertArrayEquals(ref, got, kernel.id());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -81,16 +81,25 @@ final class FloatPacking {
     static void prepareFloatRows(int mr, int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
         int k = out.depth();
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
-        int kg = groupedDepth(k);
-        for (int i = i0; i < i1; i++) {
-            int row = aOffset + i * lda;
-            int dst = (i / mr) * kg * mr + (i % mr) * G;
-            int q = 0;
-            for (; q + 4 <= k; q += 4) {
-                FloatVector.fromArray(GROUP, a, row + q).intoArray(p, dst + (q / G) * mr * G + q % G);
-            }
-            for (; q < k; q++) {
-                p[dst + (q / G) * mr * G + q % G] = a[row + q];
+        int groupStride = mr * G;
+        int tileStride = groupedDepth(k) * mr;
+        for (int tile = i0 / mr, i = i0; i < i1; tile++) {
+            int end = Math.min(i1, (tile + 1) * mr);
+            for (int dst = tile * tileStride + (i - tile * mr) * G; i < end; i++, dst += G) {
+                int row = aOffset + i * lda;
+                int q = 0;
+                for (int at = dst; q + G <= k; q += G, at += groupStride) {
+                    for (int part = 0; part < G; part += 4) {
+                        FloatVector.fromArray(GROUP, a, row + q + part).intoArray(p, at + part);
+                    }
+                }
+                int at = dst + q / G * groupStride;
+                for (; q + 4 <= k; q += 4, at += 4) {
+                    FloatVector.fromArray(GROUP, a, row + q).intoArray(p, at);
+                }
+                for (; q < k; q++, at++) {
+                    p[at] = a[row + q];
+                }
             }
         }
     }
@@ -160,48 +169,77 @@ final class FloatPacking {
         int k = out.depth();
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int[] sums = out.rowSums();
-        int kg = groupedDepth(k);
+        int groups = k / G;
+        int groupStride = mr * G;
+        int tileStride = groupedDepth(k) * mr;
         byte flip = (byte) (unsigned ? 0x80 : 0);
-        for (int i = i0; i < i1; i++) {
-            int row = aOffset + i * lda;
-            int dst = (i / mr) * kg * mr + (i % mr) * G;
-            int q = 0;
-            for (; q + G <= k; q += G) {
-                ByteVector v = ByteVector.fromArray(BYTES, a, row + q).lanewise(VectorOperators.XOR, flip);
-                int at = dst + q * mr;
+        // A tile at a time, so a row's place is a sum, not a division per row, and the groups in a counted loop per
+        // width, which C2 unrolls (K = 32: 0.128 -> 0.10 ns a byte; K = 144: 0.08 -> 0.06).
+        for (int tile = i0 / mr, i = i0; i < i1; tile++) {
+            int end = Math.min(i1, (tile + 1) * mr);
+            for (int dst = tile * tileStride + (i - tile * mr) * G; i < end; i++, dst += G) {
+                int row = aOffset + i * lda;
                 if (bits >= 512) {
-                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0)).intoArray(p, at);
+                    groups512(a, row, groups, flip, p, dst, groupStride);
                 } else if (bits == 256) {
-                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
-                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 1)).intoArray(p, at + 8);
+                    groups256(a, row, groups, flip, p, dst, groupStride);
                 } else {
-                    for (int part = 0; part < 4; part++) {
-                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, part))
-                            .intoArray(p, at + 4 * part);
+                    groups128(a, row, groups, flip, p, dst, groupStride);
+                }
+                int q = groups * G;
+                int at = dst + groups * groupStride;
+                if (q + 8 <= k) {
+                    // Half a group (K = 24, 40, ...): 8 bytes, converted the same way.
+                    ByteVector v = ByteVector.fromArray(HALF, a, row + q).lanewise(VectorOperators.XOR, flip);
+                    if (bits >= 256) {
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
+                    } else {
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 0)).intoArray(p, at);
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 1))
+                            .intoArray(p, at + 4);
                     }
+                    q += 8;
+                    at += 8;
+                }
+                for (; q < k; q++, at++) {
+                    p[at] = (byte) (a[row + q] ^ flip);
+                }
+                if (sums != null) {
+                    int sum = 0;
+                    for (int j = 0; j < k; j++) {
+                        sum += (byte) (a[row + j] ^ flip);
+                    }
+                    sums[i] = sum;
                 }
             }
-            if (q + 8 <= k) {
-                // Half a group (K = 24, 40, ...): 8 bytes, converted the same way.
-                ByteVector v = ByteVector.fromArray(HALF, a, row + q).lanewise(VectorOperators.XOR, flip);
-                int at = dst + q * mr;
-                if (bits >= 256) {
-                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
-                } else {
-                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 0)).intoArray(p, at);
-                    ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 1)).intoArray(p, at + 4);
-                }
-                q += 8;
-            }
-            for (; q < k; q++) {
-                p[dst + (q / G) * mr * G + q % G] = (byte) (a[row + q] ^ flip);
-            }
-            if (sums != null) {
-                int sum = 0;
-                for (int j = 0; j < k; j++) {
-                    sum += (byte) (a[row + j] ^ flip);
-                }
-                sums[i] = sum;
+        }
+    }
+
+    /** A row's whole groups at 512 bits: one load, one conversion, one store each. */
+    private static void groups512(byte[] a, int row, int groups, byte flip, float[] p, int dst, int groupStride) {
+        for (int g = 0; g < groups; g++) {
+            ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
+            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0))
+                .intoArray(p, dst + g * groupStride);
+        }
+    }
+
+    private static void groups256(byte[] a, int row, int groups, byte flip, float[] p, int dst, int groupStride) {
+        for (int g = 0; g < groups; g++) {
+            ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
+            int at = dst + g * groupStride;
+            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
+            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 1)).intoArray(p, at + 8);
+        }
+    }
+
+    private static void groups128(byte[] a, int row, int groups, byte flip, float[] p, int dst, int groupStride) {
+        for (int g = 0; g < groups; g++) {
+            ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
+            int at = dst + g * groupStride;
+            for (int part = 0; part < 4; part++) {
+                ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, part))
+                    .intoArray(p, at + 4 * part);
             }
         }
     }
