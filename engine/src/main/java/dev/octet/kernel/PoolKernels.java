@@ -37,4 +37,10 @@ public interface PoolKernels {
      * {@code xOff + p * size}, in int32 (wrapping, so exact in any order).
      */
     void planeSums(byte[] x, int xOff, int planes, int size, boolean unsigned, int[] sums, int sumsOff);
+
+    /**
+     * Channels-last {@link #planeSums}: {@code sums[sumsOff + c]} = the sum over {@code pixels} pixels of channel c's
+     * 8-bit codes, pixel i's at {@code xOff + i * channels + c}, in int32 (wrapping, so exact in any order).
+     */
+    void pixelSums(byte[] x, int xOff, int pixels, int channels, boolean unsigned, int[] sums, int sumsOff);
 }

@@ -468,7 +468,7 @@ final class QuantOps {
     /**
      * QLinearGlobalAveragePool with ORT's x86 arithmetic: the integer sum over the image minus
      * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized. The sums come from
-     * {@link PoolKernels#planeSums}, the requantization from {@link QuantizeKernels#requantize} (int32 sums
+     * {@link PoolKernels#planeSums} (or {@link PoolKernels#pixelSums} channels last), the requantization from {@link QuantizeKernels#requantize} (int32 sums
      * are exact in any order; the requantization is the scalar one, bit for bit).
      */
     private static Op qlinearGlobalAveragePool(OpContext ctx, boolean channelsLast) {
@@ -495,7 +495,10 @@ final class QuantOps {
             int[] sums = buffers.ints(planes);
             int[] bias = buffers.ints(planes);
             if (channelsLast) {
-                pixelSums(x.bytes(), x.dim(0), size, channels, x.type() == DataType.UINT8, sums);
+                for (int b = 0; b < x.dim(0); b++) {
+                    pool.pixelSums(x.bytes(), b * size * channels, size, channels, x.type() == DataType.UINT8, sums,
+                        b * channels);
+                }
             } else {
                 pool.planeSums(x.bytes(), 0, planes, size, x.type() == DataType.UINT8, sums, 0);
             }
@@ -510,20 +513,6 @@ final class QuantOps {
             }
             return new Tensor[] {Tensor.of(outType, shape, out)};
         });
-    }
-
-    /** Per image and channel, the sum over the pixels of [batch][pixels][channels] bytes. */
-    private static void pixelSums(byte[] x, int batch, int pixels, int channels, boolean unsigned, int[] sums) {
-        int mask = unsigned ? 0xFF : -1;
-        Arrays.fill(sums, 0, batch * channels, 0);
-        for (int b = 0; b < batch; b++) {
-            int s = b * channels;
-            for (int p = 0, row = b * pixels * channels; p < pixels; p++, row += channels) {
-                for (int c = 0; c < channels; c++) {
-                    sums[s + c] += x[row + c] & mask;
-                }
-            }
-        }
     }
 
     /** [N, spatial..., C] -> [N, 1..., C]. */

@@ -210,4 +210,37 @@ class PoolKernelsSweepTest {
         k.planeSums(ones, 0, 1, 1001, false, s, 0);
         assertArrayEquals(new int[] {-128 * 1001}, s);
     }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void pixelSumsMatchReference(PoolKernels k) {
+        SplittableRandom r = new SplittableRandom(71);
+        for (int channels : new int[] {1, 3, 4, 8, 15, 16, 17, 33, 64, 1280}) {
+            for (int pixels : new int[] {0, 1, 2, 49, 64}) {
+                byte[] x = bytes(r, pixels * channels + 5);
+                for (boolean unsigned : new boolean[] {true, false}) {
+                    int[] want = new int[channels + 2];
+                    int[] got = new int[channels + 2];
+                    Arrays.fill(want, 0x5A5A);
+                    Arrays.fill(got, 0x5A5A);
+                    REFERENCE.pixelSums(x, 5, pixels, channels, unsigned, want, 2);
+                    k.pixelSums(x, 5, pixels, channels, unsigned, got, 2);
+                    assertArrayEquals(want, got, k.getClass().getSimpleName() + " channels=" + channels + " pixels="
+                        + pixels + " unsigned=" + unsigned);
+                }
+            }
+        }
+        // All-extreme channels: 255 * n and -128 * n exactly.
+        byte[] ones = new byte[64 * 20];
+        Arrays.fill(ones, (byte) -1);
+        int[] s = new int[20];
+        k.pixelSums(ones, 0, 64, 20, true, s, 0);
+        int[] want = new int[20];
+        Arrays.fill(want, 255 * 64);
+        assertArrayEquals(want, s);
+        Arrays.fill(ones, (byte) -128);
+        k.pixelSums(ones, 0, 64, 20, false, s, 0);
+        Arrays.fill(want, -128 * 64);
+        assertArrayEquals(want, s);
+    }
 }

@@ -413,6 +413,29 @@ final class PoolKernels512 implements PoolKernels {
         }
     }
 
+    @Override
+    public void pixelSums(byte[] x, int xOff, int pixels, int channels, boolean unsigned, int[] sums, int sumsOff) {
+        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+        int c = 0;
+        // A vector of channels at a time, summed down the pixels in one register.
+        for (; c <= channels - L; c += L) {
+            IntVector acc = IntVector.zero(I);
+            for (int i = 0, at = xOff + c; i < pixels; i++, at += channels) {
+                ByteVector b = PARTIAL ? ByteVector.fromArray(B, x, at, BYTES) : ByteVector.fromArray(B, x, at);
+                acc = acc.add((IntVector) b.convertShape(widen, I, 0));
+            }
+            acc.intoArray(sums, sumsOff + c);
+        }
+        int mask = unsigned ? 0xFF : -1;
+        for (; c < channels; c++) {
+            int sum = 0;
+            for (int i = 0, at = xOff + c; i < pixels; i++, at += channels) {
+                sum += x[at] & mask;
+            }
+            sums[sumsOff + c] = sum;
+        }
+    }
+
     private static int planeSum(byte[] x, int off, int size, boolean unsigned) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         IntVector acc = IntVector.zero(I);

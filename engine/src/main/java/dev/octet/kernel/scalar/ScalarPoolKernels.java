@@ -189,6 +189,18 @@ public final class ScalarPoolKernels implements PoolKernels {
         }
     }
 
+    @Override
+    public void pixelSums(byte[] x, int xOff, int pixels, int channels, boolean unsigned, int[] sums, int sumsOff) {
+        int mask = unsigned ? 0xFF : -1;
+        for (int c = 0; c < channels; c++) {
+            int sum = 0;
+            for (int i = 0, at = xOff + c; i < pixels; i++, at += channels) {
+                sum += x[at] & mask;
+            }
+            sums[sumsOff + c] = sum;
+        }
+    }
+
     /** Counts in row-major order: the last dim fastest, wrapping at {@code limits}. */
     private static void increment(int[] counter, int[] limits, int n) {
         for (int d = n - 1; d >= 0; d--) {
