@@ -179,12 +179,29 @@ final class FloatPacking {
             int end = Math.min(i1, (tile + 1) * mr);
             for (int dst = tile * tileStride + (i - tile * mr) * G; i < end; i++, dst += G) {
                 int row = aOffset + i * lda;
+                // The vector code stays in this method: a helper compiled apart can run boxed while it waits for C2.
                 if (bits >= 512) {
-                    groups512(a, row, groups, flip, p, dst, groupStride);
+                    for (int g = 0; g < groups; g++) {
+                        ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0))
+                            .intoArray(p, dst + g * groupStride);
+                    }
                 } else if (bits == 256) {
-                    groups256(a, row, groups, flip, p, dst, groupStride);
+                    for (int g = 0; g < groups; g++) {
+                        ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
+                        int at = dst + g * groupStride;
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
+                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 1)).intoArray(p, at + 8);
+                    }
                 } else {
-                    groups128(a, row, groups, flip, p, dst, groupStride);
+                    for (int g = 0; g < groups; g++) {
+                        ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
+                        int at = dst + g * groupStride;
+                        for (int part = 0; part < 4; part++) {
+                            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, part))
+                                .intoArray(p, at + 4 * part);
+                        }
+                    }
                 }
                 int q = groups * G;
                 int at = dst + groups * groupStride;
@@ -211,35 +228,6 @@ final class FloatPacking {
                     }
                     sums[i] = sum;
                 }
-            }
-        }
-    }
-
-    /** A row's whole groups at 512 bits: one load, one conversion, one store each. */
-    private static void groups512(byte[] a, int row, int groups, byte flip, float[] p, int dst, int groupStride) {
-        for (int g = 0; g < groups; g++) {
-            ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
-            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0))
-                .intoArray(p, dst + g * groupStride);
-        }
-    }
-
-    private static void groups256(byte[] a, int row, int groups, byte flip, float[] p, int dst, int groupStride) {
-        for (int g = 0; g < groups; g++) {
-            ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
-            int at = dst + g * groupStride;
-            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
-            ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 1)).intoArray(p, at + 8);
-        }
-    }
-
-    private static void groups128(byte[] a, int row, int groups, byte flip, float[] p, int dst, int groupStride) {
-        for (int g = 0; g < groups; g++) {
-            ByteVector v = ByteVector.fromArray(BYTES, a, row + g * G).lanewise(VectorOperators.XOR, flip);
-            int at = dst + g * groupStride;
-            for (int part = 0; part < 4; part++) {
-                ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, part))
-                    .intoArray(p, at + 4 * part);
             }
         }
     }
