@@ -686,14 +686,41 @@ final class QGemmF32Fma128 implements QGemmKernel {
             int pEnd = Math.min(kc, p0 + step);
             FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
             FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F);
+            FloatVector e00 = FloatVector.zero(F), e01 = FloatVector.zero(F);
+            FloatVector f00 = FloatVector.zero(F), f01 = FloatVector.zero(F);
+            int p = p0;
+            for (; p + 4 <= pEnd; p += 4) {
+                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
                 b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                a = FloatVector.broadcast(F, pa[ai]);
                 c00 = a.fma(b0, c00);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+                c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+                d00 = a.fma(b0, d00);
+                b1 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR + 1 * L);
+                d01 = a.fma(b1, d01);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+                e00 = a.fma(b0, e00);
+                b1 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR + 1 * L);
+                e01 = a.fma(b1, e01);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+                f00 = a.fma(b0, f00);
+                b1 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR + 1 * L);
+                f01 = a.fma(b1, f01);
+            }
+            for (; p < pEnd; p++) {
+                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                c00 = a.fma(b0, c00);
+                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
                 c01 = a.fma(b1, c01);
             }
+            c00 = c00.add(d00).add(e00.add(f00));
+            c01 = c01.add(d01).add(e01.add(f01));
             if (accumulate || p0 > 0) {
                 ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
                 ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
@@ -1320,14 +1347,41 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
         FloatVector a, b0, b1;
-        for (int p = 0; p < k; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F);
+        FloatVector e00 = FloatVector.zero(F), e01 = FloatVector.zero(F);
+        FloatVector f00 = FloatVector.zero(F), f01 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
             b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+            d00 = a.fma(b0, d00);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR + 1 * L);
+            d01 = a.fma(b1, d01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+            e00 = a.fma(b0, e00);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR + 1 * L);
+            e01 = a.fma(b1, e01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+            f00 = a.fma(b0, f00);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR + 1 * L);
+            f01 = a.fma(b1, f01);
+        }
+        for (; p < k; p++) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             c01 = a.fma(b1, c01);
         }
+        c00 = c00.add(d00).add(e00.add(f00));
+        c01 = c01.add(d01).add(e01.add(f01));
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
