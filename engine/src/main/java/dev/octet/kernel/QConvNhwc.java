@@ -18,6 +18,8 @@ public final class QConvNhwc {
     private static final int CHUNK_BYTES = 1 << 19;
     /** Depthwise row bands per thread. */
     private static final int TASKS_PER_THREAD = 4;
+    /** Output pixels a depthwise band should have at least when there are more bands than threads. */
+    private static final int DEPTHWISE_BAND_PIXELS = 128;
     /** Pixels per block of a layout transpose. */
     private static final int TRANSPOSE_BLOCK = 64;
     /** Rows per thread and chunk, so every thread gets GEMM row blocks. */
@@ -321,7 +323,11 @@ public final class QConvNhwc {
                                  QGemm.Output out) {
         int inImage = s.inH() * s.inW() * s.channels();
         int outImage = s.outH() * s.outW() * s.channels();
-        int bands = Math.max(1, Math.min(s.outH(), TASKS_PER_THREAD * parallel.threads()));
+        // Bands balance the threads' loads, but each repeats the kernel's per-call setup (a pass over the channels):
+        // one band on one thread, and at least DEPTHWISE_BAND_PIXELS output pixels a band beyond one per thread.
+        int threads = parallel.threads();
+        long wanted = Math.max(threads, (long) s.outH() * s.outW() / DEPTHWISE_BAND_PIXELS);
+        int bands = threads == 1 ? 1 : (int) Math.max(1, Math.min(s.outH(), Math.min(wanted, TASKS_PER_THREAD * threads)));
         int rowsPerBand = (s.outH() + bands - 1) / bands;
         parallel.forEach(batch * bands, task -> {
             int b = task / bands;
