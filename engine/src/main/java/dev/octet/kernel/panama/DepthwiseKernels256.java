@@ -60,6 +60,8 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
         int zp;
         int qmin;
         int qmax;
+        /** Whether the 3 x 3 run kernels may clamp after rounding, on ints (see {@link #run}). */
+        boolean light;
 
         /** A band's input rows with the padding written out as the zero point (see paddedBand), kept per thread. */
         byte[] paddedRows;
@@ -86,22 +88,6 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
         k.vectorEnd = channels - channels % L;
         k.kw = kw;
         k.pixelStep = s.strideW() * channels;
-        // A window entirely inside the input needs no zero-point subtraction per tap:
-        // sum (x - zx) w = sum x w - zx sum w, and the last term joins the bias.
-        k.inner = Call.grow(k.inner, channels);
-        k.outer = Call.grow(k.outer, channels);
-        k.sums = Call.grow(k.sums, 4 * channels);
-        for (int c = 0; c < channels; c++) {
-            k.outer[c] = bias == null ? 0 : bias[c];
-            k.inner[c] = k.outer[c] - xzp * w.sums()[c];
-        }
-        k.tapOffset = Call.grow(k.tapOffset, kh * kw);
-        k.tapCount = kh * kw;
-        for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++) {
-                k.tapOffset[ky * kw + kx] = (ky * s.dilationH() * s.inW() + kx * s.dilationW()) * channels;
-            }
-        }
         // The kind of output is told by which of q and ints is set: never leave the other from an earlier call.
         k.q = null;
         k.ints = null;
@@ -116,8 +102,38 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
             }
             case QGemm.Output.Scaled o -> throw new UnsupportedOperationException("depthwise has no float output");
         }
+        // A window entirely inside the input needs no zero-point subtraction per tap:
+        // sum (x - zx) w = sum x w - zx sum w, and the last term joins the bias.
+        k.inner = Call.grow(k.inner, channels);
+        k.outer = Call.grow(k.outer, channels);
+        k.sums = Call.grow(k.sums, 4 * channels);
+        int[] sums = w.sums();
+        int[] absSums = w.absSums();
+        // Whether every window's sum times its channel's scale stays within 2^22 in magnitude (and the sums within
+        // int32): then adding MAGIC rounds the product exactly and the clamp to [qmin, qmax] can follow the
+        // rounding, on ints (rounding is monotonic and the bounds are integers, so round(clamp(v)) =
+        // clamp(round(v)); a finite scale never makes NaN). A sum is the channel's start (inner or outer) plus at
+        // most 255 |w| per tap. The general clamp's float compares and blends took a fifth of a 3 x 3 layer's time.
+        boolean light = k.q != null;
+        for (int c = 0; c < channels; c++) {
+            int outer = bias == null ? 0 : bias[c];
+            int inner = outer - xzp * sums[c];
+            k.outer[c] = outer;
+            k.inner[c] = inner;
+            long bound = Math.max(Math.abs((long) inner), Math.abs((long) outer)) + 255L * absSums[c];
+            // Below 2^22 with room for the roundings of the int-to-float conversion and of the product.
+            light = light && bound <= Integer.MAX_VALUE && bound * (double) Math.abs(k.scales[c]) <= 4_194_000.0;
+        }
+        k.light = light;
+        k.tapOffset = Call.grow(k.tapOffset, kh * kw);
+        k.tapCount = kh * kw;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                k.tapOffset[ky * kw + kx] = (ky * s.dilationH() * s.inW() + kx * s.dilationW()) * channels;
+            }
+        }
         try {
-            if (kh == 3 && kw == 3 && k.q != null && paddedBand(k, s, x, xOffset, yOffset, oy0, oy1)) {
+            if (kh == 3 && kw == 3 && k.q != null && k.light && paddedBand(k, s, x, xOffset, yOffset, oy0, oy1)) {
                 return;
             }
             for (int oy = oy0; oy < oy1; oy++) {
@@ -133,7 +149,7 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 }
                 int ox = 0;
                 // A 3 x 3 row's inside windows, requantized: the whole run at once (inside3x3), then its borders.
-                boolean run3x3 = kh == 3 && kw == 3 && k.q != null && oxLo < oxHi;
+                boolean run3x3 = kh == 3 && kw == 3 && k.q != null && k.light && oxLo < oxHi;
                 if (run3x3) {
                     inside3x3(k, s.dilationW(), xOffset + (iy0 * s.inW() + oxLo * s.strideW() - s.padLeft()) * channels,
                         yOffset + (oy * s.outW() + oxLo) * channels, oxHi - oxLo);
@@ -287,8 +303,9 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
         int o6 = taps[6];
         int o7 = taps[7];
         int o8 = taps[8];
-        FloatVector hi = FloatVector.broadcast(F, k.qmax - k.zp);
-        FloatVector lo = FloatVector.broadcast(F, k.qmin - k.zp);
+        // k.light: rounded first, then clamped on ints (see run).
+        IntVector qmin = IntVector.broadcast(I, k.qmin);
+        IntVector qmax = IntVector.broadcast(I, k.qmax);
         int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
         for (int c = 0; c < k.vectorEnd; c += L) {
             IntVector w0 = IntVector.fromArray(I, k.wp, 0 * channels + c);
@@ -333,10 +350,7 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 acc = acc.add((k.xUnsigned ? (IntVector) b8.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     : (IntVector) b8.convertShape(VectorOperators.B2I, I, 0)).mul(w8));
                 FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
-                v = v.blend(hi, v.compare(VectorOperators.GT, hi))
-                    .blend(lo, v.compare(VectorOperators.LT, lo))
-                    .blend(0f, v.compare(VectorOperators.NE, v));
-                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias)
+                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
                     .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
                 int yi = yFirst + i * channels + c;
                 if (PARTIAL) {
@@ -358,8 +372,9 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
         int channels = k.channels;
         int row1 = k.tapOffset[3];
         int row2 = k.tapOffset[6];
-        FloatVector hi = FloatVector.broadcast(F, k.qmax - k.zp);
-        FloatVector lo = FloatVector.broadcast(F, k.qmin - k.zp);
+        // k.light: rounded first, then clamped on ints (see run).
+        IntVector qmin = IntVector.broadcast(I, k.qmin);
+        IntVector qmax = IntVector.broadcast(I, k.qmax);
         int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
         for (int c = 0; c < k.vectorEnd; c += L) {
             IntVector w0 = IntVector.fromArray(I, k.wp, 0 * channels + c);
@@ -414,10 +429,7 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 q1 = n1;
                 q2 = n2;
                 FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
-                v = v.blend(hi, v.compare(VectorOperators.GT, hi))
-                    .blend(lo, v.compare(VectorOperators.LT, lo))
-                    .blend(0f, v.compare(VectorOperators.NE, v));
-                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias)
+                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
                     .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
                 int yi = yFirst + i * channels + c;
                 if (PARTIAL) {
@@ -439,8 +451,9 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
         int channels = k.channels;
         int row1 = k.tapOffset[3];
         int row2 = k.tapOffset[6];
-        FloatVector hi = FloatVector.broadcast(F, k.qmax - k.zp);
-        FloatVector lo = FloatVector.broadcast(F, k.qmin - k.zp);
+        // k.light: rounded first, then clamped on ints (see run).
+        IntVector qmin = IntVector.broadcast(I, k.qmin);
+        IntVector qmax = IntVector.broadcast(I, k.qmax);
         int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
         for (int c = 0; c < k.vectorEnd; c += L) {
             IntVector w0 = IntVector.fromArray(I, k.wp, 0 * channels + c);
@@ -493,10 +506,7 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 p1 = n1;
                 p2 = n2;
                 FloatVector v = ((FloatVector) acc.convert(VectorOperators.I2F, 0)).mul(scale);
-                v = v.blend(hi, v.compare(VectorOperators.GT, hi))
-                    .blend(lo, v.compare(VectorOperators.LT, lo))
-                    .blend(0f, v.compare(VectorOperators.NE, v));
-                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias)
+                ByteVector r = v.add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
                     .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
                 int yi = yFirst + i * channels + c;
                 if (PARTIAL) {
