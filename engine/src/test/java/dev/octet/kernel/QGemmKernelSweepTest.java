@@ -236,16 +236,19 @@ class QGemmKernelSweepTest {
 
     /**
      * Per-column scales of every kind: random, powers of two (sums land on halves: ties to even), ones that put
-     * nearly every value on a clamp, zero, NaN and infinities (NaN converts to 0, so those columns give zp).
+     * nearly every value on a clamp, zero, NaN and infinities (NaN converts to 0, so those columns give zp). The
+     * fusable ones stay within the fused tiles' limit (|scale| <= 0.2499, the limit itself included), without NaN
+     * and infinities.
      */
-    private static float[] columnScales(SplittableRandom r, int n, int k) {
-        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f};
+    private static float[] columnScales(SplittableRandom r, int n, int k, boolean fusable) {
+        float[] special = fusable ? new float[] {0f, -0f, -0.2499f, 0x1p-126f, Float.MIN_VALUE}
+            : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f};
         float[] s = new float[n];
         for (int j = 0; j < n; j++) {
             s[j] = switch (j % 7) {
                 case 0 -> (float) (r.nextDouble() * 0.01 + 1e-5);
                 case 1 -> 0x1p-7f;
-                case 2 -> 0.5f;
+                case 2 -> fusable ? 0.2499f : 0.5f;
                 case 3 -> Math.scalb(1f, -(32 - Integer.numberOfLeadingZeros(k)) - 7); // |sum| / 2^14 K within 2^7
                 case 4 -> special[(j / 7) % special.length];
                 case 5 -> -(float) (r.nextDouble() * 0.003);
@@ -286,7 +289,7 @@ class QGemmKernelSweepTest {
                     for (int j = 0; j < n; j++) {
                         colTerms[j] = j == n / 2 ? -room : r.nextInt(-room, room + 1);
                     }
-                    float[] scales = columnScales(r, n, k);
+                    float[] scales = columnScales(r, n, k, true);
                     int[] out = outputs[(m + k + n) % outputs.length];
                     int ldo = n + 2;
                     // Whole rows and panels, and a block starting one row in and on the second panel.
@@ -345,6 +348,33 @@ class QGemmKernelSweepTest {
     }
 
     /** Past one exact float pass (K > 1024) the kernel fuses nothing: the driver takes the int32 path. */
+    /**
+     * A scale past the fused tiles' limit (where rounding before clamping could differ: 0.25 times a sum of 2^24 is
+     * 2^22), NaN or an infinity in the column range leaves the whole range to the int32 path; scales at the limit fuse.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void fusedRequantizingDeclinesScalesPastTheLimit(QGemmKernel kernel) {
+        int m = 3, k = 27, n = panelWidth(kernel) + 3;
+        SplittableRandom r = new SplittableRandom(29);
+        byte[] a = random(r, m * k);
+        byte[] b = random(r, k * n);
+        PackedB pb = kernel.packB(b, 0, k, n, false, false);
+        PreparedA pa = new PreparedA();
+        kernel.prepareA(m, k, a, 0, k, false, false, pa);
+        for (float odd : new float[] {0.25f, -0.25f, 1f, Float.NaN, Float.POSITIVE_INFINITY, 0.2499f}) {
+            float[] scales = new float[n];
+            java.util.Arrays.fill(scales, 0.001f);
+            scales[n - 1] = odd;
+            byte[] got = new byte[m * n];
+            int end = kernel.multiplyRequantized(pa, 0, m, pb, 0, n, new int[n], scales, 0, -128, 127, got, 0, n);
+            assertEquals(odd == 0.2499f ? n : 0, end, kernel.id() + " scale " + odd);
+            if (end == 0) {
+                assertArrayEquals(new byte[m * n], got, kernel.id() + " scale " + odd + ": nothing written");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void fusedRequantizingLeavesDeepProductsToTheInt32Path(QGemmKernel kernel) {
@@ -378,7 +408,7 @@ class QGemmKernelSweepTest {
                     for (int j = 0; j < n; j++) {
                         bias[j] = r.nextInt(-100000, 100000);
                     }
-                    float[] perColumn = columnScales(r, n, k);
+                    float[] perColumn = columnScales(r, n, k, false);
                     for (float[] scales : new float[][] {perColumn, {0x1p-9f}, {0.00173f}, {Float.NaN}}) {
                         for (boolean bU : new boolean[] {false, true}) {
                             // Signed weights with zero point 0 and unsigned with 128 need no row sums; 3 does.

@@ -166,12 +166,11 @@ final class QGemmF32Fma128 implements QGemmKernel {
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)) {
+        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
+            || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
         int end = n0 + (n1 - n0) / NR * NR;
-        float lo = qmin - zp;
-        float hi = qmax - zp;
         for (int col = n0; col < end; col += NR) {
             int bOff = col * k;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
@@ -180,26 +179,26 @@ final class QGemmF32Fma128 implements QGemmKernel {
                 int at = outOffset + i * ldo + col;
                 if (taps == null) {
                     switch (rows) {
-                        case 8 -> requantized8(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 7 -> requantized7(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 8 -> requantized8(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> requantized7(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 } else {
                     switch (rows) {
-                        case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 }
@@ -211,7 +210,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
             }
         }
         if (end < n1) {
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, lo, hi, out,
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
                 outOffset, ldo);
         }
         return n1;
@@ -223,7 +222,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
      */
     private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
                                  float[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
-                                 float lo, float hi, byte[] out, int outOffset, int ldo) {
+                                 int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
@@ -235,26 +234,26 @@ final class QGemmF32Fma128 implements QGemmKernel {
             int aOff = base + run * runPitch + x * rowStride;
             if (taps == null) {
                 switch (rows) {
-                    case 8 -> requantized8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 7 -> requantized7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 8 -> requantized8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 7 -> requantized7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                     default -> throw new AssertionError();
                 }
             } else {
                 switch (rows) {
-                    case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                     default -> throw new AssertionError();
                 }
             }
@@ -732,7 +731,7 @@ final class QGemmF32Fma128 implements QGemmKernel {
     }
 
     private static void requantized8(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -777,91 +776,44 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
-        f = c70.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo, BQ_LANES);
-        f = c71.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized7(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -902,81 +854,40 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized6(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1013,71 +924,36 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized5(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1110,61 +986,32 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized4(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1193,51 +1040,28 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized3(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1262,41 +1086,24 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized2(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1317,31 +1124,20 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
     }
 
     private static void requantized1(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1385,21 +1181,16 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1444,91 +1235,44 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
-        f = c70.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo, BQ_LANES);
-        f = c71.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1569,81 +1313,40 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo, BQ_LANES);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1680,71 +1383,36 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo, BQ_LANES);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1777,61 +1445,32 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo, BQ_LANES);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1860,51 +1499,28 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo, BQ_LANES);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1929,41 +1545,24 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo, BQ_LANES);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1984,31 +1583,20 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo, BQ_LANES);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L, BQ_LANES);
     }
 
     private static void imageRequantized1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2025,16 +1613,11 @@ final class QGemmF32Fma128 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at, BQ_LANES);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L, BQ_LANES);
     }
 }

@@ -165,12 +165,11 @@ final class QGemmF32Fma256 implements QGemmKernel {
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)) {
+        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
+            || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
         int end = n0 + (n1 - n0) / NR * NR;
-        float lo = qmin - zp;
-        float hi = qmax - zp;
         for (int col = n0; col < end; col += NR) {
             int bOff = col * k;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
@@ -179,22 +178,22 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 int at = outOffset + i * ldo + col;
                 if (taps == null) {
                     switch (rows) {
-                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 } else {
                     switch (rows) {
-                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 }
@@ -206,7 +205,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             }
         }
         if (end < n1) {
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, lo, hi, out,
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
                 outOffset, ldo);
         }
         return n1;
@@ -218,7 +217,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
      */
     private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
                                  byte[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
-                                 float lo, float hi, byte[] out, int outOffset, int ldo) {
+                                 int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
@@ -230,22 +229,22 @@ final class QGemmF32Fma256 implements QGemmKernel {
             int aOff = base + run * runPitch + x * rowStride;
             if (taps == null) {
                 switch (rows) {
-                    case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                     default -> throw new AssertionError();
                 }
             } else {
                 switch (rows) {
-                    case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                    case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                    case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                    case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                     default -> throw new AssertionError();
                 }
             }
@@ -872,7 +871,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
     }
 
     private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -909,71 +908,36 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
     private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1006,61 +970,32 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
     private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1089,51 +1024,28 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
     private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1158,41 +1070,24 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
     private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1213,31 +1108,20 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
     private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1281,21 +1165,16 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 
     private static void imageRequantized6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1332,71 +1211,36 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
     private static void imageRequantized5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1429,61 +1273,32 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
     private static void imageRequantized4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1512,51 +1327,28 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
     private static void imageRequantized3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1581,41 +1373,24 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
     private static void imageRequantized2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1636,31 +1411,20 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
     private static void imageRequantized1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1677,16 +1441,11 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 }

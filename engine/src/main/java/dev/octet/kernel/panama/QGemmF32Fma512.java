@@ -165,12 +165,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)) {
+        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
+            || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
         int end = n0 + (n1 - n0) / NR * NR;
-        float lo = qmin - zp;
-        float hi = qmax - zp;
         for (int col = n0; col < end; col += NR) {
             int bOff = col * k;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
@@ -179,26 +178,26 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 int at = outOffset + i * ldo + col;
                 if (taps == null) {
                     switch (rows) {
-                        case 8 -> requantized8(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 7 -> requantized7(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 8 -> requantized8(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> requantized7(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 } else {
                     switch (rows) {
-                        case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
-                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, lo, hi, out, at, ldo);
+                        case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 }
@@ -218,26 +217,26 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 int at = outOffset + i * ldo + end;
                 if (taps == null) {
                     switch (rows) {
-                        case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                        case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 } else {
                     switch (rows) {
-                        case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
-                        case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, lo, hi, out, at, ldo);
+                        case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 }
@@ -250,7 +249,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             return n1;
         }
         if (end < n1) {
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, lo, hi, out,
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
                 outOffset, ldo);
         }
         return n1;
@@ -262,7 +261,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
      */
     private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
                                  byte[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
-                                 float lo, float hi, byte[] out, int outOffset, int ldo) {
+                                 int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
@@ -275,52 +274,52 @@ final class QGemmF32Fma512 implements QGemmKernel {
             if (width <= L) {
                 if (taps == null) {
                     switch (rows) {
-                        case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                        case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                         default -> throw new AssertionError();
                     }
                 } else {
                     switch (rows) {
-                        case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                        case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                         default -> throw new AssertionError();
                     }
                 }
             } else {
                 if (taps == null) {
                     switch (rows) {
-                        case 8 -> requantized8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 7 -> requantized7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                        case 8 -> requantized8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 7 -> requantized7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 6 -> requantized6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 5 -> requantized5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 4 -> requantized4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 3 -> requantized3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 2 -> requantized2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 1 -> requantized1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                         default -> throw new AssertionError();
                     }
                 } else {
                     switch (rows) {
-                        case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
-                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, lo, hi, cut.tile, 0, NR);
+                        case 8 -> imageRequantized8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 7 -> imageRequantized7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 6 -> imageRequantized6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 5 -> imageRequantized5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 4 -> imageRequantized4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 3 -> imageRequantized3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 2 -> imageRequantized2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                        case 1 -> imageRequantized1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
                         default -> throw new AssertionError();
                     }
                 }
@@ -1256,7 +1255,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
     }
 
     private static void requantized8(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1301,91 +1300,44 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
-        f = c70.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
-        f = c71.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
     }
 
     private static void requantized7(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1426,81 +1378,40 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
     }
 
     private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1537,71 +1448,36 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
     private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1634,61 +1510,32 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
     private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1717,51 +1564,28 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
     private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1786,41 +1610,24 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
     private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1841,31 +1648,20 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
     private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                    int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                    int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -1909,21 +1705,16 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 
     private static void requantizedHalf8(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -1957,51 +1748,28 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        f = c70.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
     }
 
     private static void requantizedHalf7(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2032,46 +1800,26 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
     }
 
     private static void requantizedHalf6(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2099,41 +1847,24 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
     }
 
     private static void requantizedHalf5(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2158,36 +1889,22 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
     }
 
     private static void requantizedHalf4(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2209,31 +1926,20 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
     }
 
     private static void requantizedHalf3(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2252,26 +1958,18 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
     }
 
     private static void requantizedHalf2(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2287,21 +1985,16 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
     }
 
     private static void requantizedHalf1(float[] pa, int aOff, byte[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -2332,16 +2025,14 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c00 = c00.add(d00).add(e00.add(f00));
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
     private static void imageRequantized8(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2386,91 +2077,44 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
-        f = c70.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
-        f = c71.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
     }
 
     private static void imageRequantized7(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2511,81 +2155,40 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        f = c61.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
     }
 
     private static void imageRequantized6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2622,71 +2225,36 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c51.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
     private static void imageRequantized5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2719,61 +2287,32 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c41.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
     private static void imageRequantized4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2802,51 +2341,28 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c31.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
     private static void imageRequantized3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2871,41 +2387,24 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c21.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
     private static void imageRequantized2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2926,31 +2425,20 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c11.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
     private static void imageRequantized1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                         int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
@@ -2967,21 +2455,16 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c01.mul(s1);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 
     private static void imageRequantizedHalf8(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3015,51 +2498,28 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        f = c70.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
     }
 
     private static void imageRequantizedHalf7(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3090,46 +2550,26 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        f = c60.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
     }
 
     private static void imageRequantizedHalf6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3157,41 +2597,24 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        f = c50.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
     }
 
     private static void imageRequantizedHalf5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3216,36 +2639,22 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        f = c40.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
     }
 
     private static void imageRequantizedHalf4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3267,31 +2676,20 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        f = c30.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
     }
 
     private static void imageRequantizedHalf3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3310,26 +2708,18 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        f = c20.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
     }
 
     private static void imageRequantizedHalf2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3345,21 +2735,16 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        f = c10.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
     }
 
     private static void imageRequantizedHalf1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, float lo, float hi,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0;
@@ -3372,11 +2757,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        FloatVector f;
-        f = c00.mul(s0);
-        f = f.blend(lo, f.compare(VectorOperators.LT, lo)).blend(hi, f.compare(VectorOperators.GT, hi))
-            .blend(0f, f.compare(VectorOperators.NE, f));
-        f.add(RNE_MAGIC).reinterpretAsInts().sub(bias)
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 }
