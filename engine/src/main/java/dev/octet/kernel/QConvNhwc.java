@@ -327,7 +327,8 @@ public final class QConvNhwc {
         // one band on one thread, and at least DEPTHWISE_BAND_PIXELS output pixels a band beyond one per thread.
         int threads = parallel.threads();
         long wanted = Math.max(threads, (long) s.outH() * s.outW() / DEPTHWISE_BAND_PIXELS);
-        int bands = threads == 1 ? 1 : (int) Math.max(1, Math.min(s.outH(), Math.min(wanted, TASKS_PER_THREAD * threads)));
+        int bands = threads == 1 ? 1
+            : (int) Math.max(1, Math.min(s.outH(), Math.min(wanted, TASKS_PER_THREAD * threads)));
         int rowsPerBand = (s.outH() + bands - 1) / bands;
         parallel.forEach(batch * bands, task -> {
             int b = task / bands;

@@ -468,8 +468,9 @@ final class QuantOps {
     /**
      * QLinearGlobalAveragePool with ORT's x86 arithmetic: the integer sum over the image minus
      * {@code zp_in * size}, times {@code s_in / (s_out * (float) size)}, requantized. The sums come from
-     * {@link PoolKernels#planeSums} (or {@link PoolKernels#pixelSums} channels last), the requantization from {@link QuantizeKernels#requantize} (int32 sums
-     * are exact in any order; the requantization is the scalar one, bit for bit).
+     * {@link PoolKernels#planeSums} (channels last: {@link PoolKernels#pixelSums}), the requantization from
+     * {@link QuantizeKernels#requantize} (int32 sums are exact in any order; the requantization is the scalar one,
+     * bit for bit).
      */
     private static Op qlinearGlobalAveragePool(OpContext ctx, boolean channelsLast) {
         if (!channelsLast && ctx.getInt("channels_last", 0) != 0) {

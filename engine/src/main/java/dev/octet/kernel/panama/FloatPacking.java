@@ -142,7 +142,7 @@ final class FloatPacking {
      * Whether the fused tiles may round before they clamp, on ints: every |sum| <= 2^24 (see {@link #exactFrom}) times
      * each scale of [n0, n1) stays within 2^22, where adding 1.5 * 2^23 rounds exactly; rounding is monotonic and the
      * clamp bounds are integers, so round(clamp(v)) = clamp(round(v)), and a finite scale never makes NaN. The float
-     * compares and blends of a general clamp cost the small-K layers 5-8%; larger scales (and NaN, infinities) take
+     * compares and blends of a general clamp cost the small-K layers up to a tenth of their time; larger scales (and NaN, infinities) take
      * the int32 path.
      */
     static boolean roundsBeforeClamping(float[] scales, int n0, int n1) {
