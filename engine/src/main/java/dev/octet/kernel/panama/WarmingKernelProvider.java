@@ -218,6 +218,8 @@ public final class WarmingKernelProvider implements KernelProvider {
     }
 
     private final class GatedQGemm extends GatedGemm {
+        /** Batches per call past one float block (see {@link #warmBatch}). */
+        private static final int DEEP_EVERY = 16;
         private final int mr;
         private final int nr;
         private final KernelWarmup.Gate gate;
@@ -247,11 +249,14 @@ public final class WarmingKernelProvider implements KernelProvider {
          * each over a whole and a cut panel, signed and unsigned A with and without row sums, a block starting
          * inside a panel; and a K past one float block (the int32 flush), rotating over the heights: from the
          * first batch, since a branch C2 compiled as never taken costs a deoptimization when a real call takes it.
-         * Tiles the model never calls are left for C2 to compile if it ever does.
+         * Tiles the model never calls are left for C2 to compile if it ever does. Calls are short (K = 20) and the
+         * deep one comes every {@link #DEEP_EVERY} batches, so a tile loops about 30 times per call: HotSpot then
+         * queues its normal C2 compilation before an on-stack-replacement one (at K = 40 with a deep call every
+         * fourth batch it compiled the 8-row tile twice, OSR first: 0.2-0.36 s more of the one C2 thread).
          */
         private KernelWarmup.Batch warmBatch() {
             int n = nr + 6;
-            int smallK = 40;
+            int smallK = 20;
             int bigK = FloatPacking.KC + 6;
             byte[] a = bytes(mr * bigK, 1);
             byte[] b = bytes(bigK * n, 2);
@@ -288,8 +293,8 @@ public final class WarmingKernelProvider implements KernelProvider {
                         }
                     }
                 }
-                // The deep call costs as much as the rest of the batch: every fourth batch, starting with the first.
-                if (round[0]++ % 4 == 0) {
+                // Every DEEP_EVERY-th batch, starting with the first.
+                if (round[0]++ % DEEP_EVERY == 0) {
                     int m;
                     do {
                         m = 1 + depthRound[0]++ % mr;
