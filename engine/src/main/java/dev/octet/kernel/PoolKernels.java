@@ -18,6 +18,13 @@ public interface PoolKernels {
                  float[] y, long[] indices, boolean columnMajor);
 
     /**
+     * 2-D float max pooling channels last: {@code x} is [batch, in[0], in[1], channels] and {@code y} [batch,
+     * out[0], out[1], channels], each channel pooled with {@link #maxPool}'s arithmetic (no indices).
+     */
+    void maxPoolChannelsLast(float[] x, int batch, int channels, int[] in, int[] out, int[] kernel, int[] strides,
+                             int[] dilations, int[] pads, float[] y);
+
+    /**
      * Max pooling of 8-bit codes, unsigned when asked (exact in any order). A window holding no input element
      * yields 0 (what the float form's -inf gives when cast to a byte).
      */

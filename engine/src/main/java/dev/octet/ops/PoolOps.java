@@ -285,66 +285,26 @@ final class PoolOps {
         };
     }
 
-    /**
-     * 2-D float max pooling of [N, H, W, C] into [N, OH, OW, C] with the reference's arithmetic per channel: the
-     * first window tap inside the input (row-major tap order), replaced by each later tap that compares greater;
-     * -inf for a window outside the input.
-     */
+    /** 2-D float max pooling of [N, H, W, C] into [N, OH, OW, C]: {@link PoolKernels#maxPoolChannelsLast}. */
     private static Op maxPoolNhwc(OpContext ctx) {
         ConvGeometry g = poolGeometry(ctx);
         if (g.spatialRank() != 2) {
             throw ctx.fail("the channels-last MaxPool is 2-D, got kernel " + Arrays.toString(g.kernel()));
         }
         boolean ceil = ctx.getInt("ceil_mode", 0) != 0;
+        PoolKernels kernels = ctx.kernels().pool();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = NnOps.floatInput(in[0], "X");
             if (x.rank() != 4) {
                 throw NnOps.shapeError("channels-last MaxPool input must have rank 4, got " + x);
             }
-            int n = x.dim(0), h = x.dim(1), w = x.dim(2), ch = x.dim(3);
-            int[] inSp = {h, w};
+            int n = x.dim(0), ch = x.dim(3);
+            int[] inSp = {x.dim(1), x.dim(2)};
             int[] outSp = g.outputSpatial(inSp, ceil);
-            int[] pads = g.pads(inSp);
-            int oh = outSp[0], ow = outSp[1];
-            float[] xs = x.floats();
-            float[] y = buffers.floats(Tensor.checkedSize(new int[] {n, oh, ow, ch}));
-            int[] k = g.kernel(), st = g.strides(), dil = g.dilations();
-            for (int b = 0; b < n; b++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        int dst = ((b * oh + oy) * ow + ox) * ch;
-                        boolean first = true;
-                        for (int ky = 0; ky < k[0]; ky++) {
-                            int iy = oy * st[0] - pads[0] + ky * dil[0];
-                            if (iy < 0 || iy >= h) {
-                                continue;
-                            }
-                            for (int kx = 0; kx < k[1]; kx++) {
-                                int ix = ox * st[1] - pads[1] + kx * dil[1];
-                                if (ix < 0 || ix >= w) {
-                                    continue;
-                                }
-                                int src = ((b * h + iy) * w + ix) * ch;
-                                if (first) {
-                                    System.arraycopy(xs, src, y, dst, ch);
-                                    first = false;
-                                } else {
-                                    for (int c = 0; c < ch; c++) {
-                                        float v = xs[src + c];
-                                        if (v > y[dst + c]) {
-                                            y[dst + c] = v;
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        if (first) {
-                            Arrays.fill(y, dst, dst + ch, Float.NEGATIVE_INFINITY);
-                        }
-                    }
-                }
-            }
-            return new Tensor[] {Tensor.ofFloats(y, n, oh, ow, ch)};
+            float[] y = buffers.floats(Tensor.checkedSize(new int[] {n, outSp[0], outSp[1], ch}));
+            kernels.maxPoolChannelsLast(x.floats(), n, ch, inSp, outSp, g.kernel(), g.strides(), g.dilations(),
+                g.pads(inSp), y);
+            return new Tensor[] {Tensor.ofFloats(y, n, outSp[0], outSp[1], ch)};
         });
     }
 

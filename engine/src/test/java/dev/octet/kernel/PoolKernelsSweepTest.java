@@ -162,6 +162,56 @@ class PoolKernelsSweepTest {
         }
     }
 
+    /**
+     * Channels last: the reference equals the planar reference on the same data transposed, and every vector
+     * kernel equals the reference, for channel counts around each vector length.
+     */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void maxPoolChannelsLastMatchesReference(PoolKernels k) {
+        SplittableRandom r = new SplittableRandom(73);
+        int[] channelCounts = {1, 3, 4, 7, 8, 15, 16, 17, 32, 33};
+        List<Case> planar = cases().stream().filter(c -> c.in.length == 2).toList();
+        for (int i = 0; i < planar.size(); i++) {
+            Case c = planar.get(i);
+            int ch = channelCounts[i % channelCounts.length];
+            int batch = c.planes;
+            int inPixels = c.in[0] * c.in[1];
+            int outPixels = c.out[0] * c.out[1];
+            float[] x = floats(r, batch * inPixels * ch);
+            float[] want = new float[batch * outPixels * ch];
+            float[] got = new float[want.length];
+            REFERENCE.maxPoolChannelsLast(x, batch, ch, c.in, c.out, c.kernel, c.strides, c.dilations, c.pads, want);
+            k.maxPoolChannelsLast(x, batch, ch, c.in, c.out, c.kernel, c.strides, c.dilations, c.pads, got);
+            String what = k.getClass().getSimpleName() + " channels=" + ch + " " + c;
+            assertArrayEquals(want, got, what);
+            // The planar reference on [batch * channels] planes of the same values.
+            float[] xPlanar = new float[x.length];
+            for (int b = 0; b < batch; b++) {
+                for (int p = 0; p < inPixels; p++) {
+                    for (int q = 0; q < ch; q++) {
+                        xPlanar[(b * ch + q) * inPixels + p] = x[(b * inPixels + p) * ch + q];
+                    }
+                }
+            }
+            float[] yPlanar = new float[want.length];
+            REFERENCE.maxPool(xPlanar, batch * ch, c.in, c.out, c.kernel, c.strides, c.dilations, c.pads, yPlanar,
+                null, false);
+            for (int b = 0; b < batch; b++) {
+                for (int p = 0; p < outPixels; p++) {
+                    for (int q = 0; q < ch; q++) {
+                        float planarValue = yPlanar[(b * ch + q) * outPixels + p];
+                        float value = want[(b * outPixels + p) * ch + q];
+                        if (Float.floatToIntBits(planarValue) != Float.floatToIntBits(value)) {
+                            throw new AssertionError("channels-last reference " + value + " != planar " + planarValue
+                                + " at batch " + b + " pixel " + p + " channel " + q + ": " + what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("variants")
     void maxPoolWithIndicesMatchesReference(PoolKernels k) {

@@ -111,6 +111,64 @@ final class PoolKernels256 implements PoolKernels {
         }
     }
 
+    /**
+     * Per output pixel, a vector of channels at a time kept in a register across the window's taps inside the
+     * input (their offsets found once per pixel, in the reference's order); channels past the last whole vector
+     * take the reference's comparison one at a time.
+     */
+    @Override
+    public void maxPoolChannelsLast(float[] x, int batch, int channels, int[] in, int[] out, int[] kernel,
+                                    int[] strides, int[] dilations, int[] pads, float[] y) {
+        int h = in[0], w = in[1], oh = out[0], ow = out[1];
+        if (channels == 0) {
+            return;
+        }
+        // At most min(kernel, input) taps per axis are inside the input; h * w * channels fits x.
+        int[] taps = new int[Math.min(kernel[0], h) * Math.min(kernel[1], w)];
+        int whole = channels - channels % L;
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int iy0 = oy * strides[0] - pads[0];
+                int kyLo = ScalarPoolKernels.firstTap(iy0, dilations[0]);
+                int kyHi = ScalarPoolKernels.tapsBefore(h, iy0, kernel[0], dilations[0]);
+                for (int ox = 0; ox < ow; ox++) {
+                    int ix0 = ox * strides[1] - pads[1];
+                    int kxLo = ScalarPoolKernels.firstTap(ix0, dilations[1]);
+                    int kxHi = ScalarPoolKernels.tapsBefore(w, ix0, kernel[1], dilations[1]);
+                    int dst = ((b * oh + oy) * ow + ox) * channels;
+                    int n = 0;
+                    for (int ky = kyLo; ky < kyHi; ky++) {
+                        for (int kx = kxLo; kx < kxHi; kx++) {
+                            taps[n++] = ((b * h + iy0 + ky * dilations[0]) * w + ix0 + kx * dilations[1]) * channels;
+                        }
+                    }
+                    if (n == 0) {
+                        java.util.Arrays.fill(y, dst, dst + channels, Float.NEGATIVE_INFINITY);
+                        continue;
+                    }
+                    for (int c = 0; c < whole; c += L) {
+                        FloatVector best = FloatVector.fromArray(F, x, taps[0] + c);
+                        for (int t = 1; t < n; t++) {
+                            FloatVector v = FloatVector.fromArray(F, x, taps[t] + c);
+                            best = best.blend(v, v.compare(VectorOperators.GT, best));
+                        }
+                        best.intoArray(y, dst + c);
+                    }
+                    for (int c = whole; c < channels; c++) {
+                        float best = x[taps[0] + c];
+                        for (int t = 1; t < n; t++) {
+                            float v = x[taps[t] + c];
+                            if (v > best) {
+                                best = v;
+                            }
+                        }
+                        y[dst + c] = best;
+                    }
+                }
+            }
+        }
+    }
+
     private static void maxRow(float[] x, int xPlane, Geometry g, int oh, float[] y, int yRow, float[] tmp) {
         int ih0 = oh * g.sh - g.padTop;
         int t0 = g.firstRow(ih0);

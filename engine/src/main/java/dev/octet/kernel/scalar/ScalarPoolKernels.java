@@ -190,6 +190,53 @@ public final class ScalarPoolKernels implements PoolKernels {
     }
 
     @Override
+    public void maxPoolChannelsLast(float[] x, int batch, int channels, int[] in, int[] out, int[] kernel,
+                                    int[] strides, int[] dilations, int[] pads, float[] y) {
+        int h = in[0], w = in[1], oh = out[0], ow = out[1];
+        if (channels == 0) {
+            return; // no elements, however many pixels
+        }
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int iy0 = oy * strides[0] - pads[0];
+                int kyHi = tapsBefore(h, iy0, kernel[0], dilations[0]);
+                for (int ox = 0; ox < ow; ox++) {
+                    int ix0 = ox * strides[1] - pads[1];
+                    int kxLo = firstTap(ix0, dilations[1]);
+                    int kxHi = tapsBefore(w, ix0, kernel[1], dilations[1]);
+                    int dst = ((b * oh + oy) * ow + ox) * channels;
+                    boolean first = true;
+                    for (int ky = firstTap(iy0, dilations[0]); ky < kyHi; ky++) {
+                        for (int kx = kxLo; kx < kxHi; kx++) {
+                            int src = ((b * h + iy0 + ky * dilations[0]) * w + ix0 + kx * dilations[1]) * channels;
+                            for (int c = 0; c < channels; c++) {
+                                float v = x[src + c];
+                                if (first || v > y[dst + c]) {
+                                    y[dst + c] = v;
+                                }
+                            }
+                            first = false;
+                        }
+                    }
+                    if (first) {
+                        java.util.Arrays.fill(y, dst, dst + channels, Float.NEGATIVE_INFINITY);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first tap t of a window starting at input position i0 with i0 + t * dilation >= 0. */
+    public static int firstTap(int i0, int dilation) {
+        return i0 >= 0 ? 0 : (-i0 + dilation - 1) / dilation;
+    }
+
+    /** One past the last tap t < taps with i0 + t * dilation < size (0 when none is). */
+    public static int tapsBefore(int size, int i0, int taps, int dilation) {
+        return size - i0 <= 0 ? 0 : Math.min(taps, (size - i0 + dilation - 1) / dilation);
+    }
+
+    @Override
     public void pixelSums(byte[] x, int xOff, int pixels, int channels, boolean unsigned, int[] sums, int sumsOff) {
         int mask = unsigned ? 0xFF : -1;
         for (int c = 0; c < channels; c++) {
