@@ -2,7 +2,8 @@ package dev.octet.kernel;
 
 /**
  * N-D max and average pooling over {@code planes} contiguous row-major planes (batch x channels, NCHW) of
- * spatial shape {@code in}, and the plane sums of global average pooling. Window tap t along dim d of output o
+ * spatial shape {@code in}, the plane sums of global average pooling, and channels-last (NHWC) max pooling and
+ * bilinear resampling. Window tap t along dim d of output o
  * reads input {@code o*s - padBegin + t*dil}; {@code pads} is [begin..., end...]; {@code out} is the output's
  * spatial shape. Every implementation is bit-exact with {@link dev.octet.kernel.scalar.ScalarPoolKernels}.
  */
@@ -23,6 +24,17 @@ public interface PoolKernels {
      */
     void maxPoolChannelsLast(float[] x, int batch, int channels, int[] in, int[] out, int[] kernel, int[] strides,
                              int[] dilations, int[] pads, float[] y);
+
+    /**
+     * Channels-last bilinear resampling with ONNX Runtime's float arithmetic (Resize, linear): {@code x} is
+     * [batch, h, w, channels], {@code y} [batch, y1.length, x1.length, channels]. Output (i, j) is, per channel,
+     * {@code c11 * X[y1[i]][x1[j]] + c21 * X[y1[i]][x2[j]] + c12 * X[y2[i]][x1[j]] + c22 * X[y2[i]][x2[j]]}
+     * summed left to right, with {@code c11 = dx2[j] * dy2[i]}, {@code c21 = dx1[j] * dy2[i]},
+     * {@code c12 = dx2[j] * dy1[i]}, {@code c22 = dx1[j] * dy1[i]}: every product rounded to float, no fused
+     * multiply-add. The row and column indices are inside the input.
+     */
+    void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2, float[] dy1,
+                              float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2, float[] y);
 
     /**
      * Max pooling of 8-bit codes, unsigned when asked (exact in any order). A window holding no input element

@@ -1,6 +1,7 @@
 package dev.octet.ops;
 
 import dev.octet.api.Tensor;
+import dev.octet.kernel.PoolKernels;
 
 /**
  * ONNX Runtime 1.23.2's CPU Resize kernels, reproduced bit for bit: Octet promises ORT's results, and dynamic
@@ -154,14 +155,14 @@ final class ResizeKernels {
         return r == 2 || r == 3 || r == 4 && s[0] == 1 && (s[1] == 1 || s[3] == 1) || r == 5 && s[0] == 1 && s[1] == 1;
     }
 
-    static void linear(Job j) {
+    static void linear(Job j, PoolKernels kernels) {
         int[] in = j.in, out = j.out;
         int r = in.length;
         float[] s = j.scales;
         if (r == 2 || r == 4 && s[1] == 1) {
             bilinearNchw(j);
         } else if (r == 4) {
-            bilinearNhwc(j);
+            bilinearNhwc(j, kernels);
         } else {
             trilinear(j);
         }
@@ -193,34 +194,40 @@ final class ResizeKernels {
         }
     }
 
-    /** [N, H, W, C] with N and C unscaled: float weights for float, 10-bit fixed point for 8-bit values. */
-    private static void bilinearNhwc(Job j) {
+    /**
+     * [N, H, W, C] with N and C unscaled: float weights for float (the pool kernels' channels-last resampling;
+     * extrapolated pixels overwritten after), 10-bit fixed point for 8-bit values.
+     */
+    private static void bilinearNhwc(Job j, PoolKernels kernels) {
         int[] in = j.in, out = j.out;
         int n = in[0], h = in[1], w = in[2], ch = in[3], oh = out[1], ow = out[2];
         Taps ty = Taps.of(j, 1), tx = Taps.of(j, 2);
+        if (j.xf != null) {
+            kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2,
+                j.yf);
+        }
         for (int b = 0; b < n; b++) {
             for (int yo = 0; yo < oh; yo++) {
                 for (int xo = 0; xo < ow; xo++) {
-                    for (int c = 0; c < ch; c++) {
-                        int k = ((b * oh + yo) * ow + xo) * ch + c;
-                        if (j.extrapolate && (ty.outside(yo, h) || tx.outside(xo, w))) {
-                            j.store(k, j.extrapolation);
-                            continue;
+                    int pixel = ((b * oh + yo) * ow + xo) * ch;
+                    if (j.extrapolate && (ty.outside(yo, h) || tx.outside(xo, w))) {
+                        for (int c = 0; c < ch; c++) {
+                            j.store(pixel + c, j.extrapolation);
                         }
+                        continue;
+                    }
+                    if (j.xf != null) {
+                        continue;
+                    }
+                    for (int c = 0; c < ch; c++) {
                         int base = b * h * w * ch + c;
                         int o11 = base + (ty.i1[yo] * w + tx.i1[xo]) * ch;
                         int o21 = base + (ty.i1[yo] * w + tx.i2[xo]) * ch;
                         int o12 = base + (ty.i2[yo] * w + tx.i1[xo]) * ch;
                         int o22 = base + (ty.i2[yo] * w + tx.i2[xo]) * ch;
-                        if (j.xf != null) {
-                            float c11 = tx.d2[xo] * ty.d2[yo], c21 = tx.d1[xo] * ty.d2[yo];
-                            float c12 = tx.d2[xo] * ty.d1[yo], c22 = tx.d1[xo] * ty.d1[yo];
-                            j.yf[k] = c11 * j.xf[o11] + c21 * j.xf[o21] + c12 * j.xf[o12] + c22 * j.xf[o22];
-                        } else {
-                            int sum = tx.q2[xo] * ty.q2[yo] * j.xi[o11] + tx.q1[xo] * ty.q2[yo] * j.xi[o21]
-                                + tx.q2[xo] * ty.q1[yo] * j.xi[o12] + tx.q1[xo] * ty.q1[yo] * j.xi[o22];
-                            j.yi[k] = sum / (1 << 20); // C's integer division: toward zero
-                        }
+                        int sum = tx.q2[xo] * ty.q2[yo] * j.xi[o11] + tx.q1[xo] * ty.q2[yo] * j.xi[o21]
+                            + tx.q2[xo] * ty.q1[yo] * j.xi[o12] + tx.q1[xo] * ty.q1[yo] * j.xi[o22];
+                        j.yi[pixel + c] = sum / (1 << 20); // C's integer division: toward zero
                     }
                 }
             }

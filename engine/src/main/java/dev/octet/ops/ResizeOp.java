@@ -9,6 +9,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.kernel.PoolKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,9 +47,11 @@ final class ResizeOp {
     private final int[] axes;
     /** Opset 10 has only (X, scales); later opsets (X, roi, scales, sizes). */
     private final boolean opset10;
+    private final PoolKernels kernels;
 
     private ResizeOp(OpContext ctx) {
         opset10 = ctx.opset() < 11;
+        kernels = ctx.kernels().pool();
         mode = parse(ctx, Mode.class, "mode", "nearest");
         // Resize-10 behaves as asymmetric coordinates with floor rounding, like Upsample.
         coordinates = parse(ctx, Coordinates.class, "coordinate_transformation_mode",
@@ -155,7 +158,7 @@ final class ResizeOp {
         } else if (mode == Mode.NEAREST) {
             ResizeKernels.nearest(job, nearest.name().toLowerCase(java.util.Locale.ROOT));
         } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
-            ResizeKernels.linear(job);
+            ResizeKernels.linear(job, kernels);
         } else if (mode == Mode.CUBIC && !antialias && !eightBit && ResizeKernels.cubicCovers(inShape, scales)) {
             ResizeKernels.cubic(job, cubicA, excludeOutside);
         } else if (eightBit) {

@@ -212,6 +212,41 @@ class PoolKernelsSweepTest {
         }
     }
 
+    /**
+     * Channels-last bilinear resampling: random rows and columns of taps (equal ones included, as at the edges)
+     * with weights in [0, 1], over channel counts around each vector length.
+     */
+    @ParameterizedTest
+    @MethodSource("variants")
+    void bilinearChannelsLastMatchesReference(PoolKernels k) {
+        SplittableRandom r = new SplittableRandom(79);
+        for (int channels : new int[] {1, 3, 4, 7, 8, 15, 16, 17, 32, 33, 70}) {
+            int batch = 1 + r.nextInt(2), h = 1 + r.nextInt(6), w = 1 + r.nextInt(7);
+            int oh = 1 + r.nextInt(9), ow = 1 + r.nextInt(9);
+            int[] y1 = new int[oh], y2 = new int[oh], x1 = new int[ow], x2 = new int[ow];
+            float[] dy1 = new float[oh], dy2 = new float[oh], dx1 = new float[ow], dx2 = new float[ow];
+            for (int i = 0; i < oh; i++) {
+                y1[i] = r.nextInt(h);
+                y2[i] = Math.min(y1[i] + 1, h - 1);
+                dy1[i] = r.nextFloat();
+                dy2[i] = 1 - dy1[i];
+            }
+            for (int j = 0; j < ow; j++) {
+                x1[j] = r.nextInt(w);
+                x2[j] = Math.min(x1[j] + 1, w - 1);
+                dx1[j] = r.nextFloat();
+                dx2[j] = r.nextInt(4) == 0 ? 0.5f : 1 - dx1[j];
+            }
+            float[] x = floats(r, batch * h * w * channels);
+            float[] want = new float[batch * oh * ow * channels];
+            float[] got = new float[want.length];
+            REFERENCE.bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, want);
+            k.bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, got);
+            assertArrayEquals(want, got, k.getClass().getSimpleName() + " channels=" + channels + " batch=" + batch
+                + " " + h + "x" + w + " -> " + oh + "x" + ow);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("variants")
     void maxPoolWithIndicesMatchesReference(PoolKernels k) {

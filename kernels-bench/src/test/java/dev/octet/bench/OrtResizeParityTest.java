@@ -261,6 +261,13 @@ class OrtResizeParityTest {
             "mode", "linear", "coordinate_transformation_mode", "asymmetric"));
         m.add(scaled("cubic nhwc x1.7,2.5", DataType.FLOAT, new int[] {1, 5, 7, 3}, new float[] {1, 1.7f, 2.5f, 1},
             "mode", "cubic"));
+        // Channel counts past a vector at every width (the vector pool kernels' channels-last resampling).
+        m.add(scaled("linear nhwc 37 channels x1.7,0.6", DataType.FLOAT, new int[] {2, 5, 7, 37},
+            new float[] {1, 1.7f, 0.6f, 1}, "mode", "linear"));
+        m.add(new Case("linear nhwc 21 channels tf_crop_and_resize x1.7,2.5", DataType.FLOAT, new int[] {1, 5, 7, 21},
+            new float[] {1, 1.7f, 2.5f, 1}, null, new float[] {0, 0.2f, -0.1f, 0, 1, 0.9f, 1.3f, 1},
+            attrs("mode", "linear", "coordinate_transformation_mode", "tf_crop_and_resize", "extrapolation_value",
+            7.5f)));
         m.add(scaled("linear 1x1 x3", DataType.FLOAT, new int[] {1, 1, 1, 1}, new float[] {1, 1, 3, 3},
             "mode", "linear"));
         m.add(scaled("cubic 1x1 x3", DataType.FLOAT, new int[] {1, 1, 1, 1}, new float[] {1, 1, 3, 3},

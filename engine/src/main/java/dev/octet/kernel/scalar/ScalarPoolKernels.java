@@ -226,6 +226,27 @@ public final class ScalarPoolKernels implements PoolKernels {
         }
     }
 
+    @Override
+    public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
+                                     float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
+                                     float[] y) {
+        int oh = y1.length, ow = x1.length;
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < oh; i++) {
+                int top = (b * h + y1[i]) * w, bottom = (b * h + y2[i]) * w;
+                for (int j = 0; j < ow; j++) {
+                    float c11 = dx2[j] * dy2[i], c21 = dx1[j] * dy2[i], c12 = dx2[j] * dy1[i], c22 = dx1[j] * dy1[i];
+                    int o11 = (top + x1[j]) * channels, o21 = (top + x2[j]) * channels;
+                    int o12 = (bottom + x1[j]) * channels, o22 = (bottom + x2[j]) * channels;
+                    int k = ((b * oh + i) * ow + j) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        y[k + c] = c11 * x[o11 + c] + c21 * x[o21 + c] + c12 * x[o12 + c] + c22 * x[o22 + c];
+                    }
+                }
+            }
+        }
+    }
+
     /** The first tap t of a window starting at input position i0 with i0 + t * dilation >= 0. */
     public static int firstTap(int i0, int dilation) {
         return i0 >= 0 ? 0 : (-i0 + dilation - 1) / dilation;
