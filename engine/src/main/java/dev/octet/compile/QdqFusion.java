@@ -51,6 +51,56 @@ public final class QdqFusion implements GraphPass {
         }
     }
 
+    /**
+     * The constants the fused graph can use: initializers, and fake-quantized weights, a QuantizeLinear of
+     * initializers (float weights, scale, zero point), evaluated at load with the session's kernels, the ones the
+     * unfused graph would run; a folded value that a fused op reads becomes an initializer in place of its
+     * QuantizeLinear. Such a fold is never larger than the initializer it reads, so it needs no folding limit.
+     */
+    private static final class Constants {
+        private final Graph g;
+        private final GraphIndex idx;
+        private final PassContext context;
+        private final Map<String, Tensor> folded = new HashMap<>();
+
+        Constants(Graph g, GraphIndex idx, PassContext context) {
+            this.g = g;
+            this.idx = idx;
+            this.context = context;
+        }
+
+        Tensor get(String value) {
+            Tensor t = idx.constant(value);
+            return t != null || value.isEmpty() ? t : folded(value);
+        }
+
+        /** The fake-quantized weights {@code value} names, or null when it is not a QuantizeLinear of constants. */
+        Tensor folded(String value) {
+            if (folded.containsKey(value)) {
+                return folded.get(value);
+            }
+            Node q = idx.producer(value);
+            Tensor result = null;
+            if (q != null && q.domain().isEmpty() && q.opType().equals("QuantizeLinear") && q.outputs().size() == 1) {
+                Tensor[] in = new Tensor[q.inputs().size()];
+                boolean constant = true;
+                for (int i = 0; i < in.length && constant; i++) {
+                    in[i] = idx.constant(q.inputs().get(i));
+                    constant = in[i] != null || q.inputs().get(i).isEmpty();
+                }
+                if (constant) {
+                    try {
+                        result = context.registry().create(q, OpRegistry.opsetOf(g, q), in, context.env()).run(in)[0];
+                    } catch (RuntimeException e) {
+                        result = null; // the unfused graph fails the same way when it runs
+                    }
+                }
+            }
+            folded.put(value, result);
+            return result;
+        }
+    }
+
     @Override
     public Graph apply(Graph g, PassContext context) {
         OpRegistry ops = context.registry();
@@ -58,6 +108,7 @@ public final class QdqFusion implements GraphPass {
         Map<String, Tensor> initializers = new HashMap<>(g.initializers());
         Map<Node, List<Node>> replacement = new HashMap<>();
         ShapeInference.Result inferred = presetZeroPoints(g, context, initializers);
+        Constants constants = new Constants(g, idx, context);
         for (Node q : g.nodes()) {
             if (!q.domain().isEmpty() || !q.opType().equals("QuantizeLinear")) {
                 continue;
@@ -92,12 +143,20 @@ public final class QdqFusion implements GraphPass {
             }
             String y = q.outputs().get(0);
             Node fused = switch (op.opType()) {
-                case "Conv" -> conv(op, relu != null, out, y, idx, initializers);
-                case "Gemm" -> relu == null ? gemm(op, out, y, idx, initializers) : null;
+                case "Conv" -> conv(op, relu != null, out, y, idx, initializers, constants);
+                case "Gemm" -> relu == null ? gemm(op, out, y, idx, initializers, constants) : null;
                 default -> relu == null ? byDefinition(op, g, ops, out, y, idx, initializers) : null;
             };
             if (fused != null) {
                 replacement.put(q, List.of(fused));
+                for (String in : fused.inputs()) {
+                    Node producer = in.isEmpty() || initializers.containsKey(in) ? null : idx.producer(in);
+                    Tensor value = producer == null ? null : constants.folded(in);
+                    if (value != null) {
+                        initializers.put(in, value);
+                        replacement.put(producer, List.of());
+                    }
+                }
             }
         }
         if (replacement.isEmpty()) {
@@ -256,13 +315,13 @@ public final class QdqFusion implements GraphPass {
 
     /** The DQ of constant weights, per-tensor or per-channel along {@code channelAxis}. */
     private static QParams dequantizedWeights(String value, int channelAxis, GraphIndex idx,
-                                              Map<String, Tensor> initializers) {
+                                              Map<String, Tensor> initializers, Constants constants) {
         Node dq = idx.producer(value);
         if (dq == null || !dq.domain().isEmpty() || !dq.opType().equals("DequantizeLinear")) {
             return null;
         }
         QParams p = params(dq, idx, initializers);
-        Tensor w = p == null ? null : idx.constant(p.quantized);
+        Tensor w = p == null ? null : constants.get(p.quantized);
         if (w == null || !w.type().isQuantized()) {
             return null;
         }
@@ -311,15 +370,19 @@ public final class QdqFusion implements GraphPass {
     }
 
     private static Node conv(Node op, boolean relu, QParams out, String y, GraphIndex idx,
-                             Map<String, Tensor> initializers) {
+                             Map<String, Tensor> initializers, Constants constants) {
         QParams x = dequantized(op.inputs().get(0), idx, initializers);
-        QParams w = op.inputs().size() > 1 ? dequantizedWeights(op.inputs().get(1), 0, idx, initializers) : null;
+        QParams w = op.inputs().size() > 1 ? dequantizedWeights(op.inputs().get(1), 0, idx, initializers, constants)
+            : null;
         if (x == null || w == null) {
             return null;
         }
         String bias = optionalBias(op, idx);
         if (bias == null) {
-            return null;
+            bias = exactBias(op, x, w, out, idx, initializers, constants);
+            if (bias == null) {
+                return null;
+            }
         }
         Map<String, Attribute> attrs = new HashMap<>(op.attributes());
         DataType outType = out.zpValue.type();
@@ -331,7 +394,94 @@ public final class QdqFusion implements GraphPass {
             List.of(y), attrs);
     }
 
-    private static Node gemm(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers) {
+    /** Below this many units of x_scale * w_scale every partial sum of a float Conv is an exact float. */
+    private static final long EXACT_UNITS = 1L << 24;
+
+    /**
+     * A Conv bias that is not an int32 DequantizeLinear (ORT's QDQ transformer then leaves the Conv in float), made
+     * an int32 bias when fusing is still exact, as in Vitis AI's models (int8 biases with a power-of-two scale of
+     * their own): with x, w and y scales powers of two, the float Conv of dequantized values multiplies exactly,
+     * and while the channel's largest possible sum, 255 * sum|w - w_zp| plus the bias, stays below 2^24 units of
+     * x_scale * w_scale, every partial sum in any order is exact too; its quantization divides by a power of two.
+     * QLinearConv's integer sum (bias in those units) times its power-of-two multiplier is then the same value,
+     * rounded the same way. Returns a new int32 initializer's name, or null when any condition fails.
+     */
+    private static String exactBias(Node op, QParams x, QParams w, QParams out, GraphIndex idx,
+                                    Map<String, Tensor> initializers, Constants constants) {
+        float[] b = floatBias(op.inputs().get(2), idx, constants);
+        Tensor wq = constants.get(w.quantized);
+        float sx = x.scaleValue.floats()[0];
+        float sy = out.scaleValue.floats()[0];
+        float[] sw = w.scaleValue.floats();
+        int m = wq.dim(0);
+        if (b == null || b.length != m || m == 0 || !powerOfTwo(sx) || !powerOfTwo(sy)) {
+            return null;
+        }
+        int perChannel = wq.size() / m;
+        int[] units = new int[m];
+        for (int o = 0; o < m; o++) {
+            float swo = sw[sw.length == 1 ? 0 : o];
+            double unit = (double) sx * swo;
+            double multiplier = unit / sy;
+            if (!powerOfTwo(swo) || multiplier < Float.MIN_NORMAL || multiplier > Float.MAX_VALUE) {
+                return null;
+            }
+            double u = b[o] / unit;
+            long zw = w.zpValue.getLong(w.zpValue.size() == 1 ? 0 : o);
+            long sumAbs = 0;
+            for (int i = o * perChannel; i < (o + 1) * perChannel; i++) {
+                sumAbs += Math.abs(wq.getLong(i) - zw);
+            }
+            if (u != Math.rint(u) || 255 * sumAbs + Math.abs(u) >= EXACT_UNITS) {
+                return null;
+            }
+            units[o] = (int) u;
+        }
+        String name = op.name() + "/octet_int32_bias";
+        for (int i = 2; initializers.containsKey(name) || idx.producer(name) != null; i++) {
+            name = op.name() + "/octet_int32_bias_" + i;
+        }
+        initializers.put(name, Tensor.ofInts(units, m));
+        return name;
+    }
+
+    /** A positive normal float whose significand is 1: multiplying or dividing by it is exact in range. */
+    private static boolean powerOfTwo(float s) {
+        return s >= Float.MIN_NORMAL && s <= Float.MAX_VALUE && (Float.floatToRawIntBits(s) & 0x7FFFFF) == 0;
+    }
+
+    /**
+     * A 1-D constant bias as the float graph sees it: a float constant, or a DequantizeLinear of constants,
+     * {@code (float) (q - zp) * scale} per element (per-tensor or per-element parameters); null otherwise.
+     */
+    private static float[] floatBias(String value, GraphIndex idx, Constants constants) {
+        Tensor constant = idx.constant(value);
+        if (constant != null) {
+            return constant.type() == DataType.FLOAT && constant.rank() == 1 ? constant.floats() : null;
+        }
+        Node dq = idx.producer(value);
+        if (dq == null || !dq.domain().isEmpty() || !dq.opType().equals("DequantizeLinear")
+            || dq.attributes().containsKey("block_size")) {
+            return null;
+        }
+        Tensor q = constants.get(dq.inputs().get(0));
+        Tensor scale = idx.constant(dq.inputs().get(1));
+        Tensor zp = hasZeroPoint(dq) ? idx.constant(dq.inputs().get(2)) : null;
+        if (q == null || q.rank() != 1 || !(q.type().isQuantized() || q.type() == DataType.INT32) || scale == null
+            || scale.type() != DataType.FLOAT || (hasZeroPoint(dq) && (zp == null || zp.size() != scale.size()))
+            || (scale.size() != 1 && scale.size() != q.size())) {
+            return null;
+        }
+        float[] b = new float[q.size()];
+        for (int i = 0; i < b.length; i++) {
+            int k = scale.size() == 1 ? 0 : i;
+            b[i] = (float) (q.getLong(i) - (zp == null ? 0 : zp.getLong(k))) * scale.floats()[k];
+        }
+        return b;
+    }
+
+    private static Node gemm(Node op, QParams out, String y, GraphIndex idx, Map<String, Tensor> initializers,
+                             Constants constants) {
         Map<String, Attribute> a = op.attributes();
         long transA = a.get("transA") instanceof Attribute.IntAttr t ? t.value() : 0;
         long transB = a.get("transB") instanceof Attribute.IntAttr t ? t.value() : 0;
@@ -340,7 +490,8 @@ public final class QdqFusion implements GraphPass {
             return null;
         }
         QParams x = dequantized(op.inputs().get(0), idx, initializers);
-        QParams w = dequantizedWeights(op.inputs().get(1), transB != 0 ? 0 : 1, idx, initializers);
+        QParams w = dequantizedWeights(op.inputs().get(1), transB != 0 ? 0 : 1, idx, initializers,
+            constants);
         if (x == null || w == null) {
             return null;
         }
