@@ -169,6 +169,9 @@ final class ReduceNormalization {
         });
     }
 
+    /** About how many elements a strided axis gathers into contiguous rows per call of the row function. */
+    private static final int ROW_BLOCK_ELEMENTS = 4096;
+
     /** Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis. */
     private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, RowFunction f) {
         int[] shape = x.shapeView();
@@ -182,17 +185,25 @@ final class ReduceNormalization {
             f.apply(s, z, outer, n);
             return Tensor.ofFloats(z, shape);
         }
-        // A strided axis: each block is gathered into a contiguous row, transformed, and scattered back.
-        float[] row = new float[n];
+        // A strided axis: blocks of up to ~4096 elements are gathered into contiguous rows (one row per inner
+        // position), transformed in one call, and scattered back: each row gets the same arithmetic as alone, and
+        // a short axis (a detector's 6 classes over 65,536 anchors) no longer pays a kernel call per row.
+        int block = Math.max(1, Math.min(inner, ROW_BLOCK_ELEMENTS / Math.max(1, n)));
+        float[] rows = new float[block * n];
         for (int o = 0; o < outer; o++) {
-            for (int in = 0; in < inner; in++) {
-                int base = o * n * inner + in;
+            for (int in0 = 0; in0 < inner; in0 += block) {
+                int count = Math.min(block, inner - in0);
+                int base = o * n * inner + in0;
                 for (int k = 0; k < n; k++) {
-                    row[k] = s[base + k * inner];
+                    for (int j = 0, at = base + k * inner; j < count; j++, at++) {
+                        rows[j * n + k] = s[at];
+                    }
                 }
-                f.apply(row, row, 1, n);
+                f.apply(rows, rows, count, n);
                 for (int k = 0; k < n; k++) {
-                    z[base + k * inner] = row[k];
+                    for (int j = 0, at = base + k * inner; j < count; j++, at++) {
+                        z[at] = rows[j * n + k];
+                    }
                 }
             }
         }
