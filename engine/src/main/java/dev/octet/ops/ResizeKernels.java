@@ -91,24 +91,31 @@ final class ResizeKernels {
                 map[d][o] = outside ? -1 : (int) idx * stride[d];
             }
         }
+        // A row of the last axis at a time: its source row found once, then a gather along the row.
         int n = j.yf != null ? j.yf.length : j.yi.length;
+        int last = r - 1;
+        int rowLength = out[last];
+        int[] columns = map[last];
         int[] counter = new int[r];
-        for (int i = 0; i < n; i++) {
-            int src = 0;
+        for (int i = 0; i < n; i += rowLength) {
+            int base = 0;
             boolean outside = false;
-            for (int d = 0; d < r; d++) {
+            for (int d = 0; d < last; d++) {
                 int m = map[d][counter[d]];
                 outside |= m < 0;
-                src += m;
+                base += m;
             }
-            if (outside) {
-                j.store(i, j.extrapolation);
-            } else if (j.yf != null) {
-                j.yf[i] = j.xf[src];
-            } else {
-                j.yi[i] = j.xi[src];
+            for (int x = 0; x < rowLength; x++) {
+                int m = columns[x];
+                if (outside || m < 0) {
+                    j.store(i + x, j.extrapolation);
+                } else if (j.yf != null) {
+                    j.yf[i + x] = j.xf[base + m];
+                } else {
+                    j.yi[i + x] = j.xi[base + m];
+                }
             }
-            for (int d = r - 1; d >= 0 && ++counter[d] == out[d]; d--) {
+            for (int d = last - 1; d >= 0 && ++counter[d] == out[d]; d--) {
                 counter[d] = 0;
             }
         }
