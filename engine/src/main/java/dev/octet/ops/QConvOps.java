@@ -173,12 +173,28 @@ final class QConvOps {
                 w.type() == DataType.UINT8, wzp))).orElse(null);
     }
 
-    /** Output channels per group below which a convolution runs dot products ({@link KernelProvider#qdot}). */
+    /** Output channels per group below which a convolution may run dot products ({@link KernelProvider#qdot}). */
     private static final int NARROW_CHANNELS = 8;
+    /** The depth from which one requantized output channel runs dot products. */
+    private static final int DOT_DEPTH = 128;
 
-    /** The GEMM of a convolution with cout output channels in {@code group} groups. */
-    private static QGemmKernel gemmKernel(KernelProvider kernels, int cout, int group) {
-        return cout / group < NARROW_CHANNELS ? kernels.qdot() : kernels.qgemm();
+    /**
+     * The GEMM of a convolution with cout output channels in {@code group} groups, each a sum of {@code depth}
+     * products. Narrow float or int32 outputs run dot products; requantized ones only a single output channel of
+     * depth at least {@link #DOT_DEPTH}, as the panel GEMM requantizes inside its tiles and the dot products after
+     * an int32 pass (1 thread, Zen 5, 256 x 256 pixels: 1x1 64 -> 6 1.3 ms on the panels vs 6.6 as dot products,
+     * 64 -> 2 1.3 vs 2.6, 3x3 32 -> 2 6.0 vs 6.9, 3x3 8 -> 1 2.1 vs 2.7; 3x3 32 -> 1 9.0 vs 6.1).
+     */
+    private static QGemmKernel gemmKernel(KernelProvider kernels, int cout, int group, int depth,
+                                          boolean requantized) {
+        int narrow = cout / group;
+        boolean dot = narrow < NARROW_CHANNELS && (!requantized || narrow == 1 && depth >= DOT_DEPTH);
+        return dot ? kernels.qdot() : kernels.qgemm();
+    }
+
+    /** Products per output of weights [cout, cin / group, taps...]. */
+    private static int depth(Tensor w) {
+        return Tensor.checkedSize(Arrays.copyOfRange(w.shapeView(), 1, w.rank()));
     }
 
     private static PackedB[] packGroups(QGemmKernel kernel, Tensor w, int group) {
@@ -213,7 +229,8 @@ final class QConvOps {
             Arrays.copyOfRange(wConst.shapeView(), 2, wConst.rank()), geo.strides(), group, wConst.dim(1) * group,
             wConst.dim(0))
             ? winogradWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
-        QGemmKernel packedKernel = packable ? gemmKernel(kernels, wConst.dim(0), group) : null;
+        QGemmKernel packedKernel = packable ? gemmKernel(kernels, wConst.dim(0), group, depth(wConst), quantized)
+            : null;
         PackedB[] gemmPacked = packable && winograd == null && !isDepthwise(wConst.shapeView(), group)
             ? ctx.packed(wConst, group + " groups for " + packedKernel.id(), () -> packGroups(packedKernel, wConst, group))
             : null;
@@ -286,7 +303,7 @@ final class QConvOps {
                     Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
                         bias, out);
                 } else {
-                    QGemmKernel gemm = gemmKernel(kernels, c.cout, group);
+                    QGemmKernel gemm = gemmKernel(kernels, c.cout, group, depth(w), quantized);
                     PackedB[] groups = gemmPacked != null ? gemmPacked : packGroups(gemm, w, group);
                     QConvNhwc.gemm(gemm, parallel, g, taps, xNhwc, xUnsigned, xzp, groups,
                         w.type() == DataType.UINT8, wzp, bias, out);
