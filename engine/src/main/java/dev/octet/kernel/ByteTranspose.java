@@ -13,6 +13,8 @@ public final class ByteTranspose {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Columns per band: a band's destination lines stay in L1 while all rows pass. */
     private static final int BAND = 64;
+    /** Rows per destination cache line (64 bytes). */
+    private static final int LINE = 64;
 
     private ByteTranspose() {}
 
@@ -24,11 +26,28 @@ public final class ByteTranspose {
         }
         int rows8 = rows - rows % 8;
         int cols8 = cols - cols % 8;
+        // Each source line is read whole before the next. A tall matrix (an NHWC image back to NCHW: 65,536 pixels
+        // of 32 channels) writes destination rows that lie a large power of two apart and share cache sets, so there
+        // 64 rows at a time fill one destination line per column before moving on (65,536 x 32 and 16,384 x 64:
+        // 0.82-1.1 -> 0.24-0.30 ns a byte, Zen 5).
+        boolean tall = rows > cols;
+        int rowStep = tall ? LINE : rows8;
         for (int c0 = 0; c0 < cols8; c0 += BAND) {
             int c1 = Math.min(cols8, c0 + BAND);
-            for (int r = 0; r < rows8; r += 8) {
-                for (int c = c0; c < c1; c += 8) {
-                    block(src, srcOff + r * cols + c, cols, dst, dstOff + c * rows + r, rows);
+            for (int r0 = 0; r0 < rows8; r0 += rowStep) {
+                int r1 = Math.min(rows8, r0 + rowStep);
+                if (tall) {
+                    for (int c = c0; c < c1; c += 8) {
+                        for (int r = r0; r < r1; r += 8) {
+                            block(src, srcOff + r * cols + c, cols, dst, dstOff + c * rows + r, rows);
+                        }
+                    }
+                } else {
+                    for (int r = r0; r < r1; r += 8) {
+                        for (int c = c0; c < c1; c += 8) {
+                            block(src, srcOff + r * cols + c, cols, dst, dstOff + c * rows + r, rows);
+                        }
+                    }
                 }
             }
         }

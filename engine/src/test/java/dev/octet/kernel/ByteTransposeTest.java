@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ByteTransposeTest {
     @ParameterizedTest(name = "{0} x {1}")
     @CsvSource({"1,1", "1,9", "9,1", "8,8", "7,9", "8,64", "16,65", "24,121", "3,14884", "2,37", "4,301", "4,1", "13,67", "64,64", "96,961",
-        "130,7"})
+        "130,7", "200,9", "131,16", "1000,32", "72,64", "65,8"})
     void matchesElementByElement(int rows, int cols) {
         SplittableRandom r = new SplittableRandom(rows * 1000L + cols);
         byte[] src = new byte[3 + rows * cols];
