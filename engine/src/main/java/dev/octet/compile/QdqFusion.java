@@ -423,7 +423,9 @@ public final class QdqFusion implements GraphPass {
             float swo = sw[sw.length == 1 ? 0 : o];
             double unit = (double) sx * swo;
             double multiplier = unit / sy;
-            if (!powerOfTwo(swo) || multiplier < Float.MIN_NORMAL || multiplier > Float.MAX_VALUE) {
+            // Normal units whose 2^24 multiples stay finite, and a normal multiplier: every step stays exact.
+            if (!powerOfTwo(swo) || unit < Float.MIN_NORMAL || unit * EXACT_UNITS > Float.MAX_VALUE
+                || multiplier < Float.MIN_NORMAL || multiplier > Float.MAX_VALUE) {
                 return null;
             }
             double u = b[o] / unit;
