@@ -36,8 +36,8 @@ final class LossOps {
                 Long ignore = ignoreIndex(ctx);
                 FloatKernels kernels = ctx.kernels().floats();
                 return in -> {
-                    Tensor logProb = ReduceNormalization.softmax(kernels, scores("SoftmaxCrossEntropyLoss", in[0]),
-                        1, false, true);
+                    Tensor logProb = ReduceNormalization.softmax(kernels, dev.octet.kernel.Parallel.SERIAL,
+                        scores("SoftmaxCrossEntropyLoss", in[0]), 1, false, true);
                     Tensor loss = nll(logProb, in[1], in.length > 2 ? in[2] : null, reduction, ignore,
                         "SoftmaxCrossEntropyLoss");
                     return new Tensor[] {loss, logProb};

@@ -53,18 +53,21 @@ final class QuantOps {
             });
         r.microsoft("QLinearSigmoid").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
-            .factory(ctx -> lookupTable(dev.octet.kernel.FloatMath::sigmoid));
+            .factory(ctx -> lookupTable(ctx.parallel(), dev.octet.kernel.FloatMath::sigmoid));
         r.microsoft("QLinearLeakyRelu").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
             .factory(ctx -> {
                 float alpha = ctx.getFloat("alpha", 0.01f);
-                return lookupTable(v -> v >= 0 ? v : alpha * v);
+                return lookupTable(ctx.parallel(), v -> v >= 0 ? v : alpha * v);
             });
         // What QdqFusion makes of DequantizeLinear -> an elementwise op -> QuantizeLinear: 256 entries, indexed by
         // X's byte pattern.
         r.octet("LookupTable").inputs("rr").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.type(1), c.shape(0)))
-            .factory(ctx -> Op.withBuffers((in, buffers) -> new Tensor[] {lookUp(in[0], in[1], buffers)}));
+            .factory(ctx -> {
+                dev.octet.kernel.Parallel parallel = ctx.parallel();
+                return Op.withBuffers((in, buffers) -> new Tensor[] {lookUp(parallel, in[0], in[1], buffers)});
+            });
         r.microsoft("QLinearGlobalAveragePool").inputs("rrrrr").outputs("r")
             .shape(c -> one(c.type(4), globalPoolShape(c.shape(0))))
             .factory(ctx -> qlinearGlobalAveragePool(ctx, false));
@@ -402,7 +405,10 @@ final class QuantOps {
      * evaluations per call, small beside any real tensor.
      */
     /** {@code y[i] = table[x[i] & 0xFF]}: X and the 256-entry table 8-bit, Y of the table's type. */
-    private static Tensor lookUp(Tensor x, Tensor table, Buffers buffers) {
+    /** Bytes below which a table lookup stays on one thread; above, tasks of at least half that. */
+    private static final long PARALLEL_LOOKUP_BYTES = 1 << 18;
+
+    private static Tensor lookUp(dev.octet.kernel.Parallel parallel, Tensor x, Tensor table, Buffers buffers) {
         if (!x.type().isQuantized() || !table.type().isQuantized() || table.size() != 256) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "LookupTable needs 8-bit X and a 256-entry 8-bit table, got "
                 + x.type() + " and " + table.size() + " " + table.type() + " values");
@@ -410,9 +416,13 @@ final class QuantOps {
         byte[] src = x.bytes();
         byte[] entries = table.bytes();
         byte[] out = buffers.bytes(src.length);
-        for (int i = 0; i < src.length; i++) {
-            out[i] = entries[src[i] & 0xFF];
-        }
+        int n = src.length;
+        int tasks = parallel.split(n, PARALLEL_LOOKUP_BYTES, PARALLEL_LOOKUP_BYTES / 2);
+        parallel.forEach(tasks, t -> {
+            for (int i = (int) ((long) n * t / tasks), end = (int) ((long) n * (t + 1) / tasks); i < end; i++) {
+                out[i] = entries[src[i] & 0xFF];
+            }
+        });
         return Tensor.of(table.type(), x.shapeView(), out);
     }
 
@@ -429,7 +439,7 @@ final class QuantOps {
      * again only when the scales or zero points change (they are constants in every exported model), and the output
      * comes from the run's buffers, so a steady run allocates nothing here.
      */
-    private static Op lookupTable(java.util.function.Function<Float, Float> f) {
+    private static Op lookupTable(dev.octet.kernel.Parallel parallel, java.util.function.Function<Float, Float> f) {
         java.util.concurrent.atomic.AtomicReference<Table> last = new java.util.concurrent.atomic.AtomicReference<>();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
@@ -449,7 +459,7 @@ final class QuantOps {
                     Tensor.of(outType, new int[] {256}, table(f, unsigned, xs, xzp, ys, yzp, outType)));
                 last.set(t);
             }
-            return new Tensor[] {lookUp(x, t.entries(), buffers)};
+            return new Tensor[] {lookUp(parallel, x, t.entries(), buffers)};
         });
     }
 

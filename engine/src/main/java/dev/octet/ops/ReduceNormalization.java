@@ -9,6 +9,7 @@ import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.kernel.FloatKernels;
+import dev.octet.kernel.Parallel;
 import dev.octet.kernel.scalar.ScalarFloatKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,19 +45,23 @@ final class ReduceNormalization {
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
-            return in -> new Tensor[] {softmax(kernels, requireFloat("Softmax", in[0]), axis, flatten, false)};
+            Parallel parallel = ctx.parallel();
+            return in -> new Tensor[] {softmax(kernels, parallel, requireFloat("Softmax", in[0]), axis, flatten, false)};
         });
         // Same axis handling as Softmax; ONNX Runtime's arithmetic through FloatKernels.logSoftmax.
         r.onnx("LogSoftmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
-            return in -> new Tensor[] {softmax(kernels, requireFloat("LogSoftmax", in[0]), axis, flatten, true)};
+            Parallel parallel = ctx.parallel();
+            return in -> new Tensor[] {softmax(kernels, parallel, requireFloat("LogSoftmax", in[0]), axis, flatten,
+                true)};
         });
         r.onnx("Hardmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
-            return in -> new Tensor[] {hardmax(requireFloat("Hardmax", in[0]), axis, flatten)};
+            Parallel parallel = ctx.parallel();
+            return in -> new Tensor[] {hardmax(parallel, requireFloat("Hardmax", in[0]), axis, flatten)};
         });
         r.onnx("RMSNormalization", 23).inputs("rr").outputs("r").attribute(RMS_AXIS).attribute(EPSILON)
             .attribute(STASH_TYPE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
@@ -139,31 +144,32 @@ final class ReduceNormalization {
 
     /** A function of whole rows: {@code rows} rows of {@code n} floats from x into out (in place allowed). */
     private interface RowFunction {
-        void apply(float[] x, float[] out, int rows, int n);
+        void apply(float[] x, int xOff, float[] out, int outOff, int rows, int n);
     }
 
     /**
      * Softmax (or, with {@code log}, log-softmax) along the axis, with the canonical float kernel: over
      * {@code x.shape[axis:]} flattened before opset 13 ({@code flatten}), over the one axis from 13 on.
      */
-    static Tensor softmax(FloatKernels kernels, Tensor x, long axisAttr, boolean flatten, boolean log) {
-        return alongAxis(x, axisAttr, flatten, log
-            ? (in, out, rows, n) -> kernels.logSoftmax(in, 0, out, 0, rows, n)
-            : (in, out, rows, n) -> kernels.softmax(in, 0, out, 0, rows, n));
+    static Tensor softmax(FloatKernels kernels, Parallel parallel, Tensor x, long axisAttr, boolean flatten,
+                          boolean log) {
+        return alongAxis(x, axisAttr, flatten, parallel, log
+            ? (in, inOff, out, outOff, rows, n) -> kernels.logSoftmax(in, inOff, out, outOff, rows, n)
+            : (in, inOff, out, outOff, rows, n) -> kernels.softmax(in, inOff, out, outOff, rows, n));
     }
 
     /** 1 at the first maximum of each block (as Softmax blocks it), 0 elsewhere. */
-    static Tensor hardmax(Tensor x, long axisAttr, boolean flatten) {
-        return alongAxis(x, axisAttr, flatten, (in, out, rows, n) -> {
+    static Tensor hardmax(Parallel parallel, Tensor x, long axisAttr, boolean flatten) {
+        return alongAxis(x, axisAttr, flatten, parallel, (in, inOff, out, outOff, rows, n) -> {
             for (int r = 0; r < rows; r++) {
                 int best = 0;
                 for (int k = 1; k < n; k++) {
-                    if (in[r * n + k] > in[r * n + best]) {
+                    if (in[inOff + r * n + k] > in[inOff + r * n + best]) {
                         best = k;
                     }
                 }
                 for (int k = 0; k < n; k++) {
-                    out[r * n + k] = k == best ? 1f : 0f;
+                    out[outOff + r * n + k] = k == best ? 1f : 0f;
                 }
             }
         });
@@ -171,9 +177,14 @@ final class ReduceNormalization {
 
     /** About how many elements a strided axis gathers into contiguous rows per call of the row function. */
     private static final int ROW_BLOCK_ELEMENTS = 4096;
+    /** Elements below which an axis op stays on one thread (waking the others costs tens of microseconds). */
+    private static final long PARALLEL_ELEMENTS = 1 << 16;
 
-    /** Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis. */
-    private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, RowFunction f) {
+    /**
+     * Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis, in tasks of about
+     * {@link #ROW_BLOCK_ELEMENTS} elements or more spread over the threads (each row computed as alone).
+     */
+    private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, Parallel parallel, RowFunction f) {
         int[] shape = x.shapeView();
         int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
         int outer = ShapeKernels.product(shape, 0, a);
@@ -181,17 +192,25 @@ final class ReduceNormalization {
         int inner = flatten ? 1 : ShapeKernels.product(shape, a + 1, shape.length);
         float[] s = x.floats();
         float[] z = new float[s.length];
-        if (inner == 1) {
-            f.apply(s, z, outer, n);
-            return Tensor.ofFloats(z, shape);
-        }
-        // A strided axis: blocks of up to ~4096 elements are gathered into contiguous rows (one row per inner
-        // position), transformed in one call, and scattered back: each row gets the same arithmetic as alone, and
-        // a short axis (a detector's 6 classes over 65,536 anchors) no longer pays a kernel call per row.
-        int block = Math.max(1, Math.min(inner, ROW_BLOCK_ELEMENTS / Math.max(1, n)));
-        float[] rows = new float[block * n];
-        for (int o = 0; o < outer; o++) {
-            for (int in0 = 0; in0 < inner; in0 += block) {
+        // Rows per call: a strided axis gathers them into a contiguous block first.
+        int block = Math.max(1, Math.min(inner == 1 ? outer : inner, ROW_BLOCK_ELEMENTS / Math.max(1, n)));
+        int blocksPerOuter = inner == 1 ? 1 : (inner + block - 1) / block;
+        long units = inner == 1 ? ((long) outer + block - 1) / block : (long) outer * blocksPerOuter;
+        int tasks = (int) Math.min(units, parallel.split((long) s.length, PARALLEL_ELEMENTS, PARALLEL_ELEMENTS / 2));
+        parallel.forEach(tasks, t -> {
+            long u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
+            if (inner == 1) {
+                int r0 = (int) Math.min(outer, u0 * block), r1 = (int) Math.min(outer, u1 * block);
+                f.apply(s, r0 * n, z, r0 * n, r1 - r0, n);
+                return;
+            }
+            // A strided axis: a block of rows (one per inner position) gathered contiguous, transformed in one call,
+            // and scattered back; a short axis (a detector's 6 classes over 65,536 anchors) then costs one kernel
+            // call per block, not per row.
+            float[] rows = new float[block * n];
+            for (long u = u0; u < u1; u++) {
+                int o = (int) (u / blocksPerOuter);
+                int in0 = (int) (u % blocksPerOuter) * block;
                 int count = Math.min(block, inner - in0);
                 int base = o * n * inner + in0;
                 for (int k = 0; k < n; k++) {
@@ -199,14 +218,14 @@ final class ReduceNormalization {
                         rows[j * n + k] = s[at];
                     }
                 }
-                f.apply(rows, rows, count, n);
+                f.apply(rows, 0, rows, 0, count, n);
                 for (int k = 0; k < n; k++) {
                     for (int j = 0, at = base + k * inner; j < count; j++, at++) {
                         z[at] = rows[j * n + k];
                     }
                 }
             }
-        }
+        });
         return Tensor.ofFloats(z, shape);
     }
 
