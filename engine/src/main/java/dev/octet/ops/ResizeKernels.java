@@ -212,6 +212,9 @@ final class ResizeKernels {
         if (j.xf != null) {
             kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2,
                 j.yf);
+            if (!j.extrapolate) {
+                return;
+            }
         }
         for (int b = 0; b < n; b++) {
             for (int yo = 0; yo < oh; yo++) {

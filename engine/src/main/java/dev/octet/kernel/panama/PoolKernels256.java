@@ -84,12 +84,12 @@ final class PoolKernels256 implements PoolKernels {
 
         /** The first vertical tap of a window starting at input row ih0 that is inside the input. */
         int firstRow(int ih0) {
-            return ih0 >= 0 ? 0 : (-ih0 + dh - 1) / dh;
+            return ScalarPoolKernels.firstTap(ih0, dh);
         }
 
         /** One past the last vertical tap inside the input. */
         int endRow(int ih0) {
-            return h - ih0 <= 0 ? 0 : Math.min(kh, (h - ih0 + dh - 1) / dh);
+            return ScalarPoolKernels.tapsBefore(h, ih0, kh, dh);
         }
     }
 
