@@ -29,6 +29,10 @@ final class BufferPool implements Buffers {
     /** Free arrays by class and exact length. */
     private final List<FreeList> free = new ArrayList<>();
     private ExecutionPlan plan;
+    /** The current run's slots (see {@link #slots}); emptied when it ends. */
+    private Tensor[] slots = new Tensor[0];
+    /** Per input count, the array steps with that many inputs receive (see {@link #arguments}). */
+    private Tensor[][] arguments = new Tensor[0][];
 
     /** Free arrays of one class and length; {@code used} when the current run took or gave back one. */
     private static final class FreeList {
@@ -51,6 +55,28 @@ final class BufferPool implements Buffers {
             owned.clear();
             plan = p;
         }
+    }
+
+    /** The run's value slots, holding the plan's constants; one array per pool, so a run allocates none. */
+    Tensor[] slots(ExecutionPlan p) {
+        Tensor[] constants = p.constants();
+        if (slots.length != constants.length) {
+            slots = new Tensor[constants.length];
+        }
+        System.arraycopy(constants, 0, slots, 0, constants.length);
+        return slots;
+    }
+
+    /**
+     * The array a step with {@code n} inputs receives them in, the same for every such step: the executor empties
+     * it once the step has returned (ops do not keep their input array).
+     */
+    Tensor[] arguments(int n) {
+        if (n >= arguments.length) {
+            arguments = java.util.Arrays.copyOf(arguments, n + 1);
+        }
+        Tensor[] a = arguments[n];
+        return a != null ? a : (arguments[n] = new Tensor[n]);
     }
 
     @Override
@@ -119,6 +145,7 @@ final class BufferPool implements Buffers {
 
     /** The run ends: its outputs leave with the caller, every other array it took becomes free. */
     void end(Tensor[] outputs) {
+        java.util.Arrays.fill(slots, null);
         for (Tensor t : outputs) {
             if (t != null) {
                 owned.remove(t.data());

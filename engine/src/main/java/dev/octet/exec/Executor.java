@@ -30,10 +30,10 @@ public final class Executor {
         pool.begin(plan);
         Tensor[] outputs = NO_TENSORS;
         try {
-            Tensor[] slots = plan.constants().clone();
+            Tensor[] slots = pool.slots(plan);
             bindInputs(plan, inputs, slots);
             for (ExecutionPlan.Step step : plan.steps()) {
-                Tensor[] in = new Tensor[step.inputSlots().length];
+                Tensor[] in = pool.arguments(step.inputSlots().length);
                 for (int i = 0; i < in.length; i++) {
                     int s = step.inputSlots()[i];
                     in[i] = s < 0 ? null : slots[s];
@@ -41,6 +41,7 @@ public final class Executor {
                 long t0 = System.nanoTime();
                 Tensor[] out = runStep(step, in, pool);
                 listener.stepDone(step, System.nanoTime() - t0);
+                Arrays.fill(in, null);
                 int[] outSlots = step.outputSlots();
                 for (int i = 0; i < outSlots.length; i++) {
                     if (outSlots[i] >= 0) {

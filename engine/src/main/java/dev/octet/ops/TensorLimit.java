@@ -14,12 +14,14 @@ import dev.octet.api.Tensor;
  */
 public final class TensorLimit {
     private static final ScopedValue<Long> MAX_ELEMENTS = ScopedValue.newInstance();
+    /** The heap's limit, boxed once: checks run on every tensor an op creates. */
+    private static final Long HEAP_LIMIT = Tensor.HEAP_ELEMENTS;
 
     private TensorLimit() {}
 
     /** The limit in force on this thread. */
     public static long maxElements() {
-        return MAX_ELEMENTS.orElse(Tensor.HEAP_ELEMENTS);
+        return MAX_ELEMENTS.orElse(HEAP_LIMIT);
     }
 
     /** Runs {@code op} with at most {@code maxElements} per tensor (capped by the heap's limit). */
