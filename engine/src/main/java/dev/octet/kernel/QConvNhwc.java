@@ -177,7 +177,8 @@ public final class QConvNhwc {
         int chunkRows = Math.max(1, Math.min(outSize, CHUNK_BYTES / Math.max(1, rowBytes)));
         // 1-D and 2-D windows are computed from the geometry (Im2Col.rows2d); higher ranks read a tap table.
         int[] taps = g.pointwise() || g.inSpatial().length <= 2 ? null : tapCache.taps(g);
-        GroupParams params = GroupParams.of(g, wzp, bias, out);
+        // One group reads the arrays themselves (no slices to cut): a call then allocates nothing here.
+        GroupParams params = g.group() == 1 ? new GroupParams(wzp, bias) : GroupParams.of(g, wzp, bias, out);
         if (out instanceof QGemm.Output.Requantized requantized && ImageConv.applies(g, wUnsigned, wzp, out)) {
             ImageConv.run(kernel, parallel, g, x, xUnsigned, xzp, groups[0], bias, requantized, (b, o0, m) ->
                 chunk(kernel, Parallel.SERIAL, g, taps, x, xUnsigned, xzp, groups, wUnsigned, params, out, b, 0, o0, m));
@@ -214,10 +215,23 @@ public final class QConvNhwc {
     }
 
     /**
-     * Each group's slice of the per-channel weight zero points, bias and output scales, cut once per call (one
-     * group uses the arrays themselves).
+     * Each group's slice of the per-channel weight zero points, bias and output scales, cut once per call. One
+     * group keeps the arrays themselves, without slices (it writes {@code out} directly, so needs no scales).
      */
-    private record GroupParams(int[][] zeroPoints, int[][] bias, float[][] scales, float[][] floatBias) {
+    private record GroupParams(int[][] zeroPoints, int[][] bias, float[][] scales, float[][] floatBias,
+                               int[] oneGroupZeroPoints, int[] oneGroupBias) {
+        GroupParams(int[] wzp, int[] bias) {
+            this(null, null, null, null, wzp, bias);
+        }
+
+        int[] zeroPoints(int gi) {
+            return zeroPoints == null ? oneGroupZeroPoints : zeroPoints[gi];
+        }
+
+        int[] bias(int gi) {
+            return bias == null ? oneGroupBias : bias[gi];
+        }
+
         static GroupParams of(Geometry g, int[] wzp, int[] bias, QGemm.Output out) {
             int group = g.group();
             int coutG = g.cout() / group;
@@ -237,7 +251,7 @@ public final class QConvNhwc {
                 sc[gi] = scales == null ? null : slice(scales, gi, coutG, group);
                 fb[gi] = floatBias == null ? null : slice(floatBias, gi, coutG, group);
             }
-            return new GroupParams(zp, b, sc, fb);
+            return new GroupParams(zp, b, sc, fb, null, null);
         }
 
         /** Per-channel values of group gi; per-tensor (length 1) or single-group arrays as they are. */
@@ -261,8 +275,8 @@ public final class QConvNhwc {
         int outSize = g.outSize();
         int xImage = b * g.inSize() * g.cin();
         Scratch scratch = SCRATCH.get();
-        int[] zb = params.zeroPoints()[gi];
-        int[] gBias = params.bias()[gi];
+        int[] zb = params.zeroPoints(gi);
+        int[] gBias = params.bias(gi);
         // One group writes its columns straight into NHWC rows; several go through a [position][coutG] buffer.
         boolean direct = g.group() == 1;
         Object tmp = direct ? null : switch (out) {

@@ -32,7 +32,7 @@ final class MatMulIntegerToFloatOp {
             Tensor a = in[0], b = in[1];
             QMatMulOps.require8Bit(a, "A");
             QMatMulOps.require8Bit(b, "B");
-            QMatMulOps.MatMulShape sh = QMatMulOps.MatMulShape.of(a.shapeView(), b.shapeView());
+            QMatMulOps.MatMulShape sh = rhs.shape(a.shapeView(), b.shapeView());
             float aScale = QParams.scalarScale(requireFloat(in[2], "a_scale"), "a");
             float[] bScale = QParams.scales(requireFloat(in[3], "b_scale"), sh.n(), "b");
             int za = QParams.scalarZeroPoint(in.length > 4 ? in[4] : null, "a");

@@ -22,6 +22,7 @@ import dev.octet.kernel.Winograd;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Integer convolutions: ConvInteger, QLinearConv (ONNX and com.microsoft), Octet's fused QLinearConv
@@ -111,19 +112,19 @@ final class QConvOps {
     private static ConvCall convCall(ConvGeometry geo, int group, int[] x, boolean channelsLast, Tensor w) {
         int[] xs = channelsLast ? channelsFirst(x) : x;
         int[] ws = w.shapeView();
-        String shown = Arrays.toString(x) + (channelsLast ? " (NHWC)" : "");
         if (ws.length < 3) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, "conv weights " + Arrays.toString(ws) + " need rank 3 or more");
         }
         int r = ws.length - 2;
         if (xs.length != r + 2 || ws.length != r + 2) {
-            throw new OctetException(ErrorCode.INVALID_SHAPE, "conv input " + shown + " and weights "
+            throw new OctetException(ErrorCode.INVALID_SHAPE, "conv input " + Arrays.toString(x)
+                + (channelsLast ? " (NHWC)" : "") + " and weights "
                 + Arrays.toString(ws) + " must both have rank " + (r + 2));
         }
         int cin = xs[1], cout = ws[0];
         if (cin % group != 0 || cout % group != 0 || ws[1] != cin / group) {
             throw new OctetException(ErrorCode.INVALID_SHAPE, "conv weights " + Arrays.toString(ws) + " do not fit input "
-                + shown + " with group " + group);
+                + Arrays.toString(x) + (channelsLast ? " (NHWC)" : "") + " with group " + group);
         }
         int[] inSpatial = Arrays.copyOfRange(xs, 2, xs.length);
         int[] kernel = Arrays.copyOfRange(ws, 2, ws.length);
@@ -237,6 +238,8 @@ final class QConvOps {
         Parallel parallel = ctx.parallel();
         QConvNhwc.TapCache taps = new QConvNhwc.TapCache();
         QParams.ConstantZeroPoints constantWzp = QParams.ConstantZeroPoints.of(ctx, wzpIn);
+        AtomicReference<Shaped> lastShape = new AtomicReference<>();
+        AtomicReference<Scales> lastScales = new AtomicReference<>();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor w = in[wIn];
@@ -244,7 +247,12 @@ final class QConvOps {
                 throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "integer conv needs 8-bit x and w, got "
                     + x.type() + " and " + w.type());
             }
-            ConvCall c = convCall(geo, group, x.shapeView(), channelsLast, w);
+            Shaped shaped = lastShape.get();
+            if (shaped == null || shaped.w != w || !Arrays.equals(shaped.xShape, x.shapeView())) {
+                shaped = Shaped.of(convCall(geo, group, x.shapeView(), channelsLast, w), x, w, group);
+                lastShape.set(shaped);
+            }
+            ConvCall c = shaped.call;
             int xzp = QParams.scalarZeroPoint(in.length > result.xZeroPoint ? in[result.xZeroPoint] : null, "x");
             int[] wzp = constantWzp.forColumns(in.length > wzpIn ? in[wzpIn] : null, c.cout, "w");
             int[] bias = null;
@@ -266,18 +274,12 @@ final class QConvOps {
                     throw new OctetException(ErrorCode.INVALID_SHAPE, "bias has " + bias.length + " values for "
                         + c.cout + " output channels");
                 }
-                scale = new float[c.cout];
-                for (int oc = 0; oc < c.cout; oc++) {
-                    scale[oc] = xs * ws[ws.length == 1 ? 0 : oc] / ys; // ORT's order
-                }
+                scale = Scales.requantizing(lastScales, xs, ws, ys, c.cout);
             } else if (result == Result.FLOAT) {
                 outType = DataType.FLOAT;
                 float xs = QParams.scalarScale(requireFloat(in[2], "x_scale"), "x");
                 float[] ws = QParams.scales(requireFloat(in[3], "w_scale"), c.cout, "w");
-                scale = new float[ws.length];
-                for (int oc = 0; oc < ws.length; oc++) {
-                    scale[oc] = xs * ws[oc]; // the graph's Mul(x_scale, w_scale), one float product
-                }
+                scale = Scales.products(lastScales, xs, ws);
                 floatBias = in.length > 6 && in[6] != null
                     ? QParams.expandedBias(requireFloat(in[6], "bias"), c.cout, "ConvIntegerToFloat") : null;
             }
@@ -294,11 +296,10 @@ final class QConvOps {
                 : new QGemm.Output.Int32(buffers.ints(outSize));
             if (isDepthwise(w.shapeView(), group)) {
                 DepthwiseWeights dw = dwPacked != null ? dwPacked : packDepthwise(kernels.depthwise(), w, wzp);
-                QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, depthwiseShape(c), c.batch, xNhwc,
+                QConvNhwc.depthwise(kernels.depthwise(), parallel, dw, shaped.depthwise, c.batch, xNhwc,
                     xUnsigned, xzp, bias, out);
             } else {
-                QConvNhwc.Geometry g = new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial, c.cout, group, c.kernel,
-                    c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial);
+                QConvNhwc.Geometry g = shaped.geometry;
                 if (winograd != null) {
                     Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
                         bias, out);
@@ -334,6 +335,65 @@ final class QConvOps {
             }
             return new Tensor[] {Tensor.of(outType, c.outShape, y)};
         });
+    }
+
+    /**
+     * What a call derives from X's shape and W alone, kept for the next call with the same (an op's calls mostly
+     * see one shape): a run then allocates no geometry.
+     */
+    private record Shaped(int[] xShape, Tensor w, ConvCall call, QConvNhwc.Geometry geometry,
+                          DepthwiseKernels.Shape depthwise) {
+        static Shaped of(ConvCall c, Tensor x, Tensor w, int group) {
+            boolean depthwise = isDepthwise(w.shapeView(), group);
+            return new Shaped(x.shape(), w, c, depthwise ? null : new QConvNhwc.Geometry(c.batch, c.cin, c.inSpatial,
+                c.cout, group, c.kernel, c.geo.strides(), c.geo.dilations(), c.pads, c.outSpatial),
+                depthwise ? depthwiseShape(c) : null);
+        }
+    }
+
+    /** The per-channel output scales of the last call, kept while its scale inputs stay the same values. */
+    private record Scales(float xs, float[] ws, float ys, float[] scale) {
+        /** {@code xs * ws[oc] / ys}, ORT's order, per output channel. */
+        static float[] requantizing(AtomicReference<Scales> last, float xs, float[] ws, float ys, int cout) {
+            Scales s = last.get();
+            if (s != null && s.scale.length == cout && s.matches(xs, ws, ys)) {
+                return s.scale;
+            }
+            float[] scale = new float[cout];
+            for (int oc = 0; oc < cout; oc++) {
+                scale[oc] = xs * ws[ws.length == 1 ? 0 : oc] / ys;
+            }
+            last.set(new Scales(xs, ws.clone(), ys, scale));
+            return scale;
+        }
+
+        /** {@code xs * ws[oc]}: the graph's Mul(x_scale, w_scale), one float product per scale. */
+        static float[] products(AtomicReference<Scales> last, float xs, float[] ws) {
+            Scales s = last.get();
+            if (s != null && s.scale.length == ws.length && s.matches(xs, ws, 1f)) {
+                return s.scale;
+            }
+            float[] scale = new float[ws.length];
+            for (int oc = 0; oc < ws.length; oc++) {
+                scale[oc] = xs * ws[oc];
+            }
+            last.set(new Scales(xs, ws.clone(), 1f, scale));
+            return scale;
+        }
+
+        /** The same bits (NaN payloads included: a float output carries them), so the same products. */
+        private boolean matches(float xs2, float[] ws2, float ys2) {
+            if (Float.floatToRawIntBits(xs) != Float.floatToRawIntBits(xs2)
+                || Float.floatToRawIntBits(ys) != Float.floatToRawIntBits(ys2) || ws.length != ws2.length) {
+                return false;
+            }
+            for (int i = 0; i < ws.length; i++) {
+                if (Float.floatToRawIntBits(ws[i]) != Float.floatToRawIntBits(ws2[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /** 1-D convolutions as 2-D ones of height 1. */

@@ -15,6 +15,7 @@ import dev.octet.kernel.QGemm;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.Quantization;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Integer matrix products: MatMulInteger, QLinearMatMul and com.microsoft QGemm. A constant 2-D B is packed
@@ -101,7 +102,8 @@ final class QMatMulOps {
     }
 
     /** B as the kernel wants it: packed at load when constant, else per call; and its zero points. */
-    record RightOperand(QGemmKernel kernel, PackedB packed, QParams.ConstantZeroPoints zeroPoints) {
+    record RightOperand(QGemmKernel kernel, PackedB packed, QParams.ConstantZeroPoints zeroPoints,
+                        AtomicReference<ShapesSeen> lastShapes) {
         static RightOperand of(OpContext ctx, int input, int zeroPointInput) {
             QGemmKernel kernel = ctx.kernels().qgemm();
             Tensor b = ctx.constantInput(input);
@@ -109,7 +111,19 @@ final class QMatMulOps {
             if (b != null && b.rank() == 2 && b.type().isQuantized()) {
                 packed = packedB(ctx, kernel, b, false);
             }
-            return new RightOperand(kernel, packed, QParams.ConstantZeroPoints.of(ctx, zeroPointInput));
+            return new RightOperand(kernel, packed, QParams.ConstantZeroPoints.of(ctx, zeroPointInput),
+                new AtomicReference<>());
+        }
+
+        /** The shape of {@code a x b}; the op's last one while its calls see the same shapes, as they mostly do. */
+        MatMulShape shape(int[] a, int[] b) {
+            ShapesSeen last = lastShapes.get();
+            if (last != null && Arrays.equals(last.a, a) && Arrays.equals(last.b, b)) {
+                return last.shape;
+            }
+            MatMulShape sh = MatMulShape.of(a, b);
+            lastShapes.set(new ShapesSeen(a.clone(), b.clone(), sh));
+            return sh;
         }
 
         PackedB forBatch(Tensor b, MatMulShape sh, int batchIndex) {
@@ -119,6 +133,9 @@ final class QMatMulOps {
             return kernel.packB(b.bytes(), sh.bOffset(batchIndex), sh.k, sh.n, b.type() == DataType.UINT8, false);
         }
     }
+
+    /** Operand shapes and their product's shape. */
+    record ShapesSeen(int[] a, int[] b, MatMulShape shape) {}
 
     /**
      * Runs every batch of a matmul through the GEMM driver into outputs laid out [batch][m][n]; {@code output}
@@ -153,7 +170,7 @@ final class QMatMulOps {
             Tensor a = in[0], b = in[1];
             require8Bit(a, "A");
             require8Bit(b, "B");
-            MatMulShape sh = MatMulShape.of(a.shapeView(), b.shapeView());
+            MatMulShape sh = rhs.shape(a.shapeView(), b.shapeView());
             int[] za = QParams.zeroPoints(in.length > 2 ? in[2] : null, sh.m, "A");
             int[] zb = rhs.zeroPoints().forColumns(in.length > 3 ? in[3] : null, sh.n, "B");
             int[] c = buffers.ints(sh.batch * sh.m * sh.n);
@@ -173,7 +190,7 @@ final class QMatMulOps {
             Tensor a = in[0], b = in[3];
             require8Bit(a, "a");
             require8Bit(b, "b");
-            MatMulShape sh = MatMulShape.of(a.shapeView(), b.shapeView());
+            MatMulShape sh = rhs.shape(a.shapeView(), b.shapeView());
             float[] sa = QParams.scales(in[1], sh.m, "a");
             int[] za = QParams.zeroPoints(in[2], sh.m, "a");
             float[] sb = QParams.scales(in[4], sh.n, "b");

@@ -297,11 +297,12 @@ final class QuantOps {
                 kernels.quantize(x, off, Math.min(chunk, n - off), scale, zp, 0, 255, out, off);
             });
         }
-        return new Tensor[] {
-            Tensor.ofUint8(out, in[0].shape()),
-            Tensor.ofFloats(new float[] {scale}),
-            Tensor.ofUint8(new byte[] {(byte) zp})
-        };
+        // The scalars from the pool as well: a run then allocates no arrays here.
+        float[] scaleOut = buffers.floats(1);
+        scaleOut[0] = scale;
+        byte[] zpOut = buffers.bytes(1);
+        zpOut[0] = (byte) zp;
+        return new Tensor[] {Tensor.ofUint8(out, in[0].shapeView()), Tensor.ofFloats(scaleOut), Tensor.ofUint8(zpOut)};
     }
 
     // ---- com.microsoft QGemm, QLinearAdd, QLinearGlobalAveragePool ------------------------------------
