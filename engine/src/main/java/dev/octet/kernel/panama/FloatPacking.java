@@ -121,7 +121,6 @@ final class FloatPacking {
     /** k steps per group in prepared A (a tile's rows are G floats apart): 16 bytes of a row, one vector's load. */
     static final int G = 16;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Byte> HALF = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
 
     /**
@@ -222,19 +221,9 @@ final class FloatPacking {
                 }
                 int q = groups * G;
                 int at = dst + groups * groupStride;
-                if (q + 8 <= k) {
-                    // Half a group (K = 24, 40, ...): 8 bytes, converted the same way.
-                    ByteVector v = ByteVector.fromArray(HALF, a, row + q).lanewise(VectorOperators.XOR, flip);
-                    if (bits >= 256) {
-                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_256, 0)).intoArray(p, at);
-                    } else {
-                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 0)).intoArray(p, at);
-                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_128, 1))
-                            .intoArray(p, at + 4);
-                    }
-                    q += 8;
-                    at += 8;
-                }
+                // The rest of a group (K = 24, 40, 72, ...) one byte at a time: an 8-byte vector here cost a few
+                // microseconds less per layer, but after a deoptimization C2 could recompile it boxed (a U-Net at
+                // 64 x 64 then allocated ~100 KB more per run, one vector per row).
                 for (; q < k; q++, at++) {
                     p[at] = (byte) (a[row + q] ^ flip);
                 }
