@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.kernel.panama.PanamaKernelProvider;
+import dev.octet.kernel.scalar.ChannelLoopDepthwiseKernels;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every vector depthwise kernel, at every width (the Vector API emulates widths the host lacks), against the
- * scalar reference, bit-exact: channel counts around the lane count, spatial sizes 1..9, 14 and 28, kernels
+ * Every vector depthwise kernel, at every width (the Vector API emulates widths the host lacks), and the channel-loop
+ * kernel the vector provider runs while its own compiles, against the scalar reference, bit-exact: channel counts around the lane count, spatial sizes 1..9, 14 and 28, kernels
  * 3 and 5, strides 1 and 2, padding 0..2, dilation 1 and 2, extreme zero points and values, clamps, int32
  * output, and row bands as parallel tasks compute them.
  */
@@ -26,6 +27,10 @@ class DepthwiseKernelsSweepTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> args = new ArrayList<>();
+        // The vector provider's path until its kernel is compiled.
+        for (int c : new int[] {1, 3, 17, 96}) {
+            args.add(Arguments.of(new ChannelLoopDepthwiseKernels(), c));
+        }
         for (int bits : new int[] {512, 256, 128}) {
             DepthwiseKernels kernel = new PanamaKernelProvider(bits).depthwise();
             int lanes = bits / 32;
@@ -105,7 +110,8 @@ class DepthwiseKernelsSweepTest {
                 }
                 default -> { }
             }
-            return new Params(xU, xzps[i % 4], wU, wzp, bias, scales, yzp, qmin, qmax, i % 6 == 5);
+            // i / 2: each signedness of x (i % 2) goes through all four of its zero points.
+            return new Params(xU, xzps[i / 2 % 4], wU, wzp, bias, scales, yzp, qmin, qmax, i % 6 == 5);
         }
     }
 

@@ -2,14 +2,17 @@ package dev.octet.kernel.panama;
 
 import dev.octet.kernel.Activation;
 import dev.octet.kernel.DepthwiseKernels;
+import dev.octet.kernel.DepthwiseWeights;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.PreparedA;
+import dev.octet.kernel.QGemm;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
 import dev.octet.kernel.WinogradKernels;
+import dev.octet.kernel.scalar.ChannelLoopDepthwiseKernels;
 import dev.octet.kernel.scalar.ScalarKernelProvider;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * running boxed vectors for seconds. Every kernel gives the same bits either way, so the switch may happen at any
  * moment, even between the threads of one operator. Weights are packed once, in the vector layout. One instance
  * (and one warm-up) per process and width; {@link PanamaKernelProvider} itself stays ungated for tests and
- * benchmarks. Depthwise convolution and pooling are passed straight to the vector kernels (not gated yet).
+ * benchmarks. Pooling is passed straight to the vector kernels (not gated yet).
  */
 public final class WarmingKernelProvider implements KernelProvider {
     private static final ConcurrentHashMap<Integer, WarmingKernelProvider> BY_WIDTH = new ConcurrentHashMap<>();
@@ -33,6 +36,7 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final FloatKernels floats;
     private final QuantizeKernels quantize;
     private final WinogradKernels winograd;
+    private final DepthwiseKernels depthwise;
 
     /** The process's gated provider of this width. */
     public static WarmingKernelProvider of(int bits) {
@@ -48,6 +52,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.qdot = new GatedQDot(vector.qdot(), bits / 32);
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
+        this.depthwise = new GatedDepthwise(vector.depthwise());
     }
 
     /** Columns per B panel of the width's float-FMA GEMM (its NR). */
@@ -101,7 +106,7 @@ public final class WarmingKernelProvider implements KernelProvider {
 
     @Override
     public DepthwiseKernels depthwise() {
-        return vector.depthwise();
+        return depthwise;
     }
 
     @Override
@@ -512,6 +517,66 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public void outputTile(int[] m, int at, int xiStride, int cout, int[] y) {
             (gate.open() ? v : SCALAR).outputTile(m, at, xiStride, cout, y);
+        }
+    }
+
+    /**
+     * Depthwise convolution behind one gate, its cold path {@link ChannelLoopDepthwiseKernels} (weights are packed
+     * the same for both). The batch runs the vector kernel's paths: 3 x 3 requantized at strides 1 and 2 (the
+     * padded-band row kernels), int32 sums (the per-pixel paths: inside four at a time, inside one, border, tail) and a
+     * 5 x 5 window whose scale is too large for the light clamp, over a channel count with a vector tail, unsigned and
+     * signed input. Ungated, a CNN's first inferences ran their depthwise layers boxed until C2 had compiled them.
+     */
+    private final class GatedDepthwise implements DepthwiseKernels {
+        private static final DepthwiseKernels COLD = new ChannelLoopDepthwiseKernels();
+        private final DepthwiseKernels v;
+        private final KernelWarmup.Gate gate;
+
+        GatedDepthwise(DepthwiseKernels v) {
+            this.v = v;
+            int channels = 37;
+            int side = 9;
+            byte[] x = bytes(side * side * channels, 31);
+            DepthwiseWeights w3 = v.pack(bytes(channels * 9, 32), 0, channels, 3, 3, false, new int[] {0});
+            DepthwiseWeights w5 = v.pack(bytes(channels * 25, 33), 0, channels, 5, 5, true, new int[] {128});
+            int[] bias = new int[channels];
+            for (int c = 0; c < channels; c++) {
+                bias[c] = (c - channels / 2) * 301;
+            }
+            Shape s1 = new Shape(channels, side, side, side, side, 3, 3, 1, 1, 1, 1, 1, 1);
+            Shape s2 = new Shape(channels, side, side, (side + 1) / 2, (side + 1) / 2, 3, 3, 2, 2, 1, 1, 1, 1);
+            Shape s5 = new Shape(channels, side, side, side, side, 5, 5, 1, 1, 1, 1, 2, 2);
+            byte[] q = new byte[side * side * channels];
+            QGemm.Output.Requantized requantized = new QGemm.Output.Requantized(q, floats(channels, 0.002f, 34), 3, 0,
+                255);
+            QGemm.Output.Requantized wide = new QGemm.Output.Requantized(q, new float[] {1e6f}, -3, -128, 127);
+            QGemm.Output.Int32 ints = new QGemm.Output.Int32(new int[side * side * channels]);
+            this.gate = warmup.gate(v.id(), () -> {
+                v.run(w3, s1, x, 0, true, 131, bias, requantized, 0, 0, s1.outH());
+                v.run(w3, s2, x, 0, false, -5, bias, requantized, 0, 0, s2.outH());
+                v.run(w3, s1, x, 0, false, 7, null, ints, 0, 0, s1.outH());
+                v.run(w5, s5, x, 0, true, 128, bias, wide, 0, 0, s5.outH());
+                return 4;
+            });
+        }
+
+        @Override
+        public String id() {
+            return v.id();
+        }
+
+        @Override
+        public DepthwiseWeights pack(byte[] w, int offset, int channels, int kernelH, int kernelW, boolean unsigned,
+                                     int[] zeroPoints) {
+            // Weights are packed at load: the warm-up is queued then (it starts after the first run).
+            gate.request();
+            return v.pack(w, offset, channels, kernelH, kernelW, unsigned, zeroPoints);
+        }
+
+        @Override
+        public void run(DepthwiseWeights w, Shape s, byte[] x, int xOffset, boolean xUnsigned, int xzp, int[] bias,
+                        QGemm.Output output, int yOffset, int oy0, int oy1) {
+            (gate.open() ? v : COLD).run(w, s, x, xOffset, xUnsigned, xzp, bias, output, yOffset, oy0, oy1);
         }
     }
 

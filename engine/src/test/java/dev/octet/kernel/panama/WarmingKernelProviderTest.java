@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.octet.kernel.DepthwiseKernels;
+import dev.octet.kernel.DepthwiseWeights;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
@@ -204,8 +206,24 @@ class WarmingKernelProviderTest {
         QuantizeKernels qk = q.epilogue();
         byte[] codes = new byte[x.length];
         qk.quantize(x, 0, x.length, 0.03f, 5, -128, 127, codes, 0);
+        // Depthwise 3 x 3, padded, stride 1 and 2: requantized (the row kernels) and int32 sums (per pixel).
+        DepthwiseKernels dk = p.depthwise();
+        int channels = 21;
+        byte[] image = random(r, 11 * 10 * channels);
+        DepthwiseWeights dw = dk.pack(random(r, channels * 9), 0, channels, 3, 3, false, new int[] {1});
+        float[] dwScales = new float[channels];
+        for (int ch = 0; ch < channels; ch++) {
+            dwScales[ch] = (float) (r.nextDouble() * 0.003);
+        }
+        byte[] dwOut = new byte[11 * 10 * channels];
+        dk.run(dw, new DepthwiseKernels.Shape(channels, 11, 10, 11, 10, 3, 3, 1, 1, 1, 1, 1, 1), image, 0, true, 140,
+            null, new QGemm.Output.Requantized(dwOut, dwScales, 7, 0, 255), 0, 0, 11);
+        int[] dwSums = new int[6 * 5 * channels];
+        dk.run(dw, new DepthwiseKernels.Shape(channels, 11, 10, 6, 5, 3, 3, 2, 2, 1, 1, 1, 1), image, 0, false, -3,
+            null, new QGemm.Output.Int32(dwSums), 0, 0, 6);
         return Arrays.toString(c) + Arrays.toString(requantized) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
-            + Arrays.toString(codes) + Arrays.toString(qk.rangeWithZero(x, 0, x.length));
+            + Arrays.toString(codes) + Arrays.toString(qk.rangeWithZero(x, 0, x.length)) + Arrays.toString(dwOut)
+            + Arrays.toString(dwSums);
     }
 
     @Test
