@@ -522,15 +522,24 @@ public final class WarmingKernelProvider implements KernelProvider {
 
     /**
      * Depthwise convolution behind one gate, its cold path {@link ChannelLoopDepthwiseKernels} (weights are packed
-     * the same for both). The batch runs the vector kernel's paths: 3 x 3 requantized at strides 1 and 2 (the
-     * padded-band row kernels), int32 sums (the per-pixel paths: inside four at a time, inside one, border, tail) and a
-     * 5 x 5 window whose scale is too large for the light clamp, over a channel count with a vector tail, unsigned and
-     * signed input. Ungated, a CNN's first inferences ran their depthwise layers boxed until C2 had compiled them.
+     * the same for both). The batch runs the vector kernel's paths the model's calls take (recorded by the cold
+     * path; C2 compiles a path only once calls make it hot, so warming all of them held the gate for its whole cap):
+     * 3 x 3 requantized at stride 1 or 2 (the padded-band row kernels), int32 sums (the per-pixel paths: inside four
+     * at a time, inside one, border, tail) and other windows (here 5 x 5, with a scale too large for the light
+     * clamp), over a channel count with a vector tail, unsigned and signed input. Ungated, a CNN's first inferences
+     * ran their depthwise layers boxed until C2 had compiled them.
      */
     private final class GatedDepthwise implements DepthwiseKernels {
         private static final DepthwiseKernels COLD = new ChannelLoopDepthwiseKernels();
+        /** Kinds of calls: requantized 3 x 3 at stride 1, at other strides, int32 sums, other requantized windows. */
+        private static final int STRIDE_ONE = 1;
+        private static final int STRIDED = 2;
+        private static final int INT32 = 4;
+        private static final int OTHER = 8;
         private final DepthwiseKernels v;
         private final KernelWarmup.Gate gate;
+        /** Which kinds the model's calls used. */
+        private final AtomicInteger used = new AtomicInteger();
 
         GatedDepthwise(DepthwiseKernels v) {
             this.v = v;
@@ -552,11 +561,25 @@ public final class WarmingKernelProvider implements KernelProvider {
             QGemm.Output.Requantized wide = new QGemm.Output.Requantized(q, new float[] {1e6f}, -3, -128, 127);
             QGemm.Output.Int32 ints = new QGemm.Output.Int32(new int[side * side * channels]);
             this.gate = warmup.gate(v.id(), () -> {
-                v.run(w3, s1, x, 0, true, 131, bias, requantized, 0, 0, s1.outH());
-                v.run(w3, s2, x, 0, false, -5, bias, requantized, 0, 0, s2.outH());
-                v.run(w3, s1, x, 0, false, 7, null, ints, 0, 0, s1.outH());
-                v.run(w5, s5, x, 0, true, 128, bias, wide, 0, 0, s5.outH());
-                return 4;
+                int kinds = used.get();
+                int calls = 0;
+                if ((kinds & STRIDE_ONE) != 0) {
+                    v.run(w3, s1, x, 0, true, 131, bias, requantized, 0, 0, s1.outH());
+                    calls++;
+                }
+                if ((kinds & STRIDED) != 0) {
+                    v.run(w3, s2, x, 0, false, -5, bias, requantized, 0, 0, s2.outH());
+                    calls++;
+                }
+                if ((kinds & INT32) != 0) {
+                    v.run(w3, s1, x, 0, false, 7, null, ints, 0, 0, s1.outH());
+                    calls++;
+                }
+                if ((kinds & OTHER) != 0) {
+                    v.run(w5, s5, x, 0, true, 128, bias, wide, 0, 0, s5.outH());
+                    calls++;
+                }
+                return calls;
             });
         }
 
@@ -576,7 +599,17 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public void run(DepthwiseWeights w, Shape s, byte[] x, int xOffset, boolean xUnsigned, int xzp, int[] bias,
                         QGemm.Output output, int yOffset, int oy0, int oy1) {
-            (gate.open() ? v : COLD).run(w, s, x, xOffset, xUnsigned, xzp, bias, output, yOffset, oy0, oy1);
+            if (gate.open()) {
+                v.run(w, s, x, xOffset, xUnsigned, xzp, bias, output, yOffset, oy0, oy1);
+                return;
+            }
+            int kind = output instanceof QGemm.Output.Int32 ? INT32
+                : s.kernelH() != 3 || s.kernelW() != 3 ? OTHER
+                : s.strideH() == 1 && s.strideW() == 1 ? STRIDE_ONE : STRIDED;
+            if ((used.get() & kind) != kind) {
+                used.getAndUpdate(k -> k | kind);
+            }
+            COLD.run(w, s, x, xOffset, xUnsigned, xzp, bias, output, yOffset, oy0, oy1);
         }
     }
 
