@@ -32,6 +32,12 @@ public record PackedB(String layout, int k, int n, int[] ints, float[] floats, b
     /** B as canonical signed values, K x N row-major, from K x N or (transposed) N x K input. */
     public static byte[] canonical(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
         byte[] r = new byte[k * n];
+        if (!unsigned && !transposed) {
+            // Signed K x N is already canonical: a copy (MiniLM's 10.6 M GEMM weights are packed at load, before C2 has
+            // compiled the loop below; a B shorter than K x N fails here as it does there).
+            System.arraycopy(b, offset, r, 0, r.length);
+            return r;
+        }
         int flip = unsigned ? 0x80 : 0;
         if (transposed) {
             for (int p = 0; p < k; p++) {
