@@ -145,7 +145,13 @@ final class BufferPool implements Buffers {
 
     /** The run ends: its outputs leave with the caller, every other array it took becomes free. */
     void end(Tensor[] outputs) {
+        // A step that threw left its inputs in its argument array: the pool outlives the run, its tensors must not.
         java.util.Arrays.fill(slots, null);
+        for (Tensor[] a : arguments) {
+            if (a != null) {
+                java.util.Arrays.fill(a, null);
+            }
+        }
         for (Tensor t : outputs) {
             if (t != null) {
                 owned.remove(t.data());
