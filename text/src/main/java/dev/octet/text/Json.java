@@ -9,6 +9,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,8 @@ final class Json {
         }
     };
 
+    private static final String INT_RANGE = "an integer in [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]";
+
     private final Object value;
     /** Where the value is: the document's name (no parent) or the parent's member name or element index. */
     private final Json parent;
@@ -48,7 +51,7 @@ final class Json {
 
     /** The document in {@code json}; {@code source} names it in error messages. */
     static Json parse(byte[] json, String source) {
-        return new Json(new Reader(decode(json, source), source).document(), null, source);
+        return new Json(new Reader(json, source).document(), null, source);
     }
 
     /** The member {@code key} of this object; missing when it is absent or this is not an object. */
@@ -126,7 +129,7 @@ final class Json {
         if (value instanceof Long l && l == (int) (long) l) {
             return (int) (long) l;
         }
-        throw wrongType("an integer in [" + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "]");
+        throw wrongType(INT_RANGE);
     }
 
     /** The elements of an array; none when missing or null. */
@@ -157,6 +160,27 @@ final class Json {
         return views;
     }
 
+    /**
+     * An object whose members are all integers in int's range, as a map (a vocabulary): without a view per member,
+     * which for a 30 K-entry vocabulary was most of what reading it allocated. Empty when missing or null.
+     */
+    Map<String, Integer> integerMembers() {
+        if (value == null || value == NULL) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw wrongType("an object");
+        }
+        Map<String, Integer> integers = HashMap.newHashMap(map.size());
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof Long l && l == (int) (long) l)) {
+                throw new Json(e.getValue(), this, e.getKey()).wrongType(INT_RANGE);
+            }
+            integers.put((String) e.getKey(), (int) (long) l);
+        }
+        return integers;
+    }
+
     private OctetException wrongType(String expected) {
         return new OctetException(ErrorCode.INVALID_MODEL, where() + " must be " + expected + ", got " + this);
     }
@@ -171,49 +195,44 @@ final class Json {
         return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 
-    private static String decode(byte[] json, String source) {
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(json);
-        CharBuffer out = CharBuffer.allocate(json.length);
-        CoderResult result = utf8.decode(in, out, true);
-        if (result.isError()) {
-            throw new OctetException(ErrorCode.INVALID_MODEL,
-                source + " is not valid JSON: not UTF-8 at byte " + in.position());
-        }
-        utf8.flush(out);
-        String text = out.flip().toString();
-        // A byte order mark may start the file (RFC 8259 8.1 lets a reader ignore it; editors on Windows write one).
-        return text.startsWith("\uFEFF") ? text.substring(1) : text;
-    }
-
-    /** A recursive-descent reader over the decoded text. */
+    /**
+     * A recursive-descent reader over the UTF-8 bytes themselves. Outside strings only ASCII is valid JSON, so only
+     * strings are decoded, and one without escapes or non-ASCII bytes (nearly every one, in a tokenizer's vocabulary)
+     * becomes a String in one copy; integers are read in place. Decoding the whole document first took a 700 KB
+     * tokenizer.json through two more copies of its text and 30 K substrings.
+     */
     private static final class Reader {
-        private final String text;
+        private final byte[] json;
         private final String source;
+        /** Where the document starts, after a byte order mark. */
+        private final int begin;
         private int at;
         private int depth;
 
-        Reader(String text, String source) {
-            this.text = text;
+        Reader(byte[] json, String source) {
+            this.json = json;
             this.source = source;
+            // A byte order mark may start the file (RFC 8259 8.1 lets a reader ignore it; Windows editors write one).
+            boolean bom = json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF;
+            begin = bom ? 3 : 0;
+            at = begin;
         }
 
         Object document() {
             skipBlanks();
             Object v = value();
             skipBlanks();
-            if (at < text.length()) {
+            if (at < json.length) {
                 throw fail("unexpected " + describe(at) + " after the value");
             }
             return v;
         }
 
         private Object value() {
-            if (at >= text.length()) {
+            if (at >= json.length) {
                 throw fail("unexpected end of input");
             }
-            char c = text.charAt(at);
+            byte c = json[at];
             return switch (c) {
                 case '{' -> object();
                 case '[' -> array();
@@ -287,44 +306,66 @@ final class Json {
 
         private String string() {
             int start = ++at;
-            // Most strings hold no escapes: one substring.
-            while (at < text.length()) {
-                char c = text.charAt(at);
+            boolean ascii = true;
+            while (at < json.length) {
+                byte c = json[at];
                 if (c == '"') {
-                    return text.substring(start, at++);
+                    return text(start, at++, ascii);
                 }
                 if (c == '\\') {
-                    return escapedString(start);
+                    return escapedString(start, ascii);
                 }
-                if (c < 0x20) {
+                if (c >= 0 && c < 0x20) {
                     throw fail("control character U+" + String.format("%04X", (int) c) + " in a string");
                 }
+                ascii &= c >= 0;
                 at++;
             }
             throw fail("unterminated string");
         }
 
-        private String escapedString(int start) {
-            StringBuilder s = new StringBuilder(at - start + 16).append(text, start, at);
-            while (at < text.length()) {
-                char c = text.charAt(at++);
+        /** Bytes [from, to) of a string without escapes: Latin-1 is ASCII's one-copy path, the rest strict UTF-8. */
+        private String text(int from, int to, boolean ascii) {
+            if (ascii) {
+                return new String(json, from, to - from, StandardCharsets.ISO_8859_1);
+            }
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer in = ByteBuffer.wrap(json, from, to - from);
+            CharBuffer out = CharBuffer.allocate(to - from);
+            CoderResult result = utf8.decode(in, out, true);
+            if (result.isError()) {
+                throw new OctetException(ErrorCode.INVALID_MODEL,
+                    source + " is not valid JSON: not UTF-8 at byte " + in.position());
+            }
+            utf8.flush(out);
+            return out.flip().toString();
+        }
+
+        /** The rest of a string from its first escape; runs between escapes are decoded as {@link #text} does. */
+        private String escapedString(int start, boolean ascii) {
+            StringBuilder s = new StringBuilder(at - start + 16).append(text(start, at, ascii));
+            int run = at;
+            while (at < json.length) {
+                byte c = json[at];
                 if (c == '"') {
+                    s.append(text(run, at++, false));
                     return s.toString();
                 }
-                if (c < 0x20) {
-                    at--;
+                if (c >= 0 && c < 0x20) {
                     throw fail("control character U+" + String.format("%04X", (int) c) + " in a string");
                 }
                 if (c != '\\') {
-                    s.append(c);
+                    at++;
                     continue;
                 }
-                if (at >= text.length()) {
+                s.append(text(run, at++, false));
+                if (at >= json.length) {
                     break;
                 }
-                char e = text.charAt(at++);
+                byte e = json[at++];
                 switch (e) {
-                    case '"', '\\', '/' -> s.append(e);
+                    case '"', '\\', '/' -> s.append((char) e);
                     case 'b' -> s.append('\b');
                     case 'f' -> s.append('\f');
                     case 'n' -> s.append('\n');
@@ -334,21 +375,24 @@ final class Json {
                     case 'u' -> s.append(hex4());
                     default -> {
                         at--;
-                        throw fail("invalid escape \\" + e);
+                        String escape = e >= 0x20 && e < 0x7F ? String.valueOf((char) e) : describe(at);
+                        throw fail("invalid escape \\" + escape);
                     }
                 }
+                run = at;
             }
             throw fail("unterminated string");
         }
 
         private char hex4() {
-            if (at + 4 > text.length()) {
+            if (at + 4 > json.length) {
                 throw fail("truncated \\u escape");
             }
             int v = 0;
             for (int i = 0; i < 4; i++) {
-                char c = text.charAt(at);
-                int d = c <= 'f' ? Character.digit(c, 16) : -1; // ASCII hex digits only, not full-width or other scripts
+                byte c = json[at];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; // ASCII hex digits only
                 if (d < 0) {
                     throw fail("invalid hex digit " + describe(at) + " in a \\u escape");
                 }
@@ -360,7 +404,8 @@ final class Json {
 
         private Object number() {
             int start = at;
-            if (peek() == '-') {
+            boolean negative = peek() == '-';
+            if (negative) {
                 at++;
             }
             if (peek() == '0') {
@@ -368,6 +413,7 @@ final class Json {
             } else if (!digits()) {
                 throw fail("expected a digit, got " + describe(at));
             }
+            int integerEnd = at;
             boolean integral = true;
             if (peek() == '.') {
                 at++;
@@ -386,10 +432,15 @@ final class Json {
                     throw fail("expected a digit in the exponent, got " + describe(at));
                 }
             }
-            String lexeme = text.substring(start, at);
-            if (integral && lexeme.length() <= 18) {
-                return Long.parseLong(lexeme);
+            int digitsStart = negative ? start + 1 : start;
+            if (integral && integerEnd - digitsStart <= 18) {
+                long v = 0;
+                for (int i = digitsStart; i < integerEnd; i++) {
+                    v = v * 10 + (json[i] - '0');
+                }
+                return negative ? -v : v;
             }
+            String lexeme = new String(json, start, at - start, StandardCharsets.ISO_8859_1);
             // Integers beyond 18 digits may still fit a long; what does not is a double, as in JavaScript.
             if (integral) {
                 try {
@@ -403,15 +454,17 @@ final class Json {
 
         private boolean digits() {
             int start = at;
-            while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            while (at < json.length && json[at] >= '0' && json[at] <= '9') {
                 at++;
             }
             return at > start;
         }
 
         private Object literal(String word, Object v) {
-            if (!text.startsWith(word, at)) {
-                throw fail("unexpected " + describe(at));
+            for (int i = 0; i < word.length(); i++) {
+                if (at + i >= json.length || json[at + i] != word.charAt(i)) {
+                    throw fail("unexpected " + describe(at));
+                }
             }
             at += word.length();
             return v;
@@ -430,14 +483,14 @@ final class Json {
             at++;
         }
 
-        /** The character at the cursor, or 0 at the end (never valid where a token is expected). */
-        private char peek() {
-            return at < text.length() ? text.charAt(at) : 0;
+        /** The byte at the cursor, or 0 at the end (never valid where a token is expected). */
+        private int peek() {
+            return at < json.length ? json[at] : 0;
         }
 
         private void skipBlanks() {
-            while (at < text.length()) {
-                char c = text.charAt(at);
+            while (at < json.length) {
+                byte c = json[at];
                 if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
                     return;
                 }
@@ -445,22 +498,39 @@ final class Json {
             }
         }
 
+        /** The character starting at byte i, for messages: 'c', U+XXXX, or the byte itself when it is not UTF-8. */
         private String describe(int i) {
-            if (i >= text.length()) {
+            if (i >= json.length) {
                 return "end of input";
             }
-            char c = text.charAt(i);
-            return c >= 0x20 && c < 0x7F ? "'" + c + "'" : String.format("U+%04X", (int) c);
+            byte c = json[i];
+            if (c >= 0x20 && c < 0x7F) {
+                return "'" + (char) c + "'";
+            }
+            if (c >= 0) {
+                return String.format("U+%04X", (int) c);
+            }
+            int length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+            if (i + length <= json.length) {
+                CharBuffer ch = CharBuffer.allocate(2);
+                CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(json, i, length), ch, true);
+                if (!r.isError() && ch.position() > 0) {
+                    return String.format("U+%04X", Character.codePointAt(ch.flip(), 0));
+                }
+            }
+            return String.format("byte 0x%02X, which is not UTF-8,", c & 0xFF);
         }
 
+        /** The error at the cursor, with its line and column (in characters: UTF-8 continuation bytes not counted). */
         private OctetException fail(String what) {
             int line = 1;
             int column = 1;
-            for (int i = 0; i < Math.min(at, text.length()); i++) {
-                if (text.charAt(i) == '\n') {
+            for (int i = begin; i < Math.min(at, json.length); i++) {
+                if (json[i] == '\n') {
                     line++;
                     column = 1;
-                } else {
+                } else if ((json[i] & 0xC0) != 0x80) {
                     column++;
                 }
             }

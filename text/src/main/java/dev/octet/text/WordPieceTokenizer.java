@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,9 +80,7 @@ public final class WordPieceTokenizer {
 
         Json model = root.path("model");
         require(model.path("type").text("").equals("WordPiece"), source, "model must be WordPiece, got " + model.path("type"));
-        Map<String, Json> entries = model.path("vocab").members();
-        vocab = HashMap.newHashMap(entries.size());
-        entries.forEach((piece, id) -> vocab.put(piece, id.integer()));
+        vocab = model.path("vocab").integerMembers();
         require(!vocab.isEmpty(), source, "the WordPiece vocab is empty");
         String unk = model.path("unk_token").text("[UNK]");
         require(vocab.containsKey(unk), source, "unk_token " + unk + " is not in the vocab");
@@ -113,13 +109,26 @@ public final class WordPieceTokenizer {
         configuredMaxLength = root.path("truncation").path("max_length").integer(0);
 
         // Negative ids would index the embedding table from its end; no id the tokenizer can produce may be one.
-        List<Integer> ids = new ArrayList<>(vocab.values());
-        addedTokens.forEach(t -> ids.add(t.id()));
-        template.stream().filter(p -> !p.isSequence()).forEach(p -> Arrays.stream(p.specialIds()).forEach(ids::add));
-        ids.add(padId);
-        int min = ids.stream().mapToInt(Integer::intValue).min().orElseThrow();
+        int min = padId;
+        int max = padId;
+        for (int id : vocab.values()) {
+            min = Math.min(min, id);
+            max = Math.max(max, id);
+        }
+        for (AddedToken t : addedTokens) {
+            min = Math.min(min, t.id());
+            max = Math.max(max, t.id());
+        }
+        for (Piece p : template) {
+            if (!p.isSequence()) {
+                for (int id : p.specialIds()) {
+                    min = Math.min(min, id);
+                    max = Math.max(max, id);
+                }
+            }
+        }
         require(min >= 0, source, "token id " + min + " is negative");
-        maxTokenId = ids.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        maxTokenId = max;
     }
 
     public static WordPieceTokenizer fromFile(Path tokenizerJson) {

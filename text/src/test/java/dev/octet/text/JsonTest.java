@@ -88,6 +88,20 @@ class JsonTest {
         assertEquals("u.json is not valid JSON: not UTF-8 at byte 2", e.getMessage());
     }
 
+    /** Bytes that are not UTF-8 outside strings, or cut short inside one, are refused too; columns count characters. */
+    @Test
+    void nonUtf8BytesAnywhereAreRefused() {
+        for (byte[] bytes : new byte[][] {{'[', (byte) 0xC3, ']'}, {'[', '1', ']', (byte) 0xFF}, {'"', (byte) 0xE2, (byte) 0x82},
+            {'"', (byte) 0xE2, (byte) 0x82, '"'}, {'{', '"', 'a', '"', ':', (byte) 0xC3, (byte) 0xA9, '}'}}) {
+            OctetException e = assertThrows(OctetException.class, () -> Json.parse(bytes, "b.json"));
+            assertEquals(ErrorCode.INVALID_MODEL, e.code());
+            assertTrue(e.getMessage().startsWith("b.json is not valid JSON: "), e.getMessage());
+        }
+        OctetException e = assertThrows(OctetException.class,
+            () -> Json.parse("\uFEFF[\"caf\u00e9 \uD83D\uDE00\", \u00e9]".getBytes(StandardCharsets.UTF_8), "c.json"));
+        assertEquals("c.json is not valid JSON: unexpected U+00E9 at line 1, column 12", e.getMessage());
+    }
+
     @Test
     void nestingIsBounded() {
         String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
