@@ -2,6 +2,7 @@ package dev.octet.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.octet.api.DataType;
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
@@ -68,9 +69,10 @@ public final class OnnxImporter {
     /** A model held in memory. It has no folder, so a model with external data is rejected. */
     public static Graph load(byte[] model) {
         String label = "the in-memory model";
-        CodedInputStream in = CodedInputStream.newInstance(model);
         // Tensor data stays a view of the caller's array until conversion copies it out: without aliasing the
-        // parser copied every initializer once more (22 MB for MiniLM, at the peak of the footprint).
+        // parser copied every initializer once more (22 MB for MiniLM, at the peak of the footprint). Protobuf
+        // aliases only a buffer it may treat as immutable, which CodedInputStream.newInstance(byte[]) is not.
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(model).newCodedInput();
         in.enableAliasing(true);
         return convert(parse(in, label), null, label);
     }

@@ -128,6 +128,36 @@ class OnnxImporterTest {
         assertTrue(e.getMessage().contains("limit of " + (bytes.length - 1) + " bytes"), e.getMessage());
     }
 
+    /**
+     * An in-memory model's tensor data is read in place: the parse allocates next to nothing beyond the graph's own
+     * copy of the weights (a parse that copied the raw data too allocated twice as much), and the graph does not
+     * keep the caller's array.
+     */
+    @Test
+    void anInMemoryModelsTensorDataIsNotCopiedTwice() {
+        int n = 1 << 21;
+        ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            b.putFloat(i % 7 - 3);
+        }
+        ModelProto m = new OnnxModelBuilder(17)
+            .input("x", DataType.FLOAT, n).output("y", DataType.FLOAT, n)
+            .node("Add", List.of("x", "w"), List.of("y")).build();
+        byte[] bytes = m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(floatWeight("w").setDims(0, n)
+            .setRawData(ByteString.copyFrom(b.array())))).build().toByteArray();
+        com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        Graph graph = OnnxImporter.load(bytes);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 4L * n * 3 / 2, "loading " + 4 * n + " bytes of weights allocated " + allocated);
+        java.util.Arrays.fill(bytes, (byte) 0);
+        float[] y = new CompiledSession(graph).run(Map.of("x", Tensor.ofFloats(new float[n], n))).get("y").floats();
+        for (int i = 0; i < n; i += 4099) {
+            assertEquals(i % 7 - 3, y[i], "y[" + i + "]");
+        }
+    }
+
     @Test
     void anEndlessStreamStopsAtTheLimit() {
         InputStream endless = new InputStream() {
