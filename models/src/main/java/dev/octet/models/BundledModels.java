@@ -63,10 +63,31 @@ public final class BundledModels {
             if (in == null) {
                 throw missing(resource);
             }
-            return in.readAllBytes();
+            return readFully(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read bundled " + resource, e);
         }
+    }
+
+    /**
+     * The whole stream, into an array of the size the stream announces (a jar entry knows its size) when it is
+     * right: readAllBytes gathers 16 KB chunks and copies them into the result at the end, which for MiniLM's 22 MB
+     * allocated twice that and made the young collections copy the chunks meanwhile.
+     */
+    static byte[] readFully(InputStream in) throws IOException {
+        int expected = in.available();
+        if (expected <= 0) {
+            return in.readAllBytes();
+        }
+        byte[] bytes = new byte[expected];
+        int read = in.readNBytes(bytes, 0, expected);
+        byte[] rest = in.readAllBytes();
+        if (read == expected && rest.length == 0) {
+            return bytes;
+        }
+        byte[] all = java.util.Arrays.copyOf(bytes, read + rest.length);
+        System.arraycopy(rest, 0, all, read, rest.length);
+        return all;
     }
 
     private static synchronized Path pathOf(String resource) {

@@ -50,6 +50,22 @@ class BundledModelsTest {
         assertTrue(tokenizer.contains("\"WordPiece\""), "a WordPiece tokenizer.json");
     }
 
+    /** The announced size is only a start: streams that announce too little or too much still read whole. */
+    @Test
+    void readingTakesTheWholeStreamWhateverItAnnounces() throws Exception {
+        byte[] data = new byte[100_000];
+        new java.util.Random(7).nextBytes(data);
+        for (int announced : new int[] {0, 1, 40_000, 99_999, 100_000, 100_001, 250_000}) {
+            java.io.InputStream in = new java.io.ByteArrayInputStream(data) {
+                @Override
+                public synchronized int available() {
+                    return announced;
+                }
+            };
+            assertArrayEquals(data, BundledModels.readFully(in), "announcing " + announced + " bytes");
+        }
+    }
+
     @Test
     void anythingElseIsAPath() {
         assertFalse(BundledModels.isBundled("models/minilm.onnx"));
