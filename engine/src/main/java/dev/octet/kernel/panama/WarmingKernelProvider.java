@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The vector kernels behind a gate: until a kernel's vector code has been compiled by C2 (see {@link KernelWarmup}),
  * it runs scalar arithmetic over the same data layouts, so a fresh JVM is fast from its first inference instead of
  * running boxed vectors for seconds. Every kernel gives the same bits either way, so the switch may happen at any
- * moment, even between the threads of one operator. Weights are packed once, in the vector layout. One instance
+ * moment, even between the threads of one operator. Before the first call, the warm-up thread runs the same batches
+ * on the scalar paths so that C2 compiles them while the model loads (see {@link KernelWarmup#COLD_ROUNDS}), and
+ * the first inference does not run them interpreted. Weights are packed once, in the vector layout. One instance
  * (and one warm-up) per process and width; {@link PanamaKernelProvider} itself stays ungated for tests and
  * benchmarks. Pooling is passed straight to the vector kernels (not gated yet).
  */
@@ -53,6 +55,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
         this.depthwise = new GatedDepthwise(vector.depthwise());
+        // The provider is made as the first session that uses it compiles: its cold paths warm from here.
+        warmup.start();
     }
 
     /** Columns per B panel of the width's float-FMA GEMM (its NR). */
@@ -62,6 +66,11 @@ public final class WarmingKernelProvider implements KernelProvider {
 
     KernelWarmup warmup() {
         return warmup;
+    }
+
+    /** Bit h set: the int8 GEMM's cold path ran a tile of h rows (tests). */
+    int recordedGemmHeights() {
+        return ((GatedQGemm) qgemm).heights.get();
     }
 
     @Override
@@ -160,9 +169,38 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         abstract void coldPrepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out);
 
-        /** The product with B's layout already checked. */
-        abstract void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset,
-                                   int ldc, int flush);
+        /** The product with B's layout already checked, in plain Java. */
+        abstract void scalarMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset,
+                                     int ldc, int flush);
+
+        /** A real call's cold product: {@link #scalarMultiply}, noting what the vector warm-up should cover. */
+        void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                          int flush) {
+            scalarMultiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
+        }
+
+        /** A of a warm-up batch, prepared by the vector kernel or by the cold path. */
+        void prepareA(boolean cold, int m, int k, byte[] a, int aOffset, boolean unsigned, boolean rowSums,
+                      PreparedA out) {
+            if (cold) {
+                v.resetA(m, k, rowSums, out);
+                coldPrepareRows(0, m, a, aOffset, k, unsigned, out);
+            } else {
+                v.prepareA(m, k, a, aOffset, k, unsigned, rowSums, out);
+            }
+        }
+
+        /**
+         * A warm-up batch's product, by the vector kernel or by the cold path (without noting its shape: the cold
+         * warm-up's tile heights are not the model's).
+         */
+        void multiply(boolean cold, PreparedA a, int m, PackedB b, int n0, int n1, int[] c, int ldc, int flush) {
+            if (cold) {
+                scalarMultiply(a, 0, m, b, n0, n1, c, 0, ldc, flush);
+            } else {
+                v.multiply(a, 0, m, b, n0, n1, c, 0, ldc, flush);
+            }
+        }
 
         @Override
         public String id() {
@@ -250,8 +288,9 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
-            this.gate = warmup.gate(v.id(), true, warmBatch());
+            this.gate = warmup.gate(v.id(), true, warmBatch(false));
             this.fused = warmup.gate(v.id() + " requantized", fusedBatch());
+            warmup.coldPath(warmBatch(true));
         }
 
         /**
@@ -263,8 +302,9 @@ public final class WarmingKernelProvider implements KernelProvider {
          * deep one comes every {@link #DEEP_EVERY} batches, so a tile loops about 30 times per call: HotSpot then
          * queues its normal C2 compilation before an on-stack-replacement one (at K = 40 with a deep call every
          * fourth batch it compiled the 8-row tile twice, OSR first: 0.2-0.36 s more of the one C2 thread).
+         * {@code cold}: the same calls on the cold path, before the first call, at every height (none recorded yet).
          */
-        private KernelWarmup.Batch warmBatch() {
+        private KernelWarmup.Batch warmBatch(boolean cold) {
             int n = nr + 6;
             int smallK = 20;
             int bigK = FloatPacking.KC + 6;
@@ -285,20 +325,25 @@ public final class WarmingKernelProvider implements KernelProvider {
             int[] depthRound = {0};
             return () -> {
                 int calls = 0;
-                int used = heights.get();
+                int used = cold ? -1 : heights.get();
+                int flush = QGemmKernel.INT8_FLUSH;
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
                         // Both values of every flag: a branch C2 saw only one way deoptimizes real calls.
-                        v.prepareA(m, smallK, a, 0, smallK, true, true, pa);
-                        v.multiply(pa, 0, m, small, 0, n, c, 0, n);
-                        v.prepareA(m, smallK, a, 0, smallK, false, false, pa);
-                        v.multiply(pa, 0, m, smallT, 3, n - 1, c, 0, n);
+                        prepareA(cold, m, smallK, a, 0, true, true, pa);
+                        multiply(cold, pa, m, small, 0, n, c, n, flush);
+                        prepareA(cold, m, smallK, a, 0, false, false, pa);
+                        multiply(cold, pa, m, smallT, 3, n - 1, c, n, flush);
                         calls += 4;
                         if (wide) {
                             // Winograd's float rows, wide weights and short flush interval (several flushes per tile).
                             v.resetA(m, smallK, false, pa);
-                            v.prepareRows(0, m, floatRows, 1, smallK, pa);
-                            v.multiply(pa, 0, m, wideB, 0, n, c, 0, n, smallK / 3);
+                            if (cold) {
+                                coldPrepareRows(0, m, floatRows, 1, smallK, pa);
+                            } else {
+                                v.prepareRows(0, m, floatRows, 1, smallK, pa);
+                            }
+                            multiply(cold, pa, m, wideB, 0, n, c, n, smallK / 3);
                             calls += 2;
                         }
                     }
@@ -309,8 +354,8 @@ public final class WarmingKernelProvider implements KernelProvider {
                     do {
                         m = 1 + depthRound[0]++ % mr;
                     } while ((used & (1 << m)) == 0);
-                    v.prepareA(m, bigK, a, 0, bigK, (depthRound[0] & 1) == 0, true, pa);
-                    v.multiply(pa, 0, m, big, 0, n, c, 0, n);
+                    prepareA(cold, m, bigK, a, 0, (depthRound[0] & 1) == 0, true, pa);
+                    multiply(cold, pa, m, big, 0, n, c, n, flush);
                     calls += 2;
                 }
                 return calls;
@@ -428,6 +473,12 @@ public final class WarmingKernelProvider implements KernelProvider {
         void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
                           int flush) {
             record(heights, mr, m0, m1);
+            super.coldMultiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
+        }
+
+        @Override
+        void scalarMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                            int flush) {
             FloatPacking.multiplyScalar(mr, nr, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
         }
     }
@@ -446,15 +497,21 @@ public final class WarmingKernelProvider implements KernelProvider {
             int n = 3;
             byte[] a = bytes(7 * k, 21);
             PackedB b = v.packB(bytes(k * n, 22), 0, k, n, true, false);
+            this.gate = warmup.gate(v.id(), batch(false, k, n, a, b));
+            warmup.coldPath(batch(true, k, n, a, b));
+        }
+
+        private KernelWarmup.Batch batch(boolean cold, int k, int n, byte[] a, PackedB b) {
             PreparedA pa = new PreparedA();
             int[] c = new int[7 * n];
-            this.gate = warmup.gate(v.id(), () -> {
-                v.prepareA(7, k, a, 0, k, true, true, pa);
-                v.multiply(pa, 0, 7, b, 0, n, c, 0, n);
-                v.prepareA(5, k, a, 1, k, false, false, pa);
-                v.multiply(pa, 0, 5, b, 1, n, c, 0, n);
+            int flush = QGemmKernel.INT8_FLUSH;
+            return () -> {
+                prepareA(cold, 7, k, a, 0, true, true, pa);
+                multiply(cold, pa, 7, b, 0, n, c, n, flush);
+                prepareA(cold, 5, k, a, 1, false, false, pa);
+                multiply(cold, pa, 5, b, 1, n, c, n, flush);
                 return 4;
-            });
+            };
         }
 
         @Override
@@ -473,8 +530,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
-                          int flush) {
+        void scalarMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
+                            int flush) {
             DotLayout.multiplyScalar(lanes, a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
         }
     }
@@ -639,46 +696,59 @@ public final class WarmingKernelProvider implements KernelProvider {
             float[] mask = floats(197, 2f, 4);
             float[] gamma = floats(197, 1.5f, 5);
             float[] beta = floats(197, 1f, 6);
-            this.gemm = warmup.gate("float gemm", () -> {
-                // The tile heights the model's calls use (the whole tile always), over a whole panel and a cut
-                // one, B as stored (read in place) and transposed (packed).
+            this.gemm = warmup.gate("float gemm", gemmBatch(false, x, y));
+            warmup.coldPath(gemmBatch(true, x, y));
+            this.exp = elementwise("exp", v, s, (k, n) -> k.exp(x, 0, y, 0, n));
+            this.erf = elementwise("erf", v, s, (k, n) -> k.erf(x, 0, y, 0, n));
+            this.tanh = elementwise("tanh", v, s, (k, n) -> k.tanh(x, 0, y, 0, n));
+            this.gelu = elementwise("gelu", v, s, (k, n) -> k.gelu(x, 0, y, 0, n));
+            this.activation = warmup.gate("activation", activationBatch(v, x, y));
+            warmup.coldPath(activationBatch(s, x, y));
+            this.scaleAndMask = elementwise("scaleAndMask", v, s, (k, n) -> {
+                k.scaleAndMask(y, 0, n, 0.125f, mask, 0);
+                k.scaleAndMask(y, 0, n, 0.125f, null, 0);
+            });
+            this.softmax = elementwise("softmax", v, s, (k, n) -> k.softmax(x, 0, y, 0, 3, n));
+            this.logSoftmax = elementwise("logSoftmax", v, s, (k, n) -> k.logSoftmax(x, 0, y, 0, 3, n));
+            this.layerNorm = elementwise("layerNorm", v, s, (k, n) -> {
+                k.layerNorm(x, 0, y, 0, 3, n, gamma, beta, 1e-5f);
+                k.layerNorm(x, 0, y, 0, 3, n, null, null, 1e-5f);
+            });
+        }
+
+        /**
+         * The tile heights the model's calls use (the whole tile always; on the cold path every height, before any
+         * call), over a whole panel and a cut one, B as stored (read in place) and transposed (packed).
+         */
+        private KernelWarmup.Batch gemmBatch(boolean cold, float[] x, float[] y) {
+            FloatKernels kernels = cold ? s : v;
+            return () -> {
                 int n = floatPanel + 5;
                 int k = 9;
-                int used = gemmHeights.get();
+                int used = cold ? -1 : gemmHeights.get();
                 int calls = 0;
                 for (int m = 1; m <= floatRowTile; m++) {
                     if ((used & (1 << m)) != 0) {
-                        v.gemm(m, n, k, x, 0, k, x, 1, n, false, y, 0, n);
-                        v.gemm(m, n, k, x, 2, k, x, 3, k, true, y, 0, n);
+                        kernels.gemm(m, n, k, x, 0, k, x, 1, n, false, y, 0, n);
+                        kernels.gemm(m, n, k, x, 2, k, x, 3, k, true, y, 0, n);
                         calls += 2;
                     }
                 }
                 return calls;
-            });
-            this.exp = elementwise("exp", (n) -> v.exp(x, 0, y, 0, n));
-            this.erf = elementwise("erf", (n) -> v.erf(x, 0, y, 0, n));
-            this.tanh = elementwise("tanh", (n) -> v.tanh(x, 0, y, 0, n));
-            this.gelu = elementwise("gelu", (n) -> v.gelu(x, 0, y, 0, n));
-            this.activation = warmup.gate("activation", () -> {
+            };
+        }
+
+        private static KernelWarmup.Batch activationBatch(FloatKernels kernels, float[] x, float[] y) {
+            return () -> {
                 int calls = 0;
                 for (Activation kind : Activation.values()) {
                     for (int n : LENGTHS) {
-                        v.activation(kind, 0.5f, 0.25f, x, 0, y, 0, n);
+                        kernels.activation(kind, 0.5f, 0.25f, x, 0, y, 0, n);
                         calls++;
                     }
                 }
                 return calls;
-            });
-            this.scaleAndMask = elementwise("scaleAndMask", (n) -> {
-                v.scaleAndMask(y, 0, n, 0.125f, mask, 0);
-                v.scaleAndMask(y, 0, n, 0.125f, null, 0);
-            });
-            this.softmax = elementwise("softmax", (n) -> v.softmax(x, 0, y, 0, 3, n));
-            this.logSoftmax = elementwise("logSoftmax", (n) -> v.logSoftmax(x, 0, y, 0, 3, n));
-            this.layerNorm = elementwise("layerNorm", (n) -> {
-                v.layerNorm(x, 0, y, 0, 3, n, gamma, beta, 1e-5f);
-                v.layerNorm(x, 0, y, 0, 3, n, null, null, 1e-5f);
-            });
+            };
         }
 
         @Override
@@ -744,21 +814,29 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
     }
 
-    /** One elementwise call of a given length. */
-    private interface Call {
-        void run(int n);
+    /** One elementwise call of a given length on some kernels. */
+    private interface Call<K> {
+        void run(K kernels, int n);
     }
 
-    /** A gate whose batch calls the kernel at every {@link #LENGTHS} a few times. */
-    private KernelWarmup.Gate elementwise(String name, Call call) {
-        return warmup.gate(name, () -> {
+    /**
+     * A gate whose batch calls the vector kernel at every {@link #LENGTHS} a few times; the same calls on the scalar
+     * kernel warm the cold path.
+     */
+    private <K> KernelWarmup.Gate elementwise(String name, K vectorKernels, K scalarKernels, Call<K> call) {
+        warmup.coldPath(elementwiseBatch(scalarKernels, call));
+        return warmup.gate(name, elementwiseBatch(vectorKernels, call));
+    }
+
+    private static <K> KernelWarmup.Batch elementwiseBatch(K kernels, Call<K> call) {
+        return () -> {
             for (int rep = 0; rep < 4; rep++) {
                 for (int n : LENGTHS) {
-                    call.run(n);
+                    call.run(kernels, n);
                 }
             }
             return 4 * LENGTHS.length;
-        });
+        };
     }
 
     private final class GatedQuantize implements QuantizeKernels {
@@ -786,29 +864,29 @@ public final class WarmingKernelProvider implements KernelProvider {
                 add[i] = q2[i] * 11;
             }
             float[] scales = floats(197, 0.01f, 10);
-            this.quantize = elementwise("quantize", (n) -> {
-                v.quantize(x, 0, n, 0.05f, 3, -128, 127, out, 0);
-                v.quantize(x, 0, n, 0.05f, 128, 0, 255, out, 0);
+            this.quantize = elementwise("quantize", v, s, (k, n) -> {
+                k.quantize(x, 0, n, 0.05f, 3, -128, 127, out, 0);
+                k.quantize(x, 0, n, 0.05f, 128, 0, 255, out, 0);
             });
-            this.dequantize = elementwise("dequantize", (n) -> {
-                v.dequantize(q, 0, n, false, 3, 0.05f, f, 0);
-                v.dequantize(q, 0, n, true, 128, 0.05f, f, 0);
+            this.dequantize = elementwise("dequantize", v, s, (k, n) -> {
+                k.dequantize(q, 0, n, false, 3, 0.05f, f, 0);
+                k.dequantize(q, 0, n, true, 128, 0.05f, f, 0);
             });
-            this.requantize = elementwise("requantize", (n) -> {
-                v.requantize(acc, 0, add, 0, scales, 0, true, 3, -128, 127, out, 0, n);
-                v.requantize(acc, 0, add, 0, scales, 0, false, 128, 0, 255, out, 0, n);
+            this.requantize = elementwise("requantize", v, s, (k, n) -> {
+                k.requantize(acc, 0, add, 0, scales, 0, true, 3, -128, 127, out, 0, n);
+                k.requantize(acc, 0, add, 0, scales, 0, false, 128, 0, 255, out, 0, n);
             });
-            this.qlinearAdd = elementwise("qlinearAdd", (n) -> {
-                v.qlinearAdd(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
-                v.qlinearAdd(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
-                v.qlinearAdd(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+            this.qlinearAdd = elementwise("qlinearAdd", v, s, (k, n) -> {
+                k.qlinearAdd(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+                k.qlinearAdd(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
+                k.qlinearAdd(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
             });
-            this.qlinearMul = elementwise("qlinearMul", (n) -> {
-                v.qlinearMul(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
-                v.qlinearMul(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
-                v.qlinearMul(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+            this.qlinearMul = elementwise("qlinearMul", v, s, (k, n) -> {
+                k.qlinearMul(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
+                k.qlinearMul(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
+                k.qlinearMul(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
             });
-            this.rangeWithZero = elementwise("rangeWithZero", (n) -> v.rangeWithZero(x, 0, n));
+            this.rangeWithZero = elementwise("rangeWithZero", v, s, (k, n) -> k.rangeWithZero(x, 0, n));
         }
 
         @Override

@@ -242,6 +242,24 @@ class WarmingKernelProviderTest {
         }
     }
 
+    /**
+     * Before any call, the cold (scalar) paths run their warm-up rounds, which leave the vector warm-up unstarted
+     * and record nothing: the vector batches cover only the GEMM tile heights real calls use.
+     */
+    @Test
+    void theColdPathsWarmBeforeTheFirstCall() throws InterruptedException {
+        WarmingKernelProvider gated = new WarmingKernelProvider(512);
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (gated.warmup().coldRoundsRun() < KernelWarmup.COLD_ROUNDS && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(KernelWarmup.COLD_ROUNDS, gated.warmup().coldRoundsRun());
+        assertEquals(List.of(), gated.warmup().failed(), "cold warm-ups that threw");
+        assertFalse(gated.warmup().started(), "the vector warm-up started without a call");
+        assertFalse(gated.warmup().warming(), "nothing requested yet");
+        assertEquals(1 << gated.qgemm().rowTile(), gated.recordedGemmHeights(), "the cold warm-up recorded heights");
+    }
+
     /** The warm-up waits for a session's first run to finish, so it does not slow that run down. */
     @Test
     void theWarmUpStartsWhenARunFinishes() throws InterruptedException {
