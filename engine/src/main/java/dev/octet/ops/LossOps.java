@@ -37,7 +37,7 @@ final class LossOps {
                 FloatKernels kernels = ctx.kernels().floats();
                 return in -> {
                     Tensor logProb = ReduceNormalization.softmax(kernels, dev.octet.kernel.Parallel.SERIAL,
-                        scores("SoftmaxCrossEntropyLoss", in[0]), 1, false, true);
+                        scores("SoftmaxCrossEntropyLoss", in[0]), 1, false, true, Buffers.FRESH);
                     Tensor loss = nll(logProb, in[1], in.length > 2 ? in[2] : null, reduction, ignore,
                         "SoftmaxCrossEntropyLoss");
                     return new Tensor[] {loss, logProb};

@@ -46,7 +46,8 @@ final class ReduceNormalization {
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
             Parallel parallel = ctx.parallel();
-            return in -> new Tensor[] {softmax(kernels, parallel, requireFloat("Softmax", in[0]), axis, flatten, false)};
+            return Op.withBuffers((in, buffers) -> new Tensor[] {
+                softmax(kernels, parallel, requireFloat("Softmax", in[0]), axis, flatten, false, buffers)});
         });
         // Same axis handling as Softmax; ONNX Runtime's arithmetic through FloatKernels.logSoftmax.
         r.onnx("LogSoftmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
@@ -54,14 +55,15 @@ final class ReduceNormalization {
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             FloatKernels kernels = ctx.kernels().floats();
             Parallel parallel = ctx.parallel();
-            return in -> new Tensor[] {softmax(kernels, parallel, requireFloat("LogSoftmax", in[0]), axis, flatten,
-                true)};
+            return Op.withBuffers((in, buffers) -> new Tensor[] {
+                softmax(kernels, parallel, requireFloat("LogSoftmax", in[0]), axis, flatten, true, buffers)});
         });
         r.onnx("Hardmax", 7).unary().shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
             boolean flatten = ctx.opset() < 13;
             long axis = ctx.getInt("axis", flatten ? 1 : -1);
             Parallel parallel = ctx.parallel();
-            return in -> new Tensor[] {hardmax(parallel, requireFloat("Hardmax", in[0]), axis, flatten)};
+            return Op.withBuffers((in, buffers) -> new Tensor[] {
+                hardmax(parallel, requireFloat("Hardmax", in[0]), axis, flatten, buffers)});
         });
         r.onnx("RMSNormalization", 23).inputs("rr").outputs("r").attribute(RMS_AXIS).attribute(EPSILON)
             .attribute(STASH_TYPE).shape(ShapeRule.SAME_AS_INPUT).factory(ctx -> {
@@ -152,15 +154,15 @@ final class ReduceNormalization {
      * {@code x.shape[axis:]} flattened before opset 13 ({@code flatten}), over the one axis from 13 on.
      */
     static Tensor softmax(FloatKernels kernels, Parallel parallel, Tensor x, long axisAttr, boolean flatten,
-                          boolean log) {
-        return alongAxis(x, axisAttr, flatten, parallel, log
+                          boolean log, Buffers buffers) {
+        return alongAxis(x, axisAttr, flatten, parallel, buffers, log
             ? (in, inOff, out, outOff, rows, n) -> kernels.logSoftmax(in, inOff, out, outOff, rows, n)
             : (in, inOff, out, outOff, rows, n) -> kernels.softmax(in, inOff, out, outOff, rows, n));
     }
 
     /** 1 at the first maximum of each block (as Softmax blocks it), 0 elsewhere. */
-    static Tensor hardmax(Parallel parallel, Tensor x, long axisAttr, boolean flatten) {
-        return alongAxis(x, axisAttr, flatten, parallel, (in, inOff, out, outOff, rows, n) -> {
+    static Tensor hardmax(Parallel parallel, Tensor x, long axisAttr, boolean flatten, Buffers buffers) {
+        return alongAxis(x, axisAttr, flatten, parallel, buffers, (in, inOff, out, outOff, rows, n) -> {
             for (int r = 0; r < rows; r++) {
                 int best = 0;
                 for (int k = 1; k < n; k++) {
@@ -184,14 +186,15 @@ final class ReduceNormalization {
      * Applies f to blocks of {@code n} elements spaced {@code inner} apart along the axis, in tasks of about
      * {@link #ROW_BLOCK_ELEMENTS} elements or more spread over the threads (each row computed as alone).
      */
-    private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, Parallel parallel, RowFunction f) {
+    private static Tensor alongAxis(Tensor x, long axisAttr, boolean flatten, Parallel parallel, Buffers buffers,
+                                    RowFunction f) {
         int[] shape = x.shapeView();
         int a = ShapeKernels.normalizeAxis(axisAttr, shape.length, "axis");
         int outer = ShapeKernels.product(shape, 0, a);
         int n = flatten ? ShapeKernels.product(shape, a, shape.length) : shape[a];
         int inner = flatten ? 1 : ShapeKernels.product(shape, a + 1, shape.length);
         float[] s = x.floats();
-        float[] z = new float[s.length];
+        float[] z = buffers.floats(s.length); // every row is written whole
         // Rows per call: a strided axis gathers them into a contiguous block first.
         int block = Math.max(1, Math.min(inner == 1 ? outer : inner, ROW_BLOCK_ELEMENTS / Math.max(1, n)));
         int blocksPerOuter = inner == 1 ? 1 : (inner + block - 1) / block;

@@ -24,6 +24,48 @@ class NormalizationOpsTest {
         assertArrayEquals(new float[] {1, 0, 0, 0, 1, 0}, run("Hardmax", 13, Map.of(), X).floats());
     }
 
+    /**
+     * Softmax, LogSoftmax and Hardmax write their output into the array the run's buffers hand out (steady-state
+     * runs allocate no new one), every element of it, whatever the array held, and along a strided axis too.
+     */
+    @Test
+    void axisSoftmaxesFillTheArrayTheRunsBuffersHandOut() {
+        for (String op : new String[] {"Softmax", "LogSoftmax", "Hardmax"}) {
+            for (long axis : new long[] {1, 0}) {
+                dev.octet.ir.Node node = new dev.octet.ir.Node("n", op, "", java.util.List.of("x"), java.util.List.of("y"),
+                    attr("axis", axis));
+                Op created = OpRegistry.defaults().create(node, 13, new Tensor[1]);
+                float[] pooled = new float[X.size()];
+                java.util.Arrays.fill(pooled, Float.NaN);
+                Buffers buffers = new Buffers() {
+                    @Override
+                    public float[] floats(int n) {
+                        assertEquals(pooled.length, n);
+                        return pooled;
+                    }
+
+                    @Override
+                    public byte[] bytes(int n) {
+                        throw new AssertionError();
+                    }
+
+                    @Override
+                    public int[] ints(int n) {
+                        throw new AssertionError();
+                    }
+
+                    @Override
+                    public void giveBack(Object array) {
+                    }
+                };
+                Tensor y = created.run(new Tensor[] {X}, buffers)[0];
+                String what = op + " axis " + axis;
+                assertSame(pooled, y.floats(), what + " allocated its own output");
+                assertArrayEquals(created.run(new Tensor[] {X})[0].floats(), y.floats(), what);
+            }
+        }
+    }
+
     @Test
     void rmsNormalizationDividesByTheRootMeanSquare() {
         Tensor scale = Tensor.ofFloats(new float[] {2f}, 1);

@@ -57,6 +57,20 @@ class SteadyStateAllocationTest {
             64 * 64 * Float.BYTES + (24 << 10));
     }
 
+    /** Its boxes and class scores: Q/DQ convolutions, nearest Resize, Concat, shape arithmetic and a Softmax head. */
+    @Test
+    void vitisDetectorSettlesToItsOutputs() throws Exception {
+        Graph g = OnnxImporter.load(QuantizedCnns.generate(QuantizedCnns.Kind.VITIS_DETECTOR, 64,
+            QuantizedCnns.DEFAULT_SEED));
+        Map<String, Tensor> inputs = Map.of(g.runtimeInputs().getFirst().name(),
+            DynamicConvFusionTest.input(1).get("input"));
+        long outputBytes;
+        try (CompiledSession session = new CompiledSession(g, SessionOptions.DEFAULTS)) {
+            outputBytes = session.run(inputs).values().stream().mapToLong(t -> 4L * t.size()).sum();
+        }
+        assertSettles("the Vitis-style detector at 64x64", g, inputs, outputBytes);
+    }
+
     private static void assertSettles(String what, Graph g, Map<String, Tensor> inputs, long outputBytes) {
         assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
             && t.isThreadAllocatedMemorySupported(), "the JVM counts allocated bytes per thread");
