@@ -69,7 +69,11 @@ final class ResizeKernels {
         };
     }
 
-    static void nearest(Job j, String mode) {
+    /**
+     * Nearest's source offset per output index along each axis (-1 where an extrapolated output lies outside); the
+     * same for every call of one geometry, so {@link ResizeOp} keeps the last one.
+     */
+    static int[][] nearestMap(Job j, String mode) {
         int[] in = j.in, out = j.out;
         int r = in.length;
         int[] stride = new int[r];
@@ -91,6 +95,12 @@ final class ResizeKernels {
                 map[d][o] = outside ? -1 : (int) idx * stride[d];
             }
         }
+        return map;
+    }
+
+    static void nearest(Job j, int[][] map) {
+        int[] out = j.out;
+        int r = out.length;
         // A row of the last axis at a time: its source row found once, then a gather along the row.
         int n = j.yf != null ? j.yf.length : j.yi.length;
         int last = r - 1;
@@ -121,8 +131,20 @@ final class ResizeKernels {
         }
     }
 
+    /**
+     * Linear interpolation's taps along every axis; the same for every call of one geometry, so {@link ResizeOp}
+     * keeps the last ones.
+     */
+    static Taps[] linearTaps(Job j) {
+        Taps[] taps = new Taps[j.in.length];
+        for (int axis = 0; axis < taps.length; axis++) {
+            taps[axis] = Taps.of(j, axis);
+        }
+        return taps;
+    }
+
     /** One axis of linear interpolation: the raw coordinate, the two taps and their float and 10-bit weights. */
-    private record Taps(float[] orig, int[] i1, int[] i2, float[] d1, float[] d2, int[] q1, int[] q2) {
+    record Taps(float[] orig, int[] i1, int[] i2, float[] d1, float[] d2, int[] q1, int[] q2) {
         static Taps of(Job j, int axis) {
             int inLen = j.in[axis], outLen = j.out[axis], r = j.in.length;
             float scale = j.scales[axis];
@@ -162,25 +184,26 @@ final class ResizeKernels {
         return r == 2 || r == 3 || r == 4 && s[0] == 1 && (s[1] == 1 || s[3] == 1) || r == 5 && s[0] == 1 && s[1] == 1;
     }
 
-    static void linear(Job j, PoolKernels kernels) {
-        int[] in = j.in, out = j.out;
+    /** Linear interpolation with the taps of {@link #linearTaps}. */
+    static void linear(Job j, PoolKernels kernels, Taps[] taps) {
+        int[] in = j.in;
         int r = in.length;
         float[] s = j.scales;
         if (r == 2 || r == 4 && s[1] == 1) {
-            bilinearNchw(j);
+            bilinearNchw(j, taps);
         } else if (r == 4) {
-            bilinearNhwc(j, kernels);
+            bilinearNhwc(j, kernels, taps);
         } else {
-            trilinear(j);
+            trilinear(j, taps);
         }
     }
 
-    private static void bilinearNchw(Job j) {
+    private static void bilinearNchw(Job j, Taps[] taps) {
         int[] in = j.in, out = j.out;
         int r = in.length;
         int batch = r == 2 ? 1 : in[0] * in[1];
         int h = in[r - 2], w = in[r - 1], oh = out[r - 2], ow = out[r - 1];
-        Taps ty = Taps.of(j, r - 2), tx = Taps.of(j, r - 1);
+        Taps ty = taps[r - 2], tx = taps[r - 1];
         for (int b = 0; b < batch; b++) {
             int base = b * h * w;
             for (int yo = 0; yo < oh; yo++) {
@@ -205,10 +228,10 @@ final class ResizeKernels {
      * [N, H, W, C] with N and C unscaled: float weights for float (the pool kernels' channels-last resampling;
      * extrapolated pixels overwritten after), 10-bit fixed point for 8-bit values.
      */
-    private static void bilinearNhwc(Job j, PoolKernels kernels) {
+    private static void bilinearNhwc(Job j, PoolKernels kernels, Taps[] taps) {
         int[] in = j.in, out = j.out;
         int n = in[0], h = in[1], w = in[2], ch = in[3], oh = out[1], ow = out[2];
-        Taps ty = Taps.of(j, 1), tx = Taps.of(j, 2);
+        Taps ty = taps[1], tx = taps[2];
         if (j.xf != null) {
             kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2,
                 j.yf);
@@ -244,12 +267,12 @@ final class ResizeKernels {
         }
     }
 
-    private static void trilinear(Job j) {
+    private static void trilinear(Job j, Taps[] taps) {
         int[] in = j.in, out = j.out;
         int r = in.length;
         int batch = r == 3 ? 1 : in[0] * in[1];
         int dd = in[r - 3], h = in[r - 2], w = in[r - 1], od = out[r - 3], oh = out[r - 2], ow = out[r - 1];
-        Taps tz = Taps.of(j, r - 3), ty = Taps.of(j, r - 2), tx = Taps.of(j, r - 1);
+        Taps tz = taps[r - 3], ty = taps[r - 2], tx = taps[r - 1];
         for (int b = 0; b < batch; b++) {
             for (int zo = 0; zo < od; zo++) {
                 for (int yo = 0; yo < oh; yo++) {

@@ -48,6 +48,17 @@ final class ResizeOp {
     /** Opset 10 has only (X, scales); later opsets (X, roi, scales, sizes). */
     private final boolean opset10;
     private final PoolKernels kernels;
+    private final java.util.function.Function<ResizeKernels.Job, Object> nearestMap;
+    /** The last call's coordinate tables, for its geometry: a model resizes the same shapes run after run. */
+    private volatile Tables last;
+
+    /** Coordinate tables (read only, so concurrent runs share them) and the geometry they were made for. */
+    private record Tables(int[] in, int[] out, float[] scales, float[] roi, Object tables) {
+        boolean madeFor(ResizeKernels.Job j) {
+            return Arrays.equals(in, j.in()) && Arrays.equals(out, j.out()) && Arrays.equals(scales, j.scales())
+                && Arrays.equals(roi, j.roi());
+        }
+    }
 
     private ResizeOp(OpContext ctx) {
         opset10 = ctx.opset() < 11;
@@ -66,6 +77,19 @@ final class ResizeOp {
         if (coordinates == Coordinates.TF_HALF_PIXEL_FOR_NN && ctx.opset() >= 13) {
             throw ctx.fail("coordinate_transformation_mode tf_half_pixel_for_nn was removed in opset 13");
         }
+        String nearestName = nearest.name().toLowerCase(java.util.Locale.ROOT);
+        nearestMap = j -> ResizeKernels.nearestMap(j, nearestName);
+    }
+
+    /** The tables {@code make} builds for the job's geometry, made again only when the geometry changes. */
+    private Object tables(ResizeKernels.Job job, java.util.function.Function<ResizeKernels.Job, Object> make) {
+        Tables t = last;
+        if (t != null && t.madeFor(job)) {
+            return t.tables();
+        }
+        Object made = make.apply(job);
+        last = new Tables(job.in().clone(), job.out().clone(), job.scales().clone(), job.roi().clone(), made);
+        return made;
     }
 
     static Op create(OpContext ctx) {
@@ -156,9 +180,9 @@ final class ResizeOp {
             // ORT runs cubic with NHWC-shaped scales through its antialias resampler too.
             ResizeKernels.antialias(job, mode == Mode.CUBIC, cubicA, excludeOutside, x.type() == DataType.UINT8);
         } else if (mode == Mode.NEAREST) {
-            ResizeKernels.nearest(job, nearest.name().toLowerCase(java.util.Locale.ROOT));
+            ResizeKernels.nearest(job, (int[][]) tables(job, nearestMap));
         } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
-            ResizeKernels.linear(job, kernels);
+            ResizeKernels.linear(job, kernels, (ResizeKernels.Taps[]) tables(job, ResizeKernels::linearTaps));
         } else if (mode == Mode.CUBIC && !antialias && !eightBit && ResizeKernels.cubicCovers(inShape, scales)) {
             ResizeKernels.cubic(job, cubicA, excludeOutside);
         } else if (eightBit) {
