@@ -370,6 +370,35 @@ public final class QConvNhwc {
         return r;
     }
 
+    /** [batch][channels][pixels] floats to [batch][pixels][channels]. */
+    public static float[] toNhwc(float[] x, int batch, int channels, int pixels, float[] r) {
+        for (int b = 0; b < batch; b++) {
+            transpose(x, b * channels * pixels, channels, pixels, r);
+        }
+        return r;
+    }
+
+    /** [batch][pixels][channels] floats to [batch][channels][pixels]. */
+    public static float[] toNchw(float[] y, int batch, int channels, int pixels, float[] r) {
+        for (int b = 0; b < batch; b++) {
+            transpose(y, b * channels * pixels, pixels, channels, r);
+        }
+        return r;
+    }
+
+    /** {@code dst[at + c * rows + i] = src[at + i * cols + c]}, in bands of rows that keep both sides in cache. */
+    private static void transpose(float[] src, int at, int rows, int cols, float[] dst) {
+        for (int i0 = 0; i0 < rows; i0 += TRANSPOSE_BLOCK) {
+            int i1 = Math.min(rows, i0 + TRANSPOSE_BLOCK);
+            for (int c = 0; c < cols; c++) {
+                int d = at + c * rows;
+                for (int i = i0; i < i1; i++) {
+                    dst[d + i] = src[at + i * cols + c];
+                }
+            }
+        }
+    }
+
     /** [batch][pixels][channels] to [batch][channels][pixels]. */
     public static int[] toNchw(int[] y, int batch, int channels, int pixels, int[] r) {
         for (int b = 0; b < batch; b++) {

@@ -51,7 +51,41 @@ public final class Winograd {
      * A layer's transformed weights: {@code transformed[4a + b]} packs {@code U[a][b]} as a C x cout B;
      * {@code weightSums[oc]} is the sum of {@code w - wzp[oc]}; {@code flush} the layer's float flush interval.
      */
-    public record Weights(PackedB[] transformed, int[] weightSums, int flush) {}
+    public static final class Weights {
+        private final PackedB[] transformed;
+        private final int[] weightSums;
+        private final int flush;
+        /** The tile layout of the geometry these weights last ran at: a convolution runs one shape run after run. */
+        private volatile Layout layout;
+
+        public Weights(PackedB[] transformed, int[] weightSums, int flush) {
+            this.transformed = transformed;
+            this.weightSums = weightSums;
+            this.flush = flush;
+        }
+
+        public PackedB[] transformed() {
+            return transformed;
+        }
+
+        public int[] weightSums() {
+            return weightSums;
+        }
+
+        public int flush() {
+            return flush;
+        }
+
+        /** The layout for g, kept while calls bring the same geometry (the caller keeps one per input shape). */
+        Layout layout(QConvNhwc.Geometry g) {
+            Layout l = layout;
+            if (l == null || l.g() != g) {
+                l = new Layout(g);
+                layout = l;
+            }
+            return l;
+        }
+    }
 
     /** The shapes Winograd runs: 2-D, 3x3, stride 1, one group, any dilation and padding, enough channels. */
     public static boolean applies(int rank, int[] kernel, int[] strides, int group, int cin, int cout) {
@@ -145,6 +179,15 @@ public final class Winograd {
         int[] m = new int[0];
         int[] y = new int[0];
         byte[] patch = new byte[0];
+        private int[] colTerms = new int[0];
+
+        /** The calling thread's column terms for {@link #run}, at least n long. */
+        int[] colTerms(int n) {
+            if (colTerms.length < n) {
+                colTerms = new int[n];
+            }
+            return colTerms;
+        }
 
         void size(int tiles, int cin, int cout) {
             if (v.length < 16 * tiles * cin) {
@@ -170,11 +213,12 @@ public final class Winograd {
                            byte[] x, boolean xUnsigned, int xzp, Weights w, int[] bias, QGemm.Output out) {
         int cin = g.cin(), cout = g.cout();
         int zpc = xzp - (xUnsigned ? 128 : 0);
-        int[] colTerms = new int[cout];
+        // The calling thread's scratch (chunks use their own threads' other arrays): xzp changes from run to run.
+        int[] colTerms = SCRATCH.get().colTerms(cout);
         for (int oc = 0; oc < cout; oc++) {
             colTerms[oc] = (bias == null ? 0 : bias[oc]) - zpc * w.weightSums()[oc];
         }
-        Layout layout = new Layout(g);
+        Layout layout = w.layout(g);
         int total = g.batch() * layout.tilesPerImage();
         if (total == 0) {
             return;

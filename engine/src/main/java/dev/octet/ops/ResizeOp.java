@@ -38,6 +38,8 @@ final class ResizeOp {
 
     private final Mode mode;
     private final Coordinates coordinates;
+    /** The coordinate transformation mode's ONNX name, which the kernels switch on. */
+    private final String coordinateMode;
     private final Nearest nearest;
     private final AspectPolicy policy;
     private final float cubicA;
@@ -67,6 +69,7 @@ final class ResizeOp {
         // Resize-10 behaves as asymmetric coordinates with floor rounding, like Upsample.
         coordinates = parse(ctx, Coordinates.class, "coordinate_transformation_mode",
             opset10 ? "asymmetric" : "half_pixel");
+        coordinateMode = coordinates.name().toLowerCase(java.util.Locale.ROOT);
         nearest = parse(ctx, Nearest.class, "nearest_mode", opset10 ? "floor" : "round_prefer_floor");
         policy = parse(ctx, AspectPolicy.class, "keep_aspect_ratio_policy", "stretch");
         cubicA = ctx.getFloat("cubic_coeff_a", -0.75f);
@@ -173,7 +176,7 @@ final class ResizeOp {
         int outSize = Tensor.checkedSize(outShape);
         int[] xi = eightBit ? values(x) : null;
         ResizeKernels.Job job = new ResizeKernels.Job(eightBit ? null : x.floats(), xi, inShape, outShape, scales,
-            roi, coordinates.name().toLowerCase(java.util.Locale.ROOT), coordinates == Coordinates.TF_CROP_AND_RESIZE,
+            roi, coordinateMode, coordinates == Coordinates.TF_CROP_AND_RESIZE,
             extrapolation, eightBit ? null : buffers.floats(outSize), eightBit ? new int[outSize] : null);
         boolean nhwcCubic = mode == Mode.CUBIC && r == 4 && scales[1] != 1;
         if ((antialias || nhwcCubic) && ResizeKernels.antialiasCovers(inShape, scales)) {

@@ -307,6 +307,15 @@ final class ShapeOps {
                     ? QConvNhwc.toNhwc(x.bytes(), x.dim(0), channels, pixels, r)
                     : QConvNhwc.toNchw(x.bytes(), x.dim(0), channels, pixels, r))};
             }
+            // The same on float tensors (an NHWC chain's float output back to NCHW): no index map as large as the output.
+            if (x.type() == DataType.FLOAT && rank >= 3 && (toLast || channelsFirstPerm(p))) {
+                int channels = toLast ? x.dim(1) : x.dim(rank - 1);
+                int pixels = x.size() / Math.max(1, x.dim(0) * channels);
+                float[] r = buffers.floats(x.size());
+                return new Tensor[] {Tensor.ofFloats(toLast
+                    ? QConvNhwc.toNhwc(x.floats(), x.dim(0), channels, pixels, r)
+                    : QConvNhwc.toNchw(x.floats(), x.dim(0), channels, pixels, r), out)};
+            }
             int[] strides = ShapeKernels.strides(x.shapeView());
             int[][] offsets = new int[rank][];
             for (int d = 0; d < rank; d++) {

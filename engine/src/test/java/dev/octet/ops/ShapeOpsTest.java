@@ -138,6 +138,52 @@ class ShapeOpsTest {
         assertThrows(OctetException.class, () -> run1("Expand", 13, Map.of(), longs(1, 2), longs(3)));
     }
 
+    /**
+     * Channels to last and back on floats (blocked, without an index map) give what the definition of Transpose
+     * gives, element by element, across batches, channel counts around the block size and ranks 3 to 5.
+     */
+    @Test
+    void floatChannelTransposesMoveEveryElement() {
+        int[][] shapes = {{2, 3, 5, 7}, {1, 70, 9, 130}, {3, 1, 4, 4}, {2, 5, 129}, {1, 2, 3, 4, 5}, {2, 67, 1, 1}};
+        for (int[] shape : shapes) {
+            int rank = shape.length;
+            float[] data = new float[Tensor.checkedSize(shape)];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = i * 0.5f - 7;
+            }
+            Tensor x = Tensor.ofFloats(data, shape);
+            long[] toLast = new long[rank];
+            long[] toFirst = new long[rank];
+            toLast[rank - 1] = 1;
+            toFirst[1] = rank - 1;
+            for (int d = 1; d < rank - 1; d++) {
+                toLast[d] = d + 1;
+                toFirst[d + 1] = d;
+            }
+            for (long[] perm : new long[][] {toLast, toFirst}) {
+                Tensor y = run1("Transpose", 13, Map.of("perm", new Attribute.IntsAttr(perm)), x);
+                int[] out = y.shape();
+                int[] inStrides = new int[rank];
+                inStrides[rank - 1] = 1;
+                for (int d = rank - 2; d >= 0; d--) {
+                    inStrides[d] = inStrides[d + 1] * shape[d + 1];
+                }
+                int[] index = new int[rank];
+                for (int k = 0; k < data.length; k++) {
+                    int src = 0;
+                    for (int d = 0; d < rank; d++) {
+                        src += index[d] * inStrides[(int) perm[d]];
+                    }
+                    assertEquals(data[src], y.floats()[k], java.util.Arrays.toString(shape) + " perm "
+                        + java.util.Arrays.toString(perm) + " at " + k);
+                    for (int d = rank - 1; d >= 0 && ++index[d] == out[d]; d--) {
+                        index[d] = 0;
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void squeezeRejectsNonUnitAxis() {
         Tensor x = Tensor.ofFloats(new float[3], 1, 3);
