@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on the scalar paths so that C2 compiles them while the model loads (see {@link KernelWarmup#COLD_ROUNDS}), and
  * the first inference does not run them interpreted. Weights are packed once, in the vector layout. One instance
  * (and one warm-up) per process and width; {@link PanamaKernelProvider} itself stays ungated for tests and
- * benchmarks. Pooling is passed straight to the vector kernels (not gated yet).
+ * benchmarks.
  */
 public final class WarmingKernelProvider implements KernelProvider {
     private static final ConcurrentHashMap<Integer, WarmingKernelProvider> BY_WIDTH = new ConcurrentHashMap<>();
@@ -39,6 +39,7 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final QuantizeKernels quantize;
     private final WinogradKernels winograd;
     private final DepthwiseKernels depthwise;
+    private final PoolKernels pool;
 
     /** The process's gated provider of this width. */
     public static WarmingKernelProvider of(int bits) {
@@ -55,6 +56,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
         this.depthwise = new GatedDepthwise(vector.depthwise());
+        this.pool = new GatedPool(vector.pool(), ScalarKernelProvider.INSTANCE.pool());
         // The provider is made as the first session that uses it compiles: its cold paths warm from here.
         warmup.start();
     }
@@ -120,7 +122,7 @@ public final class WarmingKernelProvider implements KernelProvider {
 
     @Override
     public PoolKernels pool() {
-        return vector.pool();
+        return pool;
     }
 
     @Override
@@ -811,6 +813,150 @@ public final class WarmingKernelProvider implements KernelProvider {
         public void layerNorm(float[] x, int xOff, float[] out, int outOff, int rows, int n, float[] gamma,
                               float[] beta, float eps) {
             (layerNorm.open() ? v : s).layerNorm(x, xOff, out, outOff, rows, n, gamma, beta, eps);
+        }
+    }
+
+    /**
+     * Pooling and channels-last resampling behind a gate per method, the scalar kernels (their reference) the cold
+     * path: ungated, a CNN's first inferences ran them boxed (5.8% of the U-Net's first runs). The batches cover a
+     * padded, strided 2-D window over three planes, with and without indices, and a channel count with a vector
+     * tail; they are not among the cold paths warmed at load (a transformer never pools).
+     */
+    private final class GatedPool implements PoolKernels {
+        private final PoolKernels v;
+        private final PoolKernels s;
+        private final KernelWarmup.Gate maxPool;
+        private final KernelWarmup.Gate maxPoolChannelsLast;
+        private final KernelWarmup.Gate bilinear;
+        private final KernelWarmup.Gate maxPoolBytes;
+        private final KernelWarmup.Gate averagePool;
+        private final KernelWarmup.Gate planeSums;
+        private final KernelWarmup.Gate pixelSums;
+
+        GatedPool(PoolKernels v, PoolKernels s) {
+            this.v = v;
+            this.s = s;
+            int planes = 3;
+            int channels = 37;
+            int[] in = {7, 9};
+            int[] out = {4, 5};
+            int[] kernel = {3, 3};
+            int[] strides = {2, 2};
+            int[] dilations = {1, 1};
+            int[] pads = {1, 1, 1, 1};
+            float[] x = floats(planes * 7 * 9 * channels, 4f, 41);
+            float[] y = new float[planes * 13 * 17 * channels];
+            long[] indices = new long[planes * 4 * 5];
+            byte[] codes = bytes(planes * 7 * 9 * channels, 42);
+            byte[] pooled = new byte[planes * 4 * 5];
+            int[] sums = new int[channels * planes];
+            // Bilinear 7 x 9 -> 13 x 17 with half-pixel taps.
+            int[][] rows = taps(7, 13);
+            int[][] cols = taps(9, 17);
+            float[][] rowWeights = weights(7, 13);
+            float[][] colWeights = weights(9, 17);
+            this.maxPool = warmup.gate("maxPool", () -> {
+                v.maxPool(x, planes, in, out, kernel, strides, dilations, pads, y, null, false);
+                v.maxPool(x, planes, in, out, kernel, strides, dilations, pads, y, indices, true);
+                return 2;
+            });
+            this.maxPoolChannelsLast = warmup.gate("maxPoolChannelsLast", () -> {
+                v.maxPoolChannelsLast(x, 1, channels, in, out, kernel, strides, dilations, pads, y);
+                return 1;
+            });
+            this.bilinear = warmup.gate("bilinearChannelsLast", () -> {
+                v.bilinearChannelsLast(x, 1, 7, 9, channels, rows[0], rows[1], rowWeights[0], rowWeights[1], cols[0],
+                    cols[1], colWeights[0], colWeights[1], y);
+                return 1;
+            });
+            this.maxPoolBytes = warmup.gate("maxPool 8-bit", () -> {
+                v.maxPool(codes, true, planes, in, out, kernel, strides, dilations, pads, pooled);
+                v.maxPool(codes, false, planes, in, out, kernel, strides, dilations, pads, pooled);
+                return 2;
+            });
+            this.averagePool = warmup.gate("averagePool", () -> {
+                v.averagePool(x, planes, in, out, kernel, strides, dilations, pads, true, y);
+                v.averagePool(x, planes, in, out, kernel, strides, dilations, pads, false, y);
+                return 2;
+            });
+            this.planeSums = warmup.gate("planeSums", () -> {
+                v.planeSums(codes, 1, planes, 7 * 9 * channels - 1, true, sums, 0);
+                v.planeSums(codes, 0, planes, 7 * 9, false, sums, 0);
+                return 2;
+            });
+            this.pixelSums = warmup.gate("pixelSums", () -> {
+                v.pixelSums(codes, 1, 7 * 9, channels, true, sums, 0);
+                v.pixelSums(codes, 0, 7 * 9, channels, false, sums, channels);
+                return 2;
+            });
+        }
+
+        /** Half-pixel source rows (first, second) per output of a resize from n to m. */
+        private static int[][] taps(int n, int m) {
+            int[][] t = new int[2][m];
+            for (int o = 0; o < m; o++) {
+                float c = Math.max(0f, Math.min((o + 0.5f) * n / m - 0.5f, n - 1));
+                t[0][o] = (int) c;
+                t[1][o] = Math.min(t[0][o] + 1, n - 1);
+            }
+            return t;
+        }
+
+        /** The weights (of the second row, of the first) that go with {@link #taps}. */
+        private static float[][] weights(int n, int m) {
+            float[][] w = new float[2][m];
+            for (int o = 0; o < m; o++) {
+                float c = Math.max(0f, Math.min((o + 0.5f) * n / m - 0.5f, n - 1));
+                w[0][o] = c - (int) c;
+                w[1][o] = 1 - w[0][o];
+            }
+            return w;
+        }
+
+        @Override
+        public void maxPool(float[] x, int planes, int[] in, int[] out, int[] kernel, int[] strides, int[] dilations,
+                            int[] pads, float[] y, long[] indices, boolean columnMajor) {
+            (maxPool.open() ? v : s).maxPool(x, planes, in, out, kernel, strides, dilations, pads, y, indices,
+                columnMajor);
+        }
+
+        @Override
+        public void maxPoolChannelsLast(float[] x, int batch, int channels, int[] in, int[] out, int[] kernel,
+                                        int[] strides, int[] dilations, int[] pads, float[] y) {
+            (maxPoolChannelsLast.open() ? v : s).maxPoolChannelsLast(x, batch, channels, in, out, kernel, strides,
+                dilations, pads, y);
+        }
+
+        @Override
+        public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
+                                         float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
+                                         float[] y) {
+            (bilinear.open() ? v : s).bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1,
+                dx2, y);
+        }
+
+        @Override
+        public void maxPool(byte[] x, boolean unsigned, int planes, int[] in, int[] out, int[] kernel, int[] strides,
+                            int[] dilations, int[] pads, byte[] y) {
+            (maxPoolBytes.open() ? v : s).maxPool(x, unsigned, planes, in, out, kernel, strides, dilations, pads, y);
+        }
+
+        @Override
+        public void averagePool(float[] x, int planes, int[] in, int[] out, int[] kernel, int[] strides,
+                                int[] dilations, int[] pads, boolean countIncludePad, float[] y) {
+            (averagePool.open() ? v : s).averagePool(x, planes, in, out, kernel, strides, dilations, pads,
+                countIncludePad, y);
+        }
+
+        @Override
+        public void planeSums(byte[] x, int xOff, int planes, int size, boolean unsigned, int[] sums, int sumsOff) {
+            (planeSums.open() ? v : s).planeSums(x, xOff, planes, size, unsigned, sums, sumsOff);
+        }
+
+        @Override
+        public void pixelSums(byte[] x, int xOff, int pixels, int channels, boolean unsigned, int[] sums,
+                              int sumsOff) {
+            (pixelSums.open() ? v : s).pixelSums(x, xOff, pixels, channels, unsigned, sums, sumsOff);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.Parallel;
+import dev.octet.kernel.PoolKernels;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemm;
 import dev.octet.kernel.QGemmKernel;
@@ -221,9 +222,43 @@ class WarmingKernelProviderTest {
         int[] dwSums = new int[6 * 5 * channels];
         dk.run(dw, new DepthwiseKernels.Shape(channels, 11, 10, 6, 5, 3, 3, 2, 2, 1, 1, 1, 1), image, 0, false, -3,
             null, new QGemm.Output.Int32(dwSums), 0, 0, 6);
+        // Pooling: a padded strided window with indices, channels last with a vector tail, bilinear, 8-bit, sums.
+        PoolKernels pk = p.pool();
+        int planes = 2;
+        int[] in = {9, 11};
+        int[] out = {5, 6};
+        int[] window = {3, 3};
+        int[] strides = {2, 2};
+        int[] dilations = {1, 1};
+        int[] pads = {1, 1, 1, 1};
+        float[] img = new float[planes * 9 * 11 * channels];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = (float) (r.nextDouble() * 10 - 5);
+        }
+        float[] maxed = new float[planes * 5 * 6];
+        long[] where = new long[maxed.length];
+        pk.maxPool(img, planes, in, out, window, strides, dilations, pads, maxed, where, false);
+        float[] averaged = new float[maxed.length];
+        pk.averagePool(img, planes, in, out, window, strides, dilations, pads, false, averaged);
+        float[] maxedLast = new float[5 * 6 * channels];
+        pk.maxPoolChannelsLast(img, 1, channels, in, out, window, strides, dilations, pads, maxedLast);
+        int[] rowsA = {0, 1, 2, 4, 6, 8};
+        int[] rowsB = {1, 2, 3, 5, 7, 8};
+        float[] rowW1 = {0.25f, 0.5f, 0.75f, 0.1f, 0.9f, 0.5f};
+        float[] rowW2 = {0.75f, 0.5f, 0.25f, 0.9f, 0.1f, 0.5f};
+        float[] resampled = new float[6 * 6 * channels];
+        pk.bilinearChannelsLast(img, 1, 9, 11, channels, rowsA, rowsB, rowW1, rowW2, rowsA, rowsB, rowW2, rowW1,
+            resampled);
+        byte[] pooledCodes = new byte[maxed.length];
+        pk.maxPool(image, true, planes, in, out, window, strides, dilations, pads, pooledCodes);
+        int[] sums = new int[2 * channels];
+        pk.planeSums(image, 1, 2, 99, false, sums, 0);
+        pk.pixelSums(image, 3, 99, channels, true, sums, channels);
         return Arrays.toString(c) + Arrays.toString(requantized) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
             + Arrays.toString(codes) + Arrays.toString(qk.rangeWithZero(x, 0, x.length)) + Arrays.toString(dwOut)
-            + Arrays.toString(dwSums);
+            + Arrays.toString(dwSums) + Arrays.toString(maxed) + Arrays.toString(where) + Arrays.toString(averaged)
+            + Arrays.toString(maxedLast) + Arrays.toString(resampled) + Arrays.toString(pooledCodes)
+            + Arrays.toString(sums);
     }
 
     @Test
