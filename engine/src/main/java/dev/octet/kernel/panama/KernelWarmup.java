@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The background warm-up behind {@link WarmingKernelProvider}: a daemon thread that calls the vector kernels on
- * small shapes covering their branches until C2 has compiled them, then opens each kernel's {@link Gate}. Vector
+ * The background warm-up behind {@link WarmingKernelProvider}: a daemon thread that first makes C2 compile the
+ * scalar paths a first inference runs ({@link #warmColdPaths}), then calls the vector kernels on small shapes
+ * covering their branches until C2 has compiled them, and opens each kernel's {@link Gate}. Vector
  * API code that runs interpreted or C1-compiled boxes every vector, so "compiled" is read from the thread's own
  * allocation: a batch of calls that allocates (almost) nothing, {@link #QUIET_BATCHES} times in a row. A gate
  * whose batches never get quiet opens after {@link #CAP_NANOS} anyway: the results are the same either way.
@@ -294,8 +295,8 @@ final class KernelWarmup {
      * Before the first call (the thread starts as the first session using the provider compiles): the cold paths'
      * batches, {@link #COLD_ROUNDS} times, so that C2 compiles the plain Java a first run executes while the model
      * is still loading rather than a hundred milliseconds into that run (MiniLM's first inference spent most of its
-     * time in the interpreted and C1-compiled cold GEMM). Scalar code allocates nothing, so this is a bounded amount
-     * of CPU. It stops at the first call, from which the run itself makes the same code hot.
+     * time in the interpreted and C1-compiled cold GEMM). Scalar code boxes nothing, so this is a bounded amount of
+     * CPU and little garbage. It stops at the first call, from which the run itself makes the same code hot.
      */
     private void warmColdPaths() {
         for (int round = 0; round < COLD_ROUNDS && firstCall.get() == 0; round++) {
