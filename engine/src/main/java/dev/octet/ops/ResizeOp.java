@@ -50,7 +50,8 @@ final class ResizeOp {
     /** Opset 10 has only (X, scales); later opsets (X, roi, scales, sizes). */
     private final boolean opset10;
     private final PoolKernels kernels;
-    private final java.util.function.Function<ResizeKernels.Job, Object> nearestMap;
+    /** The nearest mode's ONNX name, which the kernels switch on. */
+    private final String nearestMode;
     /** The last call's coordinate tables, for its geometry: a model resizes the same shapes run after run. */
     private volatile Tables last;
 
@@ -80,17 +81,19 @@ final class ResizeOp {
         if (coordinates == Coordinates.TF_HALF_PIXEL_FOR_NN && ctx.opset() >= 13) {
             throw ctx.fail("coordinate_transformation_mode tf_half_pixel_for_nn was removed in opset 13");
         }
-        String nearestName = nearest.name().toLowerCase(java.util.Locale.ROOT);
-        nearestMap = j -> ResizeKernels.nearestMap(j, nearestName);
+        nearestMode = nearest.name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** The tables {@code make} builds for the job's geometry, made again only when the geometry changes. */
-    private Object tables(ResizeKernels.Job job, java.util.function.Function<ResizeKernels.Job, Object> make) {
+    /**
+     * The coordinate tables of this op's mode (nearest's source offsets, linear's taps) for the job's geometry,
+     * made again only when the geometry changes.
+     */
+    private Object tables(ResizeKernels.Job job) {
         Tables t = last;
         if (t != null && t.madeFor(job)) {
             return t.tables();
         }
-        Object made = make.apply(job);
+        Object made = mode == Mode.NEAREST ? ResizeKernels.nearestMap(job, nearestMode) : ResizeKernels.linearTaps(job);
         last = new Tables(job.in().clone(), job.out().clone(), job.scales().clone(), job.roi().clone(), made);
         return made;
     }
@@ -183,9 +186,9 @@ final class ResizeOp {
             // ORT runs cubic with NHWC-shaped scales through its antialias resampler too.
             ResizeKernels.antialias(job, mode == Mode.CUBIC, cubicA, excludeOutside, x.type() == DataType.UINT8);
         } else if (mode == Mode.NEAREST) {
-            ResizeKernels.nearest(job, (int[][]) tables(job, nearestMap));
+            ResizeKernels.nearest(job, (int[][]) tables(job));
         } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
-            ResizeKernels.linear(job, kernels, (ResizeKernels.Taps[]) tables(job, ResizeKernels::linearTaps));
+            ResizeKernels.linear(job, kernels, (ResizeKernels.Taps[]) tables(job));
         } else if (mode == Mode.CUBIC && !antialias && !eightBit && ResizeKernels.cubicCovers(inShape, scales)) {
             ResizeKernels.cubic(job, cubicA, excludeOutside);
         } else if (eightBit) {

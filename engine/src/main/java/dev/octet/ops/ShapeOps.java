@@ -297,24 +297,24 @@ final class ShapeOps {
             for (int d = 0; d < rank; d++) {
                 out[d] = x.dim(p[d]);
             }
-            // Channels to last or back, on 8-bit tensors (the layout changes around NHWC convolutions): blocked.
+            // Channels to last or back (the layout changes around NHWC convolutions), on 8-bit and float tensors:
+            // blocked, without an index map as large as the output.
             boolean toLast = channelsLastPerm(p);
-            if (x.type().isQuantized() && rank >= 3 && (toLast || channelsFirstPerm(p))) {
+            boolean blocked = x.type().isQuantized() || x.type() == DataType.FLOAT;
+            if (blocked && rank >= 3 && (toLast || channelsFirstPerm(p))) {
+                int batch = x.dim(0);
                 int channels = toLast ? x.dim(1) : x.dim(rank - 1);
-                int pixels = x.size() / Math.max(1, x.dim(0) * channels);
+                int pixels = x.size() / Math.max(1, batch * channels);
+                if (x.type() == DataType.FLOAT) {
+                    float[] r = buffers.floats(x.size());
+                    return new Tensor[] {Tensor.ofFloats(toLast
+                        ? QConvNhwc.toNhwc(x.floats(), batch, channels, pixels, r)
+                        : QConvNhwc.toNchw(x.floats(), batch, channels, pixels, r), out)};
+                }
                 byte[] r = buffers.bytes(x.size());
                 return new Tensor[] {Tensor.of(x.type(), out, toLast
-                    ? QConvNhwc.toNhwc(x.bytes(), x.dim(0), channels, pixels, r)
-                    : QConvNhwc.toNchw(x.bytes(), x.dim(0), channels, pixels, r))};
-            }
-            // The same on float tensors (an NHWC chain's float output back to NCHW): no index map as large as the output.
-            if (x.type() == DataType.FLOAT && rank >= 3 && (toLast || channelsFirstPerm(p))) {
-                int channels = toLast ? x.dim(1) : x.dim(rank - 1);
-                int pixels = x.size() / Math.max(1, x.dim(0) * channels);
-                float[] r = buffers.floats(x.size());
-                return new Tensor[] {Tensor.ofFloats(toLast
-                    ? QConvNhwc.toNhwc(x.floats(), x.dim(0), channels, pixels, r)
-                    : QConvNhwc.toNchw(x.floats(), x.dim(0), channels, pixels, r), out)};
+                    ? QConvNhwc.toNhwc(x.bytes(), batch, channels, pixels, r)
+                    : QConvNhwc.toNchw(x.bytes(), batch, channels, pixels, r))};
             }
             int[] strides = ShapeKernels.strides(x.shapeView());
             int[][] offsets = new int[rank][];

@@ -213,7 +213,8 @@ final class Json {
             this.json = json;
             this.source = source;
             // A byte order mark may start the file (RFC 8259 8.1 lets a reader ignore it; Windows editors write one).
-            boolean bom = json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF;
+            boolean bom = json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB
+                && json[2] == (byte) 0xBF;
             begin = bom ? 3 : 0;
             at = begin;
         }
@@ -511,12 +512,11 @@ final class Json {
                 return String.format("U+%04X", (int) c);
             }
             int length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-            if (i + length <= json.length) {
-                CharBuffer ch = CharBuffer.allocate(2);
-                CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(json, i, length), ch, true);
-                if (!r.isError() && ch.position() > 0) {
-                    return String.format("U+%04X", Character.codePointAt(ch.flip(), 0));
+            if (length > 1 && i + length <= json.length) {
+                try {
+                    return String.format("U+%04X", text(i, i + length, false).codePointAt(0));
+                } catch (OctetException notUtf8) {
+                    // Described as the byte below.
                 }
             }
             return String.format("byte 0x%02X, which is not UTF-8,", c & 0xFF);

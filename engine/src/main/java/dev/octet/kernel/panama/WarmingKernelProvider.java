@@ -851,10 +851,8 @@ public final class WarmingKernelProvider implements KernelProvider {
             byte[] pooled = new byte[planes * 4 * 5];
             int[] sums = new int[channels * planes];
             // Bilinear 7 x 9 -> 13 x 17 with half-pixel taps.
-            int[][] rows = taps(7, 13);
-            int[][] cols = taps(9, 17);
-            float[][] rowWeights = weights(7, 13);
-            float[][] colWeights = weights(9, 17);
+            Axis rows = Axis.resized(7, 13);
+            Axis cols = Axis.resized(9, 17);
             this.maxPool = warmup.gate("maxPool", () -> {
                 v.maxPool(x, planes, in, out, kernel, strides, dilations, pads, y, null, false);
                 v.maxPool(x, planes, in, out, kernel, strides, dilations, pads, y, indices, true);
@@ -865,8 +863,8 @@ public final class WarmingKernelProvider implements KernelProvider {
                 return 1;
             });
             this.bilinear = warmup.gate("bilinearChannelsLast", () -> {
-                v.bilinearChannelsLast(x, 1, 7, 9, channels, rows[0], rows[1], rowWeights[0], rowWeights[1], cols[0],
-                    cols[1], colWeights[0], colWeights[1], y);
+                v.bilinearChannelsLast(x, 1, 7, 9, channels, rows.i1, rows.i2, rows.d1, rows.d2, cols.i1, cols.i2,
+                    cols.d1, cols.d2, y);
                 return 1;
             });
             this.maxPoolBytes = warmup.gate("maxPool 8-bit", () -> {
@@ -891,26 +889,20 @@ public final class WarmingKernelProvider implements KernelProvider {
             });
         }
 
-        /** Half-pixel source rows (first, second) per output of a resize from n to m. */
-        private static int[][] taps(int n, int m) {
-            int[][] t = new int[2][m];
-            for (int o = 0; o < m; o++) {
-                float c = Math.max(0f, Math.min((o + 0.5f) * n / m - 0.5f, n - 1));
-                t[0][o] = (int) c;
-                t[1][o] = Math.min(t[0][o] + 1, n - 1);
+        /** One axis of a bilinear resize: per output, the two source indices and their weights. */
+        private record Axis(int[] i1, int[] i2, float[] d1, float[] d2) {
+            /** Half-pixel taps of a resize from n to m. */
+            static Axis resized(int n, int m) {
+                Axis a = new Axis(new int[m], new int[m], new float[m], new float[m]);
+                for (int o = 0; o < m; o++) {
+                    float c = Math.max(0f, Math.min((o + 0.5f) * n / m - 0.5f, n - 1));
+                    a.i1[o] = (int) c;
+                    a.i2[o] = Math.min(a.i1[o] + 1, n - 1);
+                    a.d1[o] = c - a.i1[o];
+                    a.d2[o] = 1 - a.d1[o];
+                }
+                return a;
             }
-            return t;
-        }
-
-        /** The weights (of the second row, of the first) that go with {@link #taps}. */
-        private static float[][] weights(int n, int m) {
-            float[][] w = new float[2][m];
-            for (int o = 0; o < m; o++) {
-                float c = Math.max(0f, Math.min((o + 0.5f) * n / m - 0.5f, n - 1));
-                w[0][o] = c - (int) c;
-                w[1][o] = 1 - w[0][o];
-            }
-            return w;
         }
 
         @Override
