@@ -350,6 +350,19 @@ public final class WarmingKernelProvider implements KernelProvider {
                         }
                     }
                 }
+                // Rows across two row tiles from inside the first, A's rows further apart than K: the blocks and
+                // thread slices of a model's calls (compiled from one-tile calls only, the preparation deoptimized
+                // at the first real call and ran interpreted until C2 had compiled it again).
+                int rows = mr + 3;
+                v.resetA(rows, smallK, true, pa);
+                if (cold) {
+                    coldPrepareRows(0, 2, a, 0, smallK + 5, true, pa);
+                    coldPrepareRows(2, rows, a, 0, smallK + 5, true, pa);
+                } else {
+                    v.prepareRows(0, 2, a, 0, smallK + 5, true, pa);
+                    v.prepareRows(2, rows, a, 0, smallK + 5, true, pa);
+                }
+                calls += 2;
                 // Every DEEP_EVERY-th batch, starting with the first.
                 if (round[0]++ % DEEP_EVERY == 0) {
                     int m;
