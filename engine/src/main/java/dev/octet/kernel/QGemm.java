@@ -256,8 +256,9 @@ public final class QGemm {
     /**
      * Rows [m0, m1) of exact int32 sums {@code acc} (row stride n) plus {@code colTerms[j]} (and, with row sums,
      * {@code - zb[j] * rowSum[i]}) into the output over columns [n0, n1). {@link Winograd} shares it, so both
-     * convolution paths convert sums with the same code. One loop per output kind and row, simple enough for C2
-     * to vectorize the common cases.
+     * convolution paths convert sums with the same code. Float and requantized outputs go through the provider's
+     * {@link QuantizeKernels}: a short row (a Winograd tile's pixel, 16 channels) is one vector there, where a Java
+     * loop of unknown length ran scalar (a quarter of the 16-channel U-Net layers' time).
      */
     static void epilogue(QuantizeKernels epilogue, int m0, int m1, int n, int n0, int n1, int[] acc,
                                  int accOffset, int[] colTerms, int[] zb, int zbLength, int[] rowSums, int[] rowTerms,
@@ -287,35 +288,9 @@ public final class QGemm {
                         o.zeroPoint(), o.qmin(), o.qmax(), o.out(), row + n0, n1 - n0);
                 }
                 case Output.Scaled o -> {
-                    float[] out = o.out();
-                    float[] sc = o.scales();
-                    float[] bias = o.bias();
-                    // One pass: multiply, then add the bias (two roundings, as the unfused ops had them).
-                    if (sc.length == 1 && bias == null) {
-                        float s0 = sc[0];
-                        for (int j = n0; j < n1; j++) {
-                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * s0;
-                        }
-                    } else if (sc.length == 1) {
-                        float s0 = sc[0];
-                        for (int j = n0; j < n1; j++) {
-                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * s0 + bias[j];
-                        }
-                    } else if (bias == null) {
-                        for (int j = n0; j < n1; j++) {
-                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * sc[j];
-                        }
-                    } else {
-                        for (int j = n0; j < n1; j++) {
-                            out[row + j] = (float) (acc[accRow + j] + add[addBase + j]) * sc[j] + bias[j];
-                        }
-                    }
-                    if (o.relu()) {
-                        for (int j = n0; j < n1; j++) {
-                            float v = out[row + j];
-                            out[row + j] = v < 0 ? 0f : v;
-                        }
-                    }
+                    boolean perColumn = o.scales().length > 1;
+                    epilogue.scale(acc, accRow + n0, add, addBase + n0, o.scales(), perColumn ? n0 : 0, perColumn,
+                        o.bias(), n0, o.relu(), o.out(), row + n0, n1 - n0);
                 }
             }
         }

@@ -21,6 +21,14 @@ public interface QuantizeKernels {
                     int zp, int qmin, int qmax, byte[] out, int outOff, int n);
 
     /**
+     * out[i] = (float)(acc[i] + add[i]) * scale_i + bias[biasOff + i] for n elements, a product then a sum rounded
+     * apart (ONNX Runtime's Cast, Mul and Add; no bias term when bias is null), then 0 where that is below 0 when
+     * {@code relu} (-0 and NaN stay); scale_i as in {@link #requantize}: the int8 GEMM's float epilogue.
+     */
+    void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
+               float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n);
+
+    /**
      * com.microsoft QLinearAdd over n elements: {@code out[outOff + i] = }{@link Quantization#qlinearAdd} of
      * {@code a[aOff + i]} and {@code b[bOff + i]}, where an operand marked scalar is its one element
      * {@code a[aOff]} (or {@code b[bOff]}) for every i. Inputs are unsigned when asked; the output is

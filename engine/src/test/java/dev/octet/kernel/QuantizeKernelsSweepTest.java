@@ -208,4 +208,65 @@ class QuantizeKernelsSweepTest {
             }
         }
     }
+
+    static Stream<QuantizeKernels> withReference() {
+        return Stream.concat(Stream.of(REFERENCE), variants());
+    }
+
+    /**
+     * The float epilogue against its formula written out here: (float)(acc + add) * scale, then + bias, each rounded
+     * (no fused multiply-add), then Relu keeping -0 and NaN, over per-column and shared scales (NaN, infinite,
+     * negative and zero among them), with and without bias and Relu.
+     */
+    @ParameterizedTest
+    @MethodSource("withReference")
+    void scaleMatchesItsFormula(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(31);
+        float[] specialScales = {Float.NaN, Float.POSITIVE_INFINITY, 0f, -0.25f, 1e-9f, 3e-4f};
+        float[] specialBias = {Float.NaN, -0f, 0f, 1e30f, -1e-30f};
+        for (int n : SIZES) {
+            int[] acc = new int[n + 2];
+            int[] add = new int[n + 1];
+            float[] scales = new float[n + 3];
+            float[] bias = new float[n + 4];
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] = r.nextInt(8) == 0 ? 0 : r.nextInt(-(1 << 26), 1 << 26); // beyond 2^24: the int-to-float rounds
+            }
+            for (int i = 0; i < add.length; i++) {
+                add[i] = r.nextInt(-5000, 5000);
+            }
+            for (int i = 0; i < scales.length; i++) {
+                scales[i] = r.nextInt(6) == 0 ? specialScales[r.nextInt(specialScales.length)]
+                    : (float) ((r.nextDouble() - 0.3) * 0.003);
+            }
+            if (n > 0) {
+                add[1] = -acc[2]; // the first sum zero, times a negative scale: -0
+                scales[3] = -0.5f;
+            }
+            for (int i = 0; i < bias.length; i++) {
+                bias[i] = r.nextInt(6) == 0 ? specialBias[r.nextInt(specialBias.length)] : (float) r.nextGaussian();
+            }
+            for (boolean perColumn : new boolean[] {true, false}) {
+                for (boolean withBias : new boolean[] {true, false}) {
+                    for (boolean relu : new boolean[] {true, false}) {
+                        float[] want = new float[n + 1];
+                        for (int i = 0; i < n; i++) {
+                            float v = (float) (acc[2 + i] + add[1 + i]) * scales[3 + (perColumn ? i : 0)];
+                            if (withBias) {
+                                v = v + bias[4 + i];
+                            }
+                            want[1 + i] = relu && v < 0 ? 0f : v;
+                        }
+                        float[] got = new float[n + 1];
+                        k.scale(acc, 2, add, 1, scales, 3, perColumn, withBias ? bias : null, 4, relu, got, 1, n);
+                        for (int i = 0; i <= n; i++) {
+                            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                k.getClass().getSimpleName() + " n=" + n + " i=" + i + " perColumn=" + perColumn
+                                    + " bias=" + withBias + " relu=" + relu + ": " + want[i] + " vs " + got[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

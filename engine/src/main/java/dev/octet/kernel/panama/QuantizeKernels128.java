@@ -97,6 +97,38 @@ final class QuantizeKernels128 implements QuantizeKernels {
     }
 
     @Override
+    public void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
+                      float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n) {
+        if (n == 0) {
+            return;
+        }
+        FloatVector scale = FloatVector.broadcast(F, scales[scaleOff]);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            IntVector v = IntVector.fromArray(I, acc, accOff + i).add(IntVector.fromArray(I, add, addOff + i));
+            if (perColumn) {
+                scale = FloatVector.fromArray(F, scales, scaleOff + i);
+            }
+            FloatVector f = ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
+            if (bias != null) {
+                f = f.add(FloatVector.fromArray(F, bias, biasOff + i));
+            }
+            if (relu) {
+                // A blend, not max(f, 0): max would turn -0 into +0.
+                f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+            }
+            f.intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            float f = (float) (acc[accOff + i] + add[addOff + i]) * scales[scaleOff + (perColumn ? i : 0)];
+            if (bias != null) {
+                f += bias[biasOff + i];
+            }
+            out[outOff + i] = relu && f < 0 ? 0f : f;
+        }
+    }
+
+    @Override
     public void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
                            boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
                            byte[] out, int outOff) {

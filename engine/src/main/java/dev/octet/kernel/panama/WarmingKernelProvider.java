@@ -996,6 +996,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final KernelWarmup.Gate quantize;
         private final KernelWarmup.Gate dequantize;
         private final KernelWarmup.Gate requantize;
+        private final KernelWarmup.Gate scale;
         private final KernelWarmup.Gate qlinearAdd;
         private final KernelWarmup.Gate qlinearMul;
         private final KernelWarmup.Gate rangeWithZero;
@@ -1027,6 +1028,11 @@ public final class WarmingKernelProvider implements KernelProvider {
                 k.requantize(acc, 0, add, 0, scales, 0, true, 3, -128, 127, out, 0, n);
                 k.requantize(acc, 0, add, 0, scales, 0, false, 128, 0, 255, out, 0, n);
             });
+            float[] bias = floats(197, 3f, 11);
+            this.scale = elementwise("scale", v, s, (k, n) -> {
+                k.scale(acc, 0, add, 0, scales, 0, true, bias, 0, true, f, 0, n);
+                k.scale(acc, 0, add, 0, scales, 0, false, null, 0, false, f, 0, n);
+            });
             this.qlinearAdd = elementwise("qlinearAdd", v, s, (k, n) -> {
                 k.qlinearAdd(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
                 k.qlinearAdd(q, 0, true, q2, 0, false, n, true, 0.05f, 128, 0.07f, 120, 0.1f, 128, 0, 255, out, 0);
@@ -1057,6 +1063,13 @@ public final class WarmingKernelProvider implements KernelProvider {
                                boolean perColumn, int zp, int qmin, int qmax, byte[] out, int outOff, int n) {
             (requantize.open() ? v : s).requantize(acc, accOff, add, addOff, scales, scaleOff, perColumn, zp, qmin,
                 qmax, out, outOff, n);
+        }
+
+        @Override
+        public void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff,
+                          boolean perColumn, float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n) {
+            (scale.open() ? v : s).scale(acc, accOff, add, addOff, scales, scaleOff, perColumn, bias, biasOff, relu,
+                out, outOff, n);
         }
 
         @Override

@@ -30,6 +30,18 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
     }
 
     @Override
+    public void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
+                      float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = (float) (acc[accOff + i] + add[addOff + i]) * scales[scaleOff + (perColumn ? i : 0)];
+            if (bias != null) {
+                v += bias[biasOff + i];
+            }
+            out[outOff + i] = relu && v < 0 ? 0f : v;
+        }
+    }
+
+    @Override
     public void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
                            boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
                            byte[] out, int outOff) {
