@@ -78,7 +78,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
 
     @Override
     public void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
-        FloatPacking.prepareFloatRows(MR, i0, i1, a, aOffset, lda, out);
+        FloatPacking.prepareFloatRows(MR, 256, i0, i1, a, aOffset, lda, out);
     }
 
     @Override
