@@ -107,7 +107,10 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 int col = panel * NR;
                 int lo = Math.max(n0, col);
                 int hi = Math.min(n1, col + NR);
-                boolean whole = lo == col && hi == col + NR;
+                // Columns within the panel's first vector (layers of 16 or 48 channels) take the one-vector tiles:
+                // the full ones would spend half their FMAs on the zero padding.
+                boolean half = hi - col <= L;
+                boolean whole = lo == col && hi == col + (half ? L : NR);
                 if (!whole && edge == null) {
                     edge = EDGE.get();
                 }
@@ -118,13 +121,21 @@ final class QGemmF32Fma512 implements QGemmKernel {
                     int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
-                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                        if (half) {
+                            tileHalf(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                        } else {
+                            tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                        }
                     } else {
                         // A partial panel goes through a whole-tile buffer: tiles never store masked.
                         if (accumulate) {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
-                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                        if (half) {
+                            tileHalf(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                        } else {
+                            tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                        }
                         FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
                 }
@@ -364,6 +375,36 @@ final class QGemmF32Fma512 implements QGemmKernel {
             case 3 -> tile3(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             case 2 -> tile2(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             case 1 -> tile1(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            default -> throw new AssertionError();
+        }
+    }
+
+    /** {@link #tile} over the panel's first vector of columns only (its other L columns are not stored). */
+    private static void tileHalf(int rows, float[] pa, int aOff, float[] pb, byte[] pbBytes, int bOff, int kc,
+                                 int step, int[] c, int cAt, int ldc, boolean accumulate) {
+        if (pbBytes != null) {
+            switch (rows) {
+                case 8 -> tileHalf8(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 7 -> tileHalf7(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 6 -> tileHalf6(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 5 -> tileHalf5(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 4 -> tileHalf4(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 3 -> tileHalf3(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 2 -> tileHalf2(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 1 -> tileHalf1(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                default -> throw new AssertionError();
+            }
+            return;
+        }
+        switch (rows) {
+            case 8 -> tileHalf8(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 7 -> tileHalf7(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 6 -> tileHalf6(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 5 -> tileHalf5(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 4 -> tileHalf4(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 3 -> tileHalf3(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 2 -> tileHalf2(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
+            case 1 -> tileHalf1(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
             default -> throw new AssertionError();
         }
     }
@@ -1250,6 +1291,642 @@ final class QGemmF32Fma512 implements QGemmKernel {
             } else {
                 ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
                 ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            }
+        }
+    }
+
+    private static void tileHalf8(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F);
+            FloatVector c60 = FloatVector.zero(F);
+            FloatVector c70 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+                c60 = a.fma(b0, c60);
+                a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+                c70 = a.fma(b0, c70);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf7(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F);
+            FloatVector c60 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+                c60 = a.fma(b0, c60);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf6(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf5(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf4(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf3(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf2(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            }
+        }
+    }
+
+    private static void tileHalf1(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector a, b0;
+            FloatVector d00 = FloatVector.zero(F);
+            FloatVector e00 = FloatVector.zero(F);
+            FloatVector f00 = FloatVector.zero(F);
+            int p = p0;
+            for (; p + 4 <= pEnd; p += 4) {
+                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR).convertShape(VectorOperators.B2F, F, 0);
+                d00 = a.fma(b0, d00);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR).convertShape(VectorOperators.B2F, F, 0);
+                e00 = a.fma(b0, e00);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR).convertShape(VectorOperators.B2F, F, 0);
+                f00 = a.fma(b0, f00);
+            }
+            for (; p < pEnd; p++) {
+                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+                c00 = a.fma(b0, c00);
+            }
+            c00 = c00.add(d00).add(e00.add(f00));
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            }
+        }
+    }
+
+    private static void tileHalf8(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F);
+            FloatVector c60 = FloatVector.zero(F);
+            FloatVector c70 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+                c60 = a.fma(b0, c60);
+                a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+                c70 = a.fma(b0, c70);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+                ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf7(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F);
+            FloatVector c60 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+                a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+                c60 = a.fma(b0, c60);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+                ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf6(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector c50 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+                c50 = a.fma(b0, c50);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf5(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector c40 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+                c40 = a.fma(b0, c40);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf4(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector c30 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+                c30 = a.fma(b0, c30);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf3(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+                c20 = a.fma(b0, c20);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            }
+        }
+    }
+
+    private static void tileHalf2(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector c10 = FloatVector.zero(F);
+            FloatVector a, b0;
+            for (int p = p0; p < pEnd; p++) {
+                int ai = aOff + (p & -G) * MR + (p & (G - 1));
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                a = FloatVector.broadcast(F, pa[ai]);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+                c10 = a.fma(b0, c10);
+            }
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            }
+        }
+    }
+
+    private static void tileHalf1(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            FloatVector c00 = FloatVector.zero(F);
+            FloatVector a, b0;
+            FloatVector d00 = FloatVector.zero(F);
+            FloatVector e00 = FloatVector.zero(F);
+            FloatVector f00 = FloatVector.zero(F);
+            int p = p0;
+            for (; p + 4 <= pEnd; p += 4) {
+                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                c00 = a.fma(b0, c00);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+                d00 = a.fma(b0, d00);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+                e00 = a.fma(b0, e00);
+                a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+                f00 = a.fma(b0, f00);
+            }
+            for (; p < pEnd; p++) {
+                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+                c00 = a.fma(b0, c00);
+            }
+            c00 = c00.add(d00).add(e00.add(f00));
+            if (accumulate || p0 > 0) {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            } else {
+                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
             }
         }
     }

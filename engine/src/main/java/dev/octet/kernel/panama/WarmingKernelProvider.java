@@ -280,6 +280,8 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final KernelWarmup.Gate fused;
         /** Bit h set: the model ran a tile of h rows. */
         private final AtomicInteger heights;
+        /** Whether the model multiplied a panel whose columns end within its first vector (16 or 48 channels). */
+        private volatile boolean halfPanels;
         /** Whether the model packed wide (Winograd) weights, whose float panels run tiles of their own. */
         private volatile boolean wide;
         /** Bit h set: the model convolved a few-channel image with a tile of h rows (image tiles of their own). */
@@ -307,7 +309,10 @@ public final class WarmingKernelProvider implements KernelProvider {
          * {@code cold}: the same calls on the cold path, before the first call, at every height (none recorded yet).
          */
         private KernelWarmup.Batch warmBatch(boolean cold) {
-            int n = nr + 6;
+            // Columns: a whole panel and one cut past its first vector (the full tiles), or, once the model has
+            // multiplied such panels, a whole one and a half one (at 512 bits the one-vector tiles).
+            int half = nr + nr / 2;
+            int n = half + 6;
             int smallK = 20;
             int bigK = FloatPacking.KC + 6;
             byte[] a = bytes(mr * bigK, 1);
@@ -328,14 +333,15 @@ public final class WarmingKernelProvider implements KernelProvider {
             return () -> {
                 int calls = 0;
                 int used = cold ? -1 : heights.get();
+                int cols = halfPanels ? half : n;
                 int flush = QGemmKernel.INT8_FLUSH;
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
                         // Both values of every flag: a branch C2 saw only one way deoptimizes real calls.
                         prepareA(cold, m, smallK, a, 0, true, true, pa);
-                        multiply(cold, pa, m, small, 0, n, c, n, flush);
+                        multiply(cold, pa, m, small, 0, cols, c, cols, flush);
                         prepareA(cold, m, smallK, a, 0, false, false, pa);
-                        multiply(cold, pa, m, smallT, 3, n - 1, c, n, flush);
+                        multiply(cold, pa, m, smallT, 3, cols - 1, c, cols, flush);
                         calls += 4;
                         if (wide) {
                             // Winograd's float rows, wide weights and short flush interval (several flushes per tile).
@@ -345,7 +351,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                             } else {
                                 v.prepareRows(0, m, floatRows, 1, smallK, pa);
                             }
-                            multiply(cold, pa, m, wideB, 0, n, c, n, smallK / 3);
+                            multiply(cold, pa, m, wideB, 0, cols, c, cols, smallK / 3);
                             calls += 2;
                         }
                     }
@@ -370,7 +376,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                         m = 1 + depthRound[0]++ % mr;
                     } while ((used & (1 << m)) == 0);
                     prepareA(cold, m, bigK, a, 0, (depthRound[0] & 1) == 0, true, pa);
-                    multiply(cold, pa, m, big, 0, n, c, n, flush);
+                    multiply(cold, pa, m, big, 0, cols, c, cols, flush);
                     calls += 2;
                 }
                 return calls;
@@ -488,6 +494,10 @@ public final class WarmingKernelProvider implements KernelProvider {
         void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
                           int flush) {
             record(heights, mr, m0, m1);
+            int last = n1 - (n1 - 1) / nr * nr;
+            if (n1 > n0 && last <= nr / 2 && !halfPanels) {
+                halfPanels = true;
+            }
             super.coldMultiply(a, m0, m1, b, n0, n1, c, cOffset, ldc, flush);
         }
 
