@@ -264,6 +264,12 @@ public final class QGemm {
                                  int accOffset, int[] colTerms, int[] zb, int zbLength, int[] rowSums, int[] rowTerms,
                                  int rowTermOffset, Output output, int outOffset) {
         // The exact sum is acc + colTerms[j] - zb[j] * rowSum[i]; without row sums the column terms are all of it.
+        if (output instanceof Output.Scaled o && rowSums == null && n0 == 0 && n1 == n) {
+            // Whole rows, the same terms for each: one call for the block.
+            epilogue.scale(acc, accOffset + m0 * n, colTerms, 0, o.scales(), 0, o.scales().length > 1, o.bias(), 0,
+                o.relu(), o.out(), outOffset + m0 * n, n, m1 - m0);
+            return;
+        }
         int[] add = rowSums == null ? colTerms : rowTerms;
         int addBase = rowSums == null ? 0 : rowTermOffset - n0;
         for (int i = m0; i < m1; i++) {
@@ -290,7 +296,7 @@ public final class QGemm {
                 case Output.Scaled o -> {
                     boolean perColumn = o.scales().length > 1;
                     epilogue.scale(acc, accRow + n0, add, addBase + n0, o.scales(), perColumn ? n0 : 0, perColumn,
-                        o.bias(), n0, o.relu(), o.out(), row + n0, n1 - n0);
+                        o.bias(), n0, o.relu(), o.out(), row + n0, n1 - n0, 1);
                 }
             }
         }

@@ -21,12 +21,13 @@ public interface QuantizeKernels {
                     int zp, int qmin, int qmax, byte[] out, int outOff, int n);
 
     /**
-     * out[i] = (float)(acc[i] + add[i]) * scale_i + bias[biasOff + i] for n elements, a product then a sum rounded
-     * apart (ONNX Runtime's Cast, Mul and Add; no bias term when bias is null), then 0 where that is below 0 when
-     * {@code relu} (-0 and NaN stay); scale_i as in {@link #requantize}: the int8 GEMM's float epilogue.
+     * out[r][i] = (float)(acc[r][i] + add[i]) * scale_i + bias[biasOff + i] for rows r of n elements (row r of acc at
+     * {@code accOff + r * n}, of out at {@code outOff + r * n}), a product then a sum rounded apart (ONNX Runtime's
+     * Cast, Mul and Add; no bias term when bias is null), then 0 where that is below 0 when {@code relu} (-0 and NaN
+     * stay); scale_i as in {@link #requantize}: the int8 GEMM's float epilogue.
      */
     void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
-               float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n);
+               float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n, int rows);
 
     /**
      * com.microsoft QLinearAdd over n elements: {@code out[outOff + i] = }{@link Quantization#qlinearAdd} of

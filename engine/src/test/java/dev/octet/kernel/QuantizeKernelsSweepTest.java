@@ -225,7 +225,7 @@ class QuantizeKernelsSweepTest {
         float[] specialScales = {Float.NaN, Float.POSITIVE_INFINITY, 0f, -0.25f, 1e-9f, 3e-4f};
         float[] specialBias = {Float.NaN, -0f, 0f, 1e30f, -1e-30f};
         for (int n : SIZES) {
-            int[] acc = new int[n + 2];
+            int[] acc = new int[3 * n + 2]; // up to three rows
             int[] add = new int[n + 1];
             float[] scales = new float[n + 3];
             float[] bias = new float[n + 4];
@@ -249,20 +249,27 @@ class QuantizeKernelsSweepTest {
             for (boolean perColumn : new boolean[] {true, false}) {
                 for (boolean withBias : new boolean[] {true, false}) {
                     for (boolean relu : new boolean[] {true, false}) {
-                        float[] want = new float[n + 1];
-                        for (int i = 0; i < n; i++) {
-                            float v = (float) (acc[2 + i] + add[1 + i]) * scales[3 + (perColumn ? i : 0)];
-                            if (withBias) {
-                                v = v + bias[4 + i];
+                        for (int rows : new int[] {1, 3}) {
+                            float[] want = new float[rows * n + 1];
+                            for (int row = 0; row < rows; row++) {
+                                for (int i = 0; i < n; i++) {
+                                    float v = (float) (acc[2 + row * n + i] + add[1 + i])
+                                        * scales[3 + (perColumn ? i : 0)];
+                                    if (withBias) {
+                                        v = v + bias[4 + i];
+                                    }
+                                    want[1 + row * n + i] = relu && v < 0 ? 0f : v;
+                                }
                             }
-                            want[1 + i] = relu && v < 0 ? 0f : v;
-                        }
-                        float[] got = new float[n + 1];
-                        k.scale(acc, 2, add, 1, scales, 3, perColumn, withBias ? bias : null, 4, relu, got, 1, n);
-                        for (int i = 0; i <= n; i++) {
-                            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
-                                k.getClass().getSimpleName() + " n=" + n + " i=" + i + " perColumn=" + perColumn
-                                    + " bias=" + withBias + " relu=" + relu + ": " + want[i] + " vs " + got[i]);
+                            float[] got = new float[rows * n + 1];
+                            k.scale(acc, 2, add, 1, scales, 3, perColumn, withBias ? bias : null, 4, relu, got, 1, n,
+                                rows);
+                            for (int i = 0; i < got.length; i++) {
+                                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                    k.getClass().getSimpleName() + " n=" + n + " rows=" + rows + " i=" + i
+                                        + " perColumn=" + perColumn + " bias=" + withBias + " relu=" + relu + ": "
+                                        + want[i] + " vs " + got[i]);
+                            }
                         }
                     }
                 }

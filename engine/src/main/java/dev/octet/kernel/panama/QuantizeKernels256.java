@@ -98,33 +98,35 @@ final class QuantizeKernels256 implements QuantizeKernels {
 
     @Override
     public void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
-                      float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n) {
+                      float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n, int rows) {
         if (n == 0) {
             return;
         }
         FloatVector scale = FloatVector.broadcast(F, scales[scaleOff]);
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            IntVector v = IntVector.fromArray(I, acc, accOff + i).add(IntVector.fromArray(I, add, addOff + i));
-            if (perColumn) {
-                scale = FloatVector.fromArray(F, scales, scaleOff + i);
+        for (int r = 0, a = accOff, o = outOff; r < rows; r++, a += n, o += n) {
+            int i = 0;
+            for (; i <= n - L; i += L) {
+                IntVector v = IntVector.fromArray(I, acc, a + i).add(IntVector.fromArray(I, add, addOff + i));
+                if (perColumn) {
+                    scale = FloatVector.fromArray(F, scales, scaleOff + i);
+                }
+                FloatVector f = ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
+                if (bias != null) {
+                    f = f.add(FloatVector.fromArray(F, bias, biasOff + i));
+                }
+                if (relu) {
+                    // A blend, not max(f, 0): max would turn -0 into +0.
+                    f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
+                }
+                f.intoArray(out, o + i);
             }
-            FloatVector f = ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
-            if (bias != null) {
-                f = f.add(FloatVector.fromArray(F, bias, biasOff + i));
+            for (; i < n; i++) {
+                float f = (float) (acc[a + i] + add[addOff + i]) * scales[scaleOff + (perColumn ? i : 0)];
+                if (bias != null) {
+                    f += bias[biasOff + i];
+                }
+                out[o + i] = relu && f < 0 ? 0f : f;
             }
-            if (relu) {
-                // A blend, not max(f, 0): max would turn -0 into +0.
-                f = f.blend(0f, f.compare(VectorOperators.LT, 0f));
-            }
-            f.intoArray(out, outOff + i);
-        }
-        for (; i < n; i++) {
-            float f = (float) (acc[accOff + i] + add[addOff + i]) * scales[scaleOff + (perColumn ? i : 0)];
-            if (bias != null) {
-                f += bias[biasOff + i];
-            }
-            out[outOff + i] = relu && f < 0 ? 0f : f;
         }
     }
 

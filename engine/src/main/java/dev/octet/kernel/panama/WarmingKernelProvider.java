@@ -1040,8 +1040,8 @@ public final class WarmingKernelProvider implements KernelProvider {
             });
             float[] bias = floats(197, 3f, 11);
             this.scale = elementwise("scale", v, s, (k, n) -> {
-                k.scale(acc, 0, add, 0, scales, 0, true, bias, 0, true, f, 0, n);
-                k.scale(acc, 0, add, 0, scales, 0, false, null, 0, false, f, 0, n);
+                k.scale(acc, 0, add, 0, scales, 0, true, bias, 0, true, f, 0, n, 1);
+                k.scale(acc, 0, add, 0, scales, 0, false, null, 0, false, f, 0, n / 2, 2);
             });
             this.qlinearAdd = elementwise("qlinearAdd", v, s, (k, n) -> {
                 k.qlinearAdd(q, 0, false, q2, 0, false, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
@@ -1077,9 +1077,10 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         @Override
         public void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff,
-                          boolean perColumn, float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n) {
+                          boolean perColumn, float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n,
+                          int rows) {
             (scale.open() ? v : s).scale(acc, accOff, add, addOff, scales, scaleOff, perColumn, bias, biasOff, relu,
-                out, outOff, n);
+                out, outOff, n, rows);
         }
 
         @Override

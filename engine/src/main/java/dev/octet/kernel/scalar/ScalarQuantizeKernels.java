@@ -31,13 +31,15 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
 
     @Override
     public void scale(int[] acc, int accOff, int[] add, int addOff, float[] scales, int scaleOff, boolean perColumn,
-                      float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n) {
-        for (int i = 0; i < n; i++) {
-            float v = (float) (acc[accOff + i] + add[addOff + i]) * scales[scaleOff + (perColumn ? i : 0)];
-            if (bias != null) {
-                v += bias[biasOff + i];
+                      float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n, int rows) {
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < n; i++) {
+                float v = (float) (acc[accOff + r * n + i] + add[addOff + i]) * scales[scaleOff + (perColumn ? i : 0)];
+                if (bias != null) {
+                    v += bias[biasOff + i];
+                }
+                out[outOff + r * n + i] = relu && v < 0 ? 0f : v;
             }
-            out[outOff + i] = relu && v < 0 ? 0f : v;
         }
     }
 
