@@ -102,14 +102,14 @@ final class QuantizeKernels512 implements QuantizeKernels {
         if (n == 0) {
             return;
         }
-        FloatVector scale = FloatVector.broadcast(F, scales[scaleOff]);
+        float shared = scales[scaleOff];
         for (int r = 0, a = accOff, o = outOff; r < rows; r++, a += n, o += n) {
             int i = 0;
             for (; i <= n - L; i += L) {
                 IntVector v = IntVector.fromArray(I, acc, a + i).add(IntVector.fromArray(I, add, addOff + i));
-                if (perColumn) {
-                    scale = FloatVector.fromArray(F, scales, scaleOff + i);
-                }
+                // Loaded or broadcast in the loop: a vector carried across the two loops was boxed on every row.
+                FloatVector scale = perColumn ? FloatVector.fromArray(F, scales, scaleOff + i)
+                    : FloatVector.broadcast(F, shared);
                 FloatVector f = ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
                 if (bias != null) {
                     f = f.add(FloatVector.fromArray(F, bias, biasOff + i));
