@@ -34,6 +34,9 @@ public interface KernelProvider {
     /** The transforms of Winograd convolutions. */
     WinogradKernels winograd();
 
+    /** The sums of convolutions with few channels on one side, read from a float band ({@link DirectConv}). */
+    DirectConvKernels directConv();
+
     default String describe() {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }

@@ -11,6 +11,7 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.DepthwiseWeights;
+import dev.octet.kernel.DirectConv;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.Parallel;
@@ -174,6 +175,12 @@ final class QConvOps {
                 w.type() == DataType.UINT8, wzp))).orElse(null);
     }
 
+    /** The direct-convolution weights of constant weights, shared by the session's plans. */
+    private static DirectConv.Weights directWeights(OpContext ctx, Tensor w, int[] wzp) {
+        return ctx.packed(w, "direct, zero points " + Arrays.toString(wzp), () -> DirectConv.pack(w.bytes(), w.dim(0),
+            w.dim(1), w.size() / (w.dim(0) * w.dim(1)), w.type() == DataType.UINT8, wzp));
+    }
+
     /** Output channels per group below which a convolution may run dot products ({@link KernelProvider#qdot}). */
     private static final int NARROW_CHANNELS = 8;
     /** The depth from which one requantized output channel runs dot products. */
@@ -230,6 +237,10 @@ final class QConvOps {
             Arrays.copyOfRange(wConst.shapeView(), 2, wConst.rank()), geo.strides(), group, wConst.dim(1) * group,
             wConst.dim(0))
             ? winogradWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w")) : null;
+        DirectConv.Weights direct = packable && wzpKnown && winograd == null && DirectConv.applies(geo.spatialRank(),
+            wConst.dim(1) * group, wConst.dim(0), group, wConst.size() / Math.max(1, wConst.dim(0) * wConst.dim(1)),
+            quantized) ? directWeights(ctx, wConst, QParams.zeroPoints(ctx.constantInput(wzpIn), wConst.dim(0), "w"))
+            : null;
         QGemmKernel packedKernel = packable ? gemmKernel(kernels, wConst.dim(0), group, depth(wConst), quantized)
             : null;
         PackedB[] gemmPacked = packable && winograd == null && !isDepthwise(wConst.shapeView(), group)
@@ -302,6 +313,9 @@ final class QConvOps {
                 QConvNhwc.Geometry g = shaped.geometry;
                 if (winograd != null) {
                     Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
+                        bias, out);
+                } else if (direct != null && DirectConv.fits(g)) {
+                    DirectConv.run(kernels.directConv(), kernels.quantize(), parallel, g, xNhwc, xUnsigned, xzp, direct,
                         bias, out);
                 } else {
                     QGemmKernel gemm = gemmKernel(kernels, c.cout, group, depth(w), quantized);

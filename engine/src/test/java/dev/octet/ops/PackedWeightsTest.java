@@ -142,6 +142,11 @@ class PackedWeightsTest {
         }
 
         @Override
+        public dev.octet.kernel.DirectConvKernels directConv() {
+            return inner.directConv();
+        }
+
+        @Override
         public String name() {
             return inner.name();
         }

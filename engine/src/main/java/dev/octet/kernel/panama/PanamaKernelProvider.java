@@ -1,6 +1,7 @@
 package dev.octet.kernel.panama;
 
 import dev.octet.kernel.DepthwiseKernels;
+import dev.octet.kernel.DirectConvKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PoolKernels;
@@ -22,6 +23,7 @@ public final class PanamaKernelProvider implements KernelProvider {
     private final DepthwiseKernels depthwise;
     private final PoolKernels pool;
     private final WinogradKernels winograd;
+    private final DirectConvKernels directConv;
 
     public PanamaKernelProvider(int bits) {
         this.bits = bits;
@@ -60,6 +62,11 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 512 -> new WinogradKernels512();
             case 256 -> new WinogradKernels256();
             default -> new WinogradKernels128();
+        };
+        this.directConv = switch (bits) {
+            case 512 -> new DirectConvKernels512();
+            case 256 -> new DirectConvKernels256();
+            default -> new DirectConvKernels128();
         };
     }
 
@@ -111,5 +118,10 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public WinogradKernels winograd() {
         return winograd;
+    }
+
+    @Override
+    public DirectConvKernels directConv() {
+        return directConv;
     }
 }

@@ -3,6 +3,7 @@ package dev.octet.kernel.panama;
 import dev.octet.kernel.Activation;
 import dev.octet.kernel.DepthwiseKernels;
 import dev.octet.kernel.DepthwiseWeights;
+import dev.octet.kernel.DirectConvKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PackedB;
@@ -38,6 +39,7 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final FloatKernels floats;
     private final QuantizeKernels quantize;
     private final WinogradKernels winograd;
+    private final DirectConvKernels directConv;
     private final DepthwiseKernels depthwise;
     private final PoolKernels pool;
 
@@ -55,6 +57,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.qdot = new GatedQDot(vector.qdot(), bits / 32);
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
+        this.directConv = new GatedDirectConv(vector.directConv());
         this.depthwise = new GatedDepthwise(vector.depthwise());
         this.pool = new GatedPool(vector.pool(), ScalarKernelProvider.INSTANCE.pool());
         // The provider is made as the first session that uses it compiles: its cold paths warm from here.
@@ -128,6 +131,11 @@ public final class WarmingKernelProvider implements KernelProvider {
     @Override
     public WinogradKernels winograd() {
         return winograd;
+    }
+
+    @Override
+    public DirectConvKernels directConv() {
+        return directConv;
     }
 
     /** Deterministic warm-up data: values that reach every sign and the clamps. */
@@ -599,6 +607,62 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public void outputTile(int[] m, int at, int xiStride, int cout, int[] y) {
             (gate.open() ? v : SCALAR).outputTile(m, at, xiStride, cout, y);
+        }
+    }
+
+    /**
+     * Direct-convolution sums behind one gate; the batch runs both forms as a head (16 channels in, 1 and 2 out) and an
+     * image layer (3 in, 16 and 20 out: a masked last vector) take them, with whole tiles and tails.
+     */
+    private final class GatedDirectConv implements DirectConvKernels {
+        private static final DirectConvKernels SCALAR = ScalarKernelProvider.INSTANCE.directConv();
+        private final DirectConvKernels v;
+        private final KernelWarmup.Gate gate;
+
+        GatedDirectConv(DirectConvKernels v) {
+            this.v = v;
+            int width = 11;
+            float[] image = new float[3 * width * 16 + DirectConvKernels.RUN_ALIGN];
+            byte[] values = bytes(image.length, 41);
+            for (int i = 0; i < image.length; i++) {
+                image[i] = values[i];
+            }
+            int[] runs16 = new int[9];
+            int[] runs3 = new int[9];
+            for (int t = 0; t < 9; t++) {
+                runs16[t] = (t / 3 * width + t % 3) * 16;
+                runs3[t] = (t / 3 * width + t % 3) * 3;
+            }
+            float[] dots = new float[2 * 9 * 16];
+            float[] outer = new float[27 * 32];
+            byte[] w = bytes(dots.length + outer.length, 42);
+            for (int i = 0; i < dots.length; i++) {
+                dots[i] = w[i];
+            }
+            for (int i = 0; i < outer.length; i++) {
+                outer[i] = w[dots.length + i];
+            }
+            int[] sums = new int[(width - 2) * 20];
+            this.gate = warmup.gate("directConv", () -> {
+                for (int n = 1; n <= 2; n++) {
+                    v.dots(image, 0, 16, runs16, 16, width - 2, dots, n, sums, 0);
+                }
+                v.outer(image, 0, 3, runs3, 3, width - 2, outer, 16, sums, 0);
+                v.outer(image, 0, 3, runs3, 3, width - 2, outer, 20, sums, 0);
+                return 4;
+            });
+        }
+
+        @Override
+        public void dots(float[] image, int base, int step, int[] runs, int run, int count, float[] w, int n,
+                         int[] sums, int sumsOff) {
+            (gate.open() ? v : SCALAR).dots(image, base, step, runs, run, count, w, n, sums, sumsOff);
+        }
+
+        @Override
+        public void outer(float[] image, int base, int step, int[] runs, int run, int count, float[] w, int n,
+                          int[] sums, int sumsOff) {
+            (gate.open() ? v : SCALAR).outer(image, base, step, runs, run, count, w, n, sums, sumsOff);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.octet.kernel.scalar;
 
 import dev.octet.kernel.DepthwiseKernels;
+import dev.octet.kernel.DirectConvKernels;
 import dev.octet.kernel.FloatKernels;
 import dev.octet.kernel.KernelProvider;
 import dev.octet.kernel.PoolKernels;
@@ -17,6 +18,7 @@ public final class ScalarKernelProvider implements KernelProvider {
     private final DepthwiseKernels depthwise = new ScalarDepthwiseKernels();
     private final PoolKernels pool = new ScalarPoolKernels();
     private final WinogradKernels winograd = new ScalarWinogradKernels();
+    private final DirectConvKernels directConv = new ScalarDirectConvKernels();
 
     private ScalarKernelProvider() {}
 
@@ -58,5 +60,10 @@ public final class ScalarKernelProvider implements KernelProvider {
     @Override
     public WinogradKernels winograd() {
         return winograd;
+    }
+
+    @Override
+    public DirectConvKernels directConv() {
+        return directConv;
     }
 }
