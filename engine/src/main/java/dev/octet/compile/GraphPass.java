@@ -17,6 +17,7 @@ public interface GraphPass {
 
     static List<GraphPass> defaults() {
         return List.of(new AliasElimination(), new QdqFusion(), new MatMulIntegerToFloatFusion(),
-            new ConvIntegerToFloatFusion(), new LayerNormFusion(), new GeluFusion(), new AttentionFusion(), new ChannelsLastLayout(), new DeadNodeElimination());
+            new ConvIntegerToFloatFusion(), new LayerNormFusion(), new GeluFusion(), new AttentionFusion(), new ChannelsLastLayout(), new ConcatQuantizeFusion(),
+            new DeadNodeElimination());
     }
 }

@@ -6,8 +6,13 @@ package dev.octet.kernel;
  * {@code (float)(q - zp) * scale}; the min/max scan of dynamic quantization is exact in any order.
  */
 public interface QuantizeKernels {
-    /** out[i] = quantize(x[i]) for n elements; bytes hold unsigned values as their low 8 bits. */
-    void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff);
+    /**
+     * out[r][i] = quantize(x[r][i]) for rows r of n elements (row r of x at {@code xOff + r * xStride}, of out at
+     * {@code outOff + r * outStride}: one row of a whole tensor, or a tensor's slices into a concatenation); bytes
+     * hold unsigned values as their low 8 bits.
+     */
+    void quantize(float[] x, int xOff, int xStride, int n, int rows, float scale, int zp, int qmin, int qmax,
+                  byte[] out, int outOff, int outStride);
 
     /** out[i] = (float)(q[i] - zp) * scale, q read as unsigned when asked. */
     void dequantize(byte[] q, int qOff, int n, boolean unsigned, int zp, float scale, float[] out, int outOff);

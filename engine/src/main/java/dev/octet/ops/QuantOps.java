@@ -33,7 +33,24 @@ final class QuantOps {
             .factory(ctx -> {
                 QuantizeKernels k = ctx.kernels().quantize();
                 dev.octet.kernel.Parallel parallel = ctx.parallel();
-                return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, parallel, in, buffers));
+                return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, parallel, 0, in, buffers));
+            });
+        // What ConcatQuantizeFusion makes of DynamicQuantizeLinear reading a Concat only it reads: the inputs quantized
+        // straight into their places, without the float concatenation (the same bits: one range over all of them).
+        r.octet("DynamicQuantizeLinear").inputs("r*").outputs("rrr")
+            .shape(c -> {
+                ShapeValue joined = ShapeOps.inferConcat(c)[0];
+                return new ShapeValue[] {ShapeValue.of(DataType.UINT8, joined.shape()),
+                    ShapeValue.of(DataType.FLOAT, List.of()), ShapeValue.of(DataType.UINT8, List.of())};
+            })
+            .factory(ctx -> {
+                long axis = ctx.requireInt("axis");
+                if (ctx.inputCount() == 0) {
+                    throw ctx.fail("needs at least one input");
+                }
+                QuantizeKernels k = ctx.kernels().quantize();
+                dev.octet.kernel.Parallel parallel = ctx.parallel();
+                return Op.withBuffers((in, buffers) -> dynamicQuantizeLinear(k, parallel, axis, in, buffers));
             });
         QMatMulOps.register(r);
         QConvOps.register(r);
@@ -194,7 +211,7 @@ final class QuantOps {
                 for (int r = 0, off = 0; off < out.length; r++, off += runs[1]) {
                     int p = runs[0] == 1 ? 0 : r % runs[0];
                     int z = zp == null ? 0 : (int) zp.getLong(p);
-                    kernels.quantize(x.floats(), off, runs[1], s[p], z, qmin, qmax, out, off);
+                    kernels.quantize(x.floats(), off, runs[1], runs[1], 1, s[p], z, qmin, qmax, out, off, runs[1]);
                 }
                 return new Tensor[] {Tensor.of(outType, x.shape(), out)};
             }
@@ -254,55 +271,101 @@ final class QuantOps {
     private static final int DQL_GRAIN = 16384;
 
     /**
-     * The range is a min and a max, the same in any grouping, and quantizing is element-wise, so both passes
-     * split over chunks without changing a bit.
+     * DynamicQuantizeLinear of the inputs concatenated along {@code axis} (one input: the operator itself). The range
+     * is a min and a max, the same in any grouping, and quantizing is element-wise, so both passes split over chunks
+     * and each input's slices go straight to their places in the output without changing a bit.
      */
     private static Tensor[] dynamicQuantizeLinear(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel,
-                                                  Tensor[] in, Buffers buffers) {
-        float[] x = in[0].floats();
-        int n = x.length;
-        int tasks = parallel.split(n, DQL_PARALLEL_MIN, DQL_GRAIN);
-        int chunk = Math.max(64, ((n + tasks - 1) / tasks + 63) / 64 * 64);
-        int chunks = tasks == 1 ? 1 : (n + chunk - 1) / chunk;
-        float lo;
-        float hi;
-        if (chunks == 1) {
-            float[] range = kernels.rangeWithZero(x, 0, n);
-            lo = range[0];
-            hi = range[1];
-        } else {
-            float[] ranges = new float[2 * chunks];
-            parallel.forEach(chunks, t -> {
-                int off = t * chunk;
-                float[] r = kernels.rangeWithZero(x, off, Math.min(chunk, n - off));
-                ranges[2 * t] = r[0];
-                ranges[2 * t + 1] = r[1];
-            });
-            lo = 0f;
-            hi = 0f;
-            for (int t = 0; t < chunks; t++) {
-                lo = Math.min(lo, ranges[2 * t]);
-                hi = Math.max(hi, ranges[2 * t + 1]);
+                                                  long axis, Tensor[] in, Buffers buffers) {
+        for (Tensor t : in) {
+            if (t.type() != DataType.FLOAT) {
+                throw new OctetException(ErrorCode.UNSUPPORTED_TYPE, "DynamicQuantizeLinear needs float input, got "
+                    + t.type());
             }
+        }
+        int[] shape = in[0].shapeView();
+        int a = in.length == 1 ? 0 : ShapeKernels.normalizeAxis(axis, shape.length, "Concat axis");
+        if (in.length > 1) {
+            shape = ShapeOps.concatShape(in, a);
+        }
+        float lo = 0f;
+        float hi = 0f;
+        for (Tensor t : in) {
+            float[] r = range(kernels, parallel, t.floats());
+            lo = Math.min(lo, r[0]);
+            hi = Math.max(hi, r[1]);
         }
         float[] p = Quantization.dynamicUint8Params(lo, hi);
         float scale = p[0];
         int zp = (int) p[1];
-        byte[] out = buffers.bytes(n);
-        if (chunks == 1) {
-            kernels.quantize(x, 0, n, scale, zp, 0, 255, out, 0);
-        } else {
-            parallel.forEach(chunks, t -> {
-                int off = t * chunk;
-                kernels.quantize(x, off, Math.min(chunk, n - off), scale, zp, 0, 255, out, off);
-            });
+        byte[] out = buffers.bytes(Tensor.checkedSize(shape));
+        // Rows: the dims before the axis; each input's row is its slice of an output row.
+        int rows = in.length == 1 ? 1 : ShapeKernels.product(shape, 0, a);
+        int inner = in.length == 1 ? out.length : ShapeKernels.product(shape, a + 1, shape.length);
+        int outRow = in.length == 1 ? out.length : shape[a] * inner;
+        for (int i = 0, at = 0; i < in.length; i++) {
+            int n = in.length == 1 ? out.length : in[i].dim(a) * inner;
+            quantizeRows(kernels, parallel, in[i].floats(), n, rows, scale, zp, out, at, outRow);
+            at += n;
         }
         // The scalars from the pool as well: a run then allocates no arrays here.
         float[] scaleOut = buffers.floats(1);
         scaleOut[0] = scale;
         byte[] zpOut = buffers.bytes(1);
         zpOut[0] = (byte) zp;
-        return new Tensor[] {Tensor.ofUint8(out, in[0].shapeView()), Tensor.ofFloats(scaleOut), Tensor.ofUint8(zpOut)};
+        return new Tensor[] {Tensor.ofUint8(out, shape), Tensor.ofFloats(scaleOut), Tensor.ofUint8(zpOut)};
+    }
+
+    /** {min(0, min x), max(0, max x)}, over chunks on the threads when x is large. */
+    private static float[] range(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, float[] x) {
+        int n = x.length;
+        int tasks = parallel.split(n, DQL_PARALLEL_MIN, DQL_GRAIN);
+        if (tasks == 1) {
+            return kernels.rangeWithZero(x, 0, n);
+        }
+        int chunk = ((n + tasks - 1) / tasks + 63) / 64 * 64;
+        int chunks = (n + chunk - 1) / chunk;
+        float[] ranges = new float[2 * chunks];
+        parallel.forEach(chunks, t -> {
+            int off = t * chunk;
+            float[] r = kernels.rangeWithZero(x, off, Math.min(chunk, n - off));
+            ranges[2 * t] = r[0];
+            ranges[2 * t + 1] = r[1];
+        });
+        float lo = 0f;
+        float hi = 0f;
+        for (int t = 0; t < chunks; t++) {
+            lo = Math.min(lo, ranges[2 * t]);
+            hi = Math.max(hi, ranges[2 * t + 1]);
+        }
+        return new float[] {lo, hi};
+    }
+
+    /**
+     * Quantizes {@code rows} rows of n contiguous floats of x to uint8 rows {@code outStride} apart from
+     * {@code outOff}, over chunks on the threads when there are many: a single row is cut into pieces, several rows
+     * are split by row.
+     */
+    private static void quantizeRows(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, float[] x, int n,
+                                     int rows, float scale, int zp, byte[] out, int outOff, int outStride) {
+        int tasks = parallel.split((int) Math.min(Integer.MAX_VALUE, (long) n * rows), DQL_PARALLEL_MIN, DQL_GRAIN);
+        if (tasks == 1) {
+            kernels.quantize(x, 0, n, n, rows, scale, zp, 0, 255, out, outOff, outStride);
+        } else if (rows == 1) {
+            int chunk = ((n + tasks - 1) / tasks + 63) / 64 * 64;
+            parallel.forEach((n + chunk - 1) / chunk, t -> {
+                int off = t * chunk;
+                int m = Math.min(chunk, n - off);
+                kernels.quantize(x, off, m, m, 1, scale, zp, 0, 255, out, outOff + off, m);
+            });
+        } else {
+            int perTask = (rows + tasks - 1) / tasks;
+            parallel.forEach((rows + perTask - 1) / perTask, t -> {
+                int r0 = t * perTask;
+                kernels.quantize(x, r0 * n, n, n, Math.min(perTask, rows - r0), scale, zp, 0, 255, out,
+                    outOff + r0 * outStride, outStride);
+            });
+        }
     }
 
     // ---- com.microsoft QGemm, QLinearAdd, QLinearGlobalAveragePool ------------------------------------

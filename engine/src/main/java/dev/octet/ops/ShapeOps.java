@@ -355,20 +355,7 @@ final class ShapeOps {
             Tensor first = in[0];
             int[] s = first.shapeView();
             int a = normalizeAxis(axis, s.length, "Concat axis");
-            int[] out = s.clone();
-            out[a] = 0;
-            for (Tensor t : in) {
-                int[] ts = t.shapeView();
-                if (t.type() != first.type() || ts.length != s.length) {
-                    throw error("Concat inputs " + first + " and " + t + " differ in type or rank");
-                }
-                for (int d = 0; d < s.length; d++) {
-                    if (d != a && ts[d] != s[d]) {
-                        throw error("Concat inputs " + first + " and " + t + " differ outside axis " + a);
-                    }
-                }
-                out[a] = (int) Math.min((long) out[a] + ts[a], Integer.MAX_VALUE);
-            }
+            int[] out = concatShape(in, a);
             Object data = buffers.array(first.type(), Tensor.checkedSize(out));
             int outer = product(s, 0, a);
             int inner = product(s, a + 1, s.length);
@@ -382,6 +369,27 @@ final class ShapeOps {
             }
             return new Tensor[] {Tensor.of(first.type(), out, data)};
         });
+    }
+
+    /** The shape of inputs concatenated along axis a (normalized), which must fit: one type, one rank, same dims. */
+    static int[] concatShape(Tensor[] in, int a) {
+        Tensor first = in[0];
+        int[] s = first.shapeView();
+        int[] out = s.clone();
+        out[a] = 0;
+        for (Tensor t : in) {
+            int[] ts = t.shapeView();
+            if (t.type() != first.type() || ts.length != s.length) {
+                throw error("Concat inputs " + first + " and " + t + " differ in type or rank");
+            }
+            for (int d = 0; d < s.length; d++) {
+                if (d != a && ts[d] != s[d]) {
+                    throw error("Concat inputs " + first + " and " + t + " differ outside axis " + a);
+                }
+            }
+            out[a] = (int) Math.min((long) out[a] + ts[a], Integer.MAX_VALUE);
+        }
+        return out;
     }
 
     private static Op split(OpContext ctx) {
@@ -592,7 +600,7 @@ final class ShapeOps {
         return one(c.type(0), out);
     }
 
-    private static ShapeValue[] inferConcat(ShapeContext c) {
+    static ShapeValue[] inferConcat(ShapeContext c) {
         long axisAttr = c.attrs().requireInt("axis");
         int n = c.attrs().inputCount();
         DataType t = null;

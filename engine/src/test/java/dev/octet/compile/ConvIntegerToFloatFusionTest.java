@@ -272,12 +272,14 @@ class ConvIntegerToFloatFusionTest {
             ints(1, 1), ints(1, 1, 1, 1), 1, false, WeightZeroPoint.PER_TENSOR, false, Bias.FULL_RANK, false);
         String y2 = layer(g, second, r, "xq2", "xs2", "xz2")[1];
         Graph plain = g.build(y2);
-        GraphPass[] passes = {new ConvIntegerToFloatFusion(), new ChannelsLastLayout()};
+        GraphPass[] passes = {new ConvIntegerToFloatFusion(), new ChannelsLastLayout(), new ConcatQuantizeFusion(),
+            new DeadNodeElimination()};
         Graph converted = plain;
         for (GraphPass p : passes) {
             converted = p.apply(converted);
         }
         assertEquals(2, count(converted, "ConvIntegerToFloat"));
+        assertEquals(0, count(converted, "Concat"), "the join quantized in place");
         assertEquals(2, count(converted, "Transpose"), "into NHWC after the first quantization, out at the end");
         assertEquals(List.of(OpRegistry.OCTET_DOMAIN), converted.nodes().stream()
             .filter(n -> n.opType().equals("MaxPool")).map(Node::domain).toList());

@@ -36,21 +36,29 @@ class QuantizeKernelsSweepTest {
         SplittableRandom r = new SplittableRandom(17);
         for (int n : SIZES) {
             for (float scale : new float[] {0.05f, 1f, 0.0037f}) {
-                float[] x = values(r, n + 3, scale);
+                // Three rows, strided on both sides (a concatenation's slices); gaps must stay untouched.
+                int rows = 3, xStride = n + 5, outStride = n + 2;
+                float[] x = values(r, 3 + rows * xStride, scale);
                 for (int[] q : new int[][] {{0, 255, 0}, {0, 255, 128}, {0, 255, 255}, {-128, 127, 0},
                     {-128, 127, -128}, {-128, 127, 127}, {0, 200, 7}}) {
-                    byte[] want = new byte[n + 2];
-                    byte[] got = new byte[n + 2];
-                    REFERENCE.quantize(x, 3, n, scale, q[2], q[0], q[1], want, 2);
-                    k.quantize(x, 3, n, scale, q[2], q[0], q[1], got, 2);
+                    byte[] want = new byte[2 + rows * outStride];
+                    byte[] got = new byte[2 + rows * outStride];
+                    REFERENCE.quantize(x, 3, n, n, 1, scale, q[2], q[0], q[1], want, 2, n);
+                    k.quantize(x, 3, n, n, 1, scale, q[2], q[0], q[1], got, 2, n);
                     assertArrayEquals(want, got, k.getClass().getSimpleName() + " n=" + n + " scale=" + scale
+                        + " zp=" + q[2]);
+                    java.util.Arrays.fill(want, (byte) 0x5A);
+                    java.util.Arrays.fill(got, (byte) 0x5A);
+                    REFERENCE.quantize(x, 3, xStride, n, rows, scale, q[2], q[0], q[1], want, 2, outStride);
+                    k.quantize(x, 3, xStride, n, rows, scale, q[2], q[0], q[1], got, 2, outStride);
+                    assertArrayEquals(want, got, k.getClass().getSimpleName() + " rows, n=" + n + " scale=" + scale
                         + " zp=" + q[2]);
                 }
             }
         }
         // Ties round half to even: 2.5 -> 2, 3.5 -> 4; NaN -> qmin.
         byte[] out = new byte[4];
-        k.quantize(new float[] {2.5f, 3.5f, -2.5f, Float.NaN}, 0, 4, 1f, 10, 0, 255, out, 0);
+        k.quantize(new float[] {2.5f, 3.5f, -2.5f, Float.NaN}, 0, 4, 4, 1, 1f, 10, 0, 255, out, 0, 4);
         assertArrayEquals(new byte[] {12, 14, 8, 0}, out);
     }
 

@@ -22,26 +22,31 @@ final class QuantizeKernels128 implements QuantizeKernels {
     private static final VectorMask<Byte> BYTES = B.indexInRange(0, L);
 
     @Override
-    public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff) {
+    public void quantize(float[] x, int xOff, int xStride, int n, int rows, float scale, int zp, int qmin, int qmax,
+                         byte[] out, int outOff, int outStride) {
         float lo = qmin - zp;
         float hi = qmax - zp;
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i).div(scale);
-            VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
-            // Clamp first, so the rounding trick sees |v| <= 255; NaN goes to the low bound like MAXPS does.
-            v = v.max(lo).min(hi).blend(lo, nan);
-            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
-            IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp);
-            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
-            if (PARTIAL) {
-                bq.intoArray(out, outOff + i, BYTES);
-            } else {
-                bq.intoArray(out, outOff + i);
+        for (int r = 0; r < rows; r++) {
+            int xRow = xOff + r * xStride;
+            int outRow = outOff + r * outStride;
+            int i = 0;
+            for (; i <= n - L; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xRow + i).div(scale);
+                VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
+                // Clamp first, so the rounding trick sees |v| <= 255; NaN goes to the low bound like MAXPS does.
+                v = v.max(lo).min(hi).blend(lo, nan);
+                v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
+                IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp);
+                ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                if (PARTIAL) {
+                    bq.intoArray(out, outRow + i, BYTES);
+                } else {
+                    bq.intoArray(out, outRow + i);
+                }
             }
-        }
-        for (; i < n; i++) {
-            out[outOff + i] = (byte) dev.octet.kernel.Quantization.quantize(x[xOff + i], scale, zp, qmin, qmax);
+            for (; i < n; i++) {
+                out[outRow + i] = (byte) dev.octet.kernel.Quantization.quantize(x[xRow + i], scale, zp, qmin, qmax);
+            }
         }
     }
 

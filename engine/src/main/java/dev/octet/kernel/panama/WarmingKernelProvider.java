@@ -1091,8 +1091,9 @@ public final class WarmingKernelProvider implements KernelProvider {
             }
             float[] scales = floats(197, 0.01f, 10);
             this.quantize = elementwise("quantize", v, s, (k, n) -> {
-                k.quantize(x, 0, n, 0.05f, 3, -128, 127, out, 0);
-                k.quantize(x, 0, n, 0.05f, 128, 0, 255, out, 0);
+                k.quantize(x, 0, n, n, 1, 0.05f, 3, -128, 127, out, 0, n);
+                // Rows, as a concatenation's slices take them.
+                k.quantize(x, 0, n / 4, n / 4, 2, 0.05f, 128, 0, 255, out, 0, n / 2);
             });
             this.dequantize = elementwise("dequantize", v, s, (k, n) -> {
                 k.dequantize(q, 0, n, false, 3, 0.05f, f, 0);
@@ -1121,9 +1122,10 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out,
-                             int outOff) {
-            (quantize.open() ? v : s).quantize(x, xOff, n, scale, zp, qmin, qmax, out, outOff);
+        public void quantize(float[] x, int xOff, int xStride, int n, int rows, float scale, int zp, int qmin,
+                             int qmax, byte[] out, int outOff, int outStride) {
+            (quantize.open() ? v : s).quantize(x, xOff, xStride, n, rows, scale, zp, qmin, qmax, out, outOff,
+                outStride);
         }
 
         @Override

@@ -6,9 +6,14 @@ import dev.octet.kernel.QuantizeKernels;
 /** The reference quantization loops. */
 public final class ScalarQuantizeKernels implements QuantizeKernels {
     @Override
-    public void quantize(float[] x, int xOff, int n, float scale, int zp, int qmin, int qmax, byte[] out, int outOff) {
-        for (int i = 0; i < n; i++) {
-            out[outOff + i] = (byte) Quantization.quantize(x[xOff + i], scale, zp, qmin, qmax);
+    public void quantize(float[] x, int xOff, int xStride, int n, int rows, float scale, int zp, int qmin, int qmax,
+                         byte[] out, int outOff, int outStride) {
+        for (int r = 0; r < rows; r++) {
+            int xRow = xOff + r * xStride;
+            int outRow = outOff + r * outStride;
+            for (int i = 0; i < n; i++) {
+                out[outRow + i] = (byte) Quantization.quantize(x[xRow + i], scale, zp, qmin, qmax);
+            }
         }
     }
 

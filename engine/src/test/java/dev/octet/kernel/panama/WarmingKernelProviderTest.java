@@ -206,7 +206,7 @@ class WarmingKernelProviderTest {
         f.layerNorm(x, 0, norm, 0, 3, 101, null, null, 1e-5f);
         QuantizeKernels qk = q.epilogue();
         byte[] codes = new byte[x.length];
-        qk.quantize(x, 0, x.length, 0.03f, 5, -128, 127, codes, 0);
+        qk.quantize(x, 0, x.length, x.length, 1, 0.03f, 5, -128, 127, codes, 0, x.length);
         // Depthwise 3 x 3, padded, stride 1 and 2: requantized (the row kernels) and int32 sums (per pixel).
         DepthwiseKernels dk = p.depthwise();
         int channels = 21;
