@@ -261,612 +261,581 @@ final class QGemmF32Fma256 implements QGemmKernel {
 
     /**
      * kc k steps of a tile, flushed to int32 every {@code step} steps (the caller's exactness bound); B is
-     * {@code pbBytes} when the weights were packed as bytes, else {@code pb}.
+     * {@code pbBytes} when the weights were packed as bytes, else {@code pb}. A tile call runs one flush
+     * interval: a tile's lone k loop ran a fifth faster than the same loop nested in the flush loop (C2, Zen 4).
      */
     private static void tile(int rows, float[] pa, int aOff, float[] pb, byte[] pbBytes, int bOff, int kc, int step,
                              int[] c, int cAt, int ldc, boolean accumulate) {
-        if (pbBytes != null) {
+        for (int p0 = 0; p0 < kc; p0 += step) {
+            int pEnd = Math.min(kc, p0 + step);
+            boolean add = accumulate || p0 > 0;
+            if (pbBytes != null) {
+                switch (rows) {
+                    case 6 -> tile6(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    case 5 -> tile5(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    case 4 -> tile4(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    case 3 -> tile3(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    case 2 -> tile2(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    case 1 -> tile1(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    default -> throw new AssertionError();
+                }
+                continue;
+            }
             switch (rows) {
-                case 6 -> tile6(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
-                case 5 -> tile5(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
-                case 4 -> tile4(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
-                case 3 -> tile3(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
-                case 2 -> tile2(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
-                case 1 -> tile1(pa, aOff, pbBytes, bOff, kc, step, c, cAt, ldc, accumulate);
+                case 6 -> tile6(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
+                case 5 -> tile5(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
+                case 4 -> tile4(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
+                case 3 -> tile3(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
+                case 2 -> tile2(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
+                case 1 -> tile1(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
                 default -> throw new AssertionError();
             }
-            return;
-        }
-        switch (rows) {
-            case 6 -> tile6(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
-            case 5 -> tile5(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
-            case 4 -> tile4(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
-            case 3 -> tile3(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
-            case 2 -> tile2(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
-            case 1 -> tile1(pa, aOff, pb, bOff, kc, step, c, cAt, ldc, accumulate);
-            default -> throw new AssertionError();
         }
     }
 
-    private static void tile6(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile6(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-            FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-                c30 = a.fma(b0, c30);
-                c31 = a.fma(b1, c31);
-                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
-                c40 = a.fma(b0, c40);
-                c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
-                c50 = a.fma(b0, c50);
-                c51 = a.fma(b1, c51);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
-                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-                ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
-                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
-                ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
         }
     }
 
-    private static void tile5(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile5(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-                c30 = a.fma(b0, c30);
-                c31 = a.fma(b1, c31);
-                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
-                c40 = a.fma(b0, c40);
-                c41 = a.fma(b1, c41);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
         }
     }
 
-    private static void tile4(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile4(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-                c30 = a.fma(b0, c30);
-                c31 = a.fma(b1, c31);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
         }
     }
 
-    private static void tile3(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile3(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
         }
     }
 
-    private static void tile2(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile2(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
         }
     }
 
-    private static void tile1(float[] pa, int aOff, byte[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile1(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F);
-            FloatVector e00 = FloatVector.zero(F), e01 = FloatVector.zero(F);
-            FloatVector f00 = FloatVector.zero(F), f01 = FloatVector.zero(F);
-            int p = p0;
-            for (; p + 4 <= pEnd; p += 4) {
-                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                c00 = a.fma(b0, c00);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR).convertShape(VectorOperators.B2F, F, 0);
-                d00 = a.fma(b0, d00);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                d01 = a.fma(b1, d01);
-                a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR).convertShape(VectorOperators.B2F, F, 0);
-                e00 = a.fma(b0, e00);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                e01 = a.fma(b1, e01);
-                a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR).convertShape(VectorOperators.B2F, F, 0);
-                f00 = a.fma(b0, f00);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                f01 = a.fma(b1, f01);
-            }
-            for (; p < pEnd; p++) {
-                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-                b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-                c00 = a.fma(b0, c00);
-                b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
-                c01 = a.fma(b1, c01);
-            }
-            c00 = c00.add(d00).add(e00.add(f00));
-            c01 = c01.add(d01).add(e01.add(f01));
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F);
+        FloatVector e00 = FloatVector.zero(F), e01 = FloatVector.zero(F);
+        FloatVector f00 = FloatVector.zero(F), f01 = FloatVector.zero(F);
+        int p = p0;
+        for (; p + 4 <= pEnd; p += 4) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            c00 = a.fma(b0, c00);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR).convertShape(VectorOperators.B2F, F, 0);
+            d00 = a.fma(b0, d00);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            d01 = a.fma(b1, d01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR).convertShape(VectorOperators.B2F, F, 0);
+            e00 = a.fma(b0, e00);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            e01 = a.fma(b1, e01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR).convertShape(VectorOperators.B2F, F, 0);
+            f00 = a.fma(b0, f00);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            f01 = a.fma(b1, f01);
+        }
+        for (; p < pEnd; p++) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            c00 = a.fma(b0, c00);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            c01 = a.fma(b1, c01);
+        }
+        c00 = c00.add(d00).add(e00.add(f00));
+        c01 = c01.add(d01).add(e01.add(f01));
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
         }
     }
 
-    private static void tile6(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile6(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-            FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-                c30 = a.fma(b0, c30);
-                c31 = a.fma(b1, c31);
-                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
-                c40 = a.fma(b0, c40);
-                c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(F, pa[ai + 5 * G]);
-                c50 = a.fma(b0, c50);
-                c51 = a.fma(b1, c51);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
-                ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-                ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
-                ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
-                ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc + 1 * L)).intoArray(c, cAt + 5 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + 1 * L);
         }
     }
 
-    private static void tile5(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile5(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-                c30 = a.fma(b0, c30);
-                c31 = a.fma(b1, c31);
-                a = FloatVector.broadcast(F, pa[ai + 4 * G]);
-                c40 = a.fma(b0, c40);
-                c41 = a.fma(b1, c41);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-                ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-                ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc + 1 * L)).intoArray(c, cAt + 4 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + 1 * L);
         }
     }
 
-    private static void tile4(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile4(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(F, pa[ai + 3 * G]);
-                c30 = a.fma(b0, c30);
-                c31 = a.fma(b1, c31);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-                ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-                ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc + 1 * L)).intoArray(c, cAt + 3 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + 1 * L);
         }
     }
 
-    private static void tile3(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile3(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(F, pa[ai + 2 * G]);
-                c20 = a.fma(b0, c20);
-                c21 = a.fma(b1, c21);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-                ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-                ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc + 1 * L)).intoArray(c, cAt + 2 * ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + 1 * L);
         }
     }
 
-    private static void tile2(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile2(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            for (int p = p0; p < pEnd; p++) {
-                int ai = aOff + (p & -G) * MR + (p & (G - 1));
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                a = FloatVector.broadcast(F, pa[ai]);
-                c00 = a.fma(b0, c00);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[ai + 1 * G]);
-                c10 = a.fma(b0, c10);
-                c11 = a.fma(b1, c11);
-            }
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-                ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-                ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc + 1 * L)).intoArray(c, cAt + ldc + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + 1 * L);
         }
     }
 
-    private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int kc, int step, int[] c,
+    private static void tile1(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                               int cAt, int ldc, boolean accumulate) {
-        for (int p0 = 0; p0 < kc; p0 += step) {
-            int pEnd = Math.min(kc, p0 + step);
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
-            FloatVector a, b0, b1;
-            FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F);
-            FloatVector e00 = FloatVector.zero(F), e01 = FloatVector.zero(F);
-            FloatVector f00 = FloatVector.zero(F), f01 = FloatVector.zero(F);
-            int p = p0;
-            for (; p + 4 <= pEnd; p += 4) {
-                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                c00 = a.fma(b0, c00);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-                b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
-                d00 = a.fma(b0, d00);
-                b1 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR + 1 * L);
-                d01 = a.fma(b1, d01);
-                a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-                b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
-                e00 = a.fma(b0, e00);
-                b1 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR + 1 * L);
-                e01 = a.fma(b1, e01);
-                a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-                b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
-                f00 = a.fma(b0, f00);
-                b1 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR + 1 * L);
-                f01 = a.fma(b1, f01);
-            }
-            for (; p < pEnd; p++) {
-                a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-                b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-                c00 = a.fma(b0, c00);
-                b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
-                c01 = a.fma(b1, c01);
-            }
-            c00 = c00.add(d00).add(e00.add(f00));
-            c01 = c01.add(d01).add(e01.add(f01));
-            if (accumulate || p0 > 0) {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
-            } else {
-                ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-                ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
-            }
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector a, b0, b1;
+        FloatVector d00 = FloatVector.zero(F), d01 = FloatVector.zero(F);
+        FloatVector e00 = FloatVector.zero(F), e01 = FloatVector.zero(F);
+        FloatVector f00 = FloatVector.zero(F), f01 = FloatVector.zero(F);
+        int p = p0;
+        for (; p + 4 <= pEnd; p += 4) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+            d00 = a.fma(b0, d00);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR + 1 * L);
+            d01 = a.fma(b1, d01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+            e00 = a.fma(b0, e00);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR + 1 * L);
+            e01 = a.fma(b1, e01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+            f00 = a.fma(b0, f00);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR + 1 * L);
+            f01 = a.fma(b1, f01);
+        }
+        for (; p < pEnd; p++) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
+            c01 = a.fma(b1, c01);
+        }
+        c00 = c00.add(d00).add(e00.add(f00));
+        c01 = c01.add(d01).add(e01.add(f01));
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 1 * L)).intoArray(c, cAt + 1 * L);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 1 * L);
         }
     }
 
