@@ -117,13 +117,22 @@ public final class DirectConv {
             if (sums == band.sums && band.sums.length < outputs * cout) {
                 sums = band.sums = new int[outputs * cout];
             }
-            if (band.runs.length != w.taps()) {
-                band.runs = new int[w.taps()];
+            // Dots read each tap's run of channels; outer products each value of the window on its own.
+            int offsets = w.dots() ? w.taps() : w.taps() * cin;
+            if (band.runs.length != offsets) {
+                band.runs = new int[offsets];
             }
             int[] runs = band.runs;
             for (int ky = 0, t = 0; ky < win.kh(); ky++) {
-                for (int kx = 0; kx < win.kw(); kx++) {
-                    runs[t++] = (ky * win.dh() * planeWidth + kx * win.dw()) * cin;
+                for (int kx = 0; kx < win.kw(); kx++, t++) {
+                    int run = (ky * win.dh() * planeWidth + kx * win.dw()) * cin;
+                    if (w.dots()) {
+                        runs[t] = run;
+                    } else {
+                        for (int c = 0; c < cin; c++) {
+                            runs[t * cin + c] = run + c;
+                        }
+                    }
                 }
             }
             float[] copy = band.floats;
@@ -135,7 +144,7 @@ public final class DirectConv {
                 if (w.dots()) {
                     kernels.dots(copy, base, win.sw() * cin, runs, cin, win.outW(), w.values(), cout, sums, at);
                 } else {
-                    kernels.outer(copy, base, win.sw() * cin, runs, cin, win.outW(), w.values(), cout, sums, at);
+                    kernels.outer(copy, base, win.sw() * cin, runs, win.outW(), w.values(), cout, sums, at);
                 }
             }
             if (!(out instanceof QGemm.Output.Int32) || bias != null) {

@@ -27,9 +27,9 @@ public interface DirectConvKernels {
               int sumsOff);
 
     /**
-     * Outer products, for few input values per window and many output channels: the same sums with the weights
-     * channel-minor, {@code w[(t * run + q) * paddedRun(n) + j]} (all runs' values, then the channels padded).
+     * Outer products, for few input values per window and many output channels: {@code sums[sumsOff + i * n + j] =
+     * sum over p of image[base + i * step + values[p]] * w[p * paddedRun(n) + j]}, the window's values one by one
+     * (each tap's run of channels listed value by value) and the weights channel-minor, the channels padded.
      */
-    void outer(float[] image, int base, int step, int[] runs, int run, int count, float[] w, int n, int[] sums,
-               int sumsOff);
+    void outer(float[] image, int base, int step, int[] values, int count, float[] w, int n, int[] sums, int sumsOff);
 }

@@ -26,6 +26,9 @@ final class DirectConvKernels512 implements DirectConvKernels {
         int width = (run + L - 1) / L * L;
         int taps = runs.length;
         int i = 0;
+        if (width == L) {
+            i = dotsOneVector(image, base, step, runs, count, w, n, padded, sums, sumsOff);
+        }
         for (; i + 4 <= count; i += 4) {
             int pixel = base + i * step;
             for (int j = 0; j < n; j++) {
@@ -65,11 +68,43 @@ final class DirectConvKernels512 implements DirectConvKernels {
         }
     }
 
+    /**
+     * {@link #dots} over whole groups of four outputs when every run is one vector: one loop over the runs (nested in
+     * a loop over the run's vectors, the same sums ran 30% slower). Returns the outputs done.
+     */
+    private static int dotsOneVector(float[] image, int base, int step, int[] runs, int count, float[] w, int n,
+                                     int padded, int[] sums, int sumsOff) {
+        int taps = runs.length;
+        int i = 0;
+        for (; i + 4 <= count; i += 4) {
+            int pixel = base + i * step;
+            for (int j = 0; j < n; j++) {
+                FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+                FloatVector c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+                int b = j * taps * padded;
+                for (int t = 0; t < taps; t++, b += padded) {
+                    int a = pixel + runs[t];
+                    FloatVector wv = FloatVector.fromArray(F, w, b);
+                    c0 = FloatVector.fromArray(F, image, a).fma(wv, c0);
+                    c1 = FloatVector.fromArray(F, image, a + step).fma(wv, c1);
+                    c2 = FloatVector.fromArray(F, image, a + 2 * step).fma(wv, c2);
+                    c3 = FloatVector.fromArray(F, image, a + 3 * step).fma(wv, c3);
+                }
+                int o = sumsOff + i * n + j;
+                sums[o] = c0.convert(VectorOperators.F2I, 0).reinterpretAsInts().reduceLanes(VectorOperators.ADD);
+                sums[o + n] = c1.convert(VectorOperators.F2I, 0).reinterpretAsInts().reduceLanes(VectorOperators.ADD);
+                sums[o + 2 * n] = c2.convert(VectorOperators.F2I, 0).reinterpretAsInts().reduceLanes(VectorOperators.ADD);
+                sums[o + 3 * n] = c3.convert(VectorOperators.F2I, 0).reinterpretAsInts().reduceLanes(VectorOperators.ADD);
+            }
+        }
+        return i;
+    }
+
     @Override
-    public void outer(float[] image, int base, int step, int[] runs, int run, int count, float[] w, int n, int[] sums,
+    public void outer(float[] image, int base, int step, int[] values, int count, float[] w, int n, int[] sums,
                       int sumsOff) {
         int padded = DirectConvKernels.paddedRun(n);
-        int taps = runs.length;
+        int k = values.length;
         for (int col = 0; col < n; col += L) {
             // The last vector of channels stores only its part (a whole store would reach the next output's row).
             VectorMask<Integer> part = I.indexInRange(col, n);
@@ -79,20 +114,18 @@ final class DirectConvKernels512 implements DirectConvKernels {
                 FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F);
                 FloatVector c3 = FloatVector.zero(F), c4 = FloatVector.zero(F), c5 = FloatVector.zero(F);
                 FloatVector c6 = FloatVector.zero(F), c7 = FloatVector.zero(F);
-                for (int t = 0; t < taps; t++) {
-                    int a = pixel + runs[t];
-                    int b = t * run * padded + col;
-                    for (int q = 0; q < run; q++, a++, b += padded) {
-                        FloatVector wv = FloatVector.fromArray(F, w, b);
-                        c0 = FloatVector.broadcast(F, image[a]).fma(wv, c0);
-                        c1 = FloatVector.broadcast(F, image[a + step]).fma(wv, c1);
-                        c2 = FloatVector.broadcast(F, image[a + 2 * step]).fma(wv, c2);
-                        c3 = FloatVector.broadcast(F, image[a + 3 * step]).fma(wv, c3);
-                        c4 = FloatVector.broadcast(F, image[a + 4 * step]).fma(wv, c4);
-                        c5 = FloatVector.broadcast(F, image[a + 5 * step]).fma(wv, c5);
-                        c6 = FloatVector.broadcast(F, image[a + 6 * step]).fma(wv, c6);
-                        c7 = FloatVector.broadcast(F, image[a + 7 * step]).fma(wv, c7);
-                    }
+                // One loop over the window's values: nested in a loop over taps, the same sums ran slower.
+                for (int p = 0, b = col; p < k; p++, b += padded) {
+                    int a = pixel + values[p];
+                    FloatVector wv = FloatVector.fromArray(F, w, b);
+                    c0 = FloatVector.broadcast(F, image[a]).fma(wv, c0);
+                    c1 = FloatVector.broadcast(F, image[a + step]).fma(wv, c1);
+                    c2 = FloatVector.broadcast(F, image[a + 2 * step]).fma(wv, c2);
+                    c3 = FloatVector.broadcast(F, image[a + 3 * step]).fma(wv, c3);
+                    c4 = FloatVector.broadcast(F, image[a + 4 * step]).fma(wv, c4);
+                    c5 = FloatVector.broadcast(F, image[a + 5 * step]).fma(wv, c5);
+                    c6 = FloatVector.broadcast(F, image[a + 6 * step]).fma(wv, c6);
+                    c7 = FloatVector.broadcast(F, image[a + 7 * step]).fma(wv, c7);
                 }
                 // Stores written out, not a helper: a helper C2 does not inline boxes every vector passed to it.
                 int o = sumsOff + i * n + col;
@@ -107,12 +140,9 @@ final class DirectConvKernels512 implements DirectConvKernels {
             }
             for (; i < count; i++) {
                 FloatVector c0 = FloatVector.zero(F);
-                for (int t = 0; t < taps; t++) {
-                    int a = base + i * step + runs[t];
-                    int b = t * run * padded + col;
-                    for (int q = 0; q < run; q++, a++, b += padded) {
-                        c0 = FloatVector.broadcast(F, image[a]).fma(FloatVector.fromArray(F, w, b), c0);
-                    }
+                int pixel = base + i * step;
+                for (int p = 0, b = col; p < k; p++, b += padded) {
+                    c0 = FloatVector.broadcast(F, image[pixel + values[p]]).fma(FloatVector.fromArray(F, w, b), c0);
                 }
                 c0.convert(VectorOperators.F2I, 0).reinterpretAsInts().intoArray(sums, sumsOff + i * n + col, part);
             }

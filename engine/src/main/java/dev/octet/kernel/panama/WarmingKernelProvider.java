@@ -628,10 +628,12 @@ public final class WarmingKernelProvider implements KernelProvider {
                 image[i] = values[i];
             }
             int[] runs16 = new int[9];
-            int[] runs3 = new int[9];
+            int[] values3 = new int[27];
             for (int t = 0; t < 9; t++) {
                 runs16[t] = (t / 3 * width + t % 3) * 16;
-                runs3[t] = (t / 3 * width + t % 3) * 3;
+                for (int c = 0; c < 3; c++) {
+                    values3[3 * t + c] = (t / 3 * width + t % 3) * 3 + c;
+                }
             }
             float[] dots = new float[2 * 9 * 16];
             float[] outer = new float[27 * 32];
@@ -647,8 +649,8 @@ public final class WarmingKernelProvider implements KernelProvider {
                 for (int n = 1; n <= 2; n++) {
                     v.dots(image, 0, 16, runs16, 16, width - 2, dots, n, sums, 0);
                 }
-                v.outer(image, 0, 3, runs3, 3, width - 2, outer, 16, sums, 0);
-                v.outer(image, 0, 3, runs3, 3, width - 2, outer, 20, sums, 0);
+                v.outer(image, 0, 3, values3, width - 2, outer, 16, sums, 0);
+                v.outer(image, 0, 3, values3, width - 2, outer, 20, sums, 0);
                 return 4;
             });
         }
@@ -660,9 +662,9 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public void outer(float[] image, int base, int step, int[] runs, int run, int count, float[] w, int n,
-                          int[] sums, int sumsOff) {
-            (gate.open() ? v : SCALAR).outer(image, base, step, runs, run, count, w, n, sums, sumsOff);
+        public void outer(float[] image, int base, int step, int[] values, int count, float[] w, int n, int[] sums,
+                          int sumsOff) {
+            (gate.open() ? v : SCALAR).outer(image, base, step, values, count, w, n, sums, sumsOff);
         }
     }
 

@@ -25,21 +25,19 @@ public final class ScalarDirectConvKernels implements DirectConvKernels {
     }
 
     @Override
-    public void outer(float[] image, int base, int step, int[] runs, int run, int count, float[] w, int n, int[] sums,
+    public void outer(float[] image, int base, int step, int[] values, int count, float[] w, int n, int[] sums,
                       int sumsOff) {
         int padded = DirectConvKernels.paddedRun(n);
         for (int i = 0; i < count; i++) {
             int pixel = base + i * step;
             int row = sumsOff + i * n;
             java.util.Arrays.fill(sums, row, row + n, 0);
-            // Channel-minor weights: a run value times a row of them, added in int (each product is exact).
-            for (int t = 0; t < runs.length; t++) {
-                for (int q = 0; q < run; q++) {
-                    float a = image[pixel + runs[t] + q];
-                    int b = (t * run + q) * padded;
-                    for (int j = 0; j < n; j++) {
-                        sums[row + j] += (int) (a * w[b + j]);
-                    }
+            // Channel-minor weights: a window value times a row of them, added in int (each product is exact).
+            for (int p = 0; p < values.length; p++) {
+                float a = image[pixel + values[p]];
+                int b = p * padded;
+                for (int j = 0; j < n; j++) {
+                    sums[row + j] += (int) (a * w[b + j]);
                 }
             }
         }
