@@ -16,7 +16,10 @@ package dev.octet.kernel;
  *     point (per channel or per tensor), so {@code U = (2G) g (2G)^T} is an integer, 4 times the true transform,
  *     with |U| <= 9 max|w - wzp| <= 2295.</li>
  * <li>The 16 products {@code M_xi = V_xi (tiles x C) U_xi (C x cout)} are GEMMs whose float partial sums are exact
- *     integers while {@code flush * 512 * maxU <= 2^24} ({@link QGemmKernel#multiply} with that flush interval);
+ *     integers while 512 times the sum of |U| over the products a partial sum holds stays within 2^24: each
+ *     {@code xi} flushes to int32 after as many products as every column's |U| sums allow over any run of that
+ *     length ({@link #flushInterval}; {@link QGemmKernel#multiply} with that interval), whole K at once for
+ *     typical weights, 14 products when every |U| is 2295;
  *     the int32 sums wrap like int arithmetic, so M is exact modulo 2^32.</li>
  * <li>{@code Y4 = A^T M A} is then 4 times {@code sum x' (w - wzp)} modulo 2^32, and that sum is below
  *     {@code 9 C 128 max|w - wzp|} in magnitude: when {@code 4 * 9 C 128 max|w - wzp| < 2^31} (checked at load,
@@ -49,19 +52,20 @@ public final class Winograd {
 
     /**
      * A layer's transformed weights: {@code transformed[4a + b]} packs {@code U[a][b]} as a C x cout B;
-     * {@code weightSums[oc]} is the sum of {@code w - wzp[oc]}; {@code flush} the layer's float flush interval.
+     * {@code weightSums[oc]} is the sum of {@code w - wzp[oc]}; {@code flushes[xi]} the float flush interval of
+     * {@code xi}'s product.
      */
     public static final class Weights {
         private final PackedB[] transformed;
         private final int[] weightSums;
-        private final int flush;
+        private final int[] flushes;
         /** The tile layout of the geometry these weights last ran at: a convolution runs one shape run after run. */
         private volatile Layout layout;
 
-        public Weights(PackedB[] transformed, int[] weightSums, int flush) {
+        public Weights(PackedB[] transformed, int[] weightSums, int[] flushes) {
             this.transformed = transformed;
             this.weightSums = weightSums;
-            this.flush = flush;
+            this.flushes = flushes;
         }
 
         public PackedB[] transformed() {
@@ -72,8 +76,8 @@ public final class Winograd {
             return weightSums;
         }
 
-        public int flush() {
-            return flush;
+        public int[] flushes() {
+            return flushes;
         }
 
         /** The layout for g, kept while calls bring the same geometry (the caller keeps one per input shape). */
@@ -100,14 +104,13 @@ public final class Winograd {
 
     /**
      * The integer transform {@code U = (2G) (w - wzp) (2G)^T} of OIHW 3x3 weights: [16][cin * cout] (C x cout
-     * row-major per element), the weight sums, max |U| and max |w - wzp| (the last two in {@code maxima}).
+     * row-major per element), the weight sums and max |w - wzp| (in {@code maxW[0]}).
      */
-    static int[][] transform(byte[] w, int cout, int cin, boolean unsigned, int[] wzp, int[] weightSums,
-                             int[] maxima) {
+    static int[][] transform(byte[] w, int cout, int cin, boolean unsigned, int[] wzp, int[] weightSums, int[] maxW) {
         int[][] u = new int[16][cin * cout];
         int[] g = new int[9];
         int[] t = new int[12];
-        int maxU = 0, maxW = 0;
+        int widest = 0;
         for (int oc = 0; oc < cout; oc++) {
             int zp = wzp[wzp.length == 1 ? 0 : oc];
             int sum = 0;
@@ -116,7 +119,7 @@ public final class Winograd {
                 for (int i = 0; i < 9; i++) {
                     g[i] = (unsigned ? w[base + i] & 0xFF : w[base + i]) - zp;
                     sum += g[i];
-                    maxW = Math.max(maxW, Math.abs(g[i]));
+                    widest = Math.max(widest, Math.abs(g[i]));
                 }
                 for (int a = 0; a < 4; a++) {
                     for (int s = 0; s < 3; s++) {
@@ -127,21 +130,57 @@ public final class Winograd {
                     for (int b = 0; b < 4; b++) {
                         int v = t[a * 3] * G2[b][0] + t[a * 3 + 1] * G2[b][1] + t[a * 3 + 2] * G2[b][2];
                         u[4 * a + b][ic * cout + oc] = v;
-                        maxU = Math.max(maxU, Math.abs(v));
                     }
                 }
             }
             weightSums[oc] = sum;
         }
-        maxima[0] = maxU;
-        maxima[1] = maxW;
+        maxW[0] = widest;
         return u;
     }
 
-    /** Products per flush that keep float sums of {@code |V| <= 512} times {@code |U| <= maxU} exact. */
-    static int flushInterval(int maxU) {
-        return maxU == 0 ? QGemmKernel.INT8_FLUSH
-            : (int) Math.min(QGemmKernel.INT8_FLUSH, FLOAT_EXACT / ((long) MAX_V * maxU));
+    /**
+     * The longest flush interval (at most {@link QGemmKernel#INT8_FLUSH}) over which every column of u ([k][n]
+     * row-major) sums to at most {@code 2^24 / 512} in |U| over any run of that many consecutive rows: partial sums of
+     * products with {@code |V| <= 512} are then exact integers in float, wherever the kernel's flushes fall. The
+     * longest run in a column only grows with the length, so a binary search over lengths finds it.
+     */
+    static int flushInterval(int[] u, int k, int n) {
+        // prefix[(p) * n + j]: sum of |U| over rows [0, p) of column j (below 1024 * 2295, an int).
+        int[] prefix = new int[(k + 1) * n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                prefix[(p + 1) * n + j] = prefix[p * n + j] + Math.abs(u[p * n + j]);
+            }
+        }
+        if (fits(prefix, k, n, k)) {
+            return QGemmKernel.INT8_FLUSH;
+        }
+        int lo = 1;
+        int hi = k - 1;
+        // |U| <= 2295 alone stays within the bound, so one product always fits.
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (fits(prefix, k, n, mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return Math.min(lo, QGemmKernel.INT8_FLUSH);
+    }
+
+    /** Whether every run of {@code length} rows of every column sums to at most 2^24 / 512 in |U|. */
+    private static boolean fits(int[] prefix, int k, int n, int length) {
+        long limit = FLOAT_EXACT / MAX_V;
+        for (int p = 0; p + length <= k; p++) {
+            for (int j = 0; j < n; j++) {
+                if (prefix[(p + length) * n + j] - prefix[p * n + j] > limit) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** True when the int32 sums of a layer with cin channels and weights within maxW are exact (see above). */
@@ -152,21 +191,23 @@ public final class Winograd {
     /**
      * The packed transform of OIHW 3x3 weights when Winograd is exact for them, else null: the direct path. No
      * flush interval is too short to pay: 8-bit weights give at least 14 products per flush, and at 14 (all
-     * |w - wzp| = 255) Winograd still took 0.4-0.6x the direct path's time (QConvBenchmark, weights=widest).
+     * |w - wzp| = 255) Winograd still took 0.4-0.6x the direct path's time (QConvBenchmark, weights=widest). Each
+     * transformed position gets its own interval from its weights' actual sums ({@link #flushInterval}).
      */
     public static Weights plan(QGemmKernel kernel, byte[] w, int cout, int cin, boolean unsigned, int[] wzp) {
         int[] sums = new int[cout];
-        int[] maxima = new int[2];
-        int[][] u = transform(w, cout, cin, unsigned, wzp, sums, maxima);
-        int flush = flushInterval(maxima[0]);
-        if (!exact(cin, maxima[1])) {
+        int[] maxW = new int[1];
+        int[][] u = transform(w, cout, cin, unsigned, wzp, sums, maxW);
+        if (!exact(cin, maxW[0])) {
             return null;
         }
         PackedB[] packed = new PackedB[16];
+        int[] flushes = new int[16];
         for (int xi = 0; xi < 16; xi++) {
             packed[xi] = kernel.packWideB(u[xi], cin, cout);
+            flushes[xi] = flushInterval(u[xi], cin, cout);
         }
-        return new Weights(packed, sums, flush);
+        return new Weights(packed, sums, flushes);
     }
 
     /** The calling thread's buffers, reused across calls. */
@@ -290,7 +331,7 @@ public final class Winograd {
         for (int xi = 0; xi < 16; xi++) {
             kernel.resetA(n, cin, false, s.a);
             kernel.prepareRows(0, n, s.v, xi * n * cin, cin, s.a);
-            kernel.multiply(s.a, 0, n, w.transformed()[xi], 0, cout, s.m, xi * n * cout, cout, w.flush());
+            kernel.multiply(s.a, 0, n, w.transformed()[xi], 0, cout, s.m, xi * n * cout, cout, w.flushes()[xi]);
         }
         int outH = g.outSpatial()[0], outW = g.outSpatial()[1];
         int dy = g.dilations()[0], dx = g.dilations()[1];

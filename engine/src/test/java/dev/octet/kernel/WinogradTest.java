@@ -217,8 +217,7 @@ class WinogradTest {
             r.nextBytes(w);
             int zp = r.nextInt(-128, 128);
             int[] sums = new int[1];
-            int[] maxima = new int[2];
-            int[][] u = Winograd.transform(w, 1, 1, false, new int[] {zp}, sums, maxima);
+            int[][] u = Winograd.transform(w, 1, 1, false, new int[] {zp}, sums, new int[1]);
             int[][] d = new int[4][4];
             for (int[] row : d) {
                 for (int j = 0; j < 4; j++) {
@@ -260,13 +259,26 @@ class WinogradTest {
         }
     }
 
-    /** The bounds: |U| <= 2295 gives the smallest flush, and int32 exactness decides the path at load. */
+    /**
+     * The bounds: a flush interval holds at most 2^24 / 512 of |U| in any run of a column (all 2295: 14 products), and
+     * int32 exactness decides the path at load.
+     */
     @Test
     void directPathWhenTheBoundsFail() {
         QGemmKernel kernel = ScalarKernelProvider.INSTANCE.qgemm();
-        assertEquals(14, Winograd.flushInterval(2295)); // 2^24 / (512 * 2295)
-        assertEquals(28, Winograd.flushInterval(1152));
-        assertEquals(QGemmKernel.INT8_FLUSH, Winograd.flushInterval(0));
+        assertEquals(14, Winograd.flushInterval(column(48, 2295, 2295), 48, 1)); // 2^24 / (512 * 2295)
+        assertEquals(28, Winograd.flushInterval(column(48, 1152, -1152), 48, 1));
+        assertEquals(28, Winograd.flushInterval(column(48, 2295, 0), 48, 1), "14 large ones in any run of 28");
+        assertEquals(QGemmKernel.INT8_FLUSH, Winograd.flushInterval(column(48, 0, 0), 48, 1));
+        assertEquals(QGemmKernel.INT8_FLUSH, Winograd.flushInterval(column(48, 600, -600), 48, 1),
+            "48 * 600 <= 32768: all of K at once");
+        // Two columns: the tighter one decides.
+        int[] two = new int[2 * 48];
+        for (int p = 0; p < 48; p++) {
+            two[2 * p] = 100;
+            two[2 * p + 1] = p % 3 == 0 ? 2295 : 0;
+        }
+        assertEquals(42, Winograd.flushInterval(two, 48, 2), "14 of every 3rd row: runs of 42 hold 14");
         // 4 * 9 * C * 128 * 255 < 2^31 up to C = 1827.
         assertTrue(Winograd.exact(1827, 255));
         assertFalse(Winograd.exact(1828, 255));
@@ -277,7 +289,8 @@ class WinogradTest {
             Winograd.Weights plan = Winograd.plan(kernel, w, cout, cin, true, new int[] {0});
             if (cin == 1827) {
                 assertNotNull(plan);
-                assertEquals(14, plan.flush());
+                assertEquals(14, plan.flushes()[5], "the centre position: |U| = 9 * 255 everywhere");
+                assertEquals(32, plan.flushes()[0], "a corner: |U| = 4 * 255");
             } else {
                 assertNull(plan, "past the int32 bound the layer keeps the direct path");
             }
@@ -288,5 +301,14 @@ class WinogradTest {
         assertFalse(Winograd.applies(2, new int[] {5, 5}, new int[] {1, 1}, 1, 16, 16));
         assertFalse(Winograd.applies(1, new int[] {3}, new int[] {1}, 1, 16, 16));
         assertFalse(Winograd.applies(2, new int[] {3, 3}, new int[] {1, 1}, 1, 3, 16));
+    }
+
+    /** K rows of one column alternating a and b. */
+    private static int[] column(int k, int a, int b) {
+        int[] u = new int[k];
+        for (int p = 0; p < k; p++) {
+            u[p] = p % 2 == 0 ? a : b;
+        }
+        return u;
     }
 }
