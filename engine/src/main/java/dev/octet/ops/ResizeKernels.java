@@ -1,6 +1,7 @@
 package dev.octet.ops;
 
 import dev.octet.api.Tensor;
+import dev.octet.kernel.Parallel;
 import dev.octet.kernel.PoolKernels;
 
 /**
@@ -184,15 +185,19 @@ final class ResizeKernels {
         return r == 2 || r == 3 || r == 4 && s[0] == 1 && (s[1] == 1 || s[3] == 1) || r == 5 && s[0] == 1 && s[1] == 1;
     }
 
+    /** Output elements below which the channels-last bilinear kernel runs on the caller alone; per task at least. */
+    private static final int PARALLEL_MIN = 1 << 15;
+    private static final int GRAIN = 1 << 14;
+
     /** Linear interpolation with the taps of {@link #linearTaps}. */
-    static void linear(Job j, PoolKernels kernels, Taps[] taps) {
+    static void linear(Job j, PoolKernels kernels, Parallel parallel, Taps[] taps) {
         int[] in = j.in;
         int r = in.length;
         float[] s = j.scales;
         if (r == 2 || r == 4 && s[1] == 1) {
             bilinearNchw(j, taps);
         } else if (r == 4) {
-            bilinearNhwc(j, kernels, taps);
+            bilinearNhwc(j, kernels, parallel, taps);
         } else {
             trilinear(j, taps);
         }
@@ -228,13 +233,22 @@ final class ResizeKernels {
      * [N, H, W, C] with N and C unscaled: float weights for float (the pool kernels' channels-last resampling;
      * extrapolated pixels overwritten after), 10-bit fixed point for 8-bit values.
      */
-    private static void bilinearNhwc(Job j, PoolKernels kernels, Taps[] taps) {
+    private static void bilinearNhwc(Job j, PoolKernels kernels, Parallel parallel, Taps[] taps) {
         int[] in = j.in, out = j.out;
         int n = in[0], h = in[1], w = in[2], ch = in[3], oh = out[1], ow = out[2];
         Taps ty = taps[1], tx = taps[2];
         if (j.xf != null) {
-            kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2,
-                j.yf);
+            // Bands of output rows over the threads: each output element is computed alone, so the same floats.
+            int rows = n * oh;
+            int tasks = Math.min(rows, parallel.split((long) rows * ow * ch, PARALLEL_MIN, GRAIN));
+            int band = (rows + Math.max(1, tasks) - 1) / Math.max(1, tasks);
+            if (tasks <= 1) {
+                kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1,
+                    tx.d2, j.yf, 0, rows);
+            } else {
+                parallel.forEach((rows + band - 1) / band, t -> kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1,
+                    ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2, j.yf, t * band, Math.min(rows, (t + 1) * band)));
+            }
             if (!j.extrapolate) {
                 return;
             }

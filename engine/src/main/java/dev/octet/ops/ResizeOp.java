@@ -9,6 +9,7 @@ import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.kernel.Parallel;
 import dev.octet.kernel.PoolKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +51,7 @@ final class ResizeOp {
     /** Opset 10 has only (X, scales); later opsets (X, roi, scales, sizes). */
     private final boolean opset10;
     private final PoolKernels kernels;
+    private final Parallel parallel;
     /** The nearest mode's ONNX name, which the kernels switch on. */
     private final String nearestMode;
     /** The last call's coordinate tables, for its geometry: a model resizes the same shapes run after run. */
@@ -66,6 +68,7 @@ final class ResizeOp {
     private ResizeOp(OpContext ctx) {
         opset10 = ctx.opset() < 11;
         kernels = ctx.kernels().pool();
+        parallel = ctx.parallel();
         mode = parse(ctx, Mode.class, "mode", "nearest");
         // Resize-10 behaves as asymmetric coordinates with floor rounding, like Upsample.
         coordinates = parse(ctx, Coordinates.class, "coordinate_transformation_mode",
@@ -188,7 +191,7 @@ final class ResizeOp {
         } else if (mode == Mode.NEAREST) {
             ResizeKernels.nearest(job, (int[][]) tables(job));
         } else if (mode == Mode.LINEAR && !antialias && ResizeKernels.linearCovers(inShape, scales)) {
-            ResizeKernels.linear(job, kernels, (ResizeKernels.Taps[]) tables(job));
+            ResizeKernels.linear(job, kernels, parallel, (ResizeKernels.Taps[]) tables(job));
         } else if (mode == Mode.CUBIC && !antialias && !eightBit && ResizeKernels.cubicCovers(inShape, scales)) {
             ResizeKernels.cubic(job, cubicA, excludeOutside);
         } else if (eightBit) {

@@ -176,11 +176,12 @@ final class PoolKernels512 implements PoolKernels {
     @Override
     public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
                                      float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
-                                     float[] y) {
+                                     float[] y, int row0, int row1) {
         int oh = y1.length, ow = x1.length;
         int whole = channels - channels % L;
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < oh; i++) {
+        for (int row = row0; row < row1; row++) {
+            int b = row / oh, i = row % oh;
+            {
                 int top = (b * h + y1[i]) * w, bottom = (b * h + y2[i]) * w;
                 for (int j = 0; j < ow; j++) {
                     float c11 = dx2[j] * dy2[i], c21 = dx1[j] * dy2[i], c12 = dx2[j] * dy1[i], c22 = dx1[j] * dy1[i];

@@ -953,7 +953,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             });
             this.bilinear = warmup.gate("bilinearChannelsLast", () -> {
                 v.bilinearChannelsLast(x, 1, 7, 9, channels, rows.i1, rows.i2, rows.d1, rows.d2, cols.i1, cols.i2,
-                    cols.d1, cols.d2, y);
+                    cols.d1, cols.d2, y, 0, rows.i1.length);
                 return 1;
             });
             this.maxPoolBytes = warmup.gate("maxPool 8-bit", () -> {
@@ -1011,9 +1011,9 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
                                          float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
-                                         float[] y) {
+                                         float[] y, int row0, int row1) {
             (bilinear.open() ? v : s).bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1,
-                dx2, y);
+                dx2, y, row0, row1);
         }
 
         @Override
