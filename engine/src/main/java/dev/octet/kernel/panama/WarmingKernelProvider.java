@@ -35,6 +35,7 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final PanamaKernelProvider vector;
     private final KernelWarmup warmup;
     private final QGemmKernel qgemm;
+    private final QGemmKernel qgemmNarrow;
     private final QGemmKernel qdot;
     private final FloatKernels floats;
     private final QuantizeKernels quantize;
@@ -53,7 +54,9 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.vector = new PanamaKernelProvider(bits);
         this.warmup = new KernelWarmup("vector-" + bits);
         this.quantize = new GatedQuantize(vector.quantize(), ScalarKernelProvider.INSTANCE.quantize());
-        this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits));
+        this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits), true);
+        // At 512 bits the 256-bit GEMM; its cold path is the main one's code (FloatPacking's), warmed already.
+        this.qgemmNarrow = bits == 512 ? new GatedQGemm(vector.qgemmNarrow(), panelWidth(256), false) : qgemm;
         this.qdot = new GatedQDot(vector.qdot(), bits / 32);
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
@@ -101,6 +104,11 @@ public final class WarmingKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
+    }
+
+    @Override
+    public QGemmKernel qgemmNarrow() {
+        return qgemmNarrow;
     }
 
     @Override
@@ -295,14 +303,17 @@ public final class WarmingKernelProvider implements KernelProvider {
         /** Bit h set: the model convolved a few-channel image with a tile of h rows (image tiles of their own). */
         private final AtomicInteger imageHeights = new AtomicInteger();
 
-        GatedQGemm(QGemmKernel v, int nr) {
+        /** {@code main}: the provider's GEMM, warmed first, its cold path warmed before the first call. */
+        GatedQGemm(QGemmKernel v, int nr, boolean main) {
             super(v);
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
-            this.gate = warmup.gate(v.id(), true, warmBatch(false));
+            this.gate = warmup.gate(v.id(), main, warmBatch(false));
             this.fused = warmup.gate(v.id() + " requantized", fusedBatch());
-            warmup.coldPath(warmBatch(true));
+            if (main) {
+                warmup.coldPath(warmBatch(true));
+            }
         }
 
         /**
