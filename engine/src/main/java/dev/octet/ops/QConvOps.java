@@ -196,14 +196,15 @@ final class QConvOps {
      * products. Narrow float or int32 outputs run dot products; requantized ones only a single output channel of
      * depth at least {@link #DOT_DEPTH}, as the panel GEMM requantizes inside its tiles and the dot products after
      * an int32 pass (1 thread, Zen 5, 256 x 256 pixels: 1x1 64 -> 6 1.3 ms on the panels vs 6.6 as dot products,
-     * 64 -> 2 1.3 vs 2.6, 3x3 32 -> 2 6.0 vs 6.9, 3x3 8 -> 1 2.1 vs 2.7; 3x3 32 -> 1 9.0 vs 6.1). Groups of at most
-     * {@link KernelProvider#NARROW_COLUMNS} outputs otherwise take {@link KernelProvider#qgemmNarrow}.
+     * 64 -> 2 1.3 vs 2.6, 3x3 32 -> 2 6.0 vs 6.9, 3x3 8 -> 1 2.1 vs 2.7; 3x3 32 -> 1 9.0 vs 6.1). Not
+     * {@link KernelProvider#qgemmNarrow}: its 8-bit and requantizing tiles did not reach C2 in MobileNetV2's runs (the
+     * warm-up's batches kept allocating past its cap, and 4,000 runs later a run still allocated 13 MB of boxes).
      */
     private static QGemmKernel gemmKernel(KernelProvider kernels, int cout, int group, int depth,
                                           boolean requantized) {
         int narrow = cout / group;
         boolean dot = narrow < NARROW_CHANNELS && (!requantized || narrow == 1 && depth >= DOT_DEPTH);
-        return dot ? kernels.qdot() : narrow <= KernelProvider.NARROW_COLUMNS ? kernels.qgemmNarrow() : kernels.qgemm();
+        return dot ? kernels.qdot() : kernels.qgemm();
     }
 
     /** Products per output of weights [cout, cin / group, taps...]. */

@@ -68,7 +68,7 @@ class DirectConvTest {
                 wzp[oc] = unsigned ? r.nextInt(256) : r.nextInt(-128, 128);
             }
         }
-        int[] expected = reference(x, unsigned, batch, cin, g, weights, cout, xzp, wzp);
+        int[] expected = reference(x, unsigned, g, weights, xzp, wzp);
         DirectConv.Weights packed = DirectConv.pack(weights, cout, cin, taps, unsigned, wzp);
         assertEquals(cout < DirectConv.DOT_CHANNELS, packed.dots(), "the form");
         float[] scales = new float[cout];
@@ -144,27 +144,16 @@ class DirectConvTest {
     }
 
     /** NHWC int32 sums of (x - xzp)(w - wzp) from the integer reference convolution. */
-    private static int[] reference(byte[] x, boolean unsigned, int batch, int cin, QConvNhwc.Geometry g, byte[] weights,
-                                   int cout, int xzp, int[] wzp) {
-        int pixels = g.inSize();
-        int[] xs = new int[x.length];
-        for (int b = 0; b < batch; b++) {
-            for (int p = 0; p < pixels; p++) {
-                for (int c = 0; c < cin; c++) {
-                    byte v = x[(b * pixels + p) * cin + c];
-                    xs[(b * cin + c) * pixels + p] = (unsigned ? v & 0xFF : v) - xzp;
-                }
-            }
-        }
+    private static int[] reference(byte[] x, boolean unsigned, QConvNhwc.Geometry g, byte[] weights, int xzp,
+                                   int[] wzp) {
+        int batch = g.batch(), cout = g.cout();
         int perOut = weights.length / cout;
         int[] ws = new int[weights.length];
         for (int i = 0; i < ws.length; i++) {
             ws[i] = (unsigned ? weights[i] & 0xFF : weights[i]) - wzp[i / perOut];
         }
         int outSize = g.outSize();
-        int[] acc = new int[batch * cout * outSize];
-        IntConv.conv(xs, batch, cin, g.inSpatial(), ws, cout, 1, g.kernel(), g.strides(), g.dilations(), g.pads(),
-            g.outSpatial(), acc);
+        int[] acc = IntConv.nhwcInput(x, unsigned, xzp, g, ws);
         int[] nhwc = new int[acc.length];
         for (int b = 0; b < batch; b++) {
             for (int oc = 0; oc < cout; oc++) {

@@ -57,11 +57,11 @@ class ImageConvTest {
         int[] wzp = {0};
         QGemm.Output probe = new QGemm.Output.Requantized(new byte[0], scales, 0, 0, 255);
         assertTrue(ImageConv.applies(g, false, wzp, probe), "the image path takes this layer");
-        byte[] expected = reference(x, unsigned, batch, cin, h, w, weights, cout, g, xzp, bias, scales, 9);
+        byte[] expected = reference(x, unsigned, weights, g, xzp, bias, scales, 9);
         // Bias past float exactness: the tiles decline and the GEMM path gives the same bytes.
         int[] farBias = bias.clone();
         farBias[cout - 1] = (1 << 24) + 5;
-        byte[] expectedFar = reference(x, unsigned, batch, cin, h, w, weights, cout, g, xzp, farBias, scales, 9);
+        byte[] expectedFar = reference(x, unsigned, weights, g, xzp, farBias, scales, 9);
         for (int bits : new int[] {128, 256, 512}) {
             KernelProvider kernels = KernelProviders.choose("vector", bits).provider();
             PackedB[] packed = QConvNhwc.packGroups(kernels.qgemm(), weights, cout, cin, kh * kw, 1, false);
@@ -93,26 +93,15 @@ class ImageConvTest {
     }
 
     /** NHWC requantized bytes from the integer reference convolution. */
-    private static byte[] reference(byte[] x, boolean unsigned, int batch, int cin, int h, int w, byte[] weights, int cout,
-                                    QConvNhwc.Geometry g, int xzp, int[] bias, float[] scales, int yzp) {
-        int pixels = h * w;
-        int[] xs = new int[x.length];
-        for (int b = 0; b < batch; b++) {
-            for (int p = 0; p < pixels; p++) {
-                for (int c = 0; c < cin; c++) {
-                    byte v = x[(b * pixels + p) * cin + c];
-                    xs[(b * cin + c) * pixels + p] = (unsigned ? v & 0xFF : v) - xzp;
-                }
-            }
-        }
+    private static byte[] reference(byte[] x, boolean unsigned, byte[] weights, QConvNhwc.Geometry g, int xzp,
+                                    int[] bias, float[] scales, int yzp) {
+        int batch = g.batch(), cout = g.cout();
         int[] ws = new int[weights.length];
         for (int i = 0; i < ws.length; i++) {
             ws[i] = weights[i];
         }
         int outSize = g.outSize();
-        int[] acc = new int[batch * cout * outSize];
-        IntConv.conv(xs, batch, cin, g.inSpatial(), ws, cout, 1, g.kernel(), g.strides(), g.dilations(), g.pads(),
-            g.outSpatial(), acc);
+        int[] acc = IntConv.nhwcInput(x, unsigned, xzp, g, ws);
         byte[] y = new byte[acc.length];
         for (int b = 0; b < batch; b++) {
             for (int oc = 0; oc < cout; oc++) {

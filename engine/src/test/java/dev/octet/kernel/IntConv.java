@@ -52,4 +52,24 @@ public final class IntConv {
         }
     }
 
+    /**
+     * The int32 sums [batch][cout][positions] of a convolution of NHWC bytes {@code x} (zero point xzp, read unsigned
+     * when asked) with OIHW weights already minus their zero points, over geometry g (one group).
+     */
+    static int[] nhwcInput(byte[] x, boolean unsigned, int xzp, QConvNhwc.Geometry g, int[] weights) {
+        int batch = g.batch(), cin = g.cin(), pixels = g.inSize();
+        int[] xs = new int[x.length];
+        for (int b = 0; b < batch; b++) {
+            for (int p = 0; p < pixels; p++) {
+                for (int c = 0; c < cin; c++) {
+                    byte v = x[(b * pixels + p) * cin + c];
+                    xs[(b * cin + c) * pixels + p] = (unsigned ? v & 0xFF : v) - xzp;
+                }
+            }
+        }
+        int[] acc = new int[batch * g.cout() * g.outSize()];
+        conv(xs, batch, cin, g.inSpatial(), weights, g.cout(), 1, g.kernel(), g.strides(), g.dilations(), g.pads(),
+            g.outSpatial(), acc);
+        return acc;
+    }
 }

@@ -162,6 +162,16 @@ public final class WarmingKernelProvider implements KernelProvider {
         return b;
     }
 
+    /** {@link #bytes} as floats: integer values of 8-bit range. */
+    private static float[] byteValues(int n, long seed) {
+        byte[] b = bytes(n, seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = b[i];
+        }
+        return x;
+    }
+
     /**
      * Elementwise warm-up lengths: whole vectors (two or more at every width and of the 16-lane reductions) plus a
      * tail, and a tail alone. Short calls keep the Vector API's own methods, which the calls make hot while the
@@ -633,11 +643,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         GatedDirectConv(DirectConvKernels v) {
             this.v = v;
             int width = 11;
-            float[] image = new float[3 * width * 16 + DirectConvKernels.RUN_ALIGN];
-            byte[] values = bytes(image.length, 41);
-            for (int i = 0; i < image.length; i++) {
-                image[i] = values[i];
-            }
+            float[] image = byteValues(3 * width * 16 + DirectConvKernels.RUN_ALIGN, 41);
             int[] runs16 = new int[9];
             int[] values3 = new int[27];
             for (int t = 0; t < 9; t++) {
@@ -646,15 +652,8 @@ public final class WarmingKernelProvider implements KernelProvider {
                     values3[3 * t + c] = (t / 3 * width + t % 3) * 3 + c;
                 }
             }
-            float[] dots = new float[2 * 9 * 16];
-            float[] outer = new float[27 * 32];
-            byte[] w = bytes(dots.length + outer.length, 42);
-            for (int i = 0; i < dots.length; i++) {
-                dots[i] = w[i];
-            }
-            for (int i = 0; i < outer.length; i++) {
-                outer[i] = w[dots.length + i];
-            }
+            float[] dots = byteValues(2 * 9 * 16, 42);
+            float[] outer = byteValues(27 * 32, 43);
             int[] sums = new int[(width - 2) * 20];
             this.gate = warmup.gate("directConv", () -> {
                 for (int n = 1; n <= 2; n++) {
