@@ -14,19 +14,6 @@ public interface KernelProvider {
 
     QGemmKernel qgemm();
 
-    /** Columns up to which a product takes {@link #qgemmNarrow}. */
-    int NARROW_COLUMNS = 16;
-
-    /**
-     * The int8 GEMM for products of at most {@link #NARROW_COLUMNS} columns (Winograd's, for a 16-channel
-     * convolution): the same results as {@link #qgemm}; by default it is {@link #qgemm}. At 512 bits it is the 256-bit GEMM, whose tiles of
-     * two 8-lane vectors cover 16 columns with one broadcast per two FMAs, where the 512-bit one-vector tiles need
-     * one per FMA (Zen 4: 44 against 34 GMAC/s at K = 48).
-     */
-    default QGemmKernel qgemmNarrow() {
-        return qgemm();
-    }
-
     /**
      * The int8 GEMM for products with few columns (a convolution with a handful of output channels): dot products
      * along K, which use every vector lane where {@link #qgemm}'s column panels would use one per column. Same

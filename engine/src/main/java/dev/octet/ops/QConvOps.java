@@ -169,15 +169,10 @@ final class QConvOps {
      * direct path (decided at load: {@link Winograd#plan}).
      */
     private static Winograd.Weights winogradWeights(OpContext ctx, Tensor w, int[] wzp) {
-        QGemmKernel kernel = winogradGemm(ctx.kernels(), w.dim(0));
+        QGemmKernel kernel = ctx.kernels().qgemm();
         return ctx.packed(w, "winograd for " + kernel.id() + ", zero points " + Arrays.toString(wzp),
             () -> Optional.ofNullable(Winograd.plan(kernel, w.bytes(), w.dim(0), w.dim(1),
                 w.type() == DataType.UINT8, wzp))).orElse(null);
-    }
-
-    /** The GEMM of a Winograd convolution with cout output channels (its weights are packed for it). */
-    private static QGemmKernel winogradGemm(KernelProvider kernels, int cout) {
-        return cout <= KernelProvider.NARROW_COLUMNS ? kernels.qgemmNarrow() : kernels.qgemm();
     }
 
     /** The direct-convolution weights of constant weights, shared by the session's plans. */
@@ -196,9 +191,7 @@ final class QConvOps {
      * products. Narrow float or int32 outputs run dot products; requantized ones only a single output channel of
      * depth at least {@link #DOT_DEPTH}, as the panel GEMM requantizes inside its tiles and the dot products after
      * an int32 pass (1 thread, Zen 5, 256 x 256 pixels: 1x1 64 -> 6 1.3 ms on the panels vs 6.6 as dot products,
-     * 64 -> 2 1.3 vs 2.6, 3x3 32 -> 2 6.0 vs 6.9, 3x3 8 -> 1 2.1 vs 2.7; 3x3 32 -> 1 9.0 vs 6.1). Not
-     * {@link KernelProvider#qgemmNarrow}: its 8-bit and requantizing tiles did not reach C2 in MobileNetV2's runs (the
-     * warm-up's batches kept allocating past its cap, and 4,000 runs later a run still allocated 13 MB of boxes).
+     * 64 -> 2 1.3 vs 2.6, 3x3 32 -> 2 6.0 vs 6.9, 3x3 8 -> 1 2.1 vs 2.7; 3x3 32 -> 1 9.0 vs 6.1).
      */
     private static QGemmKernel gemmKernel(KernelProvider kernels, int cout, int group, int depth,
                                           boolean requantized) {
@@ -319,7 +312,7 @@ final class QConvOps {
             } else {
                 QConvNhwc.Geometry g = shaped.geometry;
                 if (winograd != null) {
-                    Winograd.run(winogradGemm(kernels, c.cout), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
+                    Winograd.run(kernels.qgemm(), kernels.winograd(), parallel, g, xNhwc, xUnsigned, xzp, winograd,
                         bias, out);
                 } else if (direct != null && DirectConv.fits(g)) {
                     DirectConv.run(kernels.directConv(), kernels.quantize(), parallel, g, xNhwc, xUnsigned, xzp, direct,

@@ -17,7 +17,6 @@ import dev.octet.kernel.WinogradKernels;
 public final class PanamaKernelProvider implements KernelProvider {
     private final int bits;
     private final QGemmKernel qgemm;
-    private final QGemmKernel qgemmNarrow;
     private final QGemmKernel qdot;
     private final QuantizeKernels quantize;
     private final FloatKernels floats;
@@ -34,7 +33,6 @@ public final class PanamaKernelProvider implements KernelProvider {
             case 128 -> new QGemmF32Fma128();
             default -> throw new UnsupportedOperationException("no " + bits + "-bit kernels");
         };
-        this.qgemmNarrow = bits == 512 ? new QGemmF32Fma256() : qgemm;
         this.quantize = switch (bits) {
             case 512 -> new QuantizeKernels512();
             case 256 -> new QuantizeKernels256();
@@ -90,11 +88,6 @@ public final class PanamaKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
-    }
-
-    @Override
-    public QGemmKernel qgemmNarrow() {
-        return qgemmNarrow;
     }
 
     @Override

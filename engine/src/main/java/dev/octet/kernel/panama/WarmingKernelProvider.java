@@ -35,7 +35,6 @@ public final class WarmingKernelProvider implements KernelProvider {
     private final PanamaKernelProvider vector;
     private final KernelWarmup warmup;
     private final QGemmKernel qgemm;
-    private final QGemmKernel qgemmNarrow;
     private final QGemmKernel qdot;
     private final FloatKernels floats;
     private final QuantizeKernels quantize;
@@ -54,9 +53,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         this.vector = new PanamaKernelProvider(bits);
         this.warmup = new KernelWarmup("vector-" + bits);
         this.quantize = new GatedQuantize(vector.quantize(), ScalarKernelProvider.INSTANCE.quantize());
-        this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits), true);
-        // At 512 bits the 256-bit GEMM; its cold path is the main one's code (FloatPacking's), warmed already.
-        this.qgemmNarrow = bits == 512 ? new GatedQGemm(vector.qgemmNarrow(), panelWidth(256), false) : qgemm;
+        this.qgemm = new GatedQGemm(vector.qgemm(), panelWidth(bits));
         this.qdot = new GatedQDot(vector.qdot(), bits / 32);
         this.floats = new GatedFloats(vector.floats(), ScalarKernelProvider.INSTANCE.floats());
         this.winograd = new GatedWinograd(vector.winograd());
@@ -104,11 +101,6 @@ public final class WarmingKernelProvider implements KernelProvider {
     @Override
     public QGemmKernel qgemm() {
         return qgemm;
-    }
-
-    @Override
-    public QGemmKernel qgemmNarrow() {
-        return qgemmNarrow;
     }
 
     @Override
@@ -313,17 +305,14 @@ public final class WarmingKernelProvider implements KernelProvider {
         /** Bit h set: the model convolved a few-channel image with a tile of h rows (image tiles of their own). */
         private final AtomicInteger imageHeights = new AtomicInteger();
 
-        /** {@code main}: the provider's GEMM, warmed first, its cold path warmed before the first call. */
-        GatedQGemm(QGemmKernel v, int nr, boolean main) {
+        GatedQGemm(QGemmKernel v, int nr) {
             super(v);
             this.mr = v.rowTile();
             this.nr = nr;
             this.heights = new AtomicInteger(1 << mr);
-            this.gate = warmup.gate(v.id(), main, warmBatch(false));
+            this.gate = warmup.gate(v.id(), true, warmBatch(false));
             this.fused = warmup.gate(v.id() + " requantized", fusedBatch());
-            if (main) {
-                warmup.coldPath(warmBatch(true));
-            }
+            warmup.coldPath(warmBatch(true));
         }
 
         /**
