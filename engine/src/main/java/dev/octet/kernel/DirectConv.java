@@ -69,11 +69,15 @@ public final class DirectConv {
         return new Weights(dots, values, cout, cin, taps, new int[cout]);
     }
 
-    /** The calling thread's band and sums, reused across calls. */
+    /**
+     * The calling thread's band and sums, and the window offsets of its calls (one array per form, so a model
+     * alternating a head and an image layer does not reallocate them), reused across calls.
+     */
     private static final class Band {
         float[] floats = new float[0];
         int[] sums = new int[0];
         int[] runs = new int[0];
+        int[] values = new int[0];
     }
 
     private static final ThreadLocal<Band> BANDS = ThreadLocal.withInitial(Band::new);
@@ -98,6 +102,8 @@ public final class DirectConv {
         int bands = (win.outH() + rowsPerBand - 1) / rowsPerBand;
         int[] colTerms = bias != null ? bias : w.noBias();
         int outSize = win.outH() * win.outW();
+        // The caller's array, read by every task.
+        int[] runs = offsets(BANDS.get(), w, win, planeWidth, cin);
         parallel.forEach(g.batch() * bands, task -> {
             int image = task / bands;
             int oy0 = task % bands * rowsPerBand;
@@ -117,24 +123,6 @@ public final class DirectConv {
             if (sums == band.sums && band.sums.length < outputs * cout) {
                 sums = band.sums = new int[outputs * cout];
             }
-            // Dots read each tap's run of channels; outer products each value of the window on its own.
-            int offsets = w.dots() ? w.taps() : w.taps() * cin;
-            if (band.runs.length != offsets) {
-                band.runs = new int[offsets];
-            }
-            int[] runs = band.runs;
-            for (int ky = 0, t = 0; ky < win.kh(); ky++) {
-                for (int kx = 0; kx < win.kw(); kx++, t++) {
-                    int run = (ky * win.dh() * planeWidth + kx * win.dw()) * cin;
-                    if (w.dots()) {
-                        runs[t] = run;
-                    } else {
-                        for (int c = 0; c < cin; c++) {
-                            runs[t * cin + c] = run + c;
-                        }
-                    }
-                }
-            }
             float[] copy = band.floats;
             copyBand(win, cin, epilogue, x, image * win.inH() * win.inW() * cin, xUnsigned, xzp, oy0, inRows,
                 planeWidth, copy);
@@ -152,6 +140,36 @@ public final class DirectConv {
                     out, o0 * cout);
             }
         });
+    }
+
+    /**
+     * A window's offsets in the band from its output's first value: dots read each tap's run of channels, outer
+     * products each value of the window on its own.
+     */
+    private static int[] offsets(Band band, Weights w, QConvNhwc.Window2d win, int planeWidth, int cin) {
+        int count = w.dots() ? w.taps() : w.taps() * cin;
+        int[] offsets = w.dots() ? band.runs : band.values;
+        if (offsets.length != count) {
+            offsets = new int[count];
+            if (w.dots()) {
+                band.runs = offsets;
+            } else {
+                band.values = offsets;
+            }
+        }
+        for (int ky = 0, t = 0; ky < win.kh(); ky++) {
+            for (int kx = 0; kx < win.kw(); kx++, t++) {
+                int run = (ky * win.dh() * planeWidth + kx * win.dw()) * cin;
+                if (w.dots()) {
+                    offsets[t] = run;
+                } else {
+                    for (int c = 0; c < cin; c++) {
+                        offsets[t * cin + c] = run + c;
+                    }
+                }
+            }
+        }
+        return offsets;
     }
 
     /** Output rows per band: a copy and sums that fit L2, and with several threads a few bands each. */
