@@ -210,8 +210,9 @@ final class QGemmF32Fma128 implements QGemmKernel {
             }
         }
         if (end < n1) {
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
-                outOffset, ldo);
+            int bOff = end * k;
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, bOff, end, n1, k, colTerms, scales,
+                zp, qmin, qmax, out, outOffset, ldo);
         }
         return n1;
     }
@@ -221,14 +222,13 @@ final class QGemmF32Fma128 implements QGemmKernel {
      * into a scratch tile, of which the columns [col, n1) are copied out.
      */
     private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
-                                 float[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
-                                 int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+                                 float[] pb, int bOff, int col, int n1, int k, int[] colTerms,
+                                 float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         System.arraycopy(colTerms, col, cut.colTerms, 0, width);
         System.arraycopy(scales, col, cut.scales, 0, width);
-        int bOff = col * k;
         for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
             rows = Math.min(Math.min(MR, runLength - x), m1 - i);
             int aOff = base + run * runPitch + x * rowStride;

@@ -41,6 +41,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
 
     private static final ThreadLocal<CutPanel> CUT_PANELS = ThreadLocal.withInitial(CutPanel::new);
 
+    /** Each thread's float copy of the weight panel that the fused tiles read (widen). */
+    private static final ThreadLocal<float[]> WIDE_PANELS = ThreadLocal.withInitial(() -> new float[FloatPacking.KC * NR]);
+
     @Override
     public String id() {
         return ID;
@@ -100,6 +103,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             return;
         }
         int[] edge = null;
+        float[] wide = null;
         for (int k0 = 0; k0 < k; k0 += FloatPacking.KC) {
             int kc = Math.min(FloatPacking.KC, k - k0);
             boolean accumulate = k0 > 0;
@@ -112,19 +116,31 @@ final class QGemmF32Fma256 implements QGemmKernel {
                     edge = EDGE.get();
                 }
                 int bOff = (panel * k + k0) * NR;
+                float[] panelB = pb;
+                byte[] panelBytes = pbBytes;
+                if (pbBytes != null && m1 - m0 > 2 * MR) {
+                    // Three or more row tiles share the panel: widened once, their k steps load floats.
+                    if (wide == null) {
+                        wide = WIDE_PANELS.get();
+                    }
+                    widen(pbBytes, bOff, kc, wide);
+                    panelB = wide;
+                    panelBytes = null;
+                    bOff = 0;
+                }
                 // A row tiles start at multiples of MR; a block starting inside one takes its rest first.
                 for (int i = m0, rows; i < m1; i += rows) {
                     rows = Math.min(MR - i % MR, m1 - i);
                     int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
-                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                        tile(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                     } else {
                         // A partial panel goes through a whole-tile buffer: tiles never store masked.
                         if (accumulate) {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
-                        tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                        tile(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
                 }
@@ -161,17 +177,19 @@ final class QGemmF32Fma256 implements QGemmKernel {
                                        int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
         int k = b.k();
-        byte[] pb = b.bytes();
+        byte[] weights = b.bytes();
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
+        if (k > FloatPacking.KC || n0 % NR != 0 || weights == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
             || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
+        float[] pb = WIDE_PANELS.get();
         int end = n0 + (n1 - n0) / NR * NR;
         for (int col = n0; col < end; col += NR) {
-            int bOff = col * k;
+            widen(weights, col * k, k, pb);
+            int bOff = 0;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
                 int aOff = base + run * runPitch + x * rowStride;
@@ -205,8 +223,10 @@ final class QGemmF32Fma256 implements QGemmKernel {
             }
         }
         if (end < n1) {
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
-                outOffset, ldo);
+            widen(weights, end * k, k, pb);
+            int bOff = 0;
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, bOff, end, n1, k, colTerms, scales,
+                zp, qmin, qmax, out, outOffset, ldo);
         }
         return n1;
     }
@@ -216,14 +236,13 @@ final class QGemmF32Fma256 implements QGemmKernel {
      * into a scratch tile, of which the columns [col, n1) are copied out.
      */
     private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
-                                 byte[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
-                                 int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+                                 float[] pb, int bOff, int col, int n1, int k, int[] colTerms,
+                                 float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         System.arraycopy(colTerms, col, cut.colTerms, 0, width);
         System.arraycopy(scales, col, cut.scales, 0, width);
-        int bOff = col * k;
         for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
             rows = Math.min(Math.min(MR, runLength - x), m1 - i);
             int aOff = base + run * runPitch + x * rowStride;
@@ -256,6 +275,14 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 x = 0;
                 run++;
             }
+        }
+    }
+
+    /** The k x NR weight bytes of the panel at {@code from} as floats into {@code panel}, for the fused tiles. */
+    private static void widen(byte[] weights, int from, int k, float[] panel) {
+        for (int i = 0, n = k * NR; i < n; i += L) {
+            ((FloatVector) ByteVector.fromArray(BB, weights, from + i).convertShape(VectorOperators.B2F, F, 0))
+                .intoArray(panel, i);
         }
     }
 
@@ -839,7 +866,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
         }
     }
 
-    private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized6(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -853,8 +880,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -905,7 +932,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
-    private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized5(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -918,8 +945,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -963,7 +990,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
-    private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized4(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -975,8 +1002,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1013,7 +1040,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
-    private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized3(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1024,8 +1051,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1055,7 +1082,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
-    private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized2(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1065,8 +1092,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1089,7 +1116,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
-    private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized1(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1102,31 +1129,31 @@ final class QGemmF32Fma256 implements QGemmKernel {
         int p = 0;
         for (; p + 4 <= k; p += 4) {
             a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             c01 = a.fma(b1, c01);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
             d00 = a.fma(b0, d00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR + 1 * L);
             d01 = a.fma(b1, d01);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
             e00 = a.fma(b0, e00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR + 1 * L);
             e01 = a.fma(b1, e01);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
             f00 = a.fma(b0, f00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR + 1 * L);
             f01 = a.fma(b1, f01);
         }
         for (; p < k; p++) {
             a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             c01 = a.fma(b1, c01);
         }
         c00 = c00.add(d00).add(e00.add(f00));
@@ -1142,7 +1169,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 
-    private static void imageRequantized6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1156,8 +1183,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1208,7 +1235,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
-    private static void imageRequantized5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1221,8 +1248,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1266,7 +1293,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
-    private static void imageRequantized4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1278,8 +1305,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1316,7 +1343,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
-    private static void imageRequantized3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1327,8 +1354,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1358,7 +1385,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
-    private static void imageRequantized2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1368,8 +1395,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1392,7 +1419,7 @@ final class QGemmF32Fma256 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
-    private static void imageRequantized1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1401,8 +1428,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);

@@ -41,6 +41,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
 
     private static final ThreadLocal<CutPanel> CUT_PANELS = ThreadLocal.withInitial(CutPanel::new);
 
+    /** Each thread's float copy of the weight panel that the fused tiles read (widen). */
+    private static final ThreadLocal<float[]> WIDE_PANELS = ThreadLocal.withInitial(() -> new float[FloatPacking.KC * NR]);
+
     @Override
     public String id() {
         return ID;
@@ -100,6 +103,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             return;
         }
         int[] edge = null;
+        float[] wide = null;
         for (int k0 = 0; k0 < k; k0 += FloatPacking.KC) {
             int kc = Math.min(FloatPacking.KC, k - k0);
             boolean accumulate = k0 > 0;
@@ -115,6 +119,18 @@ final class QGemmF32Fma512 implements QGemmKernel {
                     edge = EDGE.get();
                 }
                 int bOff = (panel * k + k0) * NR;
+                float[] panelB = pb;
+                byte[] panelBytes = pbBytes;
+                if (pbBytes != null && m1 - m0 > 2 * MR) {
+                    // Three or more row tiles share the panel: widened once, their k steps load floats.
+                    if (wide == null) {
+                        wide = WIDE_PANELS.get();
+                    }
+                    widen(pbBytes, bOff, kc, wide);
+                    panelB = wide;
+                    panelBytes = null;
+                    bOff = 0;
+                }
                 // A row tiles start at multiples of MR; a block starting inside one takes its rest first.
                 for (int i = m0, rows; i < m1; i += rows) {
                     rows = Math.min(MR - i % MR, m1 - i);
@@ -122,9 +138,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
                     int cRow = cOffset + i * ldc;
                     if (whole) {
                         if (half) {
-                            tileHalf(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                            tileHalf(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                         } else {
-                            tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                            tile(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                         }
                     } else {
                         // A partial panel goes through a whole-tile buffer: tiles never store masked.
@@ -132,9 +148,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
                         if (half) {
-                            tileHalf(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                            tileHalf(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         } else {
-                            tile(rows, pa, aOff, pb, pbBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                            tile(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         }
                         FloatPacking.copyColumns(rows, edge, lo - col, NR, c, cRow + lo, ldc, hi - lo);
                     }
@@ -172,17 +188,19 @@ final class QGemmF32Fma512 implements QGemmKernel {
                                        int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
         int k = b.k();
-        byte[] pb = b.bytes();
+        byte[] weights = b.bytes();
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
+        if (k > FloatPacking.KC || n0 % NR != 0 || weights == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
             || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
+        float[] pb = WIDE_PANELS.get();
         int end = n0 + (n1 - n0) / NR * NR;
         for (int col = n0; col < end; col += NR) {
-            int bOff = col * k;
+            widen(weights, col * k, k, pb);
+            int bOff = 0;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
                 int aOff = base + run * runPitch + x * rowStride;
@@ -221,7 +239,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         // One vector of columns left (a 16-channel layer, or one past whole panels): the one-vector tiles.
         if (n1 - end == L) {
-            int bOff = end * k;
+            widen(weights, end * k, k, pb);
+            int bOff = 0;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
                 int aOff = base + run * runPitch + x * rowStride;
@@ -260,8 +279,10 @@ final class QGemmF32Fma512 implements QGemmKernel {
             return n1;
         }
         if (end < n1) {
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
-                outOffset, ldo);
+            widen(weights, end * k, k, pb);
+            int bOff = 0;
+            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, bOff, end, n1, k, colTerms, scales,
+                zp, qmin, qmax, out, outOffset, ldo);
         }
         return n1;
     }
@@ -271,14 +292,13 @@ final class QGemmF32Fma512 implements QGemmKernel {
      * into a scratch tile, of which the columns [col, n1) are copied out.
      */
     private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
-                                 byte[] pb, int col, int n1, int k, int[] colTerms, float[] scales, int zp,
-                                 int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+                                 float[] pb, int bOff, int col, int n1, int k, int[] colTerms,
+                                 float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
         int width = n1 - col;
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         System.arraycopy(colTerms, col, cut.colTerms, 0, width);
         System.arraycopy(scales, col, cut.scales, 0, width);
-        int bOff = col * k;
         for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
             rows = Math.min(Math.min(MR, runLength - x), m1 - i);
             int aOff = base + run * runPitch + x * rowStride;
@@ -343,6 +363,14 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 x = 0;
                 run++;
             }
+        }
+    }
+
+    /** The k x NR weight bytes of the panel at {@code from} as floats into {@code panel}, for the fused tiles. */
+    private static void widen(byte[] weights, int from, int k, float[] panel) {
+        for (int i = 0, n = k * NR; i < n; i += L) {
+            ((FloatVector) ByteVector.fromArray(BB, weights, from + i).convertShape(VectorOperators.B2F, F, 0))
+                .intoArray(panel, i);
         }
     }
 
@@ -1844,7 +1872,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void requantized8(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized8(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1860,8 +1888,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -1926,7 +1954,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
     }
 
-    private static void requantized7(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized7(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -1941,8 +1969,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2000,7 +2028,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
     }
 
-    private static void requantized6(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized6(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2014,8 +2042,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2066,7 +2094,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
-    private static void requantized5(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized5(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2079,8 +2107,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2124,7 +2152,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
-    private static void requantized4(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized4(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2136,8 +2164,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2174,7 +2202,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
-    private static void requantized3(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized3(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2185,8 +2213,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2216,7 +2244,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
-    private static void requantized2(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized2(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2226,8 +2254,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2250,7 +2278,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
-    private static void requantized1(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantized1(float[] pa, int aOff, float[] pb, int bOff, int k,
                                     int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2263,31 +2291,31 @@ final class QGemmF32Fma512 implements QGemmKernel {
         int p = 0;
         for (; p + 4 <= k; p += 4) {
             a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             c01 = a.fma(b1, c01);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
             d00 = a.fma(b0, d00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR + 1 * L);
             d01 = a.fma(b1, d01);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
             e00 = a.fma(b0, e00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR + 1 * L);
             e01 = a.fma(b1, e01);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
             f00 = a.fma(b0, f00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR + 1 * L);
             f01 = a.fma(b1, f01);
         }
         for (; p < k; p++) {
             a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             c01 = a.fma(b1, c01);
         }
         c00 = c00.add(d00).add(e00.add(f00));
@@ -2303,7 +2331,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 
-    private static void requantizedHalf8(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf8(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2318,7 +2346,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2358,7 +2386,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
     }
 
-    private static void requantizedHalf7(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf7(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2372,7 +2400,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2408,7 +2436,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
     }
 
-    private static void requantizedHalf6(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf6(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2421,7 +2449,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2453,7 +2481,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
     }
 
-    private static void requantizedHalf5(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf5(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2465,7 +2493,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2493,7 +2521,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
     }
 
-    private static void requantizedHalf4(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf4(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2504,7 +2532,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2528,7 +2556,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
     }
 
-    private static void requantizedHalf3(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf3(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2538,7 +2566,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2558,7 +2586,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
     }
 
-    private static void requantizedHalf2(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf2(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2567,7 +2595,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * G]);
@@ -2583,7 +2611,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
     }
 
-    private static void requantizedHalf1(float[] pa, int aOff, byte[] pb, int bOff, int k,
+    private static void requantizedHalf1(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2595,21 +2623,21 @@ final class QGemmF32Fma512 implements QGemmKernel {
         int p = 0;
         for (; p + 4 <= k; p += 4) {
             a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 1) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
             d00 = a.fma(b0, d00);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 2) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
             e00 = a.fma(b0, e00);
             a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + (p + 3) * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
             f00 = a.fma(b0, f00);
         }
         for (; p < k; p++) {
             a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
         }
         c00 = c00.add(d00).add(e00.add(f00));
@@ -2621,7 +2649,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
-    private static void imageRequantized8(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2637,8 +2665,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2703,7 +2731,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
     }
 
-    private static void imageRequantized7(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2718,8 +2746,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2777,7 +2805,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
     }
 
-    private static void imageRequantized6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2791,8 +2819,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2843,7 +2871,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
     }
 
-    private static void imageRequantized5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2856,8 +2884,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2901,7 +2929,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
     }
 
-    private static void imageRequantized4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2913,8 +2941,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2951,7 +2979,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
     }
 
-    private static void imageRequantized3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -2962,8 +2990,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -2993,7 +3021,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
     }
 
-    private static void imageRequantized2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3003,8 +3031,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -3027,7 +3055,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
-    private static void imageRequantized1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantized1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3036,8 +3064,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(F, pb, bOff + p * NR + 1 * L);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             c01 = a.fma(b1, c01);
@@ -3053,7 +3081,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 
-    private static void imageRequantizedHalf8(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3068,7 +3096,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3108,7 +3136,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
     }
 
-    private static void imageRequantizedHalf7(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3122,7 +3150,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3158,7 +3186,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
     }
 
-    private static void imageRequantizedHalf6(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3171,7 +3199,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3203,7 +3231,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
     }
 
-    private static void imageRequantizedHalf5(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3215,7 +3243,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3243,7 +3271,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
     }
 
-    private static void imageRequantizedHalf4(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3254,7 +3282,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3278,7 +3306,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
     }
 
-    private static void imageRequantizedHalf3(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3288,7 +3316,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3308,7 +3336,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
     }
 
-    private static void imageRequantizedHalf2(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3317,7 +3345,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
             a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
@@ -3333,7 +3361,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
     }
 
-    private static void imageRequantizedHalf1(float[] pa, int aOff, int[] taps, byte[] pb, int bOff, int k,
+    private static void imageRequantizedHalf1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
@@ -3341,7 +3369,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatVector a, b0;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
         }

@@ -302,6 +302,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         private volatile boolean halfPanels;
         /** Whether the model packed wide (Winograd) weights, whose float panels run tiles of their own. */
         private volatile boolean wide;
+        /**
+         * Whether the model multiplied more than two row tiles of byte weights at once: the kernel widens such a
+         * panel to floats once and runs the float tiles over it.
+         */
+        private volatile boolean widened;
         /** Bit h set: the model convolved a few-channel image with a tile of h rows (image tiles of their own). */
         private final AtomicInteger imageHeights = new AtomicInteger();
 
@@ -345,7 +350,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             }
             PackedB wideB = v.packWideB(wideValues, smallK, n);
             PreparedA pa = new PreparedA();
-            int[] c = new int[mr * n];
+            int[] c = new int[3 * mr * n];
             int[] round = {0};
             int[] depthRound = {0};
             return () -> {
@@ -370,6 +375,12 @@ public final class WarmingKernelProvider implements KernelProvider {
                                 v.prepareRows(0, m, floatRows, 1, smallK, pa);
                             }
                             multiply(cold, pa, m, wideB, 0, cols, c, cols, smallK / 3);
+                            calls += 2;
+                        }
+                        if (widened) {
+                            // Two whole row tiles, then one of m rows: the byte panels widened to floats.
+                            prepareA(cold, 2 * mr + m, smallK, a, 0, true, false, pa);
+                            multiply(cold, pa, 2 * mr + m, small, 0, cols, c, cols, flush);
                             calls += 2;
                         }
                     }
@@ -512,6 +523,9 @@ public final class WarmingKernelProvider implements KernelProvider {
         void coldMultiply(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] c, int cOffset, int ldc,
                           int flush) {
             record(heights, mr, m0, m1);
+            if (m1 - m0 > 2 * mr && b.bytes() != null && !widened) {
+                widened = true;
+            }
             int last = n1 - (n1 - 1) / nr * nr;
             if (n1 > n0 && last <= nr / 2 && !halfPanels) {
                 halfPanels = true;
