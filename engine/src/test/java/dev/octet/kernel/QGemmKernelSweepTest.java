@@ -34,8 +34,10 @@ class QGemmKernelSweepTest {
         List<QGemmKernel> vs = variants().toList();
         for (QGemmKernel v : vs) {
             for (int k : KS) {
-                // M covers 1 .. MR+1 for MR 6 and 8; N covers 1 .. NR+1 for NR 8, 16, 32 plus a multi-panel width.
-                for (int[] mn : new int[][] {{1, 1}, {1, 33}, {7, 9}, {9, 17}, {6, 16}, {8, 32}, {13, 65}, {2, 31}}) {
+                // M covers 1 .. MR+1 for MR 6 and 8; N covers 1 .. NR+1 for NR 8, 16, 32 plus a multi-panel width;
+                // past two row tiles, byte panels widened to floats once per call (one-vector panels included).
+                for (int[] mn : new int[][] {{1, 1}, {1, 33}, {7, 9}, {9, 17}, {6, 16}, {8, 32}, {13, 65}, {2, 31},
+                    {19, 16}, {21, 48}, {17, 9}}) {
                     args.add(Arguments.of(v, mn[0], k, mn[1]));
                 }
             }
@@ -107,6 +109,50 @@ class QGemmKernelSweepTest {
         }
         PackedB wide = kernel.packWideB(new int[k * n], k, n);
         assertEquals(panelValues, wide.floats().length);
+    }
+
+    /**
+     * Winograd's operands: integer-valued float rows of A (|a| <= 512) and wide weights (|b| <= 2295) at flush
+     * intervals the products allow (flush * 512 * 2295 <= 2^24), against the exact sums: one-vector and wider panels,
+     * one and several row tiles, odd and even K, past one float block.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void wideWeightsSumExactlyAtAnyFlushInterval(QGemmKernel kernel) {
+        SplittableRandom r = new SplittableRandom(53);
+        for (int k : new int[] {1, 2, 7, 30, 31, 1025}) {
+            for (int n : new int[] {9, 16, 32, 48}) {
+                for (int m : new int[] {1, 8, 19}) {
+                    int[] b = new int[k * n];
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = r.nextInt(-2295, 2296);
+                    }
+                    float[] a = new float[m * k];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = r.nextInt(-512, 513);
+                    }
+                    int[] expected = new int[m * n];
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            long sum = 0;
+                            for (int p = 0; p < k; p++) {
+                                sum += (long) a[i * k + p] * b[p * n + j];
+                            }
+                            expected[i * n + j] = (int) sum;
+                        }
+                    }
+                    PackedB pb = kernel.packWideB(b, k, n);
+                    PreparedA pa = new PreparedA();
+                    kernel.resetA(m, k, false, pa);
+                    kernel.prepareRows(0, m, a, 0, k, pa);
+                    for (int flush : new int[] {1, 2, 3, 5, 14}) {
+                        int[] c = new int[m * n];
+                        kernel.multiply(pa, 0, m, pb, 0, n, c, 0, n, flush);
+                        assertArrayEquals(expected, c, kernel.id() + " k=" + k + " n=" + n + " m=" + m + " flush=" + flush);
+                    }
+                }
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")
