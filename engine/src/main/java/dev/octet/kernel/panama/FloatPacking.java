@@ -16,9 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * arithmetic only beyond K = 2^17, as the contract allows).
  *
  * <p>B is stored in panels of {@code nr} columns, k-major: {@code floats[(panel * k + p) * nr + lane]},
- * zero-padded on the right (zero weights add nothing); 8-bit weights as {@code bytes} in the same order when the
- * kernel converts them to floats as it loads them (a quarter of the memory: MiniLM's packed weights take 22 MB
- * instead of 88 MB, at the same speed on 256- and 512-bit vectors). A is in row tiles, see {@link #prepareA}.
+ * zero-padded on the right (zero weights add nothing); 8-bit weights as {@code bytes} in the same order at 256 and
+ * 512 bits (a quarter of the memory: MiniLM's packed weights take 22 MB instead of 88 MB), widened to floats a panel
+ * at a time into a thread's scratch when several row tiles share it, else as each k step loads them. A is in row
+ * tiles, see {@link #prepareA}.
  */
 final class FloatPacking {
     /** Products summed in float before flushing to int32 (at most; a caller may ask for fewer). */
