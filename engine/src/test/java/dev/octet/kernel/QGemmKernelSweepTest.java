@@ -124,23 +124,15 @@ class QGemmKernelSweepTest {
             for (int n : new int[] {9, 16, 32, 48}) {
                 for (int m : new int[] {1, 8, 19}) {
                     int[] b = new int[k * n];
+                    // Half the values at the extremes, so that long runs come near the flush bound.
                     for (int i = 0; i < b.length; i++) {
-                        b[i] = r.nextInt(-2295, 2296);
+                        b[i] = r.nextBoolean() ? (r.nextBoolean() ? 2295 : -2295) : r.nextInt(-2295, 2296);
                     }
                     float[] a = new float[m * k];
                     for (int i = 0; i < a.length; i++) {
-                        a[i] = r.nextInt(-512, 513);
+                        a[i] = r.nextBoolean() ? (r.nextBoolean() ? 512 : -512) : r.nextInt(-512, 513);
                     }
-                    int[] expected = new int[m * n];
-                    for (int i = 0; i < m; i++) {
-                        for (int j = 0; j < n; j++) {
-                            long sum = 0;
-                            for (int p = 0; p < k; p++) {
-                                sum += (long) a[i * k + p] * b[p * n + j];
-                            }
-                            expected[i * n + j] = (int) sum;
-                        }
-                    }
+                    int[] expected = ExactProducts.of(a, b, m, k, n);
                     PackedB pb = kernel.packWideB(b, k, n);
                     PreparedA pa = new PreparedA();
                     kernel.resetA(m, k, false, pa);

@@ -2,6 +2,7 @@ package dev.octet.kernel.panama;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.octet.kernel.ExactProducts;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
@@ -136,16 +137,7 @@ class QDotKernelTest {
                 for (int i = 0; i < a.length; i++) {
                     a[i] = r.nextBoolean() ? 512 : -512 + r.nextInt(10);
                 }
-                int[] expected = new int[m * n];
-                for (int i = 0; i < m; i++) {
-                    for (int j = 0; j < n; j++) {
-                        long sum = 0;
-                        for (int p = 0; p < k; p++) {
-                            sum += (long) a[i * k + p] * b[p * n + j];
-                        }
-                        expected[i * n + j] = (int) sum;
-                    }
-                }
+                int[] expected = ExactProducts.of(a, b, m, k, n);
                 PackedB pb = dot.packWideB(b, k, n);
                 PreparedA pa = new PreparedA();
                 dot.resetA(m, k, false, pa);
