@@ -97,4 +97,14 @@ public interface QGemmKernel {
      * by {@link #resetA} without row sums.
      */
     void prepareRows(int i0, int i1, float[] a, int aOffset, int lda, PreparedA out);
+
+    /**
+     * Rows per tile R of the float layout that {@link #resetA} sizes in {@code out.floats(0)}, for producers that
+     * write rows of A in place instead of through {@link #prepareRows(int, int, float[], int, int, PreparedA)}: value
+     * q of row i of depth k at {@code (i / R) * kg * R + (i % R) * 16 + (q / 16) * 16 * R + q % 16}, kg being k
+     * rounded up to a multiple of 16; 0 when the kernel's layout is another (then rows go through prepareRows).
+     */
+    default int preparedRowTile() {
+        return 0;
+    }
 }

@@ -9,9 +9,10 @@ public interface WinogradKernels {
     /**
      * {@code V = B^T d B} of one 4 x 4 input tile for every channel c < channels: input (r, s) of channel c is
      * {@code src[offsets[4 r + s] + c] ^ flip} as a signed byte (flip 0x80 makes uint8 canonical);
-     * {@code V[a][b]} goes to {@code v[at + (4 a + b) * xiStride + c]}.
+     * {@code V[a][b]} goes to {@code v[4 a + b][at + (c / 16) * groupStride + c % 16]}: with a group stride of 16 a
+     * plain row of channels, with a GEMM's (see {@link QGemmKernel#preparedRowTile}) that GEMM's prepared A.
      */
-    void inputTile(byte[] src, int[] offsets, int flip, int channels, float[] v, int at, int xiStride);
+    void inputTile(byte[] src, int[] offsets, int flip, int channels, float[][] v, int at, int groupStride);
 
     /**
      * {@code Y = (A^T M A) / 4} of one tile for every output channel oc < cout, from

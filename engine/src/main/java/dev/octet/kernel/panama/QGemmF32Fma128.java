@@ -58,6 +58,11 @@ final class QGemmF32Fma128 implements QGemmKernel {
     }
 
     @Override
+    public int preparedRowTile() {
+        return MR;
+    }
+
+    @Override
     public PackedB packB(byte[] b, int offset, int k, int n, boolean unsigned, boolean transposed) {
         return FloatPacking.packB(ID, NR, false, b, offset, k, n, unsigned, transposed);
     }

@@ -256,6 +256,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
+        public int preparedRowTile() {
+            return v.preparedRowTile();
+        }
+
+        @Override
         public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
             if (gate().open()) {
                 v.prepareRows(i0, i1, a, aOffset, lda, unsigned, out);
@@ -607,7 +612,8 @@ public final class WarmingKernelProvider implements KernelProvider {
             for (int i = 0; i < 16; i++) {
                 offsets[i] = i * channels;
             }
-            float[] tiles = new float[16 * channels];
+            // Plain rows (group stride 16) and a GEMM's prepared layout (8 rows a tile: 128).
+            float[][] tiles = new float[16][3 * 128];
             int[] m = new int[16 * channels];
             for (int i = 0; i < m.length; i++) {
                 m[i] = src[i] * 4099;
@@ -615,7 +621,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             int[] y = new int[4 * channels];
             this.gate = warmup.gate("winograd", () -> {
                 for (int rep = 0; rep < 4; rep++) {
-                    v.inputTile(src, offsets, rep % 2 == 0 ? 0x80 : 0, channels, tiles, 0, channels);
+                    v.inputTile(src, offsets, rep % 2 == 0 ? 0x80 : 0, channels, tiles, 16 * (rep % 8), rep < 2 ? 16 : 128);
                     v.outputTile(m, 0, channels, channels, y);
                 }
                 return 8;
@@ -623,9 +629,9 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public void inputTile(byte[] src, int[] offsets, int flip, int channels, float[] tiles, int at,
-                              int xiStride) {
-            (gate.open() ? v : SCALAR).inputTile(src, offsets, flip, channels, tiles, at, xiStride);
+        public void inputTile(byte[] src, int[] offsets, int flip, int channels, float[][] tiles, int at,
+                              int groupStride) {
+            (gate.open() ? v : SCALAR).inputTile(src, offsets, flip, channels, tiles, at, groupStride);
         }
 
         @Override

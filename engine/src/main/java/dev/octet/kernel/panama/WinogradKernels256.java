@@ -21,9 +21,11 @@ final class WinogradKernels256 implements WinogradKernels {
     private static final int L = F.length();
 
     @Override
-    public void inputTile(byte[] src, int[] o, int flip, int channels, float[] v, int at, int xiStride) {
+    public void inputTile(byte[] src, int[] o, int flip, int channels, float[][] v, int at, int groupStride) {
         int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
         int o8 = o[8], o9 = o[9], o10 = o[10], o11 = o[11], o12 = o[12], o13 = o[13], o14 = o[14], o15 = o[15];
+        float[] v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3], v4 = v[4], v5 = v[5], v6 = v[6], v7 = v[7];
+        float[] v8 = v[8], v9 = v[9], v10 = v[10], v11 = v[11], v12 = v[12], v13 = v[13], v14 = v[14], v15 = v[15];
         byte f = (byte) flip;
         int c = 0;
         // Loads and stores written out, not helpers: C2 did not inline them into this big loop and boxed every vector.
@@ -70,25 +72,26 @@ final class WinogradKernels256 implements WinogradKernels {
             IntVector t03 = d03.sub(d23), t13 = d13.add(d23);
             IntVector t23 = d23.sub(d13), t33 = d13.sub(d33);
             // V = t B, column by column with the same pattern.
-            int p = at + c;
-            ((FloatVector) t00.sub(t02).convert(VectorOperators.I2F, 0)).intoArray(v, p);
-            ((FloatVector) t01.add(t02).convert(VectorOperators.I2F, 0)).intoArray(v, p + xiStride);
-            ((FloatVector) t02.sub(t01).convert(VectorOperators.I2F, 0)).intoArray(v, p + 2 * xiStride);
-            ((FloatVector) t01.sub(t03).convert(VectorOperators.I2F, 0)).intoArray(v, p + 3 * xiStride);
-            ((FloatVector) t10.sub(t12).convert(VectorOperators.I2F, 0)).intoArray(v, p + 4 * xiStride);
-            ((FloatVector) t11.add(t12).convert(VectorOperators.I2F, 0)).intoArray(v, p + 5 * xiStride);
-            ((FloatVector) t12.sub(t11).convert(VectorOperators.I2F, 0)).intoArray(v, p + 6 * xiStride);
-            ((FloatVector) t11.sub(t13).convert(VectorOperators.I2F, 0)).intoArray(v, p + 7 * xiStride);
-            ((FloatVector) t20.sub(t22).convert(VectorOperators.I2F, 0)).intoArray(v, p + 8 * xiStride);
-            ((FloatVector) t21.add(t22).convert(VectorOperators.I2F, 0)).intoArray(v, p + 9 * xiStride);
-            ((FloatVector) t22.sub(t21).convert(VectorOperators.I2F, 0)).intoArray(v, p + 10 * xiStride);
-            ((FloatVector) t21.sub(t23).convert(VectorOperators.I2F, 0)).intoArray(v, p + 11 * xiStride);
-            ((FloatVector) t30.sub(t32).convert(VectorOperators.I2F, 0)).intoArray(v, p + 12 * xiStride);
-            ((FloatVector) t31.add(t32).convert(VectorOperators.I2F, 0)).intoArray(v, p + 13 * xiStride);
-            ((FloatVector) t32.sub(t31).convert(VectorOperators.I2F, 0)).intoArray(v, p + 14 * xiStride);
-            ((FloatVector) t31.sub(t33).convert(VectorOperators.I2F, 0)).intoArray(v, p + 15 * xiStride);
+            // A vector of L <= 16 channels from a multiple of L stays within its group of 16.
+            int p = at + (c >> 4) * groupStride + (c & 15);
+            ((FloatVector) t00.sub(t02).convert(VectorOperators.I2F, 0)).intoArray(v0, p);
+            ((FloatVector) t01.add(t02).convert(VectorOperators.I2F, 0)).intoArray(v1, p);
+            ((FloatVector) t02.sub(t01).convert(VectorOperators.I2F, 0)).intoArray(v2, p);
+            ((FloatVector) t01.sub(t03).convert(VectorOperators.I2F, 0)).intoArray(v3, p);
+            ((FloatVector) t10.sub(t12).convert(VectorOperators.I2F, 0)).intoArray(v4, p);
+            ((FloatVector) t11.add(t12).convert(VectorOperators.I2F, 0)).intoArray(v5, p);
+            ((FloatVector) t12.sub(t11).convert(VectorOperators.I2F, 0)).intoArray(v6, p);
+            ((FloatVector) t11.sub(t13).convert(VectorOperators.I2F, 0)).intoArray(v7, p);
+            ((FloatVector) t20.sub(t22).convert(VectorOperators.I2F, 0)).intoArray(v8, p);
+            ((FloatVector) t21.add(t22).convert(VectorOperators.I2F, 0)).intoArray(v9, p);
+            ((FloatVector) t22.sub(t21).convert(VectorOperators.I2F, 0)).intoArray(v10, p);
+            ((FloatVector) t21.sub(t23).convert(VectorOperators.I2F, 0)).intoArray(v11, p);
+            ((FloatVector) t30.sub(t32).convert(VectorOperators.I2F, 0)).intoArray(v12, p);
+            ((FloatVector) t31.add(t32).convert(VectorOperators.I2F, 0)).intoArray(v13, p);
+            ((FloatVector) t32.sub(t31).convert(VectorOperators.I2F, 0)).intoArray(v14, p);
+            ((FloatVector) t31.sub(t33).convert(VectorOperators.I2F, 0)).intoArray(v15, p);
         }
-        ScalarWinogradKernels.input(src, o, flip, c, channels, v, at, xiStride);
+        ScalarWinogradKernels.input(src, o, flip, c, channels, v, at, groupStride);
     }
 
     @Override

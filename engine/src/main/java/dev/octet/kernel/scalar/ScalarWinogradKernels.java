@@ -5,8 +5,8 @@ import dev.octet.kernel.WinogradKernels;
 /** The reference Winograd transforms: plain loops over channels; also the vector kernels' channel tails. */
 public final class ScalarWinogradKernels implements WinogradKernels {
     @Override
-    public void inputTile(byte[] src, int[] offsets, int flip, int channels, float[] v, int at, int xiStride) {
-        input(src, offsets, flip, 0, channels, v, at, xiStride);
+    public void inputTile(byte[] src, int[] offsets, int flip, int channels, float[][] v, int at, int groupStride) {
+        input(src, offsets, flip, 0, channels, v, at, groupStride);
     }
 
     @Override
@@ -18,9 +18,12 @@ public final class ScalarWinogradKernels implements WinogradKernels {
      * {@code V = B^T d B} of one tile for channels [c0, channels) (see {@link WinogradKernels#inputTile}).
      * One pass over the channels with the 16 inputs in locals, so C2 can vectorize it.
      */
-    public static void input(byte[] src, int[] o, int flip, int c0, int channels, float[] v, int at, int xiStride) {
+    public static void input(byte[] src, int[] o, int flip, int c0, int channels, float[][] v, int at,
+                             int groupStride) {
         int o0 = o[0], o1 = o[1], o2 = o[2], o3 = o[3], o4 = o[4], o5 = o[5], o6 = o[6], o7 = o[7];
         int o8 = o[8], o9 = o[9], o10 = o[10], o11 = o[11], o12 = o[12], o13 = o[13], o14 = o[14], o15 = o[15];
+        float[] v0 = v[0], v1 = v[1], v2 = v[2], v3 = v[3], v4 = v[4], v5 = v[5], v6 = v[6], v7 = v[7];
+        float[] v8 = v[8], v9 = v[9], v10 = v[10], v11 = v[11], v12 = v[12], v13 = v[13], v14 = v[14], v15 = v[15];
         for (int c = c0; c < channels; c++) {
             // t = B^T d, row by row: t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3 (each of 4 columns).
             int d20 = (byte) (src[o8 + c] ^ flip), d21 = (byte) (src[o9 + c] ^ flip);
@@ -34,23 +37,23 @@ public final class ScalarWinogradKernels implements WinogradKernels {
             int t30 = d10 - (byte) (src[o12 + c] ^ flip), t31 = d11 - (byte) (src[o13 + c] ^ flip);
             int t32 = d12 - (byte) (src[o14 + c] ^ flip), t33 = d13 - (byte) (src[o15 + c] ^ flip);
             // V = t B, column by column with the same pattern.
-            int p = at + c;
-            v[p] = t00 - t02;
-            v[p + xiStride] = t01 + t02;
-            v[p + 2 * xiStride] = t02 - t01;
-            v[p + 3 * xiStride] = t01 - t03;
-            v[p + 4 * xiStride] = t10 - t12;
-            v[p + 5 * xiStride] = t11 + t12;
-            v[p + 6 * xiStride] = t12 - t11;
-            v[p + 7 * xiStride] = t11 - t13;
-            v[p + 8 * xiStride] = t20 - t22;
-            v[p + 9 * xiStride] = t21 + t22;
-            v[p + 10 * xiStride] = t22 - t21;
-            v[p + 11 * xiStride] = t21 - t23;
-            v[p + 12 * xiStride] = t30 - t32;
-            v[p + 13 * xiStride] = t31 + t32;
-            v[p + 14 * xiStride] = t32 - t31;
-            v[p + 15 * xiStride] = t31 - t33;
+            int p = at + (c >> 4) * groupStride + (c & 15);
+            v0[p] = t00 - t02;
+            v1[p] = t01 + t02;
+            v2[p] = t02 - t01;
+            v3[p] = t01 - t03;
+            v4[p] = t10 - t12;
+            v5[p] = t11 + t12;
+            v6[p] = t12 - t11;
+            v7[p] = t11 - t13;
+            v8[p] = t20 - t22;
+            v9[p] = t21 + t22;
+            v10[p] = t22 - t21;
+            v11[p] = t21 - t23;
+            v12[p] = t30 - t32;
+            v13[p] = t31 + t32;
+            v14[p] = t32 - t31;
+            v15[p] = t31 - t33;
         }
     }
 
