@@ -88,32 +88,11 @@ final class FloatPacking {
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int groupStride = mr * G;
         int tileStride = groupedDepth(k) * mr;
-        int groups = k / G;
         for (int tile = i0 / mr, i = i0; i < i1; tile++) {
             int end = Math.min(i1, (tile + 1) * mr);
-            boolean grouped = bits >= 512 && mr == 8 && i == tile * mr && end - i == mr;
-            if (grouped) {
-                // A whole tile group by group, its 8 rows' values one contiguous 512-byte run: 13-36% faster than
-                // row by row in a harness (Winograd's rows of 16 and 48 channels, Zen 4); a group's rest below.
-                int row = aOffset + i * lda;
-                for (int g = 0, at = tile * tileStride, q = 0; g < groups; g++, at += groupStride, q += G) {
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + q).intoArray(p, at);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + lda + q).intoArray(p, at + G);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + 2 * lda + q).intoArray(p, at + 2 * G);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + 3 * lda + q).intoArray(p, at + 3 * G);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + 4 * lda + q).intoArray(p, at + 4 * G);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + 5 * lda + q).intoArray(p, at + 5 * G);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + 6 * lda + q).intoArray(p, at + 6 * G);
-                    FloatVector.fromArray(FloatVector.SPECIES_512, a, row + 7 * lda + q).intoArray(p, at + 7 * G);
-                }
-                if (groups * G == k) {
-                    i = end;
-                    continue;
-                }
-            }
             for (int dst = tile * tileStride + (i - tile * mr) * G; i < end; i++, dst += G) {
                 int row = aOffset + i * lda;
-                int q = grouped ? groups * G : 0;
+                int q = 0;
                 // The vector code stays in this method: a helper compiled apart can run boxed while it waits for C2.
                 if (bits >= 512) {
                     for (int at = dst; q + G <= k; q += G, at += groupStride) {
