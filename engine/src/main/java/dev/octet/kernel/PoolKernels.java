@@ -31,11 +31,11 @@ public interface PoolKernels {
      * {@code c11 * X[y1[i]][x1[j]] + c21 * X[y1[i]][x2[j]] + c12 * X[y2[i]][x1[j]] + c22 * X[y2[i]][x2[j]]}
      * summed left to right, with {@code c11 = dx2[j] * dy2[i]}, {@code c21 = dx1[j] * dy2[i]},
      * {@code c12 = dx2[j] * dy1[i]}, {@code c22 = dx1[j] * dy1[i]}: every product rounded to float, no fused
-     * multiply-add. The row and column indices are inside the input. Writes output rows [row0, row1) of the
-     * batch's {@code batch * y1.length} (so threads can take bands of them).
+     * multiply-add. The row and column indices are inside the input. Writes output rows [row0, row1) of the batch's
+     * {@code batch * y1.length}, row r of image r / y1.length (so threads can take bands of them).
      */
-    void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2, float[] dy1,
-                              float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2, float[] y, int row0, int row1);
+    void bilinearChannelsLast(float[] x, int h, int w, int channels, int[] y1, int[] y2, float[] dy1, float[] dy2,
+                              int[] x1, int[] x2, float[] dx1, float[] dx2, float[] y, int row0, int row1);
 
     /**
      * Max pooling of 8-bit codes, unsigned when asked (exact in any order). A window holding no input element

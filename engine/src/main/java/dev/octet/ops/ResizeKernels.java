@@ -241,12 +241,12 @@ final class ResizeKernels {
             // Bands of output rows over the threads: each output element is computed alone, so the same floats.
             int rows = n * oh;
             int tasks = Math.min(rows, parallel.split((long) rows * ow * ch, PARALLEL_MIN, GRAIN));
-            int band = (rows + Math.max(1, tasks) - 1) / Math.max(1, tasks);
             if (tasks <= 1) {
-                kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1,
-                    tx.d2, j.yf, 0, rows);
+                kernels.bilinearChannelsLast(j.xf, h, w, ch, ty.i1, ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2,
+                    j.yf, 0, rows);
             } else {
-                parallel.forEach((rows + band - 1) / band, t -> kernels.bilinearChannelsLast(j.xf, n, h, w, ch, ty.i1,
+                int band = (rows + tasks - 1) / tasks;
+                parallel.forEach((rows + band - 1) / band, t -> kernels.bilinearChannelsLast(j.xf, h, w, ch, ty.i1,
                     ty.i2, ty.d1, ty.d2, tx.i1, tx.i2, tx.d1, tx.d2, j.yf, t * band, Math.min(rows, (t + 1) * band)));
             }
             if (!j.extrapolate) {

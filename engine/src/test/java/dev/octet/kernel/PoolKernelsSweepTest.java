@@ -240,13 +240,13 @@ class PoolKernelsSweepTest {
             float[] x = floats(r, batch * h * w * channels);
             float[] want = new float[batch * oh * ow * channels];
             float[] got = new float[want.length];
-            REFERENCE.bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, want, 0,
+            REFERENCE.bilinearChannelsLast(x, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, want, 0,
                 batch * oh);
             // Two bands, as two threads take them: the same floats.
             int split = batch * oh / 2 + 1;
-            k.bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, got, split,
+            k.bilinearChannelsLast(x, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, got, split,
                 batch * oh);
-            k.bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, got, 0, split);
+            k.bilinearChannelsLast(x, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, got, 0, split);
             assertArrayEquals(want, got, k.getClass().getSimpleName() + " channels=" + channels + " batch=" + batch
                 + " " + h + "x" + w + " -> " + oh + "x" + ow);
         }

@@ -174,35 +174,33 @@ final class PoolKernels256 implements PoolKernels {
      * in the reference's order, never fused, so every lane rounds as the reference does.
      */
     @Override
-    public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
+    public void bilinearChannelsLast(float[] x, int h, int w, int channels, int[] y1, int[] y2,
                                      float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
                                      float[] y, int row0, int row1) {
         int oh = y1.length, ow = x1.length;
         int whole = channels - channels % L;
         for (int row = row0; row < row1; row++) {
             int b = row / oh, i = row % oh;
-            {
-                int top = (b * h + y1[i]) * w, bottom = (b * h + y2[i]) * w;
-                for (int j = 0; j < ow; j++) {
-                    float c11 = dx2[j] * dy2[i], c21 = dx1[j] * dy2[i], c12 = dx2[j] * dy1[i], c22 = dx1[j] * dy1[i];
-                    int o11 = (top + x1[j]) * channels, o21 = (top + x2[j]) * channels;
-                    int o12 = (bottom + x1[j]) * channels, o22 = (bottom + x2[j]) * channels;
-                    int k = ((b * oh + i) * ow + j) * channels;
-                    int c = 0;
-                    if (whole > 0) {
-                        FloatVector w11 = FloatVector.broadcast(F, c11), w21 = FloatVector.broadcast(F, c21);
-                        FloatVector w12 = FloatVector.broadcast(F, c12), w22 = FloatVector.broadcast(F, c22);
-                        for (; c < whole; c += L) {
-                            w11.mul(FloatVector.fromArray(F, x, o11 + c))
-                                .add(w21.mul(FloatVector.fromArray(F, x, o21 + c)))
-                                .add(w12.mul(FloatVector.fromArray(F, x, o12 + c)))
-                                .add(w22.mul(FloatVector.fromArray(F, x, o22 + c)))
-                                .intoArray(y, k + c);
-                        }
+            int top = (b * h + y1[i]) * w, bottom = (b * h + y2[i]) * w;
+            for (int j = 0; j < ow; j++) {
+                float c11 = dx2[j] * dy2[i], c21 = dx1[j] * dy2[i], c12 = dx2[j] * dy1[i], c22 = dx1[j] * dy1[i];
+                int o11 = (top + x1[j]) * channels, o21 = (top + x2[j]) * channels;
+                int o12 = (bottom + x1[j]) * channels, o22 = (bottom + x2[j]) * channels;
+                int k = (row * ow + j) * channels;
+                int c = 0;
+                if (whole > 0) {
+                    FloatVector w11 = FloatVector.broadcast(F, c11), w21 = FloatVector.broadcast(F, c21);
+                    FloatVector w12 = FloatVector.broadcast(F, c12), w22 = FloatVector.broadcast(F, c22);
+                    for (; c < whole; c += L) {
+                        w11.mul(FloatVector.fromArray(F, x, o11 + c))
+                            .add(w21.mul(FloatVector.fromArray(F, x, o21 + c)))
+                            .add(w12.mul(FloatVector.fromArray(F, x, o12 + c)))
+                            .add(w22.mul(FloatVector.fromArray(F, x, o22 + c)))
+                            .intoArray(y, k + c);
                     }
-                    for (; c < channels; c++) {
-                        y[k + c] = c11 * x[o11 + c] + c21 * x[o21 + c] + c12 * x[o12 + c] + c22 * x[o22 + c];
-                    }
+                }
+                for (; c < channels; c++) {
+                    y[k + c] = c11 * x[o11 + c] + c21 * x[o21 + c] + c12 * x[o12 + c] + c22 * x[o22 + c];
                 }
             }
         }

@@ -621,7 +621,7 @@ public final class WarmingKernelProvider implements KernelProvider {
             int[] y = new int[4 * channels];
             this.gate = warmup.gate("winograd", () -> {
                 for (int rep = 0; rep < 4; rep++) {
-                    v.inputTile(src, offsets, rep % 2 == 0 ? 0x80 : 0, channels, tiles, 16 * (rep % 8), rep < 2 ? 16 : 128);
+                    v.inputTile(src, offsets, rep % 2 == 0 ? 0x80 : 0, channels, tiles, 16 * rep, rep < 2 ? 16 : 128);
                     v.outputTile(m, 0, channels, channels, y);
                 }
                 return 8;
@@ -971,7 +971,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                 return 1;
             });
             this.bilinear = warmup.gate("bilinearChannelsLast", () -> {
-                v.bilinearChannelsLast(x, 1, 7, 9, channels, rows.i1, rows.i2, rows.d1, rows.d2, cols.i1, cols.i2,
+                v.bilinearChannelsLast(x, 7, 9, channels, rows.i1, rows.i2, rows.d1, rows.d2, cols.i1, cols.i2,
                     cols.d1, cols.d2, y, 0, rows.i1.length);
                 return 1;
             });
@@ -1028,11 +1028,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         }
 
         @Override
-        public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
-                                         float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
-                                         float[] y, int row0, int row1) {
-            (bilinear.open() ? v : s).bilinearChannelsLast(x, batch, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1,
-                dx2, y, row0, row1);
+        public void bilinearChannelsLast(float[] x, int h, int w, int channels, int[] y1, int[] y2, float[] dy1,
+                                         float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2, float[] y,
+                                         int row0, int row1) {
+            (bilinear.open() ? v : s).bilinearChannelsLast(x, h, w, channels, y1, y2, dy1, dy2, x1, x2, dx1, dx2, y,
+                row0, row1);
         }
 
         @Override

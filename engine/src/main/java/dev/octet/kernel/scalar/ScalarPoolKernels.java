@@ -227,22 +227,20 @@ public final class ScalarPoolKernels implements PoolKernels {
     }
 
     @Override
-    public void bilinearChannelsLast(float[] x, int batch, int h, int w, int channels, int[] y1, int[] y2,
+    public void bilinearChannelsLast(float[] x, int h, int w, int channels, int[] y1, int[] y2,
                                      float[] dy1, float[] dy2, int[] x1, int[] x2, float[] dx1, float[] dx2,
                                      float[] y, int row0, int row1) {
         int oh = y1.length, ow = x1.length;
         for (int row = row0; row < row1; row++) {
             int b = row / oh, i = row % oh;
-            {
-                int top = (b * h + y1[i]) * w, bottom = (b * h + y2[i]) * w;
-                for (int j = 0; j < ow; j++) {
-                    float c11 = dx2[j] * dy2[i], c21 = dx1[j] * dy2[i], c12 = dx2[j] * dy1[i], c22 = dx1[j] * dy1[i];
-                    int o11 = (top + x1[j]) * channels, o21 = (top + x2[j]) * channels;
-                    int o12 = (bottom + x1[j]) * channels, o22 = (bottom + x2[j]) * channels;
-                    int k = ((b * oh + i) * ow + j) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        y[k + c] = c11 * x[o11 + c] + c21 * x[o21 + c] + c12 * x[o12 + c] + c22 * x[o22 + c];
-                    }
+            int top = (b * h + y1[i]) * w, bottom = (b * h + y2[i]) * w;
+            for (int j = 0; j < ow; j++) {
+                float c11 = dx2[j] * dy2[i], c21 = dx1[j] * dy2[i], c12 = dx2[j] * dy1[i], c22 = dx1[j] * dy1[i];
+                int o11 = (top + x1[j]) * channels, o21 = (top + x2[j]) * channels;
+                int o12 = (bottom + x1[j]) * channels, o22 = (bottom + x2[j]) * channels;
+                int k = (row * ow + j) * channels;
+                for (int c = 0; c < channels; c++) {
+                    y[k + c] = c11 * x[o11 + c] + c21 * x[o21 + c] + c12 * x[o12 + c] + c22 * x[o22 + c];
                 }
             }
         }

@@ -247,7 +247,7 @@ class WarmingKernelProviderTest {
         float[] rowW1 = {0.25f, 0.5f, 0.75f, 0.1f, 0.9f, 0.5f};
         float[] rowW2 = {0.75f, 0.5f, 0.25f, 0.9f, 0.1f, 0.5f};
         float[] resampled = new float[6 * 6 * channels];
-        pk.bilinearChannelsLast(img, 1, 9, 11, channels, rowsA, rowsB, rowW1, rowW2, rowsA, rowsB, rowW2, rowW1,
+        pk.bilinearChannelsLast(img, 9, 11, channels, rowsA, rowsB, rowW1, rowW2, rowsA, rowsB, rowW2, rowW1,
             resampled, 0, rowsA.length);
         byte[] pooledCodes = new byte[maxed.length];
         pk.maxPool(image, true, planes, in, out, window, strides, dilations, pads, pooledCodes);
