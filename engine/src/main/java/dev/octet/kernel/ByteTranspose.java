@@ -20,8 +20,17 @@ public final class ByteTranspose {
 
     /** {@code dst[dstOff + c * rows + r] = src[srcOff + r * cols + c]} for a rows x cols matrix. */
     public static void transpose(byte[] src, int srcOff, int rows, int cols, byte[] dst, int dstOff) {
+        transpose(src, srcOff, cols, rows, cols, dst, dstOff, rows);
+    }
+
+    /**
+     * {@code dst[dstOff + c * dstStride + r] = src[srcOff + r * srcStride + c]} for r < rows, c < cols: a block of a
+     * larger matrix, so that threads can each transpose their own columns or rows of it.
+     */
+    public static void transpose(byte[] src, int srcOff, int srcStride, int rows, int cols, byte[] dst, int dstOff,
+                                 int dstStride) {
         if (rows <= 4) {
-            fewRows(src, srcOff, rows, cols, dst, dstOff);
+            fewRows(src, srcOff, srcStride, rows, cols, dst, dstOff, dstStride);
             return;
         }
         int rows8 = rows - rows % 8;
@@ -39,13 +48,13 @@ public final class ByteTranspose {
                 if (tall) {
                     for (int c = c0; c < c1; c += 8) {
                         for (int r = r0; r < r1; r += 8) {
-                            block(src, srcOff + r * cols + c, cols, dst, dstOff + c * rows + r, rows);
+                            block(src, srcOff + r * srcStride + c, srcStride, dst, dstOff + c * dstStride + r, dstStride);
                         }
                     }
                 } else {
                     for (int r = r0; r < r1; r += 8) {
                         for (int c = c0; c < c1; c += 8) {
-                            block(src, srcOff + r * cols + c, cols, dst, dstOff + c * rows + r, rows);
+                            block(src, srcOff + r * srcStride + c, srcStride, dst, dstOff + c * dstStride + r, dstStride);
                         }
                     }
                 }
@@ -54,12 +63,12 @@ public final class ByteTranspose {
         // The ragged edges: the last rows % 8 rows, then the last cols % 8 columns.
         for (int r = rows8; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                dst[dstOff + c * rows + r] = src[srcOff + r * cols + c];
+                dst[dstOff + c * dstStride + r] = src[srcOff + r * srcStride + c];
             }
         }
         for (int r = 0; r < rows8; r++) {
             for (int c = cols8; c < cols; c++) {
-                dst[dstOff + c * rows + r] = src[srcOff + r * cols + c];
+                dst[dstOff + c * dstStride + r] = src[srcOff + r * srcStride + c];
             }
         }
     }
@@ -68,10 +77,19 @@ public final class ByteTranspose {
      * Up to four rows (an image's channels into NHWC): one destination column at a time, each row a stream, written
      * out per row count (the 8 x 8 blocks need eight rows; byte by byte, a 3 x 59,536 image took 4x as long).
      */
-    private static void fewRows(byte[] src, int srcOff, int rows, int cols, byte[] dst, int dstOff) {
-        int s1 = srcOff + cols;
-        int s2 = srcOff + 2 * cols;
-        int s3 = srcOff + 3 * cols;
+    private static void fewRows(byte[] src, int srcOff, int srcStride, int rows, int cols, byte[] dst, int dstOff,
+                                int dstStride) {
+        int s1 = srcOff + srcStride;
+        int s2 = srcOff + 2 * srcStride;
+        int s3 = srcOff + 3 * srcStride;
+        if (dstStride != rows) {
+            for (int c = 0; c < cols; c++) {
+                for (int r = 0; r < rows; r++) {
+                    dst[dstOff + c * dstStride + r] = src[srcOff + r * srcStride + c];
+                }
+            }
+            return;
+        }
         switch (rows) {
             case 0 -> { }
             case 1 -> System.arraycopy(src, srcOff, dst, dstOff, cols);

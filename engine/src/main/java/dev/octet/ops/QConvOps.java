@@ -299,7 +299,7 @@ final class QConvOps {
             int outPixels = Tensor.checkedSize(c.outSpatial);
             Object y;
             byte[] xNhwc = channelsLast ? x.bytes()
-                : QConvNhwc.toNhwc(x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
+                : QConvNhwc.toNhwc(parallel, x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
             boolean floatInKernel = result == Result.FLOAT && channelsLast && !isDepthwise(w.shapeView(), group);
             QGemm.Output out = quantized
                 ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)
@@ -339,7 +339,7 @@ final class QConvOps {
                 y = out instanceof QGemm.Output.Requantized r ? r.out() : ((QGemm.Output.Int32) out).out();
             } else if (out instanceof QGemm.Output.Requantized r) {
                 buffers.giveBack(xNhwc);
-                y = QConvNhwc.toNchw(r.out(), c.batch, c.cout, outPixels, buffers.bytes(outSize));
+                y = QConvNhwc.toNchw(parallel, r.out(), c.batch, c.cout, outPixels, buffers.bytes(outSize));
                 buffers.giveBack(r.out());
             } else {
                 buffers.giveBack(xNhwc);

@@ -59,14 +59,16 @@ final class QuantOps {
             .traits(OpTrait.LAYOUT_AGNOSTIC_BINARY)
             .factory(ctx -> {
                 QuantizeKernels k = ctx.kernels().quantize();
-                return Op.withBuffers((in, buffers) -> qlinearAdd(k, in, buffers));
+                dev.octet.kernel.Parallel parallel = ctx.parallel();
+                return Op.withBuffers((in, buffers) -> qlinearAdd(k, parallel, in, buffers));
             });
         r.microsoft("QLinearMul").inputs("rrorrorro").outputs("r")
             .shape(c -> one(c.has(7) ? c.type(7) : c.type(0), broadcastInputs(c, 0, 3)))
             .traits(OpTrait.LAYOUT_AGNOSTIC_BINARY)
             .factory(ctx -> {
                 QuantizeKernels k = ctx.kernels().quantize();
-                return Op.withBuffers((in, buffers) -> qlinearMul(k, in, buffers));
+                dev.octet.kernel.Parallel parallel = ctx.parallel();
+                return Op.withBuffers((in, buffers) -> qlinearMul(k, parallel, in, buffers));
             });
         r.microsoft("QLinearSigmoid").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
@@ -192,6 +194,7 @@ final class QuantOps {
             throw ctx.unsupported("output_dtype " + DataType.onnxName(outputDtype) + " is not supported (uint8 and int8 are)");
         }
         QuantizeKernels kernels = ctx.kernels().quantize();
+        dev.octet.kernel.Parallel parallel = ctx.parallel();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             Tensor scale = in[1];
@@ -206,6 +209,14 @@ final class QuantOps {
             int qmax = outType.qmax();
             byte[] out = buffers.bytes(x.size());
             int[] runs = layout.runs(x.shapeView(), scale.size());
+            if (runs != null && x.type() == DataType.FLOAT && runs[0] == 1) {
+                // One scale and zero point for all: chunks on the threads (a CNN's input image).
+                int z = zp == null ? 0 : (int) zp.getLong(0);
+                float[] xs = x.floats();
+                inChunks(parallel, out.length, (off, m) -> kernels.quantize(xs, off, m, m, 1, s[0], z, qmin, qmax, out,
+                    off, m));
+                return new Tensor[] {Tensor.of(outType, x.shape(), out)};
+            }
             if (runs != null && x.type() == DataType.FLOAT) {
                 // Contiguous runs share one scale and zero point: the vector kernel takes each run.
                 for (int r = 0, off = 0; off < out.length; r++, off += runs[1]) {
@@ -264,11 +275,11 @@ final class QuantOps {
     }
 
     /**
-     * Elements below which DynamicQuantizeLinear runs on the caller alone (a 128 x 384 activation, 49K elements,
-     * gains from two threads); per task once split, at least.
+     * Elements below which an element-wise quantization runs on the caller alone (DynamicQuantizeLinear of a 128 x 384
+     * activation, 49K elements, gains from two threads); per task once split, at least.
      */
-    private static final int DQL_PARALLEL_MIN = 32768;
-    private static final int DQL_GRAIN = 16384;
+    private static final int PARALLEL_MIN_ELEMENTS = 32768;
+    private static final int PARALLEL_GRAIN = 16384;
 
     /**
      * DynamicQuantizeLinear of the inputs concatenated along {@code axis} (one input: the operator itself). The range
@@ -319,7 +330,7 @@ final class QuantOps {
     /** {min(0, min x), max(0, max x)}, over chunks on the threads when x is large. */
     private static float[] range(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, float[] x) {
         int n = x.length;
-        int tasks = parallel.split(n, DQL_PARALLEL_MIN, DQL_GRAIN);
+        int tasks = parallel.split(n, PARALLEL_MIN_ELEMENTS, PARALLEL_GRAIN);
         if (tasks == 1) {
             return kernels.rangeWithZero(x, 0, n);
         }
@@ -341,6 +352,29 @@ final class QuantOps {
         return new float[] {lo, hi};
     }
 
+    /** Elements [off, off + length) of an element-wise operation. */
+    @FunctionalInterface
+    private interface Chunk {
+        void run(int off, int length);
+    }
+
+    /**
+     * An element-wise operation over n elements: one call below {@link #PARALLEL_MIN_ELEMENTS}, else chunks of whole
+     * 64-element blocks on the threads. Each element's result does not depend on the cut, so neither do the bits.
+     */
+    private static void inChunks(dev.octet.kernel.Parallel parallel, int n, Chunk body) {
+        int tasks = parallel.split(n, PARALLEL_MIN_ELEMENTS, PARALLEL_GRAIN);
+        if (tasks == 1) {
+            body.run(0, n);
+            return;
+        }
+        int chunk = ((n + tasks - 1) / tasks + 63) / 64 * 64;
+        parallel.forEach((n + chunk - 1) / chunk, t -> {
+            int off = t * chunk;
+            body.run(off, Math.min(chunk, n - off));
+        });
+    }
+
     /**
      * Quantizes {@code rows} rows of n contiguous floats of x to uint8 rows {@code outStride} apart from
      * {@code outOff}, over chunks on the threads when there are many: a single row is cut into pieces, several rows
@@ -348,16 +382,13 @@ final class QuantOps {
      */
     private static void quantizeRows(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, float[] x, int n,
                                      int rows, float scale, int zp, byte[] out, int outOff, int outStride) {
-        int tasks = parallel.split((int) Math.min(Integer.MAX_VALUE, (long) n * rows), DQL_PARALLEL_MIN, DQL_GRAIN);
+        int tasks = parallel.split((int) Math.min(Integer.MAX_VALUE, (long) n * rows), PARALLEL_MIN_ELEMENTS,
+            PARALLEL_GRAIN);
         if (tasks == 1) {
             kernels.quantize(x, 0, n, n, rows, scale, zp, 0, 255, out, outOff, outStride);
         } else if (rows == 1) {
-            int chunk = ((n + tasks - 1) / tasks + 63) / 64 * 64;
-            parallel.forEach((n + chunk - 1) / chunk, t -> {
-                int off = t * chunk;
-                int m = Math.min(chunk, n - off);
-                kernels.quantize(x, off, m, m, 1, scale, zp, 0, 255, out, outOff + off, m);
-            });
+            inChunks(parallel, n, (off, m) -> kernels.quantize(x, off, m, m, 1, scale, zp, 0, 255, out, outOff + off,
+                m));
         } else {
             int perTask = (rows + tasks - 1) / tasks;
             parallel.forEach((rows + perTask - 1) / perTask, t -> {
@@ -391,7 +422,8 @@ final class QuantOps {
      * uses fixed point and may differ by 1. Same shapes and broadcasts that leave runs of whole or constant
      * operands go to {@link QuantizeKernels#qlinearAdd}; others take the general loop, the same arithmetic.
      */
-    private static Tensor[] qlinearAdd(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
+    private static Tensor[] qlinearAdd(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, Tensor[] in,
+                                      Buffers buffers) {
         Tensor a = in[0], b = in[3];
         float sa = QParams.scalarScale(in[1], "A"), sb = QParams.scalarScale(in[4], "B");
         float sc = QParams.scalarScale(in[6], "C");
@@ -404,12 +436,7 @@ final class QuantOps {
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
         if (runs != null) {
-            boolean unsigned = a.type() == DataType.UINT8;
-            for (int j = 0; j < runs.count(); j++) {
-                kernels.qlinearAdd(a.bytes(), runs.aStarts()[j], runs.aConstant(), b.bytes(), runs.bStarts()[j],
-                    runs.bConstant(), runs.length(), unsigned, sa, za, sb, zb, sc, zc, outType.qmin(), outType.qmax(),
-                    out, j * runs.length());
-            }
+            qlinearRuns(parallel, runs, kernels::qlinearAdd, a, b, sa, za, sb, zb, sc, zc, outType, out);
             return new Tensor[] {Tensor.of(outType, shape, out)};
         }
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
@@ -423,13 +450,45 @@ final class QuantOps {
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
 
+    /** {@link QuantizeKernels#qlinearAdd} or {@link QuantizeKernels#qlinearMul}: the same arguments. */
+    @FunctionalInterface
+    private interface QLinearKernel {
+        void run(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n, boolean unsigned,
+                 float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff);
+    }
+
+    /** The kernel over each run of the output; one run (same shapes, or a scalar operand) in chunks on the threads. */
+    private static void qlinearRuns(dev.octet.kernel.Parallel parallel, Broadcast.Runs runs, QLinearKernel kernel,
+                                    Tensor a, Tensor b, float sa, int za, float sb, int zb, float sc, int zc,
+                                    DataType outType, byte[] out) {
+        boolean unsigned = a.type() == DataType.UINT8;
+        byte[] ab = a.bytes();
+        byte[] bb = b.bytes();
+        boolean aConstant = runs.aConstant();
+        boolean bConstant = runs.bConstant();
+        int qmin = outType.qmin();
+        int qmax = outType.qmax();
+        if (runs.count() == 1) {
+            int aStart = runs.aStarts()[0];
+            int bStart = runs.bStarts()[0];
+            inChunks(parallel, runs.length(), (off, m) -> kernel.run(ab, aStart + (aConstant ? 0 : off), aConstant, bb,
+                bStart + (bConstant ? 0 : off), bConstant, m, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out, off));
+            return;
+        }
+        for (int j = 0; j < runs.count(); j++) {
+            kernel.run(ab, runs.aStarts()[j], aConstant, bb, runs.bStarts()[j], bConstant, runs.length(), unsigned, sa,
+                za, sb, zb, sc, zc, qmin, qmax, out, j * runs.length());
+        }
+    }
+
     /**
      * QLinearMul with ORT's x86 (SSE2) arithmetic ({@link Quantization#qlinearMul}): the exact integer product
      * {@code (a - za) * (b - zb)}, times {@code ratio = (sa * sb) / sc}, plus {@code (float) zc}, rounded half to
      * even, saturated. The zero point is added in float before rounding, which can differ from adding it after.
      * Broadcasts as in {@link #qlinearAdd}.
      */
-    private static Tensor[] qlinearMul(QuantizeKernels kernels, Tensor[] in, Buffers buffers) {
+    private static Tensor[] qlinearMul(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, Tensor[] in,
+                                      Buffers buffers) {
         Tensor a = in[0], b = in[3];
         float sa = QParams.scalarScale(in[1], "A"), sb = QParams.scalarScale(in[4], "B");
         float sc = QParams.scalarScale(in[6], "C");
@@ -442,12 +501,7 @@ final class QuantOps {
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
         if (runs != null) {
-            boolean unsigned = a.type() == DataType.UINT8;
-            for (int j = 0; j < runs.count(); j++) {
-                kernels.qlinearMul(a.bytes(), runs.aStarts()[j], runs.aConstant(), b.bytes(), runs.bStarts()[j],
-                    runs.bConstant(), runs.length(), unsigned, sa, za, sb, zb, sc, zc, outType.qmin(), outType.qmax(),
-                    out, j * runs.length());
-            }
+            qlinearRuns(parallel, runs, kernels::qlinearMul, a, b, sa, za, sb, zb, sc, zc, outType, out);
             return new Tensor[] {Tensor.of(outType, shape, out)};
         }
         float ratio = Quantization.qlinearMulRatio(sa, sb, sc);

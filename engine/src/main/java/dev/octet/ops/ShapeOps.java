@@ -20,6 +20,7 @@ import static dev.octet.ops.Shapes.shapeInput;
 import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
+import dev.octet.kernel.Parallel;
 import dev.octet.kernel.QConvNhwc;
 import dev.octet.ops.ShapeValue.Elem;
 import java.util.ArrayList;
@@ -281,6 +282,7 @@ final class ShapeOps {
                 seen[p] = true;
             }
         }
+        Parallel parallel = ctx.parallel();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             int rank = x.rank();
@@ -313,8 +315,8 @@ final class ShapeOps {
                 }
                 byte[] r = buffers.bytes(x.size());
                 return new Tensor[] {Tensor.of(x.type(), out, toLast
-                    ? QConvNhwc.toNhwc(x.bytes(), batch, channels, pixels, r)
-                    : QConvNhwc.toNchw(x.bytes(), batch, channels, pixels, r))};
+                    ? QConvNhwc.toNhwc(parallel, x.bytes(), batch, channels, pixels, r)
+                    : QConvNhwc.toNchw(parallel, x.bytes(), batch, channels, pixels, r))};
             }
             int[] strides = ShapeKernels.strides(x.shapeView());
             int[][] offsets = new int[rank][];

@@ -26,4 +26,24 @@ class ByteTransposeTest {
         ByteTranspose.transpose(src, 3, rows, cols, actual, 5);
         assertArrayEquals(expected, actual);
     }
+
+    @ParameterizedTest(name = "{0} x {1} of {2} x {3}")
+    @CsvSource({"3,100,3,300", "3,64,3,14884", "24,67,24,961", "961,24,3000,24", "9,13,20,31", "4,1,4,7"})
+    void transposesABlockOfALargerMatrix(int rows, int cols, int srcRows, int srcCols) {
+        SplittableRandom r = new SplittableRandom(rows * 31L + cols);
+        byte[] src = new byte[srcRows * srcCols];
+        r.nextBytes(src);
+        int r0 = srcRows - rows;
+        int c0 = srcCols - cols;
+        int dstStride = rows + 5;
+        byte[] expected = new byte[7 + cols * dstStride];
+        byte[] actual = expected.clone();
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                expected[7 + j * dstStride + i] = src[(r0 + i) * srcCols + c0 + j];
+            }
+        }
+        ByteTranspose.transpose(src, r0 * srcCols + c0, srcCols, rows, cols, actual, 7, dstStride);
+        assertArrayEquals(expected, actual);
+    }
 }

@@ -13,8 +13,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Softmax, LogSoftmax and Hardmax (along the last or a strided axis) and 8-bit table lookups cut large tensors
- * into tasks for the session's threads; every split must give the single thread's bits.
+ * Softmax, LogSoftmax and Hardmax (along the last or a strided axis), 8-bit table lookups, per-tensor QuantizeLinear,
+ * QLinearAdd / QLinearMul and 8-bit NCHW / NHWC transposes cut large tensors into tasks for the session's threads;
+ * every split must give the single thread's bits.
  */
 class SplitAcrossThreadsTest {
     private static Tensor run(Parallel parallel, String domain, String op, int opset, Map<String, Attribute> attrs,
@@ -72,6 +73,62 @@ class SplitAcrossThreadsTest {
             Map<String, Attribute> alpha = Map.of("alpha", new Attribute.FloatAttr(0.1f));
             assertArrayEquals(run(Parallel.SERIAL, "com.microsoft", "QLinearLeakyRelu", 1, alpha, leaky).bytes(),
                 run(three, "com.microsoft", "QLinearLeakyRelu", 1, alpha, leaky).bytes());
+        }
+    }
+
+    @Test
+    void quantizedElementwiseOpsGiveTheSameBytesOnThreeThreads() {
+        try (Parallel three = new Parallel(3)) {
+            int n = 200_003;
+            Tensor x = Tensor.ofFloats(floats(n, 11), n);
+            Tensor[] quantize = {x, Tensor.ofFloats(new float[] {0.0186579f}), Tensor.ofUint8(new byte[] {114})};
+            byte[] q = run(Parallel.SERIAL, "", "QuantizeLinear", 13, Map.of(), quantize).bytes();
+            assertArrayEquals(q, run(three, "", "QuantizeLinear", 13, Map.of(), quantize).bytes());
+            byte[] other = new byte[n];
+            new SplittableRandom(12).nextBytes(other);
+            Tensor a = Tensor.ofUint8(q, n);
+            Tensor sa = Tensor.ofFloats(new float[] {0.03f});
+            Tensor za = Tensor.ofUint8(new byte[] {(byte) 120});
+            Tensor sc = Tensor.ofFloats(new float[] {0.05f});
+            Tensor zc = Tensor.ofUint8(new byte[] {(byte) 130});
+            // Same shapes, then a scalar second operand.
+            for (Tensor b : List.of(Tensor.ofUint8(other, n), Tensor.ofUint8(new byte[] {(byte) 200}, 1))) {
+                Tensor[] in = {a, sa, za, b, Tensor.ofFloats(new float[] {0.02f}), Tensor.ofUint8(new byte[] {99}), sc, zc};
+                for (String op : List.of("QLinearAdd", "QLinearMul")) {
+                    assertArrayEquals(run(Parallel.SERIAL, "com.microsoft", op, 1, Map.of(), in).bytes(),
+                        run(three, "com.microsoft", op, 1, Map.of(), in).bytes(), op + " of " + b.size());
+                }
+            }
+        }
+    }
+
+    @Test
+    void byteTransposesToAndFromChannelsLastMatchElementByElement() {
+        try (Parallel three = new Parallel(3)) {
+            // An RGB image (three rows of many pixels), and a two-image batch of 24 channels.
+            int[][] shapes = {{1, 3, 257, 259}, {2, 24, 61, 67}};
+            for (int[] shape : shapes) {
+                int channels = shape[1];
+                int pixels = shape[2] * shape[3];
+                byte[] nchw = new byte[shape[0] * channels * pixels];
+                new SplittableRandom(pixels).nextBytes(nchw);
+                byte[] expected = new byte[nchw.length];
+                for (int b = 0; b < shape[0]; b++) {
+                    for (int c = 0; c < channels; c++) {
+                        for (int p = 0; p < pixels; p++) {
+                            expected[(b * pixels + p) * channels + c] = nchw[(b * channels + c) * pixels + p];
+                        }
+                    }
+                }
+                Map<String, Attribute> toLast = Map.of("perm", new Attribute.IntsAttr(new long[] {0, 2, 3, 1}));
+                Map<String, Attribute> toFirst = Map.of("perm", new Attribute.IntsAttr(new long[] {0, 3, 1, 2}));
+                for (Parallel parallel : List.of(Parallel.SERIAL, three)) {
+                    Tensor nhwc = run(parallel, "", "Transpose", 13, toLast, Tensor.ofUint8(nchw, shape));
+                    assertArrayEquals(expected, nhwc.bytes(), "to NHWC on " + parallel.threads() + " threads");
+                    assertArrayEquals(nchw, run(parallel, "", "Transpose", 13, toFirst, nhwc).bytes(),
+                        "back to NCHW on " + parallel.threads() + " threads");
+                }
+            }
         }
     }
 }
