@@ -36,17 +36,32 @@ public final class Quantization {
     }
 
     /**
-     * com.microsoft QLinearAdd on one pair, ORT's x86 (AVX2) arithmetic:
-     * {@code RNE(((float)(a - za) * sa + (float)(b - zb) * sb) / sc)} (two products, then a sum, then a true
-     * division), clamped to {@code [qmin - zc, qmax - zc]}, plus zc. A NaN gives zc.
+     * com.microsoft QLinearAdd's constant term, as ONNX Runtime's x86 kernel (MLAS, AVX2) computes it: with
+     * {@code ra = sa / sc} and {@code rb = sb / sc}, {@code (float) zc - fma(ra, za, rb * zb)} (the compiler fuses the
+     * first product; measured against ORT 1.23 on every pair of codes).
      */
-    public static int qlinearAdd(int a, int za, float sa, int b, int zb, float sb, float sc, int zc, int qmin, int qmax) {
-        float v = ((float) (a - za) * sa + (float) (b - zb) * sb) / sc;
-        float r = (float) Math.rint(v);
-        float lo = qmin - zc;
-        float hi = qmax - zc;
-        r = r < lo ? lo : Math.min(r, hi);
-        return (int) r + zc;
+    public static float qlinearAddConstant(float ra, int za, float rb, int zb, int zc) {
+        return (float) zc - Math.fma(ra, (float) za, rb * (float) zb);
+    }
+
+    /**
+     * One QLinearAdd element, ORT's x86 arithmetic: {@code fma(a, ra, fma(b, rb, c))} on the raw codes, c from
+     * {@link #qlinearAddConstant}, then {@link #saturate}. Not symmetric: ORT's kernel takes an operand that is
+     * constant over its span (the first one when both are) as b, so callers exchange the operands there, c included.
+     */
+    public static int qlinearAdd(int a, float ra, int b, float rb, float c, int qmin, int qmax) {
+        return saturate(Math.fma((float) a, ra, Math.fma((float) b, rb, c)), qmin, qmax);
+    }
+
+    /**
+     * x86's conversion of a float sum to an 8-bit code: round half to even to int32 (cvtps2dq: NaN and values beyond
+     * int32 become its minimum), then saturation to [qmin, qmax].
+     */
+    public static int saturate(float v, int qmin, int qmax) {
+        if (!(Math.abs(v) < 0x1p31f)) {
+            return qmin;
+        }
+        return (int) Math.max(qmin, Math.min(qmax, Math.rint(v)));
     }
 
     /**

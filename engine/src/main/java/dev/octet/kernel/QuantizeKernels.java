@@ -35,10 +35,10 @@ public interface QuantizeKernels {
                float[] bias, int biasOff, boolean relu, float[] out, int outOff, int n, int rows);
 
     /**
-     * com.microsoft QLinearAdd over n elements: {@code out[outOff + i] = }{@link Quantization#qlinearAdd} of
-     * {@code a[aOff + i]} and {@code b[bOff + i]}, where an operand marked scalar is its one element
-     * {@code a[aOff]} (or {@code b[bOff]}) for every i. Inputs are unsigned when asked; the output is
-     * clamped to [qmin, qmax].
+     * com.microsoft QLinearAdd over n elements with ORT's x86 arithmetic: {@code out[outOff + i] = }
+     * {@link Quantization#qlinearAdd} of {@code a[aOff + i]} and {@code b[bOff + i]}, where an operand marked scalar is
+     * its one element {@code a[aOff]} (or {@code b[bOff]}) for every i; a scalar a (also when b is one) goes second,
+     * as ORT passes it. Inputs are unsigned when asked; the output is saturated to [qmin, qmax].
      */
     void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n, boolean unsigned,
                     float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff);

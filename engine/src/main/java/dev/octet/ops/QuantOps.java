@@ -401,26 +401,26 @@ final class QuantOps {
 
     // ---- com.microsoft QGemm, QLinearAdd, QLinearGlobalAveragePool ------------------------------------
 
-    /** Runs shorter than this take the general broadcast loop: a kernel call per few elements gains nothing. */
+    /** QLinearMul's runs shorter than this take the general broadcast loop: a kernel call per few elements gains nothing. */
     private static final int MIN_RUN = 8;
 
     /**
      * The runs of a QLinearAdd/QLinearMul output for the kernels (see {@link Broadcast#runs}), or null for the
-     * general loop: operands of different or non-8-bit types, a non-8-bit output, or short runs.
+     * general loop: operands of different or non-8-bit types, a non-8-bit output, or runs shorter than minRun.
      */
-    private static Broadcast.Runs kernelRuns(Tensor a, Tensor b, DataType outType, int[] shape) {
+    private static Broadcast.Runs kernelRuns(Tensor a, Tensor b, DataType outType, int[] shape, int minRun) {
         if (!a.type().isQuantized() || b.type() != a.type() || !outType.isQuantized()) {
             return null;
         }
         Broadcast.Runs runs = Broadcast.runs(a.shapeView(), b.shapeView(), shape);
-        return runs.count() == 1 || runs.length() >= MIN_RUN ? runs : null;
+        return runs.count() == 1 || runs.length() >= minRun ? runs : null;
     }
 
     /**
-     * QLinearAdd with ORT's x86 (AVX2) arithmetic ({@link Quantization#qlinearAdd}):
-     * {@code ((a - za) * sa + (b - zb) * sb) / sc}, rounded half to even, clamped, plus zc. ORT's NEON build
-     * uses fixed point and may differ by 1. Same shapes and broadcasts that leave runs of whole or constant
-     * operands go to {@link QuantizeKernels#qlinearAdd}; others take the general loop, the same arithmetic.
+     * QLinearAdd with ORT's x86 arithmetic (its AVX2 kernel, {@link Quantization#qlinearAddConstant}): a constant term
+     * and FMAs on the raw codes, whose bits depend on which operand is constant over a run, as ORT's broadcast spans
+     * do. So every 8-bit broadcast goes to {@link QuantizeKernels#qlinearAdd} run by run, short runs included; other
+     * types take the general loop with the two-array form.
      */
     private static Tensor[] qlinearAdd(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, Tensor[] in,
                                       Buffers buffers) {
@@ -434,18 +434,20 @@ final class QuantOps {
         int zc = QParams.scalarZeroPoint(cZp, "C");
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
-        Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
+        Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape, 1);
         if (runs != null) {
             qlinearRuns(parallel, runs, kernels::qlinearAdd, a, b, sa, za, sb, zb, sc, zc, outType, out);
             return new Tensor[] {Tensor.of(outType, shape, out)};
         }
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
         int[] bMap = Broadcast.indexMap(b.shapeView(), shape);
+        float ra = sa / sc;
+        float rb = sb / sc;
+        float c = Quantization.qlinearAddConstant(ra, za, rb, zb, zc);
         for (int i = 0; i < out.length; i++) {
             long av = a.getLong(aMap == null ? i : aMap[i]);
             long bv = b.getLong(bMap == null ? i : bMap[i]);
-            out[i] = (byte) Quantization.qlinearAdd((int) av, za, sa, (int) bv, zb, sb, sc, zc, outType.qmin(),
-                outType.qmax());
+            out[i] = (byte) Quantization.qlinearAdd((int) av, ra, (int) bv, rb, c, outType.qmin(), outType.qmax());
         }
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
@@ -499,7 +501,7 @@ final class QuantOps {
         int zc = QParams.scalarZeroPoint(cZp, "C");
         int[] shape = Broadcast.shape(a.shapeView(), b.shapeView());
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
-        Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape);
+        Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape, MIN_RUN);
         if (runs != null) {
             qlinearRuns(parallel, runs, kernels::qlinearMul, a, b, sa, za, sb, zb, sc, zc, outType, out);
             return new Tensor[] {Tensor.of(outType, shape, out)};

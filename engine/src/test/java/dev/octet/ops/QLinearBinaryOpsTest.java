@@ -62,10 +62,18 @@ class QLinearBinaryOpsTest {
                 byte[] wantAdd = new byte[n];
                 byte[] wantMul = new byte[n];
                 float ratio = Quantization.qlinearMulRatio(sa, sb, sc);
+                float ra = sa / sc;
+                float rb = sb / sc;
+                float c = Quantization.qlinearAddConstant(ra, za, rb, zb, zc);
+                // QLinearAdd's FMAs are not symmetric: ORT's kernel takes an operand constant over a run second.
+                Broadcast.Runs runs = n == 0 ? null : Broadcast.runs(a.shapeView(), b.shapeView(), shape);
                 for (int i = 0; i < n; i++) {
                     int av = (int) a.getLong(aMap == null ? i : aMap[i]);
                     int bv = (int) b.getLong(bMap == null ? i : bMap[i]);
-                    wantAdd[i] = (byte) Quantization.qlinearAdd(av, za, sa, bv, zb, sb, sc, zc, t.qmin(), t.qmax());
+                    wantAdd[i] = (byte) (runs.aConstant()
+                        ? Quantization.qlinearAdd(bv, rb, av, ra, Quantization.qlinearAddConstant(rb, zb, ra, za, zc),
+                            t.qmin(), t.qmax())
+                        : Quantization.qlinearAdd(av, ra, bv, rb, c, t.qmin(), t.qmax()));
                     wantMul[i] = (byte) Quantization.qlinearMul(av, za, bv, zb, ratio, zc, t.qmin(), t.qmax());
                 }
                 for (KernelProvider p : PROVIDERS) {

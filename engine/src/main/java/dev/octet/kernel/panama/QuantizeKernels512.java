@@ -142,51 +142,62 @@ final class QuantizeKernels512 implements QuantizeKernels {
         if (n <= 0) {
             return; // a scalar operand is not read
         }
-        if (aScalar && !bScalar) {
-            // Float addition is commutative: the b term plus the a term is the same float as the other way round.
-            qlinearAdd(b, bOff, false, a, aOff, true, n, unsigned, sb, zb, sa, za, sc, zc, qmin, qmax, out, outOff);
-            return;
-        }
-        // One loop per method, vector code written out without helpers: C2 stops inlining into a method past a
-        // size budget, and a vector passed to or returned from a method it did not inline is boxed (10-100x
-        // slower). The loops take and return no vectors, so inlined or not they stay unboxed.
-        int i = aScalar ? 0
-            : bScalar ? addScalarB(a, aOff, (float) ((unsigned ? b[bOff] & 0xFF : b[bOff]) - zb) * sb, n, unsigned,
-                                   sa, za, sc, zc, qmin, qmax, out, outOff)
-            : add(a, aOff, b, bOff, n, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out, outOff);
-        int mask = unsigned ? 0xFF : -1;
-        for (; i < n; i++) {
-            int av = a[aOff + (aScalar ? 0 : i)] & mask;
-            int bv = b[bOff + (bScalar ? 0 : i)] & mask;
-            out[outOff + i] = (byte) dev.octet.kernel.Quantization.qlinearAdd(av, za, sa, bv, zb, sb, sc, zc, qmin,
-                qmax);
+        // ORT's kernel takes a constant operand second (a constant a also when both are), and its FMAs are not
+        // symmetric: the operands are exchanged there.
+        if (aScalar) {
+            qlinearAddOrdered(b, bOff, bScalar, a, aOff, true, n, unsigned, sb, zb, sa, za, sc, zc, qmin, qmax, out,
+                outOff);
+        } else {
+            qlinearAddOrdered(a, aOff, false, b, bOff, bScalar, n, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out,
+                outOff);
         }
     }
 
-    /** QLinearAdd of two arrays over the whole vectors of n elements; returns where it stopped. */
-    private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float sa, int za, float sb,
-                           int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff) {
+    /** {@link #qlinearAdd} with x a constant only when y is too. */
+    private static void qlinearAddOrdered(byte[] x, int xOff, boolean xScalar, byte[] y, int yOff, boolean yScalar,
+                                          int n, boolean unsigned, float sx, int zx, float sy, int zy, float sc, int zc,
+                                          int qmin, int qmax, byte[] out, int outOff) {
+        int mask = unsigned ? 0xFF : -1;
+        float rx = sx / sc;
+        float ry = sy / sc;
+        float c = dev.octet.kernel.Quantization.qlinearAddConstant(rx, zx, ry, zy, zc);
+        // One loop per method, vector code written out without helpers: C2 stops inlining into a method past a
+        // size budget, and a vector passed to or returned from a method it did not inline is boxed (10-100x
+        // slower). The loops take and return no vectors, so inlined or not they stay unboxed.
+        int i = xScalar ? 0
+            : yScalar ? addToConstant(x, xOff, rx, Math.fma((float) (y[yOff] & mask), ry, c), n, unsigned, qmin, qmax,
+                                      out, outOff)
+            : add(x, xOff, y, yOff, n, unsigned, rx, ry, c, qmin, qmax, out, outOff);
+        for (; i < n; i++) {
+            out[outOff + i] = (byte) dev.octet.kernel.Quantization.qlinearAdd(x[xOff + (xScalar ? 0 : i)] & mask, rx,
+                y[yOff + (yScalar ? 0 : i)] & mask, ry, c, qmin, qmax);
+        }
+    }
+
+    /**
+     * QLinearAdd of two arrays over the whole vectors of n elements, {@link dev.octet.kernel.Quantization#qlinearAdd}
+     * lane by lane; returns where it stopped.
+     */
+    private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float ra, float rb,
+                           float c, int qmin, int qmax, byte[] out, int outOff) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
-        float lo = qmin - zc;
-        float hi = qmax - zc;
+        float lo = qmin;
+        float hi = qmax;
         int i = 0;
         for (; i <= n - L; i += L) {
-            // The scalar's order: two products, their sum, a true division (no FMA, no reciprocal).
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            FloatVector fa = (FloatVector) ((IntVector) xa.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
-            IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
-            FloatVector ta = ((FloatVector) da.convert(VectorOperators.I2F, 0)).mul(sa);
-            FloatVector tb = ((FloatVector) db.convert(VectorOperators.I2F, 0)).mul(sb);
-            FloatVector v = ta.add(tb).div(sc);
-            // Clamp then round (the bounds are integers, so this equals round then clamp); NaN compares false,
-            // stays NaN and converts to 0, giving zc as the scalar's (int) NaN does.
-            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
-            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
-            IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zc);
-            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            FloatVector fb = (FloatVector) ((IntVector) xb.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
+            FloatVector v = fa.fma(FloatVector.broadcast(F, ra), fb.fma(rb, c));
+            // cvtps2dq's out-of-range and NaN lanes (INT_MIN, saturating to qmin); the rest clamped, then rounded
+            // half to even (the bounds are integers, so clamping first changes nothing).
+            VectorMask<Float> wild = v.abs().compare(VectorOperators.GE, 0x1p31f).or(v.test(VectorOperators.IS_NAN));
+            v = v.max(lo).min(hi).blend(lo, wild).add(RNE_MAGIC).sub(RNE_MAGIC);
+            ByteVector bq = ((IntVector) v.convert(VectorOperators.F2I, 0)).convertShape(VectorOperators.I2B, B, 0)
+                .reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {
@@ -196,22 +207,25 @@ final class QuantizeKernels512 implements QuantizeKernels {
         return i;
     }
 
-    /** QLinearAdd of an array and a scalar whose term {@code (float)(b - zb) * sb} is {@code tb}. */
-    private static int addScalarB(byte[] a, int aOff, float tb, int n, boolean unsigned, float sa, int za, float sc,
-                                  int zc, int qmin, int qmax, byte[] out, int outOff) {
+    /**
+     * QLinearAdd of an array x against a constant whose inner FMA {@code fma(y, ry, c)} is {@code ck}, over the whole
+     * vectors of n elements ({@link dev.octet.kernel.Quantization#qlinearAdd} lane by lane); returns where it stopped.
+     */
+    private static int addToConstant(byte[] x, int xOff, float rx, float ck, int n, boolean unsigned, int qmin,
+                                     int qmax, byte[] out, int outOff) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
-        float lo = qmin - zc;
-        float hi = qmax - zc;
+        float lo = qmin;
+        float hi = qmax;
         int i = 0;
         for (; i <= n - L; i += L) {
-            ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
-                : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
-            FloatVector v = ((FloatVector) da.convert(VectorOperators.I2F, 0)).mul(sa).add(tb).div(sc);
-            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
-            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
-            IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zc);
-            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            ByteVector xv = PARTIAL ? ByteVector.fromArray(B, x, xOff + i, BYTES)
+                : ByteVector.fromArray(B, x, xOff + i);
+            FloatVector fx = (FloatVector) ((IntVector) xv.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
+            FloatVector v = fx.fma(rx, ck);
+            VectorMask<Float> wild = v.abs().compare(VectorOperators.GE, 0x1p31f).or(v.test(VectorOperators.IS_NAN));
+            v = v.max(lo).min(hi).blend(lo, wild).add(RNE_MAGIC).sub(RNE_MAGIC);
+            ByteVector bq = ((IntVector) v.convert(VectorOperators.F2I, 0)).convertShape(VectorOperators.I2B, B, 0)
+                .reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {

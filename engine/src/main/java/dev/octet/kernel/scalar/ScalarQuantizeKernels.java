@@ -52,11 +52,23 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
     public void qlinearAdd(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n,
                            boolean unsigned, float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax,
                            byte[] out, int outOff) {
+        if (n <= 0) {
+            return; // a scalar operand is not read
+        }
+        // ORT's kernel takes a constant operand second (a constant a also when both are): exchange them there.
+        byte[] x = aScalar ? b : a;
+        byte[] y = aScalar ? a : b;
+        int xOff = aScalar ? bOff : aOff;
+        int yOff = aScalar ? aOff : bOff;
+        boolean xScalar = aScalar && bScalar;
+        boolean yScalar = aScalar || bScalar;
+        float rx = (aScalar ? sb : sa) / sc;
+        float ry = (aScalar ? sa : sb) / sc;
+        float c = Quantization.qlinearAddConstant(rx, aScalar ? zb : za, ry, aScalar ? za : zb, zc);
         int mask = unsigned ? 0xFF : -1;
         for (int i = 0; i < n; i++) {
-            int av = a[aOff + (aScalar ? 0 : i)] & mask;
-            int bv = b[bOff + (bScalar ? 0 : i)] & mask;
-            out[outOff + i] = (byte) Quantization.qlinearAdd(av, za, sa, bv, zb, sb, sc, zc, qmin, qmax);
+            out[outOff + i] = (byte) Quantization.qlinearAdd(x[xOff + (xScalar ? 0 : i)] & mask, rx,
+                y[yOff + (yScalar ? 0 : i)] & mask, ry, c, qmin, qmax);
         }
     }
 
