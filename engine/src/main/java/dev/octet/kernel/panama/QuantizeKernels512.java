@@ -17,6 +17,8 @@ final class QuantizeKernels512 implements QuantizeKernels {
     private static final int L = F.length();
     /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
     private static final float RNE_MAGIC = 0x1.8p23f;
+    /** The bits of {@link #RNE_MAGIC}: what an integer-valued sum with it has above the integer itself. */
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(RNE_MAGIC);
     /** Below 256 bits the narrowest byte vector (64 bits) holds more than one vector's elements: mask it. */
     private static final boolean PARTIAL = B.length() > L;
     private static final VectorMask<Byte> BYTES = B.indexInRange(0, L);
@@ -34,10 +36,9 @@ final class QuantizeKernels512 implements QuantizeKernels {
                 FloatVector v = FloatVector.fromArray(F, x, xRow + i).div(scale);
                 VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
                 // Clamp first, so the rounding trick sees |v| <= 255; NaN goes to the low bound like MAXPS does.
-                v = v.max(lo).min(hi).blend(lo, nan);
-                v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
-                IntVector q = ((IntVector) v.convert(VectorOperators.F2I, 0)).add(zp);
-                ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                // Then 1.5 * 2^23 rounds half to even and leaves the integer in the low mantissa bits.
+                ByteVector bq = v.max(lo).min(hi).blend(lo, nan).add(RNE_MAGIC).reinterpretAsInts()
+                    .sub(MAGIC_BITS - zp).convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
                 if (PARTIAL) {
                     bq.intoArray(out, outRow + i, BYTES);
                 } else {
@@ -164,7 +165,10 @@ final class QuantizeKernels512 implements QuantizeKernels {
         // One loop per method, vector code written out without helpers: C2 stops inlining into a method past a
         // size budget, and a vector passed to or returned from a method it did not inline is boxed (10-100x
         // slower). The loops take and return no vectors, so inlined or not they stay unboxed.
-        int i = xScalar ? 0
+        // Sums that cannot reach 2^31 (finite ratios of any sensible scales) skip the vector loops' check for
+        // cvtps2dq's out-of-range lanes; others go element by element.
+        boolean tame = Math.abs(rx) * 256 + Math.abs(ry) * 256 + Math.abs(c) < 0x1p30f;
+        int i = xScalar || !tame ? 0
             : yScalar ? addToConstant(x, xOff, rx, Math.fma((float) (y[yOff] & mask), ry, c), n, unsigned, qmin, qmax,
                                       out, outOff)
             : add(x, xOff, y, yOff, n, unsigned, rx, ry, c, qmin, qmax, out, outOff);
@@ -176,7 +180,7 @@ final class QuantizeKernels512 implements QuantizeKernels {
 
     /**
      * QLinearAdd of two arrays over the whole vectors of n elements, {@link dev.octet.kernel.Quantization#qlinearAdd}
-     * lane by lane; returns where it stopped.
+     * lane by lane for sums the caller knows stay within int32; returns where it stopped.
      */
     private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float ra, float rb,
                            float c, int qmin, int qmax, byte[] out, int outOff) {
@@ -191,13 +195,10 @@ final class QuantizeKernels512 implements QuantizeKernels {
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
             FloatVector fb = (FloatVector) ((IntVector) xb.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
-            FloatVector v = fa.fma(FloatVector.broadcast(F, ra), fb.fma(rb, c));
-            // cvtps2dq's out-of-range and NaN lanes (INT_MIN, saturating to qmin); the rest clamped, then rounded
-            // half to even (the bounds are integers, so clamping first changes nothing).
-            VectorMask<Float> wild = v.abs().compare(VectorOperators.GE, 0x1p31f).or(v.test(VectorOperators.IS_NAN));
-            v = v.max(lo).min(hi).blend(lo, wild).add(RNE_MAGIC).sub(RNE_MAGIC);
-            ByteVector bq = ((IntVector) v.convert(VectorOperators.F2I, 0)).convertShape(VectorOperators.I2B, B, 0)
-                .reinterpretAsBytes();
+            // Clamped, then rounded half to even by adding 1.5 * 2^23, whose low mantissa bits are then the code (the
+            // bounds are integers, so clamping first changes nothing).
+            ByteVector bq = fa.fma(FloatVector.broadcast(F, ra), fb.fma(rb, c)).max(lo).min(hi).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(MAGIC_BITS).convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {
@@ -221,11 +222,8 @@ final class QuantizeKernels512 implements QuantizeKernels {
             ByteVector xv = PARTIAL ? ByteVector.fromArray(B, x, xOff + i, BYTES)
                 : ByteVector.fromArray(B, x, xOff + i);
             FloatVector fx = (FloatVector) ((IntVector) xv.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
-            FloatVector v = fx.fma(rx, ck);
-            VectorMask<Float> wild = v.abs().compare(VectorOperators.GE, 0x1p31f).or(v.test(VectorOperators.IS_NAN));
-            v = v.max(lo).min(hi).blend(lo, wild).add(RNE_MAGIC).sub(RNE_MAGIC);
-            ByteVector bq = ((IntVector) v.convert(VectorOperators.F2I, 0)).convertShape(VectorOperators.I2B, B, 0)
-                .reinterpretAsBytes();
+            ByteVector bq = fx.fma(rx, ck).max(lo).min(hi).add(RNE_MAGIC).reinterpretAsInts().sub(MAGIC_BITS)
+                .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {
