@@ -357,35 +357,36 @@ public final class QConvNhwc {
     /** Bytes below which a layout change stays on one thread; above, tasks of at least half that. */
     private static final int PARALLEL_TRANSPOSE_BYTES = 1 << 16;
 
-    /** [batch][channels][pixels] to [batch][pixels][channels], each task a range of pixels. */
+    /** [batch][channels][pixels] to [batch][pixels][channels]. */
     public static byte[] toNhwc(Parallel parallel, byte[] x, int batch, int channels, int pixels, byte[] r) {
-        int image = channels * pixels;
-        int parts = parts(parallel, image, pixels);
-        int step = (pixels + parts - 1) / parts;
-        parallel.forEach(batch * parts, t -> {
-            int p0 = t % parts * step;
-            int at = t / parts * image;
-            ByteTranspose.transpose(x, at + p0, pixels, channels, Math.min(step, pixels - p0), r,
-                at + p0 * channels, channels);
-        });
-        return r;
+        return changeLayout(parallel, x, batch, channels, pixels, r, true);
     }
 
-    /** [batch][pixels][channels] to [batch][channels][pixels], each task a range of pixels. */
+    /** [batch][pixels][channels] to [batch][channels][pixels]. */
     public static byte[] toNchw(Parallel parallel, byte[] y, int batch, int channels, int pixels, byte[] r) {
+        return changeLayout(parallel, y, batch, channels, pixels, r, false);
+    }
+
+    /** Either layout change, each task a range of one image's pixels. */
+    private static byte[] changeLayout(Parallel parallel, byte[] x, int batch, int channels, int pixels, byte[] r,
+                                       boolean toLast) {
         int image = channels * pixels;
         int parts = parts(parallel, image, pixels);
         int step = (pixels + parts - 1) / parts;
         parallel.forEach(batch * parts, t -> {
             int p0 = t % parts * step;
+            int count = Math.min(step, pixels - p0);
             int at = t / parts * image;
-            ByteTranspose.transpose(y, at + p0 * channels, channels, Math.min(step, pixels - p0), channels, r,
-                at + p0, pixels);
+            if (toLast) {
+                ByteTranspose.transpose(x, at + p0, pixels, channels, count, r, at + p0 * channels, channels);
+            } else {
+                ByteTranspose.transpose(x, at + p0 * channels, channels, count, channels, r, at + p0, pixels);
+            }
         });
         return r;
     }
 
-    /** Pixel ranges per image for a layout change: whole 64-pixel blocks, and one range for a small image. */
+    /** Pixel ranges per image for a layout change: one for a small image, else at least 64 pixels each. */
     private static int parts(Parallel parallel, int imageBytes, int pixels) {
         return Math.max(1, Math.min(parallel.split(imageBytes, PARALLEL_TRANSPOSE_BYTES, PARALLEL_TRANSPOSE_BYTES / 2),
             pixels / 64));

@@ -401,7 +401,7 @@ final class QuantOps {
 
     // ---- com.microsoft QGemm, QLinearAdd, QLinearGlobalAveragePool ------------------------------------
 
-    /** QLinearMul's runs shorter than this take the general broadcast loop: a kernel call per few elements gains nothing. */
+    /** QLinearMul runs shorter than this take the general broadcast loop (a kernel call per few elements gains nothing). */
     private static final int MIN_RUN = 8;
 
     /**
@@ -420,7 +420,7 @@ final class QuantOps {
      * QLinearAdd with ORT's x86 arithmetic (its AVX2 kernel, {@link Quantization#qlinearAddConstant}): a constant term
      * and FMAs on the raw codes, whose bits depend on which operand is constant over a run, as ORT's broadcast spans
      * do. So every 8-bit broadcast goes to {@link QuantizeKernels#qlinearAdd} run by run, short runs included; other
-     * types take the general loop with the two-array form.
+     * types take the general loop with the two-array form. ORT's ARM build uses fixed point and may differ by a step.
      */
     private static Tensor[] qlinearAdd(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, Tensor[] in,
                                       Buffers buffers) {
