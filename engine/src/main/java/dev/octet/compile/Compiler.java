@@ -160,7 +160,11 @@ public final class Compiler {
         for (GraphPass pass : passes) {
             g = sort(pass.apply(g, context));
         }
-        return plan(g, ShapeInference.infer(g, Map.of(), registry, env).types());
+        // The model's own initializers, by identity: ONNX Runtime packs those (not what passes or folding make).
+        java.util.Set<Tensor> modelWeights = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        modelWeights.addAll(graph.initializers().values());
+        return plan(g, ShapeInference.infer(g, Map.of(), registry, env).types(),
+            java.util.Collections.unmodifiableSet(modelWeights));
     }
 
     /**
@@ -193,7 +197,7 @@ public final class Compiler {
         // Start from what the generic plan already folded, so large folded weights are shared, not recomputed.
         Graph g = withConstants(generic.graph(), generic.folded());
         ShapeInference.Result shapes = ShapeInference.infer(g, dims, registry, env);
-        return plan(withConstants(g, shapes.constants()), shapes.types());
+        return plan(withConstants(g, shapes.constants()), shapes.types(), generic.modelWeights());
     }
 
     /** The graph with the given node outputs as initializers and the nodes that computed them removed. */
@@ -288,7 +292,7 @@ public final class Compiler {
         return g.withNodes(order, g.initializers());
     }
 
-    private ExecutionPlan plan(Graph g, Map<String, ValueInfo> valueTypes) {
+    private ExecutionPlan plan(Graph g, Map<String, ValueInfo> valueTypes, java.util.Set<Tensor> modelWeights) {
         Map<String, Tensor> foldedByName = new HashMap<>();
         Map<String, Integer> slotOf = new HashMap<>();
         List<Tensor> constants = new ArrayList<>();
@@ -317,6 +321,7 @@ public final class Compiler {
             // A control-flow node reads its captures like inputs, after its own: its op gets them in that order.
             List<String> uses = Subgraphs.uses(node);
             Tensor[] constIn = new Tensor[uses.size()];
+            boolean[] initializers = new boolean[uses.size()];
             boolean allConstant = true;
             for (int i = 0; i < constIn.length; i++) {
                 String in = uses.get(i);
@@ -325,10 +330,11 @@ public final class Compiler {
                 }
                 Tensor c = runtimeInputNames.contains(in) ? null : constants.get(slotOf.get(in));
                 constIn[i] = c;
+                initializers[i] = c != null && modelWeights.contains(c);
                 allConstant &= c != null;
             }
             ValueInfo[] inTypes = uses.stream().map(valueTypes::get).toArray(ValueInfo[]::new);
-            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env, inTypes);
+            Op op = registry.create(node, OpRegistry.opsetOf(g, node), constIn, env, inTypes, initializers);
             int[] outSlots = new int[node.outputs().size()];
             Tensor[] folded = allConstant && !holdsLoop(node) ? fold(node, op, constIn) : null;
             for (int i = 0; i < outSlots.length; i++) {
@@ -352,7 +358,8 @@ public final class Compiler {
         int[] outputSlots = g.outputs().stream().mapToInt(v -> slotOf.get(v.name())).toArray();
         ExecutionPlan.Step[] withRelease = releaseDeadValues(steps, outputSlots, constants);
         return new ExecutionPlan(g.inputs(), inputSlots, g.outputs(), outputSlots, withRelease,
-            constants.toArray(new Tensor[0]), constants.size(), g, Map.copyOf(foldedByName), Map.copyOf(valueTypes));
+            constants.toArray(new Tensor[0]), constants.size(), g, Map.copyOf(foldedByName), Map.copyOf(valueTypes),
+            modelWeights);
     }
 
     /**

@@ -14,11 +14,14 @@ import java.util.Map;
  *
  * <p>{@code graph} is the rewritten graph the plan was built from, {@code folded} the node outputs computed
  * at load (by name), both kept so the plan can be specialized for concrete input shapes without redoing
- * that work; {@code valueTypes} holds every value's inferred type and shape.
+ * that work; {@code valueTypes} holds every value's inferred type and shape; {@code modelWeights} are the model's own
+ * initializers (by identity: not those that passes or folding made), which ops following ONNX Runtime's packed
+ * kernels need to tell apart.
  */
 public record ExecutionPlan(List<ValueInfo> inputs, int[] inputSlots, List<ValueInfo> outputs, int[] outputSlots,
                             Step[] steps, Tensor[] constants, int slotCount, Graph graph,
-                            Map<String, Tensor> folded, Map<String, ValueInfo> valueTypes) {
+                            Map<String, Tensor> folded, Map<String, ValueInfo> valueTypes,
+                            java.util.Set<Tensor> modelWeights) {
 
     /** One op application: where its inputs come from (-1 = omitted), where its outputs go (-1 = unused). */
     public record Step(String description, Op op, int[] inputSlots, int[] outputSlots, int[] release) {

@@ -243,6 +243,8 @@ final class NnOps {
         boolean transB = ctx.getInt("transB", 0) != 0;
         float alpha = ctx.getFloat("alpha", 1f);
         float beta = ctx.getFloat("beta", 1f);
+        // ORT packs initializer weights at load and sums them in another order than weights computed at run time.
+        boolean bPacked = ctx.initializerInput(1);
         return in -> {
             Tensor a = floatInput(in[0], "A");
             Tensor b = floatInput(in[1], "B");
@@ -273,7 +275,7 @@ final class NnOps {
                 cScale = beta;
             }
             FloatGemm.gemm(kernels, transA, transB, m, n, k, alpha, a.floats(), 0, a.dim(1), b.floats(), 0, b.dim(1),
-                cScale, y, 0, n);
+                cScale, y, 0, n, bPacked);
             return new Tensor[] {Tensor.ofFloats(y, m, n)};
         };
     }

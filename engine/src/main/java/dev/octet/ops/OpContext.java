@@ -18,18 +18,33 @@ public final class OpContext {
     private final Tensor[] constantInputs;
     private final OpEnvironment env;
     private final ValueInfo[] inputTypes;
+    private final boolean[] initializers;
 
     public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env) {
-        this(node, opset, constantInputs, env, new ValueInfo[0]);
+        this(node, opset, constantInputs, env, new ValueInfo[0], new boolean[0]);
     }
 
-    /** {@code inputTypes}: what inference knows of each input (then of each capture), null entries unknown. */
-    public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env, ValueInfo[] inputTypes) {
+    /**
+     * {@code inputTypes}: what inference knows of each input (then of each capture), null entries unknown;
+     * {@code initializers}: which inputs are the graph's initializers (missing entries: not).
+     */
+    public OpContext(Node node, int opset, Tensor[] constantInputs, OpEnvironment env, ValueInfo[] inputTypes,
+                     boolean[] initializers) {
         this.node = node;
         this.opset = opset;
         this.constantInputs = constantInputs;
         this.env = env;
         this.inputTypes = inputTypes;
+        this.initializers = initializers;
+    }
+
+    /**
+     * Whether input i is one of the graph's initializers, rather than a value computed (or folded at load) from
+     * them: ONNX Runtime packs such weights at load, and an op that follows ORT's arithmetic sums as its packed
+     * kernels do.
+     */
+    public boolean initializerInput(int i) {
+        return i < initializers.length && initializers[i];
     }
 
     /**

@@ -271,6 +271,13 @@ public final class OpRegistry {
     /** With what inference knows of the inputs (and captures), which control-flow ops pass to their subgraphs. */
     public Op create(Node node, int opset, Tensor[] constantInputs, OpEnvironment env,
                      dev.octet.ir.ValueInfo[] inputTypes) {
-        return definition(node, opset).create(new OpContext(node, opset, constantInputs, env, inputTypes));
+        return create(node, opset, constantInputs, env, inputTypes, new boolean[0]);
+    }
+
+    /** Also with which inputs are the graph's initializers (see {@link OpContext#initializerInput}). */
+    public Op create(Node node, int opset, Tensor[] constantInputs, OpEnvironment env,
+                     dev.octet.ir.ValueInfo[] inputTypes, boolean[] initializers) {
+        return definition(node, opset).create(new OpContext(node, opset, constantInputs, env, inputTypes,
+            initializers));
     }
 }

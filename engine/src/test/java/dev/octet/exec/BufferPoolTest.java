@@ -21,7 +21,7 @@ class BufferPoolTest {
 
     private static ExecutionPlan emptyPlan() {
         return new ExecutionPlan(List.of(), new int[0], List.of(), new int[0], new ExecutionPlan.Step[0],
-            new Tensor[0], 0, null, Map.of(), Map.of());
+            new Tensor[0], 0, null, Map.of(), Map.of(), java.util.Set.of());
     }
 
     private static BufferPool pool() {

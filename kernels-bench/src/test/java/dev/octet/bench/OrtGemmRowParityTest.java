@@ -20,22 +20,29 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A float Gemm of one row by transposed weights (a classifier head: Flatten -> Gemm, transB = 1) against ONNX Runtime,
- * bit for bit: MLAS sums this shape in eight lanes and reduces them by groups of four, two and one outputs, so output
- * counts cover each group (1..37), depths each remainder of eight, with a bias of shape [N], [1, N] or none. The
- * weights are an input, as they are to ORT when a DequantizeLinear computes them (a QDQ model's float head): weights
- * that are ORT initializers are packed at load and summed by another kernel (see FloatGemm).
+ * bit for bit, in both of ORT's kernels for it: weights reaching it at run time (as a DequantizeLinear's output does in
+ * a QDQ model) are summed in eight lanes reduced by groups of four, two and one outputs, so output counts cover each
+ * group (1..37) and depths each remainder of eight; initializer weights, packed at load, in FMA chains over blocks of
+ * 256 k steps, so depths cover one and several blocks. Biases of shape [N], [1, N] or none.
  */
 class OrtGemmRowParityTest {
-    @ParameterizedTest(name = "N={0} K={1} bias={2}")
-    @CsvSource({"1, 1, n", "2, 7, n", "3, 8, none", "4, 9, 1n", "5, 15, n", "6, 16, n", "7, 17, none", "10, 32, n",
-        "11, 33, 1n", "13, 100, n", "16, 1280, n", "37, 257, none"})
-    void matchesOnnxRuntimeBitForBit(int n, int k, String bias) throws Exception {
+    @ParameterizedTest(name = "N={0} K={1} bias={2} initializer weights={3}")
+    @CsvSource({"1, 1, n, false", "2, 7, n, false", "3, 8, none, false", "4, 9, 1n, false", "5, 15, n, false",
+        "6, 16, n, false", "7, 17, none, false", "10, 32, n, false", "11, 33, 1n, false", "13, 100, n, false",
+        "16, 1280, n, false", "37, 257, none, false",
+        "1, 1, n, true", "3, 8, none, true", "10, 32, n, true", "13, 255, 1n, true", "7, 256, n, true",
+        "16, 257, none, true", "37, 600, n, true", "1000, 1280, n, true"})
+    void matchesOnnxRuntimeBitForBit(int n, int k, String bias, boolean initializerWeights) throws Exception {
         SplittableRandom r = new SplittableRandom(n * 1000L + k);
         float[] x = values(r, k);
         float[] w = values(r, n * k);
         List<String> inputs = new ArrayList<>(List.of("x", "w"));
-        OnnxModelBuilder m = new OnnxModelBuilder(13).input("x", DataType.FLOAT, 1, k).input("w", DataType.FLOAT, n, k)
-            .output("y", DataType.FLOAT, 1, n);
+        OnnxModelBuilder m = new OnnxModelBuilder(13).input("x", DataType.FLOAT, 1, k).output("y", DataType.FLOAT, 1, n);
+        if (initializerWeights) {
+            m.initializer("w", Tensor.ofFloats(w, n, k));
+        } else {
+            m.input("w", DataType.FLOAT, n, k);
+        }
         if (!bias.equals("none")) {
             m.initializer("b", bias.equals("n") ? Tensor.ofFloats(values(r, n), n) : Tensor.ofFloats(values(r, n), 1, n));
             inputs.add("b");
@@ -45,14 +52,16 @@ class OrtGemmRowParityTest {
         float[] ours;
         try (CompiledSession s = new CompiledSession(
                 OnnxImporter.convert(dev.octet.onnx.proto.Onnx.ModelProto.parseFrom(model), null, "gemm"))) {
-            ours = s.run(Map.of("x", Tensor.ofFloats(x, 1, k), "w", Tensor.ofFloats(w, n, k))).get("y").floats();
+            Map<String, Tensor> feed = initializerWeights ? Map.of("x", Tensor.ofFloats(x, 1, k))
+                : Map.of("x", Tensor.ofFloats(x, 1, k), "w", Tensor.ofFloats(w, n, k));
+            ours = s.run(feed).get("y").floats();
         }
         float[] theirs = new float[n];
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession ort = env.createSession(model, new OrtSession.SessionOptions());
              OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, k});
              OnnxTensor tw = OnnxTensor.createTensor(env, FloatBuffer.wrap(w), new long[] {n, k});
-             OrtSession.Result res = ort.run(Map.of("x", t, "w", tw))) {
+             OrtSession.Result res = ort.run(initializerWeights ? Map.of("x", t) : Map.of("x", t, "w", tw))) {
             ((OnnxTensor) res.get(0)).getFloatBuffer().get(theirs);
         }
         int differ = 0;
