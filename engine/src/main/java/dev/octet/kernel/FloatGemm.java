@@ -25,9 +25,10 @@ public final class FloatGemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        if (m == 1 && !transA && transB && alpha == 1 && (beta == 0 || beta == 1)) {
+        if (m == 1 && !transA && alpha == 1 && (beta == 0 || beta == 1) && (bPacked || transB)) {
             if (bPacked) {
-                rowTimesPackedB(n, k, a, aOff, b, bOff, ldb, beta, c, cOff);
+                // Element (p, j) of op(B): row j of B when transposed, column j otherwise.
+                rowTimesPackedB(n, k, a, aOff, b, bOff, transB ? ldb : 1, transB ? 1 : ldb, beta, c, cOff);
             } else {
                 rowTimesTransposedB(n, k, a, aOff, b, bOff, ldb, beta, c, cOff);
             }
@@ -117,27 +118,29 @@ public final class FloatGemm {
     /**
      * {@link #rowTimesTransposedB} for weights ORT packs at load (an initializer): its packed SGEMM sums each output in
      * one FMA chain per block of {@link #PACKED_BLOCK} k steps from zero, the first block's sum stored (beta 0) or added
-     * to C, each later one added to that (measured against ORT on 10-1,000 outputs and depths 32-1,280). Four outputs
-     * at a time, so that four chains share the FMA latency.
+     * to C, each later one added to that, whether B is transposed or not (measured against ORT on 10-1,000 outputs and
+     * depths 32-1,280). Element (p, j) of op(B) is {@code b[bOff + j * jStride + p * pStride]}. Four outputs at a time,
+     * so that four chains share the FMA latency.
      */
-    private static void rowTimesPackedB(int n, int k, float[] a, int aOff, float[] b, int bOff, int ldb, float beta,
-                                        float[] c, int cOff) {
+    private static void rowTimesPackedB(int n, int k, float[] a, int aOff, float[] b, int bOff, int jStride,
+                                        int pStride, float beta, float[] c, int cOff) {
         int j = 0;
         for (; j + 4 <= n; j += 4) {
-            int r0 = bOff + j * ldb;
-            int r1 = r0 + ldb;
-            int r2 = r1 + ldb;
-            int r3 = r2 + ldb;
+            int r0 = bOff + j * jStride;
+            int r1 = r0 + jStride;
+            int r2 = r1 + jStride;
+            int r3 = r2 + jStride;
             float c0 = c[cOff + j], c1 = c[cOff + j + 1], c2 = c[cOff + j + 2], c3 = c[cOff + j + 3];
             for (int p0 = 0; p0 < k; p0 += PACKED_BLOCK) {
                 int end = Math.min(k, p0 + PACKED_BLOCK);
                 float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
                 for (int p = p0; p < end; p++) {
                     float x = a[aOff + p];
-                    s0 = Math.fma(x, b[r0 + p], s0);
-                    s1 = Math.fma(x, b[r1 + p], s1);
-                    s2 = Math.fma(x, b[r2 + p], s2);
-                    s3 = Math.fma(x, b[r3 + p], s3);
+                    int at = p * pStride;
+                    s0 = Math.fma(x, b[r0 + at], s0);
+                    s1 = Math.fma(x, b[r1 + at], s1);
+                    s2 = Math.fma(x, b[r2 + at], s2);
+                    s3 = Math.fma(x, b[r3 + at], s3);
                 }
                 boolean store = p0 == 0 && beta == 0;
                 c0 = store ? s0 : s0 + c0;
@@ -151,13 +154,13 @@ public final class FloatGemm {
             c[cOff + j + 3] = c3;
         }
         for (; j < n; j++) {
-            int row = bOff + j * ldb;
+            int row = bOff + j * jStride;
             float cj = c[cOff + j];
             for (int p0 = 0; p0 < k; p0 += PACKED_BLOCK) {
                 int end = Math.min(k, p0 + PACKED_BLOCK);
                 float s = 0;
                 for (int p = p0; p < end; p++) {
-                    s = Math.fma(a[aOff + p], b[row + p], s);
+                    s = Math.fma(a[aOff + p], b[row + p * pStride], s);
                 }
                 cj = p0 == 0 && beta == 0 ? s : s + cj;
             }
