@@ -18,6 +18,9 @@ public interface QGemmKernel {
     /** Products of two 8-bit values (|a*b| <= 2^14) summed in float before a flush: 1024 * 2^14 = 2^24. */
     int INT8_FLUSH = 1024;
 
+    /** k steps per group in the float layout of {@link #preparedRowTile}: one row's group is 16 contiguous floats. */
+    int PREPARED_GROUP = 16;
+
     /** A stable id in XNNPACK's grammar, e.g. {@code qs8-gemm-8x32-f32fma/panama-512}. */
     String id();
 
@@ -100,9 +103,10 @@ public interface QGemmKernel {
 
     /**
      * Rows per tile R of the float layout that {@link #resetA} sizes in {@code out.floats(0)}, for producers that
-     * write rows of A in place instead of through {@link #prepareRows(int, int, float[], int, int, PreparedA)}: value
-     * q of row i of depth k at {@code (i / R) * kg * R + (i % R) * 16 + (q / 16) * 16 * R + q % 16}, kg being k
-     * rounded up to a multiple of 16; 0 when the kernel's layout is another (then rows go through prepareRows).
+     * write rows of A in place instead of through {@link #prepareRows(int, int, float[], int, int, PreparedA)}: with
+     * G = {@link #PREPARED_GROUP}, value q of row i of depth k at {@code (i / R) * kg * R + (i % R) * G + (q / G) * G
+     * * R + q % G}, kg being k rounded up to a multiple of G; 0 when the kernel's layout is another (then rows go
+     * through prepareRows).
      */
     default int preparedRowTile() {
         return 0;

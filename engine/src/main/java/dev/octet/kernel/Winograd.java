@@ -344,7 +344,8 @@ public final class Winograd {
         // took a fifth of a 48 -> 16 layer's time); otherwise plain rows, prepared per position.
         int rowTile = kernel.preparedRowTile();
         if (rowTile > 0) {
-            int depth = (cin + 15) / 16 * 16;
+            int group = QGemmKernel.PREPARED_GROUP;
+            int depth = (cin + group - 1) / group * group;
             for (int xi = 0; xi < 16; xi++) {
                 kernel.resetA(n, cin, false, s.prepared[xi]);
                 s.v[xi] = s.prepared[xi].floats(0);
@@ -352,14 +353,15 @@ public final class Winograd {
             for (int t = t0; t < t1; t++) {
                 byte[] src = tileSources(layout, x, pad, t, s);
                 int i = t - t0;
-                int at = (i / rowTile) * depth * rowTile + (i % rowTile) * 16;
-                transforms.inputTile(src, s.offsets, flip, cin, s.v, at, 16 * rowTile);
+                int at = (i / rowTile) * depth * rowTile + (i % rowTile) * group;
+                transforms.inputTile(src, s.offsets, flip, cin, s.v, at, group * rowTile);
             }
         } else {
             s.plainRows(n * cin);
             for (int t = t0; t < t1; t++) {
                 byte[] src = tileSources(layout, x, pad, t, s);
-                transforms.inputTile(src, s.offsets, flip, cin, s.v, (t - t0) * cin, 16);
+                transforms.inputTile(src, s.offsets, flip, cin, s.v, (t - t0) * cin,
+                    QGemmKernel.PREPARED_GROUP);
             }
             for (int xi = 0; xi < 16; xi++) {
                 kernel.resetA(n, cin, false, s.prepared[xi]);

@@ -136,7 +136,7 @@ final class FloatPacking {
     }
 
     /** k steps per group in prepared A (a tile's rows are G floats apart): 16 bytes of a row, one vector's load. */
-    static final int G = 16;
+    static final int G = QGemmKernel.PREPARED_GROUP;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
     private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
 
