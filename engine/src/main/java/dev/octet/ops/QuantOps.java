@@ -209,12 +209,13 @@ final class QuantOps {
             int qmax = outType.qmax();
             byte[] out = buffers.bytes(x.size());
             int[] runs = layout.runs(x.shapeView(), scale.size());
-            if (runs != null && x.type() == DataType.FLOAT && runs[0] == 1) {
+            int tasks = runs != null && runs[0] == 1 ? chunkTasks(parallel, out.length) : 1;
+            if (x.type() == DataType.FLOAT && tasks > 1) {
                 // One scale and zero point for all: chunks on the threads (a CNN's input image).
                 int z = zp == null ? 0 : (int) zp.getLong(0);
                 float[] xs = x.floats();
-                inChunks(parallel, out.length, (off, m) -> kernels.quantize(xs, off, m, m, 1, s[0], z, qmin, qmax, out,
-                    off, m));
+                inChunks(parallel, out.length, tasks, (off, m) -> kernels.quantize(xs, off, m, m, 1, s[0], z, qmin,
+                    qmax, out, off, m));
                 return new Tensor[] {Tensor.of(outType, x.shape(), out)};
             }
             if (runs != null && x.type() == DataType.FLOAT) {
@@ -359,15 +360,18 @@ final class QuantOps {
     }
 
     /**
-     * An element-wise operation over n elements: one call below {@link #PARALLEL_MIN_ELEMENTS}, else chunks of whole
-     * 64-element blocks on the threads. Each element's result does not depend on the cut, so neither do the bits.
+     * Tasks for an element-wise operation over n elements: 1 below {@link #PARALLEL_MIN_ELEMENTS} (the caller then
+     * runs it directly, building no task body), else a multiple of the thread count.
      */
-    private static void inChunks(dev.octet.kernel.Parallel parallel, int n, Chunk body) {
-        int tasks = parallel.split(n, PARALLEL_MIN_ELEMENTS, PARALLEL_GRAIN);
-        if (tasks == 1) {
-            body.run(0, n);
-            return;
-        }
+    private static int chunkTasks(dev.octet.kernel.Parallel parallel, int n) {
+        return parallel.split(n, PARALLEL_MIN_ELEMENTS, PARALLEL_GRAIN);
+    }
+
+    /**
+     * An element-wise operation over n elements in about {@code tasks} chunks of whole 64-element blocks on the
+     * threads. Each element's result does not depend on the cut, so neither do the bits.
+     */
+    private static void inChunks(dev.octet.kernel.Parallel parallel, int n, int tasks, Chunk body) {
         int chunk = ((n + tasks - 1) / tasks + 63) / 64 * 64;
         parallel.forEach((n + chunk - 1) / chunk, t -> {
             int off = t * chunk;
@@ -382,13 +386,12 @@ final class QuantOps {
      */
     private static void quantizeRows(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, float[] x, int n,
                                      int rows, float scale, int zp, byte[] out, int outOff, int outStride) {
-        int tasks = parallel.split((int) Math.min(Integer.MAX_VALUE, (long) n * rows), PARALLEL_MIN_ELEMENTS,
-            PARALLEL_GRAIN);
+        int tasks = chunkTasks(parallel, (int) Math.min(Integer.MAX_VALUE, (long) n * rows));
         if (tasks == 1) {
             kernels.quantize(x, 0, n, n, rows, scale, zp, 0, 255, out, outOff, outStride);
         } else if (rows == 1) {
-            inChunks(parallel, n, (off, m) -> kernels.quantize(x, off, m, m, 1, scale, zp, 0, 255, out, outOff + off,
-                m));
+            inChunks(parallel, n, tasks, (off, m) -> kernels.quantize(x, off, m, m, 1, scale, zp, 0, 255, out,
+                outOff + off, m));
         } else {
             int perTask = (rows + tasks - 1) / tasks;
             parallel.forEach((rows + perTask - 1) / perTask, t -> {
@@ -436,7 +439,7 @@ final class QuantOps {
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape, 1);
         if (runs != null) {
-            qlinearRuns(parallel, runs, kernels::qlinearAdd, a, b, sa, za, sb, zb, sc, zc, outType, out);
+            qlinearRuns(parallel, runs, kernels, false, a, b, sa, za, sb, zb, sc, zc, outType, out);
             return new Tensor[] {Tensor.of(outType, shape, out)};
         }
         int[] aMap = Broadcast.indexMap(a.shapeView(), shape);
@@ -452,17 +455,13 @@ final class QuantOps {
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
 
-    /** {@link QuantizeKernels#qlinearAdd} or {@link QuantizeKernels#qlinearMul}: the same arguments. */
-    @FunctionalInterface
-    private interface QLinearKernel {
-        void run(byte[] a, int aOff, boolean aScalar, byte[] b, int bOff, boolean bScalar, int n, boolean unsigned,
-                 float sa, int za, float sb, int zb, float sc, int zc, int qmin, int qmax, byte[] out, int outOff);
-    }
-
-    /** The kernel over each run of the output; one run (same shapes, or a scalar operand) in chunks on the threads. */
-    private static void qlinearRuns(dev.octet.kernel.Parallel parallel, Broadcast.Runs runs, QLinearKernel kernel,
-                                    Tensor a, Tensor b, float sa, int za, float sb, int zb, float sc, int zc,
-                                    DataType outType, byte[] out) {
+    /**
+     * QLinearMul's kernel (mul) or QLinearAdd's over each run of the output; one large run (same shapes, or a scalar
+     * operand) in chunks on the threads.
+     */
+    private static void qlinearRuns(dev.octet.kernel.Parallel parallel, Broadcast.Runs runs, QuantizeKernels kernels,
+                                    boolean mul, Tensor a, Tensor b, float sa, int za, float sb, int zb, float sc,
+                                    int zc, DataType outType, byte[] out) {
         boolean unsigned = a.type() == DataType.UINT8;
         byte[] ab = a.bytes();
         byte[] bb = b.bytes();
@@ -470,16 +469,31 @@ final class QuantOps {
         boolean bConstant = runs.bConstant();
         int qmin = outType.qmin();
         int qmax = outType.qmax();
-        if (runs.count() == 1) {
+        int tasks = runs.count() == 1 ? chunkTasks(parallel, runs.length()) : 1;
+        if (tasks > 1) {
             int aStart = runs.aStarts()[0];
             int bStart = runs.bStarts()[0];
-            inChunks(parallel, runs.length(), (off, m) -> kernel.run(ab, aStart + (aConstant ? 0 : off), aConstant, bb,
-                bStart + (bConstant ? 0 : off), bConstant, m, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out, off));
+            inChunks(parallel, runs.length(), tasks, (off, m) -> qlinear(kernels, mul, ab,
+                aStart + (aConstant ? 0 : off), aConstant, bb, bStart + (bConstant ? 0 : off), bConstant, m, unsigned,
+                sa, za, sb, zb, sc, zc, qmin, qmax, out, off));
             return;
         }
         for (int j = 0; j < runs.count(); j++) {
-            kernel.run(ab, runs.aStarts()[j], aConstant, bb, runs.bStarts()[j], bConstant, runs.length(), unsigned, sa,
-                za, sb, zb, sc, zc, qmin, qmax, out, j * runs.length());
+            qlinear(kernels, mul, ab, runs.aStarts()[j], aConstant, bb, runs.bStarts()[j], bConstant, runs.length(),
+                unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out, j * runs.length());
+        }
+    }
+
+    /** {@link QuantizeKernels#qlinearMul} when mul, else {@link QuantizeKernels#qlinearAdd}: the same arguments. */
+    private static void qlinear(QuantizeKernels kernels, boolean mul, byte[] a, int aOff, boolean aScalar, byte[] b,
+                                int bOff, boolean bScalar, int n, boolean unsigned, float sa, int za, float sb, int zb,
+                                float sc, int zc, int qmin, int qmax, byte[] out, int outOff) {
+        if (mul) {
+            kernels.qlinearMul(a, aOff, aScalar, b, bOff, bScalar, n, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out,
+                outOff);
+        } else {
+            kernels.qlinearAdd(a, aOff, aScalar, b, bOff, bScalar, n, unsigned, sa, za, sb, zb, sc, zc, qmin, qmax, out,
+                outOff);
         }
     }
 
@@ -503,7 +517,7 @@ final class QuantOps {
         byte[] out = buffers.bytes(Tensor.checkedSize(shape));
         Broadcast.Runs runs = out.length == 0 ? null : kernelRuns(a, b, outType, shape, MIN_RUN);
         if (runs != null) {
-            qlinearRuns(parallel, runs, kernels::qlinearMul, a, b, sa, za, sb, zb, sc, zc, outType, out);
+            qlinearRuns(parallel, runs, kernels, true, a, b, sa, za, sb, zb, sc, zc, outType, out);
             return new Tensor[] {Tensor.of(outType, shape, out)};
         }
         float ratio = Quantization.qlinearMulRatio(sa, sb, sc);
