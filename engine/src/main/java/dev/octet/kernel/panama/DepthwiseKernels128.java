@@ -265,7 +265,20 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 }
                 java.util.Arrays.fill(p, dst + left + copied, dst + rowBytes, zx);
             }
-            for (int oy = c0; oy < c1; oy++) {
+            int oy = c0;
+            // Stride 1 without dilation: two output rows at a time share their middle input rows.
+            if (s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1 && s.dilationW() == 1) {
+                for (; oy + 2 <= c1; oy += 2) {
+                    int xRow = (oy - c0) * rowBytes;
+                    int yRow = yOffset + oy * outW * channels;
+                    slide3x3Rows2(k, xRow, yRow, yRow + outW * channels, outW);
+                    for (int o = 0; o < outW; o++) {
+                        tail(k, xRow + o * channels, yRow + o * channels, 0, 3, 0, 3);
+                        tail(k, xRow + rowBytes + o * channels, yRow + (outW + o) * channels, 0, 3, 0, 3);
+                    }
+                }
+            }
+            for (; oy < c1; oy++) {
                 inside3x3(k, s.dilationW(), (oy - c0) * s.strideH() * rowBytes, yOffset + oy * outW * channels, outW);
             }
         }
@@ -435,10 +448,10 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
                 FloatVector n2 = (FloatVector) (k.xUnsigned ? n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     : n2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
-                // Three chains, one per kernel row: exact integers in any order (run checked the bound).
-                FloatVector acc = n0.fma(w2, q0.fma(w1, p0.fma(w0, inner)))
-                    .add(n1.fma(w5, q1.fma(w4, p1.mul(w3))))
-                    .add(n2.fma(w8, q2.fma(w7, p2.mul(w6))));
+                // One chain of nine FMAs, the columns loaded last at its end: exact integers in any order (run
+                // checked the bound).
+                FloatVector acc = n2.fma(w8, n1.fma(w5, n0.fma(w2, q2.fma(w7, q1.fma(w4, q0.fma(w1,
+                    p2.fma(w6, p1.fma(w3, p0.fma(w0, inner)))))))));
                 p0 = q0;
                 p1 = q1;
                 p2 = q2;
@@ -453,6 +466,106 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                     r.intoArray(q, yi, BYTES);
                 } else {
                     r.intoArray(q, yi);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #slide3x3} for two neighbouring output rows at once: they share two of their three input rows, so
+     * each pair of windows loads four input columns instead of six. {@code yNext} is the second row's output
+     * offset; its input rows start one input row (row1) below the first's.
+     */
+    private static void slide3x3Rows2(Call k, int xFirst, int yFirst, int yNext, int count) {
+        byte[] x = k.x;
+        byte[] q = k.q;
+        int channels = k.channels;
+        int row1 = k.tapOffset[3];
+        int row2 = k.tapOffset[6];
+        int row3 = row2 + row1;
+        // k.light: rounded first, then clamped on ints (see run).
+        IntVector qmin = IntVector.broadcast(I, k.qmin);
+        IntVector qmax = IntVector.broadcast(I, k.qmax);
+        int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            FloatVector w0 = FloatVector.fromArray(F, k.wf, 0 * channels + c);
+            FloatVector w1 = FloatVector.fromArray(F, k.wf, 1 * channels + c);
+            FloatVector w2 = FloatVector.fromArray(F, k.wf, 2 * channels + c);
+            FloatVector w3 = FloatVector.fromArray(F, k.wf, 3 * channels + c);
+            FloatVector w4 = FloatVector.fromArray(F, k.wf, 4 * channels + c);
+            FloatVector w5 = FloatVector.fromArray(F, k.wf, 5 * channels + c);
+            FloatVector w6 = FloatVector.fromArray(F, k.wf, 6 * channels + c);
+            FloatVector w7 = FloatVector.fromArray(F, k.wf, 7 * channels + c);
+            FloatVector w8 = FloatVector.fromArray(F, k.wf, 8 * channels + c);
+            FloatVector inner = FloatVector.fromArray(F, k.innerF, c);
+            FloatVector scale = FloatVector.fromArray(F, k.scales, c);
+            // Columns 0 and 1 of the first windows, input rows 0 to 3.
+            int x0 = xFirst + c;
+            ByteVector p0b = PARTIAL ? ByteVector.fromArray(B, x, x0, BYTES) : ByteVector.fromArray(B, x, x0);
+            FloatVector p0 = (FloatVector) (k.xUnsigned ? p0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p0b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p1b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row1, BYTES) : ByteVector.fromArray(B, x, x0 + row1);
+            FloatVector p1 = (FloatVector) (k.xUnsigned ? p1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p1b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p2b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row2, BYTES) : ByteVector.fromArray(B, x, x0 + row2);
+            FloatVector p2 = (FloatVector) (k.xUnsigned ? p2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p3b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row3, BYTES) : ByteVector.fromArray(B, x, x0 + row3);
+            FloatVector p3 = (FloatVector) (k.xUnsigned ? p3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector q0b = PARTIAL ? ByteVector.fromArray(B, x, x0 + channels, BYTES) : ByteVector.fromArray(B, x, x0 + channels);
+            FloatVector q0 = (FloatVector) (k.xUnsigned ? q0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : q0b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector q1b = PARTIAL ? ByteVector.fromArray(B, x, x0 + channels + row1, BYTES) : ByteVector.fromArray(B, x, x0 + channels + row1);
+            FloatVector q1 = (FloatVector) (k.xUnsigned ? q1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : q1b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector q2b = PARTIAL ? ByteVector.fromArray(B, x, x0 + channels + row2, BYTES) : ByteVector.fromArray(B, x, x0 + channels + row2);
+            FloatVector q2 = (FloatVector) (k.xUnsigned ? q2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : q2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector q3b = PARTIAL ? ByteVector.fromArray(B, x, x0 + channels + row3, BYTES) : ByteVector.fromArray(B, x, x0 + channels + row3);
+            FloatVector q3 = (FloatVector) (k.xUnsigned ? q3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : q3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            for (int i = 0; i < count; i++) {
+                int xn = xFirst + (i + 2) * channels + c;
+                ByteVector n0b = PARTIAL ? ByteVector.fromArray(B, x, xn, BYTES) : ByteVector.fromArray(B, x, xn);
+                FloatVector n0 = (FloatVector) (k.xUnsigned ? n0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n0b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n1b = PARTIAL ? ByteVector.fromArray(B, x, xn + row1, BYTES) : ByteVector.fromArray(B, x, xn + row1);
+                FloatVector n1 = (FloatVector) (k.xUnsigned ? n1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n1b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
+                FloatVector n2 = (FloatVector) (k.xUnsigned ? n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n3b = PARTIAL ? ByteVector.fromArray(B, x, xn + row3, BYTES) : ByteVector.fromArray(B, x, xn + row3);
+                FloatVector n3 = (FloatVector) (k.xUnsigned ? n3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                // One chain of nine FMAs per window (see slide3x3); the second window's rows are 1 to 3.
+                FloatVector acc0 = n2.fma(w8, n1.fma(w5, n0.fma(w2, q2.fma(w7, q1.fma(w4, q0.fma(w1,
+                    p2.fma(w6, p1.fma(w3, p0.fma(w0, inner)))))))));
+                FloatVector acc1 = n3.fma(w8, n2.fma(w5, n1.fma(w2, q3.fma(w7, q2.fma(w4, q1.fma(w1,
+                    p3.fma(w6, p2.fma(w3, p1.fma(w0, inner)))))))));
+                p0 = q0;
+                p1 = q1;
+                p2 = q2;
+                p3 = q3;
+                q0 = n0;
+                q1 = n1;
+                q2 = n2;
+                q3 = n3;
+                int yi = i * channels + c;
+                ByteVector r0 = acc0.mul(scale).add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                if (PARTIAL) {
+                    r0.intoArray(q, yFirst + yi, BYTES);
+                } else {
+                    r0.intoArray(q, yFirst + yi);
+                }
+                ByteVector r1 = acc1.mul(scale).add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                if (PARTIAL) {
+                    r1.intoArray(q, yNext + yi, BYTES);
+                } else {
+                    r1.intoArray(q, yNext + yi);
                 }
             }
         }
@@ -516,10 +629,10 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
                 FloatVector n2 = (FloatVector) (k.xUnsigned ? n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     : n2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
-                // Three chains, one per kernel row: exact integers in any order (run checked the bound).
-                FloatVector acc = n0.fma(w2, q0.fma(w1, p0.fma(w0, inner)))
-                    .add(n1.fma(w5, q1.fma(w4, p1.mul(w3))))
-                    .add(n2.fma(w8, q2.fma(w7, p2.mul(w6))));
+                // One chain of nine FMAs, the columns loaded last at its end: exact integers in any order (run
+                // checked the bound).
+                FloatVector acc = n2.fma(w8, n1.fma(w5, n0.fma(w2, q2.fma(w7, q1.fma(w4, q0.fma(w1,
+                    p2.fma(w6, p1.fma(w3, p0.fma(w0, inner)))))))));
                 p0 = n0;
                 p1 = n1;
                 p2 = n2;
