@@ -8,8 +8,12 @@ package dev.octet.kernel;
  * to apply the activation zero point.
  *
  * @param layout the id of the kernel that packed it, checked when multiplying
+ * @param columnAbsSums per column, the sum over k of its canonical values' magnitudes: with 8-bit A (|a| <= 128) it
+ *     bounds every partial sum of the column, which tells a float kernel how many products stay exact; null for
+ *     {@link QGemmKernel#packWideB}
  */
-public record PackedB(String layout, int k, int n, int[] ints, float[] floats, byte[] bytes, int[] columnSums) {
+public record PackedB(String layout, int k, int n, int[] ints, float[] floats, byte[] bytes, int[] columnSums,
+                      int[] columnAbsSums) {
 
     /** Fails fast when B was packed for another kernel. */
     public void requireLayout(String id) {
@@ -24,6 +28,17 @@ public record PackedB(String layout, int k, int n, int[] ints, float[] floats, b
         for (int p = 0; p < k; p++) {
             for (int j = 0; j < n; j++) {
                 sums[j] += canonical[p * n + j];
+            }
+        }
+        return sums;
+    }
+
+    /** Column sums of the magnitudes of canonical K x N values. */
+    public static int[] columnAbsSums(byte[] canonical, int k, int n) {
+        int[] sums = new int[n];
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                sums[j] += Math.abs(canonical[p * n + j]);
             }
         }
         return sums;

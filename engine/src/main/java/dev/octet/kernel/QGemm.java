@@ -88,7 +88,7 @@ public final class QGemm {
         call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, zb.length, bias, call.colTerms);
         // Without row sums the column terms are the whole correction, so the kernel may requantize in its tiles.
         call.fusedScales = null;
-        if (output instanceof Output.Requantized o && call.a.rowSums() == null && b.k() <= QGemmKernel.INT8_FLUSH) {
+        if (output instanceof Output.Requantized o && call.a.rowSums() == null) {
             call.fusedScales = o.scales().length == n ? o.scales() : call.columnScales(o.scales()[0], n);
         }
         boolean intOut = output instanceof Output.Int32;

@@ -385,7 +385,6 @@ class QGemmKernelSweepTest {
         }
     }
 
-    /** Past one exact float pass (K > 1024) the kernel fuses nothing: the driver takes the int32 path. */
     /**
      * A scale past the fused tiles' limit (where rounding before clamping could differ: 0.25 times a sum of 2^24 is
      * 2^22), NaN or an infinity in the column range leaves the whole range to the int32 path; scales at the limit fuse.
@@ -413,16 +412,53 @@ class QGemmKernelSweepTest {
         }
     }
 
+    /**
+     * Deeper than 1024 k steps, the weights decide: small ones (|b| <= 7, a classifier head's) keep every partial sum
+     * within 2^24 over K = 1280 and 2100, so the tiles fuse, bit for bit the reference's bytes, one row (its own
+     * path) or several; weights of -128 past K = 1024 (sums past 2^24) leave the range to the int32 path untouched.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
-    void fusedRequantizingLeavesDeepProductsToTheInt32Path(QGemmKernel kernel) {
+    void fusedRequantizingTakesDeepProductsTheWeightsKeepExact(QGemmKernel kernel) {
+        int n = 2 * panelWidth(kernel) + 3;
+        SplittableRandom r = new SplittableRandom(31);
+        for (int k : new int[] {1280, 2100}) {
+            for (int m : new int[] {1, kernel.rowTile() + 1}) {
+                byte[] a = random(r, m * k);
+                byte[] b = new byte[k * n];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (byte) r.nextInt(-7, 8);
+                }
+                PreparedA pa = new PreparedA();
+                kernel.prepareA(m, k, a, 0, k, true, false, pa);
+                PreparedA ra = new PreparedA();
+                REFERENCE.prepareA(m, k, a, 0, k, true, false, ra);
+                int[] sums = new int[m * n];
+                REFERENCE.multiply(ra, 0, m, REFERENCE.packB(b, 0, k, n, false, false), 0, n, sums, 0, n);
+                int[] colTerms = new int[n];
+                for (int j = 0; j < n; j++) {
+                    colTerms[j] = r.nextInt(-40000, 40001);
+                }
+                float[] scales = columnScales(r, n, k, true);
+                byte[] got = new byte[m * n];
+                String what = kernel.id() + " m=" + m + " k=" + k;
+                assertEquals(n, kernel.multiplyRequantized(pa, 0, m, kernel.packB(b, 0, k, n, false, false), 0, n,
+                    colTerms, scales, 3, 0, 255, got, 0, n), what + ": fused");
+                for (int i = 0; i < m * n; i++) {
+                    int j = i % n;
+                    assertEquals((byte) Quantization.requantize(sums[i] + colTerms[j], scales[j], 3, 0, 255), got[i],
+                        what + " at " + i);
+                }
+            }
+        }
         int k = QGemmKernel.INT8_FLUSH + 1;
-        int n = panelWidth(kernel);
+        byte[] worst = new byte[k * n];
+        java.util.Arrays.fill(worst, (byte) -128);
         PreparedA pa = new PreparedA();
         kernel.prepareA(2, k, new byte[2 * k], 0, k, false, false, pa);
         byte[] got = new byte[2 * n];
-        assertEquals(0, kernel.multiplyRequantized(pa, 0, 2, kernel.packB(new byte[k * n], 0, k, n, false, false), 0,
-            n, new int[n], new float[n], 0, -128, 127, got, 0, n));
+        assertEquals(0, kernel.multiplyRequantized(pa, 0, 2, kernel.packB(worst, 0, k, n, false, false), 0, n,
+            new int[n], new float[n], 0, -128, 127, got, 0, n));
         assertArrayEquals(new byte[2 * n], got);
     }
 

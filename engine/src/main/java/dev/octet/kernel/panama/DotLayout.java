@@ -29,7 +29,8 @@ final class DotLayout {
                 columns[j * kp + p] = canonical[p * n + j];
             }
         }
-        return new PackedB(id, k, n, null, columns, null, PackedB.columnSums(canonical, k, n));
+        return new PackedB(id, k, n, null, columns, null, PackedB.columnSums(canonical, k, n),
+            PackedB.columnAbsSums(canonical, k, n));
     }
 
     static PackedB packWideB(String id, int lanes, int[] b, int k, int n) {
@@ -42,7 +43,7 @@ final class DotLayout {
                 sums[j] += b[p * n + j];
             }
         }
-        return new PackedB(id, k, n, null, columns, null, sums);
+        return new PackedB(id, k, n, null, columns, null, sums, null);
     }
 
     static void resetA(int lanes, int m, int k, boolean rowSums, PreparedA out) {

@@ -33,6 +33,7 @@ final class FloatPacking {
         byte[] canonical = PackedB.canonical(b, offset, k, n, unsigned, transposed);
         int panels = (n + nr - 1) / nr;
         int[] sums = PackedB.columnSums(canonical, k, n);
+        int[] absSums = PackedB.columnAbsSums(canonical, k, n);
         if (compact) {
             byte[] data = new byte[panels * k * nr];
             for (int panel = 0, j0 = 0; j0 < n; panel++, j0 += nr) {
@@ -41,7 +42,7 @@ final class FloatPacking {
                     System.arraycopy(canonical, p * n + j0, data, (panel * k + p) * nr, width);
                 }
             }
-            return new PackedB(id, k, n, null, null, data, sums);
+            return new PackedB(id, k, n, null, null, data, sums, absSums);
         }
         float[] data = new float[panels * k * nr];
         // Panel by panel, without a division per element: packing runs once per weight at load, mostly before
@@ -56,7 +57,7 @@ final class FloatPacking {
                 }
             }
         }
-        return new PackedB(id, k, n, null, data, null, sums);
+        return new PackedB(id, k, n, null, data, null, sums, absSums);
     }
 
     /** Integer-valued B (K x N row-major ints) in the same panels, as floats (exact below 2^24). */
@@ -75,7 +76,7 @@ final class FloatPacking {
                 }
             }
         }
-        return new PackedB(id, k, n, null, data, null, sums);
+        return new PackedB(id, k, n, null, data, null, sums, null);
     }
 
     /**
@@ -141,13 +142,16 @@ final class FloatPacking {
     private static final VectorSpecies<Float> GROUP = FloatVector.SPECIES_128;
 
     /**
-     * Whether a float sum of k products of two 8-bit values (|a*b| <= 2^14), started at any of the column terms
-     * [n0, n1), stays an exact integer at every step: |term| + k * 2^14 <= 2^24.
+     * Whether a float sum of B's k products with 8-bit A (|a| <= 128), started at any of the column terms [n0, n1),
+     * stays an exact integer at every step: |term| + 128 * (the column's sum of |b|) <= 2^24, at most k * 2^14 for
+     * 8-bit b. The bound from the actual weights lets deep layers (a 1280-deep classifier head) take one pass.
      */
-    static boolean exactFrom(int[] colTerms, int n0, int n1, int k) {
-        long room = (1L << 24) - (long) k * (1 << 14);
+    static boolean exactFrom(int[] colTerms, PackedB b, int n0, int n1) {
+        int[] absSums = b.columnAbsSums();
+        long worst = (long) b.k() * (1 << 14);
         for (int j = n0; j < n1; j++) {
-            if (Math.abs((long) colTerms[j]) > room) {
+            long products = absSums == null ? worst : Math.min(worst, 128L * absSums[j]);
+            if (Math.abs((long) colTerms[j]) + products > 1L << 24) {
                 return false;
             }
         }

@@ -171,12 +171,13 @@ final class QGemmF32Fma128 implements QGemmKernel {
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
         // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
         // keeps the int32 path.
-        if (k > FloatPacking.KC || n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, n0, n1, k)
+        if (n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, b, n0, n1)
             || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
         int end = n0 + (n1 - n0) / NR * NR;
-        for (int col = n0; col < end; col += NR) {
+        int from = n0;
+        for (int col = from; col < end; col += NR) {
             int bOff = col * k;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);

@@ -33,7 +33,8 @@ public final class ScalarQGemm implements QGemmKernel {
         for (int i = 0; i < data.length; i++) {
             data[i] = canonical[i];
         }
-        return new PackedB(ID, k, n, data, null, null, PackedB.columnSums(canonical, k, n));
+        return new PackedB(ID, k, n, data, null, null, PackedB.columnSums(canonical, k, n),
+            PackedB.columnAbsSums(canonical, k, n));
     }
 
     @Override
@@ -69,7 +70,7 @@ public final class ScalarQGemm implements QGemmKernel {
                 sums[j] += b[p * n + j];
             }
         }
-        return new PackedB(ID, k, n, b.clone(), null, null, sums);
+        return new PackedB(ID, k, n, b.clone(), null, null, sums, null);
     }
 
     @Override
