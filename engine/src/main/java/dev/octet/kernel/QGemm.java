@@ -15,6 +15,12 @@ public final class QGemm {
     private static final int BLOCK_N = 128;
     /** Rows per task at most. */
     private static final int BLOCK_M = 96;
+    /**
+     * Bytes of prepared A per task at most when the tiles requantize as they go (no int32 block to keep in cache):
+     * shallow layers then take far more rows per task, and each task's per-call work (its exactness checks, widening
+     * its weight panels) is paid far less often.
+     */
+    private static final int FUSED_BLOCK_BYTES = 128 * 1024;
     /** Elements of A below which one thread prepares it alone (splitting costs more than it saves). */
     private static final long PARALLEL_PREPARE_MIN = 32 * 1024;
     /** Elements of A below which several threads take a slice of rows each (see {@link #run}). */
@@ -102,7 +108,11 @@ public final class QGemm {
             call.rowsPerBlock = (rowTiles + threads - 1) / threads * mr;
             call.columnsPerBlock = Math.min(n + COLUMN_UNIT - 1, BLOCK_N) / COLUMN_UNIT * COLUMN_UNIT;
         } else {
-            long blocks = blocks(rowTiles, BLOCK_M / mr, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, threads);
+            int maxTiles = BLOCK_M / mr;
+            if (call.fusedScales != null) {
+                maxTiles = Math.max(maxTiles, FUSED_BLOCK_BYTES / (Float.BYTES * Math.max(1, b.k()) * mr));
+            }
+            long blocks = blocks(rowTiles, maxTiles, (n + COLUMN_UNIT - 1) / COLUMN_UNIT, threads);
             call.rowsPerBlock = (int) (blocks >>> 32) * mr;
             call.columnsPerBlock = (int) blocks * COLUMN_UNIT;
         }
