@@ -13,7 +13,7 @@ import java.util.TreeSet;
 public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatures, String useAvx, String maxVectorSize) {
     /** The features worth naming for int8 and float kernels (x86 and ARM spellings, as /proc/cpuinfo has them). */
     private static final List<String> INTERESTING = List.of("sse4_1", "avx", "avx2", "fma", "f16c", "avx512f",
-        "avx512bw", "avx512vl", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "asimd", "asimddp", "i8mm",
+        "avx512bw", "avx512vl", "avx512vbmi", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "asimd", "asimddp", "i8mm",
         "sve", "sve2", "bf16");
 
     public static CpuInfo detect() {

@@ -52,4 +52,7 @@ public interface QuantizeKernels {
 
     /** {min(0, min x), max(0, max x)} over n elements, as DynamicQuantizeLinear needs them; NaN is ignored. */
     float[] rangeWithZero(float[] x, int off, int n);
+
+    /** {@code out[outOff + i] = table[x[xOff + i] & 0xFF]} for i in [0, n): a 256-entry table of 8-bit codes. */
+    void lookUp(byte[] table, byte[] x, int xOff, int n, byte[] out, int outOff);
 }

@@ -72,20 +72,21 @@ final class QuantOps {
             });
         r.microsoft("QLinearSigmoid").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
-            .factory(ctx -> lookupTable(ctx.parallel(), dev.octet.kernel.FloatMath::sigmoid));
+            .factory(ctx -> lookupTable(ctx.kernels().quantize(), ctx.parallel(), dev.octet.kernel.FloatMath::sigmoid));
         r.microsoft("QLinearLeakyRelu").inputs("rrorro").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.has(4) ? c.type(4) : c.type(0), c.shape(0)))
             .factory(ctx -> {
                 float alpha = ctx.getFloat("alpha", 0.01f);
-                return lookupTable(ctx.parallel(), v -> v >= 0 ? v : alpha * v);
+                return lookupTable(ctx.kernels().quantize(), ctx.parallel(), v -> v >= 0 ? v : alpha * v);
             });
         // What QdqFusion makes of DequantizeLinear -> an elementwise op -> QuantizeLinear: 256 entries, indexed by
         // X's byte pattern.
         r.octet("LookupTable").inputs("rr").outputs("r").traits(OpTrait.ELEMENTWISE)
             .shape(c -> one(c.type(1), c.shape(0)))
             .factory(ctx -> {
+                QuantizeKernels k = ctx.kernels().quantize();
                 dev.octet.kernel.Parallel parallel = ctx.parallel();
-                return Op.withBuffers((in, buffers) -> new Tensor[] {lookUp(parallel, in[0], in[1], buffers)});
+                return Op.withBuffers((in, buffers) -> new Tensor[] {lookUp(k, parallel, in[0], in[1], buffers)});
             });
         r.microsoft("QLinearGlobalAveragePool").inputs("rrrrr").outputs("r")
             .shape(c -> one(c.type(4), globalPoolShape(c.shape(0))))
@@ -532,17 +533,12 @@ final class QuantOps {
         return new Tensor[] {Tensor.of(outType, shape, out)};
     }
 
-    /**
-     * A unary quantized op as a 256-entry table, built the way ORT builds it: every code is dequantized
-     * ({@code x_scale * (q - x_zp)}), transformed in float, and quantized with {@link Quantization#quantize}.
-     * Inputs: X, X_scale, X_zero_point, Y_scale, Y_zero_point (per-tensor). Building the table costs 256
-     * evaluations per call, small beside any real tensor.
-     */
-    /** {@code y[i] = table[x[i] & 0xFF]}: X and the 256-entry table 8-bit, Y of the table's type. */
     /** Bytes below which a table lookup stays on one thread; above, tasks of at least half that. */
     private static final long PARALLEL_LOOKUP_BYTES = 1 << 18;
 
-    private static Tensor lookUp(dev.octet.kernel.Parallel parallel, Tensor x, Tensor table, Buffers buffers) {
+    /** {@code y[i] = table[x[i] & 0xFF]}: X and the 256-entry table 8-bit, Y of the table's type. */
+    private static Tensor lookUp(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel, Tensor x, Tensor table,
+                                 Buffers buffers) {
         if (!x.type().isQuantized() || !table.type().isQuantized() || table.size() != 256) {
             throw new OctetException(ErrorCode.INVALID_INPUT, "LookupTable needs 8-bit X and a 256-entry 8-bit table, got "
                 + x.type() + " and " + table.size() + " " + table.type() + " values");
@@ -552,11 +548,14 @@ final class QuantOps {
         byte[] out = buffers.bytes(src.length);
         int n = src.length;
         int tasks = parallel.split(n, PARALLEL_LOOKUP_BYTES, PARALLEL_LOOKUP_BYTES / 2);
-        parallel.forEach(tasks, t -> {
-            for (int i = (int) ((long) n * t / tasks), end = (int) ((long) n * (t + 1) / tasks); i < end; i++) {
-                out[i] = entries[src[i] & 0xFF];
-            }
-        });
+        if (tasks == 1) {
+            kernels.lookUp(entries, src, 0, n, out, 0);
+        } else {
+            parallel.forEach(tasks, t -> {
+                int from = (int) ((long) n * t / tasks);
+                kernels.lookUp(entries, src, from, (int) ((long) n * (t + 1) / tasks) - from, out, from);
+            });
+        }
         return Tensor.of(table.type(), x.shapeView(), out);
     }
 
@@ -569,11 +568,15 @@ final class QuantOps {
     }
 
     /**
-     * com.microsoft QLinearSigmoid / QLinearLeakyRelu: {@code y = table[x]}. The table is built on the first call and
-     * again only when the scales or zero points change (they are constants in every exported model), and the output
-     * comes from the run's buffers, so a steady run allocates nothing here.
+     * com.microsoft QLinearSigmoid / QLinearLeakyRelu: {@code y = table[x]}, a unary quantized op as a 256-entry
+     * table built the way ORT builds it: every code is dequantized ({@code x_scale * (q - x_zp)}), transformed in
+     * float, and quantized with {@link Quantization#quantize}. Inputs: X, X_scale, X_zero_point, Y_scale,
+     * Y_zero_point (per-tensor). The table is built on the first call and again only when the scales or zero points
+     * change (they are constants in every exported model), and the output comes from the run's buffers, so a steady
+     * run allocates nothing here.
      */
-    private static Op lookupTable(dev.octet.kernel.Parallel parallel, java.util.function.Function<Float, Float> f) {
+    private static Op lookupTable(QuantizeKernels kernels, dev.octet.kernel.Parallel parallel,
+                                  java.util.function.Function<Float, Float> f) {
         java.util.concurrent.atomic.AtomicReference<Table> last = new java.util.concurrent.atomic.AtomicReference<>();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
@@ -593,7 +596,7 @@ final class QuantOps {
                     Tensor.of(outType, new int[] {256}, table(f, unsigned, xs, xzp, ys, yzp, outType)));
                 last.set(t);
             }
-            return new Tensor[] {lookUp(parallel, x, t.entries(), buffers)};
+            return new Tensor[] {lookUp(kernels, parallel, x, t.entries(), buffers)};
         });
     }
 

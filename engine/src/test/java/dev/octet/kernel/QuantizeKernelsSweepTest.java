@@ -284,4 +284,32 @@ class QuantizeKernelsSweepTest {
             }
         }
     }
+
+    /**
+     * A 256-entry lookup at every width (two-table selects where the CPU has them), against {@code table[x & 0xFF]}:
+     * every code, lengths around the vector sizes, offsets in both arrays, the bytes around the output untouched.
+     */
+    @ParameterizedTest
+    @MethodSource("withReference")
+    void lookUpReadsTheTableAtEveryCode(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(41);
+        byte[] table = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            table[i] = (byte) r.nextInt(256);
+        }
+        for (int n : new int[] {0, 1, 63, 64, 65, 127, 128, 129, 256, 1001}) {
+            byte[] x = new byte[n + 5];
+            for (int i = 0; i < x.length; i++) {
+                // Every code where n allows, in order, then random codes.
+                x[i] = (byte) (i < 256 ? i : r.nextInt(256));
+            }
+            byte[] out = new byte[n + 7];
+            java.util.Arrays.fill(out, (byte) 0x5A);
+            k.lookUp(table, x, 2, n, out, 3);
+            for (int i = 0; i < out.length; i++) {
+                byte expected = i >= 3 && i < 3 + n ? table[x[2 + i - 3] & 0xFF] : (byte) 0x5A;
+                assertEquals(expected, out[i], k + " n=" + n + " at " + i);
+            }
+        }
+    }
 }

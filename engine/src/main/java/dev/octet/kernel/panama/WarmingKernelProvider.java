@@ -1095,6 +1095,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final KernelWarmup.Gate qlinearAdd;
         private final KernelWarmup.Gate qlinearMul;
         private final KernelWarmup.Gate rangeWithZero;
+        private final KernelWarmup.Gate lookUp;
 
         GatedQuantize(QuantizeKernels v, QuantizeKernels s) {
             this.v = v;
@@ -1140,6 +1141,8 @@ public final class WarmingKernelProvider implements KernelProvider {
                 k.qlinearMul(q, 0, false, q2, 0, true, n, false, 0.05f, 3, 0.07f, -2, 0.1f, 1, -128, 127, out, 0);
             });
             this.rangeWithZero = elementwise("rangeWithZero", v, s, (k, n) -> k.rangeWithZero(x, 0, n));
+            byte[] table = bytes(256, 12);
+            this.lookUp = elementwise("lookUp", v, s, (k, n) -> k.lookUp(table, q, 0, n, out, 0));
         }
 
         @Override
@@ -1189,6 +1192,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public float[] rangeWithZero(float[] x, int off, int n) {
             return (rangeWithZero.open() ? v : s).rangeWithZero(x, off, n);
+        }
+
+        @Override
+        public void lookUp(byte[] table, byte[] x, int xOff, int n, byte[] out, int outOff) {
+            (lookUp.open() ? v : s).lookUp(table, x, xOff, n, out, outOff);
         }
     }
 }

@@ -101,4 +101,11 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
         }
         return new float[] {min, max};
     }
+
+    @Override
+    public void lookUp(byte[] table, byte[] x, int xOff, int n, byte[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = table[x[xOff + i] & 0xFF];
+        }
+    }
 }
