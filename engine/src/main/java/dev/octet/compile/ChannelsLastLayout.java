@@ -47,6 +47,7 @@ public final class ChannelsLastLayout implements GraphPass {
             return g;
         }
         Set<String> names = valueNames(g);
+        Set<Node> floatFollowers = dequantizeFollowers(g, types, ops);
         Map<String, String> twin = new HashMap<>(); // an NCHW value -> the same data in NHWC
         Map<String, String> producedInNhwc = new LinkedHashMap<>(); // NCHW names that now exist only as twins
         Map<String, Tensor> initializers = new HashMap<>(g.initializers());
@@ -65,7 +66,8 @@ public final class ChannelsLastLayout implements GraphPass {
                 nodes.add(new Node(n.name(), type, OpRegistry.OCTET_DOMAIN, in, List.of(yNhwc), attrs));
                 twin.put(y, yNhwc);
                 producedInNhwc.put(y, yNhwc);
-            } else if ((follower = inNhwc(n, types, twin, names, initializers, inferred.constants(), g, ops)) != null) {
+            } else if ((follower = inNhwc(n, types, twin, names, initializers, inferred.constants(), g, ops,
+                floatFollowers)) != null) {
                 nodes.add(follower);
                 String y = n.outputs().get(0);
                 twin.put(y, follower.outputs().get(0));
@@ -113,12 +115,13 @@ public final class ChannelsLastLayout implements GraphPass {
     /**
      * The NHWC form of an op that can follow a convolution there with the same bits, when its rank-4 input already
      * has an NHWC twin, else null: DynamicQuantizeLinear (min, max and rounding do not care about order), Concat
-     * of twins (on the permuted axis), a 2-D float MaxPool (Octet's channels-last MaxPool), a float linear
-     * Resize of H and W both (ORT's NHWC bilinear kernel: the same products and sums as the NCHW one) and
+     * of twins (on the permuted axis), a 2-D float MaxPool (Octet's channels-last MaxPool), a nearest or float
+     * linear Resize of H and W both ({@link #resizeInNhwc}) and
      * QLinearGlobalAveragePool (Octet's channels-last form: integer sums, in any order the same).
      */
     private static Node inNhwc(Node n, Map<String, ValueInfo> types, Map<String, String> twin, Set<String> names,
-                               Map<String, Tensor> initializers, Map<String, Tensor> constants, Graph g, OpRegistry ops) {
+                               Map<String, Tensor> initializers, Map<String, Tensor> constants, Graph g, OpRegistry ops,
+                               Set<Node> floatFollowers) {
         if (n.inputs().isEmpty() || !twin.containsKey(n.inputs().get(0)) || rank(types, n.inputs().get(0)) != 4) {
             return null;
         }
@@ -135,6 +138,13 @@ public final class ChannelsLastLayout implements GraphPass {
             in.set(0, twin.get(in.get(0)));
             return new Node(n.name(), n.opType(), OpRegistry.OCTET_DOMAIN, in,
                 List.of(fresh(n.outputs().get(0) + "__nhwc", names)), Map.of());
+        }
+        if (isPerTensorQdq(n, types) && (n.opType().equals("QuantizeLinear") || floatFollowers.contains(n))) {
+            // One scale and zero point for every element: elementwise, so the twin's codes are the NHWC result.
+            List<String> in = new ArrayList<>(n.inputs());
+            in.set(0, twin.get(in.get(0)));
+            return new Node(n.name(), n.opType(), n.domain(), in, List.of(fresh(n.outputs().get(0) + "__nhwc", names)),
+                n.attributes());
         }
         if (!n.domain().isEmpty()) {
             return null;
@@ -184,14 +194,19 @@ public final class ChannelsLastLayout implements GraphPass {
         }
     }
 
-    /** A linear float Resize of both H and W by sizes or scales known at load, N and C kept, in NHWC; else null. */
+    /**
+     * A Resize of both H and W by sizes or scales known at load, N and C kept, in NHWC, else null: nearest of any type
+     * (each output element copies the input element its per-axis index maps pick, whatever the layout), or linear of
+     * floats (ORT's NHWC bilinear kernel: the same products and sums as the NCHW one).
+     */
     private static Node resizeInNhwc(Node n, List<String> in, Map<String, ValueInfo> types, Set<String> names,
                                      Map<String, Tensor> initializers, Map<String, Tensor> constants, Graph g) {
         List<Dim> xs = shape(types, n.inputs().get(0));
         List<Dim> ys = shape(types, n.outputs().get(0));
+        String mode = n.attributes().get("mode") instanceof Attribute.StringAttr m ? m.value() : "nearest";
         boolean plain = g.opset(OpRegistry.ONNX_DOMAIN) >= 11 && n.inputs().size() >= 3 && n.outputs().size() == 1
-            && types.get(n.inputs().get(0)).type() == DataType.FLOAT
-            && n.attributes().get("mode") instanceof Attribute.StringAttr mode && mode.value().equals("linear")
+            && (mode.equals("nearest")
+                || mode.equals("linear") && types.get(n.inputs().get(0)).type() == DataType.FLOAT)
             && !(n.attributes().get("coordinate_transformation_mode") instanceof Attribute.StringAttr c
                 && c.value().equals("tf_crop_and_resize"))
             && FusionRewriter.intAttr(n, "antialias", 0) == 0 && !n.attributes().containsKey("axes")
@@ -266,7 +281,7 @@ public final class ChannelsLastLayout implements GraphPass {
         if (isConv2d(p, types, g, ops) || isQLinearBinary(p, g, ops)) {
             return true;
         }
-        if (!isFollower(p, g, ops)) {
+        if (!isFollower(p, types, g, ops)) {
             return false;
         }
         List<String> inputs = p.opType().equals("Concat") ? p.inputs() : p.inputs().subList(0, 1);
@@ -281,16 +296,71 @@ public final class ChannelsLastLayout implements GraphPass {
         }
         for (Node c : consumers.getOrDefault(value, List.of())) {
             if (isConv2d(c, types, g, ops) && c.inputs().get(0).equals(value) || isQLinearBinary(c, g, ops)
-                || isFollower(c, g, ops) && convBelow(c.outputs().get(0), consumers, types, g, ops, seen)) {
+                || isFollower(c, types, g, ops) && convBelow(c.outputs().get(0), consumers, types, g, ops, seen)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean isFollower(Node n, Graph g, OpRegistry ops) {
+    private static boolean isFollower(Node n, Map<String, ValueInfo> types, Graph g, OpRegistry ops) {
         return n.domain().isEmpty() && FOLLOWERS.contains(n.opType()) && !n.outputs().isEmpty()
-            || isElementwise(n, g, ops);
+            || isElementwise(n, g, ops) || isPerTensorQdq(n, types);
+    }
+
+    /**
+     * The per-tensor DequantizeLinears whose every reader can follow in NHWC (a Resize, a Concat, ...): only those
+     * move, so that a float value never leaves the region (its transpose would move four times the bytes).
+     */
+    private static Set<Node> dequantizeFollowers(Graph g, Map<String, ValueInfo> types, OpRegistry ops) {
+        Map<String, List<Node>> consumers = new HashMap<>();
+        for (Node n : g.nodes()) {
+            Subgraphs.uses(n).forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n));
+        }
+        Set<String> outputs = new HashSet<>();
+        g.outputs().forEach(v -> outputs.add(v.name()));
+        Set<Node> result = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : g.nodes()) {
+            if (!n.opType().equals("DequantizeLinear") || !isPerTensorQdq(n, types) || outputs.contains(n.outputs().get(0))) {
+                continue;
+            }
+            List<Node> readers = consumers.getOrDefault(n.outputs().get(0), List.of());
+            if (!readers.isEmpty() && readers.stream().allMatch(c -> c.opType().equals("QuantizeLinear")
+                ? isPerTensorQdq(c, types) : c.domain().isEmpty() && FOLLOWERS.contains(c.opType()))) {
+                result.add(n);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * An ONNX QuantizeLinear or DequantizeLinear with one scale and zero point (a QDQ model's float steps between
+     * its int8 ones, such as a Resize that changes the scale): elementwise whatever the layout.
+     */
+    private static boolean isPerTensorQdq(Node n, Map<String, ValueInfo> types) {
+        if (!n.domain().isEmpty() || !(n.opType().equals("QuantizeLinear") || n.opType().equals("DequantizeLinear"))
+            || n.outputs().size() != 1 || n.inputs().size() < 2) {
+            return false;
+        }
+        for (int i = 1; i < n.inputs().size(); i++) {
+            String v = n.inputs().get(i);
+            if (!v.isEmpty() && !isOneElement(shape(types, v))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isOneElement(List<Dim> shape) {
+        if (shape == null) {
+            return false;
+        }
+        for (Dim d : shape) {
+            if (!d.isFixed() || d.value() != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An {@link OpTrait#ELEMENTWISE} op with one output: the same op on the NHWC twin gives the NHWC result. */

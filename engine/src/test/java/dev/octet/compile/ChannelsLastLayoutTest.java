@@ -173,6 +173,35 @@ class ChannelsLastLayoutTest {
         assertEquals(2, count(new ChannelsLastLayout().apply(Compiler.sort(g)), "Transpose"));
     }
 
+    /**
+     * A QDQ model's upsampling skip (a Vitis-style detector's): a convolution's codes dequantized, resized nearest,
+     * quantized at another scale and concatenated with an earlier convolution's codes for the next one. The per-tensor
+     * DequantizeLinear / QuantizeLinear pair, the Resize (its sizes permuted) and the Concat all follow in NHWC: one
+     * transpose in, one out, and the same bits (nearest copies the elements its per-axis maps pick, in any layout).
+     */
+    @Test
+    void quantizedUpsamplingSkipsStayNhwc() {
+        String y1 = conv("x", 8, 16, 3, 1, 1);                        // [2, 16, 9, 11]
+        String y2 = conv(y1, 16, 16, 3, 2, 1);                        // [2, 16, 5, 6]
+        nodes.add(new Node("dq", "DequantizeLinear", "", List.of(y2, scalar(0.05f), zeroPoint(120)), List.of("dq"),
+            Map.of()));
+        nodes.add(new Node("up", "Resize", "", List.of("dq", "", "", constant(Tensor.ofLongs(new long[] {2, 16, 9, 11}, 4))),
+            List.of("up"), Map.of("mode", new Attribute.StringAttr("nearest"),
+                "nearest_mode", new Attribute.StringAttr("round_prefer_ceil"))));
+        nodes.add(new Node("q", "QuantizeLinear", "", List.of("up", scalar(0.03f), zeroPoint(128)), List.of("q"),
+            Map.of()));
+        nodes.add(new Node("cat", "Concat", "", List.of("q", y1), List.of("cat"), Map.of("axis", new Attribute.IntAttr(1))));
+        String y3 = conv("cat", 32, 8, 1, 1, 1);
+        Graph g = build(y3);
+        Graph converted = Compiler.sort(new ChannelsLastLayout().apply(Compiler.sort(g)));
+        assertEquals(2, count(converted, "Transpose"), converted.nodes().toString());
+        for (String op : List.of("DequantizeLinear", "Resize", "QuantizeLinear", "Concat")) {
+            assertEquals(1, converted.nodes().stream().filter(n -> n.opType().equals(op)
+                && n.outputs().get(0).endsWith("__nhwc")).count(), op + " in NHWC: " + converted.nodes());
+        }
+        assertSameBits(g, y3);
+    }
+
     @Test
     void aLoneConvolutionKeepsItsLayout() {
         String y = conv("x", 8, 16, 3, 1, 1);
