@@ -107,6 +107,8 @@ final class ResizeKernels {
         int last = r - 1;
         int rowLength = out[last];
         int[] columns = map[last];
+        // The last axis kept (channels last, its scale 1): each row is a copy of a source row.
+        boolean rowCopies = j.scales[last] == 1f && j.in[last] == rowLength;
         int[] counter = new int[r];
         for (int i = 0; i < n; i += rowLength) {
             int base = 0;
@@ -115,6 +117,17 @@ final class ResizeKernels {
                 int m = map[d][counter[d]];
                 outside |= m < 0;
                 base += m;
+            }
+            if (rowCopies && !outside) {
+                if (j.yf != null) {
+                    System.arraycopy(j.xf, base, j.yf, i, rowLength);
+                } else {
+                    System.arraycopy(j.xi, base, j.yi, i, rowLength);
+                }
+                for (int d = last - 1; d >= 0 && ++counter[d] == out[d]; d--) {
+                    counter[d] = 0;
+                }
+                continue;
             }
             for (int x = 0; x < rowLength; x++) {
                 int m = columns[x];
