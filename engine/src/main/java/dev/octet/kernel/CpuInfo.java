@@ -13,36 +13,53 @@ import java.util.TreeSet;
 public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatures, String useAvx, String maxVectorSize) {
     /** The features worth naming for int8 and float kernels (x86 and ARM spellings, as /proc/cpuinfo has them). */
     private static final List<String> INTERESTING = List.of("sse4_1", "avx", "avx2", "fma", "f16c", "avx512f",
-        "avx512bw", "avx512vl", "avx512vbmi", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "asimd", "asimddp", "i8mm",
-        "sve", "sve2", "bf16");
+        "avx512bw", "avx512vl", "avx512vbmi", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "asimd", "asimddp",
+        "i8mm", "sve", "sve2", "bf16");
 
     public static CpuInfo detect() {
-        String arch = System.getProperty("os.arch");
-        String model = "unknown";
-        Set<String> features = new TreeSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = line.substring(colon + 1).trim();
-                if ((key.equals("model name") || key.equals("cpu model")) && model.equals("unknown")) {
-                    model = value;
-                } else if (key.equals("flags") || key.equals("features")) {
-                    for (String f : value.split("\\s+")) {
-                        if (INTERESTING.contains(f)) {
-                            features.add(f);
+        ProcCpuinfo proc = ProcCpuinfo.read();
+        return new CpuInfo(System.getProperty("os.arch"), proc.model(), Runtime.getRuntime().availableProcessors(),
+            proc.features(), vmFlag("UseAVX"), vmFlag("MaxVectorSize"));
+    }
+
+    /**
+     * Whether /proc/cpuinfo lists {@code feature} (one of the interesting ones), for a kernel choosing its code: only
+     * the file is read, once, not the JVM's flags (which load the management beans).
+     */
+    public static boolean hasSimdFeature(String feature) {
+        return ProcCpuinfo.FEATURES.contains(feature);
+    }
+
+    /** The CPU model and interesting features /proc/cpuinfo names (none, and "unknown", without it). */
+    private record ProcCpuinfo(String model, Set<String> features) {
+        static final Set<String> FEATURES = read().features();
+
+        static ProcCpuinfo read() {
+            String model = "unknown";
+            Set<String> features = new TreeSet<>();
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                    int colon = line.indexOf(':');
+                    if (colon < 0) {
+                        continue;
+                    }
+                    String key = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                    String value = line.substring(colon + 1).trim();
+                    if ((key.equals("model name") || key.equals("cpu model")) && model.equals("unknown")) {
+                        model = value;
+                    } else if (key.equals("flags") || key.equals("features")) {
+                        for (String f : value.split("\\s+")) {
+                            if (INTERESTING.contains(f)) {
+                                features.add(f);
+                            }
                         }
                     }
                 }
+            } catch (IOException | RuntimeException e) {
+                model = "unknown (no /proc/cpuinfo)";
             }
-        } catch (IOException | RuntimeException e) {
-            model = "unknown (no /proc/cpuinfo)";
+            return new ProcCpuinfo(model, features);
         }
-        return new CpuInfo(arch, model, Runtime.getRuntime().availableProcessors(), features, vmFlag("UseAVX"),
-            vmFlag("MaxVectorSize"));
     }
 
     private static String vmFlag(String name) {

@@ -22,26 +22,23 @@ public record PackedB(String layout, int k, int n, int[] ints, float[] floats, b
         }
     }
 
-    /** Column sums of canonical K x N values. */
-    public static int[] columnSums(byte[] canonical, int k, int n) {
+    /**
+     * B packed from canonical 8-bit K x N values into the kernel's {@code ints}, {@code floats} or {@code bytes}: its
+     * column sums and the sums of their magnitudes, in one pass over the weights (packing runs at load, mostly before
+     * the JIT has compiled it).
+     */
+    public static PackedB eightBit(String layout, int k, int n, int[] ints, float[] floats, byte[] bytes,
+                                   byte[] canonical) {
         int[] sums = new int[n];
+        int[] absSums = new int[n];
         for (int p = 0; p < k; p++) {
             for (int j = 0; j < n; j++) {
-                sums[j] += canonical[p * n + j];
+                int v = canonical[p * n + j];
+                sums[j] += v;
+                absSums[j] += Math.abs(v);
             }
         }
-        return sums;
-    }
-
-    /** Column sums of the magnitudes of canonical K x N values. */
-    public static int[] columnAbsSums(byte[] canonical, int k, int n) {
-        int[] sums = new int[n];
-        for (int p = 0; p < k; p++) {
-            for (int j = 0; j < n; j++) {
-                sums[j] += Math.abs(canonical[p * n + j]);
-            }
-        }
-        return sums;
+        return new PackedB(layout, k, n, ints, floats, bytes, sums, absSums);
     }
 
     /** B as canonical signed values, K x N row-major, from K x N or (transposed) N x K input. */

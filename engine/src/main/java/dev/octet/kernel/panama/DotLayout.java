@@ -29,8 +29,7 @@ final class DotLayout {
                 columns[j * kp + p] = canonical[p * n + j];
             }
         }
-        return new PackedB(id, k, n, null, columns, null, PackedB.columnSums(canonical, k, n),
-            PackedB.columnAbsSums(canonical, k, n));
+        return PackedB.eightBit(id, k, n, null, columns, null, canonical);
     }
 
     static PackedB packWideB(String id, int lanes, int[] b, int k, int n) {

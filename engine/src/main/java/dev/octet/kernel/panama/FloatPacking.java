@@ -32,8 +32,6 @@ final class FloatPacking {
                          boolean transposed) {
         byte[] canonical = PackedB.canonical(b, offset, k, n, unsigned, transposed);
         int panels = (n + nr - 1) / nr;
-        int[] sums = PackedB.columnSums(canonical, k, n);
-        int[] absSums = PackedB.columnAbsSums(canonical, k, n);
         if (compact) {
             byte[] data = new byte[panels * k * nr];
             for (int panel = 0, j0 = 0; j0 < n; panel++, j0 += nr) {
@@ -42,7 +40,7 @@ final class FloatPacking {
                     System.arraycopy(canonical, p * n + j0, data, (panel * k + p) * nr, width);
                 }
             }
-            return new PackedB(id, k, n, null, null, data, sums, absSums);
+            return PackedB.eightBit(id, k, n, null, null, data, canonical);
         }
         float[] data = new float[panels * k * nr];
         // Panel by panel, without a division per element: packing runs once per weight at load, mostly before
@@ -57,7 +55,7 @@ final class FloatPacking {
                 }
             }
         }
-        return new PackedB(id, k, n, null, data, null, sums, absSums);
+        return PackedB.eightBit(id, k, n, null, data, null, canonical);
     }
 
     /** Integer-valued B (K x N row-major ints) in the same panels, as floats (exact below 2^24). */

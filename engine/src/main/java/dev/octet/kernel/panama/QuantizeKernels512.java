@@ -30,7 +30,7 @@ final class QuantizeKernels512 implements QuantizeKernels {
      * lanes (more selects and blends per byte), the scalar loop, about 0.36 ns a byte on Zen 4, stays.
      */
     private static final boolean TABLE_SELECTS = BW.length() == 64
-        && dev.octet.kernel.CpuInfo.detect().simdFeatures().contains("avx512vbmi");
+        && dev.octet.kernel.CpuInfo.hasSimdFeature("avx512vbmi");
 
     @Override
     public void quantize(float[] x, int xOff, int xStride, int n, int rows, float scale, int zp, int qmin, int qmax,

@@ -33,8 +33,7 @@ public final class ScalarQGemm implements QGemmKernel {
         for (int i = 0; i < data.length; i++) {
             data[i] = canonical[i];
         }
-        return new PackedB(ID, k, n, data, null, null, PackedB.columnSums(canonical, k, n),
-            PackedB.columnAbsSums(canonical, k, n));
+        return PackedB.eightBit(ID, k, n, data, null, null, canonical);
     }
 
     @Override
