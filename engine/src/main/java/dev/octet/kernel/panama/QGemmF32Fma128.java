@@ -169,8 +169,8 @@ final class QGemmF32Fma128 implements QGemmKernel {
         int k = b.k();
         float[] pb = b.floats();
         int rowStride = taps == null ? G : QGemmKernel.IMAGE_PIXEL;
-        // One float pass must be exact (K <= KC), started at the column terms; a range starting inside a panel
-        // keeps the int32 path.
+        // One float pass must be exact for these weights (FloatPacking.exactFrom), started at the column terms; a
+        // range starting inside a panel keeps the int32 path.
         if (n0 % NR != 0 || pb == null || !FloatPacking.exactFrom(colTerms, b, n0, n1)
             || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
