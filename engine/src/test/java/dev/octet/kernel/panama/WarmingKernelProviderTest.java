@@ -154,6 +154,14 @@ class WarmingKernelProviderTest {
         int size = FloatPacking.preparedSize(mr, m, k);
         assertArrayEquals(hot.floats(size), cold.floats(size), what + ": prepared A");
         assertArrayEquals(Arrays.copyOf(hot.rowSums(), m), Arrays.copyOf(cold.rowSums(), m), what + ": row sums");
+        // The vector kernel's rows in two ranges cut inside a row tile, as threads prepare them.
+        PreparedA split = new PreparedA();
+        vector.resetA(m, k, true, split);
+        vector.prepareRows(0, m / 2 + 1, a, aOff, lda, aU, split);
+        vector.prepareRows(m / 2 + 1, m, a, aOff, lda, aU, split);
+        assertArrayEquals(split.floats(size), cold.floats(size), what + ": prepared A in two ranges");
+        assertArrayEquals(Arrays.copyOf(split.rowSums(), m), Arrays.copyOf(cold.rowSums(), m),
+            what + ": row sums in two ranges");
         // The whole product and a block starting inside a row tile and a panel.
         for (int[] block : new int[][] {{0, m, 0, n}, {m / 3, m, Math.min(n, 5), Math.max(Math.min(n, 5), n - 2)}}) {
             int ldc = n + 3;
