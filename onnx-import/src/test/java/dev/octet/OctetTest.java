@@ -2,6 +2,7 @@ package dev.octet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,6 +111,7 @@ class OctetTest {
         try (InferenceSession s = Octet.load(denseRelu(), options)) {
             assertEquals(options, s.options());
             assertEquals("scalar", s.kernelDescription());
+            assertFalse(s.kernelsWarming(), "scalar kernels have no warm-up");
         }
     }
 

@@ -28,6 +28,13 @@ public interface InferenceSession extends AutoCloseable {
     /** The kernels the session runs, e.g. "vector-512" or "scalar". */
     String kernelDescription();
 
+    /**
+     * Whether some of the session's kernels still run their scalar arithmetic while the background warm-up (see
+     * {@link SessionOptions#warmup}) has the JIT compile their vector code. Results are the same bits either way;
+     * only the speed is not yet the steady one, so a benchmark or a readiness check waits for false.
+     */
+    boolean kernelsWarming();
+
     /** Runs the model; the result maps output names to tensors in declaration order. */
     Map<String, Tensor> run(Map<String, Tensor> inputs);
 

@@ -99,6 +99,11 @@ public final class CompiledSession implements InferenceSession {
     }
 
     @Override
+    public boolean kernelsWarming() {
+        return kernels.warming();
+    }
+
+    @Override
     public void close() {
         closed = true;
         releaseThreads.clean();

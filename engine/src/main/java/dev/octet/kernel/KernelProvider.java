@@ -41,6 +41,14 @@ public interface KernelProvider {
         return vectorBits() == 0 ? name() : name() + "-" + vectorBits();
     }
 
+    /**
+     * Whether some kernels still run their scalar arithmetic while a background warm-up has their vector code
+     * compiled: the same results, not yet the steady speed. False for providers without a warm-up.
+     */
+    default boolean warming() {
+        return false;
+    }
+
     /** A session finished a run with these kernels (a provider that warms up in the background starts then). */
     default void runFinished() {
     }

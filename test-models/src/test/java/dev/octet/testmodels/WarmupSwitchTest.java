@@ -38,7 +38,7 @@ class WarmupSwitchTest {
             // Keep running through the switch, then a few runs on warm kernels only.
             while (warmRuns < 4) {
                 assertTrue(System.nanoTime() < deadline, "the warm-up never finished: " + one.kernelDescription());
-                boolean warming = one.kernelDescription().endsWith("(warming)");
+                boolean warming = one.kernelsWarming();
                 for (CompiledSession s : new CompiledSession[] {one, two}) {
                     assertEquals(expected, DeterminismTest.hash(s.run(inputs)),
                         (warming ? "while warming" : "after the switch") + ", threads=" + s.options().threads());

@@ -90,7 +90,12 @@ public final class WarmingKernelProvider implements KernelProvider {
 
     @Override
     public String describe() {
-        return vector.describe() + (warmup.warming() ? " (warming)" : "");
+        return vector.describe() + (warming() ? " (warming)" : "");
+    }
+
+    @Override
+    public boolean warming() {
+        return warmup.warming();
     }
 
     @Override
