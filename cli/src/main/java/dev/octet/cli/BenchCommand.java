@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.OptionalLong;
-import java.util.stream.Collectors;
 
 @Parameters(commandNames = "bench", commandDescription = "Time whole runs of a model on generated inputs after a warm-up "
     + "that lasts until timings settle: p50, p90, p99, max, min, mean, runs/s, heap and peak RSS")
@@ -22,38 +21,16 @@ final class BenchCommand extends Main.Command {
     @Parameter(names = "--iters", description = "Timed runs")
     Integer iters = 50;
 
-    @Parameter(names = "--max-warmup", description = "Most warm-up runs: after --warmup runs, warm-up goes on until the "
-        + "medians of the last 3 windows of 10 runs are within 5% of each other, or this many runs")
-    Integer maxWarmup = 1000;
-
-    @Parameter(names = "--max-warmup-seconds", description = "Most seconds of warm-up (the same stop as --max-warmup)")
-    Integer maxWarmupSeconds = 60;
 
     @Override
     int call(PrintStream out) {
         TimedModel.checkAtLeast("--iters", iters, 1);
-        TimedModel.checkAtLeast("--max-warmup", maxWarmup, 0);
-        TimedModel.checkAtLeast("--max-warmup-seconds", maxWarmupSeconds, 0);
         try (TimedModel m = timing.open()) {
-            int most = Math.max(timing.warmup, maxWarmup);
-            long[] warmNanos = new long[most];
-            int warmRuns = 0;
-            boolean settled = false;
-            long deadline = System.nanoTime() + maxWarmupSeconds * 1_000_000_000L;
-            while (warmRuns < most) {
+            WarmUp.Outcome warm = WarmUp.run(m, timing, progress, () -> {
                 long t0 = System.nanoTime();
                 m.session.run(m.feed);
-                long t1 = System.nanoTime();
-                warmNanos[warmRuns++] = t1 - t0;
-                int done = warmRuns;
-                progress.update(() -> "warming up, " + done + " runs, last " + TimedModel.ms(t1 - t0) + " ms");
-                if (warmRuns >= timing.warmup && (settled = WarmUp.settled(warmNanos, warmRuns))) {
-                    break;
-                }
-                if (warmRuns >= timing.warmup && t1 - deadline >= 0) {
-                    break;
-                }
-            }
+                return System.nanoTime() - t0;
+            });
 
             long[] runNanos = new long[iters];
             for (int r = 0; r < iters; r++) {
@@ -73,17 +50,8 @@ final class BenchCommand extends Main.Command {
             long min = TimedModel.min(runNanos);
             double mean = TimedModel.mean(runNanos);
             out.println("model " + m.name + " | inputs " + m.inputShapes() + " | threads " + m.threads()
-                + " | kernels " + m.session.kernelDescription() + " | " + iters + " runs (" + warmRuns + " warm-up)");
-            String medians = Arrays.stream(WarmUp.lastWindowMedians(warmNanos, warmRuns))
-                .mapToObj(TimedModel::ms).collect(Collectors.joining(", "));
-            if (settled) {
-                out.println("warm-up: settled after " + warmRuns + " runs (medians of the last " + WarmUp.WINDOWS
-                    + " windows of " + WarmUp.WINDOW + " runs within 5%: " + medians + " ms)");
-            } else {
-                out.println("warm-up: NOT settled after " + warmRuns + " runs (window medians: "
-                    + (medians.isEmpty() ? "fewer than " + WarmUp.WINDOWS * WarmUp.WINDOW + " runs" : medians + " ms")
-                    + "); the timings below may still include JIT compilation: raise --max-warmup or --max-warmup-seconds");
-            }
+                + " | kernels " + m.session.kernelDescription() + " | " + iters + " runs (" + warm.runs() + " warm-up)");
+            out.println(warm.describe());
             out.println("p50 " + TimedModel.ms(p50) + " ms, p90 " + TimedModel.ms(p90) + " ms, p99 " + TimedModel.ms(p99)
                 + " ms, max " + TimedModel.ms(max) + " ms, min " + TimedModel.ms(min) + " ms, mean " + TimedModel.ms(mean)
                 + " ms, " + String.format(Locale.ROOT, "%.1f", 1e9 / mean) + " runs/s");
@@ -92,8 +60,8 @@ final class BenchCommand extends Main.Command {
                 + " MB (after a GC), peak RSS " + rss + (peakRss.isPresent() ? " MB (VmHWM)" : " (no /proc/self/status)"));
             out.println("bench: model=" + m.name + " threads=" + m.threads() + " p50_ms=" + TimedModel.ms(p50)
                 + " p90_ms=" + TimedModel.ms(p90) + " min_ms=" + TimedModel.ms(min) + " p99_ms=" + TimedModel.ms(p99)
-                + " max_ms=" + TimedModel.ms(max) + " mean_ms=" + TimedModel.ms(mean) + " warmup_runs=" + warmRuns
-                + " settled=" + settled + " heap_mb=" + String.format(Locale.ROOT, "%.1f", heapMb) + " peak_rss_mb=" + rss);
+                + " max_ms=" + TimedModel.ms(max) + " mean_ms=" + TimedModel.ms(mean) + " warmup_runs=" + warm.runs()
+                + " settled=" + warm.settled() + " heap_mb=" + String.format(Locale.ROOT, "%.1f", heapMb) + " peak_rss_mb=" + rss);
         }
         return 0;
     }

@@ -114,12 +114,13 @@ final class ProfileCommand extends Main.Command {
 
     private int profile(TimedModel m, PrintStream out) throws IOException {
         Recorder rec = new Recorder();
-        for (int w = 0; w < timing.warmup; w++) {
+        // The timed runs' code path, listener included; until the kernels are compiled and the timings settle.
+        WarmUp.Outcome warm = WarmUp.run(m, timing, progress, () -> {
             rec.reset();
+            long t0 = System.nanoTime();
             m.session.run(m.feed, rec);
-            int done = w + 1;
-            progress.update(() -> "warm-up run " + done + " of " + timing.warmup);
-        }
+            return System.nanoTime() - t0;
+        });
         int n = iters;
         List<String> steps = null;
         List<String> opTypes = null;
@@ -178,8 +179,9 @@ final class ProfileCommand extends Main.Command {
         out.println("model " + m.name + " | inputs " + m.inputShapes() + " | threads " + m.threads()
             + " | kernels " + m.session.kernelDescription()
             + " | run p50 " + TimedModel.ms(runP50) + " ms, p90 " + TimedModel.ms(TimedModel.quantile(runNanos, 0.9))
-            + " ms, min " + TimedModel.ms(TimedModel.min(runNanos)) + " ms over " + n + " runs (" + timing.warmup + " warm-up)"
+            + " ms, min " + TimedModel.ms(TimedModel.min(runNanos)) + " ms over " + n + " runs (" + warm.runs() + " warm-up)"
             + " | allocated " + mb(TimedModel.quantile(runBytes, 0.5)) + " MB/run (p50, calling thread, outputs included)");
+        out.println(warm.describe());
 
         int opWidth = Math.max("all steps".length(), rows.stream().mapToInt(row -> row.op.length()).max().orElse(0));
         String rowFormat = "%-" + opWidth + "s %7s %10s %8s %12s %10s%n";
@@ -224,7 +226,8 @@ final class ProfileCommand extends Main.Command {
         out.println();
         out.println("profile: model=" + m.name + " threads=" + m.threads() + " run_p50_ms=" + TimedModel.ms(runP50)
             + " steps=" + s + " top_op=" + topOp.op + " top_op_pct=" + pct(median.get(topOp), runP50)
-            + " alloc_mb_per_run=" + mb(TimedModel.quantile(runBytes, 0.5)));
+            + " alloc_mb_per_run=" + mb(TimedModel.quantile(runBytes, 0.5)) + " warmup_runs=" + warm.runs()
+            + " settled=" + warm.settled());
         return 0;
     }
 

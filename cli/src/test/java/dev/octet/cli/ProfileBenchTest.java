@@ -59,7 +59,7 @@ class ProfileBenchTest {
 
     private static final Pattern PROFILE_LINE = Pattern.compile(
         "profile: model=(\\S+) threads=(\\d+) run_p50_ms=(\\d+\\.\\d{3}) steps=(\\d+) top_op=(\\S+) top_op_pct=(\\d+\\.\\d)"
-            + " alloc_mb_per_run=(\\d+\\.\\d{2})");
+            + " alloc_mb_per_run=(\\d+\\.\\d{2}) warmup_runs=(\\d+) settled=(true|false)");
 
     private record OpRow(String op, int nodes, double ms, double pct) {}
 
@@ -84,7 +84,8 @@ class ProfileBenchTest {
 
     @Test
     void profileEndsWithTheSummaryLineAndAnOpTableOfSanePercentages() {
-        Outcome o = octet("profile", convModel(), "--dim", "batch_size=2", "--warmup", "1", "--iters", "3", "--top", "2");
+        Outcome o = octet("profile", convModel(), "--dim", "batch_size=2", "--warmup", "1", "--max-warmup", "1", "--iters",
+            "3", "--top", "2");
         assertEquals(0, o.status, o.err);
         Matcher m = PROFILE_LINE.matcher(o.lastLine());
         assertTrue(m.matches(), "last line: " + o.lastLine() + "\n" + o.out);
@@ -110,13 +111,33 @@ class ProfileBenchTest {
         assertEquals(rows.get(0).op, m.group(5));
         assertEquals(rows.get(0).pct, Double.parseDouble(m.group(6)));
         assertTrue(o.out.contains("top 2 of 3 steps by median time:"), o.out);
+        assertEquals("1", m.group(8));
+        assertEquals("false", m.group(9));
+        assertTrue(o.out.contains("warm-up: NOT settled after 1 runs"), o.out);
+    }
+
+    @Test
+    void profileWarmsUpUntilTimingsSettleAsBenchDoes() {
+        Outcome o = octet("profile", convModel(), "--warmup", "2", "--iters", "2");
+        assertEquals(0, o.status, o.err);
+        Matcher m = PROFILE_LINE.matcher(o.lastLine());
+        assertTrue(m.matches(), o.out);
+        int warmRuns = Integer.parseInt(m.group(8));
+        boolean settled = Boolean.parseBoolean(m.group(9));
+        // Past --warmup: settled needs three whole windows; otherwise a bound stopped it and the report says so.
+        assertTrue(settled ? warmRuns >= WarmUp.WINDOWS * WarmUp.WINDOW : o.out.contains("warm-up: NOT settled"), o.out);
+        assertTrue(o.out.contains(settled ? "warm-up: settled after " + warmRuns + " runs (kernels compiled;"
+            : "warm-up: NOT settled after " + warmRuns + " runs"), o.out);
+        assertTrue(o.out.contains("over 2 runs (" + warmRuns + " warm-up)"), o.out);
+        assertOneLineError(octet("profile", convModel(), "--max-warmup-seconds", "-1"), "--max-warmup-seconds",
+            "at least 0", "INVALID_INPUT");
     }
 
     @Test
     void traceHasOneCompleteEventPerStepAndRunInValidJson() throws Exception {
         Path trace = tmp.resolve("trace.json");
         int iters = 3;
-        Outcome o = octet("profile", convModel(), "--warmup", "0", "--iters", String.valueOf(iters),
+        Outcome o = octet("profile", convModel(), "--warmup", "0", "--max-warmup", "0", "--iters", String.valueOf(iters),
             "--trace", trace.toString());
         assertEquals(0, o.status, o.err);
         Matcher m = PROFILE_LINE.matcher(o.lastLine());

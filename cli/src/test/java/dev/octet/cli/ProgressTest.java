@@ -69,9 +69,10 @@ class ProgressTest {
             .toList();
         assertEquals(List.of("octet bench: warming up, 1 runs", "octet bench: warming up, 2 runs",
             "octet bench: timed run 1 of 2", "octet bench: timed run 2 of 2"), lines);
-        o = octet("--progress", "--progress-every", "0", "profile", model.toString(), "--warmup", "1", "--iters", "1");
+        o = octet("--progress", "--progress-every", "0", "profile", model.toString(), "--warmup", "1", "--max-warmup", "1",
+            "--iters", "1");
         assertEquals(0, o.status(), o.err());
-        assertTrue(o.err().contains("octet profile: warm-up run 1 of 1") && o.err().contains("octet profile: timed run 1 of 1"),
+        assertTrue(o.err().contains("octet profile: warming up, 1 runs") && o.err().contains("octet profile: timed run 1 of 1"),
             o.err());
         assertEquals("", octet("bench", model.toString(), "--warmup", "0", "--max-warmup", "0", "--iters", "1").err());
         assertEquals(1, octet("--progress", "--progress-every", "-1", "validate", dir).status());

@@ -49,7 +49,7 @@ class SafeTextTest {
             .node("Relu", List.of(x), List.of(y))
             .write(tmp.resolve("hostile.onnx"));
         for (Outcome o : List.of(octet("inspect", model.toString()), octet("run", model.toString()),
-                octet("profile", model.toString(), "--warmup", "0", "--iters", "1"),
+                octet("profile", model.toString(), "--warmup", "0", "--max-warmup", "0", "--iters", "1"),
                 octet("bench", model.toString(), "--warmup", "0", "--iters", "1", "--max-warmup", "0"))) {
             assertEquals(0, o.status(), o.err());
             assertPrintable(o.out());

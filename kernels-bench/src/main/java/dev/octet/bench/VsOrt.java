@@ -183,6 +183,11 @@ public final class VsOrt {
                     }
                     return elapsed;
                 }
+
+                @Override
+                boolean warming() {
+                    return session.kernelsWarming();
+                }
             };
             RunTimes octetTimes = timeBlock(octet, a, blockBudget, "octet", out);
 
@@ -249,11 +254,16 @@ public final class VsOrt {
 
         /** One run, in nanoseconds. */
         abstract long run() throws OrtException;
+
+        /** Whether some kernels still run their scalar code while the JIT compiles their vector code (Octet's). */
+        boolean warming() {
+            return false;
+        }
     }
 
     /**
-     * Warm-up runs: at least {@code --warmup} and {@code --min-warmup-seconds}, then on until the last two windows
-     * have settled, at most
+     * Warm-up runs: at least {@code --warmup} and {@code --min-warmup-seconds}, then on until the engine's kernels are
+     * compiled and the last two windows have settled, at most
      * {@code --max-warmup} and half the block's budget. Then timed runs: {@code --iters}, or fewer once the whole
      * budget is spent (at least one). Collects garbage first so that the previous block's leftovers are not this
      * one's pause.
@@ -267,9 +277,10 @@ public final class VsOrt {
         long minWarmupNanos = (long) (a.minWarmupSeconds * 1e9);
         while (warmed < a.maxWarmup && System.nanoTime() - start < budgetNanos / 2
                 && (warmed < a.warmup || System.nanoTime() - start < minWarmupNanos
-                    || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
+                    || engine.warming() || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
             warm[warmed++] = engine.run();
         }
+        boolean stillWarming = engine.warming();
         long[] ns = new long[a.iters];
         int timed = 0;
         while (timed < a.iters && (timed == 0 || System.nanoTime() - start < budgetNanos)) {
@@ -279,7 +290,8 @@ public final class VsOrt {
             out.printf(Locale.ROOT, "budget: %s stopped at %.0f s after %d of %d warm-up and %d of %d timed runs%n",
                 label, budgetNanos / 1e9, warmed, a.warmup, timed, a.iters);
         }
-        RunTimes times = new RunTimes(warmed, RunTimes.windowsSettled(warm, warmed), Arrays.copyOf(ns, timed));
+        RunTimes times = new RunTimes(warmed, stillWarming ? RunTimes.Verdict.NO : RunTimes.windowsSettled(warm, warmed),
+            Arrays.copyOf(ns, timed));
         out.printf("%-12s %s%n", label + ":", times.describe());
         return times;
     }
