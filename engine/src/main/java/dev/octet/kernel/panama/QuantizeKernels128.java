@@ -174,9 +174,9 @@ final class QuantizeKernels128 implements QuantizeKernels {
         // One loop per method, vector code written out without helpers: C2 stops inlining into a method past a
         // size budget, and a vector passed to or returned from a method it did not inline is boxed (10-100x
         // slower). The loops take and return no vectors, so inlined or not they stay unboxed.
-        // Sums that cannot reach 2^31 (finite ratios of any sensible scales) skip the vector loops' check for
-        // cvtps2dq's out-of-range lanes; others go element by element.
-        boolean tame = Math.abs(rx) * 256 + Math.abs(ry) * 256 + Math.abs(c) < 0x1p30f;
+        // Sums within 2^22 (finite ratios of any sensible scales: below 16384) are rounded by adding 1.5 * 2^23 and
+        // clamped on the ints that leaves; others (and NaN ratios) go element by element.
+        boolean tame = Math.abs(rx) * 256 + Math.abs(ry) * 256 + Math.abs(c) < 0x1p22f;
         int i = xScalar || !tame ? 0
             : yScalar ? addToConstant(x, xOff, rx, Math.fma((float) (y[yOff] & mask), ry, c), n, unsigned, qmin, qmax,
                                       out, outOff)
@@ -189,13 +189,13 @@ final class QuantizeKernels128 implements QuantizeKernels {
 
     /**
      * QLinearAdd of two arrays over the whole vectors of n elements, {@link dev.octet.kernel.Quantization#qlinearAdd}
-     * lane by lane for sums the caller knows stay within int32; returns where it stopped.
+     * lane by lane for sums the caller knows stay within 2^22; returns where it stopped.
      */
     private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float ra, float rb,
                            float c, int qmin, int qmax, byte[] out, int outOff) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
-        float lo = qmin;
-        float hi = qmax;
+        IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
+        IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
         int i = 0;
         for (; i <= n - L; i += L) {
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
@@ -204,10 +204,11 @@ final class QuantizeKernels128 implements QuantizeKernels {
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
             FloatVector fb = (FloatVector) ((IntVector) xb.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
-            // Clamped, then rounded half to even by adding 1.5 * 2^23, whose low mantissa bits are then the code (the
-            // bounds are integers, so clamping first changes nothing).
-            ByteVector bq = fa.fma(FloatVector.broadcast(F, ra), fb.fma(rb, c)).max(lo).min(hi).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(MAGIC_BITS).convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            // Rounded half to even by adding 1.5 * 2^23, whose low mantissa bits are then the code, clamped on those
+            // ints (the bounds are integers, so clamping after rounding gives the reference's bytes; Java's float
+            // max and min, with their -0.0 and NaN rules, took half the loop's time).
+            ByteVector bq = fa.fma(FloatVector.broadcast(F, ra), fb.fma(rb, c)).add(RNE_MAGIC).reinterpretAsInts()
+                .max(lo).min(hi).sub(MAGIC_BITS).convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {
@@ -224,14 +225,15 @@ final class QuantizeKernels128 implements QuantizeKernels {
     private static int addToConstant(byte[] x, int xOff, float rx, float ck, int n, boolean unsigned, int qmin,
                                      int qmax, byte[] out, int outOff) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
-        float lo = qmin;
-        float hi = qmax;
+        IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
+        IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
         int i = 0;
         for (; i <= n - L; i += L) {
             ByteVector xv = PARTIAL ? ByteVector.fromArray(B, x, xOff + i, BYTES)
                 : ByteVector.fromArray(B, x, xOff + i);
             FloatVector fx = (FloatVector) ((IntVector) xv.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
-            ByteVector bq = fx.fma(rx, ck).max(lo).min(hi).add(RNE_MAGIC).reinterpretAsInts().sub(MAGIC_BITS)
+            // As add: rounded, then clamped on ints.
+            ByteVector bq = fx.fma(rx, ck).add(RNE_MAGIC).reinterpretAsInts().max(lo).min(hi).sub(MAGIC_BITS)
                 .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
