@@ -21,7 +21,6 @@ final class BenchCommand extends Main.Command {
     @Parameter(names = "--iters", description = "Timed runs")
     Integer iters = 50;
 
-
     @Override
     int call(PrintStream out) {
         TimedModel.checkAtLeast("--iters", iters, 1);

@@ -206,14 +206,16 @@ final class FloatPacking {
         int groups = (k + G - 1) / G;
         // At 512 bits, the whole tiles of eight rows whose every group's 16 bytes lie in the array go straight-line
         // (wholeTiles8): the general loop's per-tile and per-group set-up cost more than its conversions at small K
-        // (14,884 rows of K = 16 27 -> 19 us, 3,721 x 144 53 -> 37 us, Zen 4).
-        int first = (i0 + 7) / 8;
-        int end = i1 / 8;
+        // (prepareA of 14,884 x 16 30 -> 24 us, 14,884 x 32 56 -> 36, 3,721 x 144 58 -> 37, Zen 4).
+        int first = 0;
+        int end = 0;
         if (bits >= 512 && mr == 8 && lda > 0) {
-            long fit = ((long) a.length - aOffset - (long) (groups - 1) * G - G) / lda - 7;
-            end = (int) Math.min(end, fit < 0 ? 0 : fit / 8 + 1);
+            first = (i0 + 7) / 8;
+            // The last row of tile t reaches aOffset + (8t + 7) * lda + groups * G.
+            long fit = ((long) a.length - aOffset - (long) groups * G) / lda - 7;
+            end = (int) Math.min(i1 / 8, fit < 0 ? 0 : fit / 8 + 1);
         }
-        if (bits < 512 || mr != 8 || lda <= 0 || first >= end) {
+        if (first >= end) {
             prepareRowsGeneral(mr, bits, i0, i1, a, aOffset, lda, unsigned, p, k);
         } else {
             prepareRowsGeneral(mr, bits, i0, first * 8, a, aOffset, lda, unsigned, p, k);
