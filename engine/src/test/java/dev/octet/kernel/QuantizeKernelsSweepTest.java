@@ -106,7 +106,9 @@ class QuantizeKernelsSweepTest {
         {0.7f, 0.9f, 13f}, {3e38f, 3e38f, 1f}, {1f, 1f, 0f}, {Float.NaN, 1f, 1f}, {1f, Float.POSITIVE_INFINITY, 1f},
         {0.0037f, 0.05f, 1e-30f},
         // Sums of QLinearAdd up to about 3.4e6 (the vector loops take sums within 2^22) and 1e7 (element by element).
-        {1f, 1f, 3e-4f}, {1f, 1f, 1e-4f}};
+        {1f, 1f, 3e-4f}, {1f, 1f, 1e-4f},
+        // QLinearMul's ratio 60: products up to about 3.9e6, near its vector loops' 2^22 bound.
+        {8f, 7.5f, 1f}};
 
     /** {zp a, zp b, zp c} for unsigned and signed codes: extremes and a middle. */
     private static int[][] zeroPoints(boolean unsigned) {

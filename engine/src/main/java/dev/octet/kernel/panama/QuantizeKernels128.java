@@ -257,7 +257,11 @@ final class QuantizeKernels128 implements QuantizeKernels {
             return;
         }
         float ratio = dev.octet.kernel.Quantization.qlinearMulRatio(sa, sb, sc);
-        int i = aScalar ? 0
+        // Values within 2^22 (products of codes are at most 255 * 255; ratios below 64, any sensible scales) are
+        // rounded by adding 1.5 * 2^23 and clamped on the ints that leaves, as QLinearAdd; others (and NaN ratios)
+        // go element by element.
+        boolean tame = Math.abs(ratio) * 65536 + Math.abs((float) zc) < 0x1p22f;
+        int i = aScalar || !tame ? 0
             : bScalar ? mulScalarB(a, aOff, (unsigned ? b[bOff] & 0xFF : b[bOff]) - zb, n, unsigned, za, ratio, zc,
                                    qmin, qmax, out, outOff)
             : mul(a, aOff, b, bOff, n, unsigned, za, zb, ratio, zc, qmin, qmax, out, outOff);
@@ -269,13 +273,13 @@ final class QuantizeKernels128 implements QuantizeKernels {
         }
     }
 
-    /** QLinearMul of two arrays over the whole vectors of n elements; returns where it stopped. */
+    /** QLinearMul of two arrays over the whole vectors of n elements, values within 2^22; returns where it stopped. */
     private static int mul(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, int za, int zb, float ratio,
                            int zc, int qmin, int qmax, byte[] out, int outOff) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float zcf = zc;
-        float lo = qmin;
-        float hi = qmax;
+        IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
+        IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
         int i = 0;
         for (; i <= n - L; i += L) {
             // The exact int32 product as a float, times the ratio, plus zc as a float: the scalar's order.
@@ -286,13 +290,10 @@ final class QuantizeKernels128 implements QuantizeKernels {
                 : ByteVector.fromArray(B, b, bOff + i);
             IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
             IntVector p = da.mul(db);
+            // The scalar's float product and sum, rounded and clamped as in add.
             FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
-            // The scalar converts NaN to the int 0 and then clamps; infinities and huge values saturate.
-            v = v.blend(0f, v.test(VectorOperators.IS_NAN));
-            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
-            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
-            IntVector q = (IntVector) v.convert(VectorOperators.F2I, 0);
-            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            ByteVector bq = v.add(RNE_MAGIC).reinterpretAsInts().max(lo).min(hi).sub(MAGIC_BITS)
+                .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {
@@ -307,8 +308,8 @@ final class QuantizeKernels128 implements QuantizeKernels {
                                   int qmin, int qmax, byte[] out, int outOff) {
         var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float zcf = zc;
-        float lo = qmin;
-        float hi = qmax;
+        IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
+        IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
         int i = 0;
         for (; i <= n - L; i += L) {
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
@@ -316,11 +317,8 @@ final class QuantizeKernels128 implements QuantizeKernels {
             IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
             IntVector p = da.mul(db);
             FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
-            v = v.blend(0f, v.test(VectorOperators.IS_NAN));
-            v = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
-            v = v.add(RNE_MAGIC).sub(RNE_MAGIC);
-            IntVector q = (IntVector) v.convert(VectorOperators.F2I, 0);
-            ByteVector bq = q.convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+            ByteVector bq = v.add(RNE_MAGIC).reinterpretAsInts().max(lo).min(hi).sub(MAGIC_BITS)
+                .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
             if (PARTIAL) {
                 bq.intoArray(out, outOff + i, BYTES);
             } else {
