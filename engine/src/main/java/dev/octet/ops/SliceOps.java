@@ -63,6 +63,7 @@ final class SliceOps {
         int[] strides = ShapeKernels.strides(s);
         int[] out = s.clone();
         int[][] offsets = new int[rank][];
+        boolean empty = x.size() == 0;
         for (int i = 0; i < n; i++) {
             int a = normalizeAxis(axes == null ? i : axes[i], rank, "Slice axis");
             if (offsets[a] != null) {
@@ -72,12 +73,17 @@ final class SliceOps {
             if (step == 0) {
                 throw error("Slice step for axis " + a + " is 0");
             }
-            long[] taken = sliceRange(starts[i], ends[i], step, s[a]);
-            out[a] = taken.length;
-            offsets[a] = new int[out[a]];
-            for (int k = 0; k < out[a]; k++) {
-                offsets[a][k] = (int) taken[k] * strides[a];
+            long[] range = sliceRange(starts[i], ends[i], step, s[a]);
+            out[a] = (int) range[1];
+            offsets[a] = empty ? new int[0] : new int[out[a]];
+            for (int k = 0; k < offsets[a].length; k++) {
+                // begin + k * step stays within [0, dim) for every k < count, so it cannot overflow.
+                offsets[a][k] = (int) (range[0] + k * step) * strides[a];
             }
+        }
+        if (empty) {
+            // No element to gather: the shape alone (an axis of 2^31 - 1 beside a zero one made index arrays of it).
+            return Tensor.zeros(x.type(), out);
         }
         for (int a = 0; a < rank; a++) {
             if (offsets[a] == null) {
@@ -219,6 +225,7 @@ final class SliceOps {
     // ---- shape rules ----------------------------------------------------------------------------------
 
     /** The coordinates a slice takes from an axis of size {@code dim} (the op's and the shape rule's). */
+    /** The first index and the count {begin, count} that Slice takes along an axis of {@code dim}. */
     private static long[] sliceRange(long start, long end, long step, long dim) {
         long begin = start < 0 ? start + dim : start;
         long stop = end < 0 ? end + dim : end;
@@ -235,12 +242,7 @@ final class SliceOps {
             // Dividing by -step would overflow for Long.MIN_VALUE; (begin-stop-1)/step is <= 0 either way.
             count = begin > stop ? 1 - (begin - stop - 1) / step : 0;
         }
-        long[] idx = new long[(int) count];
-        for (int k = 0; k < count; k++) {
-            // begin + k*step stays within [0, dim) for every k < count, so it cannot overflow.
-            idx[k] = begin + k * step;
-        }
-        return idx;
+        return new long[] {begin, count};
     }
 
     private static ShapeValue[] inferSlice(ShapeContext c) {
@@ -269,7 +271,9 @@ final class SliceOps {
         }
         List<Dim> out = new ArrayList<>(s);
         boolean[] seen = new boolean[s.size()];
-        long[] elementIndex = null;
+        // Along the one axis of a rank-1 value: {begin, count} and the step, for its known elements.
+        long[] elementRange = null;
+        long elementStep = 1;
         for (int i = 0; i < n; i++) {
             int a = axis(axes == null ? i : axes[i], s.size(), "Slice axis");
             long step = steps == null ? 1 : steps[i];
@@ -279,9 +283,9 @@ final class SliceOps {
             seen[a] = true;
             Dim dim = s.get(a);
             if (dim.isFixed()) {
-                long[] idx = sliceRange(starts[i], ends[i], step, dim.value());
-                out.set(a, Dim.of(idx.length));
-                elementIndex = idx;
+                elementRange = sliceRange(starts[i], ends[i], step, dim.value());
+                elementStep = step;
+                out.set(a, Dim.of(elementRange[1]));
             } else {
                 // From 0 to at least the largest possible size with step 1 takes the whole axis.
                 boolean whole = step == 1 && starts[i] == 0 && ends[i] >= Integer.MAX_VALUE;
@@ -292,8 +296,9 @@ final class SliceOps {
         List<Elem> elements = null;
         if (e != null && s.size() == 1) {
             elements = new ArrayList<>();
-            for (long k : elementIndex != null ? elementIndex : sliceRange(0, e.size(), 1, e.size())) {
-                elements.add(e.get((int) k));
+            long[] range = elementRange != null ? elementRange : new long[] {0, e.size()};
+            for (long k = 0; k < range[1]; k++) {
+                elements.add(e.get((int) (range[0] + k * elementStep)));
             }
         }
         return new ShapeValue[] {new ShapeValue(c.type(0), out, null, elements)};

@@ -85,6 +85,8 @@ class BreadthHardeningTest {
     void dftAndStftRefuseUnboundedWorkAndOutOfRangeAxes() {
         Tensor x = Tensor.ofFloats(new float[] {1, 2, 3, 4}, 1, 4, 1);
         fails(ErrorCode.RESOURCE_LIMIT, () -> run("DFT", 17, Map.of(), x, scalar(3_000_000)));
+        // 10^10 complex steps (4 x 10^10 real multiply-adds) ran for seconds to minutes: refused before any.
+        fails(ErrorCode.RESOURCE_LIMIT, () -> run("DFT", 17, Map.of(), x, scalar(100_000)));
         // Axis 7 on rank 3 used to wrap to axis 1.
         fails(ErrorCode.INVALID_INPUT, () -> run("DFT", 17, attr("axis", 7), x));
         fails(ErrorCode.INVALID_INPUT, () -> run("DFT", 17, attr("axis", -1), x));

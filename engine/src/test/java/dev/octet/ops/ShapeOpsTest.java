@@ -95,6 +95,16 @@ class ShapeOpsTest {
     }
 
     @Test
+    void sliceOfAnEmptyTensorWithAHugeAxisIsItsShapeAlone() {
+        // No element, one axis of 2^31 - 9: slicing it, or another axis beside it, allocates nothing of its size.
+        Tensor x = Tensor.zeros(dev.octet.api.DataType.FLOAT, 0, (int) Tensor.MAX_ELEMENTS);
+        Tensor along = run1("Slice", 13, Map.of(), x, longs(1), longs(Long.MAX_VALUE), longs(1), longs(2));
+        assertArrayEquals(new int[] {0, (int) ((Tensor.MAX_ELEMENTS - 1 - 1) / 2 + 1)}, along.shape());
+        Tensor beside = run1("Slice", 13, Map.of(), x, longs(0), longs(5), longs(0));
+        assertArrayEquals(new int[] {0, (int) Tensor.MAX_ELEMENTS}, beside.shape());
+    }
+
+    @Test
     void sliceAttributeFormBeforeOpset10() {
         Tensor x = Tensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor out = run1("Slice", 9, Map.of("starts", new Attribute.IntsAttr(new long[] {1}),
