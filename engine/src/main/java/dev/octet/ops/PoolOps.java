@@ -74,28 +74,60 @@ final class PoolOps {
         int[] dilations = g.dilations();
         int inPlane = Tensor.checkedSize(inSp);
         int outPlane = Tensor.checkedSize(outSp);
-        int taps = Tensor.checkedSize(kernel);
         float[] y = new float[ShapeKernels.checkedCount("LpPool output", planes, outPlane)];
+        // Per axis and output position, the taps inside the input: [first, first + count). Only those are visited
+        // (the same ones, in the same order), so a window far wider than the input costs what it covers.
+        int[][] first = new int[r][];
+        int[][] count = new int[r][];
+        long[] covered = new long[r + 2];
+        for (int d = 0; d < r; d++) {
+            first[d] = new int[outSp[d]];
+            count[d] = new int[outSp[d]];
+            for (int o = 0; o < outSp[d]; o++) {
+                long base = (long) o * strides[d] - pads[d];
+                long lo = base >= 0 ? 0 : Math.ceilDiv(-base, (long) dilations[d]);
+                long hi = base > inSp[d] - 1 ? -1
+                    : Math.min(kernel[d] - 1L, Math.floorDiv(inSp[d] - 1 - base, (long) dilations[d]));
+                first[d][o] = (int) Math.min(lo, kernel[d]);
+                count[d][o] = (int) Math.max(0, hi - lo + 1);
+                covered[d] += count[d][o];
+            }
+        }
+        // Every visited tap is a power and an index step: counted as 32 multiply-adds of the work budget.
+        covered[r] = planes;
+        covered[r + 1] = 32;
+        ShapeKernels.checkWork("LpPool", covered);
         int[] o = new int[r];
+        int[] k = new int[r];
         for (int op = 0; op < outPlane; op++) {
+            boolean empty = false;
             for (int d = r - 1, rest = op; d >= 0; d--) {
                 o[d] = rest % outSp[d];
                 rest /= outSp[d];
+                empty |= count[d][o[d]] == 0;
             }
             for (int plane = 0; plane < planes; plane++) {
                 double acc = 0;
-                for (int t = 0; t < taps; t++) {
-                    int at = 0;
-                    boolean inside = true;
-                    for (int d = r - 1, rest = t; d >= 0 && inside; d--) {
-                        int k = rest % kernel[d];
-                        rest /= kernel[d];
-                        long c = (long) o[d] * strides[d] - pads[d] + (long) k * dilations[d];
-                        inside = c >= 0 && c < inSp[d];
-                        at += (int) c * stride(inSp, d);
+                if (!empty) {
+                    for (int d = 0; d < r; d++) {
+                        k[d] = first[d][o[d]];
                     }
-                    if (inside) {
+                    // Row-major over the window's inside taps, the last axis fastest.
+                    while (true) {
+                        int at = 0;
+                        for (int d = 0; d < r; d++) {
+                            at += (int) ((long) o[d] * strides[d] - pads[d] + (long) k[d] * dilations[d])
+                                * stride(inSp, d);
+                        }
                         acc += StrictMath.pow(Math.abs(x[plane * inPlane + at]), p);
+                        int d = r - 1;
+                        while (d >= 0 && ++k[d] == first[d][o[d]] + count[d][o[d]]) {
+                            k[d] = first[d][o[d]];
+                            d--;
+                        }
+                        if (d < 0) {
+                            break;
+                        }
                     }
                 }
                 y[plane * outPlane + op] = (float) StrictMath.pow(acc, 1 / p);

@@ -161,6 +161,41 @@ class PoolOpsTest {
     }
 
     @Test
+    void lpPoolWindowsFarWiderThanTheInputCostWhatTheyCoverOrAreRefused() {
+        // A 2^20-tap window (same_upper: about half of it padding on each side) over four values: every window covers
+        // all four.
+        Tensor x = Tensor.ofFloats(new float[] {3, -4, 1, 2}, 1, 1, 4);
+        Map<String, Attribute> wide = Map.of("kernel_shape", ints(1 << 20), "auto_pad",
+            new Attribute.StringAttr("SAME_UPPER"), "p", new Attribute.IntAttr(1));
+        assertArrayEquals(new float[] {10f, 10f, 10f, 10f}, OpRunner.run("LpPool", 18, wide, x).floats());
+        // Two axes, 2^20 x 3 taps (about 8 x 10^7 per run of the old loop, nearly all in the padding): each output
+        // sums its column and the neighbouring ones over every row.
+        float[] grid = new float[25];
+        for (int i = 0; i < 25; i++) {
+            grid[i] = i % 7 - 3;
+        }
+        Map<String, Attribute> tall = Map.of("kernel_shape", ints(1 << 20, 3), "auto_pad",
+            new Attribute.StringAttr("SAME_UPPER"), "p", new Attribute.IntAttr(1));
+        float[] expected = new float[25];
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 5; j++) {
+                for (int r = 0; r < 5; r++) {
+                    for (int c = Math.max(0, j - 1); c <= Math.min(4, j + 1); c++) {
+                        expected[i * 5 + j] += Math.abs(grid[r * 5 + c]);
+                    }
+                }
+            }
+        }
+        assertArrayEquals(expected, OpRunner.run("LpPool", 18, tall, Tensor.ofFloats(grid, 1, 1, 5, 5)).floats());
+        // 30,000 outputs each covering all 30,000 inputs: 9 x 10^8 powers, refused before any.
+        Tensor longer = Tensor.ofFloats(new float[30_000], 1, 1, 30_000);
+        Map<String, Attribute> covering = Map.of("kernel_shape", ints(60_001), "auto_pad",
+            new Attribute.StringAttr("SAME_UPPER"));
+        OctetException e = assertThrows(OctetException.class, () -> OpRunner.run("LpPool", 18, covering, longer));
+        assertEquals(ErrorCode.RESOURCE_LIMIT, e.code());
+    }
+
+    @Test
     void maxUnpoolPlacesAtTheIndicesAndCol2ImSumsOverlappingBlocks() {
         Tensor x = Tensor.ofFloats(new float[] {5, 7}, 1, 1, 1, 2);
         Map<String, Attribute> k2 = Map.of("kernel_shape", new Attribute.IntsAttr(new long[] {1, 2}),
