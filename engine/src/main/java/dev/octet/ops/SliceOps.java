@@ -82,7 +82,7 @@ final class SliceOps {
             }
         }
         if (empty) {
-            // No element to gather: the shape alone (an axis of 2^31 - 1 beside a zero one made index arrays of it).
+            // No element to gather: the shape alone (an axis of 2^31 - 9 beside a zero one made index arrays of it).
             return Tensor.zeros(x.type(), out);
         }
         for (int a = 0; a < rank; a++) {
@@ -224,8 +224,7 @@ final class SliceOps {
 
     // ---- shape rules ----------------------------------------------------------------------------------
 
-    /** The coordinates a slice takes from an axis of size {@code dim} (the op's and the shape rule's). */
-    /** The first index and the count {begin, count} that Slice takes along an axis of {@code dim}. */
+    /** The first coordinate and the count, {begin, count}, Slice takes along an axis of {@code dim} (op and shape rule). */
     private static long[] sliceRange(long start, long end, long step, long dim) {
         long begin = start < 0 ? start + dim : start;
         long stop = end < 0 ? end + dim : end;
