@@ -86,6 +86,15 @@ final class GridSampleOp {
         float[] x = xT.floats();
         float[] grid = gridT.floats();
         float[] y = new float[Tensor.checkedSize(outShape)];
+        if (plane == 0 && y.length > 0) {
+            // An empty spatial axis: with zeros padding every point falls outside (all zeros); border and reflection
+            // have no value to take.
+            if (padding != Padding.ZEROS) {
+                throw new OctetException(ErrorCode.INVALID_INPUT, "GridSample with " + padding.name().toLowerCase(
+                    java.util.Locale.ROOT) + " padding cannot sample X " + Arrays.toString(xs) + ": a spatial axis is empty");
+            }
+            return Tensor.ofFloats(y, outShape);
+        }
         double[] lo = new double[r];
         double[] hi = new double[r];
         for (int d = 0; d < r; d++) {

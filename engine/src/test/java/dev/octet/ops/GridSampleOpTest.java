@@ -56,6 +56,23 @@ class GridSampleOpTest {
     }
 
     @Test
+    void anEmptyImageSamplesToZerosOrIsRefused() {
+        // X (1, 1, 0, 2): no pixel. Zeros padding puts every point outside; border and reflection have nothing to take.
+        Tensor empty = Tensor.ofFloats(new float[0], 1, 1, 0, 2);
+        Tensor grid = Tensor.ofFloats(new float[] {0, 0, 0.5f, -0.5f}, 1, 1, 2, 2);
+        for (String mode : new String[] {"linear", "nearest", "cubic"}) {
+            Tensor y = run("GridSample", 22, attr("mode", mode), empty, grid);
+            assertArrayEquals(new int[] {1, 1, 1, 2}, y.shape());
+            assertArrayEquals(new float[] {0, 0}, y.floats());
+        }
+        for (String padding : new String[] {"border", "reflection"}) {
+            OctetException e = assertThrows(OctetException.class,
+                () -> run("GridSample", 22, attr("padding_mode", padding), empty, grid));
+            assertEquals(ErrorCode.INVALID_INPUT, e.code());
+        }
+    }
+
+    @Test
     void affineGridOfTheIdentityIsTheBaseGrid() {
         Tensor identity = Tensor.ofFloats(new float[] {1, 0, 0, 0, 1, 0}, 1, 2, 3);
         Tensor size = Tensor.ofLongs(new long[] {1, 1, 1, 2}, 4);
