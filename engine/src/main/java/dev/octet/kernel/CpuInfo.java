@@ -17,7 +17,7 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
         "i8mm", "sve", "sve2", "bf16");
 
     public static CpuInfo detect() {
-        ProcCpuinfo proc = ProcCpuinfo.read();
+        ProcCpuinfo proc = ProcCpuinfo.READ;
         return new CpuInfo(System.getProperty("os.arch"), proc.model(), Runtime.getRuntime().availableProcessors(),
             proc.features(), vmFlag("UseAVX"), vmFlag("MaxVectorSize"));
     }
@@ -27,16 +27,17 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
      * the file is read, once, not the JVM's flags (which load the management beans).
      */
     public static boolean hasSimdFeature(String feature) {
-        return ProcCpuinfo.FEATURES.contains(feature);
+        return ProcCpuinfo.READ.features().contains(feature);
     }
 
     /** The CPU model and interesting features /proc/cpuinfo names (none, and "unknown", without it). */
     private record ProcCpuinfo(String model, Set<String> features) {
-        static final Set<String> FEATURES = read().features();
+        /** The file read once: the CPU does not change under a running JVM. */
+        static final ProcCpuinfo READ = read();
 
         static ProcCpuinfo read() {
             String model = "unknown";
-            Set<String> features = new TreeSet<>();
+            java.util.SortedSet<String> features = new TreeSet<>();
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                     int colon = line.indexOf(':');
@@ -58,7 +59,7 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
             } catch (IOException | RuntimeException e) {
                 model = "unknown (no /proc/cpuinfo)";
             }
-            return new ProcCpuinfo(model, features);
+            return new ProcCpuinfo(model, java.util.Collections.unmodifiableSortedSet(features));
         }
     }
 

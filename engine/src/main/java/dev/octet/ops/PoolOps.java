@@ -97,6 +97,7 @@ final class PoolOps {
         covered[r] = planes;
         covered[r + 1] = 32;
         ShapeKernels.checkWork("LpPool", covered);
+        int[] inStrides = ShapeKernels.strides(inSp);
         int[] o = new int[r];
         int[] k = new int[r];
         for (int op = 0; op < outPlane; op++) {
@@ -117,7 +118,7 @@ final class PoolOps {
                         int at = 0;
                         for (int d = 0; d < r; d++) {
                             at += (int) ((long) o[d] * strides[d] - pads[d] + (long) k[d] * dilations[d])
-                                * stride(inSp, d);
+                                * inStrides[d];
                         }
                         acc += StrictMath.pow(Math.abs(x[plane * inPlane + at]), p);
                         int d = r - 1;
@@ -134,15 +135,6 @@ final class PoolOps {
             }
         }
         return y;
-    }
-
-    /** The row-major stride of spatial axis d. */
-    private static int stride(int[] sp, int d) {
-        int s = 1;
-        for (int i = d + 1; i < sp.length; i++) {
-            s *= sp[i];
-        }
-        return s;
     }
 
     /**
