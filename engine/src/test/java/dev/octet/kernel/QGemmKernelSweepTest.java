@@ -299,8 +299,8 @@ class QGemmKernelSweepTest {
     /**
      * The fused requantizing tiles straight from the kernel against the scalar product and
      * {@link Quantization#requantize}: every tile height, one to several panels, half panels and last panels cut
-     * below and above one vector (through the scratch tile), K up to the 1024 limit, blocks that start inside a row
-     * tile or on a later panel; everything outside the block untouched.
+     * below and above one vector (three quarters of a panel has its own tiles at 512 bits), K up to the 1024 limit,
+     * blocks that start inside a row tile or on a later panel; everything outside the block untouched.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
@@ -310,7 +310,7 @@ class QGemmKernelSweepTest {
         SplittableRandom r = new SplittableRandom(23);
         int[][] outputs = {{7, 0, 255}, {-3, -128, 127}, {128, 0, 255}, {0, 0, 200}};
         for (int k : new int[] {1, 2, 3, 27, 64, 333, 1023, 1024}) {
-            for (int n : new int[] {nr, 2 * nr + 5, 3 * nr, nr / 2, nr + nr / 2, nr + 3 * nr / 4}) {
+            for (int n : new int[] {nr, 2 * nr + 5, 3 * nr, nr / 2, 3 * nr / 4, nr + nr / 2, nr + 3 * nr / 4}) {
                 for (int m : new int[] {1, mr - 1, mr, mr + 1, 2 * mr + 3}) {
                     byte[] a = random(r, m * k);
                     byte[] b = random(r, k * n);

@@ -21,6 +21,10 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BB = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> BQ = ByteVector.SPECIES_128;
+    // Half vectors, for the three-quarter tiles: the last 8 of 24 columns.
+    private static final VectorSpecies<Float> FH = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> IH = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BQH = ByteVector.SPECIES_64;
     /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
     private static final float RNE_MAGIC = 0x1.8p23f;
     private static final int L = 16;
@@ -288,6 +292,48 @@ final class QGemmF32Fma512 implements QGemmKernel {
                         case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
                         case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
                         case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        default -> throw new AssertionError();
+                    }
+                }
+                x += rows;
+                if (x == runLength) {
+                    x = 0;
+                    run++;
+                }
+            }
+            return n1;
+        }
+        // Three quarters of a panel left (a 24-channel layer): a full and a half vector per row. Half-width FMAs
+        // cost half where 512-bit ones are split in two (Zen 4), and the cut panel's copy goes too.
+        if (n1 - end == L + L / 2) {
+            widen(weights, end * k, k, pb);
+            int bOff = 0;
+            for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
+                rows = Math.min(Math.min(MR, runLength - x), m1 - i);
+                int aOff = base + run * runPitch + x * rowStride;
+                int at = outOffset + i * ldo + end;
+                if (taps == null) {
+                    switch (rows) {
+                        case 8 -> requantizedThreeQuarters8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> requantizedThreeQuarters7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> requantizedThreeQuarters6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantizedThreeQuarters5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantizedThreeQuarters4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantizedThreeQuarters3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantizedThreeQuarters2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantizedThreeQuarters1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        default -> throw new AssertionError();
+                    }
+                } else {
+                    switch (rows) {
+                        case 8 -> imageRequantizedThreeQuarters8(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> imageRequantizedThreeQuarters7(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> imageRequantizedThreeQuarters6(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> imageRequantizedThreeQuarters5(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> imageRequantizedThreeQuarters4(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> imageRequantizedThreeQuarters3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> imageRequantizedThreeQuarters2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> imageRequantizedThreeQuarters1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 }
@@ -2723,6 +2769,490 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
+    private static void requantizedThreeQuarters8(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c50 = a.fma(b0, c50);
+            c51 = ah.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c60 = a.fma(b0, c60);
+            c61 = ah.fma(b1, c61);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c70 = a.fma(b0, c70);
+            c71 = ah.fma(b1, c71);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters7(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c50 = a.fma(b0, c50);
+            c51 = ah.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c60 = a.fma(b0, c60);
+            c61 = ah.fma(b1, c61);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters6(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c50 = a.fma(b0, c50);
+            c51 = ah.fma(b1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters5(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters4(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters3(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters2(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+    }
+
+    private static void requantizedThreeQuarters1(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                                 int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                 byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+    }
+
     private static void imageRequantized8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                          byte[] out, int at, int ldo) {
@@ -3453,5 +3983,489 @@ final class QGemmF32Fma512 implements QGemmKernel {
         IntVector hi = IntVector.broadcast(I, qmax);
         c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+    }
+
+    private static void imageRequantizedThreeQuarters8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c50 = a.fma(b0, c50);
+            c51 = ah.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c60 = a.fma(b0, c60);
+            c61 = ah.fma(b1, c61);
+            a = FloatVector.broadcast(F, pa[ai + 7 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c70 = a.fma(b0, c70);
+            c71 = ah.fma(b1, c71);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c50 = a.fma(b0, c50);
+            c51 = ah.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c60 = a.fma(b0, c60);
+            c61 = ah.fma(b1, c61);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c50 = a.fma(b0, c50);
+            c51 = ah.fma(b1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c40 = a.fma(b0, c40);
+            c41 = ah.fma(b1, c41);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c30 = a.fma(b0, c30);
+            c31 = ah.fma(b1, c31);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c20 = a.fma(b0, c20);
+            c21 = ah.fma(b1, c21);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c10 = a.fma(b0, c10);
+            c11 = ah.fma(b1, c11);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+    }
+
+    private static void imageRequantizedThreeQuarters1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                                      int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                                      byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector a, ah, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + 1 * L);
+            a = FloatVector.broadcast(F, pa[ai]);
+            ah = (FloatVector) a.reinterpretShape(FH, 0);
+            c00 = a.fma(b0, c00);
+            c01 = ah.fma(b1, c01);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
     }
 }
