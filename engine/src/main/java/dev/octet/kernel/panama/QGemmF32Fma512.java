@@ -2454,319 +2454,433 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static void requantizedHalf8(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector c50 = t0;
-        FloatVector c60 = t0;
-        FloatVector c70 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
-            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(FH, pa[ai + 7 * G]);
             c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + L / 2);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + L / 2);
     }
 
     private static void requantizedHalf7(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector c50 = t0;
-        FloatVector c60 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + L / 2);
     }
 
     private static void requantizedHalf6(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector c50 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
     }
 
     private static void requantizedHalf5(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
     }
 
     private static void requantizedHalf4(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
     }
 
     private static void requantizedHalf3(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
     }
 
     private static void requantizedHalf2(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
     }
 
     private static void requantizedHalf1(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector a, b0;
-        FloatVector d00 = FloatVector.zero(F);
-        FloatVector e00 = FloatVector.zero(F);
-        FloatVector f00 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 4 <= k; p += 4) {
-            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
-            d00 = a.fma(b0, d00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
-            e00 = a.fma(b0, e00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
-            f00 = a.fma(b0, f00);
+            c01 = a.fma(b1, c01);
         }
-        for (; p < k; p++) {
-            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            c00 = a.fma(b0, c00);
-        }
-        c00 = c00.add(d00).add(e00.add(f00));
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
     }
 
     private static void requantizedThreeQuarters8(float[] pa, int aOff, float[] pb, int bOff, int k,
@@ -3688,301 +3802,433 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static void imageRequantizedHalf8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector c50 = t0;
-        FloatVector c60 = t0;
-        FloatVector c70 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
             c60 = a.fma(b0, c60);
-            a = FloatVector.broadcast(F, pa[ai + 7 * QGemmKernel.IMAGE_PIXEL]);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(FH, pa[ai + 7 * QGemmKernel.IMAGE_PIXEL]);
             c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
-        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + L / 2);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + L / 2);
     }
 
     private static void imageRequantizedHalf7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector c50 = t0;
-        FloatVector c60 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
             c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
-        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + L / 2);
     }
 
     private static void imageRequantizedHalf6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector c50 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
             c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
-        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
     }
 
     private static void imageRequantizedHalf5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector c40 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
             c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
-        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
     }
 
     private static void imageRequantizedHalf4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector c30 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
             c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
-        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
     }
 
     private static void imageRequantizedHalf3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector c20 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
             c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
-        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
     }
 
     private static void imageRequantizedHalf2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector c10 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
             c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
-        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
     }
 
     private static void imageRequantizedHalf1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector a, b0;
+        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector a, b0, b1;
         for (int p = 0; p < k; p++) {
             int ai = aOff + taps[p];
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
+        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        IntVector loH = IntVector.broadcast(IH, qmin);
+        IntVector hiH = IntVector.broadcast(IH, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
+            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
     }
 
     private static void imageRequantizedThreeQuarters8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
