@@ -21,10 +21,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BB = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> BQ = ByteVector.SPECIES_128;
-    // Half vectors, for the three-quarter tiles: the last 8 of 24 columns.
+    // Half vectors: the one-vector tiles' two halves, the three-quarter tiles' last 8 of 24 columns.
     private static final VectorSpecies<Float> FH = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> IH = IntVector.SPECIES_256;
     private static final VectorSpecies<Byte> BQH = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Byte> BBH = ByteVector.SPECIES_64;
     /** Adding then subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
     private static final float RNE_MAGIC = 0x1.8p23f;
     private static final int L = 16;
@@ -1353,260 +1354,372 @@ final class QGemmF32Fma512 implements QGemmKernel {
 
     private static void tileHalf8(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
+        FloatVector c70 = FloatVector.zero(FH), c71 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
-            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(FH, pa[ai + 7 * G]);
             c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
-            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc + L / 2)).intoArray(c, cAt + 7 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
             ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
             ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc + L / 2);
         }
     }
 
     private static void tileHalf7(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
             ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
         }
     }
 
     private static void tileHalf6(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
         }
     }
 
     private static void tileHalf5(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
         }
     }
 
     private static void tileHalf4(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
         }
     }
 
     private static void tileHalf3(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
         }
     }
 
     private static void tileHalf2(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
         }
     }
 
@@ -1647,260 +1760,372 @@ final class QGemmF32Fma512 implements QGemmKernel {
 
     private static void tileHalf8(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
+        FloatVector c70 = FloatVector.zero(FH), c71 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
-            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(FH, pa[ai + 7 * G]);
             c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
-            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc + L / 2)).intoArray(c, cAt + 7 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
             ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
             ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc + L / 2);
         }
     }
 
     private static void tileHalf7(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
             ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
         }
     }
 
     private static void tileHalf6(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
         }
     }
 
     private static void tileHalf5(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
         }
     }
 
     private static void tileHalf4(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
         }
     }
 
     private static void tileHalf3(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
         }
     }
 
     private static void tileHalf2(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector a, b0;
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            a = FloatVector.broadcast(F, pa[ai]);
+            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
+            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
+            a = FloatVector.broadcast(FH, pa[ai]);
             c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
         }
     }
 
@@ -2860,27 +3085,39 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static void requantizedHalf1(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0, c01 = t1;
-        FloatVector a, b0, b1;
-        for (int p = 0; p < k; p++) {
-            int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = FloatVector.fromArray(FH, pb, bOff + p * NR);
-            b1 = FloatVector.fromArray(FH, pb, bOff + p * NR + L / 2);
-            a = FloatVector.broadcast(FH, pa[ai]);
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector a, b0;
+        FloatVector d00 = FloatVector.zero(F);
+        FloatVector e00 = FloatVector.zero(F);
+        FloatVector f00 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+            d00 = a.fma(b0, d00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+            e00 = a.fma(b0, e00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+            f00 = a.fma(b0, f00);
         }
-        FloatVector s0 = FloatVector.fromArray(FH, scales, col);
-        FloatVector s1 = FloatVector.fromArray(FH, scales, col + L / 2);
+        for (; p < k; p++) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+        }
+        c00 = c00.add(d00).add(e00.add(f00));
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector loH = IntVector.broadcast(IH, qmin);
-        IntVector hiH = IntVector.broadcast(IH, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
-            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at);
-        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
-            .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + L / 2);
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
     private static void requantizedThreeQuarters8(float[] pa, int aOff, float[] pb, int bOff, int k,
