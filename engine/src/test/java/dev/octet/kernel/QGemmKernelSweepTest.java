@@ -21,8 +21,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class QGemmKernelSweepTest {
     private static final QGemmKernel REFERENCE = ScalarKernelProvider.INSTANCE.qgemm();
 
+    /** Every width's GEMM, and the 512-bit one also with the one-vector tiles this CPU does not get. */
     static Stream<QGemmKernel> variants() {
-        return Stream.of(512, 256, 128).map(b -> new PanamaKernelProvider(b).qgemm());
+        return Stream.concat(Stream.of(512, 256, 128).map(b -> new PanamaKernelProvider(b).qgemm()),
+            Stream.of(PanamaKernelProvider.qgemm512(!CpuInfo.splits512BitVectors())));
     }
 
     /** K values around lane counts (4, 8, 16), primes, Lucene's sizes, and the float kernels' 1024 flush. */

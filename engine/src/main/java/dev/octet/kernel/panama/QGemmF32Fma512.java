@@ -2,6 +2,7 @@
 
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.CpuInfo;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
@@ -17,6 +18,23 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class QGemmF32Fma512 implements QGemmKernel {
     static final String ID = "qs8-gemm-8x32-f32fma/panama-512";
+    /** Whether the one-vector tiles run as two 256-bit halves (see one of them, requantizedHalves8). */
+    private final boolean halves;
+
+    /** The one-vector tiles as two halves where the CPU splits 512-bit operations in two (AMD Zen 4). */
+    QGemmF32Fma512() {
+        this(CpuInfo.splits512BitVectors());
+    }
+
+    QGemmF32Fma512(boolean halves) {
+        this.halves = halves;
+    }
+
+    @Override
+    public String toString() {
+        return ID + (halves ? " (one-vector tiles as two halves)" : "");
+    }
+
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     private static final VectorSpecies<Byte> BB = ByteVector.SPECIES_128;
@@ -148,7 +166,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
                     int cRow = cOffset + i * ldc;
                     if (whole) {
                         if (half) {
-                            tileHalf(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
+                            tileHalf(halves, rows, pa, aOff, panelB, panelBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                         } else {
                             tile(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, c, cRow + col, ldc, accumulate);
                         }
@@ -158,7 +176,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
                             FloatPacking.copyColumns(rows, c, cRow + lo, ldc, edge, lo - col, NR, hi - lo);
                         }
                         if (half) {
-                            tileHalf(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, edge, 0, NR, accumulate);
+                            tileHalf(halves, rows, pa, aOff, panelB, panelBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         } else {
                             tile(rows, pa, aOff, panelB, panelBytes, bOff, kc, step, edge, 0, NR, accumulate);
                         }
@@ -176,16 +194,16 @@ final class QGemmF32Fma512 implements QGemmKernel {
         int k = b.k();
         float[] pa = a.floats(FloatPacking.preparedSize(MR, a.rows(), k));
         // Prepared A is the image whose runs are its row tiles.
-        return requantizedRuns(pa, 0, null, MR, FloatPacking.groupedDepth(k) * MR, m0, m1, b, n0, n1, colTerms,
-            scales, zp, qmin, qmax, out, outOffset, ldo);
+        return requantizedRuns(halves, pa, 0, null, MR, FloatPacking.groupedDepth(k) * MR, m0, m1, b, n0, n1,
+            colTerms, scales, zp, qmin, qmax, out, outOffset, ldo);
     }
 
     @Override
     public int multiplyRequantized(float[] image, int base, int[] taps, int runLength, int runPitch, int m0,
                                    int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
                                    int qmin, int qmax, byte[] out, int outOffset, int ldo) {
-        return requantizedRuns(image, base, taps, runLength, runPitch, m0, m1, b, n0, n1, colTerms, scales, zp,
-            qmin, qmax, out, outOffset, ldo);
+        return requantizedRuns(halves, image, base, taps, runLength, runPitch, m0, m1, b, n0, n1, colTerms,
+            scales, zp, qmin, qmax, out, outOffset, ldo);
     }
 
     /**
@@ -193,7 +211,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
      * row tiles), else an image, row i's k values at {@code base + (i / runLength) * runPitch + (i % runLength) *
      * IMAGE_PIXEL + taps[p]}; a tile never crosses a run.
      */
-    private static int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
+    private static int requantizedRuns(boolean halves, float[] pa, int base, int[] taps, int runLength,
+                                       int runPitch, int m0,
                                        int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
                                        int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
@@ -271,29 +290,57 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
                 int aOff = base + run * runPitch + x * rowStride;
                 int at = outOffset + i * ldo + end;
-                if (taps == null) {
-                    switch (rows) {
-                        case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        default -> throw new AssertionError();
+                if (halves) {
+                    if (taps == null) {
+                        switch (rows) {
+                            case 8 -> requantizedHalves8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 7 -> requantizedHalves7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 6 -> requantizedHalves6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 5 -> requantizedHalves5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 4 -> requantizedHalves4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 3 -> requantizedHalves3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 2 -> requantizedHalves2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            default -> throw new AssertionError();
+                        }
+                    } else {
+                        switch (rows) {
+                            case 8 -> imageRequantizedHalves8(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 7 -> imageRequantizedHalves7(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 6 -> imageRequantizedHalves6(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 5 -> imageRequantizedHalves5(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 4 -> imageRequantizedHalves4(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 3 -> imageRequantizedHalves3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 2 -> imageRequantizedHalves2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 1 -> imageRequantizedHalves1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            default -> throw new AssertionError();
+                        }
                     }
                 } else {
-                    switch (rows) {
-                        case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
-                        default -> throw new AssertionError();
+                    if (taps == null) {
+                        switch (rows) {
+                            case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            default -> throw new AssertionError();
+                        }
+                    } else {
+                        switch (rows) {
+                            case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, colTerms, scales, end, zp, qmin, qmax, out, at, ldo);
+                            default -> throw new AssertionError();
+                        }
                     }
                 }
                 x += rows;
@@ -349,7 +396,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         if (end < n1) {
             widen(weights, end * k, k, pb);
             int bOff = 0;
-            cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, bOff, end, n1, k, colTerms, scales,
+            cutPanel(halves, pa, base, taps, runLength, runPitch, m0, m1, pb, bOff, end, n1, k, colTerms, scales,
                 zp, qmin, qmax, out, outOffset, ldo);
         }
         return n1;
@@ -359,7 +406,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
      * The last panel, cut by the column range: whole tiles (the packed panel is padded with zero columns)
      * into a scratch tile, of which the columns [col, n1) are copied out.
      */
-    private static void cutPanel(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0, int m1,
+    private static void cutPanel(boolean halves, float[] pa, int base, int[] taps, int runLength, int runPitch,
+                                 int m0, int m1,
                                  float[] pb, int bOff, int col, int n1, int k, int[] colTerms,
                                  float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
@@ -371,29 +419,57 @@ final class QGemmF32Fma512 implements QGemmKernel {
             rows = Math.min(Math.min(MR, runLength - x), m1 - i);
             int aOff = base + run * runPitch + x * rowStride;
             if (width <= L) {
-                if (taps == null) {
-                    switch (rows) {
-                        case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        default -> throw new AssertionError();
+                if (halves) {
+                    if (taps == null) {
+                        switch (rows) {
+                            case 8 -> requantizedHalves8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 7 -> requantizedHalves7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 6 -> requantizedHalves6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 5 -> requantizedHalves5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 4 -> requantizedHalves4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 3 -> requantizedHalves3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 2 -> requantizedHalves2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            default -> throw new AssertionError();
+                        }
+                    } else {
+                        switch (rows) {
+                            case 8 -> imageRequantizedHalves8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 7 -> imageRequantizedHalves7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 6 -> imageRequantizedHalves6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 5 -> imageRequantizedHalves5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 4 -> imageRequantizedHalves4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 3 -> imageRequantizedHalves3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 2 -> imageRequantizedHalves2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 1 -> imageRequantizedHalves1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            default -> throw new AssertionError();
+                        }
                     }
                 } else {
-                    switch (rows) {
-                        case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
-                        default -> throw new AssertionError();
+                    if (taps == null) {
+                        switch (rows) {
+                            case 8 -> requantizedHalf8(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 7 -> requantizedHalf7(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 6 -> requantizedHalf6(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 5 -> requantizedHalf5(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 4 -> requantizedHalf4(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 3 -> requantizedHalf3(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 2 -> requantizedHalf2(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 1 -> requantizedHalf1(pa, aOff, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            default -> throw new AssertionError();
+                        }
+                    } else {
+                        switch (rows) {
+                            case 8 -> imageRequantizedHalf8(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 7 -> imageRequantizedHalf7(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 6 -> imageRequantizedHalf6(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 5 -> imageRequantizedHalf5(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 4 -> imageRequantizedHalf4(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 3 -> imageRequantizedHalf3(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 2 -> imageRequantizedHalf2(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            case 1 -> imageRequantizedHalf1(pa, aOff, taps, pb, bOff, k, cut.colTerms, cut.scales, 0, zp, qmin, qmax, cut.tile, 0, NR);
+                            default -> throw new AssertionError();
+                        }
                     }
                 }
             } else {
@@ -481,33 +557,34 @@ final class QGemmF32Fma512 implements QGemmKernel {
     }
 
     /** {@link #tile} over the panel's first vector of columns only (its other L columns are not stored). */
-    private static void tileHalf(int rows, float[] pa, int aOff, float[] pb, byte[] pbBytes, int bOff, int kc,
+    private static void tileHalf(boolean halves, int rows, float[] pa, int aOff, float[] pb, byte[] pbBytes,
+                                 int bOff, int kc,
                                  int step, int[] c, int cAt, int ldc, boolean accumulate) {
         for (int p0 = 0; p0 < kc; p0 += step) {
             int pEnd = Math.min(kc, p0 + step);
             boolean add = accumulate || p0 > 0;
             if (pbBytes != null) {
                 switch (rows) {
-                    case 8 -> tileHalf8(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
-                    case 7 -> tileHalf7(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
-                    case 6 -> tileHalf6(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
-                    case 5 -> tileHalf5(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
-                    case 4 -> tileHalf4(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
-                    case 3 -> tileHalf3(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
-                    case 2 -> tileHalf2(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
+                    case 8 -> { if (halves) tileHalves8(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf8(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
+                    case 7 -> { if (halves) tileHalves7(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf7(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
+                    case 6 -> { if (halves) tileHalves6(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf6(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
+                    case 5 -> { if (halves) tileHalves5(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf5(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
+                    case 4 -> { if (halves) tileHalves4(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf4(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
+                    case 3 -> { if (halves) tileHalves3(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf3(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
+                    case 2 -> { if (halves) tileHalves2(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf2(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add); }
                     case 1 -> tileHalf1(pa, aOff, pbBytes, bOff, p0, pEnd, c, cAt, ldc, add);
                     default -> throw new AssertionError();
                 }
                 continue;
             }
             switch (rows) {
-                case 8 -> tileHalf8(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
-                case 7 -> tileHalf7(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
-                case 6 -> tileHalf6(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
-                case 5 -> tileHalf5(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
-                case 4 -> tileHalf4(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
-                case 3 -> tileHalf3(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
-                case 2 -> tileHalf2(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
+                case 8 -> { if (halves) tileHalves8(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf8(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
+                case 7 -> { if (halves) tileHalves7(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf7(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
+                case 6 -> { if (halves) tileHalves6(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf6(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
+                case 5 -> { if (halves) tileHalves5(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf5(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
+                case 4 -> { if (halves) tileHalves4(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf4(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
+                case 3 -> { if (halves) tileHalves3(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf3(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
+                case 2 -> { if (halves) tileHalves2(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); else tileHalf2(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add); }
                 case 1 -> tileHalf1(pa, aOff, pb, bOff, p0, pEnd, c, cAt, ldc, add);
                 default -> throw new AssertionError();
             }
@@ -1354,372 +1431,260 @@ final class QGemmF32Fma512 implements QGemmKernel {
 
     private static void tileHalf8(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
-        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
-        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
-        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
-        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
-        FloatVector c70 = FloatVector.zero(FH), c71 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(FH, pa[ai + 7 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
             c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
-            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
-            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
-            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
-            ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc + L / 2)).intoArray(c, cAt + 7 * ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
             ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
-            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
             ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
-            ((IntVector) c71.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc + L / 2);
         }
     }
 
     private static void tileHalf7(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
-        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
-        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
-        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
-        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
             c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
-            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
-            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
             ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
-            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
         }
     }
 
     private static void tileHalf6(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
-        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
-        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
-        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
             c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
-            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
             ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
-            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
         }
     }
 
     private static void tileHalf5(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
-        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
-        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
             c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
-            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
             ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
-            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
         }
     }
 
     private static void tileHalf4(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
-        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
             c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
-            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
             ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
-            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
         }
     }
 
     private static void tileHalf3(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
             c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
-            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
             ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
-            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
         }
     }
 
     private static void tileHalf2(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
-        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
-        FloatVector a, b0, b1;
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector a, b0;
         for (int p = p0; p < pEnd; p++) {
             int ai = aOff + (p & -G) * MR + (p & (G - 1));
-            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
-            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
-            a = FloatVector.broadcast(FH, pa[ai]);
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
             c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
             c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
         }
         if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
-            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
-            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
-            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
         }
     }
 
@@ -1760,6 +1725,671 @@ final class QGemmF32Fma512 implements QGemmKernel {
 
     private static void tileHalf8(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
                                   int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c70 = a.fma(b0, c70);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+        }
+    }
+
+    private static void tileHalf7(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+        }
+    }
+
+    private static void tileHalf6(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+        }
+    }
+
+    private static void tileHalf5(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+        }
+    }
+
+    private static void tileHalf4(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+        }
+    }
+
+    private static void tileHalf3(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+        }
+    }
+
+    private static void tileHalf2(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector a, b0;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt + ldc)).intoArray(c, cAt + ldc);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+        }
+    }
+
+    private static void tileHalf1(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                  int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector a, b0;
+        FloatVector d00 = FloatVector.zero(F);
+        FloatVector e00 = FloatVector.zero(F);
+        FloatVector f00 = FloatVector.zero(F);
+        int p = p0;
+        for (; p + 4 <= pEnd; p += 4) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+            d00 = a.fma(b0, d00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+            e00 = a.fma(b0, e00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+            f00 = a.fma(b0, f00);
+        }
+        for (; p < pEnd; p++) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+        }
+        c00 = c00.add(d00).add(e00.add(f00));
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+        }
+    }
+
+    private static void tileHalves8(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
+        FloatVector c70 = FloatVector.zero(FH), c71 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(FH, pa[ai + 7 * G]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 7 * ldc + L / 2)).intoArray(c, cAt + 7 * ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
+            ((IntVector) c70.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc);
+            ((IntVector) c71.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 7 * ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves7(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector c60 = FloatVector.zero(FH), c61 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(FH, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 6 * ldc + L / 2)).intoArray(c, cAt + 6 * ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
+            ((IntVector) c60.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc);
+            ((IntVector) c61.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 6 * ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves6(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector c50 = FloatVector.zero(FH), c51 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FH, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 5 * ldc + L / 2)).intoArray(c, cAt + 5 * ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
+            ((IntVector) c50.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc);
+            ((IntVector) c51.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 5 * ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves5(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector c40 = FloatVector.zero(FH), c41 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FH, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 4 * ldc + L / 2)).intoArray(c, cAt + 4 * ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
+            ((IntVector) c40.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc);
+            ((IntVector) c41.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 4 * ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves4(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector c30 = FloatVector.zero(FH), c31 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FH, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 3 * ldc + L / 2)).intoArray(c, cAt + 3 * ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
+            ((IntVector) c30.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc);
+            ((IntVector) c31.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 3 * ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves3(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FH, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + 2 * ldc + L / 2)).intoArray(c, cAt + 2 * ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+            ((IntVector) c20.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc);
+            ((IntVector) c21.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + 2 * ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves2(float[] pa, int aOff, byte[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
+        FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
+        FloatVector a, b0, b1;
+        for (int p = p0; p < pEnd; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR).convertShape(VectorOperators.B2F, FH, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BBH, pb, bOff + p * NR + L / 2).convertShape(VectorOperators.B2F, FH, 0);
+            a = FloatVector.broadcast(FH, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FH, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        if (accumulate) {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + L / 2)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(IH, c, cAt + ldc + L / 2)).intoArray(c, cAt + ldc + L / 2);
+        } else {
+            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
+            ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
+            ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
+            ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
+        }
+    }
+
+    private static void tileHalves8(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
@@ -1835,8 +2465,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void tileHalf7(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
+    private static void tileHalves7(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
@@ -1904,8 +2534,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void tileHalf6(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
+    private static void tileHalves6(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
@@ -1965,8 +2595,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void tileHalf5(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
+    private static void tileHalves5(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
@@ -2018,8 +2648,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void tileHalf4(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
+    private static void tileHalves4(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
@@ -2063,8 +2693,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void tileHalf3(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
+    private static void tileHalves3(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector c20 = FloatVector.zero(FH), c21 = FloatVector.zero(FH);
@@ -2100,8 +2730,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    private static void tileHalf2(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
+    private static void tileHalves2(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
+                                    int cAt, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(FH), c01 = FloatVector.zero(FH);
         FloatVector c10 = FloatVector.zero(FH), c11 = FloatVector.zero(FH);
         FloatVector a, b0, b1;
@@ -2126,41 +2756,6 @@ final class QGemmF32Fma512 implements QGemmKernel {
             ((IntVector) c01.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + L / 2);
             ((IntVector) c10.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc);
             ((IntVector) c11.convert(VectorOperators.F2I, 0)).intoArray(c, cAt + ldc + L / 2);
-        }
-    }
-
-    private static void tileHalf1(float[] pa, int aOff, float[] pb, int bOff, int p0, int pEnd, int[] c,
-                                  int cAt, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector a, b0;
-        FloatVector d00 = FloatVector.zero(F);
-        FloatVector e00 = FloatVector.zero(F);
-        FloatVector f00 = FloatVector.zero(F);
-        int p = p0;
-        for (; p + 4 <= pEnd; p += 4) {
-            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
-            d00 = a.fma(b0, d00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
-            e00 = a.fma(b0, e00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
-            f00 = a.fma(b0, f00);
-        }
-        for (; p < pEnd; p++) {
-            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            c00 = a.fma(b0, c00);
-        }
-        c00 = c00.add(d00).add(e00.add(f00));
-        if (accumulate) {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).add(IntVector.fromArray(I, c, cAt)).intoArray(c, cAt);
-        } else {
-            ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
         }
     }
 
@@ -2679,6 +3274,324 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static void requantizedHalf8(float[] pa, int aOff, float[] pb, int bOff, int k,
                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector c50 = t0;
+        FloatVector c60 = t0;
+        FloatVector c70 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c70 = a.fma(b0, c70);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+    }
+
+    private static void requantizedHalf7(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector c50 = t0;
+        FloatVector c60 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+    }
+
+    private static void requantizedHalf6(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector c50 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+    }
+
+    private static void requantizedHalf5(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+    }
+
+    private static void requantizedHalf4(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+    }
+
+    private static void requantizedHalf3(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+    }
+
+    private static void requantizedHalf2(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+    }
+
+    private static void requantizedHalf1(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                        byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector a, b0;
+        FloatVector d00 = FloatVector.zero(F);
+        FloatVector e00 = FloatVector.zero(F);
+        FloatVector f00 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 4 <= k; p += 4) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
+            d00 = a.fma(b0, d00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
+            e00 = a.fma(b0, e00);
+            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
+            f00 = a.fma(b0, f00);
+        }
+        for (; p < k; p++) {
+            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            c00 = a.fma(b0, c00);
+        }
+        c00 = c00.add(d00).add(e00.add(f00));
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+    }
+
+    private static void requantizedHalves8(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -2758,9 +3671,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + L / 2);
     }
 
-    private static void requantizedHalf7(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
+    private static void requantizedHalves7(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -2832,9 +3745,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + L / 2);
     }
 
-    private static void requantizedHalf6(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
+    private static void requantizedHalves6(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -2898,9 +3811,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
     }
 
-    private static void requantizedHalf5(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
+    private static void requantizedHalves5(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -2956,9 +3869,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
     }
 
-    private static void requantizedHalf4(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
+    private static void requantizedHalves4(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -3006,9 +3919,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
     }
 
-    private static void requantizedHalf3(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
+    private static void requantizedHalves3(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -3048,9 +3961,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
     }
 
-    private static void requantizedHalf2(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
+    private static void requantizedHalves2(float[] pa, int aOff, float[] pb, int bOff, int k,
+                                          int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                          byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -3080,44 +3993,6 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo);
         c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(loH).min(hiH)
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
-    }
-
-    private static void requantizedHalf1(float[] pa, int aOff, float[] pb, int bOff, int k,
-                                        int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                        byte[] out, int at, int ldo) {
-        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
-        FloatVector c00 = t0;
-        FloatVector a, b0;
-        FloatVector d00 = FloatVector.zero(F);
-        FloatVector e00 = FloatVector.zero(F);
-        FloatVector f00 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 4 <= k; p += 4) {
-            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            c00 = a.fma(b0, c00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 1) & -G) * MR + ((p + 1) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 1) * NR);
-            d00 = a.fma(b0, d00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 2) & -G) * MR + ((p + 2) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 2) * NR);
-            e00 = a.fma(b0, e00);
-            a = FloatVector.broadcast(F, pa[aOff + ((p + 3) & -G) * MR + ((p + 3) & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + (p + 3) * NR);
-            f00 = a.fma(b0, f00);
-        }
-        for (; p < k; p++) {
-            a = FloatVector.broadcast(F, pa[aOff + (p & -G) * MR + (p & (G - 1))]);
-            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
-            c00 = a.fma(b0, c00);
-        }
-        c00 = c00.add(d00).add(e00.add(f00));
-        FloatVector s0 = FloatVector.fromArray(F, scales, col);
-        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
-            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
     private static void requantizedThreeQuarters8(float[] pa, int aOff, float[] pb, int bOff, int k,
@@ -4039,6 +4914,306 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static void imageRequantizedHalf8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
                                              int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
                                              byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector c50 = t0;
+        FloatVector c60 = t0;
+        FloatVector c70 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
+            c60 = a.fma(b0, c60);
+            a = FloatVector.broadcast(F, pa[ai + 7 * QGemmKernel.IMAGE_PIXEL]);
+            c70 = a.fma(b0, c70);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+    }
+
+    private static void imageRequantizedHalf7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector c50 = t0;
+        FloatVector c60 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            c50 = a.fma(b0, c50);
+            a = FloatVector.broadcast(F, pa[ai + 6 * QGemmKernel.IMAGE_PIXEL]);
+            c60 = a.fma(b0, c60);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+    }
+
+    private static void imageRequantizedHalf6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector c50 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c40 = a.fma(b0, c40);
+            a = FloatVector.broadcast(F, pa[ai + 5 * QGemmKernel.IMAGE_PIXEL]);
+            c50 = a.fma(b0, c50);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+    }
+
+    private static void imageRequantizedHalf5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector c40 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c30 = a.fma(b0, c30);
+            a = FloatVector.broadcast(F, pa[ai + 4 * QGemmKernel.IMAGE_PIXEL]);
+            c40 = a.fma(b0, c40);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+    }
+
+    private static void imageRequantizedHalf4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector c30 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c20 = a.fma(b0, c20);
+            a = FloatVector.broadcast(F, pa[ai + 3 * QGemmKernel.IMAGE_PIXEL]);
+            c30 = a.fma(b0, c30);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+    }
+
+    private static void imageRequantizedHalf3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector c20 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+            a = FloatVector.broadcast(F, pa[ai + 2 * QGemmKernel.IMAGE_PIXEL]);
+            c20 = a.fma(b0, c20);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+    }
+
+    private static void imageRequantizedHalf2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector c10 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            a = FloatVector.broadcast(F, pa[ai + 1 * QGemmKernel.IMAGE_PIXEL]);
+            c10 = a.fma(b0, c10);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+    }
+
+    private static void imageRequantizedHalf1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                             byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0;
+        FloatVector a, b0;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + taps[p];
+            b0 = FloatVector.fromArray(F, pb, bOff + p * NR);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+    }
+
+    private static void imageRequantizedHalves8(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4118,9 +5293,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves7(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4192,9 +5367,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves6(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4258,9 +5433,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves5(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4316,9 +5491,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves4(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4366,9 +5541,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves3(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4408,9 +5583,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves2(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
@@ -4442,9 +5617,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQH, 0).reinterpretAsBytes().intoArray(out, at + ldo + L / 2);
     }
 
-    private static void imageRequantizedHalf1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
-                                             int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
-                                             byte[] out, int at, int ldo) {
+    private static void imageRequantizedHalves1(float[] pa, int aOff, int[] taps, float[] pb, int bOff, int k,
+                                               int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                               byte[] out, int at, int ldo) {
         FloatVector t0 = (FloatVector) IntVector.fromArray(IH, colTerms, col).convert(VectorOperators.I2F, 0);
         FloatVector t1 = (FloatVector) IntVector.fromArray(IH, colTerms, col + L / 2).convert(VectorOperators.I2F, 0);
         FloatVector c00 = t0, c01 = t1;
