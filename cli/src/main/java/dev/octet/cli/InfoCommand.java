@@ -14,8 +14,7 @@ final class InfoCommand extends Main.Command {
         KernelProvider p = choice.provider();
         out.println("provider: " + p.describe() + " (" + choice.reason() + ")");
         out.println("vector width: " + (p.vectorBits() == 0 ? "none (scalar)" : p.vectorBits() + " bits"));
-        out.println("int8 gemm: " + p.qgemm().id() + (p.vectorBits() == 512 && CpuInfo.splits512BitVectors()
-            ? " (one-vector tiles as two 256-bit halves: this CPU splits 512-bit operations)" : ""));
+        out.println("int8 gemm: " + p.qgemm().id());
         out.println("float kernels: " + p.floats().getClass().getSimpleName());
         CpuInfo.detect().describe().forEach(out::println);
         out.println("override: -Doctet.provider=auto|scalar|vector -Doctet.vectorBits=128|256|512 (OCTET_JAVA_OPTS), "

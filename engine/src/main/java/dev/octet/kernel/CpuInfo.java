@@ -30,28 +30,13 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
         return ProcCpuinfo.READ.features().contains(feature);
     }
 
-    /**
-     * Whether the CPU executes 512-bit vector operations as two 256-bit halves, so that 256-bit FMAs take half the
-     * time of 512-bit ones: AMD's Zen 4 (family 25 with AVX-512). Zen 5 (family 26) and Intel's AVX-512 cores run
-     * them whole, where two 256-bit FMAs take as long as two 512-bit ones.
-     */
-    public static boolean splits512BitVectors() {
-        ProcCpuinfo proc = ProcCpuinfo.READ;
-        return proc.vendor().equals("AuthenticAMD") && proc.family() == 25 && proc.features().contains("avx512f");
-    }
-
-    /**
-     * The CPU model, vendor, family and interesting features /proc/cpuinfo names (none, "unknown" and -1 without
-     * it).
-     */
-    private record ProcCpuinfo(String model, String vendor, int family, Set<String> features) {
+    /** The CPU model and interesting features /proc/cpuinfo names (none, and "unknown", without it). */
+    private record ProcCpuinfo(String model, Set<String> features) {
         /** The file read once: the CPU does not change under a running JVM. */
         static final ProcCpuinfo READ = read();
 
         static ProcCpuinfo read() {
             String model = "unknown";
-            String vendor = "unknown";
-            int family = -1;
             java.util.SortedSet<String> features = new TreeSet<>();
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -63,10 +48,6 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
                     String value = line.substring(colon + 1).trim();
                     if ((key.equals("model name") || key.equals("cpu model")) && model.equals("unknown")) {
                         model = value;
-                    } else if (key.equals("vendor_id") && vendor.equals("unknown")) {
-                        vendor = value;
-                    } else if (key.equals("cpu family") && family < 0 && value.matches("\\d{1,4}")) {
-                        family = Integer.parseInt(value);
                     } else if (key.equals("flags") || key.equals("features")) {
                         for (String f : value.split("\\s+")) {
                             if (INTERESTING.contains(f)) {
@@ -78,7 +59,7 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
             } catch (IOException | RuntimeException e) {
                 model = "unknown (no /proc/cpuinfo)";
             }
-            return new ProcCpuinfo(model, vendor, family, java.util.Collections.unmodifiableSortedSet(features));
+            return new ProcCpuinfo(model, java.util.Collections.unmodifiableSortedSet(features));
         }
     }
 

@@ -21,7 +21,7 @@ class ImageConvTest {
         "1, 3, 33, 35, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1",   // MobileNet's first layer
         "2, 3, 30, 29, 64, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3",   // ResNet's
         "1, 1, 17, 23, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1",   // gray, one-vector panel at 512 bits
-        "1, 4, 19, 21, 24, 5, 5, 1, 1, 2, 2, 4, 0, 3, 5",   // RGBA, dilated, asymmetric pads, three quarters of a panel
+        "1, 4, 19, 21, 24, 5, 5, 1, 1, 2, 2, 4, 0, 3, 5",   // RGBA, dilated, asymmetric pads, a cut panel
         "1, 2, 13, 40, 40, 3, 2, 3, 4, 1, 3, 0, 6, 2, 7",   // strides 3 and 4, pads wider than the windows reach
         "2, 3, 1, 50, 48, 1, 5, 1, 2, 1, 1, 0, 2, 0, 1",    // 1-D
         "1, 3, 9, 9, 8, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0"})     // narrower than any panel

@@ -71,14 +71,6 @@ public final class PanamaKernelProvider implements KernelProvider {
     }
 
     /** The widest vector the JVM runs natively here (C2's MaxVectorSize and the CPU's features). */
-    /**
-     * The 512-bit int8 GEMM with its one-vector tiles as two 256-bit halves or as one 512-bit vector, whatever this
-     * CPU would get ({@link dev.octet.kernel.CpuInfo#splits512BitVectors}): for tests and benchmarks of both.
-     */
-    public static QGemmKernel qgemm512(boolean halves) {
-        return new QGemmF32Fma512(halves);
-    }
-
     public static int preferredBits() {
         return jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize();
     }
