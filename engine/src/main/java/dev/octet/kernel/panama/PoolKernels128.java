@@ -510,14 +510,16 @@ final class PoolKernels128 implements PoolKernels {
 
     @Override
     public void pixelSums(byte[] x, int xOff, int pixels, int channels, boolean unsigned, int[] sums, int sumsOff) {
-        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         int c = 0;
         // A vector of channels at a time, summed down the pixels in one register.
         for (; c <= channels - L; c += L) {
             IntVector acc = IntVector.zero(I);
             for (int i = 0, at = xOff + c; i < pixels; i++, at += channels) {
                 ByteVector b = PARTIAL ? ByteVector.fromArray(B, x, at, BYTES) : ByteVector.fromArray(B, x, at);
-                acc = acc.add((IntVector) b.convertShape(widen, I, 0));
+                // One call site per conversion, each a constant C2 intrinsifies whatever the profile saw.
+                IntVector bi = unsigned ? (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : (IntVector) b.convertShape(VectorOperators.B2I, I, 0);
+                acc = acc.add(bi);
             }
             acc.intoArray(sums, sumsOff + c);
         }
@@ -532,12 +534,13 @@ final class PoolKernels128 implements PoolKernels {
     }
 
     private static int planeSum(byte[] x, int off, int size, boolean unsigned) {
-        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         IntVector acc = IntVector.zero(I);
         int i = 0;
         for (; i <= size - L; i += L) {
             ByteVector b = PARTIAL ? ByteVector.fromArray(B, x, off + i, BYTES) : ByteVector.fromArray(B, x, off + i);
-            acc = acc.add((IntVector) b.convertShape(widen, I, 0));
+            IntVector bi = unsigned ? (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) b.convertShape(VectorOperators.B2I, I, 0);
+            acc = acc.add(bi);
         }
         int s = acc.reduceLanes(VectorOperators.ADD);
         int mask = unsigned ? 0xFF : -1;

@@ -43,7 +43,10 @@ final class QuantizeKernels128 implements QuantizeKernels {
             int i = 0;
             for (; i <= n - L; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xRow + i).div(scale);
-                VectorMask<Float> nan = v.test(VectorOperators.IS_NAN);
+                // NaN is the lane unequal to itself: one compare. test(IS_NAN) goes through a bit view of the lanes,
+                // which C2 left boxed in some compiles (the model's input QuantizeLinear then allocated 0.9 MB a run
+                // for good, after the steady-state allocation test's warm-up).
+                VectorMask<Float> nan = v.compare(VectorOperators.NE, v);
                 // Clamp first, so the rounding trick sees |v| <= 255; NaN goes to the low bound like MAXPS does.
                 // Then 1.5 * 2^23 rounds half to even and leaves the integer in the low mantissa bits.
                 ByteVector bq = v.max(lo).min(hi).blend(lo, nan).add(RNE_MAGIC).reinterpretAsInts()
@@ -193,17 +196,23 @@ final class QuantizeKernels128 implements QuantizeKernels {
      */
     private static int add(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, float ra, float rb,
                            float c, int qmin, int qmax, byte[] out, int outOff) {
-        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
         IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
         int i = 0;
         for (; i <= n - L; i += L) {
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            FloatVector fa = (FloatVector) ((IntVector) xa.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
+            // One call site per conversion, each a constant: a conversion chosen at run time falls off C2's
+            // intrinsic once the profile has seen both kinds, and the fallback allocates (MobileNetV2's QLinearAdds,
+            // 0.7 MB a run in the steady-state allocation test, after a warm-up that saw signed codes).
+            IntVector xai = unsigned ? (IntVector) xa.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) xa.convertShape(VectorOperators.B2I, I, 0);
+            FloatVector fa = (FloatVector) xai.convert(VectorOperators.I2F, 0);
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
-            FloatVector fb = (FloatVector) ((IntVector) xb.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
+            IntVector xbi = unsigned ? (IntVector) xb.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) xb.convertShape(VectorOperators.B2I, I, 0);
+            FloatVector fb = (FloatVector) xbi.convert(VectorOperators.I2F, 0);
             // Rounded half to even by adding 1.5 * 2^23, whose low mantissa bits are then the code, clamped on those
             // ints (the bounds are integers, so clamping after rounding gives the reference's bytes; Java's float
             // max and min, with their -0.0 and NaN rules, took half the loop's time).
@@ -224,14 +233,15 @@ final class QuantizeKernels128 implements QuantizeKernels {
      */
     private static int addToConstant(byte[] x, int xOff, float rx, float ck, int n, boolean unsigned, int qmin,
                                      int qmax, byte[] out, int outOff) {
-        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
         IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
         int i = 0;
         for (; i <= n - L; i += L) {
             ByteVector xv = PARTIAL ? ByteVector.fromArray(B, x, xOff + i, BYTES)
                 : ByteVector.fromArray(B, x, xOff + i);
-            FloatVector fx = (FloatVector) ((IntVector) xv.convertShape(widen, I, 0)).convert(VectorOperators.I2F, 0);
+            IntVector xvi = unsigned ? (IntVector) xv.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) xv.convertShape(VectorOperators.B2I, I, 0);
+            FloatVector fx = (FloatVector) xvi.convert(VectorOperators.I2F, 0);
             // As add: rounded, then clamped on ints.
             ByteVector bq = fx.fma(rx, ck).add(RNE_MAGIC).reinterpretAsInts().max(lo).min(hi).sub(MAGIC_BITS)
                 .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
@@ -276,7 +286,6 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** QLinearMul of two arrays over the whole vectors of n elements, values within 2^22; returns where it stopped. */
     private static int mul(byte[] a, int aOff, byte[] b, int bOff, int n, boolean unsigned, int za, int zb, float ratio,
                            int zc, int qmin, int qmax, byte[] out, int outOff) {
-        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float zcf = zc;
         IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
         IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
@@ -285,10 +294,14 @@ final class QuantizeKernels128 implements QuantizeKernels {
             // The exact int32 product as a float, times the ratio, plus zc as a float: the scalar's order.
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            IntVector xai = unsigned ? (IntVector) xa.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) xa.convertShape(VectorOperators.B2I, I, 0);
+            IntVector da = xai.sub(za);
             ByteVector xb = PARTIAL ? ByteVector.fromArray(B, b, bOff + i, BYTES)
                 : ByteVector.fromArray(B, b, bOff + i);
-            IntVector db = ((IntVector) xb.convertShape(widen, I, 0)).sub(zb);
+            IntVector xbi = unsigned ? (IntVector) xb.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) xb.convertShape(VectorOperators.B2I, I, 0);
+            IntVector db = xbi.sub(zb);
             IntVector p = da.mul(db);
             // The scalar's float product and sum, rounded and clamped as in add.
             FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
@@ -306,7 +319,6 @@ final class QuantizeKernels128 implements QuantizeKernels {
     /** QLinearMul of an array and a scalar operand {@code db = b - zb}. */
     private static int mulScalarB(byte[] a, int aOff, int db, int n, boolean unsigned, int za, float ratio, int zc,
                                   int qmin, int qmax, byte[] out, int outOff) {
-        var widen = unsigned ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
         float zcf = zc;
         IntVector lo = IntVector.broadcast(I, MAGIC_BITS + qmin);
         IntVector hi = IntVector.broadcast(I, MAGIC_BITS + qmax);
@@ -314,7 +326,9 @@ final class QuantizeKernels128 implements QuantizeKernels {
         for (; i <= n - L; i += L) {
             ByteVector xa = PARTIAL ? ByteVector.fromArray(B, a, aOff + i, BYTES)
                 : ByteVector.fromArray(B, a, aOff + i);
-            IntVector da = ((IntVector) xa.convertShape(widen, I, 0)).sub(za);
+            IntVector xai = unsigned ? (IntVector) xa.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : (IntVector) xa.convertShape(VectorOperators.B2I, I, 0);
+            IntVector da = xai.sub(za);
             IntVector p = da.mul(db);
             FloatVector v = ((FloatVector) p.convert(VectorOperators.I2F, 0)).mul(ratio).add(zcf);
             ByteVector bq = v.add(RNE_MAGIC).reinterpretAsInts().max(lo).min(hi).sub(MAGIC_BITS)
