@@ -63,7 +63,8 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
         }
     }
 
-    private static String vmFlag(String name) {
+    /** A HotSpot flag's value, or "n/a" where the JVM does not say (no jdk.management, another VM). */
+    static String vmFlag(String name) {
         try {
             var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
                 com.sun.management.HotSpotDiagnosticMXBean.class);

@@ -26,6 +26,14 @@ public final class KernelProviders {
     private static final String MODULE_MISSING = "the jdk.incubator.vector module is not loaded";
     private static final AtomicBoolean WARNED_MODULE_MISSING = new AtomicBoolean();
 
+    /** The vector widths of this JVM's sessions, for {@link #mixedWidthsWarning}. */
+    private static final java.util.Set<Integer> SESSION_WIDTHS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean WARNED_MIXED_WIDTHS = new AtomicBoolean();
+    /** The C2 inlining budget README asks for when one JVM runs two vector widths. */
+    static final int RAISED_INLINING_CUTOFF = 100_000;
+    static final String RAISED_INLINING_FLAGS = "-XX:LiveNodeCountInliningCutoff=" + RAISED_INLINING_CUTOFF
+        + " -XX:MaxNodeLimit=240000 -XX:NodeLimitFudgeFactor=6000";
+
     private KernelProviders() {}
 
     private static final class Holder {
@@ -72,6 +80,12 @@ public final class KernelProviders {
         if (c.reason().startsWith(MODULE_MISSING)) {
             warnModuleMissing();
         }
+        if (c.provider().vectorBits() != 0 && SESSION_WIDTHS.add(c.provider().vectorBits())) {
+            String warning = mixedWidthsWarning(SESSION_WIDTHS, CpuInfo.vmFlag("LiveNodeCountInliningCutoff"));
+            if (warning != null && WARNED_MIXED_WIDTHS.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, warning);
+            }
+        }
         if (!warmup || c.provider().vectorBits() == 0) {
             return c;
         }
@@ -115,6 +129,30 @@ public final class KernelProviders {
             default:
                 throw new IllegalArgumentException("unknown kernel provider '" + name + "' (auto, scalar or vector)");
         }
+    }
+
+    /**
+     * The warning for sessions of several vector widths in one JVM, or null: one width, or C2's inlining cutoff
+     * (the flag's value, "n/a" when unknown) already raised. C2 inlines every Vector API call of a kernel late,
+     * guessing its receiver's class from profiles all widths share; with two widths an 8-row fused GEMM tile's
+     * ~130 calls outgrow the default budget and the last ones stay calls that allocate on every run (MobileNetV2
+     * at 512 bits after 300 runs at 128: 0.6-2.8 MB a run for good; settled at run 18 with the flags; Zen 4).
+     */
+    static String mixedWidthsWarning(java.util.Set<Integer> widths, String inliningCutoff) {
+        if (widths.size() < 2) {
+            return null;
+        }
+        try {
+            if (Long.parseLong(inliningCutoff) >= RAISED_INLINING_CUTOFF) {
+                return null;
+            }
+        } catch (NumberFormatException unknown) {
+            // The JVM does not say ("n/a"): warn.
+        }
+        return "Octet sessions in this JVM run vector kernels of " + new java.util.TreeSet<>(widths) + " bits: with"
+            + " more than one width, C2 can run out of inlining budget in the fused GEMM tiles and leave them"
+            + " allocating on every run. Give every session the same vectorBits, or start java with "
+            + RAISED_INLINING_FLAGS + " (README, \"Several vector widths in one JVM\").";
     }
 
     /** Once per process: the scalar fallback is correct but slow, so say how to get the vector kernels. */
