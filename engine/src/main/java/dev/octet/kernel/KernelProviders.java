@@ -30,8 +30,8 @@ public final class KernelProviders {
     private static final java.util.Set<Integer> SESSION_WIDTHS = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final AtomicBoolean WARNED_MIXED_WIDTHS = new AtomicBoolean();
     /** The C2 inlining budget README asks for when one JVM runs two vector widths. */
-    static final int RAISED_INLINING_CUTOFF = 100_000;
-    static final String RAISED_INLINING_FLAGS = "-XX:LiveNodeCountInliningCutoff=" + RAISED_INLINING_CUTOFF
+    private static final int RAISED_INLINING_CUTOFF = 100_000;
+    private static final String RAISED_INLINING_FLAGS = "-XX:LiveNodeCountInliningCutoff=" + RAISED_INLINING_CUTOFF
         + " -XX:MaxNodeLimit=240000 -XX:NodeLimitFudgeFactor=6000";
 
     private KernelProviders() {}
