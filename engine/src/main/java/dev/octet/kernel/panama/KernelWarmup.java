@@ -116,11 +116,14 @@ final class KernelWarmup {
                 open = true;
             } else if (System.nanoTime() - started > CAP_NANOS
                 && (bytes <= firstBatchBytes / MOSTLY_COMPILED || System.nanoTime() - started > HARD_CAP_NANOS)) {
-                // The last batch alone may be quiet (C2 still recompiling now and then): say what was seen.
-                LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " had no " + QUIET_BATCHES
-                    + " quiet warm-up batches in a row after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
-                    + " ms (the last allocated " + bytes / calls + " bytes per call, the first " + firstBatchBytes / calls
-                    + "); switching to its vector code anyway");
+                if (quiet < QUIET_BATCHES) {
+                    // The last batch alone may be quiet (C2 still recompiling now and then): say what was seen.
+                    LOG.log(System.Logger.Level.INFO, "Octet kernels: " + name + " had no " + QUIET_BATCHES
+                        + " quiet warm-up batches in a row after "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms (the last allocated "
+                        + bytes / calls + " bytes per call, the first " + firstBatchBytes / calls
+                        + "); switching to its vector code anyway");
+                }
                 open = true;
             }
             return open;
