@@ -215,7 +215,11 @@ final class FloatPacking {
             long fit = ((long) a.length - aOffset - (long) groups * G) / lda - 7;
             end = (int) Math.min(i1 / 8, fit < 0 ? 0 : fit / 8 + 1);
         }
-        if (first >= end) {
+        if (bits >= 512 && k == G && lda == G) {
+            // One group of rows stored back to back (a 16-channel 1 x 1 layer): the prepared floats are the rows in
+            // order, one plain loop (14,884 x 16: 28 -> 12 us, Zen 5).
+            contiguousGroup(i0, i1, a, aOffset, unsigned, p);
+        } else if (first >= end) {
             prepareRowsGeneral(mr, bits, i0, i1, a, aOffset, lda, unsigned, p, k);
         } else {
             prepareRowsGeneral(mr, bits, i0, first * 8, a, aOffset, lda, unsigned, p, k);
@@ -233,6 +237,16 @@ final class FloatPacking {
                 }
                 sums[i] = sum;
             }
+        }
+    }
+
+    /** Rows [i0, i1) of a matrix of G bytes per row, stored back to back, as floats at 512 bits. */
+    private static void contiguousGroup(int i0, int i1, byte[] a, int aOffset, boolean unsigned, float[] p) {
+        byte flip = (byte) (unsigned ? 0x80 : 0);
+        VectorSpecies<Float> f = FloatVector.SPECIES_512;
+        for (int i = i0 * G, end = i1 * G; i < end; i += G) {
+            ((FloatVector) ByteVector.fromArray(BYTES, a, aOffset + i).lanewise(VectorOperators.XOR, flip)
+                .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, i);
         }
     }
 
