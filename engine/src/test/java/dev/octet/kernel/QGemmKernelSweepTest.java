@@ -473,8 +473,9 @@ class QGemmKernelSweepTest {
         SplittableRandom r = new SplittableRandom(41);
         int nr = panelWidth(kernel);
         try (Parallel three = new Parallel(3)) {
-            for (int k : new int[] {3, 27, 96, 1024, 1025}) {
-                for (int n : new int[] {16, nr * 4, 2 * nr + 9, nr + nr / 2}) {
+            for (int k : new int[] {3, 27, 32, 96, 1024, 1025}) {
+                // 24 columns, alone or past whole panels, take the 512-bit kernel's pair tile at an even K.
+                for (int n : new int[] {16, 24, nr * 4, 2 * nr + 9, nr + nr / 2, nr + 24}) {
                     int m = 2 * kernel.rowTile() + 5;
                     byte[] a = random(r, m * k);
                     byte[] b = random(r, k * n);

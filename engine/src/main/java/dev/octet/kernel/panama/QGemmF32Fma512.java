@@ -6,9 +6,13 @@ import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
 import dev.octet.kernel.QuantizeKernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,6 +31,12 @@ final class QGemmF32Fma512 implements QGemmKernel {
     private static final int NR = 32;
     private static final int MR = 8;
     private static final int G = FloatPacking.G;
+    /** Columns of one pair-tile vector: its lanes hold two k steps of each. */
+    private static final int PAIR_COLUMNS = L / 2;
+    /** Columns of the pair tile: three vectors. */
+    private static final int PAIR_WIDTH = 3 * PAIR_COLUMNS;
+    /** Rows of the pair tile: half a row tile of prepared A. */
+    private static final int PAIR_ROWS = 4;
 
     private static final QuantizeKernels EPILOGUE = new QuantizeKernels512();
     /** Each thread's whole-tile buffer for panels that the column range cuts. */
@@ -37,9 +47,45 @@ final class QGemmF32Fma512 implements QGemmKernel {
         final int[] colTerms = new int[NR];
         final float[] scales = new float[NR];
         final byte[] tile = new byte[MR * NR];
+        /** The pair tile's weights (widenPairs) and sums' starts: column terms in the even lanes. */
+        float[] pairs = new float[0];
+        final float[] starts = new float[3 * L];
+        final float[] sums = new float[PAIR_ROWS * 3 * L];
+        /** The prepared A last seen, as a segment: the pair tile reads two floats at once as a double. */
+        private float[] segmentArray;
+        private MemorySegment segment;
+
+        MemorySegment segment(float[] pa) {
+            if (segmentArray != pa) {
+                segmentArray = pa;
+                segment = MemorySegment.ofArray(pa);
+            }
+            return segment;
+        }
     }
 
     private static final ThreadLocal<CutPanel> CUT_PANELS = ThreadLocal.withInitial(CutPanel::new);
+
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_512;
+    /** Two neighbouring floats of prepared A (k steps 2q and 2q + 1 of a row), read as one double. */
+    private static final ValueLayout.OfDouble PAIR = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    /** The pair tile's last 8 columns: a masked store (as one long they boxed where C2 did not inline it). */
+    private static final VectorMask<Byte> PAIR_TAIL = BQ.indexInRange(0, PAIR_COLUMNS);
+    /** Lane indexes over two vectors: their even lanes, their odd lanes (the pair tile's k step sums). */
+    private static final FloatVector EVEN_LANES = lanes(0, 2, 0);
+    private static final FloatVector ODD_LANES = lanes(1, 2, 0);
+    /** Columns 0-7, then 8-15, of two k steps interleaved (widenPairs). */
+    private static final FloatVector LOW_PAIRS = lanes(0, 1, L);
+    private static final FloatVector HIGH_PAIRS = lanes(L / 2, 1, L);
+
+    /** Lane i: start + step * i, or with {@code other} > 0 start + i / 2 + (i odd ? other : 0). */
+    private static FloatVector lanes(int start, int step, int other) {
+        float[] v = new float[L];
+        for (int i = 0; i < L; i++) {
+            v[i] = other > 0 ? start + i / 2 + (i % 2) * other : start + step * i;
+        }
+        return FloatVector.fromArray(F, v, 0);
+    }
 
     /** Each thread's float copy of the weight panel that the fused tiles read (widen). */
     private static final ThreadLocal<float[]> WIDE_PANELS = ThreadLocal.withInitial(() -> new float[FloatPacking.KC * NR]);
@@ -258,6 +304,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 }
             }
         }
+        if (taps == null && k % 2 == 0 && n1 - end == PAIR_WIDTH) {
+            pairPanel(pa, runPitch, m0, m1, weights, pb, end, n1, k, colTerms, scales, zp, qmin, qmax, out,
+                outOffset, ldo);
+            return n1;
+        }
         // One vector of columns left (a 16-channel layer, or one past whole panels): the one-vector tiles.
         if (n1 - end == L) {
             widen(weights, end * k, k, pb);
@@ -384,6 +435,67 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 x = 0;
                 run++;
             }
+        }
+    }
+
+    /**
+     * Columns [col, col + 24) over rows [m0, m1) of prepared A with an even K: whole row tiles by the pair tile,
+     * whose lanes hold k steps 2q and 2q + 1 of 8 columns (one broadcast of a row's two neighbouring floats, as
+     * a double, feeds both steps), so that no FMA goes to the 8 columns of padding the 32-column tiles carry; a
+     * part row tile by the cut panel's tiles. MobileNetV2's 24-channel layers (3,721 x 96 and 144 x 24, A's
+     * preparation included) ran 8-9% faster, Zen 5. Exact: the sums are the same integers, split in two.
+     */
+    private static void pairPanel(float[] pa, int runPitch, int m0, int m1, byte[] weights, float[] pb, int col,
+                                  int n1, int k, int[] colTerms, float[] scales, int zp, int qmin, int qmax,
+                                  byte[] out, int outOffset, int ldo) {
+        CutPanel cut = CUT_PANELS.get();
+        if (cut.pairs.length < k / 2 * 3 * L) {
+            cut.pairs = new float[k / 2 * 3 * L];
+        }
+        widenPairs(weights, col * k, k, cut.pairs);
+        java.util.Arrays.fill(cut.starts, 0f);
+        for (int j = 0; j < PAIR_WIDTH; j++) {
+            cut.starts[j / PAIR_COLUMNS * L + 2 * (j % PAIR_COLUMNS)] = colTerms[col + j];
+            cut.scales[j] = scales[col + j];
+        }
+        MemorySegment a = cut.segment(pa);
+        boolean widened = false;
+        for (int i = m0, rows; i < m1; i += rows) {
+            rows = Math.min(MR - i % MR, m1 - i);
+            // The stores of the last 8 columns are 16 bytes wide, masked: a row tile whose last row's store would
+            // reach past the output takes the cut panel (the Vector API checks such a store lane by lane).
+            if (rows == MR && outOffset + (i + MR - 1) * ldo + col + 2 * L <= out.length) {
+                // Half a row tile per call: a whole one's 24 accumulators took C1 past its virtual registers.
+                for (int half = 0; half < MR; half += PAIR_ROWS) {
+                    pairTile24(a, i / MR * runPitch + half * G, cut.pairs, k, cut.starts, cut.sums);
+                    pairStore24(cut.sums, cut.scales, zp, qmin, qmax, out, outOffset + (i + half) * ldo + col, ldo);
+                }
+                continue;
+            }
+            if (!widened) {
+                widen(weights, col * k, k, pb);
+                widened = true;
+            }
+            cutPanel(pa, 0, null, MR, runPitch, i, i + rows, pb, 0, col, n1, k, colTerms, scales, zp, qmin, qmax,
+                out, outOffset, ldo);
+        }
+    }
+
+    /**
+     * The first 24 columns of the k x NR weight bytes at {@code from} as floats in pair order: per k pair q, per 8
+     * columns, the columns' steps 2q and 2q + 1 side by side.
+     */
+    private static void widenPairs(byte[] weights, int from, int k, float[] pairs) {
+        for (int q = 0; q < k / 2; q++) {
+            int even = from + 2 * q * NR;
+            int to = q * 3 * L;
+            FloatVector e = (FloatVector) ByteVector.fromArray(BB, weights, even).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector o = (FloatVector) ByteVector.fromArray(BB, weights, even + NR).convertShape(VectorOperators.B2F, F, 0);
+            LOW_PAIRS.selectFrom(e, o).intoArray(pairs, to);
+            HIGH_PAIRS.selectFrom(e, o).intoArray(pairs, to + L);
+            e = (FloatVector) ByteVector.fromArray(BB, weights, even + L).convertShape(VectorOperators.B2F, F, 0);
+            o = (FloatVector) ByteVector.fromArray(BB, weights, even + NR + L).convertShape(VectorOperators.B2F, F, 0);
+            LOW_PAIRS.selectFrom(e, o).intoArray(pairs, to + 2 * L);
         }
     }
 
@@ -3453,5 +3565,75 @@ final class QGemmF32Fma512 implements QGemmKernel {
         IntVector hi = IntVector.broadcast(I, qmax);
         c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+    }
+
+    private static void pairTile24(MemorySegment pa, int aOff, float[] pb, int k, float[] starts,
+                                   float[] sums) {
+        FloatVector t0 = FloatVector.fromArray(F, starts, 0);
+        FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
+        FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
+        FloatVector c00 = t0, c01 = t1, c02 = t2;
+        FloatVector c10 = t0, c11 = t1, c12 = t2;
+        FloatVector c20 = t0, c21 = t1, c22 = t2;
+        FloatVector c30 = t0, c31 = t1, c32 = t2;
+        FloatVector a, b0, b1, b2;
+        for (int p = 0; p < k; p += 2) {
+            long ai = 4L * (aOff + (p & -G) * MR + (p & (G - 1)));
+            int bi = p / 2 * 3 * L;
+            b0 = FloatVector.fromArray(F, pb, bi);
+            b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
+            b2 = FloatVector.fromArray(F, pb, bi + 2 * L);
+            a = DoubleVector.broadcast(D, pa.get(PAIR, ai)).reinterpretAsFloats();
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = DoubleVector.broadcast(D, pa.get(PAIR, ai + 4L * G)).reinterpretAsFloats();
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = DoubleVector.broadcast(D, pa.get(PAIR, ai + 8L * G)).reinterpretAsFloats();
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            a = DoubleVector.broadcast(D, pa.get(PAIR, ai + 12L * G)).reinterpretAsFloats();
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+        }
+        c00.intoArray(sums, 0 * L);
+        c01.intoArray(sums, 1 * L);
+        c02.intoArray(sums, 2 * L);
+        c10.intoArray(sums, 3 * L);
+        c11.intoArray(sums, 4 * L);
+        c12.intoArray(sums, 5 * L);
+        c20.intoArray(sums, 6 * L);
+        c21.intoArray(sums, 7 * L);
+        c22.intoArray(sums, 8 * L);
+        c30.intoArray(sums, 9 * L);
+        c31.intoArray(sums, 10 * L);
+        c32.intoArray(sums, 11 * L);
+    }
+
+    /** Rows of {@link #pairTile24}'s sums: even and odd lanes added, requantized, stored. */
+    private static void pairStore24(float[] sums, float[] scales, int zp, int qmin, int qmax, byte[] out,
+                                    int at, int ldo) {
+        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
+        FloatVector s1 = FloatVector.fromArray(F, scales, L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        // A loop, not written out per row: written out, C1's profiling tier ran out of virtual registers.
+        for (int r = 0; r < PAIR_ROWS; r++) {
+            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
+            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
+            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
+            int row = at + r * ldo;
+            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row);
+            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
+        }
     }
 }

@@ -424,28 +424,36 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         /**
          * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
-         * bits) the one-vector tiles of a last half panel, a few times each: called once a batch, C2 compiled them
-         * late; the image tiles too once the model has asked for them. The column terms reach the clamps.
+         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), a few times each: called
+         * once a batch, C2 compiled them late; the image tiles too once the model has asked for them. The column
+         * terms reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
-            int k = 40;
-            int n = nr + nr / 2;
-            byte[] a = bytes(mr * k, 15);
-            PackedB b = v.packB(bytes(k * n, 16), 0, k, n, false, false);
-            int[] colTerms = new int[n];
-            for (int j = 0; j < n; j++) {
-                colTerms[j] = (j - n / 2) * 4099;
+            int[][] shapes = {{40, nr + nr / 2}, {40, nr + 24}};
+            PackedB[] packed = new PackedB[shapes.length];
+            byte[][] as = new byte[shapes.length][];
+            int widest = 0;
+            for (int s = 0; s < shapes.length; s++) {
+                int k = shapes[s][0], n = shapes[s][1];
+                as[s] = bytes(mr * k, 15 + s);
+                packed[s] = v.packB(bytes(k * n, 16 + s), 0, k, n, false, false);
+                widest = Math.max(widest, n);
             }
-            float[] scales = floats(n, 0.01f, 14);
-            byte[] out = new byte[mr * n];
+            int[] colTerms = new int[widest];
+            for (int j = 0; j < widest; j++) {
+                colTerms[j] = (j - widest / 2) * 4099;
+            }
+            float[] scales = floats(widest, 0.01f, 14);
+            byte[] out = new byte[mr * widest];
             PreparedA pa = new PreparedA();
             // An image one run of mr pixels whose k taps are consecutive floats.
-            float[] image = floats(mr * QGemmKernel.IMAGE_PIXEL + k, 127f, 17);
+            int imageK = shapes[0][0];
+            float[] image = floats(mr * QGemmKernel.IMAGE_PIXEL + imageK, 127f, 17);
             for (int i = 0; i < image.length; i++) {
                 image[i] = Math.round(image[i]);
             }
-            int[] taps = new int[k];
-            for (int p = 0; p < k; p++) {
+            int[] taps = new int[imageK];
+            for (int p = 0; p < imageK; p++) {
                 taps[p] = p;
             }
             return () -> {
@@ -454,16 +462,21 @@ public final class WarmingKernelProvider implements KernelProvider {
                 int imageUsed = imageHeights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
-                        v.prepareA(m, k, a, 0, k, (m & 1) == 0, false, pa);
-                        for (int rep = 0; rep < 4; rep++) {
-                            v.multiplyRequantized(pa, 0, m, b, 0, n, colTerms, scales, 3, -128, 127, out, 0, n);
+                        for (int s = 0; s < shapes.length; s++) {
+                            int k = shapes[s][0], n = shapes[s][1];
+                            v.prepareA(m, k, as[s], 0, k, (m & 1) == 0, false, pa);
+                            for (int rep = 0; rep < 4; rep++) {
+                                v.multiplyRequantized(pa, 0, m, packed[s], 0, n, colTerms, scales, 3, -128, 127, out, 0,
+                                    n);
+                            }
+                            calls += 5;
                         }
-                        calls += 5;
                     }
                     if ((imageUsed & (1 << m)) != 0) {
+                        int n = shapes[0][1];
                         for (int rep = 0; rep < 4; rep++) {
-                            v.multiplyRequantized(image, 0, taps, m, 0, 0, m, b, 0, n, colTerms, scales, 3, -128, 127,
-                                out, 0, n);
+                            v.multiplyRequantized(image, 0, taps, m, 0, 0, m, packed[0], 0, n, colTerms, scales, 3, -128,
+                                127, out, 0, n);
                         }
                         calls += 4;
                     }
