@@ -32,15 +32,20 @@ public final class Executor {
         try {
             Tensor[] slots = pool.slots(plan);
             bindInputs(plan, inputs, slots);
+            // Two clock reads a step only for a listener: at ~50 ns each (kvm-clock) they were 7 us of a
+            // MobileNetV2 run's 69 steps.
+            boolean timed = listener != StepListener.NONE;
             for (ExecutionPlan.Step step : plan.steps()) {
                 Tensor[] in = pool.arguments(step.inputSlots().length);
                 for (int i = 0; i < in.length; i++) {
                     int s = step.inputSlots()[i];
                     in[i] = s < 0 ? null : slots[s];
                 }
-                long t0 = System.nanoTime();
+                long t0 = timed ? System.nanoTime() : 0;
                 Tensor[] out = runStep(step, in, pool);
-                listener.stepDone(step, System.nanoTime() - t0);
+                if (timed) {
+                    listener.stepDone(step, System.nanoTime() - t0);
+                }
                 Arrays.fill(in, null);
                 int[] outSlots = step.outputSlots();
                 for (int i = 0; i < outSlots.length; i++) {
