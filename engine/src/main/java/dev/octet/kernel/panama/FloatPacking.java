@@ -209,13 +209,14 @@ final class FloatPacking {
         // (prepareA of 14,884 x 16 30 -> 24 us, 14,884 x 32 56 -> 36, 3,721 x 144 58 -> 37, Zen 4).
         int first = 0;
         int end = 0;
-        if (bits >= 512 && mr == 8 && lda > 0) {
+        boolean contiguousGroup = bits >= 512 && k == G && lda == G;
+        if (bits >= 512 && mr == 8 && lda > 0 && !contiguousGroup) {
             first = (i0 + 7) / 8;
             // The last row of tile t reaches aOffset + (8t + 7) * lda + groups * G.
             long fit = ((long) a.length - aOffset - (long) groups * G) / lda - 7;
             end = (int) Math.min(i1 / 8, fit < 0 ? 0 : fit / 8 + 1);
         }
-        if (bits >= 512 && k == G && lda == G) {
+        if (contiguousGroup) {
             // One group of rows stored back to back (a 16-channel 1 x 1 layer): the prepared floats are the rows in
             // order, one plain loop (14,884 x 16: 28 -> 12 us, Zen 5).
             contiguousGroup(i0, i1, a, aOffset, unsigned, p);

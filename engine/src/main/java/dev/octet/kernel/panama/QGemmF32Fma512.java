@@ -72,17 +72,17 @@ final class QGemmF32Fma512 implements QGemmKernel {
     /** The pair tile's last 8 columns: a masked store (as one long they boxed where C2 did not inline it). */
     private static final VectorMask<Byte> PAIR_TAIL = BQ.indexInRange(0, PAIR_COLUMNS);
     /** Lane indexes over two vectors: their even lanes, their odd lanes (the pair tile's k step sums). */
-    private static final FloatVector EVEN_LANES = lanes(0, 2, 0);
-    private static final FloatVector ODD_LANES = lanes(1, 2, 0);
-    /** Columns 0-7, then 8-15, of two k steps interleaved (widenPairs). */
-    private static final FloatVector LOW_PAIRS = lanes(0, 1, L);
-    private static final FloatVector HIGH_PAIRS = lanes(L / 2, 1, L);
+    private static final FloatVector EVEN_LANES = lanes(i -> 2 * i);
+    private static final FloatVector ODD_LANES = lanes(i -> 2 * i + 1);
+    /** Columns 0-7, then 8-15, of two k steps interleaved (widenPairs): lanes 2j, 2j + 1 from the first, second. */
+    private static final FloatVector LOW_PAIRS = lanes(i -> i / 2 + i % 2 * L);
+    private static final FloatVector HIGH_PAIRS = lanes(i -> L / 2 + i / 2 + i % 2 * L);
 
-    /** Lane i: start + step * i, or with {@code other} > 0 start + i / 2 + (i odd ? other : 0). */
-    private static FloatVector lanes(int start, int step, int other) {
+    /** Lane i holds index(i). */
+    private static FloatVector lanes(java.util.function.IntUnaryOperator index) {
         float[] v = new float[L];
         for (int i = 0; i < L; i++) {
-            v[i] = other > 0 ? start + i / 2 + (i % 2) * other : start + step * i;
+            v[i] = index.applyAsInt(i);
         }
         return FloatVector.fromArray(F, v, 0);
     }

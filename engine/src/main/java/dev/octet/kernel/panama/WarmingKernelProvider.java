@@ -429,15 +429,13 @@ public final class WarmingKernelProvider implements KernelProvider {
          * terms reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
-            int[][] shapes = {{40, nr + nr / 2}, {40, nr + 24}};
-            PackedB[] packed = new PackedB[shapes.length];
-            byte[][] as = new byte[shapes.length][];
-            int widest = 0;
-            for (int s = 0; s < shapes.length; s++) {
-                int k = shapes[s][0], n = shapes[s][1];
-                as[s] = bytes(mr * k, 15 + s);
-                packed[s] = v.packB(bytes(k * n, 16 + s), 0, k, n, false, false);
-                widest = Math.max(widest, n);
+            int k = 40;
+            int[] widths = {nr + nr / 2, nr + 24};
+            int widest = nr + 24;
+            byte[] a = bytes(mr * k, 15);
+            PackedB[] packed = new PackedB[widths.length];
+            for (int s = 0; s < widths.length; s++) {
+                packed[s] = v.packB(bytes(k * widths[s], 16 + s), 0, k, widths[s], false, false);
             }
             int[] colTerms = new int[widest];
             for (int j = 0; j < widest; j++) {
@@ -447,13 +445,12 @@ public final class WarmingKernelProvider implements KernelProvider {
             byte[] out = new byte[mr * widest];
             PreparedA pa = new PreparedA();
             // An image one run of mr pixels whose k taps are consecutive floats.
-            int imageK = shapes[0][0];
-            float[] image = floats(mr * QGemmKernel.IMAGE_PIXEL + imageK, 127f, 17);
+            float[] image = floats(mr * QGemmKernel.IMAGE_PIXEL + k, 127f, 17);
             for (int i = 0; i < image.length; i++) {
                 image[i] = Math.round(image[i]);
             }
-            int[] taps = new int[imageK];
-            for (int p = 0; p < imageK; p++) {
+            int[] taps = new int[k];
+            for (int p = 0; p < k; p++) {
                 taps[p] = p;
             }
             return () -> {
@@ -462,21 +459,20 @@ public final class WarmingKernelProvider implements KernelProvider {
                 int imageUsed = imageHeights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
-                        for (int s = 0; s < shapes.length; s++) {
-                            int k = shapes[s][0], n = shapes[s][1];
-                            v.prepareA(m, k, as[s], 0, k, (m & 1) == 0, false, pa);
+                        v.prepareA(m, k, a, 0, k, (m & 1) == 0, false, pa);
+                        calls++;
+                        for (int s = 0; s < widths.length; s++) {
                             for (int rep = 0; rep < 4; rep++) {
-                                v.multiplyRequantized(pa, 0, m, packed[s], 0, n, colTerms, scales, 3, -128, 127, out, 0,
-                                    n);
+                                v.multiplyRequantized(pa, 0, m, packed[s], 0, widths[s], colTerms, scales, 3, -128, 127,
+                                    out, 0, widths[s]);
                             }
-                            calls += 5;
+                            calls += 4;
                         }
                     }
                     if ((imageUsed & (1 << m)) != 0) {
-                        int n = shapes[0][1];
                         for (int rep = 0; rep < 4; rep++) {
-                            v.multiplyRequantized(image, 0, taps, m, 0, 0, m, packed[0], 0, n, colTerms, scales, 3, -128,
-                                127, out, 0, n);
+                            v.multiplyRequantized(image, 0, taps, m, 0, 0, m, packed[0], 0, widths[0], colTerms, scales,
+                                3, -128, 127, out, 0, widths[0]);
                         }
                         calls += 4;
                     }
