@@ -150,6 +150,8 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
             if (kh == 3 && kw == 3 && k.q != null && k.light && paddedBand(k, s, x, xOffset, yOffset, oy0, oy1)) {
                 return;
             }
+            // An output row whose inside windows already ran with the row above it (stride 2, see below).
+            int pairedRow = -1;
             for (int oy = oy0; oy < oy1; oy++) {
                 int iy0 = oy * s.strideH() - s.padTop();
                 int kyLo = firstTap(iy0, s.dilationH());
@@ -164,9 +166,23 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
                 int ox = 0;
                 // A 3 x 3 row's inside windows, requantized: the whole run at once (inside3x3), then its borders.
                 boolean run3x3 = kh == 3 && kw == 3 && k.q != null && k.light && oxLo < oxHi;
-                if (run3x3) {
-                    inside3x3(k, s.dilationW(), xOffset + (iy0 * s.inW() + oxLo * s.strideW() - s.padLeft()) * channels,
-                        yOffset + (oy * s.outW() + oxLo) * channels, oxHi - oxLo);
+                int xRun = xOffset + (iy0 * s.inW() + oxLo * s.strideW() - s.padLeft()) * channels;
+                int yRun = yOffset + (oy * s.outW() + oxLo) * channels;
+                if (run3x3 && oy != pairedRow) {
+                    // At stride 2 without dilation, two output rows whose windows are both inside vertically share
+                    // their middle input row: one pass over both (10 loads for two windows, not 12).
+                    if (s.strideH() == 2 && s.dilationH() == 1 && s.dilationW() == 1 && k.pixelStep == 2 * channels
+                        && oy + 1 < oy1 && endTap(iy0 + 2, 1, 3, s.inH()) == 3) {
+                        int yNext = yRun + s.outW() * channels;
+                        slide3x3Stride2Rows2(k, xRun, yRun, yNext, oxHi - oxLo);
+                        for (int o = 0; o < oxHi - oxLo; o++) {
+                            tail(k, xRun + o * k.pixelStep, yRun + o * channels, 0, 3, 0, 3);
+                            tail(k, xRun + 2 * k.tapOffset[3] + o * k.pixelStep, yNext + o * channels, 0, 3, 0, 3);
+                        }
+                        pairedRow = oy + 1;
+                    } else {
+                        inside3x3(k, s.dilationW(), xRun, yRun, oxHi - oxLo);
+                    }
                 }
                 while (ox < s.outW()) {
                     if (run3x3 && ox == oxLo) {
@@ -647,6 +663,115 @@ final class DepthwiseKernels512 implements DepthwiseKernels {
                     r.intoArray(q, yi, BYTES);
                 } else {
                     r.intoArray(q, yi);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #slide3x3Stride2} for two output rows at once (input rows 0 to 2 and 2 to 4 from {@code xFirst}, outputs
+     * from {@code yFirst} and {@code yNext}): their shared middle row is loaded once.
+     */
+    private static void slide3x3Stride2Rows2(Call k, int xFirst, int yFirst, int yNext, int count) {
+        byte[] x = k.x;
+        byte[] q = k.q;
+        int channels = k.channels;
+        int row1 = k.tapOffset[3];
+        int row2 = 2 * row1;
+        int row3 = 3 * row1;
+        int row4 = 4 * row1;
+        // k.light: rounded first, then clamped on ints (see run).
+        IntVector qmin = IntVector.broadcast(I, k.qmin);
+        IntVector qmax = IntVector.broadcast(I, k.qmax);
+        int bias = Float.floatToRawIntBits(MAGIC) - k.zp;
+        for (int c = 0; c < k.vectorEnd; c += L) {
+            FloatVector w0 = FloatVector.fromArray(F, k.wf, 0 * channels + c);
+            FloatVector w1 = FloatVector.fromArray(F, k.wf, 1 * channels + c);
+            FloatVector w2 = FloatVector.fromArray(F, k.wf, 2 * channels + c);
+            FloatVector w3 = FloatVector.fromArray(F, k.wf, 3 * channels + c);
+            FloatVector w4 = FloatVector.fromArray(F, k.wf, 4 * channels + c);
+            FloatVector w5 = FloatVector.fromArray(F, k.wf, 5 * channels + c);
+            FloatVector w6 = FloatVector.fromArray(F, k.wf, 6 * channels + c);
+            FloatVector w7 = FloatVector.fromArray(F, k.wf, 7 * channels + c);
+            FloatVector w8 = FloatVector.fromArray(F, k.wf, 8 * channels + c);
+            FloatVector inner = FloatVector.fromArray(F, k.innerF, c);
+            FloatVector scale = FloatVector.fromArray(F, k.scales, c);
+            // Column 0 of both rows' first windows, input rows 0 to 4.
+            int x0 = xFirst + c;
+            ByteVector p0b = PARTIAL ? ByteVector.fromArray(B, x, x0, BYTES) : ByteVector.fromArray(B, x, x0);
+            FloatVector p0 = (FloatVector) (k.xUnsigned ? p0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p0b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p1b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row1, BYTES) : ByteVector.fromArray(B, x, x0 + row1);
+            FloatVector p1 = (FloatVector) (k.xUnsigned ? p1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p1b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p2b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row2, BYTES) : ByteVector.fromArray(B, x, x0 + row2);
+            FloatVector p2 = (FloatVector) (k.xUnsigned ? p2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p3b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row3, BYTES) : ByteVector.fromArray(B, x, x0 + row3);
+            FloatVector p3 = (FloatVector) (k.xUnsigned ? p3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            ByteVector p4b = PARTIAL ? ByteVector.fromArray(B, x, x0 + row4, BYTES) : ByteVector.fromArray(B, x, x0 + row4);
+            FloatVector p4 = (FloatVector) (k.xUnsigned ? p4b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                : p4b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+            for (int i = 0; i < count; i++) {
+                int xm = xFirst + (2 * i + 1) * channels + c;
+                int xn = xm + channels;
+                ByteVector q0b = PARTIAL ? ByteVector.fromArray(B, x, xm, BYTES) : ByteVector.fromArray(B, x, xm);
+                FloatVector q0 = (FloatVector) (k.xUnsigned ? q0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : q0b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector q1b = PARTIAL ? ByteVector.fromArray(B, x, xm + row1, BYTES) : ByteVector.fromArray(B, x, xm + row1);
+                FloatVector q1 = (FloatVector) (k.xUnsigned ? q1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : q1b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector q2b = PARTIAL ? ByteVector.fromArray(B, x, xm + row2, BYTES) : ByteVector.fromArray(B, x, xm + row2);
+                FloatVector q2 = (FloatVector) (k.xUnsigned ? q2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : q2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n0b = PARTIAL ? ByteVector.fromArray(B, x, xn, BYTES) : ByteVector.fromArray(B, x, xn);
+                FloatVector n0 = (FloatVector) (k.xUnsigned ? n0b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n0b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n1b = PARTIAL ? ByteVector.fromArray(B, x, xn + row1, BYTES) : ByteVector.fromArray(B, x, xn + row1);
+                FloatVector n1 = (FloatVector) (k.xUnsigned ? n1b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n1b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n2b = PARTIAL ? ByteVector.fromArray(B, x, xn + row2, BYTES) : ByteVector.fromArray(B, x, xn + row2);
+                FloatVector n2 = (FloatVector) (k.xUnsigned ? n2b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n2b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                // Three chains per window (see slide3x3); the second row's window reads input rows 2 to 4.
+                FloatVector acc0 = n0.fma(w2, q0.fma(w1, p0.fma(w0, inner)))
+                    .add(n1.fma(w5, q1.fma(w4, p1.mul(w3))))
+                    .add(n2.fma(w8, q2.fma(w7, p2.mul(w6))));
+                ByteVector q3b = PARTIAL ? ByteVector.fromArray(B, x, xm + row3, BYTES) : ByteVector.fromArray(B, x, xm + row3);
+                FloatVector q3 = (FloatVector) (k.xUnsigned ? q3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : q3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector q4b = PARTIAL ? ByteVector.fromArray(B, x, xm + row4, BYTES) : ByteVector.fromArray(B, x, xm + row4);
+                FloatVector q4 = (FloatVector) (k.xUnsigned ? q4b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : q4b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n3b = PARTIAL ? ByteVector.fromArray(B, x, xn + row3, BYTES) : ByteVector.fromArray(B, x, xn + row3);
+                FloatVector n3 = (FloatVector) (k.xUnsigned ? n3b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n3b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                ByteVector n4b = PARTIAL ? ByteVector.fromArray(B, x, xn + row4, BYTES) : ByteVector.fromArray(B, x, xn + row4);
+                FloatVector n4 = (FloatVector) (k.xUnsigned ? n4b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    : n4b.convertShape(VectorOperators.B2I, I, 0)).convert(VectorOperators.I2F, 0);
+                FloatVector acc1 = n2.fma(w2, q2.fma(w1, p2.fma(w0, inner)))
+                    .add(n3.fma(w5, q3.fma(w4, p3.mul(w3))))
+                    .add(n4.fma(w8, q4.fma(w7, p4.mul(w6))));
+                p0 = n0;
+                p1 = n1;
+                p2 = n2;
+                p3 = n3;
+                p4 = n4;
+                int yi = i * channels + c;
+                ByteVector r0 = acc0.mul(scale).add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                if (PARTIAL) {
+                    r0.intoArray(q, yFirst + yi, BYTES);
+                } else {
+                    r0.intoArray(q, yFirst + yi);
+                }
+                ByteVector r1 = acc1.mul(scale).add(MAGIC).reinterpretAsInts().sub(bias).max(qmin).min(qmax)
+                    .convertShape(VectorOperators.I2B, B, 0).reinterpretAsBytes();
+                if (PARTIAL) {
+                    r1.intoArray(q, yNext + yi, BYTES);
+                } else {
+                    r1.intoArray(q, yNext + yi);
                 }
             }
         }
