@@ -357,19 +357,23 @@ public final class QConvNhwc {
     /** Bytes below which a layout change stays on one thread; above, tasks of at least half that. */
     private static final int PARALLEL_TRANSPOSE_BYTES = 1 << 16;
 
-    /** [batch][channels][pixels] to [batch][pixels][channels]. */
-    public static byte[] toNhwc(Parallel parallel, byte[] x, int batch, int channels, int pixels, byte[] r) {
-        return changeLayout(parallel, x, batch, channels, pixels, r, true);
+    /**
+     * [batch][channels][pixels] to [batch][pixels][channels]; at most {@link QuantizeKernels#MAX_INTERLEAVED} channels
+     * (an image) by {@code kernels}' interleave.
+     */
+    public static byte[] toNhwc(Parallel parallel, QuantizeKernels kernels, byte[] x, int batch, int channels,
+                                int pixels, byte[] r) {
+        return changeLayout(parallel, kernels, x, batch, channels, pixels, r, true);
     }
 
     /** [batch][pixels][channels] to [batch][channels][pixels]. */
     public static byte[] toNchw(Parallel parallel, byte[] y, int batch, int channels, int pixels, byte[] r) {
-        return changeLayout(parallel, y, batch, channels, pixels, r, false);
+        return changeLayout(parallel, null, y, batch, channels, pixels, r, false);
     }
 
     /** Either layout change, each task a range of one image's pixels. */
-    private static byte[] changeLayout(Parallel parallel, byte[] x, int batch, int channels, int pixels, byte[] r,
-                                       boolean toLast) {
+    private static byte[] changeLayout(Parallel parallel, QuantizeKernels kernels, byte[] x, int batch, int channels,
+                                       int pixels, byte[] r, boolean toLast) {
         int image = channels * pixels;
         int parts = parts(parallel, image, pixels);
         int step = (pixels + parts - 1) / parts;
@@ -377,7 +381,9 @@ public final class QConvNhwc {
             int p0 = t % parts * step;
             int count = Math.min(step, pixels - p0);
             int at = t / parts * image;
-            if (toLast) {
+            if (toLast && channels <= QuantizeKernels.MAX_INTERLEAVED) {
+                kernels.interleave(x, at + p0, pixels, channels, count, r, at + p0 * channels);
+            } else if (toLast) {
                 ByteTranspose.transpose(x, at + p0, pixels, channels, count, r, at + p0 * channels, channels);
             } else {
                 ByteTranspose.transpose(x, at + p0 * channels, channels, count, channels, r, at + p0, pixels);

@@ -55,4 +55,14 @@ public interface QuantizeKernels {
 
     /** {@code out[outOff + i] = table[x[xOff + i] & 0xFF]} for i in [0, n): a 256-entry table of 8-bit codes. */
     void lookUp(byte[] table, byte[] x, int xOff, int n, byte[] out, int outOff);
+
+    /** Planes an {@link #interleave} takes at most. */
+    int MAX_INTERLEAVED = 4;
+
+    /**
+     * {@code out[outOff + i * planes + r] = x[xOff + r * xStride + i]} for r < planes (1 to {@link #MAX_INTERLEAVED})
+     * and i < n: the channel planes of an image's pixels to channels-last order (an RGB image into an NHWC
+     * convolution), writing nothing outside those {@code planes * n} bytes.
+     */
+    void interleave(byte[] x, int xOff, int xStride, int planes, int n, byte[] out, int outOff);
 }

@@ -299,7 +299,8 @@ final class QConvOps {
             int outPixels = Tensor.checkedSize(c.outSpatial);
             Object y;
             byte[] xNhwc = channelsLast ? x.bytes()
-                : QConvNhwc.toNhwc(parallel, x.bytes(), c.batch, c.cin, inPixels, buffers.bytes(x.size()));
+                : QConvNhwc.toNhwc(parallel, kernels.quantize(), x.bytes(), c.batch, c.cin, inPixels,
+                    buffers.bytes(x.size()));
             boolean floatInKernel = result == Result.FLOAT && channelsLast && !isDepthwise(w.shapeView(), group);
             QGemm.Output out = quantized
                 ? new QGemm.Output.Requantized(buffers.bytes(outSize), scale, zy, qmin, qmax)

@@ -22,6 +22,7 @@ import dev.octet.api.Tensor;
 import dev.octet.ir.Dim;
 import dev.octet.kernel.Parallel;
 import dev.octet.kernel.QConvNhwc;
+import dev.octet.kernel.QuantizeKernels;
 import dev.octet.ops.ShapeValue.Elem;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -283,6 +284,7 @@ final class ShapeOps {
             }
         }
         Parallel parallel = ctx.parallel();
+        QuantizeKernels kernels = ctx.kernels().quantize();
         return Op.withBuffers((in, buffers) -> {
             Tensor x = in[0];
             int rank = x.rank();
@@ -315,7 +317,7 @@ final class ShapeOps {
                 }
                 byte[] r = buffers.bytes(x.size());
                 return new Tensor[] {Tensor.of(x.type(), out, toLast
-                    ? QConvNhwc.toNhwc(parallel, x.bytes(), batch, channels, pixels, r)
+                    ? QConvNhwc.toNhwc(parallel, kernels, x.bytes(), batch, channels, pixels, r)
                     : QConvNhwc.toNchw(parallel, x.bytes(), batch, channels, pixels, r))};
             }
             int[] strides = ShapeKernels.strides(x.shapeView());

@@ -316,4 +316,33 @@ class QuantizeKernelsSweepTest {
             }
         }
     }
+
+    /**
+     * interleave against its formula: 1 to 4 planes, lengths around every width's steps (a step stores a whole vector,
+     * so the last ones must stop short), planes apart by more than their length, offsets in both arrays, and every
+     * byte around the interleaved ones untouched (a task of a parallel layout change owns only its own).
+     */
+    @ParameterizedTest
+    @MethodSource("withReference")
+    void interleaveWritesPixelsInPlaneOrder(QuantizeKernels k) {
+        SplittableRandom r = new SplittableRandom(43);
+        for (int planes = 1; planes <= QuantizeKernels.MAX_INTERLEAVED; planes++) {
+            for (int n : new int[] {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 21, 22, 31, 32, 33, 63, 64, 65, 100, 1001}) {
+                int stride = n + r.nextInt(3);
+                byte[] x = new byte[2 + planes * stride];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (byte) r.nextInt(256);
+                }
+                byte[] out = new byte[planes * n + 70];
+                java.util.Arrays.fill(out, (byte) 0x5A);
+                k.interleave(x, 2, stride, planes, n, out, 3);
+                for (int i = 0; i < out.length; i++) {
+                    int pixel = (i - 3) / planes;
+                    int plane = (i - 3) % planes;
+                    byte expected = i >= 3 && i < 3 + planes * n ? x[2 + plane * stride + pixel] : (byte) 0x5A;
+                    assertEquals(expected, out[i], k + " planes=" + planes + " n=" + n + " at " + i);
+                }
+            }
+        }
+    }
 }

@@ -386,4 +386,60 @@ final class QuantizeKernels128 implements QuantizeKernels {
             out[outOff + i] = table[x[xOff + i] & 0xFF];
         }
     }
+
+    /**
+     * Per plane count, which byte of L pixels combined as ints (plane r of pixel p in byte 4p + r) each interleaved
+     * byte (planes * p + r) is.
+     */
+    private static final ByteVector[] PACK = packIndexes();
+
+    private static ByteVector[] packIndexes() {
+        ByteVector[] pack = new ByteVector[MAX_INTERLEAVED + 1];
+        for (int planes = 1; planes <= MAX_INTERLEAVED; planes++) {
+            byte[] index = new byte[BW.length()];
+            for (int j = 0; j < planes * L; j++) {
+                index[j] = (byte) (j / planes * 4 + j % planes);
+            }
+            pack[planes] = ByteVector.fromArray(BW, index, 0);
+        }
+        return pack;
+    }
+
+    @Override
+    public void interleave(byte[] x, int xOff, int xStride, int planes, int n, byte[] out, int outOff) {
+        if (planes < 1 || planes > MAX_INTERLEAVED) {
+            throw new IllegalArgumentException("planes " + planes);
+        }
+        if (planes == 1) {
+            System.arraycopy(x, xOff, out, outOff, n);
+            return;
+        }
+        // L pixels a step: the four planes' bytes widened to int lanes and shifted into place, a pixel an int, then
+        // packed to planes bytes a pixel with one byte select (a missing plane reads plane 0 again, and the select
+        // drops it). A step stores a whole vector of 4L bytes, so the loop stops before that would pass the
+        // interleaved bytes' end (the rest a byte at a time): byte by byte, a 3 x 59,536 image took 30 us, Zen 5.
+        ByteVector pack = PACK[planes];
+        int x1 = xOff + xStride;
+        int x2 = xOff + (planes > 2 ? 2 * xStride : 0);
+        int x3 = xOff + (planes > 3 ? 3 * xStride : 0);
+        int i = 0;
+        for (; i + L <= n && planes * (n - i) >= 4 * L; i += L) {
+            IntVector p0 = (IntVector) (PARTIAL ? ByteVector.fromArray(B, x, xOff + i, BYTES)
+                : ByteVector.fromArray(B, x, xOff + i)).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector p1 = (IntVector) (PARTIAL ? ByteVector.fromArray(B, x, x1 + i, BYTES)
+                : ByteVector.fromArray(B, x, x1 + i)).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector p2 = (IntVector) (PARTIAL ? ByteVector.fromArray(B, x, x2 + i, BYTES)
+                : ByteVector.fromArray(B, x, x2 + i)).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector p3 = (IntVector) (PARTIAL ? ByteVector.fromArray(B, x, x3 + i, BYTES)
+                : ByteVector.fromArray(B, x, x3 + i)).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector pixels = p0.or(p1.lanewise(VectorOperators.LSHL, 8)).or(p2.lanewise(VectorOperators.LSHL, 16))
+                .or(p3.lanewise(VectorOperators.LSHL, 24));
+            pack.selectFrom(pixels.reinterpretAsBytes()).intoArray(out, outOff + planes * i);
+        }
+        for (; i < n; i++) {
+            for (int r = 0; r < planes; r++) {
+                out[outOff + planes * i + r] = x[xOff + r * xStride + i];
+            }
+        }
+    }
 }

@@ -1110,6 +1110,7 @@ public final class WarmingKernelProvider implements KernelProvider {
         private final KernelWarmup.Gate qlinearMul;
         private final KernelWarmup.Gate rangeWithZero;
         private final KernelWarmup.Gate lookUp;
+        private final KernelWarmup.Gate interleave;
 
         GatedQuantize(QuantizeKernels v, QuantizeKernels s) {
             this.v = v;
@@ -1157,6 +1158,11 @@ public final class WarmingKernelProvider implements KernelProvider {
             this.rangeWithZero = elementwise("rangeWithZero", v, s, (k, n) -> k.rangeWithZero(x, 0, n));
             byte[] table = bytes(256, 12);
             this.lookUp = elementwise("lookUp", v, s, (k, n) -> k.lookUp(table, q, 0, n, out, 0));
+            this.interleave = elementwise("interleave", v, s, (k, n) -> {
+                for (int planes = 2; planes <= MAX_INTERLEAVED; planes++) {
+                    k.interleave(q, 0, n / planes, planes, n / planes, out, 0);
+                }
+            });
         }
 
         @Override
@@ -1211,6 +1217,11 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         public void lookUp(byte[] table, byte[] x, int xOff, int n, byte[] out, int outOff) {
             (lookUp.open() ? v : s).lookUp(table, x, xOff, n, out, outOff);
+        }
+
+        @Override
+        public void interleave(byte[] x, int xOff, int xStride, int planes, int n, byte[] out, int outOff) {
+            (interleave.open() ? v : s).interleave(x, xOff, xStride, planes, n, out, outOff);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.octet.kernel.scalar;
 
+import dev.octet.kernel.ByteTranspose;
 import dev.octet.kernel.Quantization;
 import dev.octet.kernel.QuantizeKernels;
 
@@ -107,5 +108,13 @@ public final class ScalarQuantizeKernels implements QuantizeKernels {
         for (int i = 0; i < n; i++) {
             out[outOff + i] = table[x[xOff + i] & 0xFF];
         }
+    }
+
+    @Override
+    public void interleave(byte[] x, int xOff, int xStride, int planes, int n, byte[] out, int outOff) {
+        if (planes < 1 || planes > MAX_INTERLEAVED) {
+            throw new IllegalArgumentException("planes " + planes);
+        }
+        ByteTranspose.transpose(x, xOff, xStride, planes, n, out, outOff, planes);
     }
 }
