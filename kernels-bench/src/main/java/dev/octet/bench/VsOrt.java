@@ -34,7 +34,10 @@ import java.util.Optional;
  *
  * <p>Timing: each engine in its own block (warm-up runs, then timed runs), Octet first, then ORT, and with
  * {@code --drift-check} Octet once more. Runs are not alternated: alternating lets one engine's spinning
- * workers, JIT threads and cache traffic slow the other. The budget is shared equally by the blocks.
+ * workers, JIT threads and cache traffic slow the other. With {@code --rounds R} the pair of blocks is timed R
+ * times (ORT in a new session each round; after the first round each block warms up briefly, the JIT being warm),
+ * and the ratio reported is the median of the rounds' ratios: on a shared machine whose load drifts over minutes,
+ * one pair of blocks can catch the engines in different conditions. The budget is shared equally by the blocks.
  *
  * <p>Agreement, per output ({@link Agreement}): Octet against ORT, next to two yardsticks from ORT alone:
  * the noise floor, ORT on the inputs nudged by one ulp against ORT on the inputs as they are (how far the
@@ -86,6 +89,10 @@ public final class VsOrt {
             + " machine drifted between the blocks")
         boolean driftCheck;
 
+        @Parameter(names = "--rounds", description = "Times the pair of blocks (Octet, then ORT) is timed; the ratio"
+            + " reported is the median of the rounds' ratios")
+        int rounds = 1;
+
         @Parameter(names = "--seed", description = "Seed for the generated inputs and the one-ulp nudges")
         long seed = 42;
 
@@ -104,10 +111,10 @@ public final class VsOrt {
                 maxWarmup = Math.max(200, warmup);
             }
             if (size < 1 || batch < 1 || seq < 1 || threads < 1 || warmup < 0 || maxWarmup < warmup || iters < 1
-                    || !(budgetSeconds > 0) || !(minWarmupSeconds >= 0)) {
-                throw new ParameterException("--size, --batch, --seq, --threads and --iters must be at least 1, --warmup at"
-                    + " least 0, --max-warmup at least --warmup, --min-warmup-seconds at least 0 and --budget"
-                    + " positive");
+                    || rounds < 1 || !(budgetSeconds > 0) || !(minWarmupSeconds >= 0)) {
+                throw new ParameterException("--size, --batch, --seq, --threads, --iters and --rounds must be at"
+                    + " least 1, --warmup at least 0, --max-warmup at least --warmup, --min-warmup-seconds at least 0 and"
+                    + " --budget positive");
             }
         }
     }
@@ -160,7 +167,7 @@ public final class VsOrt {
         }
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long blockBudget = (long) (a.budgetSeconds * 1e9 / (a.driftCheck ? 3 : 2));
+        long blockBudget = (long) (a.budgetSeconds * 1e9 / (2 * a.rounds + (a.driftCheck ? 1 : 0)));
         Map<String, OnnxTensor> ortFeed = new LinkedHashMap<>();
         Map<String, OnnxTensor> ortNudgedFeed = new LinkedHashMap<>();
         try (CompiledSession session = new CompiledSession(graph,
@@ -168,8 +175,8 @@ public final class VsOrt {
             out.printf("engines: octet %s kernels with %d thread(s); onnxruntime %s with %d intra-op"
                 + " thread(s), 1 inter-op, ALL_OPT, default spinning%n", session.kernelDescription(), a.threads,
                 env.getVersion(), a.threads);
-            out.printf("timing: each engine in its own block (warm-up, then timed runs), octet first%s%n",
-                a.driftCheck ? ", then ort, then octet again" : ", then ort");
+            out.printf("timing: each engine in its own block (warm-up, then timed runs), octet first, then ort%s%s%n",
+                a.rounds > 1 ? ", " + a.rounds + " rounds" : "", a.driftCheck ? ", then octet again" : "");
 
             Engine octet = new Engine() {
                 @Override
@@ -189,8 +196,6 @@ public final class VsOrt {
                     return session.kernelsWarming();
                 }
             };
-            RunTimes octetTimes = timeBlock(octet, a, blockBudget, "octet", out);
-
             for (var e : feed.entrySet()) {
                 ortFeed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
             }
@@ -199,34 +204,49 @@ public final class VsOrt {
                     ortNudgedFeed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
                 }
             }
-            RunTimes ortTimes;
-            Map<String, Output> ortOutputs;
+            RunTimes[] octetRounds = new RunTimes[a.rounds];
+            RunTimes[] ortRounds = new RunTimes[a.rounds];
+            Map<String, Output> ortOutputs = null;
             Map<String, Output> ortNudged = null;
-            // ORT's session (and its thread pool) exists only for its own block.
-            try (OrtSession ort = ortSession(env, path, a.threads, OptLevel.ALL_OPT)) {
-                Engine ortEngine = new Engine() {
-                    @Override
-                    long run() throws OrtException {
-                        long t0 = System.nanoTime();
-                        try (OrtSession.Result result = ort.run(ortFeed)) {
-                            long elapsed = System.nanoTime() - t0;
-                            if (firstOutputs == null) {
-                                firstOutputs = outputs(result);
+            for (int round = 0; round < a.rounds; round++) {
+                Warmup warmup = round == 0 ? Warmup.of(a) : Warmup.again(a);
+                String suffix = a.rounds == 1 ? "" : " " + (round + 1);
+                octetRounds[round] = timeBlock(octet, warmup, a.iters, blockBudget, "octet" + suffix, out);
+                // ORT's session (and its thread pool) exists only for its own block.
+                try (OrtSession ort = ortSession(env, path, a.threads, OptLevel.ALL_OPT)) {
+                    Engine ortEngine = new Engine() {
+                        @Override
+                        long run() throws OrtException {
+                            long t0 = System.nanoTime();
+                            try (OrtSession.Result result = ort.run(ortFeed)) {
+                                long elapsed = System.nanoTime() - t0;
+                                if (firstOutputs == null) {
+                                    firstOutputs = outputs(result);
+                                }
+                                return elapsed;
                             }
-                            return elapsed;
+                        }
+                    };
+                    ortRounds[round] = timeBlock(ortEngine, warmup, a.iters, blockBudget, "ort" + suffix, out);
+                    if (round == 0) {
+                        ortOutputs = ortEngine.firstOutputs;
+                        if (nudged.isPresent()) {
+                            try (OrtSession.Result r = ort.run(ortNudgedFeed)) {
+                                ortNudged = outputs(r);
+                            }
                         }
                     }
-                };
-                ortTimes = timeBlock(ortEngine, a, blockBudget, "ort", out);
-                ortOutputs = ortEngine.firstOutputs;
-                if (nudged.isPresent()) {
-                    try (OrtSession.Result r = ort.run(ortNudgedFeed)) {
-                        ortNudged = outputs(r);
-                    }
+                }
+                if (a.rounds > 1) {
+                    out.printf(Locale.ROOT, "round %d: ratio octet/ort (p50) %.2f%n", round + 1,
+                        octetRounds[round].p50Ms() / ortRounds[round].p50Ms());
                 }
             }
-            RunTimes octetAgain = a.driftCheck ? timeBlock(octet, a, blockBudget, "octet again", out) : null;
-            out.printf(Locale.ROOT, "ratio octet/ort (p50): %.2f%n", octetTimes.p50Ms() / ortTimes.p50Ms());
+            RunTimes octetAgain = a.driftCheck
+                ? timeBlock(octet, Warmup.again(a), a.iters, blockBudget, "octet again", out) : null;
+            Rounds timing = new Rounds(octetRounds, ortRounds);
+            out.printf(Locale.ROOT, "ratio octet/ort (p50%s): %.2f%n",
+                a.rounds > 1 ? ", median of " + a.rounds + " rounds" : "", timing.ratio());
 
             Map<String, Output> unoptimized;
             try (OrtSession plain = ortSession(env, path, a.threads, OptLevel.NO_OPT);
@@ -238,7 +258,7 @@ public final class VsOrt {
             Map<String, Agreement> noOpt = Agreement.perOutput(unoptimized, ortOutputs);
             printAgreement(out, ortOutputs, vsOrt, noise, noOpt);
 
-            String line = summary(a, name, octetTimes, ortTimes, octetAgain, Agreement.overall(vsOrt.values()),
+            String line = summary(a, name, timing, octetAgain, Agreement.overall(vsOrt.values()),
                 noise == null ? null : Agreement.overall(noise.values()), Agreement.overall(noOpt.values()));
             out.println(line);
             return line;
@@ -262,33 +282,87 @@ public final class VsOrt {
     }
 
     /**
+     * A block's warm-up: at least {@code runs} runs and {@code minSeconds}, at most {@code max} runs (see timeBlock).
+     */
+    record Warmup(int runs, int max, double minSeconds) {
+        /** Runs after the first round: the engine's code is compiled, so a short warm-up brings it back to speed. */
+        static final int AGAIN = 50;
+
+        static Warmup of(Args a) {
+            return new Warmup(a.warmup, a.maxWarmup, a.minWarmupSeconds);
+        }
+
+        /** A later round's: at most {@link #AGAIN} runs before the settled check, no minimum time. */
+        static Warmup again(Args a) {
+            return new Warmup(Math.min(a.warmup, AGAIN), a.maxWarmup, 0);
+        }
+    }
+
+    /** Each round's blocks; the ratio is the median of the rounds' p50 ratios, each engine's p50 its rounds' median. */
+    record Rounds(RunTimes[] octet, RunTimes[] ort) {
+        double ratio() {
+            double[] r = new double[octet.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = octet[i].p50Ms() / ort[i].p50Ms();
+            }
+            return median(r);
+        }
+
+        double octetP50Ms() {
+            return median(Arrays.stream(octet).mapToDouble(RunTimes::p50Ms).toArray());
+        }
+
+        double ortP50Ms() {
+            return median(Arrays.stream(ort).mapToDouble(RunTimes::p50Ms).toArray());
+        }
+
+        /** Each round's ratio, comma-separated. */
+        String ratios() {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < octet.length; i++) {
+                sb.append(i == 0 ? "" : ",")
+                    .append(String.format(Locale.ROOT, "%.2f", octet[i].p50Ms() / ort[i].p50Ms()));
+            }
+            return sb.toString();
+        }
+
+        /** The middle value, or the mean of the two middle ones. */
+        private static double median(double[] values) {
+            double[] v = values.clone();
+            Arrays.sort(v);
+            int n = v.length;
+            return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        }
+    }
+
+    /**
      * Warm-up runs: at least {@code --warmup} and {@code --min-warmup-seconds}, then on until the engine's kernels are
      * compiled and the last two windows have settled, at most
      * {@code --max-warmup} and half the block's budget. Then timed runs: {@code --iters}, or fewer once the whole
      * budget is spent (at least one). Collects garbage first so that the previous block's leftovers are not this
      * one's pause.
      */
-    private static RunTimes timeBlock(Engine engine, Args a, long budgetNanos, String label, PrintStream out)
-            throws OrtException {
+    private static RunTimes timeBlock(Engine engine, Warmup w, int iters, long budgetNanos, String label,
+                                      PrintStream out) throws OrtException {
         System.gc();
         long start = System.nanoTime();
-        long[] warm = new long[a.maxWarmup];
+        long[] warm = new long[w.max()];
         int warmed = 0;
-        long minWarmupNanos = (long) (a.minWarmupSeconds * 1e9);
-        while (warmed < a.maxWarmup && System.nanoTime() - start < budgetNanos / 2
-                && (warmed < a.warmup || System.nanoTime() - start < minWarmupNanos
+        long minWarmupNanos = (long) (w.minSeconds() * 1e9);
+        while (warmed < w.max() && System.nanoTime() - start < budgetNanos / 2
+                && (warmed < w.runs() || System.nanoTime() - start < minWarmupNanos
                     || engine.warming() || RunTimes.windowsSettled(warm, warmed) != RunTimes.Verdict.YES)) {
             warm[warmed++] = engine.run();
         }
         boolean stillWarming = engine.warming();
-        long[] ns = new long[a.iters];
+        long[] ns = new long[iters];
         int timed = 0;
-        while (timed < a.iters && (timed == 0 || System.nanoTime() - start < budgetNanos)) {
+        while (timed < iters && (timed == 0 || System.nanoTime() - start < budgetNanos)) {
             ns[timed++] = engine.run();
         }
-        if (warmed < a.warmup || timed < a.iters) {
+        if (warmed < w.runs() || timed < iters) {
             out.printf(Locale.ROOT, "budget: %s stopped at %.0f s after %d of %d warm-up and %d of %d timed runs%n",
-                label, budgetNanos / 1e9, warmed, a.warmup, timed, a.iters);
+                label, budgetNanos / 1e9, warmed, w.runs(), timed, iters);
         }
         RunTimes times = new RunTimes(warmed, stillWarming ? RunTimes.Verdict.NO : RunTimes.windowsSettled(warm, warmed),
             Arrays.copyOf(ns, timed));
@@ -319,11 +393,13 @@ public final class VsOrt {
     }
 
     /** The machine-readable last line; {@code noise} null when the model has no float inputs (keys say n/a). */
-    static String summary(Args a, String name, RunTimes octet, RunTimes ort, RunTimes octetAgain, Agreement vsOrt,
-                          Agreement noise, Agreement noOpt) {
+    static String summary(Args a, String name, Rounds timing, RunTimes octetAgain, Agreement vsOrt, Agreement noise,
+                          Agreement noOpt) {
+        RunTimes octet = timing.octet()[0];
+        RunTimes ort = timing.ort()[0];
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
             "vs-ort: model=%s batch=%d seq=%d threads=%d octet_p50_ms=%.3f ort_p50_ms=%.3f ratio=%.2f",
-            name, a.batch, a.seq, a.threads, octet.p50Ms(), ort.p50Ms(), octet.p50Ms() / ort.p50Ms()));
+            name, a.batch, a.seq, a.threads, timing.octetP50Ms(), timing.ortP50Ms(), timing.ratio()));
         sb.append(" max_abs_diff=").append(Agreement.formatNumber(vsOrt.maxAbsDiff()))
             .append(" diff_elems=").append(vsOrt.differingElements())
             .append(" elems=").append(vsOrt.elements())
@@ -340,6 +416,9 @@ public final class VsOrt {
         sb.append(String.format(Locale.ROOT, " octet_warmup=%d ort_warmup=%d octet_runs=%d ort_runs=%d"
             + " octet_settled=%s ort_settled=%s", octet.warmups(), ort.warmups(), octet.runs(), ort.runs(),
             octet.settled(), ort.settled()));
+        if (a.rounds > 1) {
+            sb.append(" rounds=").append(a.rounds).append(" round_ratios=").append(timing.ratios());
+        }
         if (octetAgain != null) {
             sb.append(String.format(Locale.ROOT, " octet_again_p50_ms=%.3f", octetAgain.p50Ms()));
         }

@@ -78,6 +78,25 @@ class VsOrtTest {
     }
 
     @Test
+    void roundsTimeThePairOfBlocksAgainAndReportTheMedianRatio() throws Exception {
+        String shared = System.getProperty("octet.shared.dir", "../shared");
+        Path model = Path.of(shared, "testdata", "ort-quant", "conv_qdq_u8u8.onnx");
+        Map<String, String> s = run(model.toString(), "--warmup", "1", "--max-warmup", "1", "--iters", "3",
+            "--min-warmup-seconds", "0", "--rounds", "3");
+        assertEquals("3", s.get("rounds"));
+        String[] ratios = s.get("round_ratios").split(",");
+        assertEquals(3, ratios.length, s.toString());
+        String printed = s.get("(printed)");
+        for (int round = 1; round <= 3; round++) {
+            assertTrue(printed.contains("octet " + round + ":") && printed.contains("ort " + round + ":")
+                && printed.contains("round " + round + ": ratio octet/ort (p50) " + ratios[round - 1]), printed);
+        }
+        java.util.Arrays.sort(ratios, java.util.Comparator.comparingDouble(Double::parseDouble));
+        assertEquals(ratios[1], s.get("ratio"), "the median of the rounds' ratios: " + s);
+        assertTrue(printed.contains("ratio octet/ort (p50, median of 3 rounds): " + ratios[1]), printed);
+    }
+
+    @Test
     void generatedCnnsRunByNameAtTheRequestedSize() throws Exception {
         Map<String, String> s = run("unet-dynamic", "--size", "16", "--warmup", "0", "--max-warmup", "0",
             "--iters", "1", "--min-warmup-seconds", "0");
