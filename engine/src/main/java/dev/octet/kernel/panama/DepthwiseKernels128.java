@@ -294,6 +294,18 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                     }
                 }
             }
+            // Stride 2 without dilation: two output rows at a time share one input row.
+            if (s.strideH() == 2 && s.strideW() == 2 && s.dilationH() == 1 && s.dilationW() == 1) {
+                for (; oy + 2 <= c1; oy += 2) {
+                    int xRow = (oy - c0) * 2 * rowBytes;
+                    int yRow = yOffset + oy * outW * channels;
+                    slide3x3Stride2Rows2(k, xRow, yRow, yRow + outW * channels, outW);
+                    for (int o = 0; o < outW; o++) {
+                        tail(k, xRow + 2 * o * channels, yRow + o * channels, 0, 3, 0, 3);
+                        tail(k, xRow + 2 * rowBytes + 2 * o * channels, yRow + (outW + o) * channels, 0, 3, 0, 3);
+                    }
+                }
+            }
             for (; oy < c1; oy++) {
                 inside3x3(k, s.dilationW(), (oy - c0) * s.strideH() * rowBytes, yOffset + oy * outW * channels, outW);
             }
