@@ -282,27 +282,20 @@ final class DepthwiseKernels128 implements DepthwiseKernels {
                 java.util.Arrays.fill(p, dst + left + copied, dst + rowBytes, zx);
             }
             int oy = c0;
-            // Stride 1 without dilation: two output rows at a time share their middle input rows.
-            if (s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1 && s.dilationW() == 1) {
+            // Stride 1 or 2 without dilation: two output rows at a time share input rows (two at stride 1, one at 2).
+            int stride = s.strideH();
+            if ((stride == 1 || stride == 2) && s.strideW() == stride && s.dilationH() == 1 && s.dilationW() == 1) {
                 for (; oy + 2 <= c1; oy += 2) {
-                    int xRow = (oy - c0) * rowBytes;
+                    int xRow = (oy - c0) * stride * rowBytes;
                     int yRow = yOffset + oy * outW * channels;
-                    slide3x3Rows2(k, xRow, yRow, yRow + outW * channels, outW);
-                    for (int o = 0; o < outW; o++) {
-                        tail(k, xRow + o * channels, yRow + o * channels, 0, 3, 0, 3);
-                        tail(k, xRow + rowBytes + o * channels, yRow + (outW + o) * channels, 0, 3, 0, 3);
+                    if (stride == 1) {
+                        slide3x3Rows2(k, xRow, yRow, yRow + outW * channels, outW);
+                    } else {
+                        slide3x3Stride2Rows2(k, xRow, yRow, yRow + outW * channels, outW);
                     }
-                }
-            }
-            // Stride 2 without dilation: two output rows at a time share one input row.
-            if (s.strideH() == 2 && s.strideW() == 2 && s.dilationH() == 1 && s.dilationW() == 1) {
-                for (; oy + 2 <= c1; oy += 2) {
-                    int xRow = (oy - c0) * 2 * rowBytes;
-                    int yRow = yOffset + oy * outW * channels;
-                    slide3x3Stride2Rows2(k, xRow, yRow, yRow + outW * channels, outW);
                     for (int o = 0; o < outW; o++) {
-                        tail(k, xRow + 2 * o * channels, yRow + o * channels, 0, 3, 0, 3);
-                        tail(k, xRow + 2 * rowBytes + 2 * o * channels, yRow + (outW + o) * channels, 0, 3, 0, 3);
+                        tail(k, xRow + o * k.pixelStep, yRow + o * channels, 0, 3, 0, 3);
+                        tail(k, xRow + stride * rowBytes + o * k.pixelStep, yRow + (outW + o) * channels, 0, 3, 0, 3);
                     }
                 }
             }
