@@ -388,6 +388,13 @@ final class QuantizeKernels256 implements QuantizeKernels {
     }
 
     /**
+     * Whether interleave packs its pixels with a byte select: at 64 byte lanes only with AVX-512 VBMI (vpermb), without
+     * which C2 does not compile a 512-bit byte select and the Vector API's Java fallback would box every vector.
+     */
+    private static final boolean PIXEL_SELECTS = BW.length() < 64
+        || dev.octet.kernel.CpuInfo.hasSimdFeature("avx512vbmi");
+
+    /**
      * Per plane count, which byte of L pixels combined as ints (plane r of pixel p in byte 4p + r) each interleaved
      * byte (planes * p + r) is.
      */
@@ -412,6 +419,10 @@ final class QuantizeKernels256 implements QuantizeKernels {
         }
         if (planes == 1) {
             System.arraycopy(x, xOff, out, outOff, n);
+            return;
+        }
+        if (!PIXEL_SELECTS) {
+            dev.octet.kernel.ByteTranspose.transpose(x, xOff, xStride, planes, n, out, outOff, planes);
             return;
         }
         // L pixels a step: the four planes' bytes widened to int lanes and shifted into place, a pixel an int, then
