@@ -173,12 +173,7 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
                     // their middle input row: one pass over both (10 loads for two windows, not 12).
                     if (s.strideH() == 2 && s.dilationH() == 1 && s.dilationW() == 1 && k.pixelStep == 2 * channels
                         && oy + 1 < oy1 && endTap(iy0 + 2, 1, 3, s.inH()) == 3) {
-                        int yNext = yRun + s.outW() * channels;
-                        slide3x3Stride2Rows2(k, xRun, yRun, yNext, oxHi - oxLo);
-                        for (int o = 0; o < oxHi - oxLo; o++) {
-                            tail(k, xRun + o * k.pixelStep, yRun + o * channels, 0, 3, 0, 3);
-                            tail(k, xRun + 2 * k.tapOffset[3] + o * k.pixelStep, yNext + o * channels, 0, 3, 0, 3);
-                        }
+                        rowPair3x3(k, 2, xRun, yRun, yRun + s.outW() * channels, oxHi - oxLo);
                         pairedRow = oy + 1;
                     } else {
                         inside3x3(k, s.dilationW(), xRun, yRun, oxHi - oxLo);
@@ -286,17 +281,8 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
             int stride = s.strideH();
             if ((stride == 1 || stride == 2) && s.strideW() == stride && s.dilationH() == 1 && s.dilationW() == 1) {
                 for (; oy + 2 <= c1; oy += 2) {
-                    int xRow = (oy - c0) * stride * rowBytes;
                     int yRow = yOffset + oy * outW * channels;
-                    if (stride == 1) {
-                        slide3x3Rows2(k, xRow, yRow, yRow + outW * channels, outW);
-                    } else {
-                        slide3x3Stride2Rows2(k, xRow, yRow, yRow + outW * channels, outW);
-                    }
-                    for (int o = 0; o < outW; o++) {
-                        tail(k, xRow + o * k.pixelStep, yRow + o * channels, 0, 3, 0, 3);
-                        tail(k, xRow + stride * rowBytes + o * k.pixelStep, yRow + (outW + o) * channels, 0, 3, 0, 3);
-                    }
+                    rowPair3x3(k, stride, (oy - c0) * stride * rowBytes, yRow, yRow + outW * channels, outW);
                 }
             }
             for (; oy < c1; oy++) {
@@ -321,6 +307,25 @@ final class DepthwiseKernels256 implements DepthwiseKernels {
         }
         for (int o = 0; o < count; o++) {
             tail(k, xFirst + o * k.pixelStep, yFirst + o * k.channels, 0, 3, 0, 3);
+        }
+    }
+
+    /**
+     * Two output rows of {@code count} requantized 3 x 3 windows inside the input, at stride 1 or 2 without dilation,
+     * the first from input offset {@code xFirst} and output offset {@code yFirst}, the second {@code stride} input rows
+     * (k.tapOffset[3] apart) and at {@code yNext}: the vector channels by the row-pair kernel for the stride, then the
+     * channels past the last full vector.
+     */
+    private static void rowPair3x3(Call k, int stride, int xFirst, int yFirst, int yNext, int count) {
+        if (stride == 1) {
+            slide3x3Rows2(k, xFirst, yFirst, yNext, count);
+        } else {
+            slide3x3Stride2Rows2(k, xFirst, yFirst, yNext, count);
+        }
+        int xNext = xFirst + stride * k.tapOffset[3];
+        for (int o = 0; o < count; o++) {
+            tail(k, xFirst + o * k.pixelStep, yFirst + o * k.channels, 0, 3, 0, 3);
+            tail(k, xNext + o * k.pixelStep, yNext + o * k.channels, 0, 3, 0, 3);
         }
     }
 
