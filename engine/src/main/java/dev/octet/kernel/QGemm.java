@@ -74,7 +74,7 @@ public final class QGemm {
             zbCanonical[j] = zb[j] - (bUnsigned ? 128 : 0);
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
-        kernel.resetA(m, b.k(), QGemmEpilogue.needsRowSums(zbCanonical, zb.length), call.a);
+        kernel.resetA(m, b, QGemmEpilogue.needsRowSums(zbCanonical, zb.length), call.a);
         int mr = kernel.rowTile();
         int threads = parallel.threads();
         long size = (long) m * b.k();

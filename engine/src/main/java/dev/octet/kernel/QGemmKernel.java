@@ -34,6 +34,15 @@ public interface QGemmKernel {
     void resetA(int m, int k, boolean rowSums, PreparedA out);
 
     /**
+     * {@link #resetA(int, int, boolean, PreparedA)} for rows that will be multiplied by {@code b} only: a kernel may
+     * choose a layout for b's shape (the 512-bit kernel stores A as pairs for its 24-column pair tile), which its
+     * multiplies then read, and which {@link #preparedRowTile} does not describe.
+     */
+    default void resetA(int m, PackedB b, boolean rowSums, PreparedA out) {
+        resetA(m, b.k(), rowSums, out);
+    }
+
+    /**
      * Converts rows [i0, i1) of A (row stride lda; unsigned values shifted to signed) into {@code out}, reset by
      * {@link #resetA}, and stores their row sums of canonical values if it asked for them. Disjoint row ranges
      * may be prepared by different threads at once.

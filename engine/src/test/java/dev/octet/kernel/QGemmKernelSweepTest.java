@@ -354,6 +354,68 @@ class QGemmKernelSweepTest {
     }
 
     /**
+     * A prepared for the product it feeds ({@link QGemmKernel#resetA(int, PackedB, boolean, PreparedA)}: at 512 bits,
+     * 24 columns at an even K get A as pairs) against the scalar product: prepared in two row ranges, A's last rows
+     * reaching the end of its array (their part groups converted a value at a time), fused over blocks that start
+     * inside a row tile and into an output that ends with the last row (the last tile's stores through the scratch
+     * tile), and the int32 multiply over the same A (the pairs copied out as floats).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void aPreparedForItsProductMatchesTheReference(QGemmKernel kernel) {
+        SplittableRandom r = new SplittableRandom(43);
+        int mr = kernel.rowTile();
+        for (int k : new int[] {2, 16, 24, 27, 40, 96, 144, 1024}) {
+            for (int n : new int[] {24, 16, 56}) {
+                for (int m : new int[] {1, mr - 1, mr, mr + 1, 3 * mr + 5}) {
+                    byte[] a = random(r, m * k);
+                    byte[] b = random(r, k * n);
+                    PackedB pb = kernel.packB(b, 0, k, n, false, false);
+                    PreparedA pa = new PreparedA();
+                    kernel.resetA(m, pb, false, pa);
+                    String what = kernel.id() + " m=" + m + " k=" + k + " n=" + n;
+                    assertEquals(panelWidth(kernel) == 32 && n == 24 && k % 2 == 0, pa.paired(), what + ": pairs");
+                    int split = m / 2;
+                    kernel.prepareRows(split, m, a, 0, k, true, pa);
+                    kernel.prepareRows(0, split, a, 0, k, true, pa);
+                    PreparedA ra = new PreparedA();
+                    REFERENCE.prepareA(m, k, a, 0, k, true, false, ra);
+                    int[] sums = new int[m * n];
+                    REFERENCE.multiply(ra, 0, m, REFERENCE.packB(b, 0, k, n, false, false), 0, n, sums, 0, n);
+                    int room = Math.min(40000, (1 << 24) - k * (1 << 14));
+                    int[] colTerms = new int[n];
+                    for (int j = 0; j < n; j++) {
+                        colTerms[j] = r.nextInt(-room, room + 1);
+                    }
+                    float[] scales = columnScales(r, n, k, true);
+                    for (int[] block : new int[][] {{0, m}, {Math.min(1, m - 1), m}, {Math.min(mr, m), m}}) {
+                        byte[] got = new byte[2 + m * n];
+                        java.util.Arrays.fill(got, (byte) 0x5A);
+                        int end = kernel.multiplyRequantized(pa, block[0], block[1], pb, 0, n, colTerms, scales, 7, 0,
+                            255, got, 2, n);
+                        assertEquals(n, end, what + " block " + java.util.Arrays.toString(block) + ": fused");
+                        for (int i = 0; i < m; i++) {
+                            for (int j = 0; j < n; j++) {
+                                boolean written = i >= block[0] && i < block[1];
+                                int expected = written ? (byte) Quantization.requantize(sums[i * n + j] + colTerms[j],
+                                    scales[j], 7, 0, 255) : 0x5A;
+                                assertEquals(expected, got[2 + i * n + j], what + " block "
+                                    + java.util.Arrays.toString(block) + " at (" + i + ", " + j + ")");
+                            }
+                        }
+                        int[] c = new int[m * n];
+                        kernel.multiply(pa, block[0], block[1], pb, 0, n, c, 0, n);
+                        for (int i = block[0] * n; i < block[1] * n; i++) {
+                            assertEquals(sums[i], c[i], what + " int32 block " + java.util.Arrays.toString(block)
+                                + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A column term too large for the float sums to start at exactly (|term| + k * 2^14 > 2^24) leaves the whole
      * range to the int32 path; at the limit itself the kernel fuses, exactly.
      */

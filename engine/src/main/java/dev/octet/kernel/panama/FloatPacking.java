@@ -84,6 +84,7 @@ final class FloatPacking {
      */
     static void prepareFloatRows(int mr, int bits, int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
         int k = out.depth();
+        requireFloats(out);
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int groupStride = mr * G;
         int tileStride = groupedDepth(k) * mr;
@@ -123,6 +124,7 @@ final class FloatPacking {
     /** {@link #prepareFloatRows} in plain scalar code, for the warming gate's cold path. */
     static void prepareFloatRowsScalar(int mr, int i0, int i1, float[] a, int aOffset, int lda, PreparedA out) {
         int k = out.depth();
+        requireFloats(out);
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int kg = groupedDepth(k);
         for (int i = i0; i < i1; i++) {
@@ -131,6 +133,13 @@ final class FloatPacking {
             for (int q = 0; q < k; q++) {
                 p[dst + (q / G) * mr * G + q % G] = a[row + q];
             }
+        }
+    }
+
+    /** Paired A (resetPairedA) is for the vector kernel that asked for it; the scalar paths read floats. */
+    private static void requireFloats(PreparedA a) {
+        if (a.paired()) {
+            throw new IllegalStateException("A prepared as pairs reached a path that reads floats");
         }
     }
 
@@ -196,13 +205,28 @@ final class FloatPacking {
     }
 
     /**
+     * {@link #resetA} for a 512-bit kernel whose tiles read two neighbouring k steps of a row at once: the same
+     * layout, its values stored as pairs in doubles (without row sums), written by {@link #prepareRows} as the floats
+     * would be; a double read then needs no bounds check of its own (a read of a float array as a segment did).
+     */
+    static void resetPairedA(int mr, int m, int k, PreparedA out) {
+        out.reset(m, k, false, true);
+        out.pairs(preparedSize(mr, m, k) / 2);
+    }
+
+    /**
      * Rows [i0, i1) of A into the layout above; each row writes only its own floats. A group is 16 bytes of a row,
      * converted at the kernel's width ({@code bits}): at 512 bits one conversion and one store.
      */
     static void prepareRows(int mr, int bits, int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned,
                             PreparedA out) {
         int k = out.depth();
-        float[] p = out.floats(preparedSize(mr, out.rows(), k));
+        // Paired A (resetPairedA, 512 bits only): the same vectors stored as doubles.
+        double[] pd = out.paired() ? out.pairs(preparedSize(mr, out.rows(), k) / 2) : null;
+        float[] p = pd == null ? out.floats(preparedSize(mr, out.rows(), k)) : null;
+        if (pd != null && bits < 512) {
+            throw new IllegalStateException("A prepared as pairs at " + bits + " bits");
+        }
         int groups = (k + G - 1) / G;
         // At 512 bits, the whole tiles of eight rows whose every group's 16 bytes lie in the array go straight-line
         // (wholeTiles8): the general loop's per-tile and per-group set-up cost more than its conversions at small K
@@ -219,13 +243,13 @@ final class FloatPacking {
         if (contiguousGroup) {
             // One group of rows stored back to back (a 16-channel 1 x 1 layer): the prepared floats are the rows in
             // order, one plain loop (14,884 x 16: 28 -> 12 us, Zen 5).
-            contiguousGroup(i0, i1, a, aOffset, unsigned, p);
+            contiguousGroup(i0, i1, a, aOffset, unsigned, p, pd);
         } else if (first >= end) {
-            prepareRowsGeneral(mr, bits, i0, i1, a, aOffset, lda, unsigned, p, k);
+            prepareRowsGeneral(mr, bits, i0, i1, a, aOffset, lda, unsigned, p, pd, k);
         } else {
-            prepareRowsGeneral(mr, bits, i0, first * 8, a, aOffset, lda, unsigned, p, k);
-            wholeTiles8(first, end, a, aOffset, lda, unsigned, p, groups);
-            prepareRowsGeneral(mr, bits, end * 8, i1, a, aOffset, lda, unsigned, p, k);
+            prepareRowsGeneral(mr, bits, i0, first * 8, a, aOffset, lda, unsigned, p, pd, k);
+            wholeTiles8(first, end, a, aOffset, lda, unsigned, p, pd, groups);
+            prepareRowsGeneral(mr, bits, end * 8, i1, a, aOffset, lda, unsigned, p, pd, k);
         }
         int[] sums = out.rowSums();
         if (sums != null) {
@@ -241,48 +265,77 @@ final class FloatPacking {
         }
     }
 
-    /** Rows [i0, i1) of a matrix of G bytes per row, stored back to back, as floats at 512 bits. */
-    private static void contiguousGroup(int i0, int i1, byte[] a, int aOffset, boolean unsigned, float[] p) {
+    /** Rows [i0, i1) of a matrix of G bytes per row, stored back to back, as floats (or pairs, pd) at 512 bits. */
+    private static void contiguousGroup(int i0, int i1, byte[] a, int aOffset, boolean unsigned, float[] p,
+                                        double[] pd) {
         byte flip = (byte) (unsigned ? 0x80 : 0);
         VectorSpecies<Float> f = FloatVector.SPECIES_512;
         for (int i = i0 * G, end = i1 * G; i < end; i += G) {
-            ((FloatVector) ByteVector.fromArray(BYTES, a, aOffset + i).lanewise(VectorOperators.XOR, flip)
-                .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, i);
+            FloatVector v = (FloatVector) ByteVector.fromArray(BYTES, a, aOffset + i).lanewise(VectorOperators.XOR, flip)
+                .convertShape(VectorOperators.B2F, f, 0);
+            if (pd == null) {
+                v.intoArray(p, i);
+            } else {
+                v.reinterpretAsDoubles().intoArray(pd, i / 2);
+            }
         }
     }
 
-    /** Row tiles [t0, t1) of eight rows at 512 bits, each group's eight rows written out: the caller checked the reach. */
+    /**
+     * Row tiles [t0, t1) of eight rows at 512 bits, each group's eight rows written out (as floats, or pairs to pd):
+     * the caller checked the reach.
+     */
     private static void wholeTiles8(int t0, int t1, byte[] a, int aOffset, int lda, boolean unsigned, float[] p,
-                                    int groups) {
+                                    double[] pd, int groups) {
         byte flip = (byte) (unsigned ? 0x80 : 0);
         VectorSpecies<Float> f = FloatVector.SPECIES_512;
         for (int tile = t0; tile < t1; tile++) {
             int src = aOffset + tile * 8 * lda;
             int dst = tile * groups * 8 * G;
             for (int g = 0; g < groups; g++, src += G, dst += 8 * G) {
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + G);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + 2 * lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + 2 * G);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + 3 * lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + 3 * G);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + 4 * lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + 4 * G);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + 5 * lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + 5 * G);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + 6 * lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + 6 * G);
-                ((FloatVector) ByteVector.fromArray(BYTES, a, src + 7 * lda).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, f, 0)).intoArray(p, dst + 7 * G);
+                FloatVector v0 = (FloatVector) ByteVector.fromArray(BYTES, a, src)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromArray(BYTES, a, src + lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v2 = (FloatVector) ByteVector.fromArray(BYTES, a, src + 2 * lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v3 = (FloatVector) ByteVector.fromArray(BYTES, a, src + 3 * lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v4 = (FloatVector) ByteVector.fromArray(BYTES, a, src + 4 * lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v5 = (FloatVector) ByteVector.fromArray(BYTES, a, src + 5 * lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v6 = (FloatVector) ByteVector.fromArray(BYTES, a, src + 6 * lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                FloatVector v7 = (FloatVector) ByteVector.fromArray(BYTES, a, src + 7 * lda)
+                    .lanewise(VectorOperators.XOR, flip).convertShape(VectorOperators.B2F, f, 0);
+                // The pairs are the same vectors' bits (paired is loop-invariant: C2 moves the test out of the loop).
+                if (pd == null) {
+                    v0.intoArray(p, dst);
+                    v1.intoArray(p, dst + 1 * G);
+                    v2.intoArray(p, dst + 2 * G);
+                    v3.intoArray(p, dst + 3 * G);
+                    v4.intoArray(p, dst + 4 * G);
+                    v5.intoArray(p, dst + 5 * G);
+                    v6.intoArray(p, dst + 6 * G);
+                    v7.intoArray(p, dst + 7 * G);
+                } else {
+                    v0.reinterpretAsDoubles().intoArray(pd, dst / 2);
+                    v1.reinterpretAsDoubles().intoArray(pd, dst / 2 + 1 * G / 2);
+                    v2.reinterpretAsDoubles().intoArray(pd, dst / 2 + 2 * G / 2);
+                    v3.reinterpretAsDoubles().intoArray(pd, dst / 2 + 3 * G / 2);
+                    v4.reinterpretAsDoubles().intoArray(pd, dst / 2 + 4 * G / 2);
+                    v5.reinterpretAsDoubles().intoArray(pd, dst / 2 + 5 * G / 2);
+                    v6.reinterpretAsDoubles().intoArray(pd, dst / 2 + 6 * G / 2);
+                    v7.reinterpretAsDoubles().intoArray(pd, dst / 2 + 7 * G / 2);
+                }
             }
         }
     }
 
     /** Rows [i0, i1) the general way: any mr and width, tiles cut by the range, groups reaching past the array. */
     private static void prepareRowsGeneral(int mr, int bits, int i0, int i1, byte[] a, int aOffset, int lda,
-                                           boolean unsigned, float[] p, int k) {
+                                           boolean unsigned, float[] p, double[] pd, int k) {
         int groupStride = mr * G;
         int tileStride = groupedDepth(k) * mr;
         byte flip = (byte) (unsigned ? 0x80 : 0);
@@ -309,8 +362,12 @@ final class FloatPacking {
                 if (bits >= 512) {
                     for (int r = 0; r < vectorRows; r++) {
                         ByteVector v = ByteVector.fromArray(BYTES, a, src + r * lda).lanewise(VectorOperators.XOR, flip);
-                        ((FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0))
-                            .intoArray(p, dst + r * G);
+                        FloatVector f = (FloatVector) v.convertShape(VectorOperators.B2F, FloatVector.SPECIES_512, 0);
+                        if (pd == null) {
+                            f.intoArray(p, dst + r * G);
+                        } else {
+                            f.reinterpretAsDoubles().intoArray(pd, (dst + r * G) / 2);
+                        }
                     }
                 } else if (bits == 256) {
                     for (int r = 0; r < vectorRows; r++) {
@@ -333,8 +390,18 @@ final class FloatPacking {
                 // a deoptimization C2 could recompile it boxed (a U-Net at 64 x 64 then allocated ~100 KB more per
                 // run, one vector per row).
                 for (int r = vectorRows; r < rows; r++) {
-                    for (int q = g * G, at = dst + r * G; q < k; q++, at++) {
-                        p[at] = (byte) (a[row0 + r * lda + q] ^ flip);
+                    int row = row0 + r * lda;
+                    if (pd == null) {
+                        for (int q = g * G, at = dst + r * G; q < k; q++, at++) {
+                            p[at] = (byte) (a[row + q] ^ flip);
+                        }
+                    } else {
+                        // Step 2j in the low half of double j, as a vector's reinterpretation puts it.
+                        for (int q = g * G, at = (dst + r * G) / 2; q < k; q += 2, at++) {
+                            long low = Float.floatToRawIntBits((byte) (a[row + q] ^ flip)) & 0xFFFF_FFFFL;
+                            long high = q + 1 < k ? Float.floatToRawIntBits((byte) (a[row + q + 1] ^ flip)) : 0;
+                            pd[at] = Double.longBitsToDouble(high << 32 | low);
+                        }
                     }
                 }
             }
@@ -348,6 +415,7 @@ final class FloatPacking {
      */
     static void prepareRowsScalar(int mr, int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned,
                                   PreparedA out) {
+        requireFloats(out);
         int k = out.depth();
         float[] p = out.floats(preparedSize(mr, out.rows(), k));
         int[] sums = out.rowSums();
@@ -388,6 +456,7 @@ final class FloatPacking {
         if (flush < 1) {
             throw new IllegalArgumentException("flush interval " + flush);
         }
+        requireFloats(a);
         int step = Math.min(KC, flush);
         int k = b.k();
         float[] pa = a.floats(preparedSize(mr, a.rows(), k));

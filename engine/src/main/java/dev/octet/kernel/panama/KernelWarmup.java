@@ -85,6 +85,11 @@ final class KernelWarmup {
             return false;
         }
 
+        /** Whether open, without starting the warm-up as {@link #open} does. */
+        boolean isOpen() {
+            return open;
+        }
+
         /** Starts this kernel's warm-up (once). */
         void request() {
             if (!requested.get() && requested.compareAndSet(false, true)) {

@@ -50,7 +50,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
         /** The pair tile's weights (widenPairs) and sums' starts: column terms in the even lanes. */
         float[] pairs = new float[0];
         final float[] starts = new float[3 * L];
-        final float[] sums = new float[PAIR_ROWS * 3 * L];
+        /** A pair tile's sums, up to a whole row tile's (pairedTile24). */
+        final float[] sums = new float[MR * 3 * L];
         /** The prepared A last seen, as a segment: the pair tile reads two floats at once as a double. */
         private float[] segmentArray;
         private MemorySegment segment;
@@ -87,6 +88,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
         return FloatVector.fromArray(F, v, 0);
     }
 
+    /** Each thread's float copy of row tiles of A prepared as pairs, for the int32 tiles (unpaired). */
+    private static final ThreadLocal<float[]> UNPAIRED = ThreadLocal.withInitial(() -> new float[0]);
+
     /** Each thread's float copy of the weight panel that the fused tiles read (widen). */
     private static final ThreadLocal<float[]> WIDE_PANELS = ThreadLocal.withInitial(() -> new float[FloatPacking.KC * NR]);
 
@@ -120,6 +124,19 @@ final class QGemmF32Fma512 implements QGemmKernel {
         FloatPacking.resetA(MR, m, k, rowSums, out);
     }
 
+    /**
+     * A 24-column product of 8-bit weights at an even K without row sums runs on the pair tile alone: its A goes
+     * to doubles (pairedRuns), which the tile reads without a bounds check per row.
+     */
+    @Override
+    public void resetA(int m, PackedB b, boolean rowSums, PreparedA out) {
+        if (!rowSums && b.n() == PAIR_WIDTH && b.k() % 2 == 0 && b.bytes() != null) {
+            FloatPacking.resetPairedA(MR, m, b.k(), out);
+        } else {
+            FloatPacking.resetA(MR, m, b.k(), rowSums, out);
+        }
+    }
+
     @Override
     public void prepareRows(int i0, int i1, byte[] a, int aOffset, int lda, boolean unsigned, PreparedA out) {
         FloatPacking.prepareRows(MR, 512, i0, i1, a, aOffset, lda, unsigned, out);
@@ -145,8 +162,16 @@ final class QGemmF32Fma512 implements QGemmKernel {
         int step = Math.min(flush, FloatPacking.KC);
         int m = a.rows();
         int k = b.k();
-        float[] pa = a.floats(FloatPacking.preparedSize(MR, m, k));
         int kg = FloatPacking.groupedDepth(k);
+        float[] pa;
+        int aShift = 0;
+        if (a.paired()) {
+            // A product the fused tiles declined: the row tiles of [m0, m1) copied out as floats.
+            pa = unpaired(a.pairs(0), m0, m1, kg);
+            aShift = m0 / MR * kg * MR;
+        } else {
+            pa = a.floats(FloatPacking.preparedSize(MR, m, k));
+        }
         float[] pb = b.floats();
         byte[] pbBytes = b.bytes();
         if (k == 0) {
@@ -185,7 +210,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 // A row tiles start at multiples of MR; a block starting inside one takes its rest first.
                 for (int i = m0, rows; i < m1; i += rows) {
                     rows = Math.min(MR - i % MR, m1 - i);
-                    int aOff = (i / MR) * kg * MR + k0 * MR + (i % MR) * G;
+                    int aOff = (i / MR) * kg * MR - aShift + k0 * MR + (i % MR) * G;
                     int cRow = cOffset + i * ldc;
                     if (whole) {
                         if (half) {
@@ -214,6 +239,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
     public int multiplyRequantized(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
                                    float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset,
                                    int ldo) {
+        if (a.paired()) {
+            return pairedRuns(a, m0, m1, b, n0, n1, colTerms, scales, zp, qmin, qmax, out, outOffset, ldo);
+        }
         int k = b.k();
         float[] pa = a.floats(FloatPacking.preparedSize(MR, a.rows(), k));
         // Prepared A is the image whose runs are its row tiles.
@@ -442,22 +470,14 @@ final class QGemmF32Fma512 implements QGemmKernel {
      * Columns [col, col + 24) over rows [m0, m1) of prepared A with an even K: whole row tiles by the pair tile,
      * whose lanes hold k steps 2q and 2q + 1 of 8 columns (one broadcast of a row's two neighbouring floats, as
      * a double, feeds both steps), so that no FMA goes to the 8 columns of padding the 32-column tiles carry; a
-     * part row tile by the cut panel's tiles. MobileNetV2's 24-channel layers (3,721 x 96 and 144 x 24, A's
-     * preparation included) ran 8-9% faster, Zen 5. Exact: the sums are the same integers, split in two.
+     * part row tile by the cut panel's tiles. Exact: the sums are the same integers, split in two. (A product of
+     * 24 columns alone takes pairedRuns instead, its A prepared as pairs.)
      */
     private static void pairPanel(float[] pa, int runPitch, int m0, int m1, byte[] weights, float[] pb, int col,
                                   int n1, int k, int[] colTerms, float[] scales, int zp, int qmin, int qmax,
                                   byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
-        if (cut.pairs.length < k / 2 * 3 * L) {
-            cut.pairs = new float[k / 2 * 3 * L];
-        }
-        widenPairs(weights, col * k, k, cut.pairs);
-        java.util.Arrays.fill(cut.starts, 0f);
-        for (int j = 0; j < PAIR_WIDTH; j++) {
-            cut.starts[j / PAIR_COLUMNS * L + 2 * (j % PAIR_COLUMNS)] = colTerms[col + j];
-            cut.scales[j] = scales[col + j];
-        }
+        pairColumns(cut, weights, col, k, colTerms, scales);
         MemorySegment a = cut.segment(pa);
         boolean widened = false;
         for (int i = m0, rows; i < m1; i += rows) {
@@ -468,7 +488,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
                 // Half a row tile per call: a whole one's 24 accumulators took C1 past its virtual registers.
                 for (int half = 0; half < MR; half += PAIR_ROWS) {
                     pairTile24(a, i / MR * runPitch + half * G, cut.pairs, k, cut.starts, cut.sums);
-                    pairStore24(cut.sums, cut.scales, zp, qmin, qmax, out, outOffset + (i + half) * ldo + col, ldo);
+                    pairStore24(cut.sums, PAIR_ROWS, cut.scales, zp, qmin, qmax, out,
+                        outOffset + (i + half) * ldo + col, ldo);
                 }
                 continue;
             }
@@ -478,6 +499,69 @@ final class QGemmF32Fma512 implements QGemmKernel {
             }
             cutPanel(pa, 0, null, MR, runPitch, i, i + rows, pb, 0, col, n1, k, colTerms, scales, zp, qmin, qmax,
                 out, outOffset, ldo);
+        }
+    }
+
+    /**
+     * The fused product of rows [m0, m1) of A prepared as pairs (resetA chose them for this 24-column B) over all
+     * its columns, or nothing (n0) where the float sums could not be exact or the range is not all 24 columns:
+     * the caller's int32 multiply then reads the pairs as floats (unpaired).
+     */
+    private static int pairedRuns(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
+                                  float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+        b.requireLayout(ID);
+        int k = b.k();
+        byte[] weights = b.bytes();
+        if (n0 != 0 || n1 != PAIR_WIDTH || b.n() != PAIR_WIDTH || k % 2 != 0 || weights == null
+            || !FloatPacking.exactFrom(colTerms, b, n0, n1) || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
+            return n0;
+        }
+        double[] pd = a.pairs(0);
+        int tilePairs = FloatPacking.groupedDepth(k) * MR / 2;
+        CutPanel cut = CUT_PANELS.get();
+        pairColumns(cut, weights, 0, k, colTerms, scales);
+        for (int tile = m0 / MR; tile * MR < m1; tile++) {
+            int i = tile * MR;
+            pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
+            if (i >= m0 && i + MR <= m1 && outOffset + (i + MR - 1) * ldo + 2 * L <= out.length) {
+                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, out, outOffset + i * ldo, ldo);
+            } else {
+                // A row tile the range cuts, or whose last store would reach past the output (see pairPanel):
+                // its rows through the scratch tile.
+                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, cut.tile, 0, NR);
+                for (int r = Math.max(m0, i); r < Math.min(m1, i + MR); r++) {
+                    System.arraycopy(cut.tile, (r - i) * NR, out, outOffset + r * ldo, PAIR_WIDTH);
+                }
+            }
+        }
+        return n1;
+    }
+
+    /** The row tiles of rows [m0, m1) of A prepared as pairs, as floats in the thread's scratch (from m0's tile). */
+    private static float[] unpaired(double[] pd, int m0, int m1, int kg) {
+        int from = m0 / MR * kg * MR;
+        int to = (m1 + MR - 1) / MR * kg * MR;
+        float[] floats = UNPAIRED.get();
+        if (floats.length < to - from) {
+            floats = new float[to - from];
+            UNPAIRED.set(floats);
+        }
+        // The same bytes: double j holds floats 2j and 2j + 1 in memory order.
+        MemorySegment.copy(MemorySegment.ofArray(pd), (long) from * Float.BYTES, MemorySegment.ofArray(floats), 0,
+            (long) (to - from) * Float.BYTES);
+        return floats;
+    }
+
+    /** The pair tiles' weights, sums' starts (column terms in the even lanes) and scales for columns [col, col + 24). */
+    private static void pairColumns(CutPanel cut, byte[] weights, int col, int k, int[] colTerms, float[] scales) {
+        if (cut.pairs.length < k / 2 * 3 * L) {
+            cut.pairs = new float[k / 2 * 3 * L];
+        }
+        widenPairs(weights, col * k, k, cut.pairs);
+        java.util.Arrays.fill(cut.starts, 0f);
+        for (int j = 0; j < PAIR_WIDTH; j++) {
+            cut.starts[j / PAIR_COLUMNS * L + 2 * (j % PAIR_COLUMNS)] = colTerms[col + j];
+            cut.scales[j] = scales[col + j];
         }
     }
 
@@ -3568,7 +3652,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
     }
 
     private static void pairTile24(MemorySegment pa, int aOff, float[] pb, int k, float[] starts,
-                                   float[] sums) {
+                                      float[] sums) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
@@ -3614,16 +3698,95 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c32.intoArray(sums, 11 * L);
     }
 
-    /** Rows of {@link #pairTile24}'s sums: even and odd lanes added, requantized, stored. */
-    private static void pairStore24(float[] sums, float[] scales, int zp, int qmin, int qmax, byte[] out,
-                                    int at, int ldo) {
+    private static void pairedTile24(double[] pd, int aOff, float[] pb, int k, float[] starts,
+                                        float[] sums) {
+        FloatVector t0 = FloatVector.fromArray(F, starts, 0);
+        FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
+        FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
+        FloatVector c00 = t0, c01 = t1, c02 = t2;
+        FloatVector c10 = t0, c11 = t1, c12 = t2;
+        FloatVector c20 = t0, c21 = t1, c22 = t2;
+        FloatVector c30 = t0, c31 = t1, c32 = t2;
+        FloatVector c40 = t0, c41 = t1, c42 = t2;
+        FloatVector c50 = t0, c51 = t1, c52 = t2;
+        FloatVector c60 = t0, c61 = t1, c62 = t2;
+        FloatVector c70 = t0, c71 = t1, c72 = t2;
+        FloatVector a, b0, b1, b2;
+        for (int p = 0; p < k; p += 2) {
+            int ai = aOff + ((p & -G) * MR + (p & (G - 1))) / 2;
+            int bi = p / 2 * 3 * L;
+            b0 = FloatVector.fromArray(F, pb, bi);
+            b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
+            b2 = FloatVector.fromArray(F, pb, bi + 2 * L);
+            a = DoubleVector.broadcast(D, pd[ai]).reinterpretAsFloats();
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = DoubleVector.broadcast(D, pd[ai + 1 * G / 2]).reinterpretAsFloats();
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = DoubleVector.broadcast(D, pd[ai + 2 * G / 2]).reinterpretAsFloats();
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            a = DoubleVector.broadcast(D, pd[ai + 3 * G / 2]).reinterpretAsFloats();
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+            a = DoubleVector.broadcast(D, pd[ai + 4 * G / 2]).reinterpretAsFloats();
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            c42 = a.fma(b2, c42);
+            a = DoubleVector.broadcast(D, pd[ai + 5 * G / 2]).reinterpretAsFloats();
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            c52 = a.fma(b2, c52);
+            a = DoubleVector.broadcast(D, pd[ai + 6 * G / 2]).reinterpretAsFloats();
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            c62 = a.fma(b2, c62);
+            a = DoubleVector.broadcast(D, pd[ai + 7 * G / 2]).reinterpretAsFloats();
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            c72 = a.fma(b2, c72);
+        }
+        c00.intoArray(sums, 0 * L);
+        c01.intoArray(sums, 1 * L);
+        c02.intoArray(sums, 2 * L);
+        c10.intoArray(sums, 3 * L);
+        c11.intoArray(sums, 4 * L);
+        c12.intoArray(sums, 5 * L);
+        c20.intoArray(sums, 6 * L);
+        c21.intoArray(sums, 7 * L);
+        c22.intoArray(sums, 8 * L);
+        c30.intoArray(sums, 9 * L);
+        c31.intoArray(sums, 10 * L);
+        c32.intoArray(sums, 11 * L);
+        c40.intoArray(sums, 12 * L);
+        c41.intoArray(sums, 13 * L);
+        c42.intoArray(sums, 14 * L);
+        c50.intoArray(sums, 15 * L);
+        c51.intoArray(sums, 16 * L);
+        c52.intoArray(sums, 17 * L);
+        c60.intoArray(sums, 18 * L);
+        c61.intoArray(sums, 19 * L);
+        c62.intoArray(sums, 20 * L);
+        c70.intoArray(sums, 21 * L);
+        c71.intoArray(sums, 22 * L);
+        c72.intoArray(sums, 23 * L);
+    }
+
+    /** The first rows of a pair tile's sums: even and odd lanes added, requantized, stored. */
+    private static void pairStore24(float[] sums, int rows, float[] scales, int zp, int qmin, int qmax,
+                                    byte[] out, int at, int ldo) {
         FloatVector s0 = FloatVector.fromArray(F, scales, 0);
         FloatVector s1 = FloatVector.fromArray(F, scales, L);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         IntVector lo = IntVector.broadcast(I, qmin);
         IntVector hi = IntVector.broadcast(I, qmax);
         // A loop, not written out per row: written out, C1's profiling tier ran out of virtual registers.
-        for (int r = 0; r < PAIR_ROWS; r++) {
+        for (int r = 0; r < rows; r++) {
             FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
             FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
             FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);

@@ -424,13 +424,13 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         /**
          * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
-         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), a few times each: called
-         * once a batch, C2 compiled them late; the image tiles too once the model has asked for them. The column
-         * terms reach the clamps.
+         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), and 24 columns alone (at 512
+         * bits, A prepared as pairs for them), a few times each: called once a batch, C2 compiled them late; the
+         * image tiles too once the model has asked for them. The column terms reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
             int k = 40;
-            int[] widths = {nr + nr / 2, nr + 24};
+            int[] widths = {nr + nr / 2, nr + 24, 24};
             int widest = nr + 24;
             byte[] a = bytes(mr * k, 15);
             PackedB[] packed = new PackedB[widths.length];
@@ -459,9 +459,11 @@ public final class WarmingKernelProvider implements KernelProvider {
                 int imageUsed = imageHeights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
-                        v.prepareA(m, k, a, 0, k, (m & 1) == 0, false, pa);
-                        calls++;
                         for (int s = 0; s < widths.length; s++) {
+                            // Prepared for each product, as QGemm does (the layout may depend on it).
+                            v.resetA(m, packed[s], false, pa);
+                            v.prepareRows(0, m, a, 0, k, (m & 1) == 0, pa);
+                            calls++;
                             for (int rep = 0; rep < 4; rep++) {
                                 v.multiplyRequantized(pa, 0, m, packed[s], 0, widths[s], colTerms, scales, 3, -128, 127,
                                     out, 0, widths[s]);
@@ -498,6 +500,19 @@ public final class WarmingKernelProvider implements KernelProvider {
         @Override
         KernelWarmup.Gate gate() {
             return gate;
+        }
+
+        /**
+         * A layout chosen for b (the 512-bit kernel's pairs) once both gates are open: the cold path and the scalar
+         * multiply read floats, and both gates only ever open.
+         */
+        @Override
+        public void resetA(int m, PackedB b, boolean rowSums, PreparedA out) {
+            if (gate.isOpen() && fused.isOpen()) {
+                v.resetA(m, b, rowSums, out);
+            } else {
+                v.resetA(m, b.k(), rowSums, out);
+            }
         }
 
         @Override
