@@ -199,6 +199,10 @@ class WarmingKernelProviderTest {
         byte[] requantized = new byte[m * n];
         QGemm.run(q, Parallel.SERIAL, m, a, 0, shallow, true, 9, q.packB(b, 0, shallow, n, false, false), false,
             new int[] {0}, null, new QGemm.Output.Requantized(requantized, scales, 2, -128, 127), 0);
+        // 24 columns at an even K: at 512 bits, A prepared as pairs once both GEMM gates are open, floats before.
+        byte[] pairColumns = new byte[m * 24];
+        QGemm.run(q, Parallel.SERIAL, m, a, 0, 40, true, 9, q.packB(b, 0, 40, 24, false, false), false,
+            new int[] {0}, null, new QGemm.Output.Requantized(pairColumns, Arrays.copyOf(scales, 24), 2, -128, 127), 0);
         float[] x = new float[3 * 101];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextDouble() * 16 - 8);
@@ -262,7 +266,7 @@ class WarmingKernelProviderTest {
         int[] sums = new int[2 * channels];
         pk.planeSums(image, 1, 2, 99, false, sums, 0);
         pk.pixelSums(image, 3, 99, channels, true, sums, channels);
-        return Arrays.toString(c) + Arrays.toString(requantized) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
+        return Arrays.toString(c) + Arrays.toString(requantized) + Arrays.toString(pairColumns) + Arrays.toString(product) + Arrays.toString(soft) + Arrays.toString(gelu) + Arrays.toString(norm)
             + Arrays.toString(codes) + Arrays.toString(qk.rangeWithZero(x, 0, x.length)) + Arrays.toString(dwOut)
             + Arrays.toString(dwSums) + Arrays.toString(maxed) + Arrays.toString(where) + Arrays.toString(averaged)
             + Arrays.toString(maxedLast) + Arrays.toString(resampled) + Arrays.toString(pooledCodes)
