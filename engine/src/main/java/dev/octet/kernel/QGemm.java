@@ -74,7 +74,13 @@ public final class QGemm {
             zbCanonical[j] = zb[j] - (bUnsigned ? 128 : 0);
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
-        kernel.resetA(m, b, QGemmEpilogue.needsRowSums(zbCanonical, zb.length), call.a);
+        boolean rowSums = QGemmEpilogue.needsRowSums(zbCanonical, zb.length);
+        if (output instanceof Output.Requantized && !rowSums) {
+            // The rows go to the kernel's fused tiles: A in the layout they read best for b.
+            kernel.resetA(m, b, false, call.a);
+        } else {
+            kernel.resetA(m, b.k(), rowSums, call.a);
+        }
         int mr = kernel.rowTile();
         int threads = parallel.threads();
         long size = (long) m * b.k();

@@ -34,9 +34,11 @@ public interface QGemmKernel {
     void resetA(int m, int k, boolean rowSums, PreparedA out);
 
     /**
-     * {@link #resetA(int, int, boolean, PreparedA)} for rows that will be multiplied by {@code b} only: a kernel may
-     * choose a layout for b's shape (the 512-bit kernel stores A as pairs for its 24-column pair tile), which its
-     * multiplies then read, and which {@link #preparedRowTile} does not describe.
+     * {@link #resetA(int, int, boolean, PreparedA)} for rows whose product with {@code b} goes to
+     * {@link #multiplyRequantized(PreparedA, int, int, PackedB, int, int, int[], float[], int, int, int, byte[], int,
+     * int)}: a kernel may choose a layout for b's shape that its fused tiles read faster (the 512-bit kernel stores A
+     * as pairs for its 16- and 24-column pair tiles), which {@link #multiply} still reads (more slowly: a fallback)
+     * and {@link #preparedRowTile} does not describe.
      */
     default void resetA(int m, PackedB b, boolean rowSums, PreparedA out) {
         resetA(m, b.k(), rowSums, out);

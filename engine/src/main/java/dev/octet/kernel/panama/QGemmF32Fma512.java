@@ -125,12 +125,12 @@ final class QGemmF32Fma512 implements QGemmKernel {
     }
 
     /**
-     * A 24-column product of 8-bit weights at an even K without row sums runs on the pair tile alone: its A goes
-     * to doubles (pairedRuns), which the tile reads without a bounds check per row.
+     * A 16- or 24-column product of 8-bit weights at an even K without row sums runs on a pair tile alone: its A
+     * goes to doubles (pairedRuns), which the tile reads without a bounds check per row.
      */
     @Override
     public void resetA(int m, PackedB b, boolean rowSums, PreparedA out) {
-        if (!rowSums && b.n() == PAIR_WIDTH && b.k() % 2 == 0 && b.bytes() != null) {
+        if (!rowSums && (b.n() == PAIR_WIDTH || b.n() == L) && b.k() % 2 == 0 && b.bytes() != null) {
             FloatPacking.resetPairedA(MR, m, b.k(), out);
         } else {
             FloatPacking.resetA(MR, m, b.k(), rowSums, out);
@@ -477,7 +477,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
                                   int n1, int k, int[] colTerms, float[] scales, int zp, int qmin, int qmax,
                                   byte[] out, int outOffset, int ldo) {
         CutPanel cut = CUT_PANELS.get();
-        pairColumns(cut, weights, col, k, colTerms, scales);
+        pairColumns(cut, weights, col, k, PAIR_WIDTH, colTerms, scales);
         MemorySegment a = cut.segment(pa);
         boolean widened = false;
         for (int i = m0, rows; i < m1; i += rows) {
@@ -503,34 +503,42 @@ final class QGemmF32Fma512 implements QGemmKernel {
     }
 
     /**
-     * The fused product of rows [m0, m1) of A prepared as pairs (resetA chose them for this 24-column B) over all
-     * its columns, or nothing (n0) where the float sums could not be exact or the range is not all 24 columns:
-     * the caller's int32 multiply then reads the pairs as floats (unpaired).
+     * The fused product of rows [m0, m1) of A prepared as pairs (resetA chose them for this B of 16 or 24 columns)
+     * over all its columns, or nothing (n0) where the float sums could not be exact or the range is not all of
+     * them: the caller's int32 multiply then reads the pairs as floats (unpaired).
      */
     private static int pairedRuns(PreparedA a, int m0, int m1, PackedB b, int n0, int n1, int[] colTerms,
                                   float[] scales, int zp, int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
         int k = b.k();
+        int width = b.n();
         byte[] weights = b.bytes();
-        if (n0 != 0 || n1 != PAIR_WIDTH || b.n() != PAIR_WIDTH || k % 2 != 0 || weights == null
+        if (n0 != 0 || n1 != width || (width != PAIR_WIDTH && width != L) || k % 2 != 0 || weights == null
             || !FloatPacking.exactFrom(colTerms, b, n0, n1) || !FloatPacking.roundsBeforeClamping(scales, n0, n1)) {
             return n0;
         }
         double[] pd = a.pairs(0);
         int tilePairs = FloatPacking.groupedDepth(k) * MR / 2;
         CutPanel cut = CUT_PANELS.get();
-        pairColumns(cut, weights, 0, k, colTerms, scales);
+        pairColumns(cut, weights, 0, k, width, colTerms, scales);
         for (int tile = m0 / MR; tile * MR < m1; tile++) {
             int i = tile * MR;
-            pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
-            if (i >= m0 && i + MR <= m1 && outOffset + (i + MR - 1) * ldo + 2 * L <= out.length) {
-                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, out, outOffset + i * ldo, ldo);
+            boolean direct = i >= m0 && i + MR <= m1 && outOffset + (i + MR - 1) * ldo + 2 * L <= out.length;
+            // A row tile the range cuts, or whose last store would reach past the output (see pairPanel): its rows
+            // through the scratch tile.
+            byte[] to = direct ? out : cut.tile;
+            int at = direct ? outOffset + i * ldo : 0;
+            int step = direct ? ldo : NR;
+            if (width == L) {
+                pairedTile16(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
+                pairStore16(cut.sums, cut.scales, zp, qmin, qmax, to, at, step);
             } else {
-                // A row tile the range cuts, or whose last store would reach past the output (see pairPanel):
-                // its rows through the scratch tile.
-                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, cut.tile, 0, NR);
+                pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
+                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, to, at, step);
+            }
+            if (!direct) {
                 for (int r = Math.max(m0, i); r < Math.min(m1, i + MR); r++) {
-                    System.arraycopy(cut.tile, (r - i) * NR, out, outOffset + r * ldo, PAIR_WIDTH);
+                    System.arraycopy(cut.tile, (r - i) * NR, out, outOffset + r * ldo, width);
                 }
             }
         }
@@ -552,34 +560,40 @@ final class QGemmF32Fma512 implements QGemmKernel {
         return floats;
     }
 
-    /** The pair tiles' weights, sums' starts (column terms in the even lanes) and scales for columns [col, col + 24). */
-    private static void pairColumns(CutPanel cut, byte[] weights, int col, int k, int[] colTerms, float[] scales) {
+    /**
+     * The pair tiles' weights, sums' starts (column terms in the even lanes) and scales for columns [col, col +
+     * width), width 16 or 24.
+     */
+    private static void pairColumns(CutPanel cut, byte[] weights, int col, int k, int width, int[] colTerms,
+                                    float[] scales) {
         if (cut.pairs.length < k / 2 * 3 * L) {
             cut.pairs = new float[k / 2 * 3 * L];
         }
-        widenPairs(weights, col * k, k, cut.pairs);
+        widenPairs(weights, col * k, k, width / PAIR_COLUMNS, cut.pairs);
         java.util.Arrays.fill(cut.starts, 0f);
-        for (int j = 0; j < PAIR_WIDTH; j++) {
+        for (int j = 0; j < width; j++) {
             cut.starts[j / PAIR_COLUMNS * L + 2 * (j % PAIR_COLUMNS)] = colTerms[col + j];
             cut.scales[j] = scales[col + j];
         }
     }
 
     /**
-     * The first 24 columns of the k x NR weight bytes at {@code from} as floats in pair order: per k pair q, per 8
-     * columns, the columns' steps 2q and 2q + 1 side by side.
+     * The first 8 x {@code vectors} (2 or 3) columns of the k x NR weight bytes at {@code from} as floats in pair
+     * order: per k pair q, per 8 columns, the columns' steps 2q and 2q + 1 side by side.
      */
-    private static void widenPairs(byte[] weights, int from, int k, float[] pairs) {
+    private static void widenPairs(byte[] weights, int from, int k, int vectors, float[] pairs) {
         for (int q = 0; q < k / 2; q++) {
             int even = from + 2 * q * NR;
-            int to = q * 3 * L;
+            int to = q * vectors * L;
             FloatVector e = (FloatVector) ByteVector.fromArray(BB, weights, even).convertShape(VectorOperators.B2F, F, 0);
             FloatVector o = (FloatVector) ByteVector.fromArray(BB, weights, even + NR).convertShape(VectorOperators.B2F, F, 0);
             LOW_PAIRS.selectFrom(e, o).intoArray(pairs, to);
             HIGH_PAIRS.selectFrom(e, o).intoArray(pairs, to + L);
-            e = (FloatVector) ByteVector.fromArray(BB, weights, even + L).convertShape(VectorOperators.B2F, F, 0);
-            o = (FloatVector) ByteVector.fromArray(BB, weights, even + NR + L).convertShape(VectorOperators.B2F, F, 0);
-            LOW_PAIRS.selectFrom(e, o).intoArray(pairs, to + 2 * L);
+            if (vectors == 3) {
+                e = (FloatVector) ByteVector.fromArray(BB, weights, even + L).convertShape(VectorOperators.B2F, F, 0);
+                o = (FloatVector) ByteVector.fromArray(BB, weights, even + NR + L).convertShape(VectorOperators.B2F, F, 0);
+                LOW_PAIRS.selectFrom(e, o).intoArray(pairs, to + 2 * L);
+            }
         }
     }
 
@@ -3777,6 +3791,67 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c72.intoArray(sums, 23 * L);
     }
 
+    private static void pairedTile16(double[] pd, int aOff, float[] pb, int k, float[] starts,
+                                        float[] sums) {
+        FloatVector t0 = FloatVector.fromArray(F, starts, 0);
+        FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p += 2) {
+            int ai = aOff + ((p & -G) * MR + (p & (G - 1))) / 2;
+            int bi = p / 2 * 2 * L;
+            b0 = FloatVector.fromArray(F, pb, bi);
+            b1 = FloatVector.fromArray(F, pb, bi + 1 * L);
+            a = DoubleVector.broadcast(D, pd[ai]).reinterpretAsFloats();
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(D, pd[ai + 1 * G / 2]).reinterpretAsFloats();
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(D, pd[ai + 2 * G / 2]).reinterpretAsFloats();
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(D, pd[ai + 3 * G / 2]).reinterpretAsFloats();
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = DoubleVector.broadcast(D, pd[ai + 4 * G / 2]).reinterpretAsFloats();
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = DoubleVector.broadcast(D, pd[ai + 5 * G / 2]).reinterpretAsFloats();
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = DoubleVector.broadcast(D, pd[ai + 6 * G / 2]).reinterpretAsFloats();
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = DoubleVector.broadcast(D, pd[ai + 7 * G / 2]).reinterpretAsFloats();
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(sums, 0 * L);
+        c01.intoArray(sums, 1 * L);
+        c10.intoArray(sums, 2 * L);
+        c11.intoArray(sums, 3 * L);
+        c20.intoArray(sums, 4 * L);
+        c21.intoArray(sums, 5 * L);
+        c30.intoArray(sums, 6 * L);
+        c31.intoArray(sums, 7 * L);
+        c40.intoArray(sums, 8 * L);
+        c41.intoArray(sums, 9 * L);
+        c50.intoArray(sums, 10 * L);
+        c51.intoArray(sums, 11 * L);
+        c60.intoArray(sums, 12 * L);
+        c61.intoArray(sums, 13 * L);
+        c70.intoArray(sums, 14 * L);
+        c71.intoArray(sums, 15 * L);
+    }
+
     /** The first rows of a pair tile's sums: even and odd lanes added, requantized, stored. */
     private static void pairStore24(float[] sums, int rows, float[] scales, int zp, int qmin, int qmax,
                                     byte[] out, int at, int ldo) {
@@ -3797,6 +3872,22 @@ final class QGemmF32Fma512 implements QGemmKernel {
             EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
                 .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
                 .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
+        }
+    }
+
+    /** The rows of a 16-column pair tile's sums: even and odd lanes added, requantized, stored. */
+    private static void pairStore16(float[] sums, float[] scales, int zp, int qmin, int qmax, byte[] out, int at,
+                                    int ldo) {
+        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        for (int r = 0; r < MR; r++) {
+            FloatVector x0 = FloatVector.fromArray(F, sums, 2 * r * L);
+            FloatVector x1 = FloatVector.fromArray(F, sums, (2 * r + 1) * L);
+            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, at + r * ldo);
         }
     }
 }

@@ -424,13 +424,13 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         /**
          * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
-         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), and 24 columns alone (at 512
-         * bits, A prepared as pairs for them), a few times each: called once a batch, C2 compiled them late; the
+         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), and 24 and 16 columns alone
+         * (at 512 bits, A prepared as pairs for them), a few times each: called once a batch, C2 compiled them late; the
          * image tiles too once the model has asked for them. The column terms reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
             int k = 40;
-            int[] widths = {nr + nr / 2, nr + 24, 24};
+            int[] widths = {nr + nr / 2, nr + 24, 24, 16};
             int widest = nr + 24;
             byte[] a = bytes(mr * k, 15);
             PackedB[] packed = new PackedB[widths.length];

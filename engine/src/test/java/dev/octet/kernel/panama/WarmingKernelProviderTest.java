@@ -199,10 +199,13 @@ class WarmingKernelProviderTest {
         byte[] requantized = new byte[m * n];
         QGemm.run(q, Parallel.SERIAL, m, a, 0, shallow, true, 9, q.packB(b, 0, shallow, n, false, false), false,
             new int[] {0}, null, new QGemm.Output.Requantized(requantized, scales, 2, -128, 127), 0);
-        // 24 columns at an even K: at 512 bits, A prepared as pairs once both GEMM gates are open, floats before.
-        byte[] pairColumns = new byte[m * 24];
+        // 24 and 16 columns at an even K: at 512 bits, A prepared as pairs once both GEMM gates are open, floats before.
+        byte[] pairColumns = new byte[m * 40];
         QGemm.run(q, Parallel.SERIAL, m, a, 0, 40, true, 9, q.packB(b, 0, 40, 24, false, false), false,
             new int[] {0}, null, new QGemm.Output.Requantized(pairColumns, Arrays.copyOf(scales, 24), 2, -128, 127), 0);
+        QGemm.run(q, Parallel.SERIAL, m, a, 0, 40, true, 9, q.packB(b, 0, 40, 16, false, false), false,
+            new int[] {0}, null, new QGemm.Output.Requantized(pairColumns, Arrays.copyOf(scales, 16), 2, -128, 127),
+            m * 24);
         float[] x = new float[3 * 101];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextDouble() * 16 - 8);
