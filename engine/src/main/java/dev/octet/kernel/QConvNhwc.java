@@ -375,6 +375,9 @@ public final class QConvNhwc {
     private static byte[] changeLayout(Parallel parallel, QuantizeKernels kernels, byte[] x, int batch, int channels,
                                        int pixels, byte[] r, boolean toLast) {
         int image = channels * pixels;
+        if (image == 0) {
+            return r; // an empty tensor: nothing to move (the interleave takes 1 to 4 planes)
+        }
         int parts = parts(parallel, image, pixels);
         int step = (pixels + parts - 1) / parts;
         parallel.forEach(batch * parts, t -> {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.octet.api.ErrorCode;
 import dev.octet.api.OctetException;
+import dev.octet.api.DataType;
 import dev.octet.api.Tensor;
 import dev.octet.ir.Attribute;
 import dev.octet.ir.Node;
@@ -146,6 +147,37 @@ class ShapeOpsTest {
         assertArrayEquals(new int[] {2, 1, 2}, e.shape());
         assertArrayEquals(new long[] {1, 2, 1, 2}, e.longs());
         assertThrows(OctetException.class, () -> run1("Expand", 13, Map.of(), longs(1, 2), longs(3)));
+    }
+
+    /**
+     * Empty 8-bit and float tensors through the channel layout changes, a dimension of zero anywhere (fuzzing found
+     * INT8 [1, 0, 2] with perm [0, 2, 1] throwing IllegalArgumentException: the vector interleave takes 1 to 4 planes).
+     */
+    @Test
+    void channelTransposesOfEmptyTensorsGiveEmptyTensors() {
+        for (int[] shape : new int[][] {{1, 0, 2}, {1, 2, 0}, {0, 3, 4}, {2, 0, 3, 3}, {1, 3, 0, 5}}) {
+            int rank = shape.length;
+            long[] toLast = new long[rank];
+            long[] toFirst = new long[rank];
+            toLast[rank - 1] = 1;
+            toFirst[1] = rank - 1;
+            for (int d = 1; d < rank - 1; d++) {
+                toLast[d] = d + 1;
+                toFirst[d + 1] = d;
+            }
+            for (Tensor x : new Tensor[] {Tensor.of(DataType.INT8, shape, new byte[0]),
+                Tensor.of(DataType.UINT8, shape, new byte[0]), Tensor.ofFloats(new float[0], shape)}) {
+                for (long[] perm : new long[][] {toLast, toFirst}) {
+                    Tensor y = run1("Transpose", 13, Map.of("perm", new Attribute.IntsAttr(perm)), x);
+                    int[] expected = new int[rank];
+                    for (int d = 0; d < rank; d++) {
+                        expected[d] = shape[(int) perm[d]];
+                    }
+                    assertArrayEquals(expected, y.shape(), x.type() + " " + java.util.Arrays.toString(shape));
+                    assertEquals(0, y.size());
+                }
+            }
+        }
     }
 
     /**
