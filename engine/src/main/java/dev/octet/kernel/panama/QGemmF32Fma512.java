@@ -130,10 +130,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
      */
     @Override
     public void resetA(int m, PackedB b, boolean rowSums, PreparedA out) {
-        if (!rowSums && (b.n() == PAIR_WIDTH || b.n() == L) && b.k() % 2 == 0 && b.bytes() != null) {
-            FloatPacking.resetPairedA(MR, m, b.k(), out);
+        int k = b.k();
+        if (!rowSums && (b.n() == PAIR_WIDTH || b.n() == L) && k > 0 && k % 2 == 0 && b.bytes() != null) {
+            FloatPacking.resetPairedA(MR, m, k, out);
         } else {
-            FloatPacking.resetA(MR, m, b.k(), rowSums, out);
+            FloatPacking.resetA(MR, m, k, rowSums, out);
         }
     }
 
