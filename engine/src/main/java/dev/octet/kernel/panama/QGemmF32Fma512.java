@@ -555,9 +555,13 @@ final class QGemmF32Fma512 implements QGemmKernel {
             floats = new float[to - from];
             UNPAIRED.set(floats);
         }
-        // The same bytes: double j holds floats 2j and 2j + 1 in memory order.
-        MemorySegment.copy(MemorySegment.ofArray(pd), (long) from * Float.BYTES, MemorySegment.ofArray(floats), 0,
-            (long) (to - from) * Float.BYTES);
+        // Double j holds float 2j in its low half (as a vector's reinterpretation puts it), 2j + 1 in its high half.
+        // A plain loop: this rare path should not make the int32 multiply's compilation any bigger.
+        for (int j = 0, n = (to - from) / 2; j < n; j++) {
+            long bits = Double.doubleToRawLongBits(pd[from / 2 + j]);
+            floats[2 * j] = Float.intBitsToFloat((int) bits);
+            floats[2 * j + 1] = Float.intBitsToFloat((int) (bits >>> 32));
+        }
         return floats;
     }
 

@@ -317,6 +317,11 @@ public final class WarmingKernelProvider implements KernelProvider {
          * panel to floats once and runs the float tiles over it.
          */
         private volatile boolean widened;
+        /**
+         * Whether the model asked for A prepared for a product of 16 or 24 columns alone (at 512 bits A as pairs, and
+         * their own tiles): only then does the fused warm-up compile those too.
+         */
+        private volatile boolean narrowProducts;
         /** Bit h set: the model convolved a few-channel image with a tile of h rows (image tiles of their own). */
         private final AtomicInteger imageHeights = new AtomicInteger();
 
@@ -424,8 +429,8 @@ public final class WarmingKernelProvider implements KernelProvider {
 
         /**
          * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
-         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), and 24 and 16 columns alone
-         * (at 512 bits, A prepared as pairs for them), a few times each: called once a batch, C2 compiled them late; the
+         * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), and, once the model has asked
+         * for them, 24 and 16 columns alone (at 512 bits, A prepared as pairs for them), a few times each: called once a batch, C2 compiled them late; the
          * image tiles too once the model has asked for them. The column terms reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
@@ -459,7 +464,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                 int imageUsed = imageHeights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
-                        for (int s = 0; s < widths.length; s++) {
+                        for (int s = 0; s < (narrowProducts ? widths.length : 2); s++) {
                             // Prepared for each product, as QGemm does (the layout may depend on it).
                             v.resetA(m, packed[s], false, pa);
                             v.prepareRows(0, m, a, 0, k, (m & 1) == 0, pa);
@@ -511,6 +516,9 @@ public final class WarmingKernelProvider implements KernelProvider {
             if (gate.isOpen() && fused.isOpen()) {
                 v.resetA(m, b, rowSums, out);
             } else {
+                if ((b.n() == 16 || b.n() == 24) && !narrowProducts) {
+                    narrowProducts = true;
+                }
                 v.resetA(m, b.k(), rowSums, out);
             }
         }
