@@ -149,6 +149,19 @@ class ShapeOpsTest {
         assertThrows(OctetException.class, () -> run1("Expand", 13, Map.of(), longs(1, 2), longs(3)));
     }
 
+    /** The perms that move channels to last ([0, 2, ..., r-1, 1]) and back ([0, r-1, 1, ..., r-2]). */
+    private static long[][] channelPerms(int rank) {
+        long[] toLast = new long[rank];
+        long[] toFirst = new long[rank];
+        toLast[rank - 1] = 1;
+        toFirst[1] = rank - 1;
+        for (int d = 1; d < rank - 1; d++) {
+            toLast[d] = d + 1;
+            toFirst[d + 1] = d;
+        }
+        return new long[][] {toLast, toFirst};
+    }
+
     /**
      * Empty 8-bit and float tensors through the channel layout changes, a dimension of zero anywhere (fuzzing found
      * INT8 [1, 0, 2] with perm [0, 2, 1] throwing IllegalArgumentException: the vector interleave takes 1 to 4 planes).
@@ -157,17 +170,9 @@ class ShapeOpsTest {
     void channelTransposesOfEmptyTensorsGiveEmptyTensors() {
         for (int[] shape : new int[][] {{1, 0, 2}, {1, 2, 0}, {0, 3, 4}, {2, 0, 3, 3}, {1, 3, 0, 5}}) {
             int rank = shape.length;
-            long[] toLast = new long[rank];
-            long[] toFirst = new long[rank];
-            toLast[rank - 1] = 1;
-            toFirst[1] = rank - 1;
-            for (int d = 1; d < rank - 1; d++) {
-                toLast[d] = d + 1;
-                toFirst[d + 1] = d;
-            }
             for (Tensor x : new Tensor[] {Tensor.of(DataType.INT8, shape, new byte[0]),
                 Tensor.of(DataType.UINT8, shape, new byte[0]), Tensor.ofFloats(new float[0], shape)}) {
-                for (long[] perm : new long[][] {toLast, toFirst}) {
+                for (long[] perm : channelPerms(rank)) {
                     Tensor y = run1("Transpose", 13, Map.of("perm", new Attribute.IntsAttr(perm)), x);
                     int[] expected = new int[rank];
                     for (int d = 0; d < rank; d++) {
@@ -194,15 +199,7 @@ class ShapeOpsTest {
                 data[i] = i * 0.5f - 7;
             }
             Tensor x = Tensor.ofFloats(data, shape);
-            long[] toLast = new long[rank];
-            long[] toFirst = new long[rank];
-            toLast[rank - 1] = 1;
-            toFirst[1] = rank - 1;
-            for (int d = 1; d < rank - 1; d++) {
-                toLast[d] = d + 1;
-                toFirst[d + 1] = d;
-            }
-            for (long[] perm : new long[][] {toLast, toFirst}) {
+            for (long[] perm : channelPerms(rank)) {
                 Tensor y = run1("Transpose", 13, Map.of("perm", new Attribute.IntsAttr(perm)), x);
                 int[] out = y.shape();
                 int[] inStrides = new int[rank];
