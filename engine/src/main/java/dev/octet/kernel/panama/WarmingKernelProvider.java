@@ -430,12 +430,15 @@ public final class WarmingKernelProvider implements KernelProvider {
         /**
          * The fused requantizing multiply at the row-tile heights the model's calls use, over whole panels and (512
          * bits) the columns past them: 16 (the one-vector tiles) and 24 (the pair tile), and, once the model has asked
-         * for them, 24 and 16 columns alone (at 512 bits, A prepared as pairs for them), a few times each: called once a batch, C2 compiled them late; the
-         * image tiles too once the model has asked for them. The column terms reach the clamps.
+         * for them, 24 and 16 columns alone (at 512 bits, A prepared as pairs for them), a few times each: called once
+         * a batch, C2 compiled them late; the image tiles too once the model has asked for them. The column terms
+         * reach the clamps.
          */
         private KernelWarmup.Batch fusedBatch() {
             int k = 40;
             int[] widths = {nr + nr / 2, nr + 24, 24, 16};
+            // widths[narrow...]: the products of 16 and 24 columns alone.
+            int narrow = 2;
             int widest = nr + 24;
             byte[] a = bytes(mr * k, 15);
             PackedB[] packed = new PackedB[widths.length];
@@ -464,7 +467,7 @@ public final class WarmingKernelProvider implements KernelProvider {
                 int imageUsed = imageHeights.get();
                 for (int m = 1; m <= mr; m++) {
                     if ((used & (1 << m)) != 0) {
-                        for (int s = 0; s < (narrowProducts ? widths.length : 2); s++) {
+                        for (int s = 0; s < (narrowProducts ? widths.length : narrow); s++) {
                             // Prepared for each product, as QGemm does (the layout may depend on it).
                             v.resetA(m, packed[s], false, pa);
                             v.prepareRows(0, m, a, 0, k, (m & 1) == 0, pa);
