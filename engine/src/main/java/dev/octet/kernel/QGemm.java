@@ -75,8 +75,11 @@ public final class QGemm {
         }
         int zaCanonical = za - (aUnsigned ? 128 : 0);
         boolean rowSums = QGemmEpilogue.needsRowSums(zbCanonical, zb.length);
-        if (output instanceof Output.Requantized && !rowSums) {
-            // The rows go to the kernel's fused tiles: A in the layout they read best for b.
+        // Without row sums the column terms are the whole correction, so the kernel may requantize in its tiles: A then
+        // in the layout they read best for b.
+        call.fusedScales = null;
+        if (output instanceof Output.Requantized o && !rowSums) {
+            call.fusedScales = o.scales().length == n ? o.scales() : call.columnScales(o.scales()[0], n);
             kernel.resetA(m, b, false, call.a);
         } else {
             kernel.resetA(m, b.k(), rowSums, call.a);
@@ -98,11 +101,6 @@ public final class QGemm {
                 Math.min(m, (t + 1) * rowsPerPart), a, aOffset, lda, aUnsigned, prepared));
         }
         call.colTerms = QGemmEpilogue.columnTerms(b, zaCanonical, zbCanonical, zb.length, bias, call.colTerms);
-        // Without row sums the column terms are the whole correction, so the kernel may requantize in its tiles.
-        call.fusedScales = null;
-        if (output instanceof Output.Requantized o && call.a.rowSums() == null) {
-            call.fusedScales = o.scales().length == n ? o.scales() : call.columnScales(o.scales()[0], n);
-        }
         boolean intOut = output instanceof Output.Int32;
         if (!intOut) {
             call.accBuffer = grow(call.accBuffer, m * n);

@@ -206,6 +206,7 @@ public final class VsOrt {
             }
             RunTimes[] octetRounds = new RunTimes[a.rounds];
             RunTimes[] ortRounds = new RunTimes[a.rounds];
+            Rounds timing = new Rounds(octetRounds, ortRounds);
             Map<String, Output> ortOutputs = null;
             Map<String, Output> ortNudged = null;
             for (int round = 0; round < a.rounds; round++) {
@@ -239,12 +240,11 @@ public final class VsOrt {
                 }
                 if (a.rounds > 1) {
                     out.printf(Locale.ROOT, "round %d: ratio octet/ort (p50) %.2f%n", round + 1,
-                        octetRounds[round].p50Ms() / ortRounds[round].p50Ms());
+                        timing.roundRatio(round));
                 }
             }
             RunTimes octetAgain = a.driftCheck
                 ? timeBlock(octet, Warmup.again(a), a.iters, blockBudget, "octet again", out) : null;
-            Rounds timing = new Rounds(octetRounds, ortRounds);
             out.printf(Locale.ROOT, "ratio octet/ort (p50%s): %.2f%n",
                 a.rounds > 1 ? ", median of " + a.rounds + " rounds" : "", timing.ratio());
 
@@ -300,38 +300,31 @@ public final class VsOrt {
 
     /** Each round's blocks; the ratio is the median of the rounds' p50 ratios, each engine's p50 its rounds' median. */
     record Rounds(RunTimes[] octet, RunTimes[] ort) {
+        /** Round i's ratio of p50s, octet over ort. */
+        double roundRatio(int i) {
+            return octet[i].p50Ms() / ort[i].p50Ms();
+        }
+
         double ratio() {
-            double[] r = new double[octet.length];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = octet[i].p50Ms() / ort[i].p50Ms();
-            }
-            return median(r);
+            return EmbedStats.median(java.util.stream.IntStream.range(0, octet.length).mapToDouble(this::roundRatio)
+                .toArray());
         }
 
         double octetP50Ms() {
-            return median(Arrays.stream(octet).mapToDouble(RunTimes::p50Ms).toArray());
+            return EmbedStats.median(Arrays.stream(octet).mapToDouble(RunTimes::p50Ms).toArray());
         }
 
         double ortP50Ms() {
-            return median(Arrays.stream(ort).mapToDouble(RunTimes::p50Ms).toArray());
+            return EmbedStats.median(Arrays.stream(ort).mapToDouble(RunTimes::p50Ms).toArray());
         }
 
         /** Each round's ratio, comma-separated. */
         String ratios() {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < octet.length; i++) {
-                sb.append(i == 0 ? "" : ",")
-                    .append(String.format(Locale.ROOT, "%.2f", octet[i].p50Ms() / ort[i].p50Ms()));
+                sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.2f", roundRatio(i)));
             }
             return sb.toString();
-        }
-
-        /** The middle value, or the mean of the two middle ones. */
-        private static double median(double[] values) {
-            double[] v = values.clone();
-            Arrays.sort(v);
-            int n = v.length;
-            return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
         }
     }
 
