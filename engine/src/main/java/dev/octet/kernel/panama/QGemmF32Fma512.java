@@ -94,6 +94,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
     /** Each thread's float copy of the weight panel that the fused tiles read (widen). */
     private static final ThreadLocal<float[]> WIDE_PANELS = ThreadLocal.withInitial(() -> new float[FloatPacking.KC * NR]);
 
+    /** Weights (K x N floats) up to which a product of several panels runs rows outer (see requantizedRuns). */
+    private static final int ROWS_OUTER = 4096;
+
     @Override
     public String id() {
         return ID;
@@ -203,7 +206,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
                     if (wide == null) {
                         wide = WIDE_PANELS.get();
                     }
-                    widen(pbBytes, bOff, kc, wide);
+                    widen(pbBytes, bOff, kc, wide, 0);
                     panelB = wide;
                     panelBytes = null;
                     bOff = 0;
@@ -294,8 +297,36 @@ final class QGemmF32Fma512 implements QGemmKernel {
             }
             from = end;
         }
+        if (taps == null && end - from > NR && k * (end - from) <= ROWS_OUTER) {
+            // Shallow panels, several: rows outer, so that each row tile's A is read by every panel from L1 and
+            // each output row is written whole. Panel by panel, 14,884 x 16 x 96 and 3,721 x 24 x 144 read their
+            // A once per panel, from L2 or beyond (3-5% of their time, Zen 5).
+            for (int col = from; col < end; col += NR) {
+                widen(weights, col * k, k, pb, (col - from) * k);
+            }
+            for (int i = m0, rows; i < m1; i += rows) {
+                rows = Math.min(MR - i % MR, m1 - i);
+                int aOff = base + i / MR * runPitch + i % MR * G;
+                for (int col = from; col < end; col += NR) {
+                    int bOff = (col - from) * k;
+                    int at = outOffset + i * ldo + col;
+                    switch (rows) {
+                        case 8 -> requantized8(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> requantized7(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> requantized6(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantized5(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantized4(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        default -> throw new AssertionError();
+                    }
+                }
+            }
+            from = end;
+        }
         for (int col = from; col < end; col += NR) {
-            widen(weights, col * k, k, pb);
+            widen(weights, col * k, k, pb, 0);
             int bOff = 0;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
@@ -340,7 +371,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
         // One vector of columns left (a 16-channel layer, or one past whole panels): the one-vector tiles.
         if (n1 - end == L) {
-            widen(weights, end * k, k, pb);
+            widen(weights, end * k, k, pb, 0);
             int bOff = 0;
             for (int i = m0, run = m0 / runLength, x = m0 % runLength, rows; i < m1; i += rows) {
                 rows = Math.min(Math.min(MR, runLength - x), m1 - i);
@@ -380,7 +411,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             return n1;
         }
         if (end < n1) {
-            widen(weights, end * k, k, pb);
+            widen(weights, end * k, k, pb, 0);
             int bOff = 0;
             cutPanel(pa, base, taps, runLength, runPitch, m0, m1, pb, bOff, end, n1, k, colTerms, scales,
                 zp, qmin, qmax, out, outOffset, ldo);
@@ -488,14 +519,13 @@ final class QGemmF32Fma512 implements QGemmKernel {
             if (rows == MR && outOffset + (i + MR - 1) * ldo + col + 2 * L <= out.length) {
                 // Half a row tile per call: a whole one's 24 accumulators took C1 past its virtual registers.
                 for (int half = 0; half < MR; half += PAIR_ROWS) {
-                    pairTile24(a, i / MR * runPitch + half * G, cut.pairs, k, cut.starts, cut.sums);
-                    pairStore24(cut.sums, PAIR_ROWS, cut.scales, zp, qmin, qmax, out,
-                        outOffset + (i + half) * ldo + col, ldo);
+                    pairTile24(a, i / MR * runPitch + half * G, cut.pairs, k, cut.starts, cut.sums, cut.scales,
+                        zp, qmin, qmax, out, outOffset + (i + half) * ldo + col, ldo);
                 }
                 continue;
             }
             if (!widened) {
-                widen(weights, col * k, k, pb);
+                widen(weights, col * k, k, pb, 0);
                 widened = true;
             }
             cutPanel(pa, 0, null, MR, runPitch, i, i + rows, pb, 0, col, n1, k, colTerms, scales, zp, qmin, qmax,
@@ -531,11 +561,10 @@ final class QGemmF32Fma512 implements QGemmKernel {
             int at = direct ? outOffset + i * ldo : 0;
             int step = direct ? ldo : NR;
             if (width == L) {
-                pairedTile16(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
-                pairStore16(cut.sums, cut.scales, zp, qmin, qmax, to, at, step);
+                pairedTile16(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.scales, zp, qmin, qmax, to, at, step);
             } else {
-                pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
-                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, to, at, step);
+                pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums, cut.scales, zp, qmin, qmax,
+                    to, at, step);
             }
             if (!direct) {
                 for (int r = Math.max(m0, i); r < Math.min(m1, i + MR); r++) {
@@ -602,11 +631,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
         }
     }
 
-    /** The k x NR weight bytes of the panel at {@code from} as floats into {@code panel}, for the fused tiles. */
-    private static void widen(byte[] weights, int from, int k, float[] panel) {
+    /** The k x NR weight bytes of the panel at {@code from} as floats into {@code panel} from {@code to}. */
+    private static void widen(byte[] weights, int from, int k, float[] panel, int to) {
         for (int i = 0, n = k * NR; i < n; i += L) {
             ((FloatVector) ByteVector.fromArray(BB, weights, from + i).convertShape(VectorOperators.B2F, F, 0))
-                .intoArray(panel, i);
+                .intoArray(panel, to + i);
         }
     }
 
@@ -3670,8 +3699,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
-    private static void pairTile24(MemorySegment pa, int aOff, float[] pb, int k, float[] starts,
-                                      float[] sums) {
+    private static void pairTile24(MemorySegment pa, int aOff, float[] pb, int k, float[] starts, float[] sums,
+                                   float[] scales, int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
@@ -3703,6 +3732,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
             c31 = a.fma(b1, c31);
             c32 = a.fma(b2, c32);
         }
+        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
+        FloatVector s1 = FloatVector.fromArray(F, scales, L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
         c00.intoArray(sums, 0 * L);
         c01.intoArray(sums, 1 * L);
         c02.intoArray(sums, 2 * L);
@@ -3715,10 +3749,22 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c30.intoArray(sums, 9 * L);
         c31.intoArray(sums, 10 * L);
         c32.intoArray(sums, 11 * L);
+        for (int r = 0; r < 4; r++) {
+            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
+            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
+            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
+            int row = at + r * ldo;
+            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row);
+            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
+        }
     }
 
-    private static void pairedTile24(double[] pd, int aOff, float[] pb, int k, float[] starts,
-                                        float[] sums) {
+    private static void pairedTile24(double[] pd, int aOff, float[] pb, int k, float[] starts, float[] sums,
+                                     float[] scales, int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
@@ -3770,6 +3816,11 @@ final class QGemmF32Fma512 implements QGemmKernel {
             c71 = a.fma(b1, c71);
             c72 = a.fma(b2, c72);
         }
+        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
+        FloatVector s1 = FloatVector.fromArray(F, scales, L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
         c00.intoArray(sums, 0 * L);
         c01.intoArray(sums, 1 * L);
         c02.intoArray(sums, 2 * L);
@@ -3794,10 +3845,22 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c70.intoArray(sums, 21 * L);
         c71.intoArray(sums, 22 * L);
         c72.intoArray(sums, 23 * L);
+        for (int r = 0; r < 8; r++) {
+            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
+            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
+            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
+            int row = at + r * ldo;
+            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row);
+            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
+        }
     }
 
     private static void pairedTile16(double[] pd, int aOff, float[] pb, int k, float[] starts,
-                                        float[] sums) {
+                                     float[] scales, int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector c00 = t0, c01 = t1;
@@ -3839,60 +3902,33 @@ final class QGemmF32Fma512 implements QGemmKernel {
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
         }
-        c00.intoArray(sums, 0 * L);
-        c01.intoArray(sums, 1 * L);
-        c10.intoArray(sums, 2 * L);
-        c11.intoArray(sums, 3 * L);
-        c20.intoArray(sums, 4 * L);
-        c21.intoArray(sums, 5 * L);
-        c30.intoArray(sums, 6 * L);
-        c31.intoArray(sums, 7 * L);
-        c40.intoArray(sums, 8 * L);
-        c41.intoArray(sums, 9 * L);
-        c50.intoArray(sums, 10 * L);
-        c51.intoArray(sums, 11 * L);
-        c60.intoArray(sums, 12 * L);
-        c61.intoArray(sums, 13 * L);
-        c70.intoArray(sums, 14 * L);
-        c71.intoArray(sums, 15 * L);
-    }
-
-    /** The first rows of a pair tile's sums: even and odd lanes added, requantized, stored. */
-    private static void pairStore24(float[] sums, int rows, float[] scales, int zp, int qmin, int qmax,
-                                    byte[] out, int at, int ldo) {
-        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
-        FloatVector s1 = FloatVector.fromArray(F, scales, L);
-        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
-        // A loop, not written out per row: written out, C1's profiling tier ran out of virtual registers.
-        for (int r = 0; r < rows; r++) {
-            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
-            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
-            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
-            int row = at + r * ldo;
-            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, row);
-            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
-        }
-    }
-
-    /** The rows of a 16-column pair tile's sums: even and odd lanes added, requantized, stored. */
-    private static void pairStore16(float[] sums, float[] scales, int zp, int qmin, int qmax, byte[] out, int at,
-                                    int ldo) {
         FloatVector s0 = FloatVector.fromArray(F, scales, 0);
         int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
         IntVector lo = IntVector.broadcast(I, qmin);
         IntVector hi = IntVector.broadcast(I, qmax);
-        for (int r = 0; r < MR; r++) {
-            FloatVector x0 = FloatVector.fromArray(F, sums, 2 * r * L);
-            FloatVector x1 = FloatVector.fromArray(F, sums, (2 * r + 1) * L);
-            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, at + r * ldo);
-        }
+        EVEN_LANES.selectFrom(c00, c01).add(ODD_LANES.selectFrom(c00, c01)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at);
+        EVEN_LANES.selectFrom(c10, c11).add(ODD_LANES.selectFrom(c10, c11)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + ldo);
+        EVEN_LANES.selectFrom(c20, c21).add(ODD_LANES.selectFrom(c20, c21)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        EVEN_LANES.selectFrom(c30, c31).add(ODD_LANES.selectFrom(c30, c31)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        EVEN_LANES.selectFrom(c40, c41).add(ODD_LANES.selectFrom(c40, c41)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        EVEN_LANES.selectFrom(c50, c51).add(ODD_LANES.selectFrom(c50, c51)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        EVEN_LANES.selectFrom(c60, c61).add(ODD_LANES.selectFrom(c60, c61)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        EVEN_LANES.selectFrom(c70, c71).add(ODD_LANES.selectFrom(c70, c71)).mul(s0).add(RNE_MAGIC)
+            .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+            .reinterpretAsBytes().intoArray(out, at + 7 * ldo);
     }
 }
