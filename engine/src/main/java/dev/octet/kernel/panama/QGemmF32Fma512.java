@@ -519,8 +519,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
             if (rows == MR && outOffset + (i + MR - 1) * ldo + col + 2 * L <= out.length) {
                 // Half a row tile per call: a whole one's 24 accumulators took C1 past its virtual registers.
                 for (int half = 0; half < MR; half += PAIR_ROWS) {
-                    pairTile24(a, i / MR * runPitch + half * G, cut.pairs, k, cut.starts, cut.sums, cut.scales,
-                        zp, qmin, qmax, out, outOffset + (i + half) * ldo + col, ldo);
+                    pairTile24(a, i / MR * runPitch + half * G, cut.pairs, k, cut.starts, cut.sums);
+                    pairStore24(cut.sums, PAIR_ROWS, cut.scales, zp, qmin, qmax, out,
+                        outOffset + (i + half) * ldo + col, ldo);
                 }
                 continue;
             }
@@ -563,8 +564,8 @@ final class QGemmF32Fma512 implements QGemmKernel {
             if (width == L) {
                 pairedTile16(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.scales, zp, qmin, qmax, to, at, step);
             } else {
-                pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums, cut.scales, zp, qmin, qmax,
-                    to, at, step);
+                pairedTile24(pd, tile * tilePairs, cut.pairs, k, cut.starts, cut.sums);
+                pairStore24(cut.sums, MR, cut.scales, zp, qmin, qmax, to, at, step);
             }
             if (!direct) {
                 for (int r = Math.max(m0, i); r < Math.min(m1, i + MR); r++) {
@@ -3699,8 +3700,7 @@ final class QGemmF32Fma512 implements QGemmKernel {
             .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
     }
 
-    private static void pairTile24(MemorySegment pa, int aOff, float[] pb, int k, float[] starts, float[] sums,
-                                   float[] scales, int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
+    private static void pairTile24(MemorySegment pa, int aOff, float[] pb, int k, float[] starts, float[] sums) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
@@ -3732,11 +3732,6 @@ final class QGemmF32Fma512 implements QGemmKernel {
             c31 = a.fma(b1, c31);
             c32 = a.fma(b2, c32);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
-        FloatVector s1 = FloatVector.fromArray(F, scales, L);
-        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
         c00.intoArray(sums, 0 * L);
         c01.intoArray(sums, 1 * L);
         c02.intoArray(sums, 2 * L);
@@ -3749,22 +3744,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c30.intoArray(sums, 9 * L);
         c31.intoArray(sums, 10 * L);
         c32.intoArray(sums, 11 * L);
-        for (int r = 0; r < 4; r++) {
-            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
-            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
-            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
-            int row = at + r * ldo;
-            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, row);
-            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
-        }
     }
 
-    private static void pairedTile24(double[] pd, int aOff, float[] pb, int k, float[] starts, float[] sums,
-                                     float[] scales, int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
+    private static void pairedTile24(double[] pd, int aOff, float[] pb, int k, float[] starts, float[] sums) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector t2 = FloatVector.fromArray(F, starts, 2 * L);
@@ -3816,11 +3798,6 @@ final class QGemmF32Fma512 implements QGemmKernel {
             c71 = a.fma(b1, c71);
             c72 = a.fma(b2, c72);
         }
-        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
-        FloatVector s1 = FloatVector.fromArray(F, scales, L);
-        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
-        IntVector lo = IntVector.broadcast(I, qmin);
-        IntVector hi = IntVector.broadcast(I, qmax);
         c00.intoArray(sums, 0 * L);
         c01.intoArray(sums, 1 * L);
         c02.intoArray(sums, 2 * L);
@@ -3845,22 +3822,10 @@ final class QGemmF32Fma512 implements QGemmKernel {
         c70.intoArray(sums, 21 * L);
         c71.intoArray(sums, 22 * L);
         c72.intoArray(sums, 23 * L);
-        for (int r = 0; r < 8; r++) {
-            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
-            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
-            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
-            int row = at + r * ldo;
-            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, row);
-            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
-                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
-                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
-        }
     }
 
-    private static void pairedTile16(double[] pd, int aOff, float[] pb, int k, float[] starts,
-                                     float[] scales, int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
+    private static void pairedTile16(double[] pd, int aOff, float[] pb, int k, float[] starts, float[] scales,
+                                     int zp, int qmin, int qmax, byte[] out, int at, int ldo) {
         FloatVector t0 = FloatVector.fromArray(F, starts, 0);
         FloatVector t1 = FloatVector.fromArray(F, starts, 1 * L);
         FloatVector c00 = t0, c01 = t1;
@@ -3930,5 +3895,28 @@ final class QGemmF32Fma512 implements QGemmKernel {
         EVEN_LANES.selectFrom(c70, c71).add(ODD_LANES.selectFrom(c70, c71)).mul(s0).add(RNE_MAGIC)
             .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
             .reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+    }
+
+    /** The first rows of a pair tile's sums: even and odd lanes added, requantized, stored. */
+    private static void pairStore24(float[] sums, int rows, float[] scales, int zp, int qmin, int qmax,
+                                    byte[] out, int at, int ldo) {
+        FloatVector s0 = FloatVector.fromArray(F, scales, 0);
+        FloatVector s1 = FloatVector.fromArray(F, scales, L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        // A loop, not written out per row: written out, C1's profiling tier ran out of virtual registers.
+        for (int r = 0; r < rows; r++) {
+            FloatVector x0 = FloatVector.fromArray(F, sums, 3 * r * L);
+            FloatVector x1 = FloatVector.fromArray(F, sums, (3 * r + 1) * L);
+            FloatVector x2 = FloatVector.fromArray(F, sums, (3 * r + 2) * L);
+            int row = at + r * ldo;
+            EVEN_LANES.selectFrom(x0, x1).add(ODD_LANES.selectFrom(x0, x1)).mul(s0).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row);
+            EVEN_LANES.selectFrom(x2, x2).add(ODD_LANES.selectFrom(x2, x2)).mul(s1).add(RNE_MAGIC)
+                .reinterpretAsInts().sub(bias).max(lo).min(hi).convertShape(VectorOperators.I2B, BQ, 0)
+                .reinterpretAsBytes().intoArray(out, row + L, PAIR_TAIL);
+        }
     }
 }
