@@ -11,15 +11,30 @@ import dev.octet.models.BundledModels;
 import dev.octet.onnx.OnnxImporter;
 import dev.octet.onnx.TensorProtos;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Once the JIT has compiled the kernels, an inference allocates little more than its outputs: the session's
  * buffer pool reuses the arrays of intermediate tensors and kernels keep per-thread scratch. Until C2 has
  * compiled a Vector API kernel it runs allocating fallback code, so the test runs until one inference stays
- * under the bound (or gives up after a budget), rather than after a fixed warm-up.
+ * under the bound (or gives up after a budget), rather than after a fixed warm-up. It runs in a JVM of its own (tag
+ * "steady-state", see the pom): the other tests' shapes would otherwise have shaped the kernels' compilations.
  */
+@Tag("steady-state")
 class SteadyStateAllocationTest {
     /**
      * Beyond the outputs, what a run may allocate: the small objects each step creates (tensors, their shapes, the
@@ -31,6 +46,7 @@ class SteadyStateAllocationTest {
     private static final long PER_RUN_BYTES = 24 << 10;
     private static final int MAX_RUNS = 4000;
     private static final long MAX_NANOS = 90_000_000_000L;
+    private static final int DIAGNOSED_RUNS = 50;
 
     @Test
     void miniLmSettlesToItsOutputs() throws Exception {
@@ -88,7 +104,51 @@ class SteadyStateAllocationTest {
                 }
             }
             fail(what + " still allocated " + last + " bytes per inference after warming up, its outputs "
-                + outputBytes);
+                + outputBytes + "; where, over " + DIAGNOSED_RUNS + " more runs: " + allocationSites(session, inputs));
+        }
+    }
+
+    /**
+     * The methods that allocate in a run that should not: a flight recording of a few more runs, its allocation
+     * samples summed by their innermost Octet frame (a kernel left uncompiled by C2 boxes its vectors there).
+     */
+    private static String allocationSites(CompiledSession session, Map<String, Tensor> inputs) {
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.ObjectAllocationSample").withStackTrace().with("throttle", "10000/s");
+            recording.start();
+            for (int run = 0; run < DIAGNOSED_RUNS; run++) {
+                session.run(inputs);
+            }
+            recording.stop();
+            Path file = Files.createTempFile("octet-allocation", ".jfr");
+            try {
+                recording.dump(file);
+                Map<String, Long> bytes = new HashMap<>();
+                Set<Long> threadsSeen = new HashSet<>();
+                List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+                events.sort(Comparator.comparing(RecordedEvent::getStartTime));
+                for (RecordedEvent event : events) {
+                    // A sample weighs what its thread allocated since the one before: a thread's first sample in the
+                    // recording carries all it allocated before the recording.
+                    if (event.getThread("eventThread") != null
+                        && threadsSeen.add(event.getThread("eventThread").getJavaThreadId())) {
+                        continue;
+                    }
+                    if (event.getStackTrace() != null) {
+                        String site = event.getStackTrace().getFrames().stream().map(RecordedFrame::getMethod)
+                            .filter(m -> m.getType().getName().startsWith("dev.octet."))
+                            .map(m -> m.getType().getName() + "::" + m.getName()).findFirst().orElse("outside Octet");
+                        bytes.merge(site, event.getLong("weight"), Long::sum);
+                    }
+                }
+                return bytes.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(6).map(e -> e.getKey() + " ~" + e.getValue() / DIAGNOSED_RUNS + " B/run")
+                    .collect(Collectors.joining(", "));
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return "(no flight recording: " + e + ")";
         }
     }
 }
