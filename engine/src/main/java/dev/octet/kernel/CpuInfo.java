@@ -30,13 +30,27 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
         return ProcCpuinfo.READ.features().contains(feature);
     }
 
-    /** The CPU model and interesting features /proc/cpuinfo names (none, and "unknown", without it). */
-    private record ProcCpuinfo(String model, Set<String> features) {
+    /**
+     * Whether this is an AMD CPU of family 1Ah (Zen 5) or later, for a kernel choosing between code paths measured
+     * to rank differently there than on Zen 4 (family 19h).
+     */
+    public static boolean isAmdZen5OrLater() {
+        ProcCpuinfo proc = ProcCpuinfo.READ;
+        return proc.vendor().equals("AuthenticAMD") && proc.family() >= 0x1A;
+    }
+
+    /**
+     * The CPU model, vendor, x86 family and interesting features /proc/cpuinfo names (none, "unknown" and -1 without
+     * it).
+     */
+    private record ProcCpuinfo(String model, String vendor, int family, Set<String> features) {
         /** The file read once: the CPU does not change under a running JVM. */
         static final ProcCpuinfo READ = read();
 
         static ProcCpuinfo read() {
             String model = "unknown";
+            String vendor = "unknown";
+            int family = -1;
             java.util.SortedSet<String> features = new TreeSet<>();
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -48,6 +62,10 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
                     String value = line.substring(colon + 1).trim();
                     if ((key.equals("model name") || key.equals("cpu model")) && model.equals("unknown")) {
                         model = value;
+                    } else if (key.equals("vendor_id") && vendor.equals("unknown")) {
+                        vendor = value;
+                    } else if (key.equals("cpu family") && family < 0) {
+                        family = parseFamily(value);
                     } else if (key.equals("flags") || key.equals("features")) {
                         for (String f : value.split("\\s+")) {
                             if (INTERESTING.contains(f)) {
@@ -59,7 +77,16 @@ public record CpuInfo(String arch, String model, int cpus, Set<String> simdFeatu
             } catch (IOException | RuntimeException e) {
                 model = "unknown (no /proc/cpuinfo)";
             }
-            return new ProcCpuinfo(model, java.util.Collections.unmodifiableSortedSet(features));
+            return new ProcCpuinfo(model, vendor, family, java.util.Collections.unmodifiableSortedSet(features));
+        }
+
+        /** A decimal family number, or -1. */
+        static int parseFamily(String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                return -1;
+            }
         }
     }
 

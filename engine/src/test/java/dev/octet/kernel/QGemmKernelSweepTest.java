@@ -21,8 +21,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class QGemmKernelSweepTest {
     private static final QGemmKernel REFERENCE = ScalarKernelProvider.INSTANCE.qgemm();
 
+    /** Each width's kernel, at 512 and 256 bits with the fused tiles reading widened panels and weight bytes. */
     static Stream<QGemmKernel> variants() {
-        return Stream.of(512, 256, 128).map(b -> new PanamaKernelProvider(b).qgemm());
+        return Stream.of(PanamaKernelProvider.qgemm(512, false), PanamaKernelProvider.qgemm(512, true),
+            PanamaKernelProvider.qgemm(256, false), PanamaKernelProvider.qgemm(256, true),
+            new PanamaKernelProvider(128).qgemm());
     }
 
     /** K values around lane counts (4, 8, 16), primes, Lucene's sizes, and the float kernels' 1024 flush. */

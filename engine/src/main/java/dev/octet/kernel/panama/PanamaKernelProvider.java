@@ -70,6 +70,19 @@ public final class PanamaKernelProvider implements KernelProvider {
         };
     }
 
+    /**
+     * The int8 GEMM kernel at 256 or 512 bits with its fused tiles over prepared A reading the weights as bytes or as
+     * panels widened to floats first, whichever this CPU runs faster by default: for tests and benchmarks that must
+     * cover both (they give the same bits).
+     */
+    public static QGemmKernel qgemm(int bits, boolean byteWeightTiles) {
+        return switch (bits) {
+            case 512 -> new QGemmF32Fma512(byteWeightTiles);
+            case 256 -> new QGemmF32Fma256(byteWeightTiles);
+            default -> throw new IllegalArgumentException("no " + bits + "-bit kernel with a choice of weight tiles");
+        };
+    }
+
     /** The widest vector the JVM runs natively here (C2's MaxVectorSize and the CPU's features). */
     public static int preferredBits() {
         return jdk.incubator.vector.IntVector.SPECIES_PREFERRED.vectorBitSize();

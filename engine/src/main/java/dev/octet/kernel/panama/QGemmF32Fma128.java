@@ -165,9 +165,9 @@ final class QGemmF32Fma128 implements QGemmKernel {
      * row tiles), else an image, row i's k values at {@code base + (i / runLength) * runPitch + (i % runLength) *
      * IMAGE_PIXEL + taps[p]}; a tile never crosses a run.
      */
-    private static int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
-                                       int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
-                                       int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+    private int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
+                                int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
+                                int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
         int k = b.k();
         float[] pb = b.floats();

@@ -97,6 +97,25 @@ final class QGemmF32Fma512 implements QGemmKernel {
     /** Weights (K x N floats) up to which a product of several panels runs rows outer (see requantizedRuns). */
     private static final int ROWS_OUTER = 4096;
 
+    /**
+     * Whether the fused tiles over prepared A read the weight bytes, widening each k step's two vectors as they
+     * load, instead of a panel widened to floats first (FloatPacking.byteWeightTiles).
+     */
+    private final boolean byteTiles;
+
+    QGemmF32Fma512() {
+        this(FloatPacking.byteWeightTiles(512));
+    }
+
+    QGemmF32Fma512(boolean byteTiles) {
+        this.byteTiles = byteTiles;
+    }
+
+    @Override
+    public String toString() {
+        return ID + (byteTiles ? " (byte weight tiles)" : " (widened weight panels)");
+    }
+
     @Override
     public String id() {
         return ID;
@@ -266,9 +285,9 @@ final class QGemmF32Fma512 implements QGemmKernel {
      * row tiles), else an image, row i's k values at {@code base + (i / runLength) * runPitch + (i % runLength) *
      * IMAGE_PIXEL + taps[p]}; a tile never crosses a run.
      */
-    private static int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
-                                       int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
-                                       int qmin, int qmax, byte[] out, int outOffset, int ldo) {
+    private int requantizedRuns(float[] pa, int base, int[] taps, int runLength, int runPitch, int m0,
+                                int m1, PackedB b, int n0, int n1, int[] colTerms, float[] scales, int zp,
+                                int qmin, int qmax, byte[] out, int outOffset, int ldo) {
         b.requireLayout(ID);
         int k = b.k();
         byte[] weights = b.bytes();
@@ -319,6 +338,28 @@ final class QGemmF32Fma512 implements QGemmKernel {
                         case 3 -> requantized3(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         case 2 -> requantized2(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         case 1 -> requantized1(pa, aOff, pb, bOff, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        default -> throw new AssertionError();
+                    }
+                }
+            }
+            from = end;
+        }
+        if (byteTiles && taps == null) {
+            // Prepared A, panel by panel, the tiles reading the weight bytes (see byteTiles).
+            for (int col = from; col < end; col += NR) {
+                for (int i = m0, rows; i < m1; i += rows) {
+                    rows = Math.min(MR - i % MR, m1 - i);
+                    int aOff = base + i / MR * runPitch + i % MR * G;
+                    int at = outOffset + i * ldo + col;
+                    switch (rows) {
+                        case 8 -> requantizedBytes8(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 7 -> requantizedBytes7(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 6 -> requantizedBytes6(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 5 -> requantizedBytes5(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 4 -> requantizedBytes4(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 3 -> requantizedBytes3(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 2 -> requantizedBytes2(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
+                        case 1 -> requantizedBytes1(pa, aOff, weights, col * k, k, colTerms, scales, col, zp, qmin, qmax, out, at, ldo);
                         default -> throw new AssertionError();
                     }
                 }
@@ -2136,6 +2177,412 @@ final class QGemmF32Fma512 implements QGemmKernel {
         } else {
             ((IntVector) c00.convert(VectorOperators.F2I, 0)).intoArray(c, cAt);
         }
+    }
+
+    private static void requantizedBytes8(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector c70 = t0, c71 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(F, pa[ai + 7 * G]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
+        c70.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo);
+        c71.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 7 * ldo + 1 * L);
+    }
+
+    private static void requantizedBytes7(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector c60 = t0, c61 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, pa[ai + 6 * G]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+        c60.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo);
+        c61.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 6 * ldo + 1 * L);
+    }
+
+    private static void requantizedBytes6(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector c50 = t0, c51 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, pa[ai + 5 * G]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+        c50.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo);
+        c51.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 5 * ldo + 1 * L);
+    }
+
+    private static void requantizedBytes5(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector c40 = t0, c41 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, pa[ai + 4 * G]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+        c40.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo);
+        c41.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 4 * ldo + 1 * L);
+    }
+
+    private static void requantizedBytes4(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector c30 = t0, c31 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, pa[ai + 3 * G]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+        c30.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo);
+        c31.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 3 * ldo + 1 * L);
+    }
+
+    private static void requantizedBytes3(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector c20 = t0, c21 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, pa[ai + 2 * G]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
+        c20.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo);
+        c21.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 2 * ldo + 1 * L);
+    }
+
+    private static void requantizedBytes2(float[] pa, int aOff, byte[] pb, int bOff, int k,
+                                         int[] colTerms, float[] scales, int col, int zp, int qmin, int qmax,
+                                         byte[] out, int at, int ldo) {
+        FloatVector t0 = (FloatVector) IntVector.fromArray(I, colTerms, col).convert(VectorOperators.I2F, 0);
+        FloatVector t1 = (FloatVector) IntVector.fromArray(I, colTerms, col + 1 * L).convert(VectorOperators.I2F, 0);
+        FloatVector c00 = t0, c01 = t1;
+        FloatVector c10 = t0, c11 = t1;
+        FloatVector a, b0, b1;
+        for (int p = 0; p < k; p++) {
+            int ai = aOff + (p & -G) * MR + (p & (G - 1));
+            b0 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR).convertShape(VectorOperators.B2F, F, 0);
+            b1 = (FloatVector) ByteVector.fromArray(BB, pb, bOff + p * NR + 1 * L).convertShape(VectorOperators.B2F, F, 0);
+            a = FloatVector.broadcast(F, pa[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, pa[ai + 1 * G]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+        }
+        FloatVector s0 = FloatVector.fromArray(F, scales, col);
+        FloatVector s1 = FloatVector.fromArray(F, scales, col + 1 * L);
+        int bias = Float.floatToRawIntBits(RNE_MAGIC) - zp;
+        IntVector lo = IntVector.broadcast(I, qmin);
+        IntVector hi = IntVector.broadcast(I, qmax);
+        c00.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at);
+        c01.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + 1 * L);
+        c10.mul(s0).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo);
+        c11.mul(s1).add(RNE_MAGIC).reinterpretAsInts().sub(bias).max(lo).min(hi)
+            .convertShape(VectorOperators.I2B, BQ, 0).reinterpretAsBytes().intoArray(out, at + ldo + 1 * L);
     }
 
     private static void requantizedBytes1(float[] pa, int aOff, byte[] pb, int bOff, int k,
