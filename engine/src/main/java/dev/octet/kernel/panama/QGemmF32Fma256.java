@@ -48,8 +48,8 @@ final class QGemmF32Fma256 implements QGemmKernel {
     private static final int ROWS_OUTER = 4096;
 
     /**
-     * Whether the fused tiles over prepared A read the weight bytes, widening each k step's two vectors as they
-     * load, instead of a panel widened to floats first (FloatPacking.byteWeightTiles).
+     * Whether the fused tiles over prepared A, and the int32 multiply's, read the weight bytes, widening each k
+     * step's vectors as they load, instead of a panel widened to floats first (FloatPacking.byteWeightTiles).
      */
     private final boolean byteTiles;
 
@@ -145,8 +145,9 @@ final class QGemmF32Fma256 implements QGemmKernel {
                 int bOff = (panel * k + k0) * NR;
                 float[] panelB = pb;
                 byte[] panelBytes = pbBytes;
-                if (pbBytes != null && m1 - m0 > 2 * MR) {
-                    // Three or more row tiles share the panel: widened once, their k steps load floats.
+                if (!byteTiles && pbBytes != null && m1 - m0 > 2 * MR) {
+                    // Three or more row tiles share the panel: widened once, their k steps load floats (unless
+                    // this CPU runs the byte tiles faster, see byteTiles).
                     if (wide == null) {
                         wide = WIDE_PANELS.get();
                     }
