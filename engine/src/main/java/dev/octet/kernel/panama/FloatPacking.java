@@ -1,5 +1,6 @@
 package dev.octet.kernel.panama;
 
+import dev.octet.kernel.CpuInfo;
 import dev.octet.kernel.PackedB;
 import dev.octet.kernel.PreparedA;
 import dev.octet.kernel.QGemmKernel;
@@ -191,7 +192,7 @@ final class FloatPacking {
      * measured at 256 bits. Both give the same bits.
      */
     static boolean byteWeightTiles(int bits) {
-        return bits == 512 && dev.octet.kernel.CpuInfo.isAmdZen5OrLater();
+        return bits == 512 && CpuInfo.isAmdZen5OrLater();
     }
 
     /** k rounded up to whole groups. */
